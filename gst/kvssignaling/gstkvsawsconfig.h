@@ -1,0 +1,34 @@
+/* kvssignaling: the shared AWS files (~/.aws/credentials, ~/.aws/config),
+ * region and endpoint resolution.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define GST_KVS_DEFAULT_REGION "us-east-1"
+
+/* The profile in use: @profile, else AWS_PROFILE, else "default". */
+gchar *gst_kvs_aws_profile_name (const gchar * profile);
+
+/* A value of @profile from the shared credentials file
+ * (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials; section [name]) or
+ * the config file (AWS_CONFIG_FILE, else ~/.aws/config; section
+ * [profile name], or [default]). NULL when absent. */
+gchar *gst_kvs_aws_credentials_file_get (const gchar * profile,
+    const gchar * key);
+gchar *gst_kvs_aws_config_file_get (const gchar * profile, const gchar * key);
+
+/* Region: @explicit_region, AWS_REGION, AWS_DEFAULT_REGION, the profile's
+ * "region", then "us-east-1". */
+gchar *gst_kvs_aws_resolve_region (const gchar * explicit_region,
+    const gchar * profile);
+
+/* Control-plane endpoint: @explicit_endpoint, AWS_ENDPOINT_URL_KINESIS_VIDEO,
+ * AWS_ENDPOINT_URL, else https://kinesisvideo.<region>.amazonaws.com
+ * (.amazonaws.com.cn for cn- regions). No trailing slash. */
+gchar *gst_kvs_aws_resolve_endpoint (const gchar * explicit_endpoint,
+    const gchar * region);
+
+G_END_DECLS

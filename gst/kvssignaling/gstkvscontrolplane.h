@@ -1,0 +1,95 @@
+/* kvssignaling: the REST control plane (kinesisvideo rest-json API).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+#include "gstkvstypes.h"
+#include "gstkvserror.h"
+#include "gstkvscredentials.h"
+
+G_BEGIN_DECLS
+
+#define GST_KVS_TYPE_CHANNEL_INFO (gst_kvs_channel_info_get_type ())
+#define GST_KVS_TYPE_ENDPOINTS (gst_kvs_endpoints_get_type ())
+
+typedef struct {
+  gchar *name;
+  gchar *arn;
+  gchar *type;                  /* "SINGLE_MASTER" */
+  gchar *status;                /* "ACTIVE", ... */
+  gchar *version;
+  gint64 creation_time;         /* unix seconds */
+  guint message_ttl;            /* seconds */
+} GstKvsChannelInfo;
+
+typedef struct {
+  gchar *wss;                   /* the role's WebSocket endpoint */
+  gchar *https;                 /* for GetIceServerConfig */
+} GstKvsEndpoints;
+
+GType gst_kvs_channel_info_get_type (void);
+GstKvsChannelInfo *gst_kvs_channel_info_copy (const GstKvsChannelInfo * info);
+void gst_kvs_channel_info_free (GstKvsChannelInfo * info);
+GType gst_kvs_endpoints_get_type (void);
+GstKvsEndpoints *gst_kvs_endpoints_copy (const GstKvsEndpoints * ep);
+void gst_kvs_endpoints_free (GstKvsEndpoints * ep);
+
+#define GST_KVS_TYPE_CONTROL_PLANE (gst_kvs_control_plane_get_type ())
+G_DECLARE_FINAL_TYPE (GstKvsControlPlane, gst_kvs_control_plane, GST_KVS,
+    CONTROL_PLANE, GObject)
+
+/* All calls run on the thread-default main context of the caller, which
+ * must be the context @session was created in. Every reply is checked: AWS
+ * errors map to GST_KVS_ERROR codes with the message
+ * "<AwsErrorName>: <service message>"; malformed replies give
+ * GST_KVS_ERROR_PROTOCOL. The Date header of each reply updates the clock
+ * offset, which every later signature applies. */
+GstKvsControlPlane *gst_kvs_control_plane_new (SoupSession * session,
+    const gchar * endpoint, const gchar * region,
+    GstKvsCredentials * credentials);
+void gst_kvs_control_plane_set_credentials (GstKvsControlPlane * self,
+    GstKvsCredentials * credentials);
+/* Server clock minus local clock, in seconds, from the last reply's Date. */
+gint64 gst_kvs_control_plane_get_clock_offset (GstKvsControlPlane * self);
+void gst_kvs_control_plane_set_clock_offset (GstKvsControlPlane * self,
+    gint64 offset);
+
+/* DescribeSignalingChannel by @name or @arn (one of them). */
+void gst_kvs_control_plane_describe_channel_async (GstKvsControlPlane * self,
+    const gchar * name, const gchar * arn, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+GstKvsChannelInfo *gst_kvs_control_plane_describe_channel_finish (
+    GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+/* CreateSignalingChannel (SINGLE_MASTER). Returns the ARN. */
+void gst_kvs_control_plane_create_channel_async (GstKvsControlPlane * self,
+    const gchar * name, guint message_ttl, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+gchar *gst_kvs_control_plane_create_channel_finish (GstKvsControlPlane * self,
+    GAsyncResult * res, GError ** error);
+
+/* DeleteSignalingChannel. @version may be NULL. */
+void gst_kvs_control_plane_delete_channel_async (GstKvsControlPlane * self,
+    const gchar * arn, const gchar * version, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+gboolean gst_kvs_control_plane_delete_channel_finish (GstKvsControlPlane * self,
+    GAsyncResult * res, GError ** error);
+
+/* GetSignalingChannelEndpoint for @role, protocols WSS and HTTPS. */
+void gst_kvs_control_plane_get_endpoints_async (GstKvsControlPlane * self,
+    const gchar * arn, GstKvsRole role, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+GstKvsEndpoints *gst_kvs_control_plane_get_endpoints_finish (
+    GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+/* GetIceServerConfig on @https_endpoint. Returns GstKvsIceServer (may be
+ * empty). @client_id may be NULL. */
+void gst_kvs_control_plane_get_ice_server_config_async (
+    GstKvsControlPlane * self, const gchar * https_endpoint,
+    const gchar * arn, const gchar * client_id, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray *gst_kvs_control_plane_get_ice_server_config_finish (
+    GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+G_END_DECLS

@@ -1,0 +1,78 @@
+/* kvssignaling: one signaling connection to a KVS channel.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+#include "gstkvstypes.h"
+#include "gstkvserror.h"
+#include "gstkvsmessage.h"
+#include "gstkvsiceserver.h"
+
+G_BEGIN_DECLS
+
+#define GST_KVS_TYPE_SIGNALING_CLIENT (gst_kvs_signaling_client_get_type ())
+G_DECLARE_FINAL_TYPE (GstKvsSignalingClient, gst_kvs_signaling_client,
+    GST_KVS, SIGNALING_CLIENT, GObject)
+
+/**
+ * GstKvsSignalingClient:
+ *
+ * Owns one thread and one GMainContext. The SoupSession, the control-plane
+ * calls and the WebSocket live in that thread; public methods may be called
+ * from any thread and marshal into it. Every signal is emitted from the
+ * client's thread: handlers must not block.
+ *
+ * Properties (configuration is read at start()): "role", "channel-name",
+ * "channel-arn", "region", "endpoint", "client-id", "access-key",
+ * "secret-key" and "session-token" (write-only; may change at any time, the
+ * next connect uses them), "profile", "ca-file", "create-channel",
+ * "message-ttl", "max-payload-size", "state" (read-only).
+ *
+ * Signals: "state-changed" (GstKvsSignalingState), "sdp-offer",
+ * "sdp-answer", "ice-candidate", "status-response", "go-away",
+ * "reconnect-ice-server" (each with the GstKvsMessage), "message-sent"
+ * (GstKvsMessage), "send-failed" (GstKvsMessage, GError),
+ * "ice-servers-changed" (), "error" (GError: the client gave up, state
+ * FAILED).
+ */
+
+GstKvsSignalingClient *gst_kvs_signaling_client_new (GstKvsRole role,
+    const gchar * channel_name);
+
+/* Check the configuration (channel name or ARN, client id rules, credentials
+ * chain, region, endpoint) and start connecting in the client's thread.
+ * Configuration errors are returned here; later failures arrive through
+ * "state-changed", "error" and the reconnect policy. */
+gboolean gst_kvs_signaling_client_start (GstKvsSignalingClient * self,
+    GError ** error);
+
+/* Close the WebSocket, cancel pending calls, join the thread. Idempotent;
+ * safe from any thread except the client's own. */
+void gst_kvs_signaling_client_stop (GstKvsSignalingClient * self);
+
+/* Validate @msg for this client's role (returned synchronously as
+ * GST_KVS_VALIDATION_ERROR) and queue it. Messages queued before the
+ * connection is up go out in order once it is; "message-sent" or
+ * "send-failed" reports each one. */
+gboolean gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
+    GstKvsMessage * msg, GError ** error);
+
+/* Replace the credentials used by the next signature (any thread). */
+void gst_kvs_signaling_client_set_credentials (GstKvsSignalingClient * self,
+    const gchar * access_key, const gchar * secret_key,
+    const gchar * session_token);
+
+GstKvsSignalingState gst_kvs_signaling_client_get_state (
+    GstKvsSignalingClient * self);
+GstKvsRole gst_kvs_signaling_client_get_role (GstKvsSignalingClient * self);
+/* The viewer's client id (generated when none was set), NULL for a master. */
+gchar *gst_kvs_signaling_client_dup_client_id (GstKvsSignalingClient * self);
+/* The resolved channel ARN, NULL before DESCRIBE succeeded. */
+gchar *gst_kvs_signaling_client_dup_channel_arn (GstKvsSignalingClient * self);
+/* The resolved region. */
+gchar *gst_kvs_signaling_client_dup_region (GstKvsSignalingClient * self);
+/* The last ICE server config (GstKvsIceServer), never NULL. */
+GPtrArray *gst_kvs_signaling_client_dup_ice_servers (
+    GstKvsSignalingClient * self);
+
+G_END_DECLS

@@ -1,0 +1,86 @@
+/* kvssignaling: AWS Signature Version 4, header signing, query presigning
+ * and verification.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <libsoup/soup.h>
+#include "gstkvscredentials.h"
+#include "gstkvserror.h"
+
+G_BEGIN_DECLS
+
+#define GST_KVS_SIGV4_SERVICE "kinesisvideo"
+#define GST_KVS_SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
+/* SHA-256 of the empty string. */
+#define GST_KVS_SIGV4_EMPTY_PAYLOAD_HASH \
+  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* One request header as it was sent, duplicates allowed, in order. */
+typedef struct {
+  const gchar *name;
+  const gchar *value;
+} GstKvsHeader;
+
+/* The canonical request (AWS's creq). @path is the raw request path (it is
+ * normalised and encoded as SigV4 says); @query the raw query string without
+ * '?', or NULL. *@signed_headers receives "host;x-amz-date". */
+gchar *gst_kvs_sigv4_canonical_request (const gchar * method,
+    const gchar * path, const gchar * query, const GstKvsHeader * headers,
+    guint n_headers, const gchar * payload_hash, gchar ** signed_headers);
+
+/* The string to sign. @amz_date is "YYYYMMDDTHHMMSSZ". */
+gchar *gst_kvs_sigv4_string_to_sign (const gchar * amz_date,
+    const gchar * region, const gchar * service,
+    const gchar * canonical_request);
+
+/* Hex HMAC signature of @string_to_sign with the derived key. */
+gchar *gst_kvs_sigv4_signature (const gchar * secret_access_key,
+    const gchar * amz_date, const gchar * region, const gchar * service,
+    const gchar * string_to_sign);
+
+/* "YYYYMMDDTHHMMSSZ" for @now (UTC). */
+gchar *gst_kvs_sigv4_format_date (GDateTime * now);
+
+/* Sign @msg in place with header auth: sets host, x-amz-date,
+ * x-amz-security-token (when the credentials have one), authorization.
+ * @body is what will be sent (NULL = empty). @now NULL = the current time. */
+gboolean gst_kvs_sigv4_sign_message (SoupMessage * msg, GBytes * body,
+    GstKvsCredentials * creds, const gchar * region, const gchar * service,
+    GDateTime * now, GError ** error);
+
+/* Presign @url (ws://, wss://, http:// or https://) for GET with query auth:
+ * adds X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires,
+ * X-Amz-SignedHeaders=host, X-Amz-Security-Token (signed, when present) and
+ * appends X-Amz-Signature. @expires 1..604800. */
+gchar *gst_kvs_sigv4_presign_url (const gchar * url,
+    GstKvsCredentials * creds, const gchar * region, const gchar * service,
+    guint expires, GDateTime * now, GError ** error);
+
+/* Server side. Returns the secret for @access_key_id, or NULL if unknown. */
+typedef const gchar *(*GstKvsSigv4SecretLookup) (const gchar * access_key_id,
+    gpointer user_data);
+
+/* Verify header auth of a received request. Checks the Authorization header
+ * form, the credential scope (@region, @service), that every signed header is
+ * present, the 5-minute clock window, and the signature. Errors in
+ * GST_KVS_ERROR (SIGNATURE, SIGNATURE_EXPIRED, NOT_AUTHORIZED for an unknown
+ * key), worded as AWS words them; no secret ever appears in the text.
+ * On success *@access_key_id (if non-NULL) gets the key id used. */
+gboolean gst_kvs_sigv4_verify_headers (const gchar * method,
+    const gchar * path, const gchar * query, SoupMessageHeaders * headers,
+    GBytes * body, const gchar * region, const gchar * service,
+    GstKvsSigv4SecretLookup lookup, gpointer user_data, GDateTime * now,
+    gchar ** access_key_id, GError ** error);
+
+/* Verify query auth (a presigned URL). Parameters are re-sorted and
+ * X-Amz-Signature excluded whatever their order on the wire; X-Amz-Expires
+ * 1..604800; the request must be within [X-Amz-Date - 5 min,
+ * X-Amz-Date + expires]. @host is the Host header as received. */
+gboolean gst_kvs_sigv4_verify_presigned (const gchar * method,
+    const gchar * path, const gchar * query, const gchar * host,
+    const gchar * region, const gchar * service,
+    GstKvsSigv4SecretLookup lookup, gpointer user_data, GDateTime * now,
+    gchar ** access_key_id, GError ** error);
+
+G_END_DECLS
