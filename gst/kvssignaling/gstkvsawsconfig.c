@@ -1,8 +1,306 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* kvssignaling: the shared AWS files (~/.aws/credentials, ~/.aws/config),
+ * region and endpoint resolution.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
+#include <string.h>
+
+#include <gst/gst.h>
+
 #include "gstkvsawsconfig.h"
 
-/* placeholder: being written */
+GST_DEBUG_CATEGORY_STATIC (gst_kvs_aws_config_debug);
+#define GST_CAT_DEFAULT gst_kvs_aws_config_debug
+
+static void
+ensure_debug (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once)) {
+    GST_DEBUG_CATEGORY_INIT (gst_kvs_aws_config_debug, "kvsawsconfig", 0,
+        "KVS shared AWS configuration files, region and endpoint");
+    g_once_init_leave (&once, 1);
+  }
+}
+
+/* An environment variable, NULL when unset or empty (as the AWS SDKs
+ * treat an empty variable). */
+static const gchar *
+env_get (const gchar * name)
+{
+  const gchar *v = g_getenv (name);
+
+  return (v && *v) ? v : NULL;
+}
+
+/* $HOME when set (g_get_home_dir() caches its first answer), else the
+ * password database's answer. */
+static const gchar *
+home_dir (void)
+{
+  const gchar *home = env_get ("HOME");
+
+  return home ? home : g_get_home_dir ();
+}
+
+static gchar *
+expand_home (const gchar * path)
+{
+  if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
+    return g_build_filename (home_dir (), path + 1, NULL);
+  return g_strdup (path);
+}
+
+static gchar *
+aws_file_path (const gchar * env_name, const gchar * file)
+{
+  const gchar *override = env_get (env_name);
+
+  if (override)
+    return expand_home (override);
+  return g_build_filename (home_dir (), ".aws", file, NULL);
+}
+
+gchar *
+gst_kvs_aws_credentials_file_path (void)
+{
+  return aws_file_path ("AWS_SHARED_CREDENTIALS_FILE", "credentials");
+}
+
+gchar *
+gst_kvs_aws_config_file_path (void)
+{
+  return aws_file_path ("AWS_CONFIG_FILE", "config");
+}
+
+gchar *
+gst_kvs_aws_profile_name (const gchar * profile)
+{
+  const gchar *env;
+
+  if (profile && *profile)
+    return g_strdup (profile);
+  env = env_get ("AWS_PROFILE");
+  return g_strdup (env ? env : "default");
+}
+
+/* Strip a comment that starts with '#' or ';' preceded by a blank. */
+static void
+strip_inline_comment (gchar * value)
+{
+  gchar *p;
+
+  for (p = value; *p; p++) {
+    if ((*p == '#' || *p == ';') && p > value && g_ascii_isspace (p[-1])) {
+      *p = '\0';
+      break;
+    }
+  }
+}
+
+/* Does the section header text @section (inside the brackets, trimmed)
+ * name @profile? In the credentials file the section is the profile name;
+ * in the config file it is "profile <name>", or "default" for default. */
+static gboolean
+section_matches (const gchar * section, const gchar * profile,
+    gboolean config_file)
+{
+  if (!config_file)
+    return strcmp (section, profile) == 0;
+
+  if (g_str_has_prefix (section, "profile")
+      && g_ascii_isspace (section[strlen ("profile")])) {
+    const gchar *name = section + strlen ("profile");
+
+    while (g_ascii_isspace (*name))
+      name++;
+    return strcmp (name, profile) == 0;
+  }
+  return strcmp (profile, "default") == 0 && strcmp (section, "default") == 0;
+}
+
+/* A tolerant reader of the AWS INI dialect: '#' and ';' comments, blanks
+ * around '=', indented lines (sub-keys, continuations) ignored, keys
+ * matched without regard to case, the last value of a repeated key wins.
+ * GKeyFile rejects ';' comments and indented lines, so it is not used.
+ * Returns NULL when the file, the profile or the key is absent, or the
+ * value is empty. *@file_found / *@profile_found say how far it got. */
+static gchar *
+read_value (const gchar * path, const gchar * profile, const gchar * key,
+    gboolean config_file, gboolean * file_found, gboolean * profile_found)
+{
+  g_autofree gchar *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) err = NULL;
+  gboolean in_profile = FALSE;
+  gchar *result = NULL;
+  guint i;
+
+  if (file_found)
+    *file_found = FALSE;
+  if (profile_found)
+    *profile_found = FALSE;
+
+  if (!g_file_get_contents (path, &contents, NULL, &err)) {
+    GST_LOG ("cannot read %s: %s", path, err->message);
+    return NULL;
+  }
+  if (file_found)
+    *file_found = TRUE;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (i = 0; lines[i]; i++) {
+    gchar *line = lines[i];
+    gchar *eq, *k, *v;
+
+    g_strchomp (line);
+    if (*line == '\0')
+      continue;
+    if (g_ascii_isspace (*line))
+      continue;                 /* sub-key or continuation */
+    if (*line == '#' || *line == ';')
+      continue;
+
+    if (*line == '[') {
+      gchar *close = strchr (line, ']');
+
+      if (close == NULL) {
+        GST_DEBUG ("%s:%u: section header without ']'", path, i + 1);
+        in_profile = FALSE;
+        continue;
+      }
+      *close = '\0';
+      in_profile = section_matches (g_strstrip (line + 1), profile,
+          config_file);
+      if (in_profile && profile_found)
+        *profile_found = TRUE;
+      continue;
+    }
+
+    if (!in_profile)
+      continue;
+    eq = strchr (line, '=');
+    if (eq == NULL)
+      continue;
+    *eq = '\0';
+    k = g_strstrip (line);
+    if (g_ascii_strcasecmp (k, key) != 0)
+      continue;
+    v = eq + 1;
+    strip_inline_comment (v);
+    g_strstrip (v);
+    g_free (result);
+    result = *v ? g_strdup (v) : NULL;
+  }
+
+  /* Secrets live in the buffer: clear it before freeing. */
+  if (contents)
+    memset (contents, 0, strlen (contents));
+  for (i = 0; lines[i]; i++)
+    memset (lines[i], 0, strlen (lines[i]));
+  return result;
+}
+
+gchar *
+gst_kvs_aws_credentials_file_lookup (const gchar * profile,
+    const gchar * key, gboolean * file_found, gboolean * profile_found)
+{
+  g_autofree gchar *path = gst_kvs_aws_credentials_file_path ();
+  g_autofree gchar *name = gst_kvs_aws_profile_name (profile);
+
+  g_return_val_if_fail (key != NULL, NULL);
+  ensure_debug ();
+  return read_value (path, name, key, FALSE, file_found, profile_found);
+}
+
+gchar *
+gst_kvs_aws_config_file_lookup (const gchar * profile, const gchar * key,
+    gboolean * file_found, gboolean * profile_found)
+{
+  g_autofree gchar *path = gst_kvs_aws_config_file_path ();
+  g_autofree gchar *name = gst_kvs_aws_profile_name (profile);
+
+  g_return_val_if_fail (key != NULL, NULL);
+  ensure_debug ();
+  return read_value (path, name, key, TRUE, file_found, profile_found);
+}
+
+gchar *
+gst_kvs_aws_credentials_file_get (const gchar * profile, const gchar * key)
+{
+  return gst_kvs_aws_credentials_file_lookup (profile, key, NULL, NULL);
+}
+
+gchar *
+gst_kvs_aws_config_file_get (const gchar * profile, const gchar * key)
+{
+  return gst_kvs_aws_config_file_lookup (profile, key, NULL, NULL);
+}
+
+gchar *
+gst_kvs_aws_resolve_region (const gchar * explicit_region,
+    const gchar * profile)
+{
+  const gchar *env;
+  gchar *region;
+
+  ensure_debug ();
+  if (explicit_region && *explicit_region) {
+    GST_DEBUG ("region %s (explicit)", explicit_region);
+    return g_strdup (explicit_region);
+  }
+  if ((env = env_get ("AWS_REGION"))) {
+    GST_DEBUG ("region %s (AWS_REGION)", env);
+    return g_strdup (env);
+  }
+  if ((env = env_get ("AWS_DEFAULT_REGION"))) {
+    GST_DEBUG ("region %s (AWS_DEFAULT_REGION)", env);
+    return g_strdup (env);
+  }
+  region = gst_kvs_aws_config_file_get (profile, "region");
+  if (region) {
+    GST_DEBUG ("region %s (config file)", region);
+    return region;
+  }
+  GST_DEBUG ("region " GST_KVS_DEFAULT_REGION " (default)");
+  return g_strdup (GST_KVS_DEFAULT_REGION);
+}
+
+static gchar *
+strip_trailing_slashes (const gchar * url)
+{
+  gchar *r = g_strdup (url);
+  gsize len = strlen (r);
+
+  while (len > 0 && r[len - 1] == '/')
+    r[--len] = '\0';
+  return r;
+}
+
+gchar *
+gst_kvs_aws_resolve_endpoint (const gchar * explicit_endpoint,
+    const gchar * region)
+{
+  const gchar *env;
+
+  ensure_debug ();
+  if (explicit_endpoint && *explicit_endpoint) {
+    GST_DEBUG ("endpoint %s (explicit)", explicit_endpoint);
+    return strip_trailing_slashes (explicit_endpoint);
+  }
+  if ((env = env_get ("AWS_ENDPOINT_URL_KINESIS_VIDEO"))) {
+    GST_DEBUG ("endpoint %s (AWS_ENDPOINT_URL_KINESIS_VIDEO)", env);
+    return strip_trailing_slashes (env);
+  }
+  if ((env = env_get ("AWS_ENDPOINT_URL"))) {
+    GST_DEBUG ("endpoint %s (AWS_ENDPOINT_URL)", env);
+    return strip_trailing_slashes (env);
+  }
+  if (region == NULL || *region == '\0')
+    region = GST_KVS_DEFAULT_REGION;
+  return g_strdup_printf ("https://kinesisvideo.%s.amazonaws.com%s", region,
+      g_str_has_prefix (region, "cn-") ? ".cn" : "");
+}

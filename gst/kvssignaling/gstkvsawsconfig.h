@@ -20,6 +20,20 @@ gchar *gst_kvs_aws_credentials_file_get (const gchar * profile,
     const gchar * key);
 gchar *gst_kvs_aws_config_file_get (const gchar * profile, const gchar * key);
 
+/* The paths in use: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE (a
+ * leading "~/" expanded), else ~/.aws/credentials and ~/.aws/config ($HOME
+ * when set, else g_get_home_dir()). */
+gchar *gst_kvs_aws_credentials_file_path (void);
+gchar *gst_kvs_aws_config_file_path (void);
+
+/* As the _get functions, and say whether the file could be read
+ * (*@file_found) and whether it has a section for the profile
+ * (*@profile_found). Either pointer may be NULL. */
+gchar *gst_kvs_aws_credentials_file_lookup (const gchar * profile,
+    const gchar * key, gboolean * file_found, gboolean * profile_found);
+gchar *gst_kvs_aws_config_file_lookup (const gchar * profile,
+    const gchar * key, gboolean * file_found, gboolean * profile_found);
+
 /* Region: @explicit_region, AWS_REGION, AWS_DEFAULT_REGION, the profile's
  * "region", then "us-east-1". */
 gchar *gst_kvs_aws_resolve_region (const gchar * explicit_region,

@@ -35,6 +35,9 @@ GType gst_kvs_endpoints_get_type (void);
 GstKvsEndpoints *gst_kvs_endpoints_copy (const GstKvsEndpoints * ep);
 void gst_kvs_endpoints_free (GstKvsEndpoints * ep);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstKvsChannelInfo, gst_kvs_channel_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstKvsEndpoints, gst_kvs_endpoints_free)
+
 #define GST_KVS_TYPE_CONTROL_PLANE (gst_kvs_control_plane_get_type ())
 G_DECLARE_FINAL_TYPE (GstKvsControlPlane, gst_kvs_control_plane, GST_KVS,
     CONTROL_PLANE, GObject)
@@ -54,6 +57,15 @@ void gst_kvs_control_plane_set_credentials (GstKvsControlPlane * self,
 gint64 gst_kvs_control_plane_get_clock_offset (GstKvsControlPlane * self);
 void gst_kvs_control_plane_set_clock_offset (GstKvsControlPlane * self,
     gint64 offset);
+/* Deadline of each later call in seconds, from sending to the end of the
+ * reply (default 30, 0 = none; the session's own timeouts are the
+ * caller's). A call past it fails with GST_KVS_ERROR_CONNECTION. */
+void gst_kvs_control_plane_set_timeout (GstKvsControlPlane * self,
+    guint seconds);
+/* Duration of the last finished call of @operation ("GetIceServerConfig",
+ * AWS spelling), in microseconds; -1 when none finished yet. */
+gint64 gst_kvs_control_plane_get_last_duration (GstKvsControlPlane * self,
+    const gchar * operation);
 
 /* DescribeSignalingChannel by @name or @arn (one of them). */
 void gst_kvs_control_plane_describe_channel_async (GstKvsControlPlane * self,
@@ -91,5 +103,25 @@ void gst_kvs_control_plane_get_ice_server_config_async (
     GAsyncReadyCallback callback, gpointer user_data);
 GPtrArray *gst_kvs_control_plane_get_ice_server_config_finish (
     GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+/* The checks each call does on its reply, without any network (for tests
+ * and fuzzing). @len may be (gsize) -1 for a NUL-terminated @body. A 2xx
+ * body: the result, or NULL/FALSE and GST_KVS_ERROR_PROTOCOL. */
+GstKvsChannelInfo *gst_kvs_control_plane_parse_describe_reply (
+    const gchar * body, gsize len, GError ** error);
+gchar *gst_kvs_control_plane_parse_create_reply (const gchar * body,
+    gsize len, GError ** error);
+gboolean gst_kvs_control_plane_parse_delete_reply (const gchar * body,
+    gsize len, GError ** error);
+GstKvsEndpoints *gst_kvs_control_plane_parse_endpoints_reply (
+    const gchar * body, gsize len, GError ** error);
+GPtrArray *gst_kvs_control_plane_parse_ice_server_config_reply (
+    const gchar * body, gsize len, GError ** error);
+/* A non-2xx reply: the GError the call returns (never NULL). @error_type is
+ * the x-amzn-ErrorType header, @redact a NULL-terminated list of strings
+ * (secret key, session token) scrubbed from the service's text. */
+GError *gst_kvs_control_plane_parse_error_reply (const gchar * operation,
+    guint status, const gchar * reason_phrase, const gchar * error_type,
+    const gchar * body, gsize len, const gchar * const *redact);
 
 G_END_DECLS

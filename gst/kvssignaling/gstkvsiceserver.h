@@ -23,13 +23,14 @@ void gst_kvs_ice_server_unref (GstKvsIceServer * server);
 
 /* The form webrtcbin's add-turn-server takes:
  * "turn://user:pass@host:port?transport=udp" (turns:// likewise), user and
- * password percent-escaped. NULL for an index out of range or a URI that is
- * not turn:/turns:. */
+ * password percent-escaped. NULL for an index out of range, a URI that is
+ * not turn:/turns: or has no host, or a server without username/password. */
 gchar *gst_kvs_ice_server_to_gst_turn_uri (const GstKvsIceServer * server,
     guint uri_index);
 
 /* "stun://stun.kinesisvideo.<region>.amazonaws.com:443" (amazonaws.com.cn for
- * cn- regions), the form of webrtcbin's stun-server property. */
+ * cn- regions), the form of webrtcbin's stun-server property. NULL when
+ * @region is not a region name ([a-z0-9-]+). */
 gchar *gst_kvs_stun_uri_for_region (const gchar * region);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstKvsIceServer, gst_kvs_ice_server_unref)

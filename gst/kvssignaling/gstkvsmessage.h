@@ -53,6 +53,9 @@ GstKvsMessage *gst_kvs_message_new_ice_candidate (
     const gchar * recipient_client_id, const gchar * candidate,
     const gchar * sdp_mid, gint sdp_mline_index,
     const gchar * correlation_id);
+/* A message with no field set, for the payload-less types (GO_AWAY,
+ * RECONNECT_ICE_SERVER) a server sends with gst_kvs_message_to_service_frame(). */
+GstKvsMessage *gst_kvs_message_new (GstKvsMessageType type);
 /* A copy with another correlation id (NULL removes it). */
 GstKvsMessage *gst_kvs_message_copy_with_correlation_id (
     const GstKvsMessage * msg, const gchar * correlation_id);
@@ -87,6 +90,22 @@ gchar *gst_kvs_message_to_service_frame (const GstKvsMessage * msg,
 /* Server side: a STATUS_RESPONSE frame. */
 gchar *gst_kvs_message_status_response_frame (const gchar * correlation_id,
     const gchar * error_type, guint status_code, const gchar * description);
+
+/* Notes on the parsers: @len may be (gsize) -1 for a NUL-terminated @data.
+ * Frames are refused (MALFORMED) before JSON parsing when larger than 1 MiB
+ * (for client frames: or than @max_payload + 64 KiB, whichever is larger),
+ * when they hold a NUL byte or invalid UTF-8, or nest deeper than 32 levels;
+ * the decoded payload gets the same checks (PAYLOAD_ENCODING). The payload
+ * must be strict base64 (gst_kvs_validate_base64()); an SDP payload needs a
+ * string "sdp" (its "type", when present, must match the message type), an
+ * ICE payload a string "candidate" and at least one of "sdpMid",
+ * "sdpMLineIndex" (null counts as absent). Wrong-typed fields:
+ * MISSING_FIELD. parse_client_frame() reports a missing, non-string or
+ * unknown action as INVALID_ACTION, hands back *@correlation_id only on
+ * failure and only when it is a valid id (NULL otherwise), and applies
+ * the payload limit of gst_kvs_validate_payload().
+ * to_client_frame(): a master's recipient that is NULL or "" is
+ * MISSING_RECIPIENT; a correlation id of "" is ID_EMPTY (NULL = none). */
 
 /* "SDP_OFFER" ... ; NULL for UNKNOWN. And the reverse (exact, upper case). */
 const gchar *gst_kvs_message_type_to_string (GstKvsMessageType type);

@@ -39,11 +39,20 @@ gchar *gst_kvs_sigv4_signature (const gchar * secret_access_key,
     const gchar * amz_date, const gchar * region, const gchar * service,
     const gchar * string_to_sign);
 
+/* The Authorization header value: "AWS4-HMAC-SHA256 Credential=<key id>/
+ * <YYYYMMDD>/<region>/<service>/aws4_request, SignedHeaders=<list>,
+ * Signature=<hex>". */
+gchar *gst_kvs_sigv4_authorization (const gchar * access_key_id,
+    const gchar * amz_date, const gchar * region, const gchar * service,
+    const gchar * signed_headers, const gchar * signature);
+
 /* "YYYYMMDDTHHMMSSZ" for @now (UTC). */
 gchar *gst_kvs_sigv4_format_date (GDateTime * now);
 
 /* Sign @msg in place with header auth: sets host, x-amz-date,
  * x-amz-security-token (when the credentials have one), authorization.
+ * Signed: host, content-type (if the caller set it) and every x-amz-*
+ * header; headers libsoup adds later (Content-Length, ...) are not.
  * @body is what will be sent (NULL = empty). @now NULL = the current time. */
 gboolean gst_kvs_sigv4_sign_message (SoupMessage * msg, GBytes * body,
     GstKvsCredentials * creds, const gchar * region, const gchar * service,

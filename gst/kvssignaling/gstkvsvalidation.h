@@ -30,4 +30,17 @@ gboolean gst_kvs_validate_channel_name (const gchar * value, GError ** error);
 gboolean gst_kvs_validate_payload (const gchar * base64_payload,
     gsize max_payload, GError ** error);
 
+/* Ids are case-sensitive: "aws_1" is a valid viewer client id, "AWS_1" is
+ * not. gst_kvs_validate_payload() checks the length and the base64 alphabet
+ * (PAYLOAD_ENCODING), not the padding; gst_kvs_validate_base64() is the
+ * strict check done before decoding: length a multiple of 4, alphabet
+ * [A-Za-z0-9+/], at most two '=' and only at the end. @len may be
+ * (gsize) -1 for a NUL-terminated @value. @what names the value. */
+gboolean gst_kvs_validate_base64 (const gchar * what, const gchar * value,
+    gsize len, GError ** error);
+
+/* For error messages: @value single-quoted, at most 64 bytes of it, escaped
+ * to printable ASCII, "..." appended when cut. @len may be (gsize) -1. */
+gchar *gst_kvs_validation_quote_value (const gchar * value, gsize len);
+
 G_END_DECLS
