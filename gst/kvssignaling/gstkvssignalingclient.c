@@ -1,8 +1,2484 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* kvssignaling: one signaling connection to a KVS channel.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * SECTION:gstkvssignalingclient
+ * @title: GstKvsSignalingClient
+ * @short_description: one KVS WebRTC signaling connection
+ *
+ * Threading: the client owns one #GThread running its own #GMainContext.
+ * The #SoupSession, the #GstKvsControlPlane, the #SoupWebsocketConnection
+ * and every timer live in that thread only. Public methods may be called
+ * from any thread: configuration and status are guarded by one mutex, sends
+ * go through a locked, bounded queue and an idle source attached to the
+ * client's context, and stop() attaches a shutdown source and joins the
+ * thread (or, called from the client's own thread, shuts down in place and
+ * lets the thread finish by itself). Every signal is emitted from the
+ * client's thread.
+ *
+ * Life cycle: GET_CREDENTIALS → DESCRIBE (→ CREATE) → GET_ENDPOINT →
+ * GET_ICE_CONFIG → CONNECTING → CONNECTED. Any failure that can heal
+ * (5xx, network, timeouts, closes, a 404 on the WebSocket) leads to
+ * DISCONNECTED and a new attempt after an exponential backoff with full
+ * jitter (100 ms doubling to 10 s, reset after a stable minute); failures
+ * that cannot heal (unknown channel without create-channel, credentials
+ * rejected three times in a row) lead to FAILED and the "error" signal.
+ * A 403 whose Date shows clock skew corrects the clock offset used by every
+ * signature, the presigned WebSocket URL included; a 404 drops the cached
+ * ARN and endpoints. GO_AWAY, and a connection nearing the service's
+ * one-hour limit, open a new connection first and close the old one once
+ * it is up (make before break). WebSocket pings every keepalive-interval;
+ * no pong nor frame for two intervals means a dead connection.
+ *
+ * TLS is always verified; ca-file replaces the system's authorities. GIO's
+ * default proxy resolver (libproxy, not safe across threads on Debian 12)
+ * is not used: proxies come from https_proxy/http_proxy/all_proxy/no_proxy.
+ */
+
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include "gstkvssignalingclient.h"
+#include <string.h>
+#include <gst/gst.h>
+#include <libsoup/soup.h>
 
-/* placeholder: being written */
+#include "gstkvssignalingclient.h"
+#include "gstkvsenumtypes.h"
+#include "gstkvsvalidation.h"
+#include "gstkvscredentials.h"
+#include "gstkvsawsconfig.h"
+#include "gstkvssigv4.h"
+#include "gstkvscontrolplane.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
+#define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
+
+#define DEFAULT_ROLE GST_KVS_ROLE_MASTER
+#define DEFAULT_CREATE_CHANNEL FALSE
+#define DEFAULT_MESSAGE_TTL 60
+#define DEFAULT_KEEPALIVE_INTERVAL 10
+#define DEFAULT_SEND_TIMEOUT 60
+
+/* Outgoing messages waiting for a connection. */
+#define MAX_QUEUED_MESSAGES 512
+/* Largest frame accepted from the service. */
+#define MAX_INCOMING_PAYLOAD (256 * 1024)
+/* Presigned URL lifetime, as AWS's JS client. */
+#define PRESIGN_EXPIRES 299
+/* Reconnect backoff: full jitter over min(cap, base * 2^n). */
+#define BACKOFF_BASE_MS 100
+#define BACKOFF_CAP_MS 10000
+/* A connection up this long resets the backoff. */
+#define STABLE_CONNECTION_S 60
+/* Each step of an attempt (one REST call, the handshake) gets this long. */
+#define STEP_TIMEOUT_S 20
+/* Credentials rejected this many times in a row: give up. */
+#define MAX_AUTH_FAILURES 3
+/* Polling a channel that is not ACTIVE yet. */
+#define DESCRIBE_POLL_MS 500
+/* The service closes a connection after one hour: move before that. */
+#define MAX_CONNECTION_AGE_S (55 * 60)
+/* ICE servers are refreshed at this fraction of their smallest Ttl. */
+#define ICE_REFRESH_PERCENT 80
+#define ICE_REFRESH_RETRY_S 10
+/* A clock skew larger than this on a 403 handshake is corrected. */
+#define CLOCK_SKEW_THRESHOLD_S 60
+/* Shutdown waits this long for the close handshake and cancelled calls. */
+#define SHUTDOWN_GRACE_MS 2000
+
+enum
+{
+  PROP_0,
+  PROP_ROLE,
+  PROP_CHANNEL_NAME,
+  PROP_CHANNEL_ARN,
+  PROP_REGION,
+  PROP_ENDPOINT,
+  PROP_CLIENT_ID,
+  PROP_ACCESS_KEY,
+  PROP_SECRET_KEY,
+  PROP_SESSION_TOKEN,
+  PROP_PROFILE,
+  PROP_CA_FILE,
+  PROP_CREATE_CHANNEL,
+  PROP_MESSAGE_TTL,
+  PROP_MAX_PAYLOAD_SIZE,
+  PROP_KEEPALIVE_INTERVAL,
+  PROP_SEND_TIMEOUT,
+  PROP_STATE,
+  N_PROPERTIES
+};
+
+enum
+{
+  SIGNAL_STATE_CHANGED,
+  SIGNAL_SDP_OFFER,
+  SIGNAL_SDP_ANSWER,
+  SIGNAL_ICE_CANDIDATE,
+  SIGNAL_STATUS_RESPONSE,
+  SIGNAL_GO_AWAY,
+  SIGNAL_RECONNECT_ICE_SERVER,
+  SIGNAL_MESSAGE_SENT,
+  SIGNAL_SEND_FAILED,
+  SIGNAL_ICE_SERVERS_CHANGED,
+  SIGNAL_ERROR,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPERTIES];
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  GstKvsMessage *msg;
+  gchar *frame;
+  gint64 queued_at;             /* monotonic us */
+} OutItem;
+
+struct _GstKvsSignalingClient
+{
+  GObject parent;
+
+  GMutex lock;
+  /* Serialises start() and stop() from outside the client's thread. */
+  GMutex start_lock;
+
+  /* Configuration (lock). */
+  GstKvsRole role;
+  gchar *channel_name;
+  gchar *channel_arn;
+  gchar *region;
+  gchar *endpoint;
+  gchar *client_id;
+  gchar *access_key;
+  gchar *secret_key;
+  gchar *session_token;
+  gchar *profile;
+  gchar *ca_file;
+  gboolean create_channel;
+  guint message_ttl;
+  guint max_payload;
+  guint keepalive_interval;
+  guint send_timeout;
+  gboolean credentials_changed;
+
+  /* Status (lock). */
+  GstKvsSignalingState state;
+  gchar *resolved_arn;
+  gchar *resolved_region;
+  gchar *resolved_client_id;
+  GPtrArray *ice_servers;
+  GQueue outgoing;              /* OutItem */
+  GThread *thread;
+  GMainContext *context;
+  gboolean thread_finishing;    /* detached thread still cleaning up */
+
+  /* Everything below is touched by the client's thread only (set up by
+   * start() before the thread exists). */
+  GMainLoop *loop;
+  GTlsDatabase *tls_database;
+  gchar *cp_endpoint;
+  GstKvsCredentials *creds;
+  SoupSession *session;
+  GstKvsControlPlane *cp;
+  GCancellable *cancellable;    /* the whole run */
+  GCancellable *step_cancellable;       /* the current step */
+  GstKvsEndpoints *endpoints;
+  gboolean arn_from_user;
+  gboolean force_describe;
+  gboolean ice_fetched;
+  gboolean stopping;
+  gboolean attempt_active;
+  gboolean step_timed_out;
+  gboolean mbb_active;
+  guint backoff_exponent;
+  guint auth_failures;
+  gint pending_ops;
+  GPtrArray *closing_conns;     /* SoupWebsocketConnection we closed */
+  SoupWebsocketConnection *conn;
+  gint64 last_activity;         /* monotonic us */
+  GSource *reconnect_source;
+  GSource *step_timeout_source;
+  GSource *describe_poll_source;
+  GSource *stable_source;
+  GSource *liveness_source;
+  GSource *max_age_source;
+  GSource *ice_refresh_source;
+  GSource *expiry_source;
+  GSource *mbb_retry_source;
+  gboolean ice_refresh_active;
+  GObject *self_ref;            /* held by a detached thread */
+};
+
+G_DEFINE_TYPE_WITH_CODE (GstKvsSignalingClient, gst_kvs_signaling_client,
+    G_TYPE_OBJECT,
+    GST_DEBUG_CATEGORY_INIT (gst_kvs_signaling_client_debug,
+        "kvssignalingclient", 0, "KVS signaling client"));
+
+static void begin_attempt (GstKvsSignalingClient * self);
+static void do_describe (GstKvsSignalingClient * self);
+static void do_get_endpoints (GstKvsSignalingClient * self);
+static void do_get_ice_config (GstKvsSignalingClient * self);
+static void do_connect (GstKvsSignalingClient * self);
+static void attempt_failed (GstKvsSignalingClient * self,
+    GstKvsSignalingState step, const GError * error);
+static void start_make_before_break (GstKvsSignalingClient * self,
+    const gchar * why);
+static void refresh_ice_servers (GstKvsSignalingClient * self);
+
+/* ------------------------------------------------------------------ */
+/* small helpers */
+
+static void
+out_item_free (OutItem * item)
+{
+  gst_kvs_message_unref (item->msg);
+  g_free (item->frame);
+  g_free (item);
+}
+
+static const gchar *
+state_nick (GstKvsSignalingState state)
+{
+  GEnumClass *klass = g_type_class_peek (GST_TYPE_KVS_SIGNALING_STATE);
+  GEnumValue *v = klass ? g_enum_get_value (klass, state) : NULL;
+
+  return v ? v->value_nick : "?";
+}
+
+static const gchar *
+role_nick (GstKvsRole role)
+{
+  return role == GST_KVS_ROLE_VIEWER ? "viewer" : "master";
+}
+
+static GSource *
+add_timeout (GstKvsSignalingClient * self, guint ms, GSourceFunc func)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static void
+clear_source (GSource ** source)
+{
+  if (*source) {
+    g_source_destroy (*source);
+    g_source_unref (*source);
+    *source = NULL;
+  }
+}
+
+/* Called first thing in a timeout callback that returns G_SOURCE_REMOVE. */
+static void
+source_fired (GSource ** source)
+{
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* The URL without its query: safe to log. */
+static gchar *
+url_for_log (const gchar * url)
+{
+  const gchar *q = strchr (url, '?');
+
+  return q ? g_strndup (url, q - url) : g_strdup (url);
+}
+
+static GDateTime *
+service_now (GstKvsSignalingClient * self)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  gint64 offset = self->cp ? gst_kvs_control_plane_get_clock_offset (self->cp)
+      : 0;
+
+  return g_date_time_add_seconds (now, (gdouble) offset);
+}
+
+static void
+set_state (GstKvsSignalingClient * self, GstKvsSignalingState state)
+{
+  GstKvsSignalingState old;
+
+  g_mutex_lock (&self->lock);
+  old = self->state;
+  self->state = state;
+  g_mutex_unlock (&self->lock);
+
+  if (old == state)
+    return;
+
+  GST_INFO_OBJECT (self, "state %s -> %s", state_nick (old),
+      state_nick (state));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
+}
+
+static GstKvsSignalingState
+read_state (GstKvsSignalingClient * self)
+{
+  GstKvsSignalingState state;
+
+  g_mutex_lock (&self->lock);
+  state = self->state;
+  g_mutex_unlock (&self->lock);
+  return state;
+}
+
+/* Reports @item (freed) as not sent: warning and "send-failed". */
+static void
+report_not_sent (GstKvsSignalingClient * self, OutItem * item,
+    const gchar * reason)
+{
+  g_autoptr (GError) error = NULL;
+
+  error = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_NOT_CONNECTED,
+      "%s %s%s%s was not sent: %s",
+      gst_kvs_message_type_to_string (item->msg->type),
+      item->msg->correlation_id ? "(correlation id " : "",
+      item->msg->correlation_id ? item->msg->correlation_id : "",
+      item->msg->correlation_id ? ")" : "", reason);
+  GST_WARNING_OBJECT (self, "%s", error->message);
+  g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, item->msg, error);
+  out_item_free (item);
+}
+
+/* Pops every queued message and reports it as not sent. Any thread that
+ * may emit (the client's, or the caller's when no thread runs). */
+static void
+fail_outgoing (GstKvsSignalingClient * self, const gchar * reason)
+{
+  while (TRUE) {
+    OutItem *item;
+
+    g_mutex_lock (&self->lock);
+    item = g_queue_pop_head (&self->outgoing);
+    g_mutex_unlock (&self->lock);
+    if (!item)
+      break;
+    report_not_sent (self, item, reason);
+  }
+}
+
+/* Reports the messages that waited longer than send-timeout. The queue is
+ * in sending order, hence in age order. */
+static gboolean
+expire_outgoing (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  while (!self->stopping) {
+    OutItem *item = NULL;
+    guint timeout;
+
+    g_mutex_lock (&self->lock);
+    timeout = self->send_timeout;
+    if (timeout > 0 && self->outgoing.length > 0) {
+      OutItem *head = g_queue_peek_head (&self->outgoing);
+
+      if (now - head->queued_at > (gint64) timeout * G_USEC_PER_SEC)
+        item = g_queue_pop_head (&self->outgoing);
+    }
+    g_mutex_unlock (&self->lock);
+    if (!item)
+      break;
+
+    {
+      g_autofree gchar *reason = g_strdup_printf ("no connection within "
+          "send-timeout (%u s)", timeout);
+      report_not_sent (self, item, reason);
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* giving up */
+
+static void clear_connection_timers (GstKvsSignalingClient * self);
+static void drop_conn (GstKvsSignalingClient * self,
+    SoupWebsocketConnection * conn, gushort code);
+
+static void
+fail (GstKvsSignalingClient * self, GError * error)
+{
+  GST_ERROR_OBJECT (self, "giving up: %s", error->message);
+  self->attempt_active = FALSE;
+  clear_source (&self->step_timeout_source);
+  clear_source (&self->reconnect_source);
+  clear_source (&self->ice_refresh_source);
+  clear_source (&self->mbb_retry_source);
+  clear_connection_timers (self);
+  drop_conn (self, self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  self->conn = NULL;
+  set_state (self, GST_KVS_SIGNALING_STATE_FAILED);
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+  fail_outgoing (self, "the signaling client failed");
+}
+
+/* ------------------------------------------------------------------ */
+/* outgoing queue */
+
+static void
+flush_outgoing (GstKvsSignalingClient * self)
+{
+  if (self->stopping || !self->conn)
+    return;
+
+  while (TRUE) {
+    OutItem *item;
+
+    if (soup_websocket_connection_get_state (self->conn) !=
+        SOUP_WEBSOCKET_STATE_OPEN)
+      return;
+
+    g_mutex_lock (&self->lock);
+    item = g_queue_pop_head (&self->outgoing);
+    g_mutex_unlock (&self->lock);
+    if (!item)
+      return;
+
+    soup_websocket_connection_send_text (self->conn, item->frame);
+    GST_DEBUG_OBJECT (self, "sent %s%s%s",
+        gst_kvs_message_type_to_string (item->msg->type),
+        item->msg->correlation_id ? " correlation id " : "",
+        item->msg->correlation_id ? item->msg->correlation_id : "");
+    g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, item->msg);
+    out_item_free (item);
+  }
+}
+
+static gboolean
+flush_idle (gpointer user_data)
+{
+  flush_outgoing (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* ------------------------------------------------------------------ */
+/* backoff and reconnect */
+
+static gboolean
+reconnect_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->reconnect_source);
+  if (!self->stopping)
+    begin_attempt (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Full jitter: uniform in [0, min(cap, base * 2^n)]; n grows per call. */
+static guint
+backoff_delay (GstKvsSignalingClient * self)
+{
+  guint64 ceiling;
+
+  ceiling = (guint64) BACKOFF_BASE_MS << MIN (self->backoff_exponent, 16);
+  ceiling = MIN (ceiling, BACKOFF_CAP_MS);
+  if (self->backoff_exponent < 16)
+    self->backoff_exponent++;
+  return g_random_int_range (0, (gint32) ceiling + 1);
+}
+
+static void
+schedule_reconnect (GstKvsSignalingClient * self)
+{
+  guint delay;
+
+  if (self->stopping || self->reconnect_source || self->attempt_active)
+    return;
+
+  delay = backoff_delay (self);
+
+  GST_INFO_OBJECT (self, "reconnecting in %u ms", delay);
+  self->reconnect_source = add_timeout (self, delay, reconnect_timeout);
+}
+
+static gboolean
+stable_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->stable_source);
+  GST_DEBUG_OBJECT (self, "connection stable, backoff reset");
+  self->backoff_exponent = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* ------------------------------------------------------------------ */
+/* WebSocket connections */
+
+static void on_ws_message (SoupWebsocketConnection * conn, gint type,
+    GBytes * message, gpointer user_data);
+static void on_ws_closed (SoupWebsocketConnection * conn, gpointer user_data);
+static void on_ws_error (SoupWebsocketConnection * conn, GError * error,
+    gpointer user_data);
+static void on_ws_pong (SoupWebsocketConnection * conn, GBytes * message,
+    gpointer user_data);
+
+/* Free function of closing_conns; needs the client as handler data, which
+ * every handler of ours has: disconnect them all by function. */
+static void
+forget_conn (gpointer data)
+{
+  SoupWebsocketConnection *conn = data;
+
+  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+      on_ws_message, NULL);
+  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+      on_ws_closed, NULL);
+  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+      on_ws_error, NULL);
+  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+      on_ws_pong, NULL);
+  g_object_unref (conn);
+}
+
+static void
+watch_conn (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
+{
+  g_signal_connect (conn, "message", G_CALLBACK (on_ws_message), self);
+  g_signal_connect (conn, "closed", G_CALLBACK (on_ws_closed), self);
+  g_signal_connect (conn, "error", G_CALLBACK (on_ws_error), self);
+  g_signal_connect (conn, "pong", G_CALLBACK (on_ws_pong), self);
+}
+
+/* Close @conn (if open) and forget it; "closed" only counts it down. */
+static void
+drop_conn (GstKvsSignalingClient * self, SoupWebsocketConnection * conn,
+    gushort code)
+{
+  if (!conn)
+    return;
+
+  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN) {
+    /* keep it (and reading it) until "closed" */
+    g_ptr_array_add (self->closing_conns, conn);
+    soup_websocket_connection_close (conn, code, NULL);
+    return;
+  }
+  g_signal_handlers_disconnect_by_data (conn, self);
+  g_object_unref (conn);
+}
+
+static void
+clear_connection_timers (GstKvsSignalingClient * self)
+{
+  clear_source (&self->stable_source);
+  clear_source (&self->liveness_source);
+  clear_source (&self->max_age_source);
+}
+
+/* The active connection is gone: heal. */
+static void
+connection_lost (GstKvsSignalingClient * self, const gchar * why)
+{
+  SoupWebsocketConnection *conn = self->conn;
+
+  self->conn = NULL;
+  clear_connection_timers (self);
+  drop_conn (self, conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
+
+  if (self->stopping)
+    return;
+
+  GST_WARNING_OBJECT (self, "connection lost: %s", why);
+  if (self->mbb_active) {
+    /* a replacement is already on its way: let it finish */
+    set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
+    return;
+  }
+  set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
+  schedule_reconnect (self);
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection * conn, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  if (g_ptr_array_remove (self->closing_conns, conn)) {
+    /* we closed it (the array's free function disconnects and unrefs) */
+    return;
+  }
+
+  if (conn == self->conn) {
+    g_autofree gchar *why =
+        g_strdup_printf ("WebSocket closed by the service (code %u%s%s)",
+        soup_websocket_connection_get_close_code (conn),
+        soup_websocket_connection_get_close_data (conn) ? ": " : "",
+        soup_websocket_connection_get_close_data (conn) ?
+        soup_websocket_connection_get_close_data (conn) : "");
+    connection_lost (self, why);
+  }
+}
+
+static void
+on_ws_error (SoupWebsocketConnection * conn, GError * error,
+    gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  /* "closed" follows; this only says why */
+  GST_WARNING_OBJECT (self, "WebSocket error: %s", error->message);
+}
+
+static void
+on_ws_pong (SoupWebsocketConnection * conn, GBytes * message,
+    gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  if (conn == self->conn) {
+    GST_LOG_OBJECT (self, "pong");
+    self->last_activity = g_get_monotonic_time ();
+  }
+}
+
+static guint
+get_keepalive_interval (GstKvsSignalingClient * self)
+{
+  guint interval;
+
+  g_mutex_lock (&self->lock);
+  interval = self->keepalive_interval;
+  g_mutex_unlock (&self->lock);
+  return interval;
+}
+
+/* libsoup 3.2 sends pings but has no pong deadline: a connection that has
+ * been silent (no pong, no frame) for two intervals plus one second is
+ * dead. */
+static gboolean
+liveness_check (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  guint interval = get_keepalive_interval (self);
+  gint64 silent_us = g_get_monotonic_time () - self->last_activity;
+
+  if (!self->conn || interval == 0)
+    return G_SOURCE_CONTINUE;
+
+  if (silent_us > (gint64) (2 * interval + 1) * G_USEC_PER_SEC) {
+    g_autofree gchar *why = g_strdup_printf ("no pong for %" G_GINT64_FORMAT
+        " ms", silent_us / 1000);
+
+    source_fired (&self->liveness_source);
+    connection_lost (self, why);
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+max_age_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->max_age_source);
+  start_make_before_break (self, "connection nearing the one-hour limit");
+  return G_SOURCE_REMOVE;
+}
+
+/* @conn completed its handshake: it becomes the active connection. */
+static void
+connection_up (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
+{
+  guint interval = get_keepalive_interval (self);
+
+  soup_websocket_connection_set_max_incoming_payload_size (conn,
+      MAX_INCOMING_PAYLOAD);
+  soup_websocket_connection_set_keepalive_interval (conn, interval);
+  watch_conn (self, conn);
+
+  self->conn = conn;
+  self->last_activity = g_get_monotonic_time ();
+  self->auth_failures = 0;
+
+  clear_connection_timers (self);
+  self->stable_source =
+      add_timeout (self, STABLE_CONNECTION_S * 1000, stable_timeout);
+  if (interval > 0) {
+    self->liveness_source = add_timeout (self, interval * 1000 / 2 + 1,
+        liveness_check);
+  }
+  self->max_age_source =
+      add_timeout (self, MAX_CONNECTION_AGE_S * 1000, max_age_timeout);
+
+  set_state (self, GST_KVS_SIGNALING_STATE_CONNECTED);
+  flush_outgoing (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* incoming frames */
+
+static void
+on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
+    gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  g_autoptr (GstKvsMessage) msg = NULL;
+  g_autoptr (GError) error = NULL;
+  const gchar *data;
+  gsize len;
+  guint signal_id;
+
+  /* frames still arriving on a connection being replaced are delivered */
+  if (conn == self->conn)
+    self->last_activity = g_get_monotonic_time ();
+
+  data = g_bytes_get_data (message, &len);
+  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+    GST_DEBUG_OBJECT (self, "ignoring a binary frame of %" G_GSIZE_FORMAT
+        " bytes", len);
+    return;
+  }
+
+  msg = gst_kvs_message_parse_service_frame (data, len, &error);
+  if (!msg) {
+    GST_WARNING_OBJECT (self, "ignoring a malformed frame of %" G_GSIZE_FORMAT
+        " bytes: %s", len, error ? error->message : "?");
+    return;
+  }
+
+  switch (msg->type) {
+    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
+      signal_id = signals[SIGNAL_SDP_OFFER];
+      break;
+    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
+      signal_id = signals[SIGNAL_SDP_ANSWER];
+      break;
+    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
+      signal_id = signals[SIGNAL_ICE_CANDIDATE];
+      break;
+    case GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE:
+      signal_id = signals[SIGNAL_STATUS_RESPONSE];
+      break;
+    case GST_KVS_MESSAGE_TYPE_GO_AWAY:
+      signal_id = signals[SIGNAL_GO_AWAY];
+      break;
+    case GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER:
+      signal_id = signals[SIGNAL_RECONNECT_ICE_SERVER];
+      break;
+    case GST_KVS_MESSAGE_TYPE_UNKNOWN:
+    default:
+      GST_DEBUG_OBJECT (self, "ignoring a frame of unknown type (%"
+          G_GSIZE_FORMAT " bytes)", len);
+      return;
+  }
+
+  GST_DEBUG_OBJECT (self, "received %s%s%s",
+      gst_kvs_message_type_to_string (msg->type),
+      msg->sender_client_id ? " from " : "",
+      msg->sender_client_id ? msg->sender_client_id : "");
+  if (msg->type == GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE) {
+    GST_WARNING_OBJECT (self, "the service refused message %s: %s (%u) %s",
+        GST_STR_NULL (msg->correlation_id), GST_STR_NULL (msg->error_type),
+        msg->status_code, GST_STR_NULL (msg->description));
+  }
+
+  g_signal_emit (self, signal_id, 0, msg);
+
+  if (self->stopping)
+    return;
+  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->conn)
+    start_make_before_break (self, "GO_AWAY");
+  else if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
+    refresh_ice_servers (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* the connect attempt */
+
+static gboolean
+step_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->step_timeout_source);
+  GST_WARNING_OBJECT (self, "step %s timed out after %d s",
+      state_nick (read_state (self)), STEP_TIMEOUT_S);
+  self->step_timed_out = TRUE;
+  if (self->step_cancellable)
+    g_cancellable_cancel (self->step_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* A new step begins: returns its cancellable (owned by self). */
+static GCancellable *
+begin_step (GstKvsSignalingClient * self, GstKvsSignalingState state)
+{
+  set_state (self, state);
+  clear_source (&self->step_timeout_source);
+  g_clear_object (&self->step_cancellable);
+  self->step_cancellable = g_cancellable_new ();
+  self->step_timed_out = FALSE;
+  self->pending_ops++;
+  if (self->stopping) {
+    /* stopped from a "state-changed" handler */
+    g_cancellable_cancel (self->step_cancellable);
+    return self->step_cancellable;
+  }
+  self->step_timeout_source =
+      add_timeout (self, STEP_TIMEOUT_S * 1000, step_timeout);
+  return self->step_cancellable;
+}
+
+/* A step's callback ran. Returns FALSE when the client is stopping (the
+ * callback must only clean up). Rewrites a cancellation by the step timer
+ * into a timeout error. */
+static gboolean
+end_step (GstKvsSignalingClient * self, GError ** error)
+{
+  self->pending_ops--;
+  if (self->stopping)
+    return FALSE;
+
+  clear_source (&self->step_timeout_source);
+  if (error && *error && self->step_timed_out &&
+      g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_clear_error (error);
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
+        "no reply within %d s", STEP_TIMEOUT_S);
+  }
+  return TRUE;
+}
+
+static gboolean
+is_auth_error (const GError * error)
+{
+  return error->domain == GST_KVS_ERROR &&
+      (error->code == GST_KVS_ERROR_ACCESS_DENIED ||
+      error->code == GST_KVS_ERROR_NOT_AUTHORIZED ||
+      error->code == GST_KVS_ERROR_SIGNATURE ||
+      error->code == GST_KVS_ERROR_SIGNATURE_EXPIRED ||
+      error->code == GST_KVS_ERROR_NO_CREDENTIALS);
+}
+
+static void
+attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
+    const GError * error)
+{
+  self->attempt_active = FALSE;
+  clear_source (&self->step_timeout_source);
+  if (self->stopping)
+    return;
+
+  if (is_auth_error (error)) {
+    self->auth_failures++;
+    if (self->auth_failures >= MAX_AUTH_FAILURES) {
+      g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
+          "credentials rejected %u times in a row (last during %s): %s",
+          self->auth_failures, state_nick (step), error->message);
+      fail (self, fatal);
+      return;
+    }
+    /* the chain may have new values (environment, files) */
+    g_mutex_lock (&self->lock);
+    self->credentials_changed = TRUE;
+    g_mutex_unlock (&self->lock);
+  } else {
+    self->auth_failures = 0;
+  }
+
+  if (g_error_matches (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
+    GST_INFO_OBJECT (self, "dropping the cached channel ARN and endpoints");
+    g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
+    self->force_describe = TRUE;
+  }
+
+  GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step),
+      error->message);
+  set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
+  schedule_reconnect (self);
+}
+
+static gboolean
+refresh_credentials (GstKvsSignalingClient * self, GError ** error)
+{
+  g_autofree gchar *ak = NULL, *sk = NULL, *token = NULL, *profile = NULL;
+  GstKvsCredentials *creds;
+  gboolean changed;
+
+  g_mutex_lock (&self->lock);
+  changed = self->credentials_changed;
+  self->credentials_changed = FALSE;
+  ak = g_strdup (self->access_key);
+  sk = g_strdup (self->secret_key);
+  token = g_strdup (self->session_token);
+  profile = g_strdup (self->profile);
+  g_mutex_unlock (&self->lock);
+
+  if (!changed && self->creds)
+    return TRUE;
+
+  creds = gst_kvs_credentials_resolve (ak, sk, token, profile, error);
+  if (!creds)
+    return FALSE;
+
+  GST_INFO_OBJECT (self, "credentials from %s", GST_STR_NULL (creds->source));
+  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
+  self->creds = creds;
+  gst_kvs_control_plane_set_credentials (self->cp, creds);
+  return TRUE;
+}
+
+static void
+begin_attempt (GstKvsSignalingClient * self)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean have_arn;
+
+  if (self->stopping || self->attempt_active)
+    return;
+  self->attempt_active = TRUE;
+
+  set_state (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS);
+  if (!refresh_credentials (self, &error)) {
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS, error);
+    return;
+  }
+
+  g_mutex_lock (&self->lock);
+  have_arn = self->resolved_arn != NULL;
+  g_mutex_unlock (&self->lock);
+
+  if (!have_arn || self->force_describe)
+    do_describe (self);
+  else if (!self->endpoints)
+    do_get_endpoints (self);
+  else if (!self->ice_fetched)
+    do_get_ice_config (self);
+  else
+    do_connect (self);
+}
+
+/* DESCRIBE / CREATE */
+
+static void describe_cb (GObject * source, GAsyncResult * res,
+    gpointer user_data);
+
+static gboolean
+describe_poll_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->describe_poll_source);
+  do_describe (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+do_describe (GstKvsSignalingClient * self)
+{
+  g_autofree gchar *name = NULL, *arn = NULL;
+  GCancellable *cancellable;
+
+  g_mutex_lock (&self->lock);
+  name = g_strdup (self->channel_name);
+  if (self->arn_from_user || !name)
+    arn = g_strdup (self->resolved_arn);
+  g_mutex_unlock (&self->lock);
+
+  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_DESCRIBE);
+  GST_DEBUG_OBJECT (self, "describing channel %s", arn ? arn : name);
+  gst_kvs_control_plane_describe_channel_async (self->cp, arn ? NULL : name,
+      arn, cancellable, describe_cb, self);
+}
+
+static void
+create_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *arn = NULL;
+
+  arn = gst_kvs_control_plane_create_channel_finish (GST_KVS_CONTROL_PLANE
+      (source), res, &error);
+  if (!end_step (self, &error))
+    return;
+
+  if (!arn) {
+    if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_IN_USE)) {
+      /* created meanwhile by someone else: describe it */
+      GST_INFO_OBJECT (self, "channel created concurrently: %s",
+          error->message);
+      do_describe (self);
+      return;
+    }
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_CREATE, error);
+    return;
+  }
+
+  GST_INFO_OBJECT (self, "created channel %s", arn);
+  do_describe (self);
+}
+
+static void
+do_create (GstKvsSignalingClient * self)
+{
+  g_autofree gchar *name = NULL;
+  guint ttl;
+  GCancellable *cancellable;
+
+  g_mutex_lock (&self->lock);
+  name = g_strdup (self->channel_name);
+  ttl = self->message_ttl;
+  g_mutex_unlock (&self->lock);
+
+  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_CREATE);
+  GST_INFO_OBJECT (self, "creating channel '%s' (message TTL %u s)", name,
+      ttl);
+  gst_kvs_control_plane_create_channel_async (self->cp, name, ttl,
+      cancellable, create_cb, self);
+}
+
+static void
+describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  g_autoptr (GError) error = NULL;
+  GstKvsChannelInfo *info;
+  gboolean can_create;
+  g_autofree gchar *name = NULL;
+
+  info = gst_kvs_control_plane_describe_channel_finish (GST_KVS_CONTROL_PLANE
+      (source), res, &error);
+  if (!end_step (self, &error)) {
+    g_clear_pointer (&info, gst_kvs_channel_info_free);
+    return;
+  }
+
+  g_mutex_lock (&self->lock);
+  can_create = self->create_channel && self->channel_name != NULL;
+  name = g_strdup (self->channel_name ? self->channel_name :
+      self->resolved_arn);
+  g_mutex_unlock (&self->lock);
+
+  if (!info) {
+    if (g_error_matches (error, GST_KVS_ERROR,
+            GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
+      g_autoptr (GError) fatal = NULL;
+
+      if (can_create) {
+        do_create (self);
+        return;
+      }
+      fatal = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
+          "signaling channel '%s' does not exist and create-channel is off "
+          "(%s)", name, error->message);
+      fail (self, fatal);
+      return;
+    }
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_DESCRIBE, error);
+    return;
+  }
+
+  if (g_strcmp0 (info->status, "ACTIVE") != 0) {
+    GST_INFO_OBJECT (self, "channel %s is %s, waiting", info->arn,
+        GST_STR_NULL (info->status));
+    gst_kvs_channel_info_free (info);
+    self->describe_poll_source =
+        add_timeout (self, DESCRIBE_POLL_MS, describe_poll_timeout);
+    return;
+  }
+
+  GST_INFO_OBJECT (self, "channel ARN %s", info->arn);
+  g_mutex_lock (&self->lock);
+  if (g_strcmp0 (self->resolved_arn, info->arn) != 0) {
+    /* a recreated channel: every endpoint is stale */
+    g_free (self->resolved_arn);
+    self->resolved_arn = g_strdup (info->arn);
+    g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
+  }
+  g_mutex_unlock (&self->lock);
+  self->force_describe = FALSE;
+  gst_kvs_channel_info_free (info);
+
+  do_get_endpoints (self);
+}
+
+/* GET_ENDPOINT */
+
+static void
+endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  g_autoptr (GError) error = NULL;
+  GstKvsEndpoints *endpoints;
+
+  endpoints = gst_kvs_control_plane_get_endpoints_finish (GST_KVS_CONTROL_PLANE
+      (source), res, &error);
+  if (!end_step (self, &error)) {
+    g_clear_pointer (&endpoints, gst_kvs_endpoints_free);
+    return;
+  }
+  if (!endpoints) {
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT, error);
+    return;
+  }
+  if (!endpoints->wss) {
+    g_autoptr (GError) e = g_error_new_literal (GST_KVS_ERROR,
+        GST_KVS_ERROR_PROTOCOL, "GetSignalingChannelEndpoint returned no WSS "
+        "endpoint");
+    gst_kvs_endpoints_free (endpoints);
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT, e);
+    return;
+  }
+
+  GST_INFO_OBJECT (self, "endpoints: wss %s, https %s", endpoints->wss,
+      GST_STR_NULL (endpoints->https));
+  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
+  self->endpoints = endpoints;
+
+  if (!self->ice_fetched)
+    do_get_ice_config (self);
+  else
+    do_connect (self);
+}
+
+static void
+do_get_endpoints (GstKvsSignalingClient * self)
+{
+  g_autofree gchar *arn = NULL;
+  GCancellable *cancellable;
+  GstKvsRole role;
+
+  g_mutex_lock (&self->lock);
+  arn = g_strdup (self->resolved_arn);
+  role = self->role;
+  g_mutex_unlock (&self->lock);
+
+  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT);
+  gst_kvs_control_plane_get_endpoints_async (self->cp, arn, role,
+      cancellable, endpoints_cb, self);
+}
+
+/* GET_ICE_CONFIG, at connect time and in the background */
+
+static guint
+smallest_ttl (GPtrArray * servers)
+{
+  guint ttl = 0;
+
+  for (guint i = 0; i < servers->len; i++) {
+    GstKvsIceServer *s = g_ptr_array_index (servers, i);
+
+    if (s->ttl > 0 && (ttl == 0 || s->ttl < ttl))
+      ttl = s->ttl;
+  }
+  return ttl;
+}
+
+static gboolean
+ice_refresh_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->ice_refresh_source);
+  refresh_ice_servers (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Keeps @servers (transfer full), schedules the next refresh, announces. */
+static void
+store_ice_servers (GstKvsSignalingClient * self, GPtrArray * servers)
+{
+  guint ttl = smallest_ttl (servers);
+
+  GST_INFO_OBJECT (self, "%u ICE server set(s), smallest TTL %u s",
+      servers->len, ttl);
+  g_mutex_lock (&self->lock);
+  g_ptr_array_unref (self->ice_servers);
+  self->ice_servers = servers;
+  g_mutex_unlock (&self->lock);
+  self->ice_fetched = TRUE;
+
+  clear_source (&self->ice_refresh_source);
+  if (ttl > 0) {
+    self->ice_refresh_source = add_timeout (self,
+        (guint) ((guint64) ttl * 1000 * ICE_REFRESH_PERCENT / 100),
+        ice_refresh_timeout);
+  }
+  g_signal_emit (self, signals[SIGNAL_ICE_SERVERS_CHANGED], 0);
+}
+
+static void
+ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *servers;
+
+  servers = gst_kvs_control_plane_get_ice_server_config_finish
+      (GST_KVS_CONTROL_PLANE (source), res, &error);
+  if (!end_step (self, &error)) {
+    g_clear_pointer (&servers, g_ptr_array_unref);
+    return;
+  }
+
+  if (servers) {
+    store_ice_servers (self, servers);
+  } else {
+    /* not fatal: connect without TURN, retry in the background */
+    GST_WARNING_OBJECT (self, "GetIceServerConfig failed, continuing without "
+        "TURN: %s", error->message);
+    self->ice_fetched = TRUE;
+    clear_source (&self->ice_refresh_source);
+    self->ice_refresh_source =
+        add_timeout (self, ICE_REFRESH_RETRY_S * 1000, ice_refresh_timeout);
+  }
+  do_connect (self);
+}
+
+static gchar *
+ice_client_id (GstKvsSignalingClient * self)
+{
+  gchar *id = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->role == GST_KVS_ROLE_VIEWER)
+    id = g_strdup (self->resolved_client_id);
+  g_mutex_unlock (&self->lock);
+  return id;
+}
+
+static void
+do_get_ice_config (GstKvsSignalingClient * self)
+{
+  g_autofree gchar *arn = NULL, *client_id = NULL;
+  GCancellable *cancellable;
+
+  if (!self->endpoints->https) {
+    GST_WARNING_OBJECT (self, "no HTTPS endpoint, continuing without TURN");
+    self->ice_fetched = TRUE;
+    do_connect (self);
+    return;
+  }
+
+  g_mutex_lock (&self->lock);
+  arn = g_strdup (self->resolved_arn);
+  g_mutex_unlock (&self->lock);
+  client_id = ice_client_id (self);
+
+  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ICE_CONFIG);
+  gst_kvs_control_plane_get_ice_server_config_async (self->cp,
+      self->endpoints->https, arn, client_id, cancellable, ice_config_cb, self);
+}
+
+static void
+ice_refresh_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *servers;
+
+  servers = gst_kvs_control_plane_get_ice_server_config_finish
+      (GST_KVS_CONTROL_PLANE (source), res, &error);
+  self->pending_ops--;
+  self->ice_refresh_active = FALSE;
+  if (self->stopping) {
+    g_clear_pointer (&servers, g_ptr_array_unref);
+    return;
+  }
+
+  if (servers) {
+    store_ice_servers (self, servers);
+  } else {
+    GST_WARNING_OBJECT (self, "background GetIceServerConfig failed, retrying "
+        "in %d s: %s", ICE_REFRESH_RETRY_S, error->message);
+    clear_source (&self->ice_refresh_source);
+    self->ice_refresh_source =
+        add_timeout (self, ICE_REFRESH_RETRY_S * 1000, ice_refresh_timeout);
+  }
+}
+
+/* Background refresh: never blocks a message or a connect. */
+static void
+refresh_ice_servers (GstKvsSignalingClient * self)
+{
+  g_autofree gchar *arn = NULL, *client_id = NULL;
+
+  if (self->stopping || self->ice_refresh_active || !self->endpoints ||
+      !self->endpoints->https)
+    return;
+
+  g_mutex_lock (&self->lock);
+  arn = g_strdup (self->resolved_arn);
+  g_mutex_unlock (&self->lock);
+  if (!arn)
+    return;
+  client_id = ice_client_id (self);
+
+  GST_INFO_OBJECT (self, "refreshing the ICE servers");
+  clear_source (&self->ice_refresh_source);
+  self->ice_refresh_active = TRUE;
+  self->pending_ops++;
+  gst_kvs_control_plane_get_ice_server_config_async (self->cp,
+      self->endpoints->https, arn, client_id, self->cancellable,
+      ice_refresh_cb, self);
+}
+
+/* CONNECTING */
+
+typedef struct
+{
+  GstKvsSignalingClient *self;
+  SoupMessage *msg;
+  gboolean make_before_break;
+} ConnectData;
+
+/* The presigned WebSocket URL for the current credentials and clock. */
+static gchar *
+presign_ws_url (GstKvsSignalingClient * self, GError ** error)
+{
+  g_autofree gchar *arn = NULL, *client_id = NULL, *region = NULL;
+  g_autofree gchar *escaped_arn = NULL, *url = NULL;
+  g_autoptr (GDateTime) now = NULL;
+  const gchar *wss = self->endpoints->wss;
+  const gchar *sep;
+
+  g_mutex_lock (&self->lock);
+  arn = g_strdup (self->resolved_arn);
+  if (self->role == GST_KVS_ROLE_VIEWER)
+    client_id = g_strdup (self->resolved_client_id);
+  region = g_strdup (self->resolved_region);
+  g_mutex_unlock (&self->lock);
+
+  escaped_arn = g_uri_escape_string (arn, NULL, FALSE);
+  /* the service's endpoints have no path: sign "/" */
+  if (strchr (wss, '?'))
+    sep = "&";
+  else if (strstr (wss, "://") && !strchr (strstr (wss, "://") + 3, '/'))
+    sep = "/?";
+  else
+    sep = "?";
+
+  if (client_id) {
+    g_autofree gchar *escaped_id = g_uri_escape_string (client_id, NULL,
+        FALSE);
+    url = g_strdup_printf ("%s%sX-Amz-ChannelARN=%s&X-Amz-ClientId=%s", wss,
+        sep, escaped_arn, escaped_id);
+  } else {
+    url = g_strdup_printf ("%s%sX-Amz-ChannelARN=%s", wss, sep, escaped_arn);
+  }
+
+  now = service_now (self);
+  return gst_kvs_sigv4_presign_url (url, self->creds, region,
+      GST_KVS_SIGV4_SERVICE, PRESIGN_EXPIRES, now, error);
+}
+
+/* Turns a failed handshake into a GST_KVS_ERROR; corrects the clock offset
+ * from the reply's Date when a 403 shows a skew. */
+static GError *
+handshake_error (GstKvsSignalingClient * self, SoupMessage * msg,
+    const GError * error)
+{
+  guint status = soup_message_get_status (msg);
+  GstKvsError code;
+
+  if (status < 300 || status == SOUP_STATUS_SWITCHING_PROTOCOLS)
+    return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
+        "WebSocket connect failed: %s", error->message);
+
+  code = gst_kvs_error_from_aws (NULL, status, NULL);
+  if (status == SOUP_STATUS_FORBIDDEN) {
+    const gchar *date =
+        soup_message_headers_get_one (soup_message_get_response_headers (msg),
+        "Date");
+    g_autoptr (GDateTime) server = date ?
+        soup_date_time_new_from_http_string (date) : NULL;
+
+    if (server) {
+      g_autoptr (GDateTime) local = g_date_time_new_now_utc ();
+      gint64 offset =
+          g_date_time_to_unix (server) - g_date_time_to_unix (local);
+      gint64 current = gst_kvs_control_plane_get_clock_offset (self->cp);
+
+      if (ABS (offset - current) > CLOCK_SKEW_THRESHOLD_S) {
+        GST_WARNING_OBJECT (self, "clock skew of %" G_GINT64_FORMAT " s on "
+            "the WebSocket handshake, correcting", offset);
+        gst_kvs_control_plane_set_clock_offset (self->cp, offset);
+        code = GST_KVS_ERROR_SIGNATURE_EXPIRED;
+      }
+    }
+  }
+
+  return g_error_new (GST_KVS_ERROR, code, "WebSocket handshake refused: "
+      "HTTP %u %s", status,
+      GST_STR_NULL (soup_message_get_reason_phrase (msg)));
+}
+
+static gboolean
+mbb_retry_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->mbb_retry_source);
+  start_make_before_break (self, "retry");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_mbb_retry (GstKvsSignalingClient * self)
+{
+  guint delay = backoff_delay (self);
+
+  GST_INFO_OBJECT (self, "new replacement attempt in %u ms", delay);
+  clear_source (&self->mbb_retry_source);
+  self->mbb_retry_source = add_timeout (self, delay, mbb_retry_timeout);
+}
+
+static void
+mbb_finished (GstKvsSignalingClient * self)
+{
+  self->mbb_active = FALSE;
+}
+
+static void
+ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  ConnectData *data = user_data;
+  GstKvsSignalingClient *self = data->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SoupMessage) msg = data->msg;
+  gboolean mbb = data->make_before_break;
+  SoupWebsocketConnection *conn;
+
+  g_free (data);
+  conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), res,
+      &error);
+
+  if (mbb) {
+    self->pending_ops--;
+    mbb_finished (self);
+    if (self->stopping) {
+      g_clear_object (&conn);
+      return;
+    }
+  } else if (!end_step (self, &error)) {
+    g_clear_object (&conn);
+    return;
+  }
+
+  if (!conn) {
+    g_autoptr (GError) e = handshake_error (self, msg, error);
+
+    if (mbb && self->conn) {
+      /* the old one still works: try again later */
+      GST_WARNING_OBJECT (self, "replacement connection failed: %s",
+          e->message);
+      if (g_error_matches (e, GST_KVS_ERROR,
+              GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
+        g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
+        self->force_describe = TRUE;
+      }
+      schedule_mbb_retry (self);
+      return;
+    }
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, e);
+    return;
+  }
+
+  if (!mbb)
+    self->attempt_active = FALSE;
+  if (self->conn) {
+    SoupWebsocketConnection *old = self->conn;
+
+    /* make before break: the new one is open, the old one goes */
+    GST_INFO_OBJECT (self, "replacement connection open, closing the old one");
+    self->conn = NULL;
+    clear_connection_timers (self);
+    /* its frames are still delivered until it is closed */
+    drop_conn (self, old, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  }
+  GST_INFO_OBJECT (self, "connected");
+  connection_up (self, conn);
+}
+
+static void
+connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *url = NULL, *log_url = NULL;
+  ConnectData *data;
+  SoupMessage *msg;
+  GCancellable *cancellable;
+
+  url = presign_ws_url (self, &error);
+  if (url)
+    msg = soup_message_new ("GET", url);
+  else
+    msg = NULL;
+  if (!msg) {
+    if (!error)
+      error = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL,
+          "invalid WebSocket endpoint '%s'", self->endpoints->wss);
+    if (make_before_break) {
+      GST_WARNING_OBJECT (self, "cannot open a replacement: %s",
+          error->message);
+      mbb_finished (self);
+      return;
+    }
+    if (!end_step (self, NULL))
+      return;
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
+    return;
+  }
+
+  log_url = url_for_log (url);
+  GST_INFO_OBJECT (self, "opening %s%s", log_url,
+      make_before_break ? " (replacement)" : "");
+
+  data = g_new0 (ConnectData, 1);
+  data->self = self;
+  data->msg = msg;
+  data->make_before_break = make_before_break;
+  if (make_before_break) {
+    self->pending_ops++;
+    cancellable = self->cancellable;
+  } else {
+    cancellable = self->step_cancellable;
+  }
+  soup_session_websocket_connect_async (self->session, msg, NULL, NULL,
+      G_PRIORITY_DEFAULT, cancellable, ws_connect_cb, data);
+}
+
+static void
+do_connect (GstKvsSignalingClient * self)
+{
+  /* the step's pending call is the WebSocket connect */
+  begin_step (self, GST_KVS_SIGNALING_STATE_CONNECTING);
+  connect_ws (self, FALSE);
+}
+
+/* GO_AWAY, or the connection's age: open the new connection first, then
+ * close the old one. */
+static void
+start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
+{
+  clear_source (&self->mbb_retry_source);
+  if (self->stopping || self->mbb_active || self->attempt_active)
+    return;
+
+  if (!self->conn) {
+    schedule_reconnect (self);
+    return;
+  }
+  if (!self->endpoints) {
+    /* a full attempt; its connection replaces the old one */
+    begin_attempt (self);
+    return;
+  }
+
+  GST_INFO_OBJECT (self, "%s: opening a replacement connection", why);
+  self->mbb_active = TRUE;
+  connect_ws (self, TRUE);
+}
+
+/* ------------------------------------------------------------------ */
+/* the thread */
+
+static gboolean
+shutdown_in_thread (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  GstKvsSignalingState state;
+
+  if (self->stopping)
+    return G_SOURCE_REMOVE;
+
+  GST_DEBUG_OBJECT (self, "shutting down");
+  self->stopping = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  if (self->step_cancellable)
+    g_cancellable_cancel (self->step_cancellable);
+
+  clear_source (&self->reconnect_source);
+  clear_source (&self->step_timeout_source);
+  clear_source (&self->describe_poll_source);
+  clear_source (&self->ice_refresh_source);
+  clear_source (&self->expiry_source);
+  clear_source (&self->mbb_retry_source);
+  clear_connection_timers (self);
+
+  drop_conn (self, self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  self->conn = NULL;
+
+  fail_outgoing (self, "the signaling client was stopped");
+
+  state = read_state (self);
+  if (state != GST_KVS_SIGNALING_STATE_NEW &&
+      state != GST_KVS_SIGNALING_STATE_FAILED)
+    set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
+
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static const gchar *
+env_nonempty (const gchar * lower, const gchar * upper)
+{
+  const gchar *v = g_getenv (lower);
+
+  if (!v || !*v)
+    v = g_getenv (upper);
+  return v && *v ? v : NULL;
+}
+
+/* The proxies of the usual environment variables, or NULL for direct
+ * connections. GIO's default resolver (libproxy on Debian 12) is avoided:
+ * it is not safe when several threads resolve at once. */
+static GProxyResolver *
+proxy_resolver_from_env (void)
+{
+  const gchar *all = env_nonempty ("all_proxy", "ALL_PROXY");
+  const gchar *https = env_nonempty ("https_proxy", "HTTPS_PROXY");
+  const gchar *http = env_nonempty ("http_proxy", "HTTP_PROXY");
+  const gchar *no = env_nonempty ("no_proxy", "NO_PROXY");
+  g_auto (GStrv) ignore = NULL;
+  GSimpleProxyResolver *resolver;
+
+  if (!all && !https && !http)
+    return NULL;
+
+  ignore = no ? g_strsplit (no, ",", -1) : NULL;
+  resolver = G_SIMPLE_PROXY_RESOLVER (g_simple_proxy_resolver_new (all,
+          ignore));
+  if (https) {
+    g_simple_proxy_resolver_set_uri_proxy (resolver, "https", https);
+    g_simple_proxy_resolver_set_uri_proxy (resolver, "wss", https);
+  }
+  if (http) {
+    g_simple_proxy_resolver_set_uri_proxy (resolver, "http", http);
+    g_simple_proxy_resolver_set_uri_proxy (resolver, "ws", http);
+  }
+  return G_PROXY_RESOLVER (resolver);
+}
+
+static gboolean
+grace_timeout (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+client_thread (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  GMainContext *context = self->context;
+  GSource *grace;
+  gboolean expired = FALSE;
+  GObject *self_ref;
+  GProxyResolver *proxy_resolver;
+
+  g_main_context_push_thread_default (context);
+
+  proxy_resolver = proxy_resolver_from_env ();
+  self->session = soup_session_new_with_options ("timeout", 0,
+      "idle-timeout", 60, "user-agent", "gst-kvssignaling",
+      "proxy-resolver", proxy_resolver, NULL);
+  g_clear_object (&proxy_resolver);
+  if (self->tls_database)
+    soup_session_set_tls_database (self->session, self->tls_database);
+  self->cp = gst_kvs_control_plane_new (self->session, self->cp_endpoint,
+      self->resolved_region, self->creds);
+
+  self->expiry_source = add_timeout (self, 1000, expire_outgoing);
+  begin_attempt (self);
+  g_main_loop_run (self->loop);
+
+  /* let the close handshakes and the cancelled calls finish, bounded */
+  grace = g_timeout_source_new (SHUTDOWN_GRACE_MS);
+  g_source_set_callback (grace, grace_timeout, &expired, NULL);
+  g_source_attach (grace, context);
+  while ((self->pending_ops > 0 || self->closing_conns->len > 0) && !expired)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (grace);
+  g_source_unref (grace);
+  if (self->pending_ops > 0 || self->closing_conns->len > 0) {
+    GST_WARNING_OBJECT (self, "%d call(s) and %u close(s) did not finish in "
+        "time", self->pending_ops, self->closing_conns->len);
+  }
+  g_ptr_array_set_size (self->closing_conns, 0);
+
+  g_clear_object (&self->step_cancellable);
+  g_clear_object (&self->cp);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
+
+  g_main_context_pop_thread_default (context);
+
+  g_mutex_lock (&self->lock);
+  self->thread_finishing = FALSE;
+  self_ref = self->self_ref;
+  self->self_ref = NULL;
+  g_mutex_unlock (&self->lock);
+
+  GST_DEBUG_OBJECT (self, "thread done");
+  if (self_ref)
+    g_object_unref (self_ref);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* public API */
+
+GstKvsSignalingClient *
+gst_kvs_signaling_client_new (GstKvsRole role, const gchar * channel_name)
+{
+  return g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role", role,
+      "channel-name", channel_name, NULL);
+}
+
+/* "arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<ms>" */
+static gboolean
+parse_channel_arn (const gchar * arn, gchar ** region, GError ** error)
+{
+  g_auto (GStrv) parts = g_strsplit (arn, ":", 6);
+
+  if (g_strv_length (parts) != 6 || g_strcmp0 (parts[0], "arn") != 0 ||
+      !g_str_has_prefix (parts[1], "aws") ||
+      g_strcmp0 (parts[2], "kinesisvideo") != 0 || parts[3][0] == '\0' ||
+      !g_str_has_prefix (parts[5], "channel/")) {
+    g_set_error (error, GST_KVS_VALIDATION_ERROR,
+        GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
+        "channel-arn '%s' is not a signaling channel ARN "
+        "(arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)", arn);
+    return FALSE;
+  }
+  *region = g_strdup (parts[3]);
+  return TRUE;
+}
+
+static gchar *
+generate_client_id (void)
+{
+  GString *s = g_string_new ("viewer-");
+
+  for (guint i = 0; i < 12; i++)
+    g_string_append_printf (s, "%x", g_random_int_range (0, 16));
+  return g_string_free (s, FALSE);
+}
+
+static gboolean start_locked (GstKvsSignalingClient * self, GError ** error);
+
+/* TRUE when called from the client's thread (a signal handler): its
+ * context is owned by that thread while it runs. */
+static gboolean
+in_client_thread (GstKvsSignalingClient * self)
+{
+  gboolean own;
+
+  g_mutex_lock (&self->lock);
+  own = self->context && g_main_context_is_owner (self->context);
+  g_mutex_unlock (&self->lock);
+  return own;
+}
+
+gboolean
+gst_kvs_signaling_client_start (GstKvsSignalingClient * self, GError ** error)
+{
+  gboolean own, ok;
+
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), FALSE);
+
+  /* start_lock is not taken in the client's thread: a stop() elsewhere may
+   * hold it while joining that thread */
+  own = in_client_thread (self);
+  if (!own)
+    g_mutex_lock (&self->start_lock);
+  ok = start_locked (self, error);
+  if (!own)
+    g_mutex_unlock (&self->start_lock);
+  return ok;
+}
+
+static gboolean
+start_locked (GstKvsSignalingClient * self, GError ** error)
+{
+  g_autofree gchar *name = NULL, *arn = NULL, *region = NULL;
+  g_autofree gchar *endpoint = NULL, *client_id = NULL, *ca_file = NULL;
+  g_autofree gchar *ak = NULL, *sk = NULL, *token = NULL, *profile = NULL;
+  g_autofree gchar *arn_region = NULL, *resolved_region = NULL;
+  g_autofree gchar *resolved_endpoint = NULL, *resolved_id = NULL;
+  g_autoptr (GstKvsCredentials) creds = NULL;
+  g_autoptr (GTlsDatabase) database = NULL;
+  GstKvsRole role;
+
+  g_mutex_lock (&self->lock);
+  if (self->thread || self->thread_finishing) {
+    g_mutex_unlock (&self->lock);
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
+        "the signaling client is already running");
+    return FALSE;
+  }
+  role = self->role;
+  name = g_strdup (self->channel_name);
+  arn = g_strdup (self->channel_arn);
+  region = g_strdup (self->region);
+  endpoint = g_strdup (self->endpoint);
+  client_id = g_strdup (self->client_id);
+  ak = g_strdup (self->access_key);
+  sk = g_strdup (self->secret_key);
+  token = g_strdup (self->session_token);
+  profile = g_strdup (self->profile);
+  ca_file = g_strdup (self->ca_file);
+  self->credentials_changed = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  /* the channel */
+  if (arn && *arn) {
+    if (!parse_channel_arn (arn, &arn_region, error))
+      return FALSE;
+  } else if (name && *name) {
+    if (!gst_kvs_validate_channel_name (name, error))
+      return FALSE;
+  } else {
+    g_set_error_literal (error, GST_KVS_VALIDATION_ERROR,
+        GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
+        "no channel: set channel-name or channel-arn");
+    return FALSE;
+  }
+
+  /* the viewer's client id */
+  if (role == GST_KVS_ROLE_VIEWER) {
+    if (client_id && *client_id) {
+      if (!gst_kvs_validate_viewer_client_id (client_id, error))
+        return FALSE;
+      resolved_id = g_strdup (client_id);
+    } else {
+      resolved_id = generate_client_id ();
+      GST_INFO_OBJECT (self, "generated client id %s", resolved_id);
+    }
+  }
+
+  /* credentials, region, endpoint */
+  creds = gst_kvs_credentials_resolve (ak, sk, token, profile, error);
+  if (!creds)
+    return FALSE;
+  if (region && *region)
+    resolved_region = g_strdup (region);
+  else if (arn_region)
+    resolved_region = g_strdup (arn_region);
+  else
+    resolved_region = gst_kvs_aws_resolve_region (NULL, profile);
+  resolved_endpoint = gst_kvs_aws_resolve_endpoint (endpoint, resolved_region);
+
+  if (ca_file && *ca_file) {
+    GError *tls_error = NULL;
+
+    database = g_tls_file_database_new (ca_file, &tls_error);
+    if (!database) {
+      g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
+          "cannot load ca-file '%s': %s", ca_file, tls_error->message);
+      g_error_free (tls_error);
+      return FALSE;
+    }
+  }
+
+  GST_INFO_OBJECT (self, "starting %s on %s in %s via %s, credentials from %s",
+      role_nick (role), arn && *arn ? arn : name, resolved_region,
+      resolved_endpoint, GST_STR_NULL (creds->source));
+
+  /* thread-only state, reset for this run */
+  g_clear_object (&self->tls_database);
+  self->tls_database = g_steal_pointer (&database);
+  g_free (self->cp_endpoint);
+  self->cp_endpoint = g_steal_pointer (&resolved_endpoint);
+  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
+  self->creds = g_steal_pointer (&creds);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
+  self->arn_from_user = arn && *arn;
+  self->force_describe = FALSE;
+  self->ice_fetched = FALSE;
+  self->stopping = FALSE;
+  self->attempt_active = FALSE;
+  self->mbb_active = FALSE;
+  self->backoff_exponent = 0;
+  self->auth_failures = 0;
+  self->pending_ops = 0;
+  g_ptr_array_set_size (self->closing_conns, 0);
+  self->ice_refresh_active = FALSE;
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+
+  g_mutex_lock (&self->lock);
+  g_free (self->resolved_arn);
+  self->resolved_arn = self->arn_from_user ? g_strdup (arn) : NULL;
+  g_free (self->resolved_region);
+  self->resolved_region = g_steal_pointer (&resolved_region);
+  g_free (self->resolved_client_id);
+  self->resolved_client_id = g_steal_pointer (&resolved_id);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->state = GST_KVS_SIGNALING_STATE_NEW;
+  self->thread = g_thread_new ("kvssignaling", client_thread, self);
+  /* messages queued before start() go out once connected; their wait
+   * starts now */
+  for (GList * l = self->outgoing.head; l; l = l->next)
+    ((OutItem *) l->data)->queued_at = g_get_monotonic_time ();
+  if (self->outgoing.length > 0) {
+    GSource *idle = g_idle_source_new ();
+
+    g_source_set_callback (idle, flush_idle, self, NULL);
+    g_source_attach (idle, self->context);
+    g_source_unref (idle);
+  }
+  g_mutex_unlock (&self->lock);
+
+  return TRUE;
+}
+
+static void stop_locked (GstKvsSignalingClient * self);
+
+void
+gst_kvs_signaling_client_stop (GstKvsSignalingClient * self)
+{
+  gboolean own;
+
+  g_return_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self));
+
+  own = in_client_thread (self);
+  if (!own)
+    g_mutex_lock (&self->start_lock);
+  stop_locked (self);
+  if (!own)
+    g_mutex_unlock (&self->start_lock);
+}
+
+static void
+stop_locked (GstKvsSignalingClient * self)
+{
+  GThread *thread;
+  GMainContext *context;
+
+  g_mutex_lock (&self->lock);
+  thread = self->thread;
+  self->thread = NULL;
+  context = self->context ? g_main_context_ref (self->context) : NULL;
+  if (thread && thread == g_thread_self ()) {
+    /* from a signal handler: finish in place, the thread ends by itself */
+    self->thread_finishing = TRUE;
+    self->self_ref = g_object_ref (G_OBJECT (self));
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (!thread) {
+    /* never started (or stopped already): report what is still queued */
+    fail_outgoing (self, "the signaling client is not running");
+    g_clear_pointer (&context, g_main_context_unref);
+    return;
+  }
+
+  GST_DEBUG_OBJECT (self, "stopping");
+  if (thread == g_thread_self ()) {
+    shutdown_in_thread (self);
+    g_thread_unref (thread);
+  } else {
+    GSource *source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_HIGH);
+    g_source_set_callback (source, shutdown_in_thread, self, NULL);
+    g_source_attach (source, context);
+    g_source_unref (source);
+    g_thread_join (thread);
+    /* sent while the thread was finishing */
+    fail_outgoing (self, "the signaling client was stopped");
+  }
+  g_main_context_unref (context);
+  GST_DEBUG_OBJECT (self, "stopped");
+}
+
+gboolean
+gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
+    GstKvsMessage * msg, GError ** error)
+{
+  g_autofree gchar *frame = NULL;
+  GstKvsRole role;
+  guint max_payload;
+  OutItem *item;
+
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), FALSE);
+  g_return_val_if_fail (msg != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  role = self->role;
+  max_payload = self->max_payload;
+  g_mutex_unlock (&self->lock);
+
+  frame = gst_kvs_message_to_client_frame (msg, role, max_payload, error);
+  if (!frame)
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (self->state == GST_KVS_SIGNALING_STATE_FAILED) {
+    g_mutex_unlock (&self->lock);
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_NOT_CONNECTED,
+        "the signaling client has failed and does not send any more");
+    return FALSE;
+  }
+  if (self->outgoing.length >= MAX_QUEUED_MESSAGES) {
+    g_mutex_unlock (&self->lock);
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_NOT_CONNECTED,
+        "outgoing queue full: %d messages are waiting for the connection",
+        MAX_QUEUED_MESSAGES);
+    return FALSE;
+  }
+  item = g_new0 (OutItem, 1);
+  item->msg = gst_kvs_message_ref (msg);
+  item->frame = g_steal_pointer (&frame);
+  item->queued_at = g_get_monotonic_time ();
+  g_queue_push_tail (&self->outgoing, item);
+  if (self->thread) {
+    GSource *idle = g_idle_source_new ();
+
+    g_source_set_callback (idle, flush_idle, self, NULL);
+    g_source_attach (idle, self->context);
+    g_source_unref (idle);
+  }
+  g_mutex_unlock (&self->lock);
+
+  return TRUE;
+}
+
+void
+gst_kvs_signaling_client_set_credentials (GstKvsSignalingClient * self,
+    const gchar * access_key, const gchar * secret_key,
+    const gchar * session_token)
+{
+  g_return_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->access_key);
+  self->access_key = g_strdup (access_key);
+  g_free (self->secret_key);
+  self->secret_key = g_strdup (secret_key);
+  g_free (self->session_token);
+  self->session_token = g_strdup (session_token);
+  self->credentials_changed = TRUE;
+  g_mutex_unlock (&self->lock);
+  GST_INFO_OBJECT (self, "credentials replaced, used from the next connect");
+}
+
+GstKvsSignalingState
+gst_kvs_signaling_client_get_state (GstKvsSignalingClient * self)
+{
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self),
+      GST_KVS_SIGNALING_STATE_NEW);
+  return read_state (self);
+}
+
+GstKvsRole
+gst_kvs_signaling_client_get_role (GstKvsSignalingClient * self)
+{
+  GstKvsRole role;
+
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self),
+      GST_KVS_ROLE_MASTER);
+  g_mutex_lock (&self->lock);
+  role = self->role;
+  g_mutex_unlock (&self->lock);
+  return role;
+}
+
+static gchar *
+dup_locked (GstKvsSignalingClient * self, gchar ** field)
+{
+  gchar *copy;
+
+  g_mutex_lock (&self->lock);
+  copy = g_strdup (*field);
+  g_mutex_unlock (&self->lock);
+  return copy;
+}
+
+gchar *
+gst_kvs_signaling_client_dup_client_id (GstKvsSignalingClient * self)
+{
+  gchar *id = NULL;
+
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
+  g_mutex_lock (&self->lock);
+  if (self->role == GST_KVS_ROLE_VIEWER)
+    id = g_strdup (self->resolved_client_id ? self->resolved_client_id :
+        self->client_id);
+  g_mutex_unlock (&self->lock);
+  return id;
+}
+
+gchar *
+gst_kvs_signaling_client_dup_channel_arn (GstKvsSignalingClient * self)
+{
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
+  return dup_locked (self, &self->resolved_arn);
+}
+
+gchar *
+gst_kvs_signaling_client_dup_region (GstKvsSignalingClient * self)
+{
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
+  return dup_locked (self, &self->resolved_region);
+}
+
+GPtrArray *
+gst_kvs_signaling_client_dup_ice_servers (GstKvsSignalingClient * self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
+  copy = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_kvs_ice_server_unref);
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->ice_servers->len; i++)
+    g_ptr_array_add (copy,
+        gst_kvs_ice_server_ref (g_ptr_array_index (self->ice_servers, i)));
+  g_mutex_unlock (&self->lock);
+  return copy;
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject */
+
+static void
+replace_string (GstKvsSignalingClient * self, gchar ** field,
+    const GValue * value)
+{
+  g_free (*field);
+  *field = g_value_dup_string (value);
+}
+
+static void
+gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
+
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_ROLE:
+      self->role = g_value_get_enum (value);
+      break;
+    case PROP_CHANNEL_NAME:
+      replace_string (self, &self->channel_name, value);
+      break;
+    case PROP_CHANNEL_ARN:
+      replace_string (self, &self->channel_arn, value);
+      break;
+    case PROP_REGION:
+      replace_string (self, &self->region, value);
+      break;
+    case PROP_ENDPOINT:
+      replace_string (self, &self->endpoint, value);
+      break;
+    case PROP_CLIENT_ID:
+      replace_string (self, &self->client_id, value);
+      break;
+    case PROP_ACCESS_KEY:
+      replace_string (self, &self->access_key, value);
+      self->credentials_changed = TRUE;
+      break;
+    case PROP_SECRET_KEY:
+      replace_string (self, &self->secret_key, value);
+      self->credentials_changed = TRUE;
+      break;
+    case PROP_SESSION_TOKEN:
+      replace_string (self, &self->session_token, value);
+      self->credentials_changed = TRUE;
+      break;
+    case PROP_PROFILE:
+      replace_string (self, &self->profile, value);
+      self->credentials_changed = TRUE;
+      break;
+    case PROP_CA_FILE:
+      replace_string (self, &self->ca_file, value);
+      break;
+    case PROP_CREATE_CHANNEL:
+      self->create_channel = g_value_get_boolean (value);
+      break;
+    case PROP_MESSAGE_TTL:
+      self->message_ttl = g_value_get_uint (value);
+      break;
+    case PROP_MAX_PAYLOAD_SIZE:
+      self->max_payload = g_value_get_uint (value);
+      break;
+    case PROP_KEEPALIVE_INTERVAL:
+      self->keepalive_interval = g_value_get_uint (value);
+      break;
+    case PROP_SEND_TIMEOUT:
+      self->send_timeout = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_kvs_signaling_client_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
+
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_ROLE:
+      g_value_set_enum (value, self->role);
+      break;
+    case PROP_CHANNEL_NAME:
+      g_value_set_string (value, self->channel_name);
+      break;
+    case PROP_CHANNEL_ARN:
+      g_value_set_string (value, self->channel_arn);
+      break;
+    case PROP_REGION:
+      g_value_set_string (value, self->region);
+      break;
+    case PROP_ENDPOINT:
+      g_value_set_string (value, self->endpoint);
+      break;
+    case PROP_CLIENT_ID:
+      g_value_set_string (value, self->client_id);
+      break;
+    case PROP_PROFILE:
+      g_value_set_string (value, self->profile);
+      break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
+      break;
+    case PROP_CREATE_CHANNEL:
+      g_value_set_boolean (value, self->create_channel);
+      break;
+    case PROP_MESSAGE_TTL:
+      g_value_set_uint (value, self->message_ttl);
+      break;
+    case PROP_MAX_PAYLOAD_SIZE:
+      g_value_set_uint (value, self->max_payload);
+      break;
+    case PROP_KEEPALIVE_INTERVAL:
+      g_value_set_uint (value, self->keepalive_interval);
+      break;
+    case PROP_SEND_TIMEOUT:
+      g_value_set_uint (value, self->send_timeout);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_kvs_signaling_client_dispose (GObject * object)
+{
+  GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
+
+  gst_kvs_signaling_client_stop (self);
+
+  G_OBJECT_CLASS (gst_kvs_signaling_client_parent_class)->dispose (object);
+}
+
+static void
+gst_kvs_signaling_client_finalize (GObject * object)
+{
+  GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
+
+  g_queue_clear_full (&self->outgoing, (GDestroyNotify) out_item_free);
+  g_free (self->channel_name);
+  g_free (self->channel_arn);
+  g_free (self->region);
+  g_free (self->endpoint);
+  g_free (self->client_id);
+  g_free (self->access_key);
+  g_free (self->secret_key);
+  g_free (self->session_token);
+  g_free (self->profile);
+  g_free (self->ca_file);
+  g_free (self->resolved_arn);
+  g_free (self->resolved_region);
+  g_free (self->resolved_client_id);
+  g_ptr_array_unref (self->ice_servers);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_object (&self->tls_database);
+  g_free (self->cp_endpoint);
+  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
+  g_ptr_array_unref (self->closing_conns);
+  g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->start_lock);
+
+  G_OBJECT_CLASS (gst_kvs_signaling_client_parent_class)->finalize (object);
+}
+
+static void
+gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
+{
+  g_mutex_init (&self->lock);
+  g_mutex_init (&self->start_lock);
+  self->role = DEFAULT_ROLE;
+  self->create_channel = DEFAULT_CREATE_CHANNEL;
+  self->message_ttl = DEFAULT_MESSAGE_TTL;
+  self->max_payload = GST_KVS_DEFAULT_MAX_PAYLOAD;
+  self->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
+  self->send_timeout = DEFAULT_SEND_TIMEOUT;
+  self->state = GST_KVS_SIGNALING_STATE_NEW;
+  self->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_kvs_ice_server_unref);
+  g_queue_init (&self->outgoing);
+  self->closing_conns = g_ptr_array_new_with_free_func (forget_conn);
+}
+
+#define STRING_PROP(id, name, blurb) \
+  properties[id] = g_param_spec_string (name, name, blurb, NULL, \
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
+#define SECRET_PROP(id, name, blurb) \
+  properties[id] = g_param_spec_string (name, name, blurb, NULL, \
+      G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS)
+
+static guint
+message_signal (GObjectClass * klass, const gchar * name)
+{
+  return g_signal_new (name, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+      NULL, NULL, NULL, G_TYPE_NONE, 1, GST_KVS_TYPE_MESSAGE);
+}
+
+static void
+gst_kvs_signaling_client_class_init (GstKvsSignalingClientClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+
+  gobject_class->set_property = gst_kvs_signaling_client_set_property;
+  gobject_class->get_property = gst_kvs_signaling_client_get_property;
+  gobject_class->dispose = gst_kvs_signaling_client_dispose;
+  gobject_class->finalize = gst_kvs_signaling_client_finalize;
+
+  /**
+   * GstKvsSignalingClient:role:
+   *
+   * Master (answers offers, one per channel) or viewer (sends offers).
+   */
+  properties[PROP_ROLE] = g_param_spec_enum ("role", "Role",
+      "Whether this client connects as the channel's master or as a viewer",
+      GST_TYPE_KVS_ROLE, DEFAULT_ROLE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  STRING_PROP (PROP_CHANNEL_NAME, "channel-name",
+      "Name of the signaling channel (used when channel-arn is not set)");
+  STRING_PROP (PROP_CHANNEL_ARN, "channel-arn",
+      "ARN of the signaling channel; skips DescribeSignalingChannel and "
+      "gives the region when region is not set");
+  STRING_PROP (PROP_REGION, "region",
+      "AWS region (default: the channel ARN's, AWS_REGION, "
+      "AWS_DEFAULT_REGION, the profile's, then us-east-1)");
+  STRING_PROP (PROP_ENDPOINT, "endpoint",
+      "Control-plane endpoint URL (default: AWS_ENDPOINT_URL_KINESIS_VIDEO, "
+      "AWS_ENDPOINT_URL, then https://kinesisvideo.<region>.amazonaws.com)");
+  STRING_PROP (PROP_CLIENT_ID, "client-id",
+      "A viewer's client id, 1..256 of [a-zA-Z0-9_.-] not starting with "
+      "AWS_ (generated when not set; ignored for a master)");
+  SECRET_PROP (PROP_ACCESS_KEY, "access-key",
+      "AWS access key id (default: the AWS credential chain)");
+  SECRET_PROP (PROP_SECRET_KEY, "secret-key",
+      "AWS secret access key (write-only, never logged)");
+  SECRET_PROP (PROP_SESSION_TOKEN, "session-token",
+      "AWS session token of temporary credentials (write-only, never logged)");
+  STRING_PROP (PROP_PROFILE, "profile",
+      "Profile of the shared AWS files (default: AWS_PROFILE, then default)");
+  STRING_PROP (PROP_CA_FILE, "ca-file",
+      "PEM file of the certificate authorities to trust instead of the "
+      "system's (TLS is always verified)");
+  properties[PROP_CREATE_CHANNEL] = g_param_spec_boolean ("create-channel",
+      "Create channel",
+      "Create the channel (SINGLE_MASTER) when it does not exist",
+      DEFAULT_CREATE_CHANNEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MESSAGE_TTL] = g_param_spec_uint ("message-ttl",
+      "Message TTL",
+      "MessageTtlSeconds of a channel this client creates", 5, 120,
+      DEFAULT_MESSAGE_TTL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_PAYLOAD_SIZE] = g_param_spec_uint ("max-payload-size",
+      "Maximum payload size",
+      "Largest messagePayload sent, in base64 characters (the service "
+      "documents 10000)", 1, G_MAXINT, GST_KVS_DEFAULT_MAX_PAYLOAD,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KEEPALIVE_INTERVAL] =
+      g_param_spec_uint ("keepalive-interval", "Keepalive interval",
+      "Seconds between WebSocket pings; a connection silent for two "
+      "intervals is reconnected (0 = no pings)", 0, 3600,
+      DEFAULT_KEEPALIVE_INTERVAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SEND_TIMEOUT] = g_param_spec_uint ("send-timeout",
+      "Send timeout",
+      "Seconds a message may wait for a connection before it is reported "
+      "through send-failed (0 = wait for ever)", 0, G_MAXINT,
+      DEFAULT_SEND_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] = g_param_spec_enum ("state", "State",
+      "Where the connection is in its life cycle",
+      GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
+
+  /**
+   * GstKvsSignalingClient::state-changed:
+   * @client: the client
+   * @state: the new #GstKvsSignalingState
+   */
+  signals[SIGNAL_STATE_CHANGED] = g_signal_new ("state-changed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, GST_TYPE_KVS_SIGNALING_STATE);
+  signals[SIGNAL_SDP_OFFER] = message_signal (gobject_class, "sdp-offer");
+  signals[SIGNAL_SDP_ANSWER] = message_signal (gobject_class, "sdp-answer");
+  signals[SIGNAL_ICE_CANDIDATE] =
+      message_signal (gobject_class, "ice-candidate");
+  signals[SIGNAL_STATUS_RESPONSE] =
+      message_signal (gobject_class, "status-response");
+  signals[SIGNAL_GO_AWAY] = message_signal (gobject_class, "go-away");
+  signals[SIGNAL_RECONNECT_ICE_SERVER] =
+      message_signal (gobject_class, "reconnect-ice-server");
+  signals[SIGNAL_MESSAGE_SENT] =
+      message_signal (gobject_class, "message-sent");
+  /**
+   * GstKvsSignalingClient::send-failed:
+   * @client: the client
+   * @message: the #GstKvsMessage that was not sent
+   * @error: why
+   */
+  signals[SIGNAL_SEND_FAILED] = g_signal_new ("send-failed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, GST_KVS_TYPE_MESSAGE, G_TYPE_ERROR);
+  /**
+   * GstKvsSignalingClient::ice-servers-changed:
+   *
+   * A GetIceServerConfig reply replaced the ICE servers (see
+   * gst_kvs_signaling_client_dup_ice_servers()).
+   */
+  signals[SIGNAL_ICE_SERVERS_CHANGED] = g_signal_new ("ice-servers-changed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 0);
+  /**
+   * GstKvsSignalingClient::error:
+   * @client: the client
+   * @error: what cannot heal
+   *
+   * The client gave up (state FAILED).
+   */
+  signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}

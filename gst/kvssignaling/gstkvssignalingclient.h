@@ -26,7 +26,11 @@ G_DECLARE_FINAL_TYPE (GstKvsSignalingClient, gst_kvs_signaling_client,
  * "channel-arn", "region", "endpoint", "client-id", "access-key",
  * "secret-key" and "session-token" (write-only; may change at any time, the
  * next connect uses them), "profile", "ca-file", "create-channel",
- * "message-ttl", "max-payload-size", "state" (read-only).
+ * "message-ttl", "max-payload-size", "keepalive-interval" (seconds between
+ * WebSocket pings, default 10; a connection silent for two intervals is
+ * replaced), "send-timeout" (seconds a queued message may wait for a
+ * connection before "send-failed", default 60, 0 = for ever), "state"
+ * (read-only).
  *
  * Signals: "state-changed" (GstKvsSignalingState), "sdp-offer",
  * "sdp-answer", "ice-candidate", "status-response", "go-away",

@@ -1,0 +1,1969 @@
+/* Unit tests of GstKvsSignalingClient against an in-process fake KVS
+ * (SoupServer on 127.0.0.1:0 in its own thread and GMainContext).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <gst/check/gstcheck.h>
+#include <libsoup/soup.h>
+#include <gst/kvssignaling/kvssignaling.h>
+
+#define AK "AKIDEXAMPLE"
+#define AK2 "AKIDSECONDKEY"
+#define SK "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define TOKEN "FwoGZXIvYXdzEXAMPLETOKEN"
+#define REGION "us-west-2"
+#define CHANNEL "demo"
+#define ARN \
+  "arn:aws:kinesisvideo:us-west-2:123456789012:channel/demo/1605557568493"
+
+/* Waits (under @lock, with a deadline) until @expr holds; fails otherwise. */
+#define WAIT_FOR(lockp, condp, expr, secs) G_STMT_START {                  \
+  gint64 _end = g_get_monotonic_time () + (secs) * G_TIME_SPAN_SECOND;     \
+  gboolean _ok;                                                            \
+  g_mutex_lock (lockp);                                                    \
+  while (!(expr))                                                          \
+    if (!g_cond_wait_until (condp, lockp, _end))                           \
+      break;                                                               \
+  _ok = (expr);                                                            \
+  g_mutex_unlock (lockp);                                                  \
+  fail_unless (_ok, "timed out waiting for %s", #expr);                    \
+} G_STMT_END
+
+/* ------------------------------------------------------------------ */
+/* the fake service */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  SoupServer *server;
+  GTlsCertificate *certificate;
+  gchar *http_base;             /* http(s)://127.0.0.1:port */
+  gchar *ws_base;               /* ws(s)://127.0.0.1:port */
+
+  /* behaviour */
+  gboolean channel_exists;
+  gint64 clock_offset;          /* the fake's clock minus the real one */
+  guint ws_fail_status;         /* refuse handshakes with this status */
+  guint ws_fail_count;          /* ... this many times (G_MAXUINT: always) */
+  guint ice_ttl;                /* Ttl of the ICE servers (default 300) */
+  guint ice_fail_status;        /* GetIceServerConfig answers this */
+
+  /* records */
+  guint n_describe, n_create, n_endpoint, n_ice, n_ws, n_ws_refused;
+  guint n_bad_signatures;
+  gchar *last_describe_body;
+  gchar *last_create_body;
+  gchar *last_ws_key;           /* access key of the last handshake */
+  GPtrArray *ws_queries;        /* gchar*, one per accepted handshake */
+  GPtrArray *conns;             /* SoupWebsocketConnection, accepted */
+  GArray *close_codes;          /* per conn: 0 while open */
+  GPtrArray *frames;            /* gchar* received */
+  GArray *frame_conns;          /* conn index of each frame */
+} FakeKvs;
+
+static const gchar *
+fake_lookup (const gchar * access_key_id, gpointer user_data)
+{
+  if (g_strcmp0 (access_key_id, AK) == 0 || g_strcmp0 (access_key_id,
+          AK2) == 0)
+    return SK;
+  return NULL;
+}
+
+static GDateTime *
+fake_now (FakeKvs * fake)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_add_seconds (now, (gdouble) fake->clock_offset);
+}
+
+static void
+fake_set_date (FakeKvs * fake, SoupServerMessage * msg)
+{
+  g_autoptr (GDateTime) now = fake_now (fake);
+  g_autofree gchar *date = soup_date_time_to_string (now, SOUP_DATE_HTTP);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Date", date);
+}
+
+static void
+fake_error (FakeKvs * fake, SoupServerMessage * msg, guint status,
+    const gchar * name, const gchar * message)
+{
+  g_autofree gchar *body = g_strdup_printf ("{\"message\":\"%s\"}", message);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "x-amzn-ErrorType", name);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+      body, strlen (body));
+}
+
+static void
+fake_reply (SoupServerMessage * msg, const gchar * json)
+{
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+      json, strlen (json));
+}
+
+static void
+fake_websocket_precheck (FakeKvs * fake, SoupServerMessage * msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const gchar *host =
+      soup_message_headers_get_one (soup_server_message_get_request_headers
+      (msg), "Host");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDateTime) now = fake_now (fake);
+
+  fake_set_date (fake, msg);
+  if (fake->ws_fail_count > 0) {
+    if (fake->ws_fail_count != G_MAXUINT)
+      fake->ws_fail_count--;
+    fake->n_ws_refused++;
+    soup_server_message_set_status (msg, fake->ws_fail_status, NULL);
+    return;
+  }
+  g_clear_pointer (&fake->last_ws_key, g_free);
+  if (!gst_kvs_sigv4_verify_presigned ("GET", g_uri_get_path (uri),
+          g_uri_get_query (uri), host, REGION, GST_KVS_SIGV4_SERVICE,
+          fake_lookup, NULL, now, &fake->last_ws_key, &error)) {
+    GST_INFO ("fake: presigned URL refused: %s", error->message);
+    fake->n_bad_signatures++;
+    fake->n_ws_refused++;
+    soup_server_message_set_status (msg,
+        g_error_matches (error, GST_KVS_ERROR,
+            GST_KVS_ERROR_NOT_AUTHORIZED) ? 401 : 403, NULL);
+    return;
+  }
+  g_ptr_array_add (fake->ws_queries, g_strdup (g_uri_get_query (uri)));
+  /* status left unset: the WebSocket handler takes over */
+}
+
+static void
+fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer user_data)
+{
+  FakeKvs *fake = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const gchar *upgrade = soup_message_headers_get_one (headers, "Upgrade");
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree gchar *text = NULL;
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  g_mutex_lock (&fake->lock);
+  if (upgrade && g_ascii_strcasecmp (upgrade, "websocket") == 0) {
+    fake_websocket_precheck (fake, msg);
+    goto done;
+  }
+
+  fake_set_date (fake, msg);
+  body = soup_message_body_flatten (soup_server_message_get_request_body
+      (msg));
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  now = fake_now (fake);
+  if (!gst_kvs_sigv4_verify_headers (soup_server_message_get_method (msg),
+          g_uri_get_path (uri), g_uri_get_query (uri), headers, body, REGION,
+          GST_KVS_SIGV4_SERVICE, fake_lookup, NULL, now, NULL, &error)) {
+    GST_INFO ("fake: signature refused: %s", error->message);
+    fake->n_bad_signatures++;
+    fake_error (fake, msg, 403, "InvalidSignatureException", error->message);
+    goto done;
+  }
+
+  if (g_str_equal (path, "/describeSignalingChannel")) {
+    fake->n_describe++;
+    g_free (fake->last_describe_body);
+    fake->last_describe_body = g_strdup (text);
+    if (!fake->channel_exists) {
+      fake_error (fake, msg, 404, "ResourceNotFoundException",
+          "The requested channel is not found or not active.");
+    } else {
+      fake_reply (msg, "{\"ChannelInfo\":{\"ChannelName\":\"" CHANNEL "\","
+          "\"ChannelARN\":\"" ARN "\",\"ChannelType\":\"SINGLE_MASTER\","
+          "\"ChannelStatus\":\"ACTIVE\",\"CreationTime\":1605557568,"
+          "\"SingleMasterConfiguration\":{\"MessageTtlSeconds\":60},"
+          "\"Version\":\"v1\"}}");
+    }
+  } else if (g_str_equal (path, "/createSignalingChannel")) {
+    fake->n_create++;
+    g_free (fake->last_create_body);
+    fake->last_create_body = g_strdup (text);
+    fake->channel_exists = TRUE;
+    fake_reply (msg, "{\"ChannelARN\":\"" ARN "\"}");
+  } else if (g_str_equal (path, "/getSignalingChannelEndpoint")) {
+    g_autofree gchar *reply = NULL;
+
+    fake->n_endpoint++;
+    if (!fake->channel_exists) {
+      fake_error (fake, msg, 404, "ResourceNotFoundException",
+          "The requested channel is not found or not active.");
+      goto done;
+    }
+    reply = g_strdup_printf ("{\"ResourceEndpointList\":["
+        "{\"Protocol\":\"WSS\",\"ResourceEndpoint\":\"%s\"},"
+        "{\"Protocol\":\"HTTPS\",\"ResourceEndpoint\":\"%s\"}]}",
+        fake->ws_base, fake->http_base);
+    fake_reply (msg, reply);
+  } else if (g_str_equal (path, "/v1/get-ice-server-config")) {
+    g_autofree gchar *reply = g_strdup_printf ("{\"IceServerList\":[{\"Uris\":"
+        "[\"turn:192.0.2.1:443?transport=udp\"],\"Username\":\"1700000000:u\","
+        "\"Password\":\"p\",\"Ttl\":%u}]}",
+        fake->ice_ttl ? fake->ice_ttl : 300);
+
+    fake->n_ice++;
+    if (fake->ice_fail_status)
+      fake_error (fake, msg, fake->ice_fail_status, "InternalFailure",
+          "try again");
+    else
+      fake_reply (msg, reply);
+  } else {
+    fake_error (fake, msg, 404, "UnknownOperationException", "no such path");
+  }
+
+done:
+  g_cond_broadcast (&fake->cond);
+  g_mutex_unlock (&fake->lock);
+}
+
+static guint
+conn_index (SoupWebsocketConnection * conn)
+{
+  return GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (conn), "index"));
+}
+
+static void
+fake_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
+    gpointer user_data)
+{
+  FakeKvs *fake = user_data;
+  guint index = conn_index (conn);
+
+  g_mutex_lock (&fake->lock);
+  g_ptr_array_add (fake->frames, g_strndup (g_bytes_get_data (message, NULL),
+          g_bytes_get_size (message)));
+  g_array_append_val (fake->frame_conns, index);
+  g_cond_broadcast (&fake->cond);
+  g_mutex_unlock (&fake->lock);
+}
+
+static void
+fake_ws_closed (SoupWebsocketConnection * conn, gpointer user_data)
+{
+  FakeKvs *fake = user_data;
+  guint code = soup_websocket_connection_get_close_code (conn);
+
+  g_mutex_lock (&fake->lock);
+  g_array_index (fake->close_codes, guint, conn_index (conn)) =
+      code ? code : 1;
+  g_cond_broadcast (&fake->cond);
+  g_mutex_unlock (&fake->lock);
+}
+
+static void
+fake_websocket (SoupServer * server, SoupServerMessage * msg,
+    const char *path, SoupWebsocketConnection * conn, gpointer user_data)
+{
+  FakeKvs *fake = user_data;
+  guint zero = 0;
+
+  g_mutex_lock (&fake->lock);
+  g_object_set_data (G_OBJECT (conn), "index",
+      GUINT_TO_POINTER (fake->conns->len));
+  g_ptr_array_add (fake->conns, g_object_ref (conn));
+  g_array_append_val (fake->close_codes, zero);
+  fake->n_ws++;
+  g_signal_connect (conn, "message", G_CALLBACK (fake_ws_message), fake);
+  g_signal_connect (conn, "closed", G_CALLBACK (fake_ws_closed), fake);
+  g_cond_broadcast (&fake->cond);
+  g_mutex_unlock (&fake->lock);
+}
+
+static gpointer
+fake_thread (gpointer user_data)
+{
+  FakeKvs *fake = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GInetAddress) loopback = NULL;
+  GSList *uris;
+  GUri *uri;
+
+  g_main_context_push_thread_default (fake->context);
+  fake->server = soup_server_new ("tls-certificate", fake->certificate, NULL);
+  soup_server_add_handler (fake->server, NULL, fake_handler, fake, NULL);
+  soup_server_add_websocket_handler (fake->server, NULL, NULL, NULL,
+      fake_websocket, fake, NULL);
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  if (!soup_server_listen (fake->server, address,
+          fake->certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &error))
+    g_error ("fake: cannot listen: %s", error->message);
+
+  uris = soup_server_get_uris (fake->server);
+  uri = uris->data;
+  g_mutex_lock (&fake->lock);
+  fake->http_base = g_strdup_printf ("%s://127.0.0.1:%d",
+      fake->certificate ? "https" : "http", g_uri_get_port (uri));
+  fake->ws_base = g_strdup_printf ("%s://127.0.0.1:%d",
+      fake->certificate ? "wss" : "ws", g_uri_get_port (uri));
+  g_cond_broadcast (&fake->cond);
+  g_mutex_unlock (&fake->lock);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_main_loop_run (fake->loop);
+
+  soup_server_disconnect (fake->server);
+  g_clear_object (&fake->server);
+  while (g_main_context_iteration (fake->context, FALSE));
+  g_main_context_pop_thread_default (fake->context);
+  return NULL;
+}
+
+static FakeKvs *
+fake_new_full (gboolean channel_exists, GTlsCertificate * certificate)
+{
+  FakeKvs *fake = g_new0 (FakeKvs, 1);
+
+  g_mutex_init (&fake->lock);
+  g_cond_init (&fake->cond);
+  fake->channel_exists = channel_exists;
+  fake->certificate = certificate ? g_object_ref (certificate) : NULL;
+  fake->ws_queries = g_ptr_array_new_with_free_func (g_free);
+  fake->conns = g_ptr_array_new_with_free_func (g_object_unref);
+  fake->close_codes = g_array_new (FALSE, TRUE, sizeof (guint));
+  fake->frames = g_ptr_array_new_with_free_func (g_free);
+  fake->frame_conns = g_array_new (FALSE, TRUE, sizeof (guint));
+  fake->context = g_main_context_new ();
+  fake->loop = g_main_loop_new (fake->context, FALSE);
+  fake->thread = g_thread_new ("fake-kvs", fake_thread, fake);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->ws_base != NULL, 5);
+  return fake;
+}
+
+static FakeKvs *
+fake_new (gboolean channel_exists)
+{
+  return fake_new_full (channel_exists, NULL);
+}
+
+typedef struct
+{
+  FakeKvs *fake;
+  void (*func) (FakeKvs * fake, gpointer data);
+  gpointer data;
+  gboolean done;
+} FakeCall;
+
+static gboolean
+fake_call_idle (gpointer user_data)
+{
+  FakeCall *call = user_data;
+
+  call->func (call->fake, call->data);
+  g_mutex_lock (&call->fake->lock);
+  call->done = TRUE;
+  g_cond_broadcast (&call->fake->cond);
+  g_mutex_unlock (&call->fake->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func in the fake's thread and waits for it. */
+static void
+fake_call (FakeKvs * fake, void (*func) (FakeKvs *, gpointer), gpointer data)
+{
+  FakeCall call = { fake, func, data, FALSE };
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, fake_call_idle, &call, NULL);
+  g_source_attach (source, fake->context);
+  g_source_unref (source);
+  WAIT_FOR (&fake->lock, &fake->cond, call.done, 15);
+}
+
+typedef struct
+{
+  guint index;
+  const gchar *text;
+  gushort code;
+} ConnOp;
+
+static void
+do_send (FakeKvs * fake, gpointer data)
+{
+  ConnOp *op = data;
+
+  soup_websocket_connection_send_text (g_ptr_array_index (fake->conns,
+          op->index), op->text);
+}
+
+static void
+fake_send (FakeKvs * fake, guint index, const gchar * text)
+{
+  ConnOp op = { index, text, 0 };
+
+  fake_call (fake, do_send, &op);
+}
+
+static void
+do_close (FakeKvs * fake, gpointer data)
+{
+  ConnOp *op = data;
+
+  soup_websocket_connection_close (g_ptr_array_index (fake->conns, op->index),
+      op->code, NULL);
+}
+
+static void
+fake_close (FakeKvs * fake, guint index, gushort code)
+{
+  ConnOp op = { index, NULL, code };
+
+  fake_call (fake, do_close, &op);
+}
+
+static void
+do_drop_conns (FakeKvs * fake, gpointer data)
+{
+  for (guint i = 0; i < fake->conns->len; i++) {
+    SoupWebsocketConnection *conn = g_ptr_array_index (fake->conns, i);
+
+    g_signal_handlers_disconnect_by_data (conn, fake);
+    g_io_stream_close (soup_websocket_connection_get_io_stream (conn), NULL,
+        NULL);
+  }
+  g_ptr_array_set_size (fake->conns, 0);
+}
+
+static gboolean
+quit_idle (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fake_free (FakeKvs * fake)
+{
+  GSource *source;
+
+  fake_call (fake, do_drop_conns, NULL);
+  source = g_idle_source_new ();
+  g_source_set_callback (source, quit_idle, fake->loop, NULL);
+  g_source_attach (source, fake->context);
+  g_source_unref (source);
+  g_thread_join (fake->thread);
+
+  g_main_loop_unref (fake->loop);
+  g_main_context_unref (fake->context);
+  g_clear_object (&fake->certificate);
+  g_free (fake->http_base);
+  g_free (fake->ws_base);
+  g_free (fake->last_describe_body);
+  g_free (fake->last_create_body);
+  g_free (fake->last_ws_key);
+  g_ptr_array_unref (fake->ws_queries);
+  g_ptr_array_unref (fake->conns);
+  g_array_unref (fake->close_codes);
+  g_ptr_array_unref (fake->frames);
+  g_array_unref (fake->frame_conns);
+  g_mutex_clear (&fake->lock);
+  g_cond_clear (&fake->cond);
+  g_free (fake);
+}
+
+/* ------------------------------------------------------------------ */
+/* recording a client */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GString *states;              /* "get-credentials,describe,..." */
+  guint n_states;
+  GstKvsSignalingState state;
+  GPtrArray *received;          /* GstKvsMessage, every incoming signal */
+  GPtrArray *received_signals;  /* signal names, same order */
+  GPtrArray *sent;              /* GstKvsMessage */
+  GPtrArray *failed;            /* GstKvsMessage */
+  GError *failed_error;         /* the first send-failed error */
+  GError *error;
+  guint n_errors;
+  guint n_ice_changed;
+  guint n_state_notify;
+  gboolean stop_when_connected;
+  gboolean stopped_in_handler;
+} Recorder;
+
+static const gchar *
+state_nick (GstKvsSignalingState state)
+{
+  g_autoptr (GEnumClass) klass =
+      g_type_class_ref (GST_TYPE_KVS_SIGNALING_STATE);
+
+  return g_enum_get_value (klass, state)->value_nick;
+}
+
+static void
+on_state_changed (GstKvsSignalingClient * client, GstKvsSignalingState state,
+    Recorder * rec)
+{
+  gboolean stop;
+
+  fail_unless_equals_int (gst_kvs_signaling_client_get_state (client), state);
+  g_mutex_lock (&rec->lock);
+  if (rec->states->len)
+    g_string_append_c (rec->states, ',');
+  g_string_append (rec->states, state_nick (state));
+  rec->n_states++;
+  rec->state = state;
+  stop = rec->stop_when_connected && state == GST_KVS_SIGNALING_STATE_CONNECTED;
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+
+  if (stop) {
+    /* from the client's own thread: must not deadlock */
+    gst_kvs_signaling_client_stop (client);
+    gst_kvs_signaling_client_stop (client);
+    g_mutex_lock (&rec->lock);
+    rec->stopped_in_handler = TRUE;
+    g_cond_broadcast (&rec->cond);
+    g_mutex_unlock (&rec->lock);
+  }
+}
+
+static void
+on_message (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    Recorder * rec)
+{
+  GSignalInvocationHint *hint = g_signal_get_invocation_hint (client);
+
+  g_mutex_lock (&rec->lock);
+  g_ptr_array_add (rec->received, gst_kvs_message_ref (msg));
+  g_ptr_array_add (rec->received_signals,
+      g_strdup (g_signal_name (hint->signal_id)));
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+}
+
+static void
+on_sent (GstKvsSignalingClient * client, GstKvsMessage * msg, Recorder * rec)
+{
+  g_mutex_lock (&rec->lock);
+  g_ptr_array_add (rec->sent, gst_kvs_message_ref (msg));
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+}
+
+static void
+on_send_failed (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    GError * error, Recorder * rec)
+{
+  g_mutex_lock (&rec->lock);
+  g_ptr_array_add (rec->failed, gst_kvs_message_ref (msg));
+  if (!rec->failed_error)
+    rec->failed_error = g_error_copy (error);
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+}
+
+static void
+on_error (GstKvsSignalingClient * client, GError * error, Recorder * rec)
+{
+  g_mutex_lock (&rec->lock);
+  if (!rec->error)
+    rec->error = g_error_copy (error);
+  rec->n_errors++;
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+}
+
+static void
+on_ice_changed (GstKvsSignalingClient * client, Recorder * rec)
+{
+  g_mutex_lock (&rec->lock);
+  rec->n_ice_changed++;
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+}
+
+static void
+on_state_notify (GstKvsSignalingClient * client, GParamSpec * pspec,
+    Recorder * rec)
+{
+  g_mutex_lock (&rec->lock);
+  rec->n_state_notify++;
+  g_mutex_unlock (&rec->lock);
+}
+
+static Recorder *
+recorder_new (GstKvsSignalingClient * client)
+{
+  Recorder *rec = g_new0 (Recorder, 1);
+  const gchar *message_signals[] = { "sdp-offer", "sdp-answer",
+    "ice-candidate", "status-response", "go-away", "reconnect-ice-server"
+  };
+
+  g_mutex_init (&rec->lock);
+  g_cond_init (&rec->cond);
+  rec->states = g_string_new (NULL);
+  rec->received = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_kvs_message_unref);
+  rec->received_signals = g_ptr_array_new_with_free_func (g_free);
+  rec->sent = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_kvs_message_unref);
+  rec->failed = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_kvs_message_unref);
+
+  g_signal_connect (client, "state-changed", G_CALLBACK (on_state_changed),
+      rec);
+  for (guint i = 0; i < G_N_ELEMENTS (message_signals); i++)
+    g_signal_connect (client, message_signals[i], G_CALLBACK (on_message),
+        rec);
+  g_signal_connect (client, "message-sent", G_CALLBACK (on_sent), rec);
+  g_signal_connect (client, "send-failed", G_CALLBACK (on_send_failed), rec);
+  g_signal_connect (client, "error", G_CALLBACK (on_error), rec);
+  g_signal_connect (client, "ice-servers-changed",
+      G_CALLBACK (on_ice_changed), rec);
+  g_signal_connect (client, "notify::state", G_CALLBACK (on_state_notify),
+      rec);
+  return rec;
+}
+
+static void
+recorder_free (Recorder * rec)
+{
+  g_string_free (rec->states, TRUE);
+  g_ptr_array_unref (rec->received);
+  g_ptr_array_unref (rec->received_signals);
+  g_ptr_array_unref (rec->sent);
+  g_ptr_array_unref (rec->failed);
+  g_clear_error (&rec->failed_error);
+  g_clear_error (&rec->error);
+  g_mutex_clear (&rec->lock);
+  g_cond_clear (&rec->cond);
+  g_free (rec);
+}
+
+#define STATES_ARE(rec, expected) G_STMT_START {                           \
+  g_mutex_lock (&(rec)->lock);                                             \
+  fail_unless_equals_string ((rec)->states->str, expected);                \
+  g_mutex_unlock (&(rec)->lock);                                           \
+} G_STMT_END
+
+#define WAIT_STATE(rec, st, secs)                                          \
+  WAIT_FOR (&(rec)->lock, &(rec)->cond, (rec)->state == (st), secs)
+
+/* stop() joins the client's thread: no signal can come after it, so the
+ * recorder can go. (A bare unref may run the last dispose in the client's
+ * thread, while a signal is being emitted there.) */
+static void
+client_free (GstKvsSignalingClient * client, Recorder * rec)
+{
+  gst_kvs_signaling_client_stop (client);
+  g_object_unref (client);
+  recorder_free (rec);
+}
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean gone;
+} Finalized;
+
+static void
+on_weak_notify (gpointer data, GObject * where_the_object_was)
+{
+  Finalized *f = data;
+
+  g_mutex_lock (&f->lock);
+  f->gone = TRUE;
+  g_cond_broadcast (&f->cond);
+  g_mutex_unlock (&f->lock);
+}
+
+/* Drops the last reference of the test and waits until the client is
+ * disposed, wherever that happens (its own thread may hold the last one). */
+static void
+unref_and_wait (GstKvsSignalingClient * client)
+{
+  Finalized f = { 0, };
+
+  g_mutex_init (&f.lock);
+  g_cond_init (&f.cond);
+  g_object_weak_ref (G_OBJECT (client), on_weak_notify, &f);
+  g_object_unref (client);
+  WAIT_FOR (&f.lock, &f.cond, f.gone, 10);
+  g_mutex_clear (&f.lock);
+  g_cond_clear (&f.cond);
+}
+
+static GstKvsSignalingClient *
+client_new (FakeKvs * fake, GstKvsRole role)
+{
+  return g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role", role,
+      "channel-name", CHANNEL, "endpoint", fake ? fake->http_base : NULL,
+      "region", REGION, "access-key", AK, "secret-key", SK, "session-token",
+      TOKEN, NULL);
+}
+
+/* The value of @name in the recorded query @query (decoded). */
+static gchar *
+query_param (const gchar * query, const gchar * name)
+{
+  g_autoptr (GHashTable) params = g_uri_parse_params (query, -1, "&",
+      G_URI_PARAMS_NONE, NULL);
+
+  return params ? g_strdup (g_hash_table_lookup (params, name)) : NULL;
+}
+
+static void
+start_ok (GstKvsSignalingClient * client)
+{
+  g_autoptr (GError) error = NULL;
+
+  fail_unless (gst_kvs_signaling_client_start (client, &error),
+      "start failed: %s", error ? error->message : "?");
+}
+
+#define CONNECTED_STATES \
+  "get-credentials,describe,get-endpoint,get-ice-config,connecting,connected"
+
+/* ------------------------------------------------------------------ */
+/* tests */
+
+GST_START_TEST (test_master_connect)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  g_autofree gchar *arn = NULL, *cid = NULL, *region = NULL;
+  g_autofree gchar *qarn = NULL, *qid = NULL;
+  g_autoptr (GPtrArray) ice = NULL;
+  GstKvsSignalingState state;
+
+  fail_unless_equals_int (gst_kvs_signaling_client_get_state (client),
+      GST_KVS_SIGNALING_STATE_NEW);
+  fail_unless (gst_kvs_signaling_client_dup_channel_arn (client) == NULL);
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec, CONNECTED_STATES);
+
+  g_object_get (client, "state", &state, NULL);
+  fail_unless_equals_int (state, GST_KVS_SIGNALING_STATE_CONNECTED);
+  arn = gst_kvs_signaling_client_dup_channel_arn (client);
+  fail_unless_equals_string (arn, ARN);
+  region = gst_kvs_signaling_client_dup_region (client);
+  fail_unless_equals_string (region, REGION);
+  cid = gst_kvs_signaling_client_dup_client_id (client);
+  fail_unless (cid == NULL);
+
+  /* the fake learns of the WebSocket after writing the 101 */
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 1, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_describe, 1);
+  fail_unless (strstr (fake->last_describe_body, "\"ChannelName\":\"demo\""));
+  fail_unless_equals_int (fake->n_endpoint, 1);
+  fail_unless_equals_int (fake->n_ice, 1);
+  fail_unless_equals_int (fake->n_ws, 1);
+  fail_unless_equals_int (fake->n_bad_signatures, 0);
+  qarn = query_param (g_ptr_array_index (fake->ws_queries, 0),
+      "X-Amz-ChannelARN");
+  qid = query_param (g_ptr_array_index (fake->ws_queries, 0),
+      "X-Amz-ClientId");
+  g_mutex_unlock (&fake->lock);
+  fail_unless_equals_string (qarn, ARN);
+  fail_unless (qid == NULL, "a master sent a client id");
+
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_ice_changed >= 1, 5);
+  ice = gst_kvs_signaling_client_dup_ice_servers (client);
+  fail_unless_equals_int (ice->len, 1);
+  fail_unless_equals_string (((GstKvsIceServer *) g_ptr_array_index (ice,
+              0))->username, "1700000000:u");
+
+  gst_kvs_signaling_client_stop (client);
+  STATES_ARE (rec, CONNECTED_STATES ",disconnected");
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->n_state_notify, 7);
+  g_mutex_unlock (&rec->lock);
+  /* the client closed with 1000 */
+  WAIT_FOR (&fake->lock, &fake->cond,
+      g_array_index (fake->close_codes, guint, 0) != 0, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (g_array_index (fake->close_codes, guint, 0), 1000);
+  g_mutex_unlock (&fake->lock);
+
+  /* idempotent */
+  gst_kvs_signaling_client_stop (client);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_viewer_connect)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_VIEWER);
+  Recorder *rec = recorder_new (client);
+  g_autofree gchar *qid = NULL, *qarn = NULL, *cid = NULL;
+
+  g_object_set (client, "client-id", "viewer-7", NULL);
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec, CONNECTED_STATES);
+
+  cid = gst_kvs_signaling_client_dup_client_id (client);
+  fail_unless_equals_string (cid, "viewer-7");
+  g_mutex_lock (&fake->lock);
+  qarn = query_param (g_ptr_array_index (fake->ws_queries, 0),
+      "X-Amz-ChannelARN");
+  qid = query_param (g_ptr_array_index (fake->ws_queries, 0),
+      "X-Amz-ClientId");
+  g_mutex_unlock (&fake->lock);
+  fail_unless_equals_string (qarn, ARN);
+  fail_unless_equals_string (qid, "viewer-7");
+
+  gst_kvs_signaling_client_stop (client);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_viewer_generated_client_id)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_VIEWER);
+  Recorder *rec = recorder_new (client);
+  g_autofree gchar *qid = NULL, *cid = NULL;
+  g_autoptr (GError) error = NULL;
+
+  start_ok (client);
+  cid = gst_kvs_signaling_client_dup_client_id (client);
+  fail_unless (cid != NULL);
+  fail_unless (g_str_has_prefix (cid, "viewer-"), "%s", cid);
+  fail_unless_equals_int (strlen (cid), 19);
+  fail_unless (gst_kvs_validate_viewer_client_id (cid, &error));
+
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  g_mutex_lock (&fake->lock);
+  qid = query_param (g_ptr_array_index (fake->ws_queries, 0),
+      "X-Amz-ClientId");
+  g_mutex_unlock (&fake->lock);
+  fail_unless_equals_string (qid, cid);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_channel_arn_skips_describe)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client;
+  Recorder *rec;
+  g_autofree gchar *region = NULL, *qarn = NULL;
+
+  /* no region: the ARN's (us-west-2, which the fake verifies) wins */
+  client = g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role",
+      GST_KVS_ROLE_MASTER, "channel-arn", ARN, "endpoint", fake->http_base,
+      "access-key", AK, "secret-key", SK, NULL);
+  rec = recorder_new (client);
+  start_ok (client);
+  region = gst_kvs_signaling_client_dup_region (client);
+  fail_unless_equals_string (region, REGION);
+
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec,
+      "get-credentials,get-endpoint,get-ice-config,connecting,connected");
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_describe, 0);
+  fail_unless_equals_int (fake->n_bad_signatures, 0);
+  qarn = query_param (g_ptr_array_index (fake->ws_queries, 0),
+      "X-Amz-ChannelARN");
+  g_mutex_unlock (&fake->lock);
+  fail_unless_equals_string (qarn, ARN);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_create_channel)
+{
+  FakeKvs *fake = fake_new (FALSE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+
+  g_object_set (client, "create-channel", TRUE, "message-ttl", 30, NULL);
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec, "get-credentials,describe,create,describe,get-endpoint,"
+      "get-ice-config,connecting,connected");
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_create, 1);
+  fail_unless_equals_int (fake->n_describe, 2);
+  fail_unless (strstr (fake->last_create_body, "\"ChannelName\":\"demo\""));
+  fail_unless (strstr (fake->last_create_body, "\"MessageTtlSeconds\":30"),
+      "%s", fake->last_create_body);
+  g_mutex_unlock (&fake->lock);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_channel_not_found_fails)
+{
+  FakeKvs *fake = fake_new (FALSE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  g_autoptr (GError) error = NULL;
+  GstKvsMessage *offer;
+
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_FAILED, 10);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_errors >= 1, 5);
+  STATES_ARE (rec, "get-credentials,describe,failed");
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->n_errors, 1);
+  fail_unless (g_error_matches (rec->error, GST_KVS_ERROR,
+          GST_KVS_ERROR_RESOURCE_NOT_FOUND), "%s", rec->error->message);
+  fail_unless (strstr (rec->error->message, "'demo'"), "%s",
+      rec->error->message);
+  fail_unless (strstr (rec->error->message, "create-channel"), "%s",
+      rec->error->message);
+  g_mutex_unlock (&rec->lock);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_create, 0);
+  fail_unless_equals_int (fake->n_describe, 1);
+  g_mutex_unlock (&fake->lock);
+
+  /* no retry after giving up, and sends are refused */
+  g_usleep (300 * 1000);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_describe, 1);
+  g_mutex_unlock (&fake->lock);
+  offer = gst_kvs_message_new_sdp (GST_KVS_MESSAGE_TYPE_SDP_OFFER, "v1",
+      "v=0\r\n", NULL);
+  fail_if (gst_kvs_signaling_client_send (client, offer, &error));
+  fail_unless (g_error_matches (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_NOT_CONNECTED));
+  gst_kvs_message_unref (offer);
+
+  gst_kvs_signaling_client_stop (client);
+  STATES_ARE (rec, "get-credentials,describe,failed");
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+static void
+expect_start_error (GstKvsSignalingClient * client, GQuark domain, gint code,
+    const gchar * fragment)
+{
+  g_autoptr (GError) error = NULL;
+
+  fail_if (gst_kvs_signaling_client_start (client, &error));
+  fail_unless (error != NULL);
+  fail_unless (g_error_matches (error, domain, code), "%s (%d)",
+      error->message, error->code);
+  if (fragment)
+    fail_unless (strstr (error->message, fragment), "%s", error->message);
+  fail_unless_equals_int (gst_kvs_signaling_client_get_state (client),
+      GST_KVS_SIGNALING_STATE_NEW);
+}
+
+GST_START_TEST (test_start_config_errors)
+{
+  GstKvsSignalingClient *client;
+
+  /* viewer client id rules */
+  client = client_new (NULL, GST_KVS_ROLE_VIEWER);
+  g_object_set (client, "client-id", "AWS_viewer", NULL);
+  expect_start_error (client, GST_KVS_VALIDATION_ERROR,
+      GST_KVS_VALIDATION_ERROR_CLIENT_ID_RESERVED, "AWS_");
+  g_object_set (client, "client-id", "bad id", NULL);
+  expect_start_error (client, GST_KVS_VALIDATION_ERROR,
+      GST_KVS_VALIDATION_ERROR_ID_CHARACTERS, NULL);
+  g_object_unref (client);
+
+  /* a master's client id is not used, hence not checked */
+  client = client_new (NULL, GST_KVS_ROLE_MASTER);
+  g_object_set (client, "channel-name", NULL, NULL);
+  expect_start_error (client, GST_KVS_VALIDATION_ERROR,
+      GST_KVS_VALIDATION_ERROR_CHANNEL_NAME, "channel-name");
+  g_object_set (client, "channel-name", "bad name", NULL);
+  expect_start_error (client, GST_KVS_VALIDATION_ERROR,
+      GST_KVS_VALIDATION_ERROR_CHANNEL_NAME, NULL);
+  g_object_set (client, "channel-arn", "arn:aws:s3:::bucket", NULL);
+  expect_start_error (client, GST_KVS_VALIDATION_ERROR,
+      GST_KVS_VALIDATION_ERROR_CHANNEL_NAME, "arn:aws:s3:::bucket");
+  g_object_set (client, "channel-arn", NULL, "channel-name", CHANNEL,
+      "ca-file", "/nonexistent/kvs-test/ca.pem", NULL);
+  expect_start_error (client, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
+      "/nonexistent/kvs-test/ca.pem");
+  g_object_unref (client);
+
+  /* no credentials anywhere (the test environment hides the user's) */
+  client = g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "channel-name",
+      CHANNEL, "region", REGION, NULL);
+  expect_start_error (client, GST_KVS_ERROR, GST_KVS_ERROR_NO_CREDENTIALS,
+      NULL);
+  g_object_unref (client);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_properties)
+{
+  GstKvsSignalingClient *client = gst_kvs_signaling_client_new
+      (GST_KVS_ROLE_VIEWER, "chan");
+  GParamSpec *pspec;
+  guint ttl, max_payload, keepalive;
+  gboolean create;
+  gchar *name;
+  GstKvsRole role;
+  const gchar *secrets[] = { "access-key", "secret-key", "session-token" };
+
+  g_object_get (client, "channel-name", &name, "role", &role, "message-ttl",
+      &ttl, "max-payload-size", &max_payload, "keepalive-interval",
+      &keepalive, "create-channel", &create, NULL);
+  fail_unless_equals_string (name, "chan");
+  g_free (name);
+  fail_unless_equals_int (role, GST_KVS_ROLE_VIEWER);
+  fail_unless_equals_int (gst_kvs_signaling_client_get_role (client),
+      GST_KVS_ROLE_VIEWER);
+  fail_unless_equals_int (ttl, 60);
+  fail_unless_equals_int (max_payload, GST_KVS_DEFAULT_MAX_PAYLOAD);
+  fail_unless_equals_int (keepalive, 10);
+  fail_if (create);
+
+  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++) {
+    pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (client),
+        secrets[i]);
+    fail_unless (pspec != NULL);
+    fail_unless (pspec->flags & G_PARAM_WRITABLE);
+    fail_if (pspec->flags & G_PARAM_READABLE, "%s is readable", secrets[i]);
+  }
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (client), "state");
+  fail_if (pspec->flags & G_PARAM_WRITABLE);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (client),
+      "message-ttl");
+  fail_unless_equals_int (G_PARAM_SPEC_UINT (pspec)->minimum, 5);
+  fail_unless_equals_int (G_PARAM_SPEC_UINT (pspec)->maximum, 120);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (client), "role");
+  fail_unless_equals_int (pspec->value_type, GST_TYPE_KVS_ROLE);
+
+  g_object_unref (client);
+}
+
+GST_END_TEST;
+
+static GstKvsMessage *
+viewer_offer (const gchar * sdp, const gchar * correlation_id)
+{
+  return gst_kvs_message_new_sdp (GST_KVS_MESSAGE_TYPE_SDP_OFFER, NULL, sdp,
+      correlation_id);
+}
+
+GST_START_TEST (test_send_before_connected)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_VIEWER);
+  Recorder *rec = recorder_new (client);
+  g_autoptr (GError) error = NULL;
+  GstKvsMessage *msgs[4];
+
+  msgs[0] = viewer_offer ("v=0\r\no=first\r\n", "c1");
+  msgs[1] = gst_kvs_message_new_ice_candidate (NULL,
+      "candidate:1 1 UDP 1 192.0.2.1 5000 typ host", "0", 0, "c2");
+  /* queued before start() */
+  fail_unless (gst_kvs_signaling_client_send (client, msgs[0], NULL));
+  fail_unless (gst_kvs_signaling_client_send (client, msgs[1], NULL));
+  start_ok (client);
+  msgs[2] = gst_kvs_message_new_ice_candidate (NULL,
+      "candidate:2 1 UDP 1 192.0.2.1 5001 typ host", "0", 0, "c3");
+  fail_unless (gst_kvs_signaling_client_send (client, msgs[2], NULL));
+
+  /* validated synchronously with the role's rules */
+  msgs[3] = viewer_offer ("v=0\r\n", "bad id!");
+  fail_if (gst_kvs_signaling_client_send (client, msgs[3], &error));
+  fail_unless (g_error_matches (error, GST_KVS_VALIDATION_ERROR,
+          GST_KVS_VALIDATION_ERROR_ID_CHARACTERS), "%s", error->message);
+
+  WAIT_FOR (&fake->lock, &fake->cond, fake->frames->len == 3, 10);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->sent->len == 3, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless (strstr (g_ptr_array_index (fake->frames, 0),
+          "\"correlationId\":\"c1\""), "%s",
+      (gchar *) g_ptr_array_index (fake->frames, 0));
+  fail_unless (strstr (g_ptr_array_index (fake->frames, 0),
+          "\"action\":\"SDP_OFFER\""));
+  fail_unless (strstr (g_ptr_array_index (fake->frames, 1),
+          "\"correlationId\":\"c2\""));
+  fail_unless (strstr (g_ptr_array_index (fake->frames, 2),
+          "\"correlationId\":\"c3\""));
+  g_mutex_unlock (&fake->lock);
+  g_mutex_lock (&rec->lock);
+  for (guint i = 0; i < 3; i++)
+    fail_unless (g_ptr_array_index (rec->sent, i) == msgs[i]);
+  fail_unless_equals_int (rec->failed->len, 0);
+  g_mutex_unlock (&rec->lock);
+
+  for (guint i = 0; i < 4; i++)
+    gst_kvs_message_unref (msgs[i]);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_master_send_needs_recipient)
+{
+  GstKvsSignalingClient *client = client_new (NULL, GST_KVS_ROLE_MASTER);
+  g_autoptr (GError) error = NULL;
+  GstKvsMessage *answer;
+
+  answer = gst_kvs_message_new_sdp (GST_KVS_MESSAGE_TYPE_SDP_ANSWER, NULL,
+      "v=0\r\n", NULL);
+  fail_if (gst_kvs_signaling_client_send (client, answer, &error));
+  fail_unless (g_error_matches (error, GST_KVS_VALIDATION_ERROR,
+          GST_KVS_VALIDATION_ERROR_MISSING_RECIPIENT));
+  gst_kvs_message_unref (answer);
+  g_object_unref (client);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_stopped_before_connected_send_failed)
+{
+  GstKvsSignalingClient *client = client_new (NULL, GST_KVS_ROLE_VIEWER);
+  Recorder *rec = recorder_new (client);
+  GstKvsMessage *a = viewer_offer ("v=0\r\n", "a1");
+  GstKvsMessage *b = viewer_offer ("v=0\r\n", "b2");
+  g_autoptr (GError) error = NULL;
+  guint n = 0;
+
+  fail_unless (gst_kvs_signaling_client_send (client, a, NULL));
+  fail_unless (gst_kvs_signaling_client_send (client, b, NULL));
+  gst_kvs_signaling_client_stop (client);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->failed->len, 2);
+  fail_unless (g_ptr_array_index (rec->failed, 0) == a);
+  fail_unless (g_ptr_array_index (rec->failed, 1) == b);
+  fail_unless (g_error_matches (rec->failed_error, GST_KVS_ERROR,
+          GST_KVS_ERROR_NOT_CONNECTED));
+  fail_unless (strstr (rec->failed_error->message, "a1"), "%s",
+      rec->failed_error->message);
+  fail_unless_equals_int (rec->sent->len, 0);
+  g_mutex_unlock (&rec->lock);
+
+  /* the queue is bounded */
+  for (n = 0; n < 1000; n++) {
+    if (!gst_kvs_signaling_client_send (client, a, &error))
+      break;
+  }
+  fail_unless_equals_int (n, 512);
+  fail_unless (g_error_matches (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_NOT_CONNECTED));
+  fail_unless (strstr (error->message, "queue full"), "%s", error->message);
+
+  gst_kvs_message_unref (a);
+  gst_kvs_message_unref (b);
+  g_object_unref (client);      /* reports the 512 as failed */
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->failed->len, 2 + 512);
+  g_mutex_unlock (&rec->lock);
+  recorder_free (rec);
+}
+
+GST_END_TEST;
+
+/* Connects a client of @role to @fake and waits for CONNECTED. */
+static GstKvsSignalingClient *
+connect_client (FakeKvs * fake, GstKvsRole role, Recorder ** rec)
+{
+  GstKvsSignalingClient *client = client_new (fake, role);
+
+  *rec = recorder_new (client);
+  start_ok (client);
+  WAIT_STATE (*rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  /* the fake learns of the WebSocket after writing the 101 */
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 1, 5);
+  return client;
+}
+
+static gchar *
+service_frame (GstKvsMessageType type, const gchar * payload_json,
+    const gchar * sender)
+{
+  g_autofree gchar *b64 = g_base64_encode ((const guchar *) payload_json,
+      strlen (payload_json));
+
+  return g_strdup_printf ("{\"messageType\":\"%s\",\"messagePayload\":\"%s\""
+      "%s%s%s}", gst_kvs_message_type_to_string (type), b64,
+      sender ? ",\"senderClientId\":\"" : "", sender ? sender : "",
+      sender ? "\"" : "");
+}
+
+GST_START_TEST (test_incoming_dispatch)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_MASTER,
+      &rec);
+  g_autofree gchar *offer = NULL, *answer = NULL, *ice = NULL;
+  GstKvsMessage *m;
+
+  offer = service_frame (GST_KVS_MESSAGE_TYPE_SDP_OFFER,
+      "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=offer\\r\\n\"}", "viewer-1");
+  answer = service_frame (GST_KVS_MESSAGE_TYPE_SDP_ANSWER,
+      "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\no=answer\\r\\n\"}", NULL);
+  ice = service_frame (GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE,
+      "{\"candidate\":\"candidate:1 1 UDP 1 192.0.2.1 5000 typ host\","
+      "\"sdpMid\":\"video0\",\"sdpMLineIndex\":0}", "viewer-1");
+  fake_send (fake, 0, offer);
+  fake_send (fake, 0, answer);
+  fake_send (fake, 0, ice);
+  fake_send (fake, 0, "{\"messageType\":\"STATUS_RESPONSE\","
+      "\"statusResponse\":{\"correlationId\":\"c9\",\"errorType\":"
+      "\"InvalidArgumentException\",\"statusCode\":\"400\","
+      "\"description\":\"bad\"}}");
+  fake_send (fake, 0, "{\"messageType\":\"RECONNECT_ICE_SERVER\"}");
+
+  WAIT_FOR (&rec->lock, &rec->cond, rec->received->len == 5, 5);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_string (g_ptr_array_index (rec->received_signals, 0),
+      "sdp-offer");
+  m = g_ptr_array_index (rec->received, 0);
+  fail_unless_equals_int (m->type, GST_KVS_MESSAGE_TYPE_SDP_OFFER);
+  fail_unless_equals_string (m->sdp, "v=0\r\no=offer\r\n");
+  fail_unless_equals_string (m->sender_client_id, "viewer-1");
+
+  fail_unless_equals_string (g_ptr_array_index (rec->received_signals, 1),
+      "sdp-answer");
+  m = g_ptr_array_index (rec->received, 1);
+  fail_unless_equals_string (m->sdp, "v=0\r\no=answer\r\n");
+  fail_unless (m->sender_client_id == NULL);
+
+  fail_unless_equals_string (g_ptr_array_index (rec->received_signals, 2),
+      "ice-candidate");
+  m = g_ptr_array_index (rec->received, 2);
+  fail_unless_equals_string (m->candidate,
+      "candidate:1 1 UDP 1 192.0.2.1 5000 typ host");
+  fail_unless_equals_string (m->sdp_mid, "video0");
+  fail_unless_equals_int (m->sdp_mline_index, 0);
+
+  fail_unless_equals_string (g_ptr_array_index (rec->received_signals, 3),
+      "status-response");
+  m = g_ptr_array_index (rec->received, 3);
+  fail_unless_equals_string (m->correlation_id, "c9");
+  fail_unless_equals_string (m->error_type, "InvalidArgumentException");
+  fail_unless_equals_int (m->status_code, 400);
+  fail_unless_equals_string (m->description, "bad");
+
+  fail_unless_equals_string (g_ptr_array_index (rec->received_signals, 4),
+      "reconnect-ice-server");
+  g_mutex_unlock (&rec->lock);
+
+  /* RECONNECT_ICE_SERVER refreshed the ICE servers in the background */
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ice == 2, 5);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_ice_changed == 2, 5);
+  fail_unless_equals_int (gst_kvs_signaling_client_get_state (client),
+      GST_KVS_SIGNALING_STATE_CONNECTED);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unknown_and_malformed_ignored)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_VIEWER,
+      &rec);
+  g_autofree gchar *offer = NULL;
+
+  fake_send (fake, 0, "{\"message\": \"Endpoint request timed out\", "
+      "\"connectionId\":\"abc=\", \"requestId\":\"r\"}");
+  fake_send (fake, 0, "{\"messageType\":\"SOMETHING_NEW\"}");
+  fake_send (fake, 0, "this is not JSON");
+  fake_send (fake, 0, "[1,2,3]");
+  fake_send (fake, 0, "{\"messageType\":\"SDP_OFFER\",\"messagePayload\":"
+      "\"%%%not base64%%%\"}");
+  offer = service_frame (GST_KVS_MESSAGE_TYPE_SDP_ANSWER,
+      "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\no=last\\r\\n\"}", NULL);
+  fake_send (fake, 0, offer);
+
+  WAIT_FOR (&rec->lock, &rec->cond, rec->received->len >= 1, 5);
+  g_usleep (100 * 1000);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->received->len, 1);
+  fail_unless_equals_string (((GstKvsMessage *) g_ptr_array_index
+          (rec->received, 0))->sdp, "v=0\r\no=last\r\n");
+  fail_unless_equals_string (rec->states->str, CONNECTED_STATES);
+  g_mutex_unlock (&rec->lock);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 1, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_ws, 1);
+  fail_unless_equals_int (g_array_index (fake->close_codes, guint, 0), 0);
+  g_mutex_unlock (&fake->lock);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_server_close_reconnects)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_MASTER,
+      &rec);
+  GstKvsMessage *answer;
+
+  fake_close (fake, 0, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_states >= 9, 10);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  /* cached ARN, endpoints and ICE servers: straight to the WebSocket */
+  STATES_ARE (rec, CONNECTED_STATES
+      ",disconnected,get-credentials,connecting,connected");
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 2, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_ws, 2);
+  fail_unless_equals_int (fake->n_describe, 1);
+  g_mutex_unlock (&fake->lock);
+
+  /* the new connection carries messages */
+  answer = gst_kvs_message_new_sdp (GST_KVS_MESSAGE_TYPE_SDP_ANSWER,
+      "viewer-1", "v=0\r\n", "after");
+  fail_unless (gst_kvs_signaling_client_send (client, answer, NULL));
+  WAIT_FOR (&fake->lock, &fake->cond, fake->frames->len == 1, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (g_array_index (fake->frame_conns, guint, 0), 1);
+  g_mutex_unlock (&fake->lock);
+  gst_kvs_message_unref (answer);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_go_away_make_before_break)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_MASTER,
+      &rec);
+  GstKvsMessage *answer;
+
+  fake_send (fake, 0, "{\"messageType\":\"GO_AWAY\"}");
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
+  /* the client closes the old connection itself, once the new is open */
+  WAIT_FOR (&fake->lock, &fake->cond,
+      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (g_array_index (fake->close_codes, guint, 1), 0);
+  g_mutex_unlock (&fake->lock);
+
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->received->len, 1);
+  fail_unless_equals_string (g_ptr_array_index (rec->received_signals, 0),
+      "go-away");
+  /* never disconnected */
+  fail_unless_equals_string (rec->states->str, CONNECTED_STATES);
+  g_mutex_unlock (&rec->lock);
+
+  answer = gst_kvs_message_new_sdp (GST_KVS_MESSAGE_TYPE_SDP_ANSWER,
+      "viewer-1", "v=0\r\n", "next");
+  fail_unless (gst_kvs_signaling_client_send (client, answer, NULL));
+  WAIT_FOR (&fake->lock, &fake->cond, fake->frames->len == 1, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (g_array_index (fake->frame_conns, guint, 0), 1);
+  g_mutex_unlock (&fake->lock);
+  gst_kvs_message_unref (answer);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_go_away_replacement_retried)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_MASTER,
+      &rec);
+
+  /* the first replacement is refused: the old connection stays in use */
+  g_mutex_lock (&fake->lock);
+  fake->ws_fail_status = 503;
+  fake->ws_fail_count = 1;
+  g_mutex_unlock (&fake->lock);
+  fake_send (fake, 0, "{\"messageType\":\"GO_AWAY\"}");
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws_refused == 1, 10);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
+  WAIT_FOR (&fake->lock, &fake->cond,
+      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  STATES_ARE (rec, CONNECTED_STATES);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ice_config_failure_not_fatal)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  g_autoptr (GPtrArray) ice = NULL;
+
+  fake->ice_fail_status = 500;
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec, CONNECTED_STATES);
+  ice = gst_kvs_signaling_client_dup_ice_servers (client);
+  fail_unless_equals_int (ice->len, 0);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->n_ice_changed, 0);
+  g_mutex_unlock (&rec->lock);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_repeated_403_fails)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+
+  fake->ws_fail_status = 403;
+  fake->ws_fail_count = G_MAXUINT;
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_FAILED, 15);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_errors >= 1, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_ws_refused, 3);
+  fail_unless_equals_int (fake->n_ws, 0);
+  g_mutex_unlock (&fake->lock);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->n_errors, 1);
+  fail_unless (rec->error->domain == GST_KVS_ERROR);
+  fail_unless (strstr (rec->error->message, "3 times"), "%s",
+      rec->error->message);
+  fail_unless (strstr (rec->error->message, "403"), "%s",
+      rec->error->message);
+  fail_unless_equals_string (rec->states->str, "get-credentials,describe,"
+      "get-endpoint,get-ice-config,connecting,disconnected,get-credentials,"
+      "connecting,disconnected,get-credentials,connecting,failed");
+  g_mutex_unlock (&rec->lock);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ws_404_describes_again)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+
+  fake->ws_fail_status = 404;
+  fake->ws_fail_count = 1;
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec, "get-credentials,describe,get-endpoint,get-ice-config,"
+      "connecting,disconnected,get-credentials,describe,get-endpoint,"
+      "connecting,connected");
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_describe, 2);
+  fail_unless_equals_int (fake->n_endpoint, 2);
+  g_mutex_unlock (&fake->lock);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_5xx_reconnects)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+
+  fake->ws_fail_status = 503;
+  fake->ws_fail_count = 4;      /* more than the 403 limit: not counted */
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 15);
+  STATES_ARE (rec, "get-credentials,describe,get-endpoint,get-ice-config,"
+      "connecting,disconnected,get-credentials,connecting,disconnected,"
+      "get-credentials,connecting,disconnected,get-credentials,connecting,"
+      "disconnected,get-credentials,connecting,connected");
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->n_errors, 0);
+  g_mutex_unlock (&rec->lock);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_clock_skew_corrected)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+
+  /* the service's clock is an hour ahead of ours */
+  fake->clock_offset = 3600;
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec, "get-credentials,describe,disconnected,get-credentials,"
+      "describe,get-endpoint,get-ice-config,connecting,connected");
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 1, 5);
+  g_mutex_lock (&fake->lock);
+  /* one refused describe, then every signature (WebSocket included) is
+   * made with the corrected clock */
+  fail_unless_equals_int (fake->n_bad_signatures, 1);
+  fail_unless_equals_int (fake->n_ws, 1);
+  g_mutex_unlock (&fake->lock);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_stop_from_signal_handler)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+
+  rec->stop_when_connected = TRUE;
+  start_ok (client);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->stopped_in_handler, 10);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_DISCONNECTED, 5);
+  STATES_ARE (rec, CONNECTED_STATES ",disconnected");
+  WAIT_FOR (&fake->lock, &fake->cond,
+      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  /* stop again from here, then drop it while its thread may still finish */
+  gst_kvs_signaling_client_stop (client);
+  unref_and_wait (client);
+  recorder_free (rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_dispose_stops)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_MASTER,
+      &rec);
+
+  /* no stop(): the last unref closes the connection and joins */
+  unref_and_wait (client);
+  STATES_ARE (rec, CONNECTED_STATES ",disconnected");
+  WAIT_FOR (&fake->lock, &fake->cond,
+      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  recorder_free (rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_restart)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  g_autoptr (GError) error = NULL;
+
+  start_ok (client);
+  fail_if (gst_kvs_signaling_client_start (client, &error));
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  gst_kvs_signaling_client_stop (client);
+  start_ok (client);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ice_servers_refreshed_before_ttl)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  gint64 connected;
+
+  fake->ice_ttl = 4;            /* refreshed at 80%: 3.2 s */
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  connected = g_get_monotonic_time ();
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ice == 2, 10);
+  /* not at once, and before the old ones expire */
+  fail_unless (g_get_monotonic_time () - connected > 2500 * 1000);
+  fail_unless (g_get_monotonic_time () - connected < 4000 * 1000);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_ice_changed == 2, 5);
+  /* in the background: the connection stayed */
+  STATES_ARE (rec, CONNECTED_STATES);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_credentials_replaced_live)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_MASTER,
+      &rec);
+
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_string (fake->last_ws_key, AK);
+  g_mutex_unlock (&fake->lock);
+
+  gst_kvs_signaling_client_set_credentials (client, AK2, SK, NULL);
+  fake_close (fake, 0, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_string (fake->last_ws_key, AK2);
+  fail_unless_equals_int (fake->n_bad_signatures, 0);
+  g_mutex_unlock (&fake->lock);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_send_timeout_reported)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_VIEWER);
+  Recorder *rec = recorder_new (client);
+  GstKvsMessage *offer = viewer_offer ("v=0\r\n", "late1");
+  gint64 sent_at;
+  guint timeout;
+
+  g_object_get (client, "send-timeout", &timeout, NULL);
+  fail_unless_equals_int (timeout, 60);
+  /* the WebSocket never opens */
+  fake->ws_fail_status = 503;
+  fake->ws_fail_count = G_MAXUINT;
+  g_object_set (client, "send-timeout", 1, NULL);
+  start_ok (client);
+  sent_at = g_get_monotonic_time ();
+  fail_unless (gst_kvs_signaling_client_send (client, offer, NULL));
+
+  WAIT_FOR (&rec->lock, &rec->cond, rec->failed->len == 1, 10);
+  fail_unless (g_get_monotonic_time () - sent_at >= G_USEC_PER_SEC);
+  g_mutex_lock (&rec->lock);
+  fail_unless (g_ptr_array_index (rec->failed, 0) == offer);
+  fail_unless (g_error_matches (rec->failed_error, GST_KVS_ERROR,
+          GST_KVS_ERROR_NOT_CONNECTED));
+  fail_unless (strstr (rec->failed_error->message, "late1"), "%s",
+      rec->failed_error->message);
+  fail_unless (strstr (rec->failed_error->message, "send-timeout"), "%s",
+      rec->failed_error->message);
+  fail_unless_equals_int (rec->sent->len, 0);
+  g_mutex_unlock (&rec->lock);
+
+  /* it keeps trying to connect meanwhile */
+  fail_unless (gst_kvs_signaling_client_get_state (client) !=
+      GST_KVS_SIGNALING_STATE_FAILED);
+  gst_kvs_message_unref (offer);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+static void
+do_freeze (FakeKvs * fake, gpointer data)
+{
+  /* the fake answers nothing, pings included */
+  g_usleep (GPOINTER_TO_UINT (data) * 1000);
+}
+
+GST_START_TEST (test_missing_pong_reconnects)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+
+  g_object_set (client, "keepalive-interval", 1, NULL);
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  /* pongs keep an idle connection up */
+  g_usleep (2500 * 1000);
+  STATES_ARE (rec, CONNECTED_STATES);
+
+  /* silent for more than two intervals: reconnect */
+  fake_call (fake, do_freeze, GUINT_TO_POINTER (4500));
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec, CONNECTED_STATES
+      ",disconnected,get-credentials,connecting,connected");
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GMutex lock;
+  GString *text;
+  guint lines;
+} LogCapture;
+
+static void
+capture_log (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  LogCapture *capture = user_data;
+  const gchar *text = gst_debug_message_get (message);
+
+  g_mutex_lock (&capture->lock);
+  g_string_append_printf (capture->text, "%s %s\n",
+      gst_debug_category_get_name (category), text ? text : "");
+  capture->lines++;
+  g_mutex_unlock (&capture->lock);
+}
+
+GST_START_TEST (test_no_secrets_in_logs)
+{
+  FakeKvs *fake;
+  Recorder *rec;
+  GstKvsSignalingClient *client;
+  GstKvsMessage *offer;
+  LogCapture capture = { 0, };
+  g_autofree gchar *answer = NULL;
+  const gchar *forbidden[] = { SK, TOKEN, "X-Amz-Signature=",
+    "X-Amz-Security-Token=", "Signature=", "X-Amz-Credential="
+  };
+
+  g_mutex_init (&capture.lock);
+  capture.text = g_string_new (NULL);
+  gst_debug_set_active (TRUE);
+  gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
+  gst_debug_add_log_function (capture_log, &capture, NULL);
+
+  fake = fake_new (TRUE);
+  client = connect_client (fake, GST_KVS_ROLE_VIEWER, &rec);
+  offer = viewer_offer ("v=0\r\n", "o1");
+  fail_unless (gst_kvs_signaling_client_send (client, offer, NULL));
+  WAIT_FOR (&fake->lock, &fake->cond, fake->frames->len == 1, 5);
+  answer = service_frame (GST_KVS_MESSAGE_TYPE_SDP_ANSWER,
+      "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}", NULL);
+  fake_send (fake, 0, answer);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->received->len == 1, 5);
+  /* a reconnect presigns again */
+  fake_close (fake, 0, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
+  client_free (client, rec);
+  fake_free (fake);
+  gst_kvs_message_unref (offer);
+
+  gst_debug_remove_log_function (capture_log);
+  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+
+  fail_unless (capture.lines > 20);
+  fail_unless (strstr (capture.text->str, "kvssignalingclient") != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (forbidden); i++) {
+    const gchar *hit = strstr (capture.text->str, forbidden[i]);
+    const gchar *bol = hit;
+
+    while (bol && bol > capture.text->str && bol[-1] != '\n')
+      bol--;
+    fail_unless (hit == NULL, "'%s' in the log: %.200s", forbidden[i], bol);
+  }
+  g_string_free (capture.text, TRUE);
+  g_mutex_clear (&capture.lock);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------ */
+/* TLS */
+
+static gboolean
+make_certificate (const gchar * dir, const gchar * name)
+{
+  g_autofree gchar *key = g_strdup_printf ("%s/%s.key", dir, name);
+  g_autofree gchar *cert = g_strdup_printf ("%s/%s.pem", dir, name);
+  const gchar *argv[] = { "openssl", "req", "-x509", "-newkey", "ec",
+    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+    "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+    "subjectAltName=IP:127.0.0.1", NULL
+  };
+  gint status = -1;
+
+  if (!g_spawn_sync (NULL, (gchar **) argv, NULL,
+          G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+remove_dir (const gchar * dir)
+{
+  const gchar *names[] = { "a.key", "a.pem", "b.key", "b.pem" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    g_autofree gchar *path = g_build_filename (dir, names[i], NULL);
+
+    g_unlink (path);
+  }
+  g_rmdir (dir);
+}
+
+GST_START_TEST (test_ca_file)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("kvs-client-XXXXXX", NULL);
+  g_autofree gchar *a_pem = NULL, *a_key = NULL, *b_pem = NULL;
+  g_autoptr (GTlsCertificate) cert = NULL;
+  g_autoptr (GError) error = NULL;
+  GstKvsSignalingClient *client;
+  FakeKvs *fake;
+  Recorder *rec;
+
+  fail_unless (dir != NULL);
+  /* openssl is in scripts/apt-packages.txt */
+  fail_unless (make_certificate (dir, "a") && make_certificate (dir, "b"),
+      "openssl could not make the test certificates");
+  a_pem = g_build_filename (dir, "a.pem", NULL);
+  a_key = g_build_filename (dir, "a.key", NULL);
+  b_pem = g_build_filename (dir, "b.pem", NULL);
+  cert = g_tls_certificate_new_from_files (a_pem, a_key, &error);
+  fail_unless (cert != NULL, "%s", error ? error->message : "?");
+  fake = fake_new_full (TRUE, cert);
+  fail_unless (g_str_has_prefix (fake->http_base, "https://"));
+
+  /* an unknown CA is refused: by default ... */
+  client = client_new (fake, GST_KVS_ROLE_MASTER);
+  rec = recorder_new (client);
+  start_ok (client);
+  WAIT_FOR (&rec->lock, &rec->cond, strstr (rec->states->str,
+          "disconnected") != NULL, 10);
+  client_free (client, rec);
+
+  /* ... and with a ca-file naming another CA */
+  client = client_new (fake, GST_KVS_ROLE_MASTER);
+  g_object_set (client, "ca-file", b_pem, NULL);
+  rec = recorder_new (client);
+  start_ok (client);
+  WAIT_FOR (&rec->lock, &rec->cond, strstr (rec->states->str,
+          "disconnected") != NULL, 10);
+  client_free (client, rec);
+
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_describe, 0);
+  g_mutex_unlock (&fake->lock);
+
+  /* trusted through ca-file: HTTPS and WSS both work */
+  client = client_new (fake, GST_KVS_ROLE_MASTER);
+  g_object_set (client, "ca-file", a_pem, NULL);
+  rec = recorder_new (client);
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  STATES_ARE (rec, CONNECTED_STATES);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 1, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_ws, 1);
+  g_mutex_unlock (&fake->lock);
+  client_free (client, rec);
+
+  fake_free (fake);
+  remove_dir (dir);
+}
+
+GST_END_TEST;
+
+static Suite *
+signalingclient_suite (void)
+{
+  Suite *s = suite_create ("signalingclient");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_start_config_errors);
+  tcase_add_test (tc, test_master_send_needs_recipient);
+  tcase_add_test (tc, test_stopped_before_connected_send_failed);
+  tcase_add_test (tc, test_master_connect);
+  tcase_add_test (tc, test_viewer_connect);
+  tcase_add_test (tc, test_viewer_generated_client_id);
+  tcase_add_test (tc, test_channel_arn_skips_describe);
+  tcase_add_test (tc, test_create_channel);
+  tcase_add_test (tc, test_channel_not_found_fails);
+  tcase_add_test (tc, test_send_before_connected);
+  tcase_add_test (tc, test_incoming_dispatch);
+  tcase_add_test (tc, test_unknown_and_malformed_ignored);
+  tcase_add_test (tc, test_server_close_reconnects);
+  tcase_add_test (tc, test_go_away_make_before_break);
+  tcase_add_test (tc, test_go_away_replacement_retried);
+  tcase_add_test (tc, test_ice_config_failure_not_fatal);
+  tcase_add_test (tc, test_repeated_403_fails);
+  tcase_add_test (tc, test_ws_404_describes_again);
+  tcase_add_test (tc, test_5xx_reconnects);
+  tcase_add_test (tc, test_clock_skew_corrected);
+  tcase_add_test (tc, test_stop_from_signal_handler);
+  tcase_add_test (tc, test_dispose_stops);
+  tcase_add_test (tc, test_ice_servers_refreshed_before_ttl);
+  tcase_add_test (tc, test_credentials_replaced_live);
+  tcase_add_test (tc, test_missing_pong_reconnects);
+  tcase_add_test (tc, test_send_timeout_reported);
+  tcase_add_test (tc, test_no_secrets_in_logs);
+  tcase_add_test (tc, test_restart);
+  tcase_add_test (tc, test_ca_file);
+  return s;
+}
+
+GST_CHECK_MAIN (signalingclient);
