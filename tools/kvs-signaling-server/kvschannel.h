@@ -1,0 +1,62 @@
+/* kvs-signaling-server: one signaling channel, its connections and the
+ * messages held for absent clients.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include "kvsconnection.h"
+#include "kvsserverconfig.h"
+
+G_BEGIN_DECLS
+
+#define KVS_TYPE_CHANNEL (kvs_channel_get_type ())
+G_DECLARE_FINAL_TYPE (KvsChannel, kvs_channel, KVS, CHANNEL, GObject)
+
+/**
+ * KvsChannel:
+ *
+ * A SINGLE_MASTER channel. Routes what its connections send: viewer to
+ * master (with senderClientId), master to the named viewer (without).
+ * Messages for a client that is not connected are held for the message TTL
+ * and delivered in order when it connects; a newer held offer (or answer)
+ * from the same sender to the same recipient replaces the older one; ICE
+ * candidates queue. At most config->max_queue messages are held per
+ * recipient: more are refused with ClientLimitExceededException.
+ */
+KvsChannel *kvs_channel_new (const gchar * name, const gchar * arn,
+    guint message_ttl, gint64 creation_time_ms, const gchar * version,
+    const KvsServerConfig * config, KvsCounters * counters);
+
+const gchar *kvs_channel_get_name (KvsChannel * self);
+const gchar *kvs_channel_get_arn (KvsChannel * self);
+const gchar *kvs_channel_get_version (KvsChannel * self);
+guint kvs_channel_get_message_ttl (KvsChannel * self);
+gint64 kvs_channel_get_creation_time_ms (KvsChannel * self);
+
+/* ChannelInfo as DescribeSignalingChannel returns it. */
+JsonNode *kvs_channel_info_to_json (KvsChannel * self);
+
+/* Whether a viewer @client_id may connect now (the id is connected already,
+ * or fewer than max_viewers viewers are). */
+gboolean kvs_channel_can_accept_viewer (KvsChannel * self,
+    const gchar * client_id);
+
+/* Take @conn as the channel's master (replacing and closing the previous
+ * one) or as viewer (replacing one with the same id), then deliver what is
+ * held for it. */
+void kvs_channel_attach (KvsChannel * self, KvsConnection * conn);
+
+/* The master (@client_id NULL) or a viewer; NULL if not connected. */
+KvsConnection *kvs_channel_lookup (KvsChannel * self, GstKvsRole role,
+    const gchar * client_id);
+/* Master first, then viewers (transfer container). */
+GList *kvs_channel_list_connections (KvsChannel * self);
+
+/* Close every connection (the channel is being deleted) and forget what is
+ * held. */
+void kvs_channel_shutdown (KvsChannel * self);
+
+/* For GET /_control/queues. */
+JsonNode *kvs_channel_queues_to_json (KvsChannel * self);
+
+G_END_DECLS

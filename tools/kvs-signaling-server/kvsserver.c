@@ -1,0 +1,1312 @@
+/* kvs-signaling-server: the HTTP service (REST API, SigV4, WebSocket
+ * upgrades) and the channels it holds.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <gst/gst.h>
+#include "gstkvserror.h"
+#include "gstkvsmessage.h"
+#include "gstkvssigv4.h"
+#include "gstkvsvalidation.h"
+#include "kvsactivitystream.h"
+#include "kvscontrolapi.h"
+#include "kvsserver.h"
+#include "kvsviewerpage.h"
+
+GST_DEBUG_CATEGORY_STATIC (kvs_server_debug);
+#define GST_CAT_DEFAULT kvs_server_debug
+
+/* AWS's default quota of signaling channels per account and region. */
+#define KVS_SERVER_MAX_CHANNELS 5000
+#define KVS_SERVER_MIN_TTL 5
+#define KVS_SERVER_MAX_TTL 120
+#define KVS_SERVER_LIST_MAX_RESULTS 10000
+
+struct _KvsServer
+{
+  GObject parent;
+
+  const KvsServerConfig *config;
+  KvsCounters counters;
+  SoupServer *soup;
+  gboolean tls;
+  gchar *base_url;
+  gchar *listen_authority;      /* "127.0.0.1:4566" */
+
+  GPtrArray *channels;          /* KvsChannel, creation order */
+  GHashTable *by_name;          /* name -> KvsChannel (borrowed) */
+  GHashTable *by_arn;           /* arn -> KvsChannel (borrowed) */
+  GHashTable *connections;      /* set of KvsConnection (owned) */
+  gint64 last_creation_ms;
+
+  KvsControlApi *control;
+};
+
+G_DEFINE_FINAL_TYPE (KvsServer, kvs_server, G_TYPE_OBJECT);
+
+/* What the upgrade handler learnt, kept until the 101 is written. */
+typedef struct
+{
+  KvsServer *server;
+  gchar *channel_arn;
+  GstKvsRole role;
+  gchar *client_id;
+} KvsUpgrade;
+
+static void
+kvs_upgrade_free (gpointer data, GClosure * closure)
+{
+  KvsUpgrade *up = data;
+
+  g_object_unref (up->server);
+  g_free (up->channel_arn);
+  g_free (up->client_id);
+  g_free (up);
+}
+
+static void
+kvs_server_dispose (GObject * object)
+{
+  KvsServer *self = KVS_SERVER (object);
+
+  if (self->soup && self->control)
+    soup_server_remove_handler (self->soup, "/_control");
+  g_clear_object (&self->control);
+  if (self->soup) {
+    soup_server_disconnect (self->soup);
+    g_clear_object (&self->soup);
+  }
+  if (self->connections) {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->connections);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_signal_handlers_disconnect_by_data (key, self);
+    g_hash_table_remove_all (self->connections);
+  }
+  if (self->channels) {
+    g_hash_table_remove_all (self->by_name);
+    g_hash_table_remove_all (self->by_arn);
+    g_ptr_array_set_size (self->channels, 0);
+  }
+  G_OBJECT_CLASS (kvs_server_parent_class)->dispose (object);
+}
+
+static void
+kvs_server_finalize (GObject * object)
+{
+  KvsServer *self = KVS_SERVER (object);
+
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->by_name, g_hash_table_unref);
+  g_clear_pointer (&self->by_arn, g_hash_table_unref);
+  g_clear_pointer (&self->channels, g_ptr_array_unref);
+  g_free (self->base_url);
+  g_free (self->listen_authority);
+  G_OBJECT_CLASS (kvs_server_parent_class)->finalize (object);
+}
+
+static void
+kvs_server_class_init (KvsServerClass * klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kvs_server_dispose;
+  object_class->finalize = kvs_server_finalize;
+
+  GST_DEBUG_CATEGORY_INIT (kvs_server_debug, "kvsserver", 0,
+      "kvs-signaling-server HTTP service");
+}
+
+static void
+kvs_server_init (KvsServer * self)
+{
+  self->channels = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_arn = g_hash_table_new (g_str_hash, g_str_equal);
+  self->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+      g_object_unref, NULL);
+}
+
+KvsServer *
+kvs_server_new (const KvsServerConfig * config)
+{
+  KvsServer *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (KVS_TYPE_SERVER, NULL);
+  self->config = config;
+  return self;
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+void
+kvs_server_reply (SoupServerMessage * msg, guint status,
+    const gchar * error_type, JsonNode * body)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) empty = NULL;
+  gchar *text;
+  gsize len;
+
+  if (body == NULL) {
+    empty = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (empty, json_object_new ());
+    body = empty;
+  }
+  json_generator_set_root (gen, body);
+  text = json_generator_to_data (gen, &len);
+
+  if (soup_message_headers_get_one (headers, "x-amzn-RequestId") == NULL) {
+    g_autofree gchar *request_id = g_uuid_string_random ();
+
+    soup_message_headers_replace (headers, "x-amzn-RequestId", request_id);
+  }
+  if (error_type)
+    soup_message_headers_replace (headers, "x-amzn-ErrorType", error_type);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json",
+      SOUP_MEMORY_TAKE, text, len);
+}
+
+void
+kvs_server_reply_error (SoupServerMessage * msg, guint status,
+    const gchar * error_type, const gchar * message)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *obj = json_object_new ();
+
+  json_object_set_string_member (obj, "message", message);
+  json_node_take_object (node, obj);
+  kvs_server_reply (msg, status, error_type, node);
+}
+
+static const gchar *
+kvs_server_error_name (GstKvsError code)
+{
+  const gchar *name = gst_kvs_error_to_aws_name (code);
+
+  if (name)
+    return name;
+
+  switch (code) {
+    case GST_KVS_ERROR_INVALID_ARGUMENT:
+      return "InvalidArgumentException";
+    case GST_KVS_ERROR_CLIENT_LIMIT_EXCEEDED:
+      return "ClientLimitExceededException";
+    case GST_KVS_ERROR_RESOURCE_IN_USE:
+      return "ResourceInUseException";
+    case GST_KVS_ERROR_ACCOUNT_CHANNEL_LIMIT_EXCEEDED:
+      return "AccountChannelLimitExceededException";
+    case GST_KVS_ERROR_INVALID_CLIENT:
+      return "InvalidClientException";
+    case GST_KVS_ERROR_SESSION_EXPIRED:
+      return "SessionExpiredException";
+    case GST_KVS_ERROR_ACCESS_DENIED:
+      return "AccessDeniedException";
+    case GST_KVS_ERROR_NOT_AUTHORIZED:
+      return "NotAuthorizedException";
+    case GST_KVS_ERROR_RESOURCE_NOT_FOUND:
+      return "ResourceNotFoundException";
+    default:
+      return "InternalFailure";
+  }
+}
+
+static guint
+kvs_server_error_status (GstKvsError code)
+{
+  switch (code) {
+    case GST_KVS_ERROR_INVALID_ARGUMENT:
+    case GST_KVS_ERROR_CLIENT_LIMIT_EXCEEDED:
+    case GST_KVS_ERROR_RESOURCE_IN_USE:
+    case GST_KVS_ERROR_ACCOUNT_CHANNEL_LIMIT_EXCEEDED:
+    case GST_KVS_ERROR_INVALID_CLIENT:
+    case GST_KVS_ERROR_SESSION_EXPIRED:
+      return SOUP_STATUS_BAD_REQUEST;
+    case GST_KVS_ERROR_ACCESS_DENIED:
+    case GST_KVS_ERROR_NOT_AUTHORIZED:
+      return SOUP_STATUS_UNAUTHORIZED;
+    case GST_KVS_ERROR_SIGNATURE:
+    case GST_KVS_ERROR_SIGNATURE_EXPIRED:
+      return SOUP_STATUS_FORBIDDEN;
+    case GST_KVS_ERROR_RESOURCE_NOT_FOUND:
+      return SOUP_STATUS_NOT_FOUND;
+    default:
+      return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  }
+}
+
+/* A service error (GST_KVS_ERROR), or a validation error, which AWS answers
+ * with InvalidArgumentException. */
+static void
+kvs_server_reply_gerror (KvsServer * self, SoupServerMessage * msg,
+    const GError * error)
+{
+  GstKvsError code = GST_KVS_ERROR_INVALID_ARGUMENT;
+
+  if (error->domain == GST_KVS_ERROR)
+    code = error->code;
+  self->counters.rest_errors++;
+  GST_INFO ("%s %s: %s: %s", soup_server_message_get_method (msg),
+      g_uri_get_path (soup_server_message_get_uri (msg)),
+      kvs_server_error_name (code), error->message);
+  kvs_server_reply_error (msg, kvs_server_error_status (code),
+      kvs_server_error_name (code), error->message);
+}
+
+/* ---- authentication --------------------------------------------------- */
+
+static const gchar *
+kvs_server_lookup_secret (const gchar * access_key_id, gpointer user_data)
+{
+  KvsServer *self = user_data;
+
+  if (g_strcmp0 (access_key_id, self->config->access_key) == 0)
+    return self->config->secret_key;
+  return NULL;
+}
+
+/* Reply 403 for a request whose signature is absent or wrong, as AWS does:
+ * MissingAuthenticationTokenException, UnrecognizedClientException (unknown
+ * access key) or InvalidSignatureException (bad, expired or not yet current
+ * signature, malformed authorization). */
+static void
+kvs_server_reply_auth_failure (KvsServer * self, SoupServerMessage * msg,
+    const GError * error)
+{
+  const gchar *type = "InvalidSignatureException";
+
+  if (error == NULL) {
+    type = "MissingAuthenticationTokenException";
+  } else if (error->domain == GST_KVS_ERROR &&
+      (error->code == GST_KVS_ERROR_NOT_AUTHORIZED ||
+          error->code == GST_KVS_ERROR_ACCESS_DENIED)) {
+    type = "UnrecognizedClientException";
+  }
+
+  self->counters.auth_failures++;
+  GST_INFO ("%s %s refused: %s: %s", soup_server_message_get_method (msg),
+      g_uri_get_path (soup_server_message_get_uri (msg)), type,
+      error ? error->message : "no signature");
+  kvs_server_reply_error (msg, SOUP_STATUS_FORBIDDEN, type,
+      error ? error->message : "Missing Authentication Token");
+}
+
+static gboolean
+kvs_server_check_rest_auth (KvsServer * self, SoupServerMessage * msg,
+    GBytes * body)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr (GError) error = NULL;
+
+  if (self->config->no_auth)
+    return TRUE;
+
+  if (soup_message_headers_get_one (headers, "Authorization") == NULL) {
+    kvs_server_reply_auth_failure (self, msg, NULL);
+    return FALSE;
+  }
+  if (!gst_kvs_sigv4_verify_headers (soup_server_message_get_method (msg),
+          g_uri_get_path (uri), g_uri_get_query (uri), headers, body,
+          self->config->region, GST_KVS_SIGV4_SERVICE,
+          kvs_server_lookup_secret, self, NULL, NULL, &error)) {
+    kvs_server_reply_auth_failure (self, msg, error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- request fields --------------------------------------------------- */
+
+/* A string member: absent (or null) gives NULL and TRUE; any other type is
+ * an InvalidArgumentException. */
+static gboolean
+kvs_get_string (JsonObject * obj, const gchar * name, const gchar ** value,
+    GError ** error)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  *value = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value at '%s' must be a string", name);
+    return FALSE;
+  }
+  *value = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+kvs_get_required_string (JsonObject * obj, const gchar * name,
+    const gchar ** value, GError ** error)
+{
+  if (!kvs_get_string (obj, name, value, error))
+    return FALSE;
+  if (*value == NULL) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value null at '%s' failed to satisfy "
+        "constraint: Member must not be null", name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* An integer member; absent gives @def. */
+static gboolean
+kvs_get_int (JsonObject * obj, const gchar * name, gint64 def,
+    gint64 * value, GError ** error)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  *value = def;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value at '%s' must be an integer", name);
+    return FALSE;
+  }
+  *value = json_node_get_int (node);
+  return TRUE;
+}
+
+/* An object member; absent gives NULL. */
+static gboolean
+kvs_get_object (JsonObject * obj, const gchar * name, JsonObject ** value,
+    GError ** error)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  *value = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node)) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value at '%s' must be an object", name);
+    return FALSE;
+  }
+  *value = json_node_get_object (node);
+  return TRUE;
+}
+
+static gboolean
+kvs_validate_arn (const gchar * arn, GError ** error)
+{
+  gsize len = strlen (arn);
+
+  if (len < 1 || len > 1024 || !g_str_has_prefix (arn, "arn:")) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value '%s' at 'channelARN' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: "
+        "arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+"
+        "/[0-9]+", arn);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+kvs_not_found (GError ** error)
+{
+  g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
+      "The requested channel is not found or not active.");
+}
+
+/* ---- channels --------------------------------------------------------- */
+
+static gchar *
+kvs_server_new_version (void)
+{
+  static const gchar alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  gchar *version = g_malloc (21);
+  guint i;
+
+  for (i = 0; i < 20; i++)
+    version[i] = alphabet[g_random_int_range (0, sizeof (alphabet) - 1)];
+  version[20] = '\0';
+  return version;
+}
+
+KvsChannel *
+kvs_server_create_channel (KvsServer * self, const gchar * name,
+    guint message_ttl, GError ** error)
+{
+  g_autofree gchar *arn = NULL;
+  g_autofree gchar *version = NULL;
+  g_autoptr (GError) verror = NULL;
+  KvsChannel *channel;
+  gint64 ms;
+
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+
+  if (!gst_kvs_validate_channel_name (name, &verror)) {
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        verror->message);
+    return NULL;
+  }
+  if (message_ttl == 0)
+    message_ttl = KVS_SERVER_DEFAULT_MESSAGE_TTL;
+  if (message_ttl < KVS_SERVER_MIN_TTL || message_ttl > KVS_SERVER_MAX_TTL) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value '%u' at "
+        "'singleMasterConfiguration.messageTtlSeconds' failed to satisfy "
+        "constraint: Member must have value between %u and %u", message_ttl,
+        KVS_SERVER_MIN_TTL, KVS_SERVER_MAX_TTL);
+    return NULL;
+  }
+  if (g_hash_table_contains (self->by_name, name)) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_IN_USE,
+        "The signaling channel %s already exists.", name);
+    return NULL;
+  }
+  if (self->channels->len >= KVS_SERVER_MAX_CHANNELS) {
+    g_set_error (error, GST_KVS_ERROR,
+        GST_KVS_ERROR_ACCOUNT_CHANNEL_LIMIT_EXCEEDED,
+        "You have reached the maximum limit of %u active signaling channels "
+        "for this account.", KVS_SERVER_MAX_CHANNELS);
+    return NULL;
+  }
+
+  /* The ARN's last part is the creation time in ms; keep it unique so that
+   * a channel deleted and made again gets a new ARN. */
+  ms = MAX (g_get_real_time () / 1000, self->last_creation_ms + 1);
+  self->last_creation_ms = ms;
+  arn = g_strdup_printf ("arn:aws:kinesisvideo:%s:%s:channel/%s/%"
+      G_GINT64_FORMAT, self->config->region, KVS_SERVER_ACCOUNT_ID, name, ms);
+  version = kvs_server_new_version ();
+
+  channel = kvs_channel_new (name, arn, message_ttl, ms, version,
+      self->config, &self->counters);
+  g_ptr_array_add (self->channels, channel);
+  g_hash_table_insert (self->by_name, (gpointer) kvs_channel_get_name (channel),
+      channel);
+  g_hash_table_insert (self->by_arn, (gpointer) kvs_channel_get_arn (channel),
+      channel);
+  GST_INFO ("created channel %s (%s), MessageTtlSeconds %u", name, arn,
+      message_ttl);
+  return channel;
+}
+
+KvsChannel *
+kvs_server_lookup_channel (KvsServer * self, const gchar * name,
+    const gchar * arn)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+
+  if (arn)
+    return g_hash_table_lookup (self->by_arn, arn);
+  if (name)
+    return g_hash_table_lookup (self->by_name, name);
+  return NULL;
+}
+
+static void
+kvs_server_delete_channel (KvsServer * self, KvsChannel * channel)
+{
+  GST_INFO ("deleting channel %s", kvs_channel_get_arn (channel));
+  g_object_ref (channel);
+  g_hash_table_remove (self->by_name, kvs_channel_get_name (channel));
+  g_hash_table_remove (self->by_arn, kvs_channel_get_arn (channel));
+  g_ptr_array_remove (self->channels, channel);
+  kvs_channel_shutdown (channel);
+  g_object_unref (channel);
+}
+
+GPtrArray *
+kvs_server_get_channels (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->channels;
+}
+
+GList *
+kvs_server_list_connections (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return g_hash_table_get_keys (self->connections);
+}
+
+/* ---- REST operations -------------------------------------------------- */
+
+typedef JsonNode *(*KvsRestOperation) (KvsServer * self,
+    SoupServerMessage * msg, JsonObject * req, GError ** error);
+
+static JsonNode *
+kvs_rest_create (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
+    GError ** error)
+{
+  const gchar *name, *type;
+  JsonObject *config = NULL;
+  gint64 ttl = 0;
+  KvsChannel *channel;
+  JsonObject *obj;
+  JsonNode *node;
+
+  if (!kvs_get_required_string (req, "ChannelName", &name, error) ||
+      !kvs_get_string (req, "ChannelType", &type, error) ||
+      !kvs_get_object (req, "SingleMasterConfiguration", &config, error))
+    return NULL;
+  if (config && !kvs_get_int (config, "MessageTtlSeconds", 0, &ttl, error))
+    return NULL;
+  if (type && g_strcmp0 (type, "SINGLE_MASTER") != 0) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "Channel type %s is not supported: only SINGLE_MASTER", type);
+    return NULL;
+  }
+  if (config && (ttl < KVS_SERVER_MIN_TTL || ttl > KVS_SERVER_MAX_TTL)) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value '%" G_GINT64_FORMAT "' at "
+        "'singleMasterConfiguration.messageTtlSeconds' failed to satisfy "
+        "constraint: Member must have value between %u and %u", ttl,
+        KVS_SERVER_MIN_TTL, KVS_SERVER_MAX_TTL);
+    return NULL;
+  }
+
+  channel = kvs_server_create_channel (self, name, (guint) ttl, error);
+  if (channel == NULL)
+    return NULL;
+
+  obj = json_object_new ();
+  json_object_set_string_member (obj, "ChannelARN",
+      kvs_channel_get_arn (channel));
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, obj);
+  return node;
+}
+
+/* The channel named by ChannelARN (required) or, when @allow_name, by
+ * ChannelName. */
+static KvsChannel *
+kvs_rest_find_channel (KvsServer * self, JsonObject * req,
+    gboolean allow_name, GError ** error)
+{
+  const gchar *name = NULL, *arn = NULL;
+  KvsChannel *channel;
+
+  if (!kvs_get_string (req, "ChannelARN", &arn, error))
+    return NULL;
+  if (allow_name && !kvs_get_string (req, "ChannelName", &name, error))
+    return NULL;
+  if (arn == NULL && name == NULL) {
+    if (allow_name)
+      g_set_error_literal (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_INVALID_ARGUMENT,
+          "Either ChannelName or ChannelARN must be specified.");
+    else
+      g_set_error_literal (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_INVALID_ARGUMENT,
+          "1 validation error detected: Value null at 'channelARN' failed to "
+          "satisfy constraint: Member must not be null");
+    return NULL;
+  }
+  if (arn && !kvs_validate_arn (arn, error))
+    return NULL;
+
+  channel = kvs_server_lookup_channel (self, name, arn);
+  if (channel == NULL || (name && arn &&
+          g_strcmp0 (kvs_channel_get_name (channel), name) != 0)) {
+    kvs_not_found (error);
+    return NULL;
+  }
+  return channel;
+}
+
+static JsonNode *
+kvs_rest_describe (KvsServer * self, SoupServerMessage * msg,
+    JsonObject * req, GError ** error)
+{
+  KvsChannel *channel;
+  JsonObject *obj;
+  JsonNode *node;
+
+  channel = kvs_rest_find_channel (self, req, TRUE, error);
+  if (channel == NULL)
+    return NULL;
+
+  obj = json_object_new ();
+  json_object_set_member (obj, "ChannelInfo",
+      kvs_channel_info_to_json (channel));
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, obj);
+  return node;
+}
+
+static JsonNode *
+kvs_rest_delete (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
+    GError ** error)
+{
+  const gchar *version;
+  KvsChannel *channel;
+  JsonNode *node;
+
+  if (!kvs_get_string (req, "CurrentVersion", &version, error))
+    return NULL;
+  channel = kvs_rest_find_channel (self, req, FALSE, error);
+  if (channel == NULL)
+    return NULL;
+  if (version && g_strcmp0 (version, kvs_channel_get_version (channel)) != 0) {
+    self->counters.rest_errors++;
+    kvs_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
+        "VersionMismatchException",
+        "The version of the signaling channel does not match the "
+        "CurrentVersion specified.");
+    return NULL;
+  }
+
+  kvs_server_delete_channel (self, channel);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, json_object_new ());
+  return node;
+}
+
+static JsonNode *
+kvs_rest_list (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
+    GError ** error)
+{
+  const gchar *token, *op = NULL, *prefix = NULL;
+  JsonObject *cond = NULL, *obj;
+  JsonArray *list;
+  JsonNode *node;
+  gint64 max, after = -1;
+  guint i, n = 0;
+
+  if (!kvs_get_int (req, "MaxResults", KVS_SERVER_LIST_MAX_RESULTS, &max,
+          error) || !kvs_get_string (req, "NextToken", &token, error)
+      || !kvs_get_object (req, "ChannelNameCondition", &cond, error))
+    return NULL;
+  if (cond && (!kvs_get_string (cond, "ComparisonOperator", &op, error) ||
+          !kvs_get_string (cond, "ComparisonValue", &prefix, error)))
+    return NULL;
+  if (max < 1 || max > KVS_SERVER_LIST_MAX_RESULTS) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value '%" G_GINT64_FORMAT "' at "
+        "'maxResults' failed to satisfy constraint: Member must have value "
+        "between 1 and %u", max, KVS_SERVER_LIST_MAX_RESULTS);
+    return NULL;
+  }
+  if (op && g_strcmp0 (op, "BEGINS_WITH") != 0) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "ComparisonOperator %s is not valid: only BEGINS_WITH", op);
+    return NULL;
+  }
+  if (token) {
+    gsize len = 0;
+    g_autofree guchar *raw = g_base64_decode (token, &len);
+    g_autofree gchar *text = g_strndup ((const gchar *) raw, len);
+    gchar *end = NULL;
+
+    if (g_str_has_prefix (text, "after:"))
+      after = g_ascii_strtoll (text + 6, &end, 10);
+    if (end == NULL || *end != '\0' || after < 0) {
+      g_set_error_literal (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_INVALID_ARGUMENT, "The NextToken is not valid.");
+      return NULL;
+    }
+  }
+
+  obj = json_object_new ();
+  list = json_array_new ();
+  for (i = 0; i < self->channels->len; i++) {
+    KvsChannel *channel = g_ptr_array_index (self->channels, i);
+    gint64 ms = kvs_channel_get_creation_time_ms (channel);
+
+    if (ms <= after)
+      continue;
+    if (prefix && !g_str_has_prefix (kvs_channel_get_name (channel), prefix))
+      continue;
+    if (n == max) {
+      g_autofree gchar *text = g_strdup_printf ("after:%" G_GINT64_FORMAT,
+          after);
+      g_autofree gchar *next = g_base64_encode ((const guchar *) text,
+          strlen (text));
+
+      json_object_set_string_member (obj, "NextToken", next);
+      break;
+    }
+    json_array_add_element (list, kvs_channel_info_to_json (channel));
+    after = ms;
+    n++;
+  }
+  json_object_set_array_member (obj, "ChannelInfoList", list);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, obj);
+  return node;
+}
+
+/* "127.0.0.1:4566" as the client reached us (its Host header), else the
+ * address we listen on. */
+static gchar *
+kvs_server_request_authority (KvsServer * self, SoupServerMessage * msg)
+{
+  const gchar *host =
+      soup_message_headers_get_one (soup_server_message_get_request_headers
+      (msg), "Host");
+
+  if (host && *host && strpbrk (host, "/\\ \t\r\n?#@") == NULL)
+    return g_strdup (host);
+  return g_strdup (self->listen_authority);
+}
+
+static JsonNode *
+kvs_rest_get_endpoint (KvsServer * self, SoupServerMessage * msg,
+    JsonObject * req, GError ** error)
+{
+  static const gchar *default_protocols[] = { "WSS", "HTTPS", NULL };
+  g_autofree gchar *authority = NULL;
+  g_autoptr (GPtrArray) protocols = g_ptr_array_new ();
+  JsonObject *config = NULL, *obj;
+  JsonArray *list;
+  JsonNode *node;
+  const gchar *role = NULL;
+  KvsChannel *channel;
+  guint i;
+
+  channel = kvs_rest_find_channel (self, req, FALSE, error);
+  if (channel == NULL)
+    return NULL;
+  if (!kvs_get_object (req, "SingleMasterChannelEndpointConfiguration",
+          &config, error))
+    return NULL;
+  if (config) {
+    JsonNode *pnode = json_object_get_member (config, "Protocols");
+
+    if (!kvs_get_string (config, "Role", &role, error))
+      return NULL;
+    if (pnode && !JSON_NODE_HOLDS_NULL (pnode)) {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (pnode)) {
+        g_set_error_literal (error, GST_KVS_ERROR,
+            GST_KVS_ERROR_INVALID_ARGUMENT, "1 validation error detected: "
+            "Value at 'singleMasterChannelEndpointConfiguration.protocols' "
+            "must be a list");
+        return NULL;
+      }
+      array = json_node_get_array (pnode);
+      for (i = 0; i < json_array_get_length (array); i++) {
+        JsonNode *e = json_array_get_element (array, i);
+        const gchar *p = NULL;
+
+        if (JSON_NODE_HOLDS_VALUE (e) &&
+            json_node_get_value_type (e) == G_TYPE_STRING)
+          p = json_node_get_string (e);
+        if (g_strcmp0 (p, "WSS") != 0 && g_strcmp0 (p, "HTTPS") != 0 &&
+            g_strcmp0 (p, "WEBRTC") != 0) {
+          g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+              "1 validation error detected: Value '%s' at "
+              "'singleMasterChannelEndpointConfiguration.protocols' failed to "
+              "satisfy constraint: Member must satisfy enum value set: "
+              "[WSS, HTTPS, WEBRTC]", p ? p : "(not a string)");
+          return NULL;
+        }
+        g_ptr_array_add (protocols, (gpointer) p);
+      }
+    }
+  }
+  if (role && g_strcmp0 (role, "MASTER") != 0 &&
+      g_strcmp0 (role, "VIEWER") != 0) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value '%s' at "
+        "'singleMasterChannelEndpointConfiguration.role' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [MASTER, VIEWER]",
+        role);
+    return NULL;
+  }
+  if (protocols->len == 0)
+    for (i = 0; default_protocols[i]; i++)
+      g_ptr_array_add (protocols, (gpointer) default_protocols[i]);
+
+  authority = kvs_server_request_authority (self, msg);
+  list = json_array_new ();
+  for (i = 0; i < protocols->len; i++) {
+    const gchar *p = g_ptr_array_index (protocols, i);
+    JsonObject *e = json_object_new ();
+    g_autofree gchar *url = NULL;
+
+    if (g_str_equal (p, "WSS"))
+      url = g_strdup_printf ("%s://%s", self->tls ? "wss" : "ws", authority);
+    else
+      url = g_strdup_printf ("%s://%s", self->tls ? "https" : "http",
+          authority);
+    json_object_set_string_member (e, "Protocol", p);
+    json_object_set_string_member (e, "ResourceEndpoint", url);
+    json_array_add_object_element (list, e);
+  }
+
+  obj = json_object_new ();
+  json_object_set_array_member (obj, "ResourceEndpointList", list);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, obj);
+  return node;
+}
+
+/* TURN REST API credentials (as coturn's --use-auth-secret checks them):
+ * username "<expiry>:<name>", password base64(HMAC-SHA1(secret, username)). */
+static JsonNode *
+kvs_rest_get_ice_server_config (KvsServer * self, SoupServerMessage * msg,
+    JsonObject * req, GError ** error)
+{
+  const gchar *client_id, *service, *name;
+  g_autoptr (GError) verror = NULL;
+  KvsChannel *channel;
+  JsonObject *obj;
+  JsonArray *list;
+  JsonNode *node;
+
+  channel = kvs_rest_find_channel (self, req, FALSE, error);
+  if (channel == NULL)
+    return NULL;
+  if (!kvs_get_string (req, "ClientId", &client_id, error) ||
+      !kvs_get_string (req, "Service", &service, error))
+    return NULL;
+  if (client_id && !gst_kvs_validate_id ("client id", client_id, &verror)) {
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        verror->message);
+    return NULL;
+  }
+  if (service && g_strcmp0 (service, "TURN") != 0) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "1 validation error detected: Value '%s' at 'service' failed to "
+        "satisfy constraint: Member must satisfy enum value set: [TURN]",
+        service);
+    return NULL;
+  }
+
+  list = json_array_new ();
+  if (self->config->turn_uris && self->config->turn_uris[0] &&
+      self->config->turn_secret) {
+    g_autoptr (GHmac) hmac = NULL;
+    g_autofree gchar *username = NULL;
+    g_autofree gchar *password = NULL;
+    JsonObject *e = json_object_new ();
+    JsonArray *uris = json_array_new ();
+    guint8 digest[20];
+    gsize digest_len = sizeof (digest);
+    guint i;
+
+    name = client_id ? client_id : kvs_channel_get_name (channel);
+    username = g_strdup_printf ("%" G_GINT64_FORMAT ":%s",
+        g_get_real_time () / G_USEC_PER_SEC + KVS_SERVER_TURN_TTL, name);
+    hmac = g_hmac_new (G_CHECKSUM_SHA1,
+        (const guchar *) self->config->turn_secret,
+        strlen (self->config->turn_secret));
+    g_hmac_update (hmac, (const guchar *) username, -1);
+    g_hmac_get_digest (hmac, digest, &digest_len);
+    password = g_base64_encode (digest, digest_len);
+
+    for (i = 0; self->config->turn_uris[i]; i++)
+      json_array_add_string_element (uris, self->config->turn_uris[i]);
+    json_object_set_array_member (e, "Uris", uris);
+    json_object_set_string_member (e, "Username", username);
+    json_object_set_string_member (e, "Password", password);
+    json_object_set_int_member (e, "Ttl", KVS_SERVER_TURN_TTL);
+    json_array_add_object_element (list, e);
+    GST_INFO ("TURN credentials for %s on %s", name,
+        kvs_channel_get_name (channel));
+  }
+
+  obj = json_object_new ();
+  json_object_set_array_member (obj, "IceServerList", list);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, obj);
+  return node;
+}
+
+static const struct
+{
+  const gchar *path;
+  KvsRestOperation operation;
+} kvs_rest_operations[] = {
+  {"/createSignalingChannel", kvs_rest_create},
+  {"/describeSignalingChannel", kvs_rest_describe},
+  {"/deleteSignalingChannel", kvs_rest_delete},
+  {"/listSignalingChannels", kvs_rest_list},
+  {"/getSignalingChannelEndpoint", kvs_rest_get_endpoint},
+  {"/v1/get-ice-server-config", kvs_rest_get_ice_server_config},
+};
+
+static void
+kvs_server_handle_rest (KvsServer * self, SoupServerMessage * msg,
+    const gchar * path)
+{
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  KvsRestOperation operation = NULL;
+  JsonNode *root;
+  gsize len;
+  guint i;
+
+  self->counters.rest_requests++;
+
+  for (i = 0; i < G_N_ELEMENTS (kvs_rest_operations); i++)
+    if (g_str_equal (path, kvs_rest_operations[i].path))
+      operation = kvs_rest_operations[i].operation;
+
+  if (operation == NULL ||
+      soup_server_message_get_method (msg) != SOUP_METHOD_POST) {
+    self->counters.rest_errors++;
+    GST_INFO ("%s %s: unknown operation",
+        soup_server_message_get_method (msg), path);
+    kvs_server_reply_error (msg, SOUP_STATUS_NOT_FOUND,
+        "UnknownOperationException", "Unknown operation");
+    return;
+  }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  if (!kvs_server_check_rest_auth (self, msg, body))
+    return;
+
+  parser = json_parser_new ();
+  g_bytes_get_data (body, &len);
+  if (len > 0 && (!json_parser_load_from_data (parser,
+              g_bytes_get_data (body, NULL), len, NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))) {
+    self->counters.rest_errors++;
+    kvs_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
+        "SerializationException", "The request body is not a JSON object.");
+    return;
+  }
+  if (len > 0) {
+    root = json_node_ref (json_parser_get_root (parser));
+  } else {
+    root = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (root, json_object_new ());
+  }
+
+  GST_DEBUG ("POST %s", path);
+  reply = operation (self, msg, json_node_get_object (root), &error);
+  json_node_unref (root);
+  if (reply)
+    kvs_server_reply (msg, SOUP_STATUS_OK, NULL, reply);
+  else if (error)
+    kvs_server_reply_gerror (self, msg, error);
+  /* else: the operation replied itself. */
+}
+
+/* ---- WebSocket upgrades ----------------------------------------------- */
+
+static void
+kvs_server_on_connection_closed (KvsConnection * conn, KvsServer * self)
+{
+  g_signal_handlers_disconnect_by_data (conn, self);
+  g_hash_table_remove (self->connections, conn);
+}
+
+static void
+kvs_server_on_upgraded (SoupServerMessage * msg, KvsUpgrade * up)
+{
+  KvsServer *self = up->server;
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GSocketAddress) remote = NULL;
+  g_autoptr (GIOStream) base = NULL;
+  g_autoptr (KvsActivityStream) stream = NULL;
+  g_autoptr (SoupWebsocketConnection) ws = NULL;
+  KvsConnection *conn;
+  KvsChannel *channel;
+  const gchar *origin;
+
+  socket = g_object_ref (soup_server_message_get_socket (msg));
+  remote = soup_server_message_get_remote_address (msg) ?
+      g_object_ref (soup_server_message_get_remote_address (msg)) : NULL;
+  origin =
+      soup_message_headers_get_one (soup_server_message_get_request_headers
+      (msg), "Origin");
+
+  base = soup_server_message_steal_connection (msg);
+  stream = kvs_activity_stream_new (base);
+  ws = soup_websocket_connection_new (G_IO_STREAM (stream),
+      soup_server_message_get_uri (msg), SOUP_WEBSOCKET_CONNECTION_SERVER,
+      origin, NULL, NULL);
+
+  conn = kvs_connection_new (ws, stream, socket, remote, up->channel_arn,
+      up->role, up->client_id, self->config, &self->counters);
+  g_hash_table_add (self->connections, conn);
+  g_signal_connect (conn, "closed",
+      G_CALLBACK (kvs_server_on_connection_closed), self);
+
+  channel = kvs_server_lookup_channel (self, NULL, up->channel_arn);
+  if (channel)
+    kvs_channel_attach (channel, conn);
+  else
+    kvs_connection_close (conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+        "The signaling channel was deleted");
+}
+
+static void
+kvs_server_reject_upgrade (KvsServer * self, SoupServerMessage * msg,
+    guint status, const gchar * error_type, const gchar * message)
+{
+  self->counters.handshake_rejects++;
+  GST_INFO ("WebSocket upgrade refused: %u %s: %s", status, error_type,
+      message);
+  kvs_server_reply_error (msg, status, error_type, message);
+}
+
+static void
+kvs_server_handle_upgrade (KvsServer * self, SoupServerMessage * msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const gchar *query = g_uri_get_query (uri);
+  g_autoptr (GHashTable) params = NULL;
+  g_autoptr (GError) error = NULL;
+  const gchar *arn, *client_id;
+  KvsChannel *channel;
+  KvsUpgrade *up;
+
+  params = query ? soup_form_decode (query) :
+      g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (!self->config->no_auth) {
+    if (!g_hash_table_contains (params, "X-Amz-Signature")) {
+      self->counters.handshake_rejects++;
+      kvs_server_reply_auth_failure (self, msg, NULL);
+      return;
+    }
+    if (!gst_kvs_sigv4_verify_presigned ("GET", g_uri_get_path (uri), query,
+            soup_message_headers_get_one (headers, "Host"),
+            self->config->region, GST_KVS_SIGV4_SERVICE,
+            kvs_server_lookup_secret, self, NULL, NULL, &error)) {
+      self->counters.handshake_rejects++;
+      kvs_server_reply_auth_failure (self, msg, error);
+      return;
+    }
+  }
+
+  arn = g_hash_table_lookup (params, "X-Amz-ChannelARN");
+  client_id = g_hash_table_lookup (params, "X-Amz-ClientId");
+  if (arn == NULL || *arn == '\0') {
+    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_BAD_REQUEST,
+        "InvalidArgumentException", "X-Amz-ChannelARN is required");
+    return;
+  }
+  if (!kvs_validate_arn (arn, &error)) {
+    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_BAD_REQUEST,
+        "InvalidArgumentException", error->message);
+    return;
+  }
+  if (client_id && !gst_kvs_validate_viewer_client_id (client_id, &error)) {
+    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_BAD_REQUEST,
+        "InvalidArgumentException", error->message);
+    return;
+  }
+  channel = kvs_server_lookup_channel (self, NULL, arn);
+  if (channel == NULL) {
+    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_NOT_FOUND,
+        "ResourceNotFoundException",
+        "The requested channel is not found or not active.");
+    return;
+  }
+  if (client_id && !kvs_channel_can_accept_viewer (channel, client_id)) {
+    g_autofree gchar *text = g_strdup_printf ("The channel already has the "
+        "maximum of %u viewers connected", self->config->max_viewers);
+
+    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_BAD_REQUEST,
+        "ClientLimitExceededException", text);
+    return;
+  }
+
+  if (!soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL)) {
+    self->counters.handshake_rejects++;
+    GST_INFO ("WebSocket upgrade refused: not a valid WebSocket handshake");
+    return;
+  }
+  up = g_new0 (KvsUpgrade, 1);
+  up->server = g_object_ref (self);
+  up->channel_arn = g_strdup (arn);
+  up->role = client_id ? GST_KVS_ROLE_VIEWER : GST_KVS_ROLE_MASTER;
+  up->client_id = g_strdup (client_id);
+  g_signal_connect_data (msg, "wrote-informational",
+      G_CALLBACK (kvs_server_on_upgraded), up, kvs_upgrade_free, 0);
+}
+
+static gboolean
+kvs_server_is_upgrade (SoupServerMessage * msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const gchar *query = g_uri_get_query (soup_server_message_get_uri (msg));
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_GET)
+    return FALSE;
+  return soup_message_headers_get_one (headers, "Upgrade") != NULL ||
+      (query && strstr (query, "X-Amz-ChannelARN=") != NULL);
+}
+
+static void
+kvs_server_handle (SoupServer * soup, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer user_data)
+{
+  KvsServer *self = user_data;
+  g_autofree gchar *request_id = g_uuid_string_random ();
+
+  /* Every reply carries one, libsoup's own handshake errors included. */
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "x-amzn-RequestId", request_id);
+  if (kvs_server_is_upgrade (msg))
+    kvs_server_handle_upgrade (self, msg);
+  else
+    kvs_server_handle_rest (self, msg, path);
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+/* libsoup 3.2.3 never releases a kept-alive connection that the client
+ * closes (its socket stays in CLOSE-WAIT for ever): every reply closes its
+ * connection, whoever handles the request. A WebSocket handshake replaces
+ * this with "Connection: Upgrade". */
+static void
+kvs_server_on_request_started (SoupServer * soup, SoupServerMessage * msg,
+    gpointer user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+}
+
+static GInetAddress *
+kvs_server_parse_host (const gchar * host, GError ** error)
+{
+  GInetAddress *addr;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  addr = g_inet_address_new_from_string (host);
+  if (addr == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "'%s' is not an IP address", host);
+  return addr;
+}
+
+gboolean
+kvs_server_start (KvsServer * self, GError ** error)
+{
+  g_autoptr (GInetAddress) addr = NULL;
+  g_autoptr (GSocketAddress) sa = NULL;
+  g_autofree gchar *host = NULL;
+  GSList *listeners;
+  guint port, i;
+
+  g_return_val_if_fail (KVS_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (self->soup == NULL, FALSE);
+
+  addr = kvs_server_parse_host (self->config->listen_host, error);
+  if (addr == NULL)
+    return FALSE;
+
+  self->soup = soup_server_new ("server-header", "kvs-signaling-server",
+      "raw-paths", TRUE, NULL);
+  if (self->config->tls_cert) {
+    g_autoptr (GTlsCertificate) cert = NULL;
+
+    cert = g_tls_certificate_new_from_files (self->config->tls_cert,
+        self->config->tls_key ? self->config->tls_key : self->config->tls_cert,
+        error);
+    if (cert == NULL)
+      return FALSE;
+    soup_server_set_tls_certificate (self->soup, cert);
+    self->tls = TRUE;
+  }
+  g_signal_connect (self->soup, "request-started",
+      G_CALLBACK (kvs_server_on_request_started), NULL);
+  soup_server_add_handler (self->soup, NULL, kvs_server_handle, self, NULL);
+  if (self->config->control)
+    self->control = kvs_control_api_new (self);
+  if (self->config->viewer_dir)
+    kvs_viewer_page_register (self->soup, self->config->viewer_dir);
+
+  sa = g_inet_socket_address_new (addr, self->config->listen_port);
+  if (!soup_server_listen (self->soup, sa,
+          self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    return FALSE;
+
+  /* The port picked (soup_server_get_uris() leaks an address in 3.2). */
+  port = self->config->listen_port;
+  listeners = soup_server_get_listeners (self->soup);
+  if (listeners) {
+    g_autoptr (GSocketAddress) local =
+        g_socket_get_local_address (listeners->data, NULL);
+
+    if (G_IS_INET_SOCKET_ADDRESS (local))
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  }
+  g_slist_free (listeners);
+
+  host = g_inet_address_to_string (addr);
+  self->listen_authority = g_strdup_printf (strchr (host, ':') ? "[%s]:%u" :
+      "%s:%u", host, port);
+  self->base_url = g_strdup_printf ("%s://%s", self->tls ? "https" : "http",
+      self->listen_authority);
+
+  for (i = 0; self->config->create_channels &&
+      self->config->create_channels[i]; i++) {
+    if (!kvs_server_create_channel (self, self->config->create_channels[i],
+            0, error))
+      return FALSE;
+  }
+
+  GST_INFO ("listening on %s (auth %s, control API %s)", self->base_url,
+      self->config->no_auth ? "off" : "on",
+      self->config->control ? "on" : "off");
+  return TRUE;
+}
+
+void
+kvs_server_stop (KvsServer * self)
+{
+  GList *conns, *l;
+
+  g_return_if_fail (KVS_IS_SERVER (self));
+
+  conns = kvs_server_list_connections (self);
+  for (l = conns; l; l = l->next)
+    kvs_connection_close (l->data, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+        "Server shutting down");
+  g_list_free (conns);
+  if (self->soup)
+    soup_server_disconnect (self->soup);
+}
+
+const gchar *
+kvs_server_get_base_url (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->base_url;
+}
+
+SoupServer *
+kvs_server_get_soup_server (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->soup;
+}
+
+const KvsServerConfig *
+kvs_server_get_config (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->config;
+}
+
+KvsCounters *
+kvs_server_get_counters (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return &self->counters;
+}

@@ -1,0 +1,321 @@
+/* kvs-signaling-server: a local service that speaks the Amazon Kinesis
+ * Video Streams WebRTC signaling API (control plane REST calls, the
+ * signaling WebSocket, GetIceServerConfig).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include "kvsserver.h"
+
+#define EXIT_USAGE 2
+
+static const gchar *
+kvs_env (const gchar * name)
+{
+  const gchar *value = g_getenv (name);
+
+  /* An empty AWS_* variable counts as unset, as in the AWS SDKs. */
+  return value && *value ? value : NULL;
+}
+
+/* "127.0.0.1:4566", "[::1]:0", "localhost:8080". */
+static gboolean
+kvs_parse_listen (const gchar * text, gchar ** host, guint * port,
+    GError ** error)
+{
+  const gchar *colon;
+  g_autofree gchar *h = NULL;
+  guint64 p;
+
+  if (text[0] == '[') {
+    const gchar *end = strchr (text, ']');
+
+    if (end == NULL || end[1] != ':')
+      goto bad;
+    h = g_strndup (text + 1, end - text - 1);
+    colon = end + 1;
+  } else {
+    colon = strrchr (text, ':');
+    if (colon == NULL || colon == text || memchr (text, ':', colon - text))
+      goto bad;
+    h = g_strndup (text, colon - text);
+  }
+  if (!g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &p, NULL))
+    goto bad;
+  if (g_ascii_strcasecmp (h, "localhost") != 0 && !g_hostname_is_ip_address (h))
+    goto bad;
+
+  *host = g_steal_pointer (&h);
+  *port = (guint) p;
+  return TRUE;
+
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+      "--listen '%s': expected HOST:PORT with an IP address (or localhost), "
+      "e.g. 127.0.0.1:4566 or [::1]:0", text);
+  return FALSE;
+}
+
+static gboolean
+kvs_check_range (const gchar * option, gint value, gint min, gint max,
+    GError ** error)
+{
+  if (value >= min && value <= max)
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+      "%s %d: must be between %d and %d", option, value, min, max);
+  return FALSE;
+}
+
+static gboolean
+kvs_on_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+kvs_on_shutdown_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree gchar *listen = NULL;
+  g_autofree gchar *region = NULL;
+  g_autofree gchar *access_key = NULL;
+  g_autofree gchar *secret_key = NULL;
+  g_autofree gchar *turn_secret = NULL;
+  g_autofree gchar *tls_cert = NULL;
+  g_autofree gchar *tls_key = NULL;
+  g_autofree gchar *viewer_dir = NULL;
+  g_autofree gchar *listen_host = NULL;
+  g_auto (GStrv) turn_uris = NULL;
+  g_auto (GStrv) create_channels = NULL;
+  gboolean no_auth = FALSE, control = FALSE;
+  gint message_ttl = 0;
+  gint idle_timeout = KVS_SERVER_DEFAULT_IDLE_TIMEOUT;
+  gint max_duration = KVS_SERVER_DEFAULT_MAX_DURATION;
+  gint go_away_grace = KVS_SERVER_DEFAULT_GO_AWAY_GRACE;
+  gint max_viewers = KVS_SERVER_DEFAULT_MAX_VIEWERS;
+  gint max_frame_size = KVS_SERVER_DEFAULT_MAX_FRAME_SIZE;
+  gint max_queue = KVS_SERVER_DEFAULT_MAX_QUEUE;
+  GOptionEntry entries[] = {
+    {"listen", 0, 0, G_OPTION_ARG_STRING, &listen,
+        "Address and port to serve on; port 0 picks a free one "
+          "(default 127.0.0.1:4566)", "HOST:PORT"},
+    {"region", 0, 0, G_OPTION_ARG_STRING, &region,
+        "AWS region of the service: in ARNs and in the SigV4 credential "
+          "scope it accepts (default: AWS_REGION, AWS_DEFAULT_REGION, "
+          "us-east-1)", "REGION"},
+    {"access-key", 0, 0, G_OPTION_ARG_STRING, &access_key,
+        "The access key id requests must be signed with "
+          "(default: AWS_ACCESS_KEY_ID)", "ID"},
+    {"secret-key", 0, 0, G_OPTION_ARG_STRING, &secret_key,
+        "The secret access key of --access-key "
+          "(default: AWS_SECRET_ACCESS_KEY)", "KEY"},
+    {"no-auth", 0, 0, G_OPTION_ARG_NONE, &no_auth,
+        "Accept every request without checking signatures", NULL},
+    {"message-ttl", 0, 0, G_OPTION_ARG_INT, &message_ttl,
+          "How long messages for a client that is not connected are held, "
+          "overriding every channel's MessageTtlSeconds (which "
+          "DescribeSignalingChannel still reports); 1..120 "
+          "(default: each channel's own, 60 unless created with another)",
+        "SECONDS"},
+    {"idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
+        "Close a WebSocket (1001) that received nothing, pings included, "
+          "for this long; 0 = never (default 600)", "SECONDS"},
+    {"max-connection-duration", 0, 0, G_OPTION_ARG_INT, &max_duration,
+        "Send GO_AWAY to a WebSocket open this long, then close it after "
+          "--go-away-grace; 0 = never (default 3600)", "SECONDS"},
+    {"go-away-grace", 0, 0, G_OPTION_ARG_INT, &go_away_grace,
+        "Time between GO_AWAY and the 1001 close (default 60)", "SECONDS"},
+    {"max-viewers", 0, 0, G_OPTION_ARG_INT, &max_viewers,
+        "Viewers per channel; one more is refused at the handshake with "
+          "400 ClientLimitExceededException (default 10)", "N"},
+    {"max-frame-size", 0, 0, G_OPTION_ARG_INT, &max_frame_size,
+          "Largest text frame accepted; larger ones are refused with "
+          "InvalidArgumentException, the connection stays (default 65536)",
+        "BYTES"},
+    {"max-queue", 0, 0, G_OPTION_ARG_INT, &max_queue,
+        "Messages held per absent recipient; more are refused with "
+          "ClientLimitExceededException (default 100)", "N"},
+    {"turn-uri", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn_uris,
+        "A TURN URI returned by GetIceServerConfig, e.g. "
+          "turn:127.0.0.1:3478?transport=udp (repeatable; needs "
+          "--turn-secret). Without it the IceServerList is empty", "URI"},
+    {"turn-secret", 0, 0, G_OPTION_ARG_STRING, &turn_secret,
+        "Shared secret of the TURN server (coturn --static-auth-secret): "
+          "credentials are username <expiry>:<client id or channel name>, "
+          "password base64(HMAC-SHA1(secret, username)), Ttl 300", "SECRET"},
+    {"control", 0, 0, G_OPTION_ARG_NONE, &control,
+        "Enable the test control API under /_control (no authentication: "
+          "for tests only)", NULL},
+    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+          "PEM certificate: serve https:// and wss:// instead of plain HTTP",
+        "FILE"},
+    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+          "PEM private key of --tls-cert (default: read from --tls-cert)",
+        "FILE"},
+    {"create-channel", 0, 0, G_OPTION_ARG_STRING_ARRAY, &create_channels,
+        "Create this signaling channel at start (repeatable)", "NAME"},
+    {"viewer-dir", 0, 0, G_OPTION_ARG_FILENAME, &viewer_dir,
+        "Folder of the built browser viewer page, served without "
+          "authentication under /viewer (default: tools/viewer/dist of the "
+          "source tree; 'none' = do not serve it)", "DIR"},
+    {NULL}
+  };
+  g_autoptr (GOptionContext) ctx = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (KvsServer) server = NULL;
+  KvsServerConfig config = { 0 };
+  KvsCounters *counters;
+  gboolean timed_out = FALSE;
+  guint sigterm_id, sigint_id, timeout_id;
+
+  ctx = g_option_context_new ("- a local Amazon KVS WebRTC signaling service");
+  g_option_context_set_summary (ctx,
+      "Serves the KVS signaling control plane (CreateSignalingChannel, "
+      "DescribeSignalingChannel,\nDeleteSignalingChannel, "
+      "ListSignalingChannels, GetSignalingChannelEndpoint), "
+      "GetIceServerConfig\nand the signaling WebSocket (ConnectAsMaster, "
+      "ConnectAsViewer) on one HTTP/1.1 port,\nwith SigV4 checked on every "
+      "request. On start it prints one line:\n"
+      "  kvs-signaling-server listening on http://HOST:PORT\n"
+      "and runs until SIGTERM or SIGINT.");
+  g_option_context_set_description (ctx,
+      "Exit status: 0 after SIGTERM/SIGINT, 1 when the service cannot start "
+      "(address in use, bad TLS files),\n2 for a usage error (bad option, "
+      "no credentials without --no-auth).\n"
+      "Debug output: GST_DEBUG=kvs*:6 (kvsserver, kvschannel, kvsconnection, "
+      "kvscontrolapi).");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    goto usage;
+  if (argc > 1) {
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+        "unexpected argument '%s'", argv[1]);
+    goto usage;
+  }
+
+  if (!kvs_parse_listen (listen ? listen : "127.0.0.1:4566",
+          &listen_host, &config.listen_port, &error))
+    goto usage;
+  if ((message_ttl != 0 &&
+          !kvs_check_range ("--message-ttl", message_ttl, 1, 120, &error)) ||
+      !kvs_check_range ("--idle-timeout", idle_timeout, 0, G_MAXINT / 1000,
+          &error) ||
+      !kvs_check_range ("--max-connection-duration", max_duration, 0,
+          G_MAXINT / 1000, &error) ||
+      !kvs_check_range ("--go-away-grace", go_away_grace, 0,
+          G_MAXINT / 1000, &error) ||
+      !kvs_check_range ("--max-viewers", max_viewers, 1, 100000, &error) ||
+      !kvs_check_range ("--max-frame-size", max_frame_size, 1024,
+          16 * 1024 * 1024, &error) ||
+      !kvs_check_range ("--max-queue", max_queue, 1, 100000, &error))
+    goto usage;
+
+  if (!access_key)
+    access_key = g_strdup (kvs_env ("AWS_ACCESS_KEY_ID"));
+  if (!secret_key)
+    secret_key = g_strdup (kvs_env ("AWS_SECRET_ACCESS_KEY"));
+  if (!no_auth && (!access_key || !*access_key || !secret_key || !*secret_key)) {
+    g_printerr ("kvs-signaling-server: refusing to start without "
+        "credentials: give --access-key and --secret-key (or set "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or --no-auth to "
+        "accept unsigned requests\n");
+    return EXIT_USAGE;
+  }
+  if ((turn_uris && turn_uris[0]) != (turn_secret != NULL)) {
+    g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--turn-uri and --turn-secret go together");
+    goto usage;
+  }
+  if (tls_key && !tls_cert) {
+    g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--tls-key needs --tls-cert");
+    goto usage;
+  }
+
+  if (!region)
+    region = g_strdup (kvs_env ("AWS_REGION"));
+  if (!region)
+    region = g_strdup (kvs_env ("AWS_DEFAULT_REGION"));
+  if (!region)
+    region = g_strdup ("us-east-1");
+
+  config.listen_host = listen_host;
+  config.region = region;
+  config.access_key = no_auth ? NULL : access_key;
+  config.secret_key = no_auth ? NULL : secret_key;
+  config.no_auth = no_auth;
+  config.message_ttl = message_ttl;
+  config.idle_timeout = idle_timeout;
+  config.max_connection_duration = max_duration;
+  config.go_away_grace = go_away_grace;
+  config.max_viewers = max_viewers;
+  config.max_frame_size = max_frame_size;
+  config.max_queue = max_queue;
+  config.turn_uris = turn_uris;
+  config.turn_secret = turn_secret;
+  config.control = control;
+  config.tls_cert = tls_cert;
+  config.tls_key = tls_key;
+  config.create_channels = create_channels;
+  if (viewer_dir == NULL)
+    viewer_dir = g_strdup (KVS_VIEWER_DIST_DIR);
+  config.viewer_dir = g_str_equal (viewer_dir, "none") ? NULL : viewer_dir;
+
+  loop = g_main_loop_new (NULL, FALSE);
+  server = kvs_server_new (&config);
+  if (!kvs_server_start (server, &error)) {
+    g_printerr ("kvs-signaling-server: cannot start: %s\n", error->message);
+    g_clear_object (&server);
+    return EXIT_FAILURE;
+  }
+
+  sigterm_id = g_unix_signal_add (SIGTERM, kvs_on_signal, loop);
+  sigint_id = g_unix_signal_add (SIGINT, kvs_on_signal, loop);
+
+  printf ("kvs-signaling-server listening on %s\n",
+      kvs_server_get_base_url (server));
+  fflush (stdout);
+
+  g_main_loop_run (loop);
+
+  /* Say goodbye to every client (1001), for at most half a second. */
+  kvs_server_stop (server);
+  counters = kvs_server_get_counters (server);
+  timeout_id = g_timeout_add (500, kvs_on_shutdown_timeout, &timed_out);
+  while (counters->connections_current > 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  g_source_remove (sigterm_id);
+  g_source_remove (sigint_id);
+
+  /* Let the closed connections go before the server does, then let what
+   * the server's disposal scheduled run. */
+  while (g_main_context_iteration (NULL, FALSE));
+  g_clear_object (&server);
+  while (g_main_context_iteration (NULL, FALSE));
+  return EXIT_SUCCESS;
+
+usage:
+  g_printerr ("kvs-signaling-server: %s\nTry 'kvs-signaling-server --help'.\n",
+      error->message);
+  return EXIT_USAGE;
+}
