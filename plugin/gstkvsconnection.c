@@ -1,0 +1,1205 @@
+/* kvssignaling: one signaling connection shared by the elements that name the
+ * same channel, and the webrtcbin sessions it drives.
+ *
+ * Threads: the client's signals arrive on the client's thread, the sessions'
+ * callbacks on webrtcbin's threads, the elements call in from the streaming
+ * and application threads. Everything mutable here is guarded by @lock, which
+ * is never held while calling out (signals, webrtcbin, the client).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstkvsconnection.h"
+#include "gstkvswebrtcsession.h"
+#include "gstkvswebrtcbinutils.h"
+
+GST_DEBUG_CATEGORY_STATIC (kvs_connection_debug);
+#define GST_CAT_DEFAULT kvs_connection_debug
+
+/* The service's limit of viewers per channel. */
+#define MAX_SESSIONS 10
+/* Early candidates held per viewer before its offer arrives. */
+#define MAX_PENDING_CANDIDATES 100
+/* The session key of the master, as a viewer sees it. */
+#define MASTER_PEER ""
+
+enum
+{
+  SIGNAL_MESSAGE_RECEIVED,
+  SIGNAL_MESSAGE_SENT,
+  SIGNAL_STATE_CHANGED,
+  SIGNAL_PEER_ADDED,
+  SIGNAL_PEER_REMOVED,
+  SIGNAL_REQUEST_WEBRTCBIN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  guint64 offers_sent, answers_sent, candidates_sent;
+  guint64 offers_received, answers_received, candidates_received;
+  guint64 status_responses, send_failures, refused_offers;
+} Counters;
+
+struct _GstKvsConnection
+{
+  GObject parent;
+
+  GstKvsConnectionSettings settings;
+  GstKvsSignalingClient *client;
+  GArray *client_handlers;      /* gulong */
+  gchar *correlation_prefix;
+
+  GMutex lock;
+  GList *elements;              /* GstElement *, not owned */
+  GHashTable *webrtcbins;       /* GstElement * (ref) -> attach count */
+  GQueue free_webrtcbins;       /* master: bins waiting for a viewer */
+  GHashTable *sessions;         /* peer id -> GstKvsWebrtcSession */
+  GHashTable *removed_peers;    /* peer ids whose peer-removed was emitted */
+  GHashTable *requested;        /* webrtcbins from request-webrtcbin */
+  GHashTable *pending;          /* peer id -> GQueue of GstKvsMessage */
+  guint starts;
+  GstKvsSignalingState state;
+  guint correlation_seq;
+  Counters counters;
+};
+
+G_DEFINE_TYPE_WITH_CODE (GstKvsConnection, gst_kvs_connection, G_TYPE_OBJECT,
+    GST_DEBUG_CATEGORY_INIT (kvs_connection_debug, "kvsconnection", 0,
+        "KVS signaling: connection shared by the elements"));
+
+/* ------------------------------------------------------------------------ */
+/* settings */
+
+void
+gst_kvs_connection_settings_clear (GstKvsConnectionSettings * s)
+{
+  g_clear_pointer (&s->channel_name, g_free);
+  g_clear_pointer (&s->channel_arn, g_free);
+  g_clear_pointer (&s->region, g_free);
+  g_clear_pointer (&s->endpoint, g_free);
+  g_clear_pointer (&s->client_id, g_free);
+  g_clear_pointer (&s->access_key, g_free);
+  g_clear_pointer (&s->secret_key, g_free);
+  g_clear_pointer (&s->session_token, g_free);
+  g_clear_pointer (&s->ca_file, g_free);
+  g_clear_pointer (&s->correlation_id, g_free);
+  g_clear_pointer (&s->local_addresses, g_free);
+}
+
+void
+gst_kvs_connection_settings_copy (GstKvsConnectionSettings * d,
+    const GstKvsConnectionSettings * s)
+{
+  d->role = s->role;
+  d->channel_name = g_strdup (s->channel_name);
+  d->channel_arn = g_strdup (s->channel_arn);
+  d->region = g_strdup (s->region);
+  d->endpoint = g_strdup (s->endpoint);
+  d->client_id = g_strdup (s->client_id);
+  d->access_key = g_strdup (s->access_key);
+  d->secret_key = g_strdup (s->secret_key);
+  d->session_token = g_strdup (s->session_token);
+  d->ca_file = g_strdup (s->ca_file);
+  d->create_channel = s->create_channel;
+  d->correlation_id = g_strdup (s->correlation_id);
+  d->local_addresses = g_strdup (s->local_addresses);
+}
+
+gchar *
+gst_kvs_connection_settings_key (const GstKvsConnectionSettings * s,
+    gconstpointer scope)
+{
+  /* '|' is not allowed in any of the parts but the endpoint URL, which
+   * comes last but one. */
+  return g_strdup_printf ("%s|%s|%s|%s|%s|%s|%p",
+      s->role == GST_KVS_ROLE_MASTER ? "master" : "viewer",
+      s->channel_arn ? s->channel_arn : "",
+      s->channel_arn ? "" : (s->channel_name ? s->channel_name : ""),
+      s->region ? s->region : "", s->client_id ? s->client_id : "",
+      s->endpoint ? s->endpoint : "",
+      (s->role == GST_KVS_ROLE_VIEWER && s->client_id == NULL) ? scope : NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* posting on the bus through the first attached element */
+
+static GstElement *
+dup_poster (GstKvsConnection * self)
+{
+  GstElement *element = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->elements)
+    element = gst_object_ref (self->elements->data);
+  g_mutex_unlock (&self->lock);
+  return element;
+}
+
+static void
+post_problem (GstKvsConnection * self, GstMessageType type, GQuark domain,
+    gint code, gchar * text, gchar * debug)
+{
+  GstElement *element = dup_poster (self);
+
+  if (element == NULL) {
+    GST_WARNING_OBJECT (self, "no element to post on: %s (%s)", text,
+        GST_STR_NULL (debug));
+    g_free (text);
+    g_free (debug);
+    return;
+  }
+  gst_element_message_full (element, type, domain, code, text, debug,
+      __FILE__, GST_FUNCTION, __LINE__);
+  gst_object_unref (element);
+}
+
+static void
+post_element_message (GstKvsConnection * self, GstStructure * s)
+{
+  GstElement *element = dup_poster (self);
+
+  if (element == NULL) {
+    gst_structure_free (s);
+    return;
+  }
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element), s));
+  gst_object_unref (element);
+}
+
+static void
+post_message_event (GstKvsConnection * self, const gchar * direction,
+    const GstKvsMessage * msg, const gchar * peer)
+{
+  post_element_message (self, gst_structure_new ("kvssignaling-message",
+          "direction", G_TYPE_STRING, direction,
+          "type", G_TYPE_STRING, gst_kvs_message_type_to_string (msg->type),
+          "peer", G_TYPE_STRING, peer,
+          "correlation-id", G_TYPE_STRING, msg->correlation_id, NULL));
+}
+
+/* Maps a library error to a bus error. */
+static void
+post_client_error (GstKvsConnection * self, const GError * err)
+{
+  gint code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
+  const gchar *channel = self->settings.channel_name ?
+      self->settings.channel_name : self->settings.channel_arn;
+
+  if (err->domain == GST_KVS_ERROR) {
+    switch (err->code) {
+      case GST_KVS_ERROR_RESOURCE_NOT_FOUND:
+        code = GST_RESOURCE_ERROR_NOT_FOUND;
+        break;
+      case GST_KVS_ERROR_ACCESS_DENIED:
+      case GST_KVS_ERROR_NOT_AUTHORIZED:
+      case GST_KVS_ERROR_SIGNATURE:
+      case GST_KVS_ERROR_SIGNATURE_EXPIRED:
+      case GST_KVS_ERROR_NO_CREDENTIALS:
+        code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+        break;
+      case GST_KVS_ERROR_INVALID_ARGUMENT:
+      case GST_KVS_ERROR_INVALID_CLIENT:
+        code = GST_RESOURCE_ERROR_SETTINGS;
+        break;
+      default:
+        break;
+    }
+  } else if (err->domain == GST_KVS_VALIDATION_ERROR) {
+    code = GST_RESOURCE_ERROR_SETTINGS;
+  }
+
+  post_problem (self, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
+      g_strdup_printf ("Could not connect to the KVS signaling channel "
+          "'%s': %s", GST_STR_NULL (channel), err->message),
+      g_strdup_printf ("%s error %d", g_quark_to_string (err->domain),
+          err->code));
+}
+
+/* ------------------------------------------------------------------------ */
+/* ICE servers */
+
+static void
+apply_ice_servers (GstKvsConnection * self, GstElement * webrtcbin)
+{
+  g_autofree gchar *region = gst_kvs_signaling_client_dup_region (self->client);
+  g_autofree gchar *stun = NULL;
+  GPtrArray *servers;
+  guint i, j, turns = 0;
+
+  if (region == NULL)
+    region = g_strdup (self->settings.region);
+  if (region) {
+    stun = gst_kvs_stun_uri_for_region (region);
+    if (stun)
+      g_object_set (webrtcbin, "stun-server", stun, NULL);
+  }
+
+  servers = gst_kvs_signaling_client_dup_ice_servers (self->client);
+  for (i = 0; servers && i < servers->len; i++) {
+    GstKvsIceServer *server = g_ptr_array_index (servers, i);
+
+    for (j = 0; server->uris && server->uris[j]; j++) {
+      g_autofree gchar *uri = gst_kvs_ice_server_to_gst_turn_uri (server, j);
+      gboolean ok = FALSE;
+
+      if (uri == NULL)
+        continue;
+      g_signal_emit_by_name (webrtcbin, "add-turn-server", uri, &ok);
+      if (ok)
+        turns++;
+      else                      /* the URI carries the password: not logged */
+        GST_WARNING_OBJECT (webrtcbin, "webrtcbin refused TURN server %u.%u",
+            i, j);
+    }
+  }
+  if (servers)
+    g_ptr_array_unref (servers);
+  GST_DEBUG_OBJECT (webrtcbin, "STUN %s, %u TURN URIs", GST_STR_NULL (stun),
+      turns);
+}
+
+/* Every webrtcbin we drive, referenced. */
+static GPtrArray *
+dup_webrtcbins (GstKvsConnection * self)
+{
+  GPtrArray *bins = g_ptr_array_new_with_free_func (gst_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->webrtcbins);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_ptr_array_add (bins, gst_object_ref (key));
+  g_mutex_unlock (&self->lock);
+  return bins;
+}
+
+static void
+apply_ice_servers_all (GstKvsConnection * self)
+{
+  g_autoptr (GPtrArray) bins = dup_webrtcbins (self);
+  guint i;
+
+  for (i = 0; i < bins->len; i++)
+    apply_ice_servers (self, g_ptr_array_index (bins, i));
+}
+
+/* ------------------------------------------------------------------------ */
+/* sending */
+
+gchar *
+gst_kvs_connection_next_correlation_id (GstKvsConnection * self)
+{
+  guint seq;
+
+  if (self->settings.correlation_id)
+    return g_strdup (self->settings.correlation_id);
+  g_mutex_lock (&self->lock);
+  seq = ++self->correlation_seq;
+  g_mutex_unlock (&self->lock);
+  return g_strdup_printf ("%s.%u", self->correlation_prefix, seq);
+}
+
+gboolean
+gst_kvs_connection_send (GstKvsConnection * self, GstKvsMessage * msg,
+    GError ** error)
+{
+  g_return_val_if_fail (GST_IS_KVS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (msg != NULL, FALSE);
+
+  GST_LOG_OBJECT (self, "queueing %s for %s",
+      gst_kvs_message_type_to_string (msg->type),
+      GST_STR_NULL (msg->recipient_client_id));
+  return gst_kvs_signaling_client_send (self->client, msg, error);
+}
+
+static void
+send_or_warn (GstKvsConnection * self, GstKvsMessage * msg)
+{
+  g_autoptr (GError) err = NULL;
+
+  if (msg == NULL) {
+    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+        GST_RESOURCE_ERROR_WRITE,
+        g_strdup ("Could not build a signaling message"), NULL);
+    return;
+  }
+  if (!gst_kvs_connection_send (self, msg, &err)) {
+    g_mutex_lock (&self->lock);
+    self->counters.send_failures++;
+    g_mutex_unlock (&self->lock);
+    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+        GST_RESOURCE_ERROR_WRITE,
+        g_strdup_printf ("Could not send %s to %s: %s",
+            gst_kvs_message_type_to_string (msg->type),
+            msg->recipient_client_id ? msg->recipient_client_id : "the master",
+            err->message), NULL);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* session callbacks (webrtcbin's thread) */
+
+static void
+close_session (GstKvsWebrtcSession * session)
+{
+  gst_kvs_webrtc_session_close (session);
+  g_object_unref (session);
+}
+
+static void
+session_send_sdp (GstKvsWebrtcSession * session, GstWebRTCSDPType type,
+    const gchar * sdp, gpointer owner)
+{
+  GstKvsConnection *self = owner;
+  g_autofree gchar *corr = gst_kvs_connection_next_correlation_id (self);
+  g_autoptr (GstKvsMessage) msg = NULL;
+
+  msg = gst_kvs_message_new_sdp (type == GST_WEBRTC_SDP_TYPE_OFFER ?
+      GST_KVS_MESSAGE_TYPE_SDP_OFFER : GST_KVS_MESSAGE_TYPE_SDP_ANSWER,
+      gst_kvs_webrtc_session_get_peer_id (session), sdp, corr);
+  send_or_warn (self, msg);
+}
+
+static void
+session_send_candidate (GstKvsWebrtcSession * session, guint mline_index,
+    const gchar * mid, const gchar * candidate, gpointer owner)
+{
+  GstKvsConnection *self = owner;
+  g_autofree gchar *corr = gst_kvs_connection_next_correlation_id (self);
+  g_autoptr (GstKvsMessage) msg = NULL;
+
+  msg = gst_kvs_message_new_ice_candidate (gst_kvs_webrtc_session_get_peer_id
+      (session), candidate, mid, (gint) mline_index, corr);
+  send_or_warn (self, msg);
+}
+
+static void
+session_problem (GstKvsWebrtcSession * session, gboolean fatal,
+    const gchar * what, const gchar * reason, gpointer owner)
+{
+  GstKvsConnection *self = owner;
+  const gchar *peer = gst_kvs_webrtc_session_get_peer_id (session);
+  gchar *text;
+
+  if (peer)
+    text = g_strdup_printf ("WebRTC negotiation with viewer '%s' failed "
+        "while %s: %s", peer, what, reason);
+  else
+    text = g_strdup_printf ("WebRTC negotiation with the master failed "
+        "while %s: %s", what, reason);
+
+  /* A viewer has nothing left to do when its only session fails; a master
+   * keeps serving its other viewers. */
+  post_problem (self, fatal && self->settings.role == GST_KVS_ROLE_VIEWER ?
+      GST_MESSAGE_ERROR : GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_FAILED, text, NULL);
+}
+
+static void
+session_connection_state (GstKvsWebrtcSession * session,
+    GstWebRTCPeerConnectionState state, gpointer owner)
+{
+  GstKvsConnection *self = owner;
+  const gchar *peer = gst_kvs_webrtc_session_get_peer_id (session);
+  const gchar *key = peer ? peer : MASTER_PEER;
+  gboolean removed = FALSE;
+
+  post_element_message (self, gst_structure_new ("kvssignaling-peer",
+          "peer", G_TYPE_STRING, peer,
+          "connection-state", GST_TYPE_WEBRTC_PEER_CONNECTION_STATE, state,
+          NULL));
+
+  if (state != GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
+      && state != GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED)
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (!g_hash_table_contains (self->removed_peers, key)) {
+    g_hash_table_add (self->removed_peers, g_strdup (key));
+    removed = TRUE;
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (!removed)
+    return;
+  g_signal_emit (self, signals[SIGNAL_PEER_REMOVED], 0, peer);
+
+  /* A webrtcbin the application handed out for this viewer is done: forget
+   * it, so that the viewer gets a new one if it comes back. (webrtcbin 1.22
+   * cannot be renegotiated after a failure.) */
+  {
+    GstElement *webrtcbin = gst_kvs_webrtc_session_get_webrtcbin (session);
+    GstKvsWebrtcSession *dead = NULL;
+
+    g_mutex_lock (&self->lock);
+    if (g_hash_table_remove (self->requested, webrtcbin)
+        && g_hash_table_lookup (self->sessions, key) == session) {
+      gchar *stolen_key = NULL;
+
+      g_hash_table_steal_extended (self->sessions, key,
+          (gpointer *) & stolen_key, (gpointer *) & dead);
+      g_free (stolen_key);
+      g_hash_table_remove (self->webrtcbins, webrtcbin);
+    }
+    g_mutex_unlock (&self->lock);
+    if (dead) {
+      GST_INFO_OBJECT (self, "session with %s ended, webrtcbin released", key);
+      close_session (dead);
+    }
+  }
+}
+
+static const GstKvsWebrtcSessionCallbacks session_callbacks = {
+  session_send_sdp,
+  session_send_candidate,
+  session_problem,
+  session_connection_state,
+};
+
+/* ------------------------------------------------------------------------ */
+/* sessions */
+
+static GstKvsWebrtcSession *
+dup_session (GstKvsConnection * self, const gchar * peer)
+{
+  GstKvsWebrtcSession *session;
+
+  g_mutex_lock (&self->lock);
+  session = g_hash_table_lookup (self->sessions, peer ? peer : MASTER_PEER);
+  if (session)
+    g_object_ref (session);
+  g_mutex_unlock (&self->lock);
+  return session;
+}
+
+/* Candidates a viewer sent before its offer. */
+static void
+flush_pending (GstKvsConnection * self, const gchar * peer,
+    GstKvsWebrtcSession * session)
+{
+  GQueue *queue;
+  GstKvsMessage *msg;
+
+  g_mutex_lock (&self->lock);
+  queue = g_hash_table_lookup (self->pending, peer);
+  if (queue)
+    g_hash_table_steal (self->pending, peer);
+  g_mutex_unlock (&self->lock);
+
+  if (queue == NULL)
+    return;
+  while ((msg = g_queue_pop_head (queue))) {
+    gst_kvs_webrtc_session_handle_candidate (session, msg->sdp_mline_index,
+        msg->sdp_mid, msg->candidate);
+    gst_kvs_message_unref (msg);
+  }
+  g_queue_free (queue);
+}
+
+/* Master: the session for viewer @peer, binding a free or requested webrtcbin
+ * when it is new. NULL when the offer is refused or nothing is driven. */
+static GstKvsWebrtcSession *
+bind_viewer (GstKvsConnection * self, const gchar * peer)
+{
+  GstKvsWebrtcSession *session;
+  GstElement *webrtcbin;
+  gboolean requested = FALSE;
+  guint n_sessions, n_bins;
+  gchar *busy_with = NULL;
+
+  session = dup_session (self, peer);
+  if (session)
+    return session;
+
+  g_mutex_lock (&self->lock);
+  webrtcbin = g_queue_pop_head (&self->free_webrtcbins);
+  n_sessions = g_hash_table_size (self->sessions);
+  n_bins = g_hash_table_size (self->webrtcbins);
+  if (webrtcbin == NULL && n_sessions > 0) {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->sessions);
+    if (g_hash_table_iter_next (&iter, &key, NULL))
+      busy_with = g_strdup (key);
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (webrtcbin == NULL && n_sessions < MAX_SESSIONS) {
+    g_signal_emit (self, signals[SIGNAL_REQUEST_WEBRTCBIN], 0, peer,
+        &webrtcbin);
+    requested = webrtcbin != NULL;
+  }
+
+  if (webrtcbin == NULL) {
+    if (n_bins == 0) {
+      g_free (busy_with);
+      GST_DEBUG_OBJECT (self, "no webrtcbin driven: offer of %s left to the "
+          "application", peer);
+      return NULL;
+    }
+    g_mutex_lock (&self->lock);
+    self->counters.refused_offers++;
+    g_mutex_unlock (&self->lock);
+    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+        GST_RESOURCE_ERROR_BUSY,
+        g_strdup_printf ("Refusing the offer of viewer '%s': %s", peer,
+            n_sessions >= MAX_SESSIONS ? "already serving 10 viewers" :
+            "the webrtcbin is busy and no request-webrtcbin handler "
+            "returned another one"),
+        g_strdup_printf ("busy with viewer '%s'", GST_STR_NULL (busy_with)));
+    g_free (busy_with);
+    return NULL;
+  }
+  g_free (busy_with);
+
+  if (requested) {
+    g_autoptr (GError) err = NULL;
+
+    if (!gst_kvs_webrtcbin_restrict_addresses (webrtcbin,
+            self->settings.local_addresses, &err))
+      post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS,
+          g_strdup_printf ("Could not restrict ICE addresses: %s",
+              err->message), NULL);
+    apply_ice_servers (self, webrtcbin);
+  }
+
+  session = gst_kvs_webrtc_session_new (webrtcbin, FALSE, peer,
+      &session_callbacks, G_OBJECT (self));
+
+  g_mutex_lock (&self->lock);
+  if (requested) {
+    g_hash_table_insert (self->webrtcbins, gst_object_ref (webrtcbin),
+        GUINT_TO_POINTER (1));
+    g_hash_table_add (self->requested, webrtcbin);
+  }
+  g_hash_table_insert (self->sessions, g_strdup (peer), g_object_ref (session));
+  g_hash_table_remove (self->removed_peers, peer);
+  g_mutex_unlock (&self->lock);
+  gst_object_unref (webrtcbin);
+
+  GST_INFO_OBJECT (self, "viewer %s bound to %" GST_PTR_FORMAT, peer,
+      gst_kvs_webrtc_session_get_webrtcbin (session));
+  g_signal_emit (self, signals[SIGNAL_PEER_ADDED], 0, peer);
+  return session;
+}
+
+/* ------------------------------------------------------------------------ */
+/* client signals (client's thread) */
+
+static void
+count_received (GstKvsConnection * self, GstKvsMessageType type)
+{
+  g_mutex_lock (&self->lock);
+  switch (type) {
+    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
+      self->counters.offers_received++;
+      break;
+    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
+      self->counters.answers_received++;
+      break;
+    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
+      self->counters.candidates_received++;
+      break;
+    case GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE:
+      self->counters.status_responses++;
+      break;
+    default:
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+on_client_state (GstKvsSignalingClient * client, GstKvsSignalingState state,
+    GstKvsConnection * self)
+{
+  GstKvsWebrtcSession *viewer_session = NULL;
+
+  GST_DEBUG_OBJECT (self, "client state %d", state);
+  g_mutex_lock (&self->lock);
+  self->state = state;
+  g_mutex_unlock (&self->lock);
+
+  post_element_message (self, gst_structure_new ("kvssignaling-state",
+          "state", GST_TYPE_KVS_SIGNALING_STATE, state, NULL));
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
+
+  if (state != GST_KVS_SIGNALING_STATE_CONNECTED)
+    return;
+
+  apply_ice_servers_all (self);
+  if (self->settings.role == GST_KVS_ROLE_VIEWER)
+    viewer_session = dup_session (self, NULL);
+  if (viewer_session) {
+    gst_kvs_webrtc_session_set_ready (viewer_session);
+    g_object_unref (viewer_session);
+  }
+}
+
+static void
+on_client_offer (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    GstKvsConnection * self)
+{
+  GstKvsWebrtcSession *session;
+
+  count_received (self, msg->type);
+  post_message_event (self, "received", msg, msg->sender_client_id);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
+
+  if (self->settings.role != GST_KVS_ROLE_MASTER) {
+    GST_WARNING_OBJECT (self, "a viewer got an offer; ignored");
+    return;
+  }
+  if (msg->sender_client_id == NULL || msg->sdp == NULL) {
+    post_problem (self, GST_MESSAGE_WARNING, GST_STREAM_ERROR,
+        GST_STREAM_ERROR_DECODE,
+        g_strdup ("Ignoring an offer without sender or SDP"), NULL);
+    return;
+  }
+
+  session = bind_viewer (self, msg->sender_client_id);
+  if (session == NULL)
+    return;
+  gst_kvs_webrtc_session_handle_offer (session, msg->sdp);
+  flush_pending (self, msg->sender_client_id, session);
+  g_object_unref (session);
+}
+
+static void
+on_client_answer (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    GstKvsConnection * self)
+{
+  GstKvsWebrtcSession *session;
+
+  count_received (self, msg->type);
+  post_message_event (self, "received", msg, msg->sender_client_id);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
+
+  if (self->settings.role != GST_KVS_ROLE_VIEWER) {
+    GST_WARNING_OBJECT (self, "a master got an answer; ignored");
+    return;
+  }
+  session = dup_session (self, NULL);
+  if (session == NULL)
+    return;
+  gst_kvs_webrtc_session_handle_answer (session, msg->sdp);
+  g_object_unref (session);
+}
+
+static void
+on_client_candidate (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    GstKvsConnection * self)
+{
+  GstKvsWebrtcSession *session;
+  const gchar *peer;
+
+  count_received (self, msg->type);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
+
+  peer = self->settings.role == GST_KVS_ROLE_MASTER ?
+      msg->sender_client_id : NULL;
+  if (self->settings.role == GST_KVS_ROLE_MASTER && peer == NULL) {
+    GST_WARNING_OBJECT (self, "candidate without sender; ignored");
+    return;
+  }
+
+  session = dup_session (self, peer);
+  if (session) {
+    gst_kvs_webrtc_session_handle_candidate (session, msg->sdp_mline_index,
+        msg->sdp_mid, msg->candidate);
+    g_object_unref (session);
+    return;
+  }
+
+  if (peer == NULL)
+    return;
+
+  /* Master: the viewer's offer has not arrived yet; hold per viewer. */
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_size (self->webrtcbins) > 0
+      || g_hash_table_size (self->sessions) > 0) {
+    GQueue *queue = g_hash_table_lookup (self->pending, peer);
+
+    if (queue == NULL) {
+      queue = g_queue_new ();
+      g_hash_table_insert (self->pending, g_strdup (peer), queue);
+    }
+    if (queue->length >= MAX_PENDING_CANDIDATES)
+      gst_kvs_message_unref (g_queue_pop_head (queue));
+    g_queue_push_tail (queue, gst_kvs_message_ref (msg));
+    GST_DEBUG_OBJECT (self, "holding an early candidate of %s", peer);
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+on_client_status (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    GstKvsConnection * self)
+{
+  count_received (self, msg->type);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
+
+  post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_WRITE,
+      g_strdup_printf ("The signaling service refused a message: %s (%u): %s",
+          GST_STR_NULL (msg->error_type), msg->status_code,
+          GST_STR_NULL (msg->description)),
+      g_strdup_printf ("correlation id %s",
+          GST_STR_NULL (msg->correlation_id)));
+}
+
+static void
+on_client_message_sent (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    GstKvsConnection * self)
+{
+  g_mutex_lock (&self->lock);
+  switch (msg->type) {
+    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
+      self->counters.offers_sent++;
+      break;
+    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
+      self->counters.answers_sent++;
+      break;
+    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
+      self->counters.candidates_sent++;
+      break;
+    default:
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (msg->type != GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE)
+    post_message_event (self, "sent", msg, msg->recipient_client_id);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, msg);
+}
+
+static void
+on_client_send_failed (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    const GError * err, GstKvsConnection * self)
+{
+  g_mutex_lock (&self->lock);
+  self->counters.send_failures++;
+  g_mutex_unlock (&self->lock);
+
+  post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_WRITE,
+      g_strdup_printf ("Could not send %s: %s",
+          gst_kvs_message_type_to_string (msg->type),
+          err ? err->message : "unknown error"),
+      g_strdup_printf ("correlation id %s",
+          GST_STR_NULL (msg->correlation_id)));
+}
+
+static void
+on_client_ice_servers_changed (GstKvsSignalingClient * client,
+    GstKvsConnection * self)
+{
+  GST_DEBUG_OBJECT (self, "ICE servers changed");
+  apply_ice_servers_all (self);
+}
+
+static void
+on_client_error (GstKvsSignalingClient * client, const GError * err,
+    GstKvsConnection * self)
+{
+  if (err)
+    post_client_error (self, err);
+}
+
+static void
+connect_client (GstKvsConnection * self, const gchar * name, GCallback cb)
+{
+  gulong id;
+
+  if (g_signal_lookup (name, G_OBJECT_TYPE (self->client)) == 0) {
+    GST_WARNING_OBJECT (self, "the signaling client has no signal '%s'", name);
+    return;
+  }
+  id = g_signal_connect (self->client, name, cb, self);
+  g_array_append_val (self->client_handlers, id);
+}
+
+/* ------------------------------------------------------------------------ */
+/* public API */
+
+GstKvsConnection *
+gst_kvs_connection_new (const GstKvsConnectionSettings * settings)
+{
+  GstKvsConnection *self = g_object_new (GST_TYPE_KVS_CONNECTION, NULL);
+  const GstKvsConnectionSettings *s = &self->settings;
+
+  gst_kvs_connection_settings_copy (&self->settings, settings);
+
+  self->client = gst_kvs_signaling_client_new (s->role, s->channel_name);
+  g_object_set (self->client, "create-channel", s->create_channel, NULL);
+  if (s->channel_arn)
+    g_object_set (self->client, "channel-arn", s->channel_arn, NULL);
+  if (s->region)
+    g_object_set (self->client, "region", s->region, NULL);
+  if (s->endpoint)
+    g_object_set (self->client, "endpoint", s->endpoint, NULL);
+  if (s->client_id)
+    g_object_set (self->client, "client-id", s->client_id, NULL);
+  if (s->ca_file)
+    g_object_set (self->client, "ca-file", s->ca_file, NULL);
+  if (s->access_key || s->secret_key || s->session_token)
+    gst_kvs_signaling_client_set_credentials (self->client, s->access_key,
+        s->secret_key, s->session_token);
+
+  connect_client (self, "state-changed", G_CALLBACK (on_client_state));
+  connect_client (self, "sdp-offer", G_CALLBACK (on_client_offer));
+  connect_client (self, "sdp-answer", G_CALLBACK (on_client_answer));
+  connect_client (self, "ice-candidate", G_CALLBACK (on_client_candidate));
+  connect_client (self, "status-response", G_CALLBACK (on_client_status));
+  connect_client (self, "message-sent", G_CALLBACK (on_client_message_sent));
+  connect_client (self, "send-failed", G_CALLBACK (on_client_send_failed));
+  connect_client (self, "ice-servers-changed",
+      G_CALLBACK (on_client_ice_servers_changed));
+  connect_client (self, "error", G_CALLBACK (on_client_error));
+
+  return self;
+}
+
+GstKvsSignalingClient *
+gst_kvs_connection_get_client (GstKvsConnection * self)
+{
+  return self->client;
+}
+
+GstKvsRole
+gst_kvs_connection_get_role (GstKvsConnection * self)
+{
+  return self->settings.role;
+}
+
+void
+gst_kvs_connection_attach_element (GstKvsConnection * self,
+    GstElement * element)
+{
+  g_mutex_lock (&self->lock);
+  if (!g_list_find (self->elements, element))
+    self->elements = g_list_append (self->elements, element);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gst_kvs_connection_detach_element (GstKvsConnection * self,
+    GstElement * element)
+{
+  g_mutex_lock (&self->lock);
+  self->elements = g_list_remove (self->elements, element);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
+    GstElement * webrtcbin, GError ** error)
+{
+  GstKvsWebrtcSession *session = NULL;
+  gboolean connected;
+  guint count;
+
+  g_return_val_if_fail (GST_IS_ELEMENT (webrtcbin), FALSE);
+
+  g_mutex_lock (&self->lock);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->webrtcbins, webrtcbin));
+  if (count > 0) {
+    g_hash_table_insert (self->webrtcbins, gst_object_ref (webrtcbin),
+        GUINT_TO_POINTER (count + 1));
+    g_mutex_unlock (&self->lock);
+    return TRUE;
+  }
+  if (self->settings.role == GST_KVS_ROLE_VIEWER
+      && g_hash_table_size (self->sessions) > 0) {
+    g_mutex_unlock (&self->lock);
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        "a viewer connection already drives another webrtcbin; give each "
+        "viewer its own client-id");
+    return FALSE;
+  }
+  g_hash_table_insert (self->webrtcbins, gst_object_ref (webrtcbin),
+      GUINT_TO_POINTER (1));
+  connected = self->state == GST_KVS_SIGNALING_STATE_CONNECTED;
+  if (self->settings.role == GST_KVS_ROLE_MASTER) {
+    g_queue_push_tail (&self->free_webrtcbins, gst_object_ref (webrtcbin));
+  } else {
+    session = gst_kvs_webrtc_session_new (webrtcbin, TRUE, NULL,
+        &session_callbacks, G_OBJECT (self));
+    g_hash_table_insert (self->sessions, g_strdup (MASTER_PEER),
+        g_object_ref (session));
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (connected)
+    apply_ice_servers (self, webrtcbin);
+  if (session) {
+    if (connected)
+      gst_kvs_webrtc_session_set_ready (session);
+    g_object_unref (session);
+  }
+  return TRUE;
+}
+
+void
+gst_kvs_connection_remove_webrtcbin (GstKvsConnection * self,
+    GstElement * webrtcbin)
+{
+  GPtrArray *closing = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+  guint count, i;
+
+  g_mutex_lock (&self->lock);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->webrtcbins, webrtcbin));
+  if (count > 1) {
+    g_hash_table_insert (self->webrtcbins, gst_object_ref (webrtcbin),
+        GUINT_TO_POINTER (count - 1));
+  } else if (count == 1) {
+    if (g_queue_remove (&self->free_webrtcbins, webrtcbin))
+      gst_object_unref (webrtcbin);
+    g_hash_table_iter_init (&iter, self->sessions);
+    while (g_hash_table_iter_next (&iter, &key, &value)) {
+      if (gst_kvs_webrtc_session_get_webrtcbin (value) == webrtcbin) {
+        g_ptr_array_add (closing, value);
+        g_hash_table_iter_steal (&iter);
+        g_free (key);
+      }
+    }
+    g_hash_table_remove (self->webrtcbins, webrtcbin);
+  }
+  g_mutex_unlock (&self->lock);
+
+  for (i = 0; i < closing->len; i++)
+    close_session (g_ptr_array_index (closing, i));
+  g_ptr_array_free (closing, TRUE);
+}
+
+gboolean
+gst_kvs_connection_start (GstKvsConnection * self, GError ** error)
+{
+  gboolean first;
+
+  g_mutex_lock (&self->lock);
+  first = self->starts++ == 0;
+  g_mutex_unlock (&self->lock);
+
+  if (!first)
+    return TRUE;
+
+  GST_INFO_OBJECT (self, "starting the signaling client");
+  if (!gst_kvs_signaling_client_start (self->client, error)) {
+    g_mutex_lock (&self->lock);
+    self->starts--;
+    g_mutex_unlock (&self->lock);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+gst_kvs_connection_stop (GstKvsConnection * self)
+{
+  gboolean last;
+
+  g_mutex_lock (&self->lock);
+  last = self->starts > 0 && --self->starts == 0;
+  g_mutex_unlock (&self->lock);
+
+  if (last) {
+    GST_INFO_OBJECT (self, "stopping the signaling client");
+    gst_kvs_signaling_client_stop (self->client);
+  }
+}
+
+GstKvsSignalingState
+gst_kvs_connection_get_state (GstKvsConnection * self)
+{
+  GstKvsSignalingState state;
+
+  g_mutex_lock (&self->lock);
+  state = self->state;
+  g_mutex_unlock (&self->lock);
+  return state;
+}
+
+GstStructure *
+gst_kvs_connection_dup_stats (GstKvsConnection * self)
+{
+  GstStructure *s;
+  GHashTableIter iter;
+  gpointer value;
+  guint held = 0;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    held += ((GQueue *) value)->length;
+  s = gst_structure_new ("application/x-kvs-signaling-stats",
+      "state", GST_TYPE_KVS_SIGNALING_STATE, self->state,
+      "peers", G_TYPE_UINT, g_hash_table_size (self->sessions),
+      "offers-sent", G_TYPE_UINT64, self->counters.offers_sent,
+      "answers-sent", G_TYPE_UINT64, self->counters.answers_sent,
+      "candidates-sent", G_TYPE_UINT64, self->counters.candidates_sent,
+      "offers-received", G_TYPE_UINT64, self->counters.offers_received,
+      "answers-received", G_TYPE_UINT64, self->counters.answers_received,
+      "candidates-received", G_TYPE_UINT64,
+      self->counters.candidates_received,
+      "status-responses", G_TYPE_UINT64, self->counters.status_responses,
+      "send-failures", G_TYPE_UINT64, self->counters.send_failures,
+      "refused-offers", G_TYPE_UINT64, self->counters.refused_offers,
+      "candidates-held", G_TYPE_UINT, held, NULL);
+  g_mutex_unlock (&self->lock);
+  return s;
+}
+
+void
+gst_kvs_connection_set_credentials (GstKvsConnection * self,
+    const gchar * access_key, const gchar * secret_key,
+    const gchar * session_token)
+{
+  gst_kvs_signaling_client_set_credentials (self->client, access_key,
+      secret_key, session_token);
+}
+
+/* ------------------------------------------------------------------------ */
+/* GObject */
+
+static gboolean
+first_element_wins (GSignalInvocationHint * ihint, GValue * return_accu,
+    const GValue * handler_return, gpointer data)
+{
+  GObject *object = g_value_get_object (handler_return);
+
+  g_value_set_object (return_accu, object);
+  return object == NULL;
+}
+
+void
+gst_kvs_connection_close (GstKvsConnection * self)
+{
+  GPtrArray *closing = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+  guint i;
+
+  g_return_if_fail (GST_IS_KVS_CONNECTION (self));
+
+  /* Stop first: no client signal runs after this. */
+  if (self->client)
+    gst_kvs_signaling_client_stop (self->client);
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    g_ptr_array_add (closing, value);
+    g_hash_table_iter_steal (&iter);
+    g_free (key);
+  }
+  g_queue_clear_full (&self->free_webrtcbins, gst_object_unref);
+  g_hash_table_remove_all (self->webrtcbins);
+  g_hash_table_remove_all (self->requested);
+  g_hash_table_remove_all (self->pending);
+  g_mutex_unlock (&self->lock);
+
+  /* Sessions hold a reference on us until closed. */
+  for (i = 0; i < closing->len; i++)
+    close_session (g_ptr_array_index (closing, i));
+  g_ptr_array_free (closing, TRUE);
+}
+
+static void
+gst_kvs_connection_dispose (GObject * object)
+{
+  GstKvsConnection *self = GST_KVS_CONNECTION (object);
+  guint i;
+
+  gst_kvs_connection_close (self);
+  if (self->client) {
+    for (i = 0; i < self->client_handlers->len; i++)
+      g_signal_handler_disconnect (self->client,
+          g_array_index (self->client_handlers, gulong, i));
+    g_array_set_size (self->client_handlers, 0);
+    g_clear_object (&self->client);
+  }
+
+  G_OBJECT_CLASS (gst_kvs_connection_parent_class)->dispose (object);
+}
+
+static void
+pending_queue_free (GQueue * queue)
+{
+  g_queue_free_full (queue, (GDestroyNotify) gst_kvs_message_unref);
+}
+
+static void
+gst_kvs_connection_finalize (GObject * object)
+{
+  GstKvsConnection *self = GST_KVS_CONNECTION (object);
+
+  gst_kvs_connection_settings_clear (&self->settings);
+  g_array_unref (self->client_handlers);
+  g_hash_table_unref (self->webrtcbins);
+  g_hash_table_unref (self->sessions);
+  g_hash_table_unref (self->removed_peers);
+  g_hash_table_unref (self->requested);
+  g_hash_table_unref (self->pending);
+  g_list_free (self->elements);
+  g_free (self->correlation_prefix);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (gst_kvs_connection_parent_class)->finalize (object);
+}
+
+static void
+gst_kvs_connection_class_init (GstKvsConnectionClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+
+  gobject_class->dispose = gst_kvs_connection_dispose;
+  gobject_class->finalize = gst_kvs_connection_finalize;
+
+  signals[SIGNAL_MESSAGE_RECEIVED] = g_signal_new ("message-received",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, GST_KVS_TYPE_MESSAGE);
+  signals[SIGNAL_MESSAGE_SENT] = g_signal_new ("message-sent",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, GST_KVS_TYPE_MESSAGE);
+  signals[SIGNAL_STATE_CHANGED] = g_signal_new ("state-changed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, GST_TYPE_KVS_SIGNALING_STATE);
+  signals[SIGNAL_PEER_ADDED] = g_signal_new ("peer-added",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_PEER_REMOVED] = g_signal_new ("peer-removed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_REQUEST_WEBRTCBIN] = g_signal_new ("request-webrtcbin",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, first_element_wins,
+      NULL, NULL, GST_TYPE_ELEMENT, 1, G_TYPE_STRING);
+}
+
+static void
+gst_kvs_connection_init (GstKvsConnection * self)
+{
+  g_mutex_init (&self->lock);
+  self->client_handlers = g_array_new (FALSE, FALSE, sizeof (gulong));
+  self->webrtcbins = g_hash_table_new_full (NULL, NULL, gst_object_unref, NULL);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) close_session);
+  self->removed_peers = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, NULL);
+  self->requested = g_hash_table_new (NULL, NULL);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) pending_queue_free);
+  self->state = GST_KVS_SIGNALING_STATE_NEW;
+  self->correlation_prefix = g_strdup_printf ("kvs.%08x", g_random_int ());
+}

@@ -1,0 +1,1001 @@
+/* kvssignaling: the properties and life cycle both elements share.
+ *
+ * GstKvsSignalingBase is the abstract parent of kvssignalingsink and
+ * kvssignalingsrc. It holds the connection settings, finds the webrtcbin to
+ * drive, and takes the shared connection from the registry:
+ *
+ * - NULL→READY: check the settings, resolve the webrtcbin, restrict its ICE
+ *   addresses and add the receive-only transceivers;
+ * - READY→PAUSED: join the shared connection, hand it the webrtcbin, start
+ *   it (the first element of a pair does);
+ * - PAUSED→READY: stop it (the last element does) and leave it;
+ * - READY→NULL: forget the webrtcbin.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstkvssignalingbase.h"
+#include "gstkvsconnectionregistry.h"
+#include "gstkvswebrtcbinutils.h"
+
+GST_DEBUG_CATEGORY_STATIC (kvs_signaling_base_debug);
+#define GST_CAT_DEFAULT kvs_signaling_base_debug
+
+#define DEFAULT_ROLE GST_KVS_ROLE_MASTER
+#define DEFAULT_CREATE_CHANNEL FALSE
+#define DEFAULT_AUTO_NEGOTIATE TRUE
+
+enum
+{
+  PROP_0,
+  PROP_ROLE,
+  PROP_CHANNEL_NAME,
+  PROP_CHANNEL_ARN,
+  PROP_AWS_REGION,
+  PROP_CLIENT_ID,
+  PROP_RECIPIENT_CLIENT_ID,
+  PROP_CORRELATION_ID,
+  PROP_ACCESS_KEY,
+  PROP_SECRET_KEY,
+  PROP_SESSION_TOKEN,
+  PROP_ENDPOINT,
+  PROP_CA_FILE,
+  PROP_CREATE_CHANNEL,
+  PROP_WEBRTCBIN,
+  PROP_WEBRTCBIN_NAME,
+  PROP_AUTO_NEGOTIATE,
+  PROP_RECV_CAPS,
+  PROP_LOCAL_ADDRESSES,
+  PROP_STATE,
+  PROP_STATS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  /* Guarded by the object lock. */
+  GstKvsConnectionSettings settings;
+  gchar *recipient_client_id;
+  GstElement *webrtcbin_prop;
+  gchar *webrtcbin_name;
+  gboolean auto_negotiate;
+  GstCaps *recv_caps;
+
+  /* webrtcbin: NULL→READY to READY→NULL; the connection: READY→PAUSED to
+   * PAUSED→READY (object lock). */
+  GstKvsConnection *connection;
+  GstElement *webrtcbin;        /* resolved at NULL→READY */
+  gboolean webrtcbin_added;     /* handed to the connection */
+  gulong state_handler;
+  gboolean started;
+} GstKvsSignalingBasePrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_CODE (GstKvsSignalingBase, gst_kvs_signaling_base,
+    GST_TYPE_ELEMENT, G_ADD_PRIVATE (GstKvsSignalingBase)
+    GST_DEBUG_CATEGORY_INIT (kvs_signaling_base_debug, "kvssignalingbase", 0,
+        "KVS signaling elements: shared life cycle"));
+
+#define GET_PRIV(self) \
+  ((GstKvsSignalingBasePrivate *) \
+      gst_kvs_signaling_base_get_instance_private (self))
+
+/* ------------------------------------------------------------------------ */
+
+GstKvsConnection *
+gst_kvs_signaling_base_dup_connection (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  GstKvsConnection *connection = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (priv->connection)
+    connection = g_object_ref (priv->connection);
+  GST_OBJECT_UNLOCK (self);
+  return connection;
+}
+
+gboolean
+gst_kvs_signaling_base_get_auto_negotiate (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  gboolean ret;
+
+  GST_OBJECT_LOCK (self);
+  ret = priv->auto_negotiate;
+  GST_OBJECT_UNLOCK (self);
+  return ret;
+}
+
+gchar *
+gst_kvs_signaling_base_dup_recipient (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  gchar *ret;
+
+  GST_OBJECT_LOCK (self);
+  ret = g_strdup (priv->recipient_client_id);
+  GST_OBJECT_UNLOCK (self);
+  return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* NULL→READY: settings and webrtcbin */
+
+static gboolean
+check_settings (GstKvsSignalingBase * self,
+    const GstKvsConnectionSettings * s, const gchar * recipient)
+{
+  g_autoptr (GError) err = NULL;
+
+  if (s->channel_name == NULL && s->channel_arn == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("No signaling channel: set channel-name or channel-arn."), (NULL));
+    return FALSE;
+  }
+  if (s->channel_name && s->channel_arn == NULL
+      && !gst_kvs_validate_channel_name (s->channel_name, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid channel-name: %s", err->message), (NULL));
+    return FALSE;
+  }
+  if (s->channel_arn && !g_str_has_prefix (s->channel_arn, "arn:")) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid channel-arn '%s': an ARN starts with 'arn:'",
+            s->channel_arn), (NULL));
+    return FALSE;
+  }
+  if (s->role == GST_KVS_ROLE_VIEWER && s->client_id
+      && !gst_kvs_validate_viewer_client_id (s->client_id, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid client-id: %s", err->message), (NULL));
+    return FALSE;
+  }
+  if (s->correlation_id
+      && !gst_kvs_validate_id ("correlation id", s->correlation_id, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid correlation-id: %s", err->message), (NULL));
+    return FALSE;
+  }
+  if (recipient && s->role == GST_KVS_ROLE_MASTER
+      && !gst_kvs_validate_id ("recipient client id", recipient, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid recipient-client-id: %s", err->message), (NULL));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+is_webrtcbin (GstElement * element)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+
+  return factory && g_strcmp0 (GST_OBJECT_NAME (factory), "webrtcbin") == 0;
+}
+
+/* Every webrtcbin inside @bin, referenced. */
+static GPtrArray *
+find_webrtcbins (GstBin * bin)
+{
+  GPtrArray *found = g_ptr_array_new_with_free_func (gst_object_unref);
+  GstIterator *it = gst_bin_iterate_recurse (bin);
+  GValue item = G_VALUE_INIT;
+  gboolean done = FALSE;
+
+  while (!done) {
+    switch (gst_iterator_next (it, &item)) {
+      case GST_ITERATOR_OK:{
+        GstElement *element = g_value_get_object (&item);
+
+        if (is_webrtcbin (element))
+          g_ptr_array_add (found, gst_object_ref (element));
+        g_value_reset (&item);
+        break;
+      }
+      case GST_ITERATOR_RESYNC:
+        g_ptr_array_set_size (found, 0);
+        gst_iterator_resync (it);
+        break;
+      default:
+        done = TRUE;
+        break;
+    }
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return found;
+}
+
+/* The webrtcbin to drive (a new reference). NULL with *@ok TRUE when none is
+ * needed, NULL with *@ok FALSE after posting an error. */
+static GstElement *
+resolve_webrtcbin (GstKvsSignalingBase * self, GstElement * prop,
+    const gchar * name, gboolean * ok)
+{
+  GstKvsSignalingBaseClass *klass = GST_KVS_SIGNALING_BASE_GET_CLASS (self);
+  GstObject *parent = gst_object_get_parent (GST_OBJECT (self));
+  GstElement *webrtcbin = NULL;
+
+  *ok = FALSE;
+
+  if (prop) {
+    gst_clear_object (&parent);
+    if (!is_webrtcbin (prop)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("The element '%s' given as webrtcbin is not a webrtcbin.",
+              GST_OBJECT_NAME (prop)), (NULL));
+      return NULL;
+    }
+    *ok = TRUE;
+    return gst_object_ref (prop);
+  }
+
+  if (name) {
+    if (parent && GST_IS_BIN (parent))
+      webrtcbin = gst_bin_get_by_name_recurse_up (GST_BIN (parent), name);
+    gst_clear_object (&parent);
+    if (webrtcbin == NULL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No element named '%s' (webrtcbin-name) in the pipeline.", name),
+          (NULL));
+      return NULL;
+    }
+    if (!is_webrtcbin (webrtcbin)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("The element '%s' (webrtcbin-name) is not a webrtcbin.", name),
+          (NULL));
+      gst_object_unref (webrtcbin);
+      return NULL;
+    }
+    *ok = TRUE;
+    return webrtcbin;
+  }
+
+  {
+    g_autoptr (GPtrArray) found = NULL;
+
+    if (parent && GST_IS_BIN (parent))
+      found = find_webrtcbins (GST_BIN (parent));
+    else
+      found = g_ptr_array_new ();
+    gst_clear_object (&parent);
+
+    if (found->len == 1) {
+      *ok = TRUE;
+      return gst_object_ref (g_ptr_array_index (found, 0));
+    }
+    if (found->len == 0) {
+      if (klass->can_serve_without_webrtcbin
+          && klass->can_serve_without_webrtcbin (self)) {
+        *ok = TRUE;
+        return NULL;
+      }
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No webrtcbin in the pipeline: add one, or set webrtcbin or "
+              "webrtcbin-name, or set auto-negotiate=false."), (NULL));
+      return NULL;
+    }
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The pipeline has %u webrtcbins: set webrtcbin-name to say which "
+            "one to drive.", found->len), (NULL));
+    return NULL;
+  }
+}
+
+static gboolean
+prepare_webrtcbin (GstKvsSignalingBase * self, GstElement * webrtcbin,
+    const gchar * addresses, GstCaps * recv_caps)
+{
+  g_autoptr (GError) err = NULL;
+
+  /* Both elements of a pair may carry the same settings: apply once. */
+  if (addresses && !g_object_get_data (G_OBJECT (webrtcbin),
+          "kvs-local-addresses")) {
+    if (!gst_kvs_webrtcbin_restrict_addresses (webrtcbin, addresses, &err)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid local-addresses: %s", err->message), (NULL));
+      return FALSE;
+    }
+    g_object_set_data (G_OBJECT (webrtcbin), "kvs-local-addresses",
+        GINT_TO_POINTER (1));
+  }
+  if (recv_caps && !g_object_get_data (G_OBJECT (webrtcbin),
+          "kvs-recv-transceivers")) {
+    guint n = gst_kvs_webrtcbin_add_recv_transceivers (webrtcbin, recv_caps);
+
+    if (n == 0) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("webrtcbin accepted no receive-only transceiver for recv-caps."),
+          (NULL));
+      return FALSE;
+    }
+    GST_INFO_OBJECT (self, "added %u recvonly transceivers", n);
+    g_object_set_data (G_OBJECT (webrtcbin), "kvs-recv-transceivers",
+        GINT_TO_POINTER (1));
+  }
+  return TRUE;
+}
+
+static void
+on_connection_state (GstKvsConnection * connection,
+    GstKvsSignalingState state, GstKvsSignalingBase * self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* NULL→READY: check the settings, find and prepare the webrtcbin. */
+static gboolean
+prepare (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  GstKvsConnectionSettings settings = { 0, };
+  g_autofree gchar *recipient = NULL;
+  g_autofree gchar *name = NULL;
+  g_autoptr (GstElement) prop = NULL;
+  g_autoptr (GstCaps) recv_caps = NULL;
+  GstElement *webrtcbin = NULL;
+  gboolean auto_negotiate, ok = TRUE;
+
+  GST_OBJECT_LOCK (self);
+  gst_kvs_connection_settings_copy (&settings, &priv->settings);
+  recipient = g_strdup (priv->recipient_client_id);
+  name = g_strdup (priv->webrtcbin_name);
+  prop = priv->webrtcbin_prop ? gst_object_ref (priv->webrtcbin_prop) : NULL;
+  recv_caps = priv->recv_caps ? gst_caps_ref (priv->recv_caps) : NULL;
+  auto_negotiate = priv->auto_negotiate;
+  GST_OBJECT_UNLOCK (self);
+
+  ok = check_settings (self, &settings, recipient);
+  if (ok && auto_negotiate)
+    webrtcbin = resolve_webrtcbin (self, prop, name, &ok);
+  /* Before PLAYING: ICE addresses and receive-only transceivers. */
+  if (ok && webrtcbin)
+    ok = prepare_webrtcbin (self, webrtcbin, settings.local_addresses,
+        settings.role == GST_KVS_ROLE_VIEWER ? recv_caps : NULL);
+
+  if (ok) {
+    GST_OBJECT_LOCK (self);
+    gst_clear_object (&priv->webrtcbin);
+    priv->webrtcbin = g_steal_pointer (&webrtcbin);
+    GST_OBJECT_UNLOCK (self);
+  }
+  gst_clear_object (&webrtcbin);
+  gst_kvs_connection_settings_clear (&settings);
+  return ok;
+}
+
+static void
+unprepare (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  gst_clear_object (&priv->webrtcbin);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* The pipeline's top-level bin, which scopes viewers without client id. */
+static GstObject *
+dup_toplevel (GstKvsSignalingBase * self)
+{
+  GstObject *scope = gst_object_get_parent (GST_OBJECT (self));
+
+  while (scope && GST_OBJECT_PARENT (scope)) {
+    GstObject *up = gst_object_get_parent (scope);
+
+    gst_object_unref (scope);
+    scope = up;
+  }
+  return scope;
+}
+
+/* READY→PAUSED: join the shared connection, hand it the webrtcbin, start. */
+static gboolean
+open_connection (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  GstKvsSignalingBaseClass *klass = GST_KVS_SIGNALING_BASE_GET_CLASS (self);
+  GstKvsConnectionSettings settings = { 0, };
+  g_autofree gchar *recipient = NULL;
+  g_autoptr (GstElement) webrtcbin = NULL;
+  g_autoptr (GstObject) scope = NULL;
+  g_autoptr (GError) err = NULL;
+  GstKvsConnection *connection;
+  gboolean ok = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  gst_kvs_connection_settings_copy (&settings, &priv->settings);
+  recipient = g_strdup (priv->recipient_client_id);
+  webrtcbin = priv->webrtcbin ? gst_object_ref (priv->webrtcbin) : NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  /* Settings may have changed in READY. */
+  if (!check_settings (self, &settings, recipient))
+    goto done;
+
+  /* Viewers without a client id share a connection only within one
+   * pipeline (the library generates one id per connection). */
+  scope = dup_toplevel (self);
+  connection = gst_kvs_connection_registry_acquire (&settings,
+      scope ? (gconstpointer) scope : (gconstpointer) self);
+
+  gst_kvs_connection_attach_element (connection, GST_ELEMENT (self));
+  priv->state_handler = g_signal_connect (connection, "state-changed",
+      G_CALLBACK (on_connection_state), self);
+  if (klass->attach)
+    klass->attach (self, connection);
+  GST_OBJECT_LOCK (self);
+  priv->connection = connection;
+  GST_OBJECT_UNLOCK (self);
+
+  if (webrtcbin) {
+    if (!gst_kvs_connection_add_webrtcbin (connection, webrtcbin, &err)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
+          (NULL));
+      goto done;
+    }
+    priv->webrtcbin_added = TRUE;
+  }
+
+  if (!gst_kvs_connection_start (connection, &err)) {
+    if (err->domain == GST_KVS_ERROR
+        && err->code == GST_KVS_ERROR_NO_CREDENTIALS)
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+          ("Could not start signaling: %s", err->message), (NULL));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Could not start signaling: %s", err->message), (NULL));
+    goto done;
+  }
+  priv->started = TRUE;
+  ok = TRUE;
+
+done:
+  gst_kvs_connection_settings_clear (&settings);
+  return ok;
+}
+
+/* PAUSED→READY (or a failed READY→PAUSED): leave the connection. */
+static void
+close_connection (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  GstKvsSignalingBaseClass *klass = GST_KVS_SIGNALING_BASE_GET_CLASS (self);
+  GstKvsConnection *connection;
+
+  GST_OBJECT_LOCK (self);
+  connection = priv->connection;
+  priv->connection = NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  if (connection == NULL)
+    return;
+
+  if (priv->started) {
+    priv->started = FALSE;
+    gst_kvs_connection_stop (connection);
+  }
+  if (priv->webrtcbin_added) {
+    priv->webrtcbin_added = FALSE;
+    gst_kvs_connection_remove_webrtcbin (connection, priv->webrtcbin);
+  }
+  if (klass->detach)
+    klass->detach (self, connection);
+  if (priv->state_handler) {
+    g_signal_handler_disconnect (connection, priv->state_handler);
+    priv->state_handler = 0;
+  }
+  gst_kvs_connection_detach_element (connection, GST_ELEMENT (self));
+  gst_kvs_connection_registry_release (connection);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static GstStateChangeReturn
+gst_kvs_signaling_base_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstKvsSignalingBase *self = GST_KVS_SIGNALING_BASE (element);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      if (!prepare (self))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (!open_connection (self)) {
+        close_connection (self);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (gst_kvs_signaling_base_parent_class)->change_state
+      (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      close_connection (self);
+      break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      unprepare (self);
+      break;
+    default:
+      break;
+  }
+  return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* properties */
+
+static gboolean
+can_change (GstKvsSignalingBase * self, GParamSpec * pspec)
+{
+  GstState state;
+
+  GST_OBJECT_LOCK (self);
+  state = GST_STATE (self);
+  GST_OBJECT_UNLOCK (self);
+
+  if (state > GST_STATE_READY && !(pspec->flags & GST_PARAM_MUTABLE_PLAYING)) {
+    g_warning ("%s: property '%s' can only be set in the NULL or READY state",
+        GST_OBJECT_NAME (self), pspec->name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+set_string (GstKvsSignalingBase * self, gchar ** field, const GValue * value)
+{
+  const gchar *str = g_value_get_string (value);
+
+  GST_OBJECT_LOCK (self);
+  g_free (*field);
+  *field = (str && *str) ? g_strdup (str) : NULL;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_kvs_signaling_base_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstKvsSignalingBase *self = GST_KVS_SIGNALING_BASE (object);
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  GstKvsConnectionSettings *s = &priv->settings;
+
+  if (!can_change (self, pspec))
+    return;
+
+  switch (prop_id) {
+    case PROP_ROLE:
+      GST_OBJECT_LOCK (self);
+      s->role = g_value_get_enum (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_CHANNEL_NAME:
+      set_string (self, &s->channel_name, value);
+      break;
+    case PROP_CHANNEL_ARN:
+      set_string (self, &s->channel_arn, value);
+      break;
+    case PROP_AWS_REGION:
+      set_string (self, &s->region, value);
+      break;
+    case PROP_CLIENT_ID:
+      set_string (self, &s->client_id, value);
+      break;
+    case PROP_RECIPIENT_CLIENT_ID:
+      set_string (self, &priv->recipient_client_id, value);
+      break;
+    case PROP_CORRELATION_ID:
+      set_string (self, &s->correlation_id, value);
+      break;
+    case PROP_ACCESS_KEY:
+      set_string (self, &s->access_key, value);
+      break;
+    case PROP_SECRET_KEY:
+      set_string (self, &s->secret_key, value);
+      break;
+    case PROP_SESSION_TOKEN:{
+      g_autoptr (GstKvsConnection) connection = NULL;
+      g_autofree gchar *ak = NULL, *sk = NULL, *token = NULL;
+
+      set_string (self, &s->session_token, value);
+      GST_OBJECT_LOCK (self);
+      if (priv->connection) {
+        connection = g_object_ref (priv->connection);
+        ak = g_strdup (s->access_key);
+        sk = g_strdup (s->secret_key);
+        token = g_strdup (s->session_token);
+      }
+      GST_OBJECT_UNLOCK (self);
+      /* Fresh temporary credentials: the next connect signs with them. */
+      if (connection)
+        gst_kvs_connection_set_credentials (connection, ak, sk, token);
+      break;
+    }
+    case PROP_ENDPOINT:
+      set_string (self, &s->endpoint, value);
+      break;
+    case PROP_CA_FILE:
+      set_string (self, &s->ca_file, value);
+      break;
+    case PROP_CREATE_CHANNEL:
+      GST_OBJECT_LOCK (self);
+      s->create_channel = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_WEBRTCBIN:
+      GST_OBJECT_LOCK (self);
+      gst_clear_object (&priv->webrtcbin_prop);
+      priv->webrtcbin_prop = g_value_dup_object (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_WEBRTCBIN_NAME:
+      set_string (self, &priv->webrtcbin_name, value);
+      break;
+    case PROP_AUTO_NEGOTIATE:
+      GST_OBJECT_LOCK (self);
+      priv->auto_negotiate = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_RECV_CAPS:
+      GST_OBJECT_LOCK (self);
+      gst_caps_replace (&priv->recv_caps,
+          (GstCaps *) gst_value_get_caps (value));
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_LOCAL_ADDRESSES:
+      set_string (self, &s->local_addresses, value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_kvs_signaling_base_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstKvsSignalingBase *self = GST_KVS_SIGNALING_BASE (object);
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  GstKvsConnectionSettings *s = &priv->settings;
+
+  if (prop_id == PROP_STATE || prop_id == PROP_STATS) {
+    g_autoptr (GstKvsConnection) connection =
+        gst_kvs_signaling_base_dup_connection (self);
+
+    if (prop_id == PROP_STATE)
+      g_value_set_enum (value, connection ?
+          gst_kvs_connection_get_state (connection) :
+          GST_KVS_SIGNALING_STATE_NEW);
+    else if (connection)
+      g_value_take_boxed (value, gst_kvs_connection_dup_stats (connection));
+    else
+      g_value_take_boxed (value,
+          gst_structure_new ("application/x-kvs-signaling-stats",
+              "state", GST_TYPE_KVS_SIGNALING_STATE,
+              GST_KVS_SIGNALING_STATE_NEW, "peers", G_TYPE_UINT, 0, NULL));
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_ROLE:
+      g_value_set_enum (value, s->role);
+      break;
+    case PROP_CHANNEL_NAME:
+      g_value_set_string (value, s->channel_name);
+      break;
+    case PROP_CHANNEL_ARN:
+      g_value_set_string (value, s->channel_arn);
+      break;
+    case PROP_AWS_REGION:
+      g_value_set_string (value, s->region);
+      break;
+    case PROP_CLIENT_ID:
+      if (s->client_id == NULL && priv->connection) {
+        GstKvsSignalingClient *client =
+            gst_kvs_connection_get_client (priv->connection);
+
+        g_value_take_string (value,
+            gst_kvs_signaling_client_dup_client_id (client));
+      } else {
+        g_value_set_string (value, s->client_id);
+      }
+      break;
+    case PROP_RECIPIENT_CLIENT_ID:
+      g_value_set_string (value, priv->recipient_client_id);
+      break;
+    case PROP_CORRELATION_ID:
+      g_value_set_string (value, s->correlation_id);
+      break;
+    case PROP_ACCESS_KEY:
+      g_value_set_string (value, s->access_key);
+      break;
+    case PROP_ENDPOINT:
+      g_value_set_string (value, s->endpoint);
+      break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, s->ca_file);
+      break;
+    case PROP_CREATE_CHANNEL:
+      g_value_set_boolean (value, s->create_channel);
+      break;
+    case PROP_WEBRTCBIN:
+      g_value_set_object (value, priv->webrtcbin ? priv->webrtcbin :
+          priv->webrtcbin_prop);
+      break;
+    case PROP_WEBRTCBIN_NAME:
+      g_value_set_string (value, priv->webrtcbin_name);
+      break;
+    case PROP_AUTO_NEGOTIATE:
+      g_value_set_boolean (value, priv->auto_negotiate);
+      break;
+    case PROP_RECV_CAPS:
+      gst_value_set_caps (value, priv->recv_caps);
+      break;
+    case PROP_LOCAL_ADDRESSES:
+      g_value_set_string (value, s->local_addresses);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_kvs_signaling_base_finalize (GObject * object)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (GST_KVS_SIGNALING_BASE (object));
+
+  gst_kvs_connection_settings_clear (&priv->settings);
+  g_free (priv->recipient_client_id);
+  g_free (priv->webrtcbin_name);
+  gst_clear_object (&priv->webrtcbin_prop);
+  gst_clear_caps (&priv->recv_caps);
+
+  G_OBJECT_CLASS (gst_kvs_signaling_base_parent_class)->finalize (object);
+}
+
+static void
+gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY;
+
+  gobject_class->set_property = gst_kvs_signaling_base_set_property;
+  gobject_class->get_property = gst_kvs_signaling_base_get_property;
+  gobject_class->finalize = gst_kvs_signaling_base_finalize;
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_kvs_signaling_base_change_state);
+
+  /**
+   * GstKvsSignalingBase:role:
+   *
+   * Which end of the channel this pipeline is: the single master, which
+   * answers offers, or a viewer, which sends them.
+   */
+  properties[PROP_ROLE] = g_param_spec_enum ("role", "Role",
+      "Whether this pipeline connects as the channel's master (answers "
+      "viewers' offers) or as a viewer (sends an offer to the master).",
+      GST_TYPE_KVS_ROLE, DEFAULT_ROLE, rw);
+
+  /**
+   * GstKvsSignalingBase:channel-name:
+   *
+   * The signaling channel's name; its ARN is looked up with
+   * DescribeSignalingChannel.
+   */
+  properties[PROP_CHANNEL_NAME] = g_param_spec_string ("channel-name",
+      "Channel name",
+      "The name of the KVS signaling channel (1 to 256 of a-z, A-Z, 0-9, "
+      "'_', '.' and '-'); not needed when channel-arn is set.", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:channel-arn:
+   *
+   * The channel's ARN. When set, DescribeSignalingChannel is skipped.
+   */
+  properties[PROP_CHANNEL_ARN] = g_param_spec_string ("channel-arn",
+      "Channel ARN",
+      "The ARN of the KVS signaling channel; when set, the channel is not "
+      "looked up by name.", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:aws-region:
+   *
+   * The AWS region. Unset: AWS_REGION, AWS_DEFAULT_REGION, the profile, then
+   * us-east-1, as the AWS SDKs do.
+   */
+  properties[PROP_AWS_REGION] = g_param_spec_string ("aws-region",
+      "AWS region",
+      "The AWS region of the channel, e.g. us-west-2; unset means the AWS "
+      "environment and configuration decide, as the AWS SDKs do.", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:client-id:
+   *
+   * A viewer's client id. Unset: a unique one is generated; reading the
+   * property while READY or above gives it.
+   */
+  properties[PROP_CLIENT_ID] = g_param_spec_string ("client-id",
+      "Client id",
+      "The viewer's client id (1 to 256 of a-z, A-Z, 0-9, '_', '.' and '-', "
+      "not starting with AWS_); unset means a unique id is generated. "
+      "A master has none.", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:recipient-client-id:
+   *
+   * The viewer a master addresses when the application sends on its own
+   * without naming one. A viewer accepts and ignores it, as the service does.
+   */
+  properties[PROP_RECIPIENT_CLIENT_ID] =
+      g_param_spec_string ("recipient-client-id", "Recipient client id",
+      "The viewer a master sends to when an application message names no "
+      "recipient; a viewer ignores it, as the service does.", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:correlation-id:
+   *
+   * Unset, every outgoing message gets a unique correlation id, so that the
+   * service reports each failure with a STATUS_RESPONSE.
+   */
+  properties[PROP_CORRELATION_ID] = g_param_spec_string ("correlation-id",
+      "Correlation id",
+      "The correlation id sent with every outgoing message; unset means a "
+      "unique id per message, so that every failure comes back as a status "
+      "response.", NULL, rw);
+
+  properties[PROP_ACCESS_KEY] = g_param_spec_string ("access-key",
+      "Access key",
+      "The AWS access key id; unset means the AWS credential chain "
+      "(environment, shared credentials and config files).", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:secret-key:
+   *
+   * Write-only: the elements never read it back or print it. Note that
+   * gst-launch-1.0's parser itself logs the whole pipeline description at
+   * the GST_PIPELINE debug level: on a command line prefer the AWS
+   * credential chain (environment or shared files).
+   */
+  properties[PROP_SECRET_KEY] = g_param_spec_string ("secret-key",
+      "Secret key",
+      "The AWS secret access key that goes with access-key; write-only, "
+      "never printed.", NULL,
+      G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+  /**
+   * GstKvsSignalingBase:session-token:
+   *
+   * May be replaced while PLAYING with fresh temporary credentials: the next
+   * connection uses them.
+   */
+  properties[PROP_SESSION_TOKEN] = g_param_spec_string ("session-token",
+      "Session token",
+      "The AWS session token of temporary credentials; write-only, never "
+      "printed, and may be replaced while playing (the next connection "
+      "uses it).", NULL,
+      G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+
+  properties[PROP_ENDPOINT] = g_param_spec_string ("endpoint",
+      "Endpoint",
+      "The control-plane URL, e.g. http://127.0.0.1:4566 for the local "
+      "service; unset means AWS_ENDPOINT_URL_KINESIS_VIDEO, AWS_ENDPOINT_URL "
+      "or https://kinesisvideo.<region>.amazonaws.com.", NULL, rw);
+
+  properties[PROP_CA_FILE] = g_param_spec_string ("ca-file", "CA file",
+      "A PEM file of the certificate authorities to trust for TLS instead "
+      "of the system's (TLS is always verified).", NULL, rw);
+
+  properties[PROP_CREATE_CHANNEL] = g_param_spec_boolean ("create-channel",
+      "Create channel",
+      "Whether to create the signaling channel when it does not exist.",
+      DEFAULT_CREATE_CHANNEL, rw);
+
+  /**
+   * GstKvsSignalingBase:webrtcbin:
+   *
+   * For applications. gst-launch-1.0 cannot name another element in an
+   * object property: use #GstKvsSignalingBase:webrtcbin-name there.
+   */
+  properties[PROP_WEBRTCBIN] = g_param_spec_object ("webrtcbin",
+      "webrtcbin",
+      "The webrtcbin to drive, for applications (gst-launch-1.0 users set "
+      "webrtcbin-name instead).", GST_TYPE_ELEMENT, rw);
+
+  /**
+   * GstKvsSignalingBase:webrtcbin-name:
+   *
+   * Resolved in the parent bin (and its parents) at the NULL to READY
+   * change. With neither this nor #GstKvsSignalingBase:webrtcbin set, the
+   * only webrtcbin of the bin is used; none or several is an error.
+   */
+  properties[PROP_WEBRTCBIN_NAME] = g_param_spec_string ("webrtcbin-name",
+      "webrtcbin name",
+      "The name of the webrtcbin to drive, looked up in the pipeline when "
+      "the element starts; unset means the pipeline's only webrtcbin.",
+      NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:auto-negotiate:
+   *
+   * With FALSE the elements leave webrtcbin alone: the application uses the
+   * src's signals and the sink's action signals to negotiate.
+   */
+  properties[PROP_AUTO_NEGOTIATE] = g_param_spec_boolean ("auto-negotiate",
+      "Auto negotiate",
+      "Whether the elements drive webrtcbin themselves (offer, answer, ICE "
+      "candidates); false hands the whole flow to the application.",
+      DEFAULT_AUTO_NEGOTIATE, rw);
+
+  /**
+   * GstKvsSignalingBase:recv-caps:
+   *
+   * A viewer from gst-launch-1.0 has no sink pads, so webrtcbin would offer
+   * nothing: one receive-only transceiver is added per structure, e.g.
+   * `application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000`.
+   */
+  properties[PROP_RECV_CAPS] = g_param_spec_boxed ("recv-caps",
+      "Receive caps",
+      "RTP caps of the media to receive: one receive-only transceiver is "
+      "added to webrtcbin per caps structure, so that a receive-only viewer "
+      "works from one gst-launch line.", GST_TYPE_CAPS, rw);
+
+  /**
+   * GstKvsSignalingBase:local-addresses:
+   *
+   * Restricts ICE gathering to these local addresses (webrtcbin's ICE agent
+   * "add-local-ip-address"). Useful on multi-homed devices, and for tests on
+   * one machine: libnice skips loopback addresses unless told to use them.
+   */
+  properties[PROP_LOCAL_ADDRESSES] = g_param_spec_string ("local-addresses",
+      "Local addresses",
+      "Comma-separated local IP addresses ICE may gather candidates on "
+      "(e.g. 127.0.0.1 for tests on one machine); unset means every "
+      "interface but loopback.", NULL, rw);
+
+  properties[PROP_STATE] = g_param_spec_enum ("state", "State",
+      "The state of the signaling connection.",
+      GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstKvsSignalingBase:stats:
+   *
+   * Counters of the shared connection: messages sent and received by type,
+   * status responses, send failures, refused offers, peers, held candidates.
+   */
+  properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
+      "Counters of the signaling connection: messages sent and received by "
+      "type, status responses, send failures, peers.", GST_TYPE_STRUCTURE,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (gobject_class, N_PROPS, properties);
+}
+
+static void
+gst_kvs_signaling_base_init (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+
+  priv->settings.role = DEFAULT_ROLE;
+  priv->settings.create_channel = DEFAULT_CREATE_CHANNEL;
+  priv->auto_negotiate = DEFAULT_AUTO_NEGOTIATE;
+}

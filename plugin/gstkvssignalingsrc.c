@@ -1,0 +1,342 @@
+/* kvssignaling: kvssignalingsrc, what the channel says to webrtcbin.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * SECTION:element-kvssignalingsrc
+ * @title: kvssignalingsrc
+ * @see_also: kvssignalingsink, webrtcbin
+ *
+ * kvssignalingsrc brings what an Amazon Kinesis Video Streams signaling
+ * channel says to a webrtcbin: the viewers' offers (as master), the master's
+ * answer (as viewer), remote ICE candidates and the service's status
+ * responses. With its partner kvssignalingsink, it connects a pipeline to a
+ * channel as its master or as one of its viewers. A sink and a src with the
+ * same connection settings in one process share one signaling connection.
+ *
+ * It is a plain element without pads: it talks to webrtcbin through
+ * webrtcbin's signals. By default (#GstKvsSignalingBase:auto-negotiate) the
+ * pair drives webrtcbin: a master answers each viewer's offer, a viewer
+ * sends an offer and applies the answer, and ICE candidates trickle both
+ * ways. An application may instead listen to #GstKvsSignalingSrc::offer-received
+ * and friends and negotiate itself.
+ *
+ * A master with one webrtcbin serves one viewer; an application serves up to
+ * ten by returning a new webrtcbin from #GstKvsSignalingSrc::request-webrtcbin.
+ *
+ * Credentials, region and endpoint follow the AWS SDKs' chain when unset.
+ * The plugin uses libsoup 3: it cannot be used in a process that loads
+ * libsoup 2.
+ *
+ * ## Example launch line
+ *
+ * Master, streaming a test pattern:
+ * |[
+ * gst-launch-1.0 webrtcbin name=wb bundle-policy=max-bundle \
+ *   videotestsrc is-live=true ! vp8enc deadline=1 ! rtpvp8pay ! \
+ *   application/x-rtp,media=video,encoding-name=VP8,payload=96 ! wb. \
+ *   kvssignalingsink role=master channel-name=demo webrtcbin-name=wb \
+ *   kvssignalingsrc role=master channel-name=demo webrtcbin-name=wb
+ * ]|
+ *
+ * Viewer, receiving and showing it:
+ * |[
+ * gst-launch-1.0 webrtcbin name=wb bundle-policy=max-bundle \
+ *   wb. ! rtpvp8depay ! vp8dec ! videoconvert ! autovideosink \
+ *   kvssignalingsink role=viewer channel-name=demo webrtcbin-name=wb \
+ *   kvssignalingsrc role=viewer channel-name=demo webrtcbin-name=wb \
+ *     recv-caps="application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000"
+ * ]|
+ *
+ * Since: 0.1
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstkvssignalingsrc.h"
+#include "gstkvssignalingelements.h"
+#include "gstkvswebrtcbinutils.h"
+
+GST_DEBUG_CATEGORY_STATIC (kvs_signaling_src_debug);
+#define GST_CAT_DEFAULT kvs_signaling_src_debug
+
+enum
+{
+  SIGNAL_OFFER_RECEIVED,
+  SIGNAL_ANSWER_RECEIVED,
+  SIGNAL_ICE_CANDIDATE_RECEIVED,
+  SIGNAL_STATUS_RESPONSE,
+  SIGNAL_PEER_ADDED,
+  SIGNAL_PEER_REMOVED,
+  SIGNAL_REQUEST_WEBRTCBIN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+struct _GstKvsSignalingSrc
+{
+  GstKvsSignalingBase parent;
+
+  /* Handlers on the connection, set while attached. */
+  gulong handlers[4];
+};
+
+G_DEFINE_TYPE (GstKvsSignalingSrc, gst_kvs_signaling_src,
+    GST_TYPE_KVS_SIGNALING_BASE);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (kvssignalingsrc, "kvssignalingsrc",
+    GST_RANK_NONE, GST_TYPE_KVS_SIGNALING_SRC,
+    kvs_signaling_element_init (plugin));
+
+static void
+emit_sdp (GstKvsSignalingSrc * self, guint signal_id, GstWebRTCSDPType type,
+    const GstKvsMessage * msg)
+{
+  g_autoptr (GError) err = NULL;
+  GstWebRTCSessionDescription *desc;
+
+  desc = gst_kvs_webrtc_description_new (type, msg->sdp, &err);
+  if (desc == NULL) {
+    GST_ELEMENT_WARNING (self, STREAM, DECODE,
+        ("Ignoring a malformed %s from %s: %s",
+            gst_webrtc_sdp_type_to_string (type),
+            msg->sender_client_id ? msg->sender_client_id : "the master",
+            err->message), (NULL));
+    return;
+  }
+  g_signal_emit (self, signals[signal_id], 0, msg->sender_client_id, desc);
+  gst_webrtc_session_description_free (desc);
+}
+
+static void
+on_message_received (GstKvsConnection * connection, GstKvsMessage * msg,
+    GstKvsSignalingSrc * self)
+{
+  switch (msg->type) {
+    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
+      emit_sdp (self, SIGNAL_OFFER_RECEIVED, GST_WEBRTC_SDP_TYPE_OFFER, msg);
+      break;
+    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
+      emit_sdp (self, SIGNAL_ANSWER_RECEIVED, GST_WEBRTC_SDP_TYPE_ANSWER, msg);
+      break;
+    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
+      g_signal_emit (self, signals[SIGNAL_ICE_CANDIDATE_RECEIVED], 0,
+          msg->sender_client_id, msg->sdp_mline_index, msg->sdp_mid,
+          msg->candidate);
+      break;
+    case GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE:
+      g_signal_emit (self, signals[SIGNAL_STATUS_RESPONSE], 0,
+          msg->correlation_id, msg->error_type, msg->status_code,
+          msg->description);
+      break;
+    default:
+      break;
+  }
+}
+
+static void
+on_peer_added (GstKvsConnection * connection, const gchar * peer,
+    GstKvsSignalingSrc * self)
+{
+  g_signal_emit (self, signals[SIGNAL_PEER_ADDED], 0, peer);
+}
+
+static void
+on_peer_removed (GstKvsConnection * connection, const gchar * peer,
+    GstKvsSignalingSrc * self)
+{
+  g_signal_emit (self, signals[SIGNAL_PEER_REMOVED], 0, peer);
+}
+
+static GstElement *
+on_request_webrtcbin (GstKvsConnection * connection, const gchar * peer,
+    GstKvsSignalingSrc * self)
+{
+  GstElement *webrtcbin = NULL;
+
+  g_signal_emit (self, signals[SIGNAL_REQUEST_WEBRTCBIN], 0, peer, &webrtcbin);
+  if (webrtcbin && g_strcmp0 (G_OBJECT_TYPE_NAME (webrtcbin),
+          "GstWebRTCBin") != 0) {
+    GST_ELEMENT_WARNING (self, CORE, FAILED,
+        ("request-webrtcbin returned '%s', which is not a webrtcbin.",
+            GST_OBJECT_NAME (webrtcbin)), (NULL));
+    gst_clear_object (&webrtcbin);
+  }
+  return webrtcbin;
+}
+
+static void
+gst_kvs_signaling_src_attach (GstKvsSignalingBase * base,
+    GstKvsConnection * connection)
+{
+  GstKvsSignalingSrc *self = GST_KVS_SIGNALING_SRC (base);
+
+  self->handlers[0] = g_signal_connect (connection, "message-received",
+      G_CALLBACK (on_message_received), self);
+  self->handlers[1] = g_signal_connect (connection, "peer-added",
+      G_CALLBACK (on_peer_added), self);
+  self->handlers[2] = g_signal_connect (connection, "peer-removed",
+      G_CALLBACK (on_peer_removed), self);
+  if (gst_kvs_signaling_base_get_auto_negotiate (base))
+    self->handlers[3] = g_signal_connect (connection, "request-webrtcbin",
+        G_CALLBACK (on_request_webrtcbin), self);
+}
+
+static void
+gst_kvs_signaling_src_detach (GstKvsSignalingBase * base,
+    GstKvsConnection * connection)
+{
+  GstKvsSignalingSrc *self = GST_KVS_SIGNALING_SRC (base);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (self->handlers); i++) {
+    if (self->handlers[i])
+      g_signal_handler_disconnect (connection, self->handlers[i]);
+    self->handlers[i] = 0;
+  }
+}
+
+static gboolean
+gst_kvs_signaling_src_can_serve_without_webrtcbin (GstKvsSignalingBase * base)
+{
+  GstKvsRole role;
+
+  g_object_get (base, "role", &role, NULL);
+  return role == GST_KVS_ROLE_MASTER && g_signal_has_handler_pending (base,
+      signals[SIGNAL_REQUEST_WEBRTCBIN], 0, FALSE);
+}
+
+static gboolean
+first_element_wins (GSignalInvocationHint * ihint, GValue * return_accu,
+    const GValue * handler_return, gpointer data)
+{
+  GObject *object = g_value_get_object (handler_return);
+
+  g_value_set_object (return_accu, object);
+  return object == NULL;
+}
+
+static void
+gst_kvs_signaling_src_class_init (GstKvsSignalingSrcClass * klass)
+{
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstKvsSignalingBaseClass *base_class = GST_KVS_SIGNALING_BASE_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (kvs_signaling_src_debug, "kvssignalingsrc", 0,
+      "KVS signaling: messages from the channel to webrtcbin");
+
+  base_class->attach = gst_kvs_signaling_src_attach;
+  base_class->detach = gst_kvs_signaling_src_detach;
+  base_class->can_serve_without_webrtcbin =
+      gst_kvs_signaling_src_can_serve_without_webrtcbin;
+
+  gst_element_class_set_static_metadata (element_class,
+      "KVS WebRTC signaling source", "Source/Network/WebRTC",
+      "Brings the offers, answers and ICE candidates of an Amazon Kinesis "
+      "Video Streams signaling channel to webrtcbin",
+      "kvssignaling developers");
+
+  /**
+   * GstKvsSignalingSrc::offer-received:
+   * @src: the element
+   * @sender_client_id: the viewer that sent the offer
+   * @offer: the offer
+   *
+   * A viewer sent an offer (master only). Emitted from the signaling thread:
+   * do not block.
+   */
+  signals[SIGNAL_OFFER_RECEIVED] = g_signal_new ("offer-received",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION);
+
+  /**
+   * GstKvsSignalingSrc::answer-received:
+   * @src: the element
+   * @sender_client_id: NULL: answers come from the master, which the
+   *   service does not name
+   * @answer: the answer
+   *
+   * The master answered this viewer's offer.
+   */
+  signals[SIGNAL_ANSWER_RECEIVED] = g_signal_new ("answer-received",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION);
+
+  /**
+   * GstKvsSignalingSrc::ice-candidate-received:
+   * @src: the element
+   * @sender_client_id: the viewer that sent it, NULL for the master
+   * @mline_index: the m-line index, -1 when the peer sent only a mid
+   * @mid: the sdpMid, or NULL
+   * @candidate: the candidate ("candidate:...")
+   *
+   * A remote ICE candidate arrived.
+   */
+  signals[SIGNAL_ICE_CANDIDATE_RECEIVED] =
+      g_signal_new ("ice-candidate-received", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING,
+      G_TYPE_INT, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * GstKvsSignalingSrc::status-response:
+   * @src: the element
+   * @correlation_id: the correlation id of the refused message
+   * @error_type: the AWS error name, e.g. InvalidArgumentException
+   * @status_code: the HTTP-like status, e.g. 400
+   * @description: the service's explanation
+   *
+   * The service refused a message this connection sent. A warning is posted
+   * on the bus as well.
+   */
+  signals[SIGNAL_STATUS_RESPONSE] = g_signal_new ("status-response",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
+
+  /**
+   * GstKvsSignalingSrc::peer-added:
+   * @src: the element
+   * @client_id: the viewer's client id
+   *
+   * A master started a WebRTC session with a new viewer.
+   */
+  signals[SIGNAL_PEER_ADDED] = g_signal_new ("peer-added",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * GstKvsSignalingSrc::peer-removed:
+   * @src: the element
+   * @client_id: the viewer's client id, NULL for the master
+   *
+   * The WebRTC session with a peer failed or closed. A webrtcbin returned
+   * for it by #GstKvsSignalingSrc::request-webrtcbin is released by the
+   * element: the application may remove it from the pipeline now (from its
+   * own thread, not from this handler), and a new offer from the same viewer
+   * asks for a new one. Emitted from webrtcbin's thread.
+   */
+  signals[SIGNAL_PEER_REMOVED] = g_signal_new ("peer-removed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * GstKvsSignalingSrc::request-webrtcbin:
+   * @src: the element
+   * @client_id: the viewer that sent an offer
+   *
+   * A master got an offer from a new viewer while its webrtcbin (if any) is
+   * busy. Return a new reference to a webrtcbin already in the pipeline (and
+   * linked to its sources) to serve that viewer, or NULL to refuse it. Up to
+   * ten viewers, the service's limit. Emitted from the signaling thread.
+   *
+   * Returns: (transfer full) (nullable): the webrtcbin for @client_id
+   */
+  signals[SIGNAL_REQUEST_WEBRTCBIN] = g_signal_new ("request-webrtcbin",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, first_element_wins,
+      NULL, NULL, GST_TYPE_ELEMENT, 1, G_TYPE_STRING);
+}
+
+static void
+gst_kvs_signaling_src_init (GstKvsSignalingSrc * self)
+{
+}

@@ -1,0 +1,577 @@
+/* kvssignaling: the offer/answer and trickle-ICE binding of one webrtcbin to
+ * one remote peer.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstkvswebrtcsession.h"
+#include "gstkvswebrtcbinutils.h"
+
+GST_DEBUG_CATEGORY_STATIC (kvs_webrtc_session_debug);
+#define GST_CAT_DEFAULT kvs_webrtc_session_debug
+
+typedef struct
+{
+  gint mline_index;
+  gchar *mid;
+  gchar *candidate;
+} HeldCandidate;
+
+struct _GstKvsWebrtcSession
+{
+  GObject parent;
+
+  GstElement *webrtcbin;
+  gboolean offerer;
+  gchar *peer_id;
+  GstKvsWebrtcSessionCallbacks callbacks;
+
+  GMutex lock;
+  GObject *owner;               /* NULL once closed */
+  gboolean closed;
+  gboolean ready;
+  gboolean negotiation_needed;
+  gboolean offer_in_progress;
+  gboolean remote_set;
+  GQueue held;                  /* HeldCandidate, until remote_set */
+  gulong sig_negotiation;
+  gulong sig_candidate;
+  gulong sig_state;
+};
+
+G_DEFINE_TYPE_WITH_CODE (GstKvsWebrtcSession, gst_kvs_webrtc_session,
+    G_TYPE_OBJECT,
+    GST_DEBUG_CATEGORY_INIT (kvs_webrtc_session_debug, "kvswebrtcsession", 0,
+        "KVS signaling: one webrtcbin bound to one peer"));
+
+static void
+held_candidate_free (HeldCandidate * held)
+{
+  g_free (held->mid);
+  g_free (held->candidate);
+  g_free (held);
+}
+
+static const gchar *
+peer_name (GstKvsWebrtcSession * self)
+{
+  return self->peer_id ? self->peer_id : "(master)";
+}
+
+/* Returns a reference to the owner, or NULL once the session is closed. */
+static GObject *
+dup_owner (GstKvsWebrtcSession * self)
+{
+  GObject *owner = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (!self->closed && self->owner)
+    owner = g_object_ref (self->owner);
+  g_mutex_unlock (&self->lock);
+  return owner;
+}
+
+static void
+report_problem (GstKvsWebrtcSession * self, gboolean fatal,
+    const gchar * what, const gchar * reason)
+{
+  g_autoptr (GObject) owner = dup_owner (self);
+
+  GST_WARNING_OBJECT (self->webrtcbin, "peer %s: %s: %s", peer_name (self),
+      what, reason);
+  if (owner && self->callbacks.problem)
+    self->callbacks.problem (self, fatal, what, reason, owner);
+}
+
+/* Checks a promise reply. Returns the reply (owned by the promise) or NULL
+ * after reporting the failure. An empty successful reply is returned as
+ * @empty_ok ? a non-NULL dummy : NULL. */
+static gboolean
+promise_check (GstKvsWebrtcSession * self, GstPromise * promise,
+    const gchar * what, const GstStructure ** reply_out)
+{
+  GstPromiseResult result = gst_promise_wait (promise);
+  const GstStructure *reply;
+
+  if (result != GST_PROMISE_RESULT_REPLIED) {
+    report_problem (self, TRUE, what,
+        result == GST_PROMISE_RESULT_INTERRUPTED ?
+        "interrupted (webrtcbin is shutting down)" : "no reply");
+    return FALSE;
+  }
+  reply = gst_promise_get_reply (promise);
+  if (reply && gst_structure_has_field (reply, "error")) {
+    g_autoptr (GError) err = NULL;
+    const gchar *reason = "unknown error";
+
+    if (gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL) && err)
+      reason = err->message;
+    report_problem (self, TRUE, what, reason);
+    return FALSE;
+  }
+  if (reply_out)
+    *reply_out = reply;
+  return TRUE;
+}
+
+static void
+send_local_sdp (GstKvsWebrtcSession * self, GstWebRTCSessionDescription * desc)
+{
+  g_autoptr (GObject) owner = dup_owner (self);
+  g_autofree gchar *text = NULL;
+
+  if (owner == NULL || self->callbacks.send_sdp == NULL)
+    return;
+  text = gst_sdp_message_as_text (desc->sdp);
+  GST_INFO_OBJECT (self->webrtcbin, "sending %s to peer %s",
+      gst_webrtc_sdp_type_to_string (desc->type), peer_name (self));
+  self->callbacks.send_sdp (self, desc->type, text, owner);
+}
+
+static void
+on_local_set (GstPromise * promise, gpointer user_data)
+{
+  GstKvsWebrtcSession *self = user_data;
+
+  promise_check (self, promise, "setting the local description", NULL);
+}
+
+/* The reply of create-offer or create-answer: set it locally, send it. */
+static void
+on_local_created (GstPromise * promise, gpointer user_data)
+{
+  GstKvsWebrtcSession *self = user_data;
+  const GstStructure *reply = NULL;
+  GstWebRTCSessionDescription *desc = NULL;
+  const gchar *field = self->offerer ? "offer" : "answer";
+  g_autofree gchar *what = g_strdup_printf ("creating the %s", field);
+  GstPromise *set_promise;
+
+  if (!promise_check (self, promise, what, &reply)) {
+    g_mutex_lock (&self->lock);
+    self->offer_in_progress = FALSE;
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  if (reply == NULL || !gst_structure_get (reply, field,
+          GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL) || desc == NULL) {
+    report_problem (self, TRUE, what,
+        "webrtcbin replied without a description");
+    return;
+  }
+
+  set_promise = gst_promise_new_with_change_func (on_local_set,
+      g_object_ref (self), g_object_unref);
+  g_signal_emit_by_name (self->webrtcbin, "set-local-description", desc,
+      set_promise);
+  gst_promise_unref (set_promise);
+
+  /* Sent before the set-local-description task runs on this thread, so the
+   * peer always gets the description before our first candidate. */
+  send_local_sdp (self, desc);
+  gst_webrtc_session_description_free (desc);
+}
+
+static void
+create_offer (GstKvsWebrtcSession * self)
+{
+  GstPromise *promise = gst_promise_new_with_change_func (on_local_created,
+      g_object_ref (self), g_object_unref);
+
+  GST_INFO_OBJECT (self->webrtcbin, "creating an offer for peer %s",
+      peer_name (self));
+  g_signal_emit_by_name (self->webrtcbin, "create-offer", NULL, promise);
+  gst_promise_unref (promise);
+}
+
+static void
+maybe_offer (GstKvsWebrtcSession * self)
+{
+  gboolean go = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (!self->closed && self->offerer && self->ready
+      && self->negotiation_needed && !self->offer_in_progress) {
+    self->negotiation_needed = FALSE;
+    self->offer_in_progress = TRUE;
+    go = TRUE;
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (go)
+    create_offer (self);
+}
+
+static void
+on_negotiation_needed (GstElement * webrtcbin, GstKvsWebrtcSession * self)
+{
+  GST_DEBUG_OBJECT (webrtcbin, "negotiation needed (peer %s)",
+      peer_name (self));
+  g_mutex_lock (&self->lock);
+  /* During an offer/answer exchange webrtcbin is not stable; it asks again
+   * once it is, if still needed. */
+  if (!self->offer_in_progress)
+    self->negotiation_needed = TRUE;
+  g_mutex_unlock (&self->lock);
+  maybe_offer (self);
+}
+
+static void
+on_ice_candidate (GstElement * webrtcbin, guint mline_index,
+    const gchar * candidate, GstKvsWebrtcSession * self)
+{
+  g_autoptr (GObject) owner = NULL;
+  GstWebRTCSessionDescription *local = NULL;
+  g_autofree gchar *mid = NULL;
+
+  if (candidate == NULL || *candidate == '\0')
+    return;                     /* end of candidates: KVS has no such message */
+
+  g_object_get (webrtcbin, "local-description", &local, NULL);
+  mid = gst_kvs_webrtc_sdp_dup_mid (local, mline_index);
+  if (local)
+    gst_webrtc_session_description_free (local);
+
+  owner = dup_owner (self);
+  if (owner && self->callbacks.send_candidate) {
+    GST_LOG_OBJECT (webrtcbin, "local candidate for m-line %u (mid %s)",
+        mline_index, GST_STR_NULL (mid));
+    self->callbacks.send_candidate (self, mline_index, mid, candidate, owner);
+  }
+}
+
+static void
+on_connection_state (GstElement * webrtcbin, GParamSpec * pspec,
+    GstKvsWebrtcSession * self)
+{
+  GstWebRTCPeerConnectionState state;
+  g_autoptr (GObject) owner = NULL;
+
+  g_object_get (webrtcbin, "connection-state", &state, NULL);
+  GST_INFO_OBJECT (webrtcbin, "peer %s: connection state %d",
+      peer_name (self), state);
+  owner = dup_owner (self);
+  if (owner && self->callbacks.connection_state)
+    self->callbacks.connection_state (self, state, owner);
+}
+
+/* Applies one remote candidate (remote description known). */
+static void
+apply_candidate (GstKvsWebrtcSession * self, gint mline_index,
+    const gchar * mid, const gchar * candidate)
+{
+  if (mline_index < 0) {
+    GstWebRTCSessionDescription *remote = NULL;
+
+    g_object_get (self->webrtcbin, "remote-description", &remote, NULL);
+    mline_index = gst_kvs_webrtc_sdp_find_mid (remote, mid);
+    if (remote)
+      gst_webrtc_session_description_free (remote);
+    if (mline_index < 0) {
+      g_autofree gchar *reason = g_strdup_printf ("no m-line has the mid "
+          "'%s' the candidate names", GST_STR_NULL (mid));
+      report_problem (self, FALSE, "applying a remote ICE candidate", reason);
+      return;
+    }
+  }
+  GST_LOG_OBJECT (self->webrtcbin, "remote candidate for m-line %d",
+      mline_index);
+  g_signal_emit_by_name (self->webrtcbin, "add-ice-candidate",
+      (guint) mline_index, candidate);
+}
+
+static void
+flush_held (GstKvsWebrtcSession * self)
+{
+  GQueue held = G_QUEUE_INIT;
+  HeldCandidate *c;
+
+  g_mutex_lock (&self->lock);
+  self->remote_set = TRUE;
+  held = self->held;
+  g_queue_init (&self->held);
+  g_mutex_unlock (&self->lock);
+
+  if (held.length)
+    GST_DEBUG_OBJECT (self->webrtcbin, "applying %u held candidates of %s",
+        held.length, peer_name (self));
+  while ((c = g_queue_pop_head (&held))) {
+    apply_candidate (self, c->mline_index, c->mid, c->candidate);
+    held_candidate_free (c);
+  }
+}
+
+static void
+on_remote_answer_set (GstPromise * promise, gpointer user_data)
+{
+  GstKvsWebrtcSession *self = user_data;
+
+  if (!promise_check (self, promise, "applying the remote answer", NULL))
+    return;
+  flush_held (self);
+
+  /* Back to stable: webrtcbin asks again if more negotiation is needed. */
+  g_mutex_lock (&self->lock);
+  self->offer_in_progress = FALSE;
+  self->negotiation_needed = FALSE;
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+on_remote_offer_set (GstPromise * promise, gpointer user_data)
+{
+  GstKvsWebrtcSession *self = user_data;
+  GstPromise *answer;
+
+  if (!promise_check (self, promise, "applying the remote offer", NULL))
+    return;
+  flush_held (self);
+
+  answer = gst_promise_new_with_change_func (on_local_created,
+      g_object_ref (self), g_object_unref);
+  g_signal_emit_by_name (self->webrtcbin, "create-answer", NULL, answer);
+  gst_promise_unref (answer);
+}
+
+static void
+set_remote (GstKvsWebrtcSession * self, GstWebRTCSDPType type,
+    const gchar * sdp, GstPromiseChangeFunc done)
+{
+  g_autoptr (GError) err = NULL;
+  GstWebRTCSessionDescription *desc;
+  GstPromise *promise;
+
+  desc = gst_kvs_webrtc_description_new (type, sdp, &err);
+  if (desc == NULL) {
+    report_problem (self, FALSE, "reading the remote description",
+        err->message);
+    return;
+  }
+  GST_INFO_OBJECT (self->webrtcbin, "applying the %s of peer %s",
+      gst_webrtc_sdp_type_to_string (type), peer_name (self));
+  promise = gst_promise_new_with_change_func (done, g_object_ref (self),
+      g_object_unref);
+  g_signal_emit_by_name (self->webrtcbin, "set-remote-description", desc,
+      promise);
+  gst_promise_unref (promise);
+  gst_webrtc_session_description_free (desc);
+}
+
+void
+gst_kvs_webrtc_session_handle_offer (GstKvsWebrtcSession * self,
+    const gchar * sdp)
+{
+  g_return_if_fail (GST_IS_KVS_WEBRTC_SESSION (self));
+
+  if (self->offerer) {
+    report_problem (self, FALSE, "receiving an offer",
+        "a viewer does not accept offers; ignored");
+    return;
+  }
+  g_mutex_lock (&self->lock);
+  /* A new offer starts a new negotiation: candidates that follow it wait for
+   * it to be applied. */
+  self->remote_set = FALSE;
+  g_mutex_unlock (&self->lock);
+  set_remote (self, GST_WEBRTC_SDP_TYPE_OFFER, sdp, on_remote_offer_set);
+}
+
+void
+gst_kvs_webrtc_session_handle_answer (GstKvsWebrtcSession * self,
+    const gchar * sdp)
+{
+  g_return_if_fail (GST_IS_KVS_WEBRTC_SESSION (self));
+
+  if (!self->offerer) {
+    report_problem (self, FALSE, "receiving an answer",
+        "a master does not expect answers; ignored");
+    return;
+  }
+  set_remote (self, GST_WEBRTC_SDP_TYPE_ANSWER, sdp, on_remote_answer_set);
+}
+
+void
+gst_kvs_webrtc_session_handle_candidate (GstKvsWebrtcSession * self,
+    gint mline_index, const gchar * mid, const gchar * candidate)
+{
+  gboolean now;
+
+  g_return_if_fail (GST_IS_KVS_WEBRTC_SESSION (self));
+
+  if (candidate == NULL || *candidate == '\0')
+    return;
+  if (mline_index < 0 && (mid == NULL || *mid == '\0')) {
+    report_problem (self, FALSE, "receiving an ICE candidate",
+        "the candidate has neither sdpMLineIndex nor sdpMid");
+    return;
+  }
+
+  g_mutex_lock (&self->lock);
+  now = self->remote_set;
+  if (!now) {
+    HeldCandidate *held = g_new0 (HeldCandidate, 1);
+
+    held->mline_index = mline_index;
+    held->mid = g_strdup (mid);
+    held->candidate = g_strdup (candidate);
+    g_queue_push_tail (&self->held, held);
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (now)
+    apply_candidate (self, mline_index, mid, candidate);
+  else
+    GST_DEBUG_OBJECT (self->webrtcbin, "holding an early candidate of %s",
+        peer_name (self));
+}
+
+guint
+gst_kvs_webrtc_session_get_held_candidates (GstKvsWebrtcSession * self)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = self->held.length;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+void
+gst_kvs_webrtc_session_set_ready (GstKvsWebrtcSession * self)
+{
+  gboolean due = FALSE;
+
+  g_return_if_fail (GST_IS_KVS_WEBRTC_SESSION (self));
+
+  /* webrtcbin may have asked for negotiation before we listened: transceivers
+   * without a local description mean an offer is due. (Asked outside our
+   * lock: webrtcbin takes its own.) */
+  if (self->offerer
+      && gst_kvs_webrtcbin_count_transceivers (self->webrtcbin) > 0) {
+    GstWebRTCSessionDescription *local = NULL;
+
+    g_object_get (self->webrtcbin, "local-description", &local, NULL);
+    if (local == NULL)
+      due = TRUE;
+    else
+      gst_webrtc_session_description_free (local);
+  }
+
+  g_mutex_lock (&self->lock);
+  self->ready = TRUE;
+  if (due && !self->offer_in_progress)
+    self->negotiation_needed = TRUE;
+  g_mutex_unlock (&self->lock);
+  maybe_offer (self);
+}
+
+GstElement *
+gst_kvs_webrtc_session_get_webrtcbin (GstKvsWebrtcSession * self)
+{
+  return self->webrtcbin;
+}
+
+const gchar *
+gst_kvs_webrtc_session_get_peer_id (GstKvsWebrtcSession * self)
+{
+  return self->peer_id;
+}
+
+static void
+drop_closure_ref (gpointer data, GClosure * closure)
+{
+  g_object_unref (data);
+}
+
+GstKvsWebrtcSession *
+gst_kvs_webrtc_session_new (GstElement * webrtcbin, gboolean offerer,
+    const gchar * peer_id, const GstKvsWebrtcSessionCallbacks * callbacks,
+    GObject * owner)
+{
+  GstKvsWebrtcSession *self;
+
+  g_return_val_if_fail (GST_IS_ELEMENT (webrtcbin), NULL);
+  g_return_val_if_fail (callbacks != NULL, NULL);
+
+  self = g_object_new (GST_TYPE_KVS_WEBRTC_SESSION, NULL);
+  self->webrtcbin = gst_object_ref (webrtcbin);
+  self->offerer = offerer;
+  self->peer_id = g_strdup (peer_id);
+  self->callbacks = *callbacks;
+  self->owner = owner ? g_object_ref (owner) : NULL;
+
+  /* Each handler keeps the session alive while it is connected: a handler
+   * running on webrtcbin's thread during close() still finds it valid. */
+  if (offerer)
+    self->sig_negotiation = g_signal_connect_data (webrtcbin,
+        "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
+        g_object_ref (self), drop_closure_ref, 0);
+  self->sig_candidate = g_signal_connect_data (webrtcbin, "on-ice-candidate",
+      G_CALLBACK (on_ice_candidate), g_object_ref (self), drop_closure_ref, 0);
+  self->sig_state = g_signal_connect_data (webrtcbin,
+      "notify::connection-state", G_CALLBACK (on_connection_state),
+      g_object_ref (self), drop_closure_ref, 0);
+
+  GST_DEBUG_OBJECT (webrtcbin, "bound to peer %s as %s",
+      self->peer_id ? self->peer_id : "(master)",
+      offerer ? "offerer" : "answerer");
+  return self;
+}
+
+void
+gst_kvs_webrtc_session_close (GstKvsWebrtcSession * self)
+{
+  GObject *owner;
+  gulong ids[3];
+  guint i;
+
+  g_return_if_fail (GST_IS_KVS_WEBRTC_SESSION (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->closed) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  self->closed = TRUE;
+  owner = self->owner;
+  self->owner = NULL;
+  ids[0] = self->sig_negotiation;
+  ids[1] = self->sig_candidate;
+  ids[2] = self->sig_state;
+  self->sig_negotiation = self->sig_candidate = self->sig_state = 0;
+  g_queue_clear_full (&self->held, (GDestroyNotify) held_candidate_free);
+  g_mutex_unlock (&self->lock);
+
+  for (i = 0; i < G_N_ELEMENTS (ids); i++)
+    if (ids[i])
+      g_signal_handler_disconnect (self->webrtcbin, ids[i]);
+  g_clear_object (&owner);
+}
+
+static void
+gst_kvs_webrtc_session_finalize (GObject * object)
+{
+  GstKvsWebrtcSession *self = GST_KVS_WEBRTC_SESSION (object);
+
+  g_queue_clear_full (&self->held, (GDestroyNotify) held_candidate_free);
+  g_clear_object (&self->owner);
+  gst_clear_object (&self->webrtcbin);
+  g_free (self->peer_id);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (gst_kvs_webrtc_session_parent_class)->finalize (object);
+}
+
+static void
+gst_kvs_webrtc_session_class_init (GstKvsWebrtcSessionClass * klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gst_kvs_webrtc_session_finalize;
+}
+
+static void
+gst_kvs_webrtc_session_init (GstKvsWebrtcSession * self)
+{
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->held);
+}

@@ -1,0 +1,1177 @@
+/* End to end through the real local service (kvs-signaling-server, started
+ * here as a subprocess): a master pipeline streams VP8, a viewer pipeline
+ * decodes it; several viewers through request-webrtcbin; bad channel and
+ * bad credentials end in bus errors, never a hang.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <gio/gio.h>
+#include <gst/webrtc/webrtc.h>
+#include <gst/sdp/sdp.h>
+#include <signal.h>
+
+#define CHANNEL "e2e-channel"
+#define AK "AKIDEXAMPLEELEMENTS"
+#define SK "elements-secret-key-for-tests"
+#define VP8_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
+  "payload=96,clock-rate=90000"
+#define MIN_FRAMES 30
+
+static GSubprocess *server;
+static gchar *endpoint;
+
+/* ---- the local service -------------------------------------------------- */
+
+static void
+on_line (GObject * source, GAsyncResult * res, gpointer data)
+{
+  gchar **line = data;
+
+  *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
+      res, NULL, NULL);
+  if (*line == NULL)
+    *line = g_strdup ("");
+}
+
+static void server_start_with (const gchar * const *extra);
+
+static void
+server_start (void)
+{
+  server_start_with (NULL);
+}
+
+static void
+server_start_with (const gchar * const *extra)
+{
+  const gchar *path = g_getenv ("KVS_SERVER");
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  GMainContext *ctx = g_main_context_new ();
+  gchar *line = NULL;
+  gint64 end;
+  const gchar *url;
+
+  if (path == NULL || *path == '\0')
+    path = KVS_SERVER_PATH;
+
+  g_main_context_push_thread_default (ctx);
+  {
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    const gchar *fixed[] = { path, "--listen", "127.0.0.1:0", "--access-key",
+      AK, "--secret-key", SK, "--region", "us-west-2", "--create-channel",
+      CHANNEL
+    };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS (fixed); i++)
+      g_ptr_array_add (argv, (gpointer) fixed[i]);
+    for (i = 0; extra && extra[i]; i++)
+      g_ptr_array_add (argv, (gpointer) extra[i]);
+    g_ptr_array_add (argv, NULL);
+    server = g_subprocess_newv ((const gchar * const *) argv->pdata,
+        G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err);
+  }
+  fail_unless (server != NULL, "cannot start %s: %s", path,
+      err ? err->message : "");
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line,
+      &line);
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (line == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (ctx, FALSE) || (g_usleep (10000), TRUE);
+  g_main_context_pop_thread_default (ctx);
+
+  fail_unless (line != NULL, "the service printed nothing in 10 s");
+  url = strstr (line, "http://");
+  fail_unless (url != NULL, "unexpected first line '%s'", line);
+  endpoint = g_strdup (url);
+  g_strchomp (endpoint);
+  g_free (line);
+  /* The read is done: nothing else uses the context. */
+  g_main_context_unref (ctx);
+}
+
+static void
+on_exited (GObject * source, GAsyncResult * res, gpointer data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), res, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+wait_exit (GMainContext * ctx, gboolean * done, guint seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
+
+  while (!*done && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (ctx, FALSE))
+      g_usleep (10 * 1000);
+  return *done;
+}
+
+/* SIGTERM, bounded: a service that does not stop in 5 s is killed and the
+ * test fails. */
+static void
+server_stop (void)
+{
+  if (server) {
+    GMainContext *ctx = g_main_context_new ();
+    gboolean done = FALSE, clean;
+
+    g_main_context_push_thread_default (ctx);
+    g_subprocess_wait_async (server, NULL, on_exited, &done);
+    g_subprocess_send_signal (server, SIGTERM);
+    clean = wait_exit (ctx, &done, 5);
+    if (!clean) {
+      g_subprocess_force_exit (server);
+      wait_exit (ctx, &done, 5);
+    }
+    g_main_context_pop_thread_default (ctx);
+    g_main_context_unref (ctx);
+    g_clear_object (&server);
+    fail_unless (clean, "the service did not stop within 5 s of SIGTERM");
+  }
+  g_clear_pointer (&endpoint, g_free);
+}
+
+/* ---- pipelines ---------------------------------------------------------- */
+
+static gint frames;
+
+static void
+on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gint * counter)
+{
+  g_atomic_int_inc (counter);
+}
+
+/* @secret NULL: no secret-key in the description (set it through the API:
+ * gst-launch's parser logs the description it parses). */
+static gchar *
+connection_props (const gchar * role, const gchar * channel,
+    const gchar * secret, const gchar * extra)
+{
+  g_autofree gchar *secret_prop = secret ?
+      g_strdup_printf ("secret-key=%s", secret) : g_strdup ("");
+
+  return g_strdup_printf ("role=%s channel-name=%s aws-region=us-west-2 "
+      "endpoint=%s access-key=" AK " %s local-addresses=127.0.0.1 %s", role,
+      channel, endpoint, secret_prop, extra ? extra : "");
+}
+
+static void
+set_secret (GstElement * pipeline, const gchar * secret)
+{
+  const gchar *names[] = { "ksink", "ksrc" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), names[i]);
+
+    g_object_set (e, "secret-key", secret, NULL);
+    gst_object_unref (e);
+  }
+}
+
+static gchar *
+master_description (const gchar * props)
+{
+  return g_strdup_printf ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! "
+      "vp8enc deadline=1 ! rtpvp8pay ! " VP8_CAPS " ! "
+      "webrtcbin name=wb bundle-policy=max-bundle "
+      "kvssignalingsink name=ksink webrtcbin-name=wb %s "
+      "kvssignalingsrc name=ksrc webrtcbin-name=wb %s", props, props);
+}
+
+static gchar *
+viewer_description (const gchar * props)
+{
+  return g_strdup_printf ("webrtcbin name=wb bundle-policy=max-bundle "
+      "wb. ! rtpvp8depay ! vp8dec ! "
+      "fakesink name=frames signal-handoffs=true sync=false async=false "
+      "kvssignalingsink name=ksink %s "
+      "kvssignalingsrc name=ksrc recv-caps=\"" VP8_CAPS "\" %s", props, props);
+}
+
+static GstElement *
+launch (const gchar * desc, gint * counter)
+{
+  g_autoptr (GError) err = NULL;
+  GstElement *pipeline = gst_parse_launch (desc, &err);
+
+  fail_unless (pipeline != NULL && err == NULL, "%s: %s", desc,
+      err ? err->message : "");
+  if (counter) {
+    GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "frames");
+
+    g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), counter);
+    gst_object_unref (sink);
+  }
+  return pipeline;
+}
+
+/* Fails on any error of @pipelines; returns the first warning text seen
+ * that contains @warning_needle, if asked. */
+static void
+check_buses (GstElement ** pipelines, gchar ** warning_out,
+    const gchar * warning_needle)
+{
+  guint i;
+
+  for (i = 0; pipelines[i]; i++) {
+    GstBus *bus = gst_element_get_bus (pipelines[i]);
+    GstMessage *msg;
+
+    while ((msg = gst_bus_pop_filtered (bus,
+                GST_MESSAGE_ERROR | GST_MESSAGE_WARNING))) {
+      GError *err = NULL;
+      gchar *debug = NULL;
+
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+        gst_message_parse_error (msg, &err, &debug);
+        fail ("error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
+            err->message, GST_STR_NULL (debug));
+      }
+      gst_message_parse_warning (msg, &err, &debug);
+      GST_INFO ("warning from %s: %s", GST_OBJECT_NAME (msg->src),
+          err->message);
+      if (warning_out && *warning_out == NULL && warning_needle
+          && strstr (err->message, warning_needle))
+        *warning_out = g_strdup (err->message);
+      g_error_free (err);
+      g_free (debug);
+      gst_message_unref (msg);
+    }
+    gst_object_unref (bus);
+  }
+}
+
+/* Waits until every counter reached MIN_FRAMES (bounded). */
+static void
+wait_frames (GstElement ** pipelines, gint ** counters, guint seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
+  gboolean all = FALSE;
+  guint i;
+
+  while (!all && g_get_monotonic_time () < end) {
+    check_buses (pipelines, NULL, NULL);
+    all = TRUE;
+    for (i = 0; counters[i]; i++)
+      if (g_atomic_int_get (counters[i]) < MIN_FRAMES)
+        all = FALSE;
+    if (!all)
+      g_usleep (20 * 1000);
+  }
+  for (i = 0; counters[i]; i++)
+    fail_unless (g_atomic_int_get (counters[i]) >= MIN_FRAMES,
+        "viewer %u decoded only %d frames in %u s", i,
+        g_atomic_int_get (counters[i]), seconds);
+}
+
+static void
+stop_all (GstElement ** pipelines)
+{
+  guint i;
+
+  for (i = 0; pipelines[i]; i++) {
+    gst_element_set_state (pipelines[i], GST_STATE_NULL);
+    gst_object_unref (pipelines[i]);
+  }
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+/* One gst-launch-style line per role, both elements of each pair present. */
+GST_START_TEST (test_launch_lines_video_flows)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *vprops = connection_props ("viewer", CHANNEL, SK,
+      "client-id=viewer-launch");
+  g_autofree gchar *mdesc = master_description (mprops);
+  g_autofree gchar *vdesc = viewer_description (vprops);
+  GstElement *pipelines[3] = { NULL, };
+  gint *counters[2] = { &frames, NULL };
+  GstElement *ksrc;
+  GstStructure *stats = NULL;
+  guint64 offers = 0, answers = 0;
+  gint state = 0;
+  guint i;
+
+  g_atomic_int_set (&frames, 0);
+  pipelines[0] = launch (mdesc, NULL);
+  pipelines[1] = launch (vdesc, &frames);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  wait_frames (pipelines, counters, 25);
+
+  /* The viewer's pair shares one connection: one offer, one answer. */
+  ksrc = gst_bin_get_by_name (GST_BIN (pipelines[1]), "ksrc");
+  g_object_get (ksrc, "stats", &stats, "state", &state, NULL);
+  fail_unless_equals_int (state, 7);    /* connected */
+  fail_unless (gst_structure_get_uint64 (stats, "offers-sent", &offers));
+  fail_unless (gst_structure_get_uint64 (stats, "answers-received", &answers));
+  fail_unless_equals_int ((gint) offers, 1);
+  fail_unless_equals_int ((gint) answers, 1);
+  gst_structure_free (stats);
+  gst_object_unref (ksrc);
+
+  /* STUN for the channel's region, set by the elements on both sides. */
+  for (i = 0; i < 2; i++) {
+    GstElement *wb = gst_bin_get_by_name (GST_BIN (pipelines[i]), "wb");
+    gchar *stun = NULL;
+
+    g_object_get (wb, "stun-server", &stun, NULL);
+    fail_unless_equals_string (stun,
+        "stun://stun.kinesisvideo.us-west-2.amazonaws.com:443");
+    g_free (stun);
+    gst_object_unref (wb);
+  }
+
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  gint offers_received;
+  gint answers_sent;
+  gint peers_added;
+  gchar *peer;
+} MasterEvents;
+
+static void
+on_offer_received (GstElement * src, const gchar * sender,
+    GstWebRTCSessionDescription * offer, MasterEvents * ev)
+{
+  g_atomic_int_inc (&ev->offers_received);
+  if (ev->peer == NULL)
+    ev->peer = g_strdup (sender);
+}
+
+static void
+on_answer_sent (GstElement * sink, const gchar * recipient,
+    GstWebRTCSessionDescription * answer, const gchar * correlation_id,
+    MasterEvents * ev)
+{
+  if (answer && correlation_id && *correlation_id)
+    g_atomic_int_inc (&ev->answers_sent);
+}
+
+static void
+on_peer_added (GstElement * src, const gchar * peer, MasterEvents * ev)
+{
+  g_atomic_int_inc (&ev->peers_added);
+}
+
+/* The application way: elements made one by one, webrtcbin property. */
+GST_START_TEST (test_app_api_master_signals)
+{
+  g_autofree gchar *vprops = connection_props ("viewer", CHANNEL, SK,
+      "client-id=viewer-app");
+  g_autofree gchar *vdesc = viewer_description (vprops);
+  GstElement *pipelines[3] = { NULL, };
+  gint *counters[2] = { &frames, NULL };
+  GstElement *master, *wb, *sink, *src, *tail;
+  MasterEvents ev = { 0, };
+  g_autoptr (GError) err = NULL;
+
+  master = gst_pipeline_new ("master");
+  tail = gst_parse_bin_from_description ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! vp8enc deadline=1 ! "
+      "rtpvp8pay ! capsfilter caps=\"" VP8_CAPS "\"", TRUE, &err);
+  fail_unless (tail != NULL, "%s", err ? err->message : "");
+  wb = gst_element_factory_make ("webrtcbin", NULL);
+  sink = gst_element_factory_make ("kvssignalingsink", NULL);
+  src = gst_element_factory_make ("kvssignalingsrc", NULL);
+  gst_bin_add_many (GST_BIN (master), tail, wb, sink, src, NULL);
+  fail_unless (gst_element_link (tail, wb));
+  g_object_set (sink, "webrtcbin", wb, NULL);
+  g_object_set (src, "webrtcbin", wb, NULL);
+  {
+    GstElement *both[] = { sink, src };
+    guint i;
+
+    for (i = 0; i < 2; i++) {
+      g_object_set (both[i], "channel-name", CHANNEL, "aws-region",
+          "us-west-2", "endpoint", endpoint, "access-key", AK, "secret-key",
+          SK, "local-addresses", "127.0.0.1", NULL);
+      gst_util_set_object_arg (G_OBJECT (both[i]), "role", "master");
+    }
+  }
+  g_signal_connect (src, "offer-received", G_CALLBACK (on_offer_received), &ev);
+  g_signal_connect (src, "peer-added", G_CALLBACK (on_peer_added), &ev);
+  g_signal_connect (sink, "answer-sent", G_CALLBACK (on_answer_sent), &ev);
+
+  g_atomic_int_set (&frames, 0);
+  pipelines[0] = master;
+  pipelines[1] = launch (vdesc, &frames);
+  fail_if (gst_element_set_state (master, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  wait_frames (pipelines, counters, 25);
+  fail_unless_equals_int (g_atomic_int_get (&ev.offers_received), 1);
+  fail_unless_equals_int (g_atomic_int_get (&ev.answers_sent), 1);
+  fail_unless_equals_int (g_atomic_int_get (&ev.peers_added), 1);
+  fail_unless_equals_string (ev.peer, "viewer-app");
+
+  stop_all (pipelines);
+  g_free (ev.peer);
+}
+
+GST_END_TEST;
+
+/* ---- several viewers: request-webrtcbin --------------------------------- */
+
+static GstElement *
+on_request_webrtcbin (GstElement * src, const gchar * peer,
+    GstElement * pipeline)
+{
+  GstElement *branch, *wb;
+  g_autoptr (GError) err = NULL;
+
+  branch = gst_parse_bin_from_description ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! vp8enc deadline=1 ! "
+      "rtpvp8pay ! capsfilter caps=\"" VP8_CAPS "\"", TRUE, &err);
+  wb = gst_element_factory_make ("webrtcbin", NULL);
+  g_object_set (wb, "bundle-policy", 3 /* max-bundle */ , NULL);
+  gst_bin_add_many (GST_BIN (pipeline), branch, wb, NULL);
+  fail_unless (gst_element_link (branch, wb));
+  gst_element_sync_state_with_parent (wb);
+  gst_element_sync_state_with_parent (branch);
+  return gst_object_ref (wb);
+}
+
+GST_START_TEST (test_several_viewers_request_webrtcbin)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  GstElement *pipelines[4] = { NULL, };
+  gint f1 = 0, f2 = 0;
+  gint *counters[3] = { &f1, &f2, NULL };
+  GstElement *master, *src;
+  g_autofree gchar *mdesc = NULL;
+  guint i;
+
+  /* No webrtcbin at all: the application gives one per viewer. */
+  mdesc = g_strdup_printf ("kvssignalingsrc name=ksrc %s", mprops);
+  master = gst_pipeline_new ("master");
+  src = launch (mdesc, NULL);
+  gst_bin_add (GST_BIN (master), gst_object_ref (src));
+  g_signal_connect (src, "request-webrtcbin",
+      G_CALLBACK (on_request_webrtcbin), master);
+  gst_object_unref (src);
+  pipelines[0] = master;
+  fail_if (gst_element_set_state (master, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  for (i = 0; i < 2; i++) {
+    g_autofree gchar *id = g_strdup_printf ("client-id=several-%u", i);
+    g_autofree gchar *props = connection_props ("viewer", CHANNEL, SK, id);
+    g_autofree gchar *desc = viewer_description (props);
+
+    pipelines[i + 1] = launch (desc, counters[i]);
+    fail_if (gst_element_set_state (pipelines[i + 1], GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE);
+  }
+
+  wait_frames (pipelines, counters, 30);
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* One webrtcbin, no request-webrtcbin handler: a second viewer is refused
+ * with a warning; the first keeps its video. */
+GST_START_TEST (test_second_viewer_refused)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *mdesc = master_description (mprops);
+  GstElement *pipelines[4] = { NULL, };
+  gint f1 = 0, f2 = 0;
+  gint *counters[2] = { &f1, NULL };
+  gchar *warning = NULL;
+  gint64 end;
+  guint i;
+
+  pipelines[0] = launch (mdesc, NULL);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < 2; i++) {
+    g_autofree gchar *id = g_strdup_printf ("client-id=refused-%u", i);
+    g_autofree gchar *props = connection_props ("viewer", CHANNEL, SK, id);
+    g_autofree gchar *desc = viewer_description (props);
+
+    pipelines[i + 1] = launch (desc, i == 0 ? &f1 : &f2);
+    fail_if (gst_element_set_state (pipelines[i + 1], GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE);
+    if (i == 0) {
+      GstElement *first[] = { pipelines[0], pipelines[1], NULL };
+      wait_frames (first, counters, 25);
+    }
+  }
+
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (warning == NULL && g_get_monotonic_time () < end) {
+    GstElement *master_only[] = { pipelines[0], NULL };
+
+    check_buses (master_only, &warning, "Refusing the offer");
+    g_usleep (20 * 1000);
+  }
+  fail_unless (warning != NULL, "no warning about the second viewer");
+  fail_unless (strstr (warning, "refused-1") != NULL, "%s", warning);
+  g_free (warning);
+  fail_unless (g_atomic_int_get (&f2) == 0);
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* ---- auto-negotiate=false: the application negotiates ----------------- */
+
+typedef struct
+{
+  GstElement *wb;
+  GstElement *ksink;
+  gint needed;
+  gint offering;
+  gint offers_queued;
+  gint offers_sent;
+  gint answers;
+  gint remote_candidates;
+  gint local_candidates_queued;
+} Manual;
+
+static void
+manual_offer_created (GstPromise * promise, Manual * m)
+{
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *offer = NULL;
+  gboolean queued = FALSE;
+
+  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+      &offer, NULL);
+  gst_promise_unref (promise);
+  fail_unless (offer != NULL);
+  g_signal_emit_by_name (m->wb, "set-local-description", offer, NULL);
+  g_signal_emit_by_name (m->ksink, "send-offer", NULL, offer, &queued);
+  if (queued)
+    g_atomic_int_inc (&m->offers_queued);
+  gst_webrtc_session_description_free (offer);
+}
+
+/* Offer once webrtcbin asked for negotiation and the signaling connection
+ * is up, whichever comes last. */
+static void
+manual_try_offer (Manual * m)
+{
+  GstPromise *promise;
+  gint state = 0;
+
+  g_object_get (m->ksink, "state", &state, NULL);
+  if (!g_atomic_int_get (&m->needed) || state != 7
+      || !g_atomic_int_compare_and_exchange (&m->offering, 0, 1))
+    return;
+  promise = gst_promise_new_with_change_func ((GstPromiseChangeFunc)
+      manual_offer_created, m, NULL);
+  g_signal_emit_by_name (m->wb, "create-offer", NULL, promise);
+}
+
+static void
+manual_negotiation_needed (GstElement * wb, Manual * m)
+{
+  g_atomic_int_set (&m->needed, 1);
+  manual_try_offer (m);
+}
+
+static void
+manual_state_changed (GstElement * ksink, GParamSpec * pspec, Manual * m)
+{
+  manual_try_offer (m);
+}
+
+static void
+manual_local_candidate (GstElement * wb, guint mline, const gchar * cand,
+    Manual * m)
+{
+  gboolean queued = FALSE;
+
+  g_signal_emit_by_name (m->ksink, "send-ice-candidate", NULL, mline, NULL,
+      cand, &queued);
+  if (queued)
+    g_atomic_int_inc (&m->local_candidates_queued);
+}
+
+static void
+manual_offer_sent (GstElement * sink, const gchar * recipient,
+    GstWebRTCSessionDescription * offer, const gchar * correlation_id,
+    Manual * m)
+{
+  if (offer && correlation_id && *correlation_id)
+    g_atomic_int_inc (&m->offers_sent);
+}
+
+static void
+manual_answer (GstElement * src, const gchar * sender,
+    GstWebRTCSessionDescription * answer, Manual * m)
+{
+  /* The service does not name the master to a viewer. */
+  fail_unless (sender == NULL);
+  g_signal_emit_by_name (m->wb, "set-remote-description", answer, NULL);
+  g_atomic_int_inc (&m->answers);
+}
+
+static void
+manual_remote_candidate (GstElement * src, const gchar * sender, gint mline,
+    const gchar * mid, const gchar * cand, Manual * m)
+{
+  /* Our master sends the real a=mid with the index. */
+  fail_unless (mline >= 0);
+  fail_unless (mid != NULL && g_str_has_prefix (mid, "video"));
+  g_signal_emit_by_name (m->wb, "add-ice-candidate", (guint) mline, cand);
+  g_atomic_int_inc (&m->remote_candidates);
+}
+
+static void
+manual_pad_added (GstElement * wb, GstPad * pad, GstElement * pipeline)
+{
+  GstElement *bin;
+  GstPad *sinkpad;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  bin = gst_parse_bin_from_description ("rtpvp8depay ! vp8dec ! "
+      "fakesink signal-handoffs=true sync=false name=frames", TRUE, NULL);
+  {
+    GstElement *sink = gst_bin_get_by_name (GST_BIN (bin), "frames");
+
+    g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &frames);
+    gst_object_unref (sink);
+  }
+  gst_bin_add (GST_BIN (pipeline), bin);
+  gst_element_sync_state_with_parent (bin);
+  sinkpad = gst_element_get_static_pad (bin, "sink");
+  gst_pad_link (pad, sinkpad);
+  gst_object_unref (sinkpad);
+}
+
+GST_START_TEST (test_manual_negotiation_viewer)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *mdesc = master_description (mprops);
+  g_autofree gchar *vprops = connection_props ("viewer", CHANNEL, SK,
+      "client-id=manual-viewer auto-negotiate=false");
+  g_autofree gchar *vdesc = g_strdup_printf ("webrtcbin name=wb "
+      "bundle-policy=max-bundle kvssignalingsink name=ksink %s "
+      "kvssignalingsrc name=ksrc %s", vprops, vprops);
+  GstElement *pipelines[3] = { NULL, };
+  gint *counters[2] = { &frames, NULL };
+  Manual m = { 0, };
+  GstElement *ksrc;
+  GObject *agent = NULL;
+  GstCaps *caps;
+  GstWebRTCRTPTransceiver *trans = NULL;
+  gboolean ok = FALSE;
+
+  g_atomic_int_set (&frames, 0);
+  pipelines[0] = launch (mdesc, NULL);
+  pipelines[1] = launch (vdesc, NULL);
+  m.wb = gst_bin_get_by_name (GST_BIN (pipelines[1]), "wb");
+  m.ksink = gst_bin_get_by_name (GST_BIN (pipelines[1]), "ksink");
+  ksrc = gst_bin_get_by_name (GST_BIN (pipelines[1]), "ksrc");
+
+  /* The elements leave webrtcbin alone: the application does it all. */
+  g_object_get (m.wb, "ice-agent", &agent, NULL);
+  g_signal_emit_by_name (agent, "add-local-ip-address", "127.0.0.1", &ok);
+  fail_unless (ok);
+  g_object_unref (agent);
+  g_signal_connect (m.wb, "on-negotiation-needed",
+      G_CALLBACK (manual_negotiation_needed), &m);
+  g_signal_connect (m.wb, "on-ice-candidate",
+      G_CALLBACK (manual_local_candidate), &m);
+  g_signal_connect (m.wb, "pad-added", G_CALLBACK (manual_pad_added),
+      pipelines[1]);
+  g_signal_connect (m.ksink, "offer-sent", G_CALLBACK (manual_offer_sent), &m);
+  g_signal_connect (ksrc, "answer-received", G_CALLBACK (manual_answer), &m);
+  g_signal_connect (ksrc, "ice-candidate-received",
+      G_CALLBACK (manual_remote_candidate), &m);
+
+  g_signal_connect (m.ksink, "notify::state",
+      G_CALLBACK (manual_state_changed), &m);
+  caps = gst_caps_from_string (VP8_CAPS);
+  g_signal_emit_by_name (m.wb, "add-transceiver",
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+  gst_caps_unref (caps);
+  gst_object_unref (trans);
+
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  wait_frames (pipelines, counters, 25);
+  fail_unless_equals_int (g_atomic_int_get (&m.offers_queued), 1);
+  fail_unless_equals_int (g_atomic_int_get (&m.offers_sent), 1);
+  fail_unless_equals_int (g_atomic_int_get (&m.answers), 1);
+  fail_unless (g_atomic_int_get (&m.remote_candidates) > 0);
+  fail_unless (g_atomic_int_get (&m.local_candidates_queued) > 0);
+
+  gst_object_unref (ksrc);
+  gst_object_unref (m.ksink);
+  gst_object_unref (m.wb);
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* ---- the pair shares one connection ----------------------------------- */
+
+static gchar *
+wait_generated_id (GstElement * pipeline, const gchar * name)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), name);
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  gint state = 0;
+  gchar *id = NULL;
+
+  while (state != 7 && g_get_monotonic_time () < end) {
+    g_object_get (e, "state", &state, NULL);
+    g_usleep (20 * 1000);
+  }
+  fail_unless_equals_int (state, 7);
+  g_object_get (e, "client-id", &id, NULL);
+  gst_object_unref (e);
+  return id;
+}
+
+/* A viewer pair without client-id: one connection, so one generated id for
+ * both elements; another pipeline gets another connection and id. */
+GST_START_TEST (test_pair_shares_connection)
+{
+  g_autofree gchar *props = connection_props ("viewer", CHANNEL, SK, NULL);
+  g_autofree gchar *desc = viewer_description (props);
+  GstElement *pipelines[3] = { NULL, };
+  gchar *a_sink, *a_src, *b_src;
+
+  pipelines[0] = launch (desc, NULL);
+  pipelines[1] = launch (desc, NULL);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  a_sink = wait_generated_id (pipelines[0], "ksink");
+  a_src = wait_generated_id (pipelines[0], "ksrc");
+  b_src = wait_generated_id (pipelines[1], "ksrc");
+  fail_unless (a_sink != NULL && *a_sink);
+  fail_unless_equals_string (a_sink, a_src);
+  fail_unless (b_src != NULL);
+  fail_if (g_str_equal (a_src, b_src), "two pipelines share %s", a_src);
+  g_free (a_sink);
+  g_free (a_src);
+  g_free (b_src);
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* ---- the service's refusals: status-response ------------------------- */
+
+typedef struct
+{
+  gint count;
+  gchar *error_type;
+  guint status_code;
+  gchar *correlation_id;
+} Status;
+
+static void
+on_status_response (GstElement * src, const gchar * correlation_id,
+    const gchar * error_type, guint status_code, const gchar * description,
+    Status * st)
+{
+  if (g_atomic_int_add (&st->count, 1) == 0) {
+    st->error_type = g_strdup (error_type);
+    st->status_code = status_code;
+    st->correlation_id = g_strdup (correlation_id);
+  }
+}
+
+/* More answers than the service's 5 per second: the refused ones come back
+ * as STATUS_RESPONSE (every message has its own correlation id), as a signal
+ * and as a bus warning. */
+GST_START_TEST (test_status_response)
+{
+  g_autofree gchar *props = connection_props ("master", CHANNEL, SK,
+      "auto-negotiate=false");
+  g_autofree gchar *desc = g_strdup_printf ("kvssignalingsink name=ksink %s "
+      "kvssignalingsrc name=ksrc %s", props, props);
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *pipelines[] = { pipeline, NULL };
+  GstElement *bin, *ksink, *ksrc;
+  GstWebRTCSessionDescription *answer;
+  GstSDPMessage *sdp;
+  Status st = { 0, };
+  gchar *warning = NULL;
+  gint state = 0, i;
+  gint64 end;
+
+  bin = gst_parse_bin_from_description (desc, FALSE, NULL);
+  gst_bin_add (GST_BIN (pipeline), bin);
+  ksink = gst_bin_get_by_name (GST_BIN (bin), "ksink");
+  ksrc = gst_bin_get_by_name (GST_BIN (bin), "ksrc");
+  g_signal_connect (ksrc, "status-response", G_CALLBACK (on_status_response),
+      &st);
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (state != 7 && g_get_monotonic_time () < end) {
+    g_object_get (ksink, "state", &state, NULL);
+    g_usleep (20 * 1000);
+  }
+  fail_unless_equals_int (state, 7);
+
+  gst_sdp_message_new_from_text ("v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\n"
+      "t=0 0\r\n", &sdp);
+  answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  for (i = 0; i < 12; i++) {
+    gboolean queued = FALSE;
+
+    g_signal_emit_by_name (ksink, "send-answer", "nobody", answer, &queued);
+    fail_unless (queued);
+  }
+  gst_webrtc_session_description_free (answer);
+
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while ((g_atomic_int_get (&st.count) == 0 || warning == NULL)
+      && g_get_monotonic_time () < end) {
+    check_buses (pipelines, &warning, "ClientLimitExceededException");
+    g_usleep (20 * 1000);
+  }
+  fail_unless (g_atomic_int_get (&st.count) > 0, "no status-response");
+  fail_unless_equals_string (st.error_type, "ClientLimitExceededException");
+  fail_unless_equals_int (st.status_code, 400);
+  fail_unless (st.correlation_id != NULL && *st.correlation_id);
+  fail_unless (warning != NULL, "no bus warning");
+  g_free (warning);
+  g_free (st.error_type);
+  g_free (st.correlation_id);
+  gst_object_unref (ksink);
+  gst_object_unref (ksrc);
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* ---- life cycle ------------------------------------------------------- */
+
+/* Start and stop in quick succession, mid-connect, then a full restart of
+ * the same pipeline: no hang, no crash, and the restarted pipeline works. */
+GST_START_TEST (test_restart_cycles)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *mdesc = master_description (mprops);
+  g_autofree gchar *vprops = connection_props ("viewer", CHANNEL, SK,
+      "client-id=cycling-viewer");
+  g_autofree gchar *vdesc = viewer_description (vprops);
+  GstElement *pipelines[3] = { NULL, };
+  gint *counters[2] = { &frames, NULL };
+  guint i;
+
+  pipelines[0] = launch (mdesc, NULL);
+  pipelines[1] = launch (vdesc, &frames);
+  for (i = 0; i < 5; i++) {
+    fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE);
+    g_usleep (i * 20 * 1000);
+    fail_unless (gst_element_set_state (pipelines[0], GST_STATE_READY) ==
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  fail_unless (gst_element_set_state (pipelines[0], GST_STATE_NULL) ==
+      GST_STATE_CHANGE_SUCCESS);
+
+  /* The same master pipeline, from NULL again, serves a viewer. */
+  g_atomic_int_set (&frames, 0);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  wait_frames (pipelines, counters, 25);
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* ---- TURN from GetIceServerConfig ------------------------------------ */
+
+#define TURN_SECRET "turn-shared-secret"
+
+static guint
+free_udp_port (void)
+{
+  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+      G_SOCKET_PROTOCOL_UDP, NULL);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0);
+  GSocketAddress *bound;
+  guint port;
+
+  fail_unless (g_socket_bind (sock, addr, FALSE, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  g_object_unref (addr);
+  g_object_unref (lo);
+  g_object_unref (sock);
+  return port;
+}
+
+static void
+force_relay (GstElement * pipeline)
+{
+  GstElement *wb = gst_bin_get_by_name (GST_BIN (pipeline), "wb");
+  GObject *ice = NULL, *agent = NULL;
+
+  g_object_get (wb, "ice-agent", &ice, NULL);
+  g_object_get (ice, "agent", &agent, NULL);
+  g_object_set (agent, "force-relay", TRUE, NULL);
+  g_object_unref (agent);
+  g_object_unref (ice);
+  gst_object_unref (wb);
+}
+
+/* A real TURN server (coturn) and relay-only ICE on both sides: video only
+ * flows if the TURN URIs of GetIceServerConfig reached webrtcbin with their
+ * <expiry>:<name> user and base64 password correctly escaped. */
+GST_START_TEST (test_turn_relay_only)
+{
+  g_autofree gchar *turn_port = g_strdup_printf ("%u", free_udp_port ());
+  g_autofree gchar *listen = g_strdup_printf ("--listening-port=%s",
+      turn_port);
+  g_autofree gchar *turn_uri = g_strdup_printf ("--turn-uri=turn:127.0.0.1:"
+      "%s?transport=udp", turn_port);
+  const gchar *extra[] = { turn_uri, "--turn-secret", TURN_SECRET, NULL };
+  g_autoptr (GError) err = NULL;
+  GSubprocess *turn;
+  g_autofree gchar *mprops = NULL, *vprops = NULL, *mdesc = NULL, *vdesc = NULL;
+  GstElement *pipelines[3] = { NULL, };
+  gint *counters[2] = { &frames, NULL };
+
+  turn = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+      G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, "turnserver", "-n",
+      "--listening-ip=127.0.0.1", listen, "--relay-ip=127.0.0.1",
+      "--use-auth-secret", "--static-auth-secret=" TURN_SECRET,
+      "--realm=kvs.test", "--allow-loopback-peers", "--no-cli", "--no-tls",
+      "--no-dtls", "--no-tcp", "--log-file=stdout", NULL);
+  fail_unless (turn != NULL, "turnserver: %s", err ? err->message : "");
+
+  /* This test's service hands out TURN credentials. */
+  server_stop ();
+  server_start_with (extra);
+  g_usleep (300 * 1000);        /* coturn opens its port */
+
+  mprops = connection_props ("master", CHANNEL, SK, NULL);
+  vprops = connection_props ("viewer", CHANNEL, SK, "client-id=relayed");
+  mdesc = master_description (mprops);
+  vdesc = viewer_description (vprops);
+  g_atomic_int_set (&frames, 0);
+  pipelines[0] = launch (mdesc, NULL);
+  pipelines[1] = launch (vdesc, &frames);
+  force_relay (pipelines[0]);
+  force_relay (pipelines[1]);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  wait_frames (pipelines, counters, 25);
+  stop_all (pipelines);
+
+  g_subprocess_send_signal (turn, SIGTERM);
+  g_subprocess_wait (turn, NULL, NULL);
+  g_object_unref (turn);
+}
+
+GST_END_TEST;
+
+/* ---- secrets stay out of the logs ------------------------------------- */
+
+static gint secret_seen;
+
+static void
+scan_log (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text = gst_debug_message_get (message);
+
+  if (text && (strstr (text, SK) || strstr (text, "not-the-secret")
+          || strstr (text, "the-session-token")))
+    g_atomic_int_inc (&secret_seen);
+}
+
+/* Every category at level 9, a full session and a refused connect: neither
+ * the secret key nor the session token is ever printed. */
+GST_START_TEST (test_secrets_not_logged)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, NULL, NULL);
+  g_autofree gchar *mdesc = master_description (mprops);
+  g_autofree gchar *vprops = connection_props ("viewer", CHANNEL, NULL,
+      "client-id=secret-viewer");
+  g_autofree gchar *vdesc = viewer_description (vprops);
+  g_autofree gchar *bad = connection_props ("viewer", CHANNEL, NULL,
+      "client-id=bad-secret");
+  g_autofree gchar *bdesc = viewer_description (bad);
+  GstElement *pipelines[4] = { NULL, };
+  gint *counters[2] = { &frames, NULL };
+  GstElement *ksink;
+  GstMessage *msg;
+  GstBus *bus;
+
+  g_atomic_int_set (&frames, 0);
+  g_atomic_int_set (&secret_seen, 0);
+  pipelines[0] = launch (mdesc, NULL);
+  gst_debug_remove_log_function (gst_debug_log_default);
+  gst_debug_add_log_function (scan_log, NULL, NULL);
+  gst_debug_set_threshold_from_string ("*:9", TRUE);
+
+  pipelines[1] = launch (vdesc, &frames);
+  set_secret (pipelines[0], SK);
+  set_secret (pipelines[1], SK);
+  ksink = gst_bin_get_by_name (GST_BIN (pipelines[0]), "ksink");
+  g_object_set (ksink, "session-token", "the-session-token", NULL);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  /* Replaced while playing (used by the next connect). */
+  g_object_set (ksink, "session-token", "the-session-token", NULL);
+  gst_object_unref (ksink);
+  wait_frames (pipelines, counters, 25);
+
+  gst_debug_set_threshold_from_string ("*:0", TRUE);
+  pipelines[2] = launch (bdesc, NULL);
+  gst_debug_set_threshold_from_string ("*:9", TRUE);
+  set_secret (pipelines[2], "not-the-secret");
+  bus = gst_element_get_bus (pipelines[2]);
+  gst_element_set_state (pipelines[2], GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  stop_all (pipelines);
+
+  gst_debug_set_threshold_from_string ("*:0", TRUE);
+  gst_debug_remove_log_function (scan_log);
+  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
+  fail_unless_equals_int (g_atomic_int_get (&secret_seen), 0);
+}
+
+GST_END_TEST;
+
+/* ---- failures: bus errors, bounded ------------------------------------- */
+
+static void
+expect_bus_error (const gchar * desc, gint code, const gchar * needle)
+{
+  GstElement *pipeline = launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  GError *err = NULL;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error within 20 s for %s", desc);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (err->domain == GST_RESOURCE_ERROR);
+  fail_unless_equals_int (err->code, code);
+  fail_unless (strstr (err->message, needle) != NULL, "'%s' lacks '%s'",
+      err->message, needle);
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_START_TEST (test_unknown_channel)
+{
+  g_autofree gchar *props = connection_props ("viewer", "no-such-channel",
+      SK, "client-id=lost");
+  g_autofree gchar *desc = viewer_description (props);
+
+  expect_bus_error (desc, GST_RESOURCE_ERROR_NOT_FOUND, "no-such-channel");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_wrong_credentials)
+{
+  g_autofree gchar *props = connection_props ("master", CHANNEL,
+      "not-the-secret", NULL);
+  g_autofree gchar *desc = master_description (props);
+
+  expect_bus_error (desc, GST_RESOURCE_ERROR_NOT_AUTHORIZED, CHANNEL);
+}
+
+GST_END_TEST;
+
+static gboolean
+have_webrtc_media (void)
+{
+  const gchar *needed[] = { "nicesrc", "dtlssrtpenc", "vp8enc", "vp8dec",
+    "rtpvp8pay", "rtpvp8depay", "videotestsrc"
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (needed); i++) {
+    GstPluginFeature *f = gst_registry_lookup_feature (gst_registry_get (),
+        needed[i]);
+    if (f == NULL)
+      return FALSE;
+    gst_object_unref (f);
+  }
+  return TRUE;
+}
+
+static Suite *
+e2e_suite (void)
+{
+  Suite *s = suite_create ("e2e");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, server_start, server_stop);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_unknown_channel);
+  tcase_add_test (tc, test_wrong_credentials);
+  tcase_add_test (tc, test_pair_shares_connection);
+  tcase_add_test (tc, test_status_response);
+  if (have_webrtc_media ()) {
+    tcase_add_test (tc, test_launch_lines_video_flows);
+    tcase_add_test (tc, test_app_api_master_signals);
+    tcase_add_test (tc, test_several_viewers_request_webrtcbin);
+    tcase_add_test (tc, test_second_viewer_refused);
+    tcase_add_test (tc, test_manual_negotiation_viewer);
+    tcase_add_test (tc, test_secrets_not_logged);
+    tcase_add_test (tc, test_restart_cycles);
+    if (g_find_program_in_path ("turnserver"))
+      tcase_add_test (tc, test_turn_relay_only);
+    else
+      g_printerr ("turnserver (coturn) missing: skipping the TURN test\n");
+  } else {
+    g_printerr ("nicesrc/dtlssrtpenc/vp8 missing: skipping media tests\n");
+  }
+  return s;
+}
+
+GST_CHECK_MAIN (e2e);

@@ -1,0 +1,405 @@
+/* Tests of the webrtcbin binding (GstKvsWebrtcSession) without signaling:
+ * two sessions wired to each other in-process, master answering, viewer
+ * offering, trickle ICE with mids only, early candidates held.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <gst/webrtc/webrtc.h>
+#include <gio/gio.h>
+#include <gst/kvssignaling/kvssignaling.h>
+
+#include "gstkvswebrtcsession.h"
+#include "gstkvswebrtcbinutils.h"
+
+#define VP8_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
+  "payload=96,clock-rate=90000"
+
+static const gchar two_media_sdp[] =
+    "v=0\r\n"
+    "o=- 1 0 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 97\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=mid:audio0\r\n"
+    "a=rtpmap:97 OPUS/48000/2\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+    "c=IN IP4 0.0.0.0\r\n" "a=mid:video1\r\n" "a=rtpmap:96 VP8/90000\r\n";
+
+GST_START_TEST (test_sdp_mid_helpers)
+{
+  g_autoptr (GError) err = NULL;
+  GstWebRTCSessionDescription *desc;
+  gchar *mid;
+
+  desc = gst_kvs_webrtc_description_new (GST_WEBRTC_SDP_TYPE_OFFER,
+      two_media_sdp, &err);
+  fail_unless (desc != NULL);
+  fail_unless_equals_int (gst_kvs_webrtc_sdp_find_mid (desc, "audio0"), 0);
+  fail_unless_equals_int (gst_kvs_webrtc_sdp_find_mid (desc, "video1"), 1);
+  fail_unless_equals_int (gst_kvs_webrtc_sdp_find_mid (desc, "0"), -1);
+  mid = gst_kvs_webrtc_sdp_dup_mid (desc, 1);
+  fail_unless_equals_string (mid, "video1");
+  g_free (mid);
+  fail_unless (gst_kvs_webrtc_sdp_dup_mid (desc, 2) == NULL);
+  gst_webrtc_session_description_free (desc);
+
+  desc = gst_kvs_webrtc_description_new (GST_WEBRTC_SDP_TYPE_ANSWER,
+      "not sdp", &err);
+  fail_unless (desc == NULL);
+  fail_unless (g_error_matches (err, GST_KVS_VALIDATION_ERROR,
+          GST_KVS_VALIDATION_ERROR_PAYLOAD_ENCODING));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_restrict_addresses_rejects_non_ip)
+{
+  GstElement *wb = gst_element_factory_make ("webrtcbin", NULL);
+  g_autoptr (GError) err = NULL;
+
+  fail_unless (wb != NULL);
+  fail_unless (gst_kvs_webrtcbin_restrict_addresses (wb, "127.0.0.1", NULL));
+  fail_if (gst_kvs_webrtcbin_restrict_addresses (wb, "localhost", &err));
+  fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
+  fail_unless (strstr (err->message, "'localhost'") != NULL);
+  gst_object_unref (wb);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_recv_transceivers_one_per_structure)
+{
+  GstElement *wb = gst_element_factory_make ("webrtcbin", NULL);
+  GstCaps *caps = gst_caps_from_string (VP8_CAPS ";application/x-rtp,"
+      "media=audio,encoding-name=OPUS,payload=97,clock-rate=48000");
+
+  fail_unless_equals_int (gst_kvs_webrtcbin_count_transceivers (wb), 0);
+  fail_unless_equals_int (gst_kvs_webrtcbin_add_recv_transceivers (wb, caps),
+      2);
+  fail_unless_equals_int (gst_kvs_webrtcbin_count_transceivers (wb), 2);
+  gst_caps_unref (caps);
+  gst_object_unref (wb);
+}
+
+GST_END_TEST;
+
+/* ---- two sessions wired together ---------------------------------------- */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GstKvsWebrtcSession *master;
+  GstKvsWebrtcSession *viewer;
+  GstElement *master_wb;
+  GstElement *viewer_wb;
+  gchar *offer;                 /* held back by the test */
+  gboolean answer_seen;
+  guint viewer_candidates;
+  guint master_candidates;
+  guint bad_mids;
+  gchar *problem;
+  guint frames;
+} Wire;
+
+static Wire wire;
+
+static void
+check_mid (GstElement * wb, guint mline, const gchar * mid)
+{
+  GstWebRTCSessionDescription *local = NULL;
+  gchar *real;
+
+  g_object_get (wb, "local-description", &local, NULL);
+  real = gst_kvs_webrtc_sdp_dup_mid (local, mline);
+  if (mid == NULL || g_strcmp0 (real, mid) != 0
+      || g_str_has_prefix (mid, "video") == FALSE) {
+    g_mutex_lock (&wire.lock);
+    wire.bad_mids++;
+    g_mutex_unlock (&wire.lock);
+  }
+  g_free (real);
+  if (local)
+    gst_webrtc_session_description_free (local);
+}
+
+static void
+send_sdp (GstKvsWebrtcSession * session, GstWebRTCSDPType type,
+    const gchar * sdp, gpointer owner)
+{
+  if (type == GST_WEBRTC_SDP_TYPE_OFFER) {
+    fail_unless (session == wire.viewer);
+    g_mutex_lock (&wire.lock);
+    wire.offer = g_strdup (sdp);
+    g_cond_broadcast (&wire.cond);
+    g_mutex_unlock (&wire.lock);
+  } else {
+    fail_unless (session == wire.master);
+    g_mutex_lock (&wire.lock);
+    wire.answer_seen = TRUE;
+    g_mutex_unlock (&wire.lock);
+    gst_kvs_webrtc_session_handle_answer (wire.viewer, sdp);
+  }
+}
+
+static void
+send_candidate (GstKvsWebrtcSession * session, guint mline,
+    const gchar * mid, const gchar * candidate, gpointer owner)
+{
+  if (session == wire.viewer) {
+    check_mid (wire.viewer_wb, mline, mid);
+    /* Only the mid, as browsers may send: the master maps it. */
+    gst_kvs_webrtc_session_handle_candidate (wire.master, -1, mid, candidate);
+    g_mutex_lock (&wire.lock);
+    wire.viewer_candidates++;
+    g_cond_broadcast (&wire.cond);
+    g_mutex_unlock (&wire.lock);
+  } else {
+    check_mid (wire.master_wb, mline, mid);
+    gst_kvs_webrtc_session_handle_candidate (wire.viewer, mline, mid,
+        candidate);
+    g_mutex_lock (&wire.lock);
+    wire.master_candidates++;
+    g_mutex_unlock (&wire.lock);
+  }
+}
+
+static void
+problem (GstKvsWebrtcSession * session, gboolean fatal, const gchar * what,
+    const gchar * reason, gpointer owner)
+{
+  g_mutex_lock (&wire.lock);
+  if (wire.problem == NULL)
+    wire.problem = g_strdup_printf ("%s: %s", what, reason);
+  g_cond_broadcast (&wire.cond);
+  g_mutex_unlock (&wire.lock);
+}
+
+static const GstKvsWebrtcSessionCallbacks callbacks = {
+  send_sdp, send_candidate, problem, NULL
+};
+
+static void
+on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
+{
+  g_mutex_lock (&wire.lock);
+  wire.frames++;
+  g_cond_broadcast (&wire.cond);
+  g_mutex_unlock (&wire.lock);
+}
+
+static void
+on_viewer_pad (GstElement * wb, GstPad * pad, GstElement * pipeline)
+{
+  GstElement *bin;
+  GstPad *sinkpad;
+  GstElement *sink;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  bin = gst_parse_bin_from_description ("rtpvp8depay ! vp8dec ! "
+      "fakesink name=frames signal-handoffs=true sync=false", TRUE, NULL);
+  sink = gst_bin_get_by_name (GST_BIN (bin), "frames");
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), NULL);
+  gst_object_unref (sink);
+  gst_bin_add (GST_BIN (pipeline), bin);
+  gst_element_sync_state_with_parent (bin);
+  sinkpad = gst_element_get_static_pad (bin, "sink");
+  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
+  gst_object_unref (sinkpad);
+}
+
+/* Waits (bounded) until @cond holds; the lock is held while checking. */
+#define WAIT_FOR(cond_expr, seconds) G_STMT_START {                        \
+  gint64 _end = g_get_monotonic_time () + (seconds) * G_TIME_SPAN_SECOND; \
+  g_mutex_lock (&wire.lock);                                               \
+  while (!(cond_expr) && wire.problem == NULL)                             \
+    if (!g_cond_wait_until (&wire.cond, &wire.lock, _end))                 \
+      break;                                                               \
+  g_mutex_unlock (&wire.lock);                                             \
+} G_STMT_END
+
+GST_START_TEST (test_viewer_offers_master_answers_video_flows)
+{
+  GstElement *master, *viewer;
+  GObject *owner = g_object_new (G_TYPE_OBJECT, NULL);
+  GstCaps *caps;
+  gchar *offer;
+  guint held;
+
+  memset (&wire, 0, sizeof (wire));
+  g_mutex_init (&wire.lock);
+  g_cond_init (&wire.cond);
+
+  master = gst_parse_launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! "
+      "vp8enc deadline=1 ! rtpvp8pay ! " VP8_CAPS " ! "
+      "webrtcbin name=wb bundle-policy=max-bundle", NULL);
+  viewer = gst_pipeline_new ("viewer");
+  gst_bin_add (GST_BIN (viewer), gst_element_factory_make_full ("webrtcbin",
+          "name", "wb", "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
+          NULL));
+  fail_unless (master && viewer);
+  wire.master_wb = gst_bin_get_by_name (GST_BIN (master), "wb");
+  wire.viewer_wb = gst_bin_get_by_name (GST_BIN (viewer), "wb");
+  fail_unless (gst_kvs_webrtcbin_restrict_addresses (wire.master_wb,
+          "127.0.0.1", NULL));
+  fail_unless (gst_kvs_webrtcbin_restrict_addresses (wire.viewer_wb,
+          "127.0.0.1", NULL));
+  g_signal_connect (wire.viewer_wb, "pad-added", G_CALLBACK (on_viewer_pad),
+      viewer);
+
+  wire.master = gst_kvs_webrtc_session_new (wire.master_wb, FALSE,
+      "viewer-1", &callbacks, owner);
+  wire.viewer = gst_kvs_webrtc_session_new (wire.viewer_wb, TRUE, NULL,
+      &callbacks, owner);
+  fail_unless_equals_string (gst_kvs_webrtc_session_get_peer_id
+      (wire.master), "viewer-1");
+
+  caps = gst_caps_from_string (VP8_CAPS);
+  fail_unless_equals_int (gst_kvs_webrtcbin_add_recv_transceivers
+      (wire.viewer_wb, caps), 1);
+  gst_caps_unref (caps);
+
+  fail_if (gst_element_set_state (master, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (viewer, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  /* Nothing is offered before the signaling path is ready. */
+  g_usleep (200 * 1000);
+  g_mutex_lock (&wire.lock);
+  fail_unless (wire.offer == NULL);
+  g_mutex_unlock (&wire.lock);
+
+  gst_kvs_webrtc_session_set_ready (wire.viewer);
+
+  /* The offer is held back until the viewer's first candidates reached the
+   * master: they must wait there for the offer. */
+  WAIT_FOR (wire.offer != NULL && wire.viewer_candidates > 0, 10);
+  fail_unless (wire.problem == NULL, "%s", wire.problem);
+  fail_unless (wire.offer != NULL, "no offer");
+  fail_unless (wire.viewer_candidates > 0, "no viewer candidate");
+  held = gst_kvs_webrtc_session_get_held_candidates (wire.master);
+  fail_unless (held > 0, "early candidates were not held");
+  fail_if (wire.answer_seen);
+
+  g_mutex_lock (&wire.lock);
+  offer = g_steal_pointer (&wire.offer);
+  g_mutex_unlock (&wire.lock);
+  fail_unless (strstr (offer, "a=recvonly") != NULL);
+  gst_kvs_webrtc_session_handle_offer (wire.master, offer);
+  g_free (offer);
+
+  WAIT_FOR (wire.frames >= 30, 20);
+  fail_unless (wire.problem == NULL, "%s", wire.problem);
+  fail_unless (wire.answer_seen, "no answer");
+  fail_unless_equals_int (gst_kvs_webrtc_session_get_held_candidates
+      (wire.master), 0);
+  fail_unless (wire.master_candidates > 0);
+  fail_unless_equals_int (wire.bad_mids, 0);
+  fail_unless (wire.frames >= 30, "only %u frames decoded", wire.frames);
+
+  gst_kvs_webrtc_session_close (wire.master);
+  gst_kvs_webrtc_session_close (wire.viewer);
+  gst_element_set_state (master, GST_STATE_NULL);
+  gst_element_set_state (viewer, GST_STATE_NULL);
+  g_object_unref (wire.master);
+  g_object_unref (wire.viewer);
+  gst_object_unref (wire.master_wb);
+  gst_object_unref (wire.viewer_wb);
+  gst_object_unref (master);
+  gst_object_unref (viewer);
+  g_object_unref (owner);
+  g_free (wire.problem);
+  g_mutex_clear (&wire.lock);
+  g_cond_clear (&wire.cond);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_remote_sdp_is_reported)
+{
+  GstElement *wb = gst_element_factory_make ("webrtcbin", NULL);
+  GObject *owner = g_object_new (G_TYPE_OBJECT, NULL);
+  GstKvsWebrtcSession *session;
+
+  memset (&wire, 0, sizeof (wire));
+  g_mutex_init (&wire.lock);
+  g_cond_init (&wire.cond);
+
+  session = gst_kvs_webrtc_session_new (wb, FALSE, "v", &callbacks, owner);
+  wire.master = session;
+  gst_kvs_webrtc_session_handle_offer (session, "garbage");
+  fail_unless (wire.problem != NULL);
+  fail_unless (strstr (wire.problem, "not an SDP") != NULL, "%s", wire.problem);
+
+  /* A candidate with neither index nor mid is refused, not held. */
+  g_clear_pointer (&wire.problem, g_free);
+  gst_kvs_webrtc_session_handle_candidate (session, -1, NULL,
+      "candidate:1 1 UDP 1 127.0.0.1 9 typ host");
+  fail_unless (wire.problem != NULL);
+  fail_unless_equals_int (gst_kvs_webrtc_session_get_held_candidates
+      (session), 0);
+  /* With a mid, it waits for the offer. */
+  gst_kvs_webrtc_session_handle_candidate (session, -1, "video0",
+      "candidate:1 1 UDP 1 127.0.0.1 9 typ host");
+  fail_unless_equals_int (gst_kvs_webrtc_session_get_held_candidates
+      (session), 1);
+
+  /* After close no callback reaches the owner. */
+  gst_kvs_webrtc_session_close (session);
+  g_clear_pointer (&wire.problem, g_free);
+  gst_kvs_webrtc_session_handle_offer (session, "garbage");
+  fail_unless (wire.problem == NULL);
+
+  g_object_unref (session);
+  gst_object_unref (wb);
+  g_object_unref (owner);
+  g_mutex_clear (&wire.lock);
+  g_cond_clear (&wire.cond);
+}
+
+GST_END_TEST;
+
+static gboolean
+have_webrtc_media (void)
+{
+  const gchar *needed[] = { "nicesrc", "dtlssrtpenc", "vp8enc", "vp8dec",
+    "rtpvp8pay", "rtpvp8depay", "videotestsrc"
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (needed); i++) {
+    GstPluginFeature *f = gst_registry_lookup_feature (gst_registry_get (),
+        needed[i]);
+    if (f == NULL)
+      return FALSE;
+    gst_object_unref (f);
+  }
+  return TRUE;
+}
+
+static Suite *
+session_suite (void)
+{
+  Suite *s = suite_create ("session");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_sdp_mid_helpers);
+  tcase_add_test (tc, test_restrict_addresses_rejects_non_ip);
+  tcase_add_test (tc, test_recv_transceivers_one_per_structure);
+  tcase_add_test (tc, test_bad_remote_sdp_is_reported);
+  if (have_webrtc_media ())
+    tcase_add_test (tc, test_viewer_offers_master_answers_video_flows);
+  else
+    g_printerr ("nicesrc/dtlssrtpenc/vp8 missing: skipping media tests\n");
+  return s;
+}
+
+GST_CHECK_MAIN (session);
