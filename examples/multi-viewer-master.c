@@ -41,16 +41,18 @@ on_request_webrtcbin (GstElement * src, const gchar * client_id, Master * m)
   webrtcbin = gst_element_factory_make ("webrtcbin", NULL);
   gst_util_set_object_arg (G_OBJECT (webrtcbin), "bundle-policy", "max-bundle");
   gst_bin_add_many (GST_BIN (m->pipeline), queue, webrtcbin, NULL);
+  gst_element_link (queue, webrtcbin);
+
+  /* Running before linked to the tee: a pad still flushing would return
+   * FLUSHING to the tee and stop the shared encoder for every viewer. */
+  gst_element_sync_state_with_parent (webrtcbin);
+  gst_element_sync_state_with_parent (queue);
 
   teepad = gst_element_request_pad_simple (m->tee, "src_%u");
   sinkpad = gst_element_get_static_pad (queue, "sink");
   gst_pad_link (teepad, sinkpad);
   gst_object_unref (sinkpad);
   gst_object_unref (teepad);
-  gst_element_link (queue, webrtcbin);
-
-  gst_element_sync_state_with_parent (webrtcbin);
-  gst_element_sync_state_with_parent (queue);
 
   g_mutex_lock (&m->lock);
   g_hash_table_insert (m->branches, g_strdup (client_id),

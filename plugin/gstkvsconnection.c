@@ -15,6 +15,8 @@
 #include "gstkvswebrtcsession.h"
 #include "gstkvswebrtcbinutils.h"
 
+#include <string.h>
+
 GST_DEBUG_CATEGORY_STATIC (kvs_connection_debug);
 #define GST_CAT_DEFAULT kvs_connection_debug
 
@@ -66,6 +68,14 @@ struct _GstKvsConnection
   GstKvsSignalingState state;
   guint correlation_seq;
   Counters counters;
+  /* Offer/answer timing (monotonic µs), per peer key: */
+  GHashTable *negotiation_start;        /* -> gint64 *, exchange under way */
+  GHashTable *negotiation_time; /* -> GstClockTime * of the last one */
+  GstClockTime last_negotiation_time;   /* of any peer */
+  guint64 negotiations;
+  /* Failed connection attempts reported as warnings (client's thread). */
+  gint64 last_connect_warning;  /* monotonic µs, 0: none since connected */
+  gboolean have_connect_failed; /* the client reports the reason */
 };
 
 G_DEFINE_TYPE_WITH_CODE (GstKvsConnection, gst_kvs_connection, G_TYPE_OBJECT,
@@ -89,6 +99,8 @@ gst_kvs_connection_settings_clear (GstKvsConnectionSettings * s)
   g_clear_pointer (&s->ca_file, g_free);
   g_clear_pointer (&s->correlation_id, g_free);
   g_clear_pointer (&s->local_addresses, g_free);
+  g_clear_pointer (&s->stun_server, g_free);
+  g_clear_pointer (&s->profile, g_free);
 }
 
 void
@@ -108,6 +120,8 @@ gst_kvs_connection_settings_copy (GstKvsConnectionSettings * d,
   d->create_channel = s->create_channel;
   d->correlation_id = g_strdup (s->correlation_id);
   d->local_addresses = g_strdup (s->local_addresses);
+  d->stun_server = g_strdup (s->stun_server);
+  d->profile = g_strdup (s->profile);
 }
 
 gchar *
@@ -115,13 +129,14 @@ gst_kvs_connection_settings_key (const GstKvsConnectionSettings * s,
     gconstpointer scope)
 {
   /* '|' is not allowed in any of the parts but the endpoint URL, which
-   * comes last but one. */
-  return g_strdup_printf ("%s|%s|%s|%s|%s|%s|%p",
+   * comes last but one. A master has no client id. */
+  return g_strdup_printf ("%s|%s|%s|%s|%s|%s|%s|%p",
       s->role == GST_KVS_ROLE_MASTER ? "master" : "viewer",
       s->channel_arn ? s->channel_arn : "",
       s->channel_arn ? "" : (s->channel_name ? s->channel_name : ""),
-      s->region ? s->region : "", s->client_id ? s->client_id : "",
-      s->endpoint ? s->endpoint : "",
+      s->region ? s->region : "",
+      (s->role == GST_KVS_ROLE_VIEWER && s->client_id) ? s->client_id : "",
+      s->profile ? s->profile : "", s->endpoint ? s->endpoint : "",
       (s->role == GST_KVS_ROLE_VIEWER && s->client_id == NULL) ? scope : NULL);
 }
 
@@ -224,6 +239,53 @@ post_client_error (GstKvsConnection * self, const GError * err)
 /* ------------------------------------------------------------------------ */
 /* ICE servers */
 
+static gboolean
+host_is_under (const gchar * host, const gchar * domain)
+{
+  gsize hl = strlen (host), dl = strlen (domain);
+
+  if (g_ascii_strcasecmp (host, domain) == 0)
+    return TRUE;
+  return hl > dl + 1 && host[hl - dl - 1] == '.'
+      && g_ascii_strcasecmp (host + hl - dl, domain) == 0;
+}
+
+gboolean
+gst_kvs_connection_endpoint_is_aws (const gchar * endpoint)
+{
+  g_autoptr (GUri) uri = NULL;
+  const gchar *host;
+
+  if (endpoint == NULL)
+    return FALSE;
+  uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
+  host = uri ? g_uri_get_host (uri) : NULL;
+  if (host == NULL)
+    return FALSE;
+  return host_is_under (host, "amazonaws.com")
+      || host_is_under (host, "amazonaws.com.cn");
+}
+
+gchar *
+gst_kvs_connection_settings_stun_uri (const GstKvsConnectionSettings * s,
+    const gchar * region)
+{
+  g_autofree gchar *resolved_region = NULL;
+  g_autofree gchar *endpoint = NULL;
+
+  if (s->stun_server)
+    return g_ascii_strcasecmp (s->stun_server, "none") == 0 ? NULL :
+        g_strdup (s->stun_server);
+
+  /* The library resolves the region and endpoint the same way. */
+  resolved_region = gst_kvs_aws_resolve_region (region ? region : s->region,
+      s->profile);
+  endpoint = gst_kvs_aws_resolve_endpoint (s->endpoint, resolved_region);
+  if (!gst_kvs_connection_endpoint_is_aws (endpoint))
+    return NULL;
+  return gst_kvs_stun_uri_for_region (resolved_region);
+}
+
 static void
 apply_ice_servers (GstKvsConnection * self, GstElement * webrtcbin)
 {
@@ -232,12 +294,25 @@ apply_ice_servers (GstKvsConnection * self, GstElement * webrtcbin)
   GPtrArray *servers;
   guint i, j, turns = 0;
 
-  if (region == NULL)
-    region = g_strdup (self->settings.region);
-  if (region) {
-    stun = gst_kvs_stun_uri_for_region (region);
-    if (stun)
+  stun = gst_kvs_connection_settings_stun_uri (&self->settings, region);
+  if (self->settings.stun_server) {
+    /* Explicit, "none" included: it replaces webrtcbin's own. */
+    g_object_set (webrtcbin, "stun-server", stun, NULL);
+  } else if (stun) {
+    g_autofree gchar *current = NULL;
+
+    /* Automatic: a STUN server the application set on webrtcbin itself
+     * wins over the region's default. */
+    g_object_get (webrtcbin, "stun-server", &current, NULL);
+    if (current == NULL || g_object_get_data (G_OBJECT (webrtcbin),
+            "kvs-stun-default")) {
       g_object_set (webrtcbin, "stun-server", stun, NULL);
+      g_object_set_data (G_OBJECT (webrtcbin), "kvs-stun-default",
+          GINT_TO_POINTER (1));
+    } else {
+      g_free (stun);
+      stun = g_steal_pointer (&current);
+    }
   }
 
   servers = gst_kvs_signaling_client_dup_ice_servers (self->client);
@@ -569,6 +644,7 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
           GST_RESOURCE_ERROR_SETTINGS,
           g_strdup_printf ("Could not restrict ICE addresses: %s",
               err->message), NULL);
+    gst_kvs_webrtcbin_disable_upnp (webrtcbin);
     apply_ice_servers (self, webrtcbin);
   }
 
@@ -590,6 +666,67 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
       gst_kvs_webrtc_session_get_webrtcbin (session));
   g_signal_emit (self, signals[SIGNAL_PEER_ADDED], 0, peer);
   return session;
+}
+
+/* ------------------------------------------------------------------------ */
+/* offer/answer timing, as AWS's C SDK measures it: a master from the offer
+ * received to the answer sent, a viewer from the offer sent to the answer
+ * received. */
+
+/* Upper bound of peers remembered (the service allows 10 viewers). */
+#define MAX_TIMED_PEERS 64
+
+static void
+negotiation_started (GstKvsConnection * self, const gchar * peer)
+{
+  gint64 *start = g_new (gint64, 1);
+
+  *start = g_get_monotonic_time ();
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_size (self->negotiation_start) >= MAX_TIMED_PEERS)
+    g_hash_table_remove_all (self->negotiation_start);
+  g_hash_table_insert (self->negotiation_start, g_strdup (peer ? peer :
+          MASTER_PEER), start);
+  g_mutex_unlock (&self->lock);
+}
+
+/* TRUE when an exchange with @peer was under way and is now timed. */
+static gboolean
+negotiation_done (GstKvsConnection * self, const gchar * peer)
+{
+  const gchar *key = peer ? peer : MASTER_PEER;
+  gint64 *start;
+  GstClockTime *elapsed;
+
+  g_mutex_lock (&self->lock);
+  start = g_hash_table_lookup (self->negotiation_start, key);
+  if (start == NULL) {
+    g_mutex_unlock (&self->lock);
+    return FALSE;
+  }
+  elapsed = g_new (GstClockTime, 1);
+  *elapsed = (g_get_monotonic_time () - *start) * GST_USECOND;
+  g_hash_table_remove (self->negotiation_start, key);
+  if (g_hash_table_size (self->negotiation_time) >= MAX_TIMED_PEERS)
+    g_hash_table_remove_all (self->negotiation_time);
+  g_hash_table_insert (self->negotiation_time, g_strdup (key), elapsed);
+  self->last_negotiation_time = *elapsed;
+  self->negotiations++;
+  g_mutex_unlock (&self->lock);
+
+  GST_INFO_OBJECT (self, "offer to answer with %s: %" GST_TIME_FORMAT,
+      peer ? peer : "the master", GST_TIME_ARGS (*elapsed));
+  return TRUE;
+}
+
+static void
+post_stats (GstKvsConnection * self, const gchar * reason)
+{
+  GstStructure *s = gst_kvs_connection_dup_stats (self);
+
+  gst_structure_set_name (s, "kvssignaling-stats");
+  gst_structure_set (s, "reason", G_TYPE_STRING, reason, NULL);
+  post_element_message (self, s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -618,19 +755,83 @@ count_received (GstKvsConnection * self, GstKvsMessageType type)
   g_mutex_unlock (&self->lock);
 }
 
+/* Between two warnings about failed connection attempts. */
+#define CONNECT_WARNING_INTERVAL (30 * G_TIME_SPAN_SECOND)
+
+static const gchar *
+state_nick (GstKvsSignalingState state)
+{
+  GEnumClass *klass = g_type_class_ref (GST_TYPE_KVS_SIGNALING_STATE);
+  GEnumValue *v = g_enum_get_value (klass, state);
+  const gchar *nick = v ? v->value_nick : "unknown";
+
+  g_type_class_unref (klass);   /* static type: the nick stays valid */
+  return nick;
+}
+
+/* A connection attempt failed and the client retries: say so on the bus
+ * (the first time, then at most every CONNECT_WARNING_INTERVAL), so that a
+ * wrong or unreachable endpoint does not look like a silent stall. */
+static void
+warn_connect_failure (GstKvsConnection * self, GstKvsSignalingState step,
+    const GError * err)
+{
+  const gchar *channel = self->settings.channel_name ?
+      self->settings.channel_name : self->settings.channel_arn;
+  gint64 now = g_get_monotonic_time ();
+  gboolean due;
+
+  g_mutex_lock (&self->lock);
+  due = self->starts > 0 && (self->last_connect_warning == 0
+      || now - self->last_connect_warning >= CONNECT_WARNING_INTERVAL);
+  if (due)
+    self->last_connect_warning = now;
+  g_mutex_unlock (&self->lock);
+  if (!due)
+    return;
+
+  post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_OPEN_READ_WRITE,
+      g_strdup_printf ("Could not connect to the KVS signaling channel '%s' "
+          "(failed at step %s%s%s); retrying", GST_STR_NULL (channel),
+          state_nick (step), err ? ": " : "", err ? err->message : ""),
+      g_strdup_printf ("endpoint %s, region %s",
+          self->settings.endpoint ? self->settings.endpoint : "(AWS default)",
+          self->settings.region ? self->settings.region : "(AWS default)"));
+}
+
+static void
+on_client_connect_failed (GstKvsSignalingClient * client,
+    GstKvsSignalingState step, const GError * err, GstKvsConnection * self)
+{
+  warn_connect_failure (self, step, err);
+}
+
 static void
 on_client_state (GstKvsSignalingClient * client, GstKvsSignalingState state,
     GstKvsConnection * self)
 {
   GstKvsWebrtcSession *viewer_session = NULL;
+  GstKvsSignalingState previous;
 
   GST_DEBUG_OBJECT (self, "client state %d", state);
   g_mutex_lock (&self->lock);
+  previous = self->state;
   self->state = state;
+  if (state == GST_KVS_SIGNALING_STATE_CONNECTED)
+    self->last_connect_warning = 0;
   g_mutex_unlock (&self->lock);
+
+  /* DISCONNECTED straight from a connecting step: that attempt failed. */
+  if (state == GST_KVS_SIGNALING_STATE_DISCONNECTED
+      && previous > GST_KVS_SIGNALING_STATE_NEW
+      && previous < GST_KVS_SIGNALING_STATE_CONNECTED
+      && !self->have_connect_failed)
+    warn_connect_failure (self, previous, NULL);
 
   post_element_message (self, gst_structure_new ("kvssignaling-state",
           "state", GST_TYPE_KVS_SIGNALING_STATE, state, NULL));
+  post_stats (self, "state-changed");
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
 
   if (state != GST_KVS_SIGNALING_STATE_CONNECTED)
@@ -643,6 +844,56 @@ on_client_state (GstKvsSignalingClient * client, GstKvsSignalingState state,
     gst_kvs_webrtc_session_set_ready (viewer_session);
     g_object_unref (viewer_session);
   }
+}
+
+/* Master: viewer @peer sent an offer from a new peer connection (it
+ * restarted) while @old, its session, is bound. A webrtcbin handed out by
+ * request-webrtcbin is released (peer-removed) so that the viewer gets a
+ * new one; the element's own webrtcbin cannot be reset in GStreamer 1.22,
+ * so the offer is refused. TRUE when @old is gone. */
+static gboolean
+replace_session (GstKvsConnection * self, const gchar * peer,
+    GstKvsWebrtcSession * old)
+{
+  GstElement *webrtcbin = gst_kvs_webrtc_session_get_webrtcbin (old);
+  gboolean released = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_lookup (self->sessions, peer) == old
+      && g_hash_table_remove (self->requested, webrtcbin)) {
+    gchar *stolen_key = NULL;
+    GstKvsWebrtcSession *stolen = NULL;
+
+    g_hash_table_steal_extended (self->sessions, peer,
+        (gpointer *) & stolen_key, (gpointer *) & stolen);
+    g_free (stolen_key);
+    g_object_unref (stolen);    /* the caller holds another reference */
+    g_hash_table_remove (self->webrtcbins, webrtcbin);
+    g_hash_table_remove (self->negotiation_start, peer);
+    g_hash_table_add (self->removed_peers, g_strdup (peer));
+    released = TRUE;
+  } else {
+    self->counters.refused_offers++;
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (!released) {
+    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+        GST_RESOURCE_ERROR_BUSY,
+        g_strdup_printf ("Refusing the new offer of viewer '%s': it comes "
+            "from a new peer connection (new SDP session id) and the "
+            "webrtcbin '%s' serving that viewer cannot be reset "
+            "(GStreamer 1.22); restart the pipeline, or hand out one "
+            "webrtcbin per viewer with request-webrtcbin", peer,
+            GST_OBJECT_NAME (webrtcbin)), NULL);
+    return FALSE;
+  }
+
+  GST_INFO_OBJECT (self, "viewer %s offers from a new peer connection: "
+      "replacing its session on %" GST_PTR_FORMAT, peer, webrtcbin);
+  gst_kvs_webrtc_session_close (old);
+  g_signal_emit (self, signals[SIGNAL_PEER_REMOVED], 0, peer);
+  return TRUE;
 }
 
 static void
@@ -666,9 +917,23 @@ on_client_offer (GstKvsSignalingClient * client, GstKvsMessage * msg,
     return;
   }
 
-  session = bind_viewer (self, msg->sender_client_id);
+  /* A known viewer: the same peer connection renegotiates on its
+   * webrtcbin; a new one (the viewer restarted) replaces the session. */
+  session = dup_session (self, msg->sender_client_id);
+  if (session && !gst_kvs_webrtc_session_is_same_peer_connection (session,
+          msg->sdp)) {
+    gboolean replaced = replace_session (self, msg->sender_client_id,
+        session);
+
+    g_clear_object (&session);
+    if (!replaced)
+      return;
+  }
+  if (session == NULL)
+    session = bind_viewer (self, msg->sender_client_id);
   if (session == NULL)
     return;
+  negotiation_started (self, msg->sender_client_id);
   gst_kvs_webrtc_session_handle_offer (session, msg->sdp);
   flush_pending (self, msg->sender_client_id, session);
   g_object_unref (session);
@@ -688,6 +953,8 @@ on_client_answer (GstKvsSignalingClient * client, GstKvsMessage * msg,
     GST_WARNING_OBJECT (self, "a master got an answer; ignored");
     return;
   }
+  if (negotiation_done (self, NULL))
+    post_stats (self, "negotiated");
   session = dup_session (self, NULL);
   if (session == NULL)
     return;
@@ -779,6 +1046,13 @@ on_client_message_sent (GstKvsSignalingClient * client, GstKvsMessage * msg,
 
   if (msg->type != GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE)
     post_message_event (self, "sent", msg, msg->recipient_client_id);
+  if (msg->type == GST_KVS_MESSAGE_TYPE_SDP_OFFER
+      && self->settings.role == GST_KVS_ROLE_VIEWER)
+    negotiation_started (self, NULL);
+  else if (msg->type == GST_KVS_MESSAGE_TYPE_SDP_ANSWER
+      && self->settings.role == GST_KVS_ROLE_MASTER
+      && negotiation_done (self, msg->recipient_client_id))
+    post_stats (self, "negotiated");
   g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, msg);
 }
 
@@ -828,6 +1102,22 @@ connect_client (GstKvsConnection * self, const gchar * name, GCallback cb)
   g_array_append_val (self->client_handlers, id);
 }
 
+/* Whether the client reports each failed attempt with its reason:
+ * "connect-failed" (GstKvsSignalingState step, GError *error). */
+static gboolean
+client_has_connect_failed (GstKvsSignalingClient * client)
+{
+  guint id = g_signal_lookup ("connect-failed", G_OBJECT_TYPE (client));
+  GSignalQuery query;
+
+  if (id == 0)
+    return FALSE;
+  g_signal_query (id, &query);
+  return query.n_params == 2
+      && query.param_types[0] == GST_TYPE_KVS_SIGNALING_STATE
+      && (query.param_types[1] & ~G_SIGNAL_TYPE_STATIC_SCOPE) == G_TYPE_ERROR;
+}
+
 /* ------------------------------------------------------------------------ */
 /* public API */
 
@@ -847,8 +1137,10 @@ gst_kvs_connection_new (const GstKvsConnectionSettings * settings)
     g_object_set (self->client, "region", s->region, NULL);
   if (s->endpoint)
     g_object_set (self->client, "endpoint", s->endpoint, NULL);
-  if (s->client_id)
+  if (s->client_id && s->role == GST_KVS_ROLE_VIEWER)
     g_object_set (self->client, "client-id", s->client_id, NULL);
+  if (s->profile)
+    g_object_set (self->client, "profile", s->profile, NULL);
   if (s->ca_file)
     g_object_set (self->client, "ca-file", s->ca_file, NULL);
   if (s->access_key || s->secret_key || s->session_token)
@@ -865,6 +1157,11 @@ gst_kvs_connection_new (const GstKvsConnectionSettings * settings)
   connect_client (self, "ice-servers-changed",
       G_CALLBACK (on_client_ice_servers_changed));
   connect_client (self, "error", G_CALLBACK (on_client_error));
+  if (client_has_connect_failed (self->client)) {
+    self->have_connect_failed = TRUE;
+    connect_client (self, "connect-failed",
+        G_CALLBACK (on_client_connect_failed));
+  }
 
   return self;
 }
@@ -939,6 +1236,10 @@ gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
   }
   g_mutex_unlock (&self->lock);
 
+  /* UPnP probes the LAN (SSDP multicast) for a port mapping KVS does not
+   * need: STUN and TURN do that job. */
+  if (!gst_kvs_webrtcbin_disable_upnp (webrtcbin))
+    GST_DEBUG_OBJECT (self, "no NiceAgent to turn UPnP off in");
   if (connected)
     apply_ice_servers (self, webrtcbin);
   if (session) {
@@ -1031,19 +1332,54 @@ gst_kvs_connection_get_state (GstKvsConnection * self)
   return state;
 }
 
+static GstStructure *
+peer_stats (const gchar * key, GstKvsWebrtcSession * session, GstClockTime time)
+{
+  return gst_structure_new ("kvssignaling-peer-stats",
+      "client-id", G_TYPE_STRING, *key ? key : NULL,
+      "offer-to-answer-time", G_TYPE_UINT64, time,
+      "candidates-held", G_TYPE_UINT,
+      gst_kvs_webrtc_session_get_held_candidates (session),
+      "connection-state", GST_TYPE_WEBRTC_PEER_CONNECTION_STATE,
+      gst_kvs_webrtc_session_get_connection_state (session), NULL);
+}
+
 GstStructure *
 gst_kvs_connection_dup_stats (GstKvsConnection * self)
 {
   GstStructure *s;
   GHashTableIter iter;
-  gpointer value;
-  guint held = 0;
+  gpointer key, value;
+  guint held = 0, i;
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) sessions =
+      g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  GValue peers = G_VALUE_INIT;
+  GstClockTime last;
+  guint64 negotiations;
+
+  /* The client's metrics first; ours (same names: state, send-failures)
+   * override them. */
+  s = gst_kvs_signaling_client_get_stats (self->client);
+  if (s == NULL)
+    s = gst_structure_new_empty ("kvssignaling-client-stats");
+  gst_structure_set_name (s, "application/x-kvs-signaling-stats");
 
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, self->pending);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     held += ((GQueue *) value)->length;
-  s = gst_structure_new ("application/x-kvs-signaling-stats",
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    GstClockTime *t = g_hash_table_lookup (self->negotiation_time, key);
+    GstClockTime time = t ? *t : GST_CLOCK_TIME_NONE;
+
+    g_ptr_array_add (keys, g_strdup (key));
+    g_ptr_array_add (sessions, g_object_ref (value));
+    g_array_append_val (times, time);
+  }
+  gst_structure_set (s,
       "state", GST_TYPE_KVS_SIGNALING_STATE, self->state,
       "peers", G_TYPE_UINT, g_hash_table_size (self->sessions),
       "offers-sent", G_TYPE_UINT64, self->counters.offers_sent,
@@ -1055,9 +1391,28 @@ gst_kvs_connection_dup_stats (GstKvsConnection * self)
       self->counters.candidates_received,
       "status-responses", G_TYPE_UINT64, self->counters.status_responses,
       "send-failures", G_TYPE_UINT64, self->counters.send_failures,
-      "refused-offers", G_TYPE_UINT64, self->counters.refused_offers,
-      "candidates-held", G_TYPE_UINT, held, NULL);
+      "refused-offers", G_TYPE_UINT64, self->counters.refused_offers, NULL);
+  last = self->last_negotiation_time;
+  negotiations = self->negotiations;
   g_mutex_unlock (&self->lock);
+
+  /* Sessions are asked outside our lock. */
+  g_value_init (&peers, GST_TYPE_ARRAY);
+  for (i = 0; i < sessions->len; i++) {
+    GstKvsWebrtcSession *session = g_ptr_array_index (sessions, i);
+    GValue v = G_VALUE_INIT;
+
+    held += gst_kvs_webrtc_session_get_held_candidates (session);
+    g_value_init (&v, GST_TYPE_STRUCTURE);
+    g_value_take_boxed (&v, peer_stats (g_ptr_array_index (keys, i),
+            session, g_array_index (times, GstClockTime, i)));
+    gst_value_array_append_and_take_value (&peers, &v);
+  }
+  gst_structure_set (s,
+      "candidates-held", G_TYPE_UINT, held,
+      "offer-to-answer-time", G_TYPE_UINT64, last,
+      "negotiations", G_TYPE_UINT64, negotiations, NULL);
+  gst_structure_take_value (s, "peer-stats", &peers);
   return s;
 }
 
@@ -1152,6 +1507,8 @@ gst_kvs_connection_finalize (GObject * object)
   g_hash_table_unref (self->removed_peers);
   g_hash_table_unref (self->requested);
   g_hash_table_unref (self->pending);
+  g_hash_table_unref (self->negotiation_start);
+  g_hash_table_unref (self->negotiation_time);
   g_list_free (self->elements);
   g_free (self->correlation_prefix);
   g_mutex_clear (&self->lock);
@@ -1200,6 +1557,11 @@ gst_kvs_connection_init (GstKvsConnection * self)
   self->requested = g_hash_table_new (NULL, NULL);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) pending_queue_free);
+  self->negotiation_start = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, g_free);
+  self->negotiation_time = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, g_free);
+  self->last_negotiation_time = GST_CLOCK_TIME_NONE;
   self->state = GST_KVS_SIGNALING_STATE_NEW;
   self->correlation_prefix = g_strdup_printf ("kvs.%08x", g_random_int ());
 }

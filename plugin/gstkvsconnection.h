@@ -32,6 +32,8 @@ typedef struct {
   gboolean create_channel;
   gchar *correlation_id;        /* NULL: a unique id per message */
   gchar *local_addresses;       /* for webrtcbins returned by request-webrtcbin */
+  gchar *stun_server;           /* NULL: automatic; "none": disabled */
+  gchar *profile;               /* AWS profile of the shared files */
 } GstKvsConnectionSettings;
 
 void gst_kvs_connection_settings_clear (GstKvsConnectionSettings * settings);
@@ -39,12 +41,24 @@ void gst_kvs_connection_settings_copy (GstKvsConnectionSettings * dest,
     const GstKvsConnectionSettings * src);
 
 /* The registry key of @settings: role, channel name or ARN, region, client
- * id, endpoint. @scope (the pipeline) separates viewers that let the library
+ * id (viewers), profile, endpoint. @scope (the pipeline) separates viewers that let the library
  * generate their client id; it is ignored otherwise, so that every master
  * of a channel in one process shares one connection (KVS keeps only the
  * newest master connection). */
 gchar *gst_kvs_connection_settings_key (const GstKvsConnectionSettings *
     settings, gconstpointer scope);
+
+/* Whether @endpoint (a control-plane URL) is one of AWS's: its host is
+ * amazonaws.com or amazonaws.com.cn, or ends with one of them. */
+gboolean gst_kvs_connection_endpoint_is_aws (const gchar * endpoint);
+
+/* The STUN URI ("stun://host:port") the webrtcbins get for @settings once
+ * the channel's region is known (@region; NULL: the settings' region), or
+ * NULL for none. stun-server unset: the region's KVS STUN server when the
+ * control-plane endpoint (after the AWS environment) is AWS's, else none;
+ * "none": none; anything else: itself. */
+gchar *gst_kvs_connection_settings_stun_uri (const GstKvsConnectionSettings *
+    settings, const gchar * region);
 
 GstKvsConnection *gst_kvs_connection_new (const GstKvsConnectionSettings *
     settings);

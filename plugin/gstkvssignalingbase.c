@@ -48,6 +48,8 @@ enum
   PROP_AUTO_NEGOTIATE,
   PROP_RECV_CAPS,
   PROP_LOCAL_ADDRESSES,
+  PROP_STUN_SERVER,
+  PROP_PROFILE,
   PROP_STATE,
   PROP_STATS,
   N_PROPS
@@ -125,6 +127,20 @@ gst_kvs_signaling_base_dup_recipient (GstKvsSignalingBase * self)
 /* ------------------------------------------------------------------------ */
 /* NULL→READY: settings and webrtcbin */
 
+/* webrtcbin's form: "stun://host:port" (the port may be omitted). */
+static gboolean
+stun_uri_is_valid (const gchar * uri)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const gchar *host;
+
+  if (parsed == NULL || g_strcmp0 (g_uri_get_scheme (parsed), "stun") != 0)
+    return FALSE;
+  host = g_uri_get_host (parsed);
+  return host != NULL && *host != '\0' && g_uri_get_userinfo (parsed) == NULL
+      && (g_uri_get_path (parsed) == NULL || *g_uri_get_path (parsed) == '\0');
+}
+
 static gboolean
 check_settings (GstKvsSignalingBase * self,
     const GstKvsConnectionSettings * s, const gchar * recipient)
@@ -158,6 +174,13 @@ check_settings (GstKvsSignalingBase * self,
       && !gst_kvs_validate_id ("correlation id", s->correlation_id, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("Invalid correlation-id: %s", err->message), (NULL));
+    return FALSE;
+  }
+  if (s->stun_server && g_ascii_strcasecmp (s->stun_server, "none") != 0
+      && !stun_uri_is_valid (s->stun_server)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid stun-server '%s': expected stun://host:port, or none",
+            s->stun_server), (NULL));
     return FALSE;
   }
   if (recipient && s->role == GST_KVS_ROLE_MASTER
@@ -350,6 +373,11 @@ prepare (GstKvsSignalingBase * self)
   GST_OBJECT_UNLOCK (self);
 
   ok = check_settings (self, &settings, recipient);
+  if (ok && settings.role == GST_KVS_ROLE_MASTER && settings.client_id)
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("client-id '%s' is ignored: a master has no client id (viewers "
+            "address it without one); to address a viewer, set "
+            "recipient-client-id.", settings.client_id), (NULL));
   if (ok && auto_negotiate)
     webrtcbin = resolve_webrtcbin (self, prop, name, &ok);
   /* Before PLAYING: ICE addresses and receive-only transceivers. */
@@ -658,6 +686,19 @@ gst_kvs_signaling_base_set_property (GObject * object, guint prop_id,
     case PROP_LOCAL_ADDRESSES:
       set_string (self, &s->local_addresses, value);
       break;
+    case PROP_PROFILE:
+      set_string (self, &s->profile, value);
+      break;
+    case PROP_STUN_SERVER:{
+      const gchar *str = g_value_get_string (value);
+
+      /* "" disables STUN, as "none" does; NULL restores the default. */
+      GST_OBJECT_LOCK (self);
+      g_free (s->stun_server);
+      s->stun_server = g_strdup (str && *str == '\0' ? "none" : str);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -748,6 +789,12 @@ gst_kvs_signaling_base_get_property (GObject * object, guint prop_id,
       break;
     case PROP_LOCAL_ADDRESSES:
       g_value_set_string (value, s->local_addresses);
+      break;
+    case PROP_STUN_SERVER:
+      g_value_set_string (value, s->stun_server);
+      break;
+    case PROP_PROFILE:
+      g_value_set_string (value, s->profile);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -971,6 +1018,40 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
       "(e.g. 127.0.0.1 for tests on one machine); unset means every "
       "interface but loopback.", NULL, rw);
 
+  /**
+   * GstKvsSignalingBase:stun-server:
+   *
+   * The STUN server given to webrtcbin, in webrtcbin's form
+   * `stun://host:port`. Unset (the default): the KVS STUN server of the
+   * channel's region, `stun://stun.kinesisvideo.<region>.amazonaws.com:443`,
+   * when the control-plane endpoint is AWS's (no endpoint set, or one under
+   * amazonaws.com or amazonaws.com.cn), and none otherwise, so that a
+   * pipeline talking to a local service never looks up AWS hosts; a
+   * stun-server set on webrtcbin itself is then kept. "none" or an empty
+   * string: no STUN server at all (webrtcbin's own is cleared). Both
+   * elements of a pair should carry the same value: the first one to start
+   * decides for the shared connection.
+   */
+  properties[PROP_STUN_SERVER] = g_param_spec_string ("stun-server",
+      "STUN server",
+      "The STUN server for webrtcbin as stun://host:port; unset means the "
+      "channel region's KVS STUN server when the endpoint is AWS's and none "
+      "otherwise; \"none\" or \"\" means no STUN server.", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:profile:
+   *
+   * The profile of the AWS shared files (`~/.aws/credentials`,
+   * `~/.aws/config`, or the files AWS_SHARED_CREDENTIALS_FILE and
+   * AWS_CONFIG_FILE name) to take credentials and region from when they
+   * are not set as properties. Unset: AWS_PROFILE, then "default", as the
+   * AWS SDKs do.
+   */
+  properties[PROP_PROFILE] = g_param_spec_string ("profile", "AWS profile",
+      "The AWS profile of the shared credentials and config files to take "
+      "credentials and region from; unset means AWS_PROFILE, then "
+      "\"default\".", NULL, rw);
+
   properties[PROP_STATE] = g_param_spec_enum ("state", "State",
       "The state of the signaling connection.",
       GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,
@@ -979,13 +1060,48 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
   /**
    * GstKvsSignalingBase:stats:
    *
-   * Counters of the shared connection: messages sent and received by type,
-   * status responses, send failures, refused offers, peers, held candidates.
+   * A snapshot of the shared connection's metrics, a structure named
+   * `application/x-kvs-signaling-stats` (the same fields come on the bus in
+   * the `kvssignaling-stats` element message at each state change and after
+   * each offer/answer exchange). Durations are #GstClockTime in
+   * nanoseconds, #GST_CLOCK_TIME_NONE when not measured yet:
+   *
+   * - `state` (#GstKvsSignalingState), `role` (#GstKvsRole);
+   * - `describe-time`, `create-time`, `get-endpoint-time`,
+   *   `get-ice-config-time`: the last DescribeSignalingChannel,
+   *   CreateSignalingChannel, GetSignalingChannelEndpoint and
+   *   GetIceServerConfig call; `connect-time`: the last WebSocket connect;
+   * - `offer-to-answer-time`: the last completed offer/answer exchange, as
+   *   AWS's C SDK measures it: a master from the viewer's offer received to
+   *   its answer sent, a viewer from its offer sent to the answer received;
+   *   `negotiations` (guint64): exchanges completed;
+   * - `messages-sent-sdp-offer`, `messages-sent-sdp-answer`,
+   *   `messages-sent-ice-candidate`, `messages-received-sdp-offer`,
+   *   `messages-received-sdp-answer`, `messages-received-ice-candidate`,
+   *   `messages-received-status-response`, `messages-received-go-away`,
+   *   `messages-received-reconnect-ice-server` (guint64), as counted by the
+   *   signaling client on the wire;
+   * - `reconnects` (connections after the first one of a run),
+   *   `ice-server-refreshes`, `send-failures` (messages that could not be
+   *   queued or sent), `status-responses` (STATUS_RESPONSE errors),
+   *   `refused-offers` (offers of viewers the master could not serve),
+   *   guint64;
+   * - `queue-depth` (guint): messages waiting for a connection;
+   * - `peers` (guint): WebRTC sessions; `candidates-held` (guint): remote
+   *   candidates waiting for their description;
+   * - `peer-stats` (#GstValueArray of `kvssignaling-peer-stats`
+   *   structures): per session `client-id` (NULL for the master),
+   *   `offer-to-answer-time`, `candidates-held` and `connection-state`;
+   * - `offers-sent`, `answers-sent`, `candidates-sent`, `offers-received`,
+   *   `answers-received`, `candidates-received` (guint64): the same counts
+   *   under the names of the first release.
    */
   properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
-      "Counters of the signaling connection: messages sent and received by "
-      "type, status responses, send failures, peers.", GST_TYPE_STRUCTURE,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "Metrics of the signaling connection: time of each control-plane call "
+      "and of the WebSocket connect, offer-to-answer time, messages sent and "
+      "received per type, reconnects, status responses, queue depth, peers "
+      "and held candidates (see the documentation for every field).",
+      GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 }

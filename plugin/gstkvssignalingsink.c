@@ -13,23 +13,29 @@
  * its master or as one of its viewers; the two share one signaling
  * connection when their settings match.
  *
- * It is a plain element without pads and without the sink flag, so
- * `gst-launch-1.0 -e` still ends on Ctrl-C. By default
+ * It is a plain element without pads and without the sink flag: a bin
+ * never waits for EOS from it. Stop `gst-launch-1.0` with Ctrl-C and without
+ * `-e`: webrtcbin 1.22 itself never completes EOS (its internal network
+ * sinks never see it), so `-e` would wait for ever. By default
  * (#GstKvsSignalingBase:auto-negotiate) the pair drives webrtcbin itself;
  * with auto-negotiate=false an application sends with the action signals
  * #GstKvsSignalingSink::send-offer, #GstKvsSignalingSink::send-answer and
  * #GstKvsSignalingSink::send-ice-candidate.
  *
  * ICE servers: STUN `stun.kinesisvideo.<region>.amazonaws.com:443` for the
- * channel's region and TURN from GetIceServerConfig, refreshed in the
- * background, never fetched while an offer waits. For tests on one machine,
- * #GstKvsSignalingBase:local-addresses=127.0.0.1 lets ICE use loopback.
+ * channel's region when the endpoint is AWS's (see
+ * #GstKvsSignalingBase:stun-server) and TURN from GetIceServerConfig,
+ * refreshed in the background, never fetched while an offer waits. UPnP
+ * port mapping in webrtcbin's ICE agent is turned off: STUN and TURN do
+ * that job, and UPnP would probe the local network. For tests on one
+ * machine, #GstKvsSignalingBase:local-addresses=127.0.0.1 lets ICE use
+ * loopback.
  *
  * ## Example launch line
  *
  * Master (VP8 video and Opus audio from test sources):
  * |[
- * gst-launch-1.0 -e webrtcbin name=wb bundle-policy=max-bundle \
+ * gst-launch-1.0 webrtcbin name=wb bundle-policy=max-bundle \
  *   videotestsrc is-live=true ! vp8enc deadline=1 ! rtpvp8pay ! \
  *   application/x-rtp,media=video,encoding-name=VP8,payload=96 ! wb. \
  *   audiotestsrc is-live=true ! opusenc ! rtpopuspay ! \
@@ -40,7 +46,7 @@
  *
  * Viewer (receive only, from one line):
  * |[
- * gst-launch-1.0 -e webrtcbin name=wb bundle-policy=max-bundle \
+ * gst-launch-1.0 webrtcbin name=wb bundle-policy=max-bundle \
  *   wb. ! rtpvp8depay ! vp8dec ! videoconvert ! autovideosink \
  *   kvssignalingsink role=viewer channel-name=demo client-id=viewer-1 \
  *   kvssignalingsrc role=viewer channel-name=demo client-id=viewer-1 \

@@ -23,6 +23,39 @@
  * A master with one webrtcbin serves one viewer; an application serves up to
  * ten by returning a new webrtcbin from #GstKvsSignalingSrc::request-webrtcbin.
  *
+ * A viewer that offers again: an offer with the session id (`o=` line) of
+ * the one already answered is a renegotiation of the same peer connection
+ * and is applied on the same webrtcbin. An offer with another session id
+ * comes from a new peer connection (the viewer restarted): with
+ * request-webrtcbin the old session is torn down (#GstKvsSignalingSrc::peer-removed,
+ * its webrtcbin released) and a new webrtcbin is requested for it; the
+ * element's own single webrtcbin cannot be reset in GStreamer 1.22, so that
+ * offer is refused with a warning (and counted in `refused-offers`): restart
+ * the master pipeline, or serve viewers through request-webrtcbin.
+ *
+ * While the signaling connection reconnects (service restart, network
+ * drop, GO_AWAY), established WebRTC sessions keep flowing: nothing is
+ * renegotiated.
+ *
+ * ## Bus messages
+ *
+ * The first element of a pair to start posts, as element messages:
+ *
+ * - `kvssignaling-state`: `state` (#GstKvsSignalingState), on each change of
+ *   the signaling connection's state;
+ * - `kvssignaling-stats`: the #GstKvsSignalingBase:stats structure plus
+ *   `reason` (string): "state-changed" right after each
+ *   `kvssignaling-state`, "negotiated" after each completed offer/answer
+ *   exchange (its `offer-to-answer-time` is then set);
+ * - `kvssignaling-message`: `direction` ("sent" or "received"), `type`
+ *   (e.g. "SDP_OFFER"), `peer` and `correlation-id`, for each offer and
+ *   answer;
+ * - `kvssignaling-peer`: `peer` and `connection-state`
+ *   (#GstWebRTCPeerConnectionState) of a WebRTC session.
+ *
+ * Refused messages (STATUS_RESPONSE) and sessions that fail are warnings;
+ * only what cannot heal is an error.
+ *
  * Credentials, region and endpoint follow the AWS SDKs' chain when unset.
  * The plugin uses libsoup 3: it cannot be used in a process that loads
  * libsoup 2.
@@ -309,11 +342,13 @@ gst_kvs_signaling_src_class_init (GstKvsSignalingSrcClass * klass)
    * @src: the element
    * @client_id: the viewer's client id, NULL for the master
    *
-   * The WebRTC session with a peer failed or closed. A webrtcbin returned
-   * for it by #GstKvsSignalingSrc::request-webrtcbin is released by the
-   * element: the application may remove it from the pipeline now (from its
-   * own thread, not from this handler), and a new offer from the same viewer
-   * asks for a new one. Emitted from webrtcbin's thread.
+   * The WebRTC session with a peer failed or closed, or was replaced
+   * because the viewer offered again from a new peer connection. A
+   * webrtcbin returned for it by #GstKvsSignalingSrc::request-webrtcbin is
+   * released by the element: the application may remove it from the
+   * pipeline now (from its own thread, not from this handler), and a new
+   * offer from the same viewer asks for a new one. Emitted from webrtcbin's thread (from the signaling
+   * thread for a replaced session).
    */
   signals[SIGNAL_PEER_REMOVED] = g_signal_new ("peer-removed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -325,7 +360,8 @@ gst_kvs_signaling_src_class_init (GstKvsSignalingSrcClass * klass)
    * @client_id: the viewer that sent an offer
    *
    * A master got an offer from a new viewer while its webrtcbin (if any) is
-   * busy. Return a new reference to a webrtcbin already in the pipeline (and
+   * busy, or from a viewer that restarted (a new peer connection) after its
+   * previous webrtcbin was released with #GstKvsSignalingSrc::peer-removed. Return a new reference to a webrtcbin already in the pipeline (and
    * linked to its sources) to serve that viewer, or NULL to refuse it. Up to
    * ten viewers, the service's limit. Emitted from the signaling thread.
    *

@@ -7,6 +7,7 @@
 #include "gstkvswebrtcbinutils.h"
 
 #include <gst/sdp/sdp.h>
+#include <string.h>
 #include <gio/gio.h>
 #include <gst/kvssignaling/gstkvserror.h>
 
@@ -41,6 +42,28 @@ gst_kvs_webrtc_sdp_find_mid (const GstWebRTCSessionDescription * desc,
       return (gint) i;
   }
   return -1;
+}
+
+gchar *
+gst_kvs_webrtc_sdp_dup_origin (const gchar * sdp)
+{
+  const gchar *line = sdp;
+
+  while (line && *line) {
+    const gchar *eol = strpbrk (line, "\r\n");
+
+    if (g_str_has_prefix (line, "o=")) {
+      g_autofree gchar *text = eol ? g_strndup (line + 2, eol - line - 2) :
+          g_strdup (line + 2);
+      g_auto (GStrv) parts = g_strsplit (text, " ", 3);
+
+      if (parts[0] == NULL || parts[1] == NULL)
+        return NULL;
+      return g_strdup_printf ("%s %s", parts[0], parts[1]);
+    }
+    line = eol ? eol + strspn (eol, "\r\n") : NULL;
+  }
+  return NULL;
 }
 
 GstWebRTCSessionDescription *
@@ -98,6 +121,24 @@ gst_kvs_webrtcbin_restrict_addresses (GstElement * webrtcbin,
       return FALSE;
     }
   }
+  return TRUE;
+}
+
+gboolean
+gst_kvs_webrtcbin_disable_upnp (GstElement * webrtcbin)
+{
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GObject) nice = NULL;
+
+  g_object_get (webrtcbin, "ice-agent", &ice, NULL);
+  if (ice == NULL
+      || !g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    return FALSE;
+  g_object_get (ice, "agent", &nice, NULL);
+  if (nice == NULL
+      || !g_object_class_find_property (G_OBJECT_GET_CLASS (nice), "upnp"))
+    return FALSE;
+  g_object_set (nice, "upnp", FALSE, NULL);
   return TRUE;
 }
 

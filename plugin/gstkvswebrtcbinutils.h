@@ -15,6 +15,12 @@ gchar *gst_kvs_webrtc_sdp_dup_mid (const GstWebRTCSessionDescription * desc,
 gint gst_kvs_webrtc_sdp_find_mid (const GstWebRTCSessionDescription * desc,
     const gchar * mid);
 
+/* The session identity of @sdp text: "<username> <sess-id>" of its `o=`
+ * line, or NULL. RFC 3264 keeps it for the life of a session (only the
+ * version grows), so a re-offer with another one comes from a new peer
+ * connection. */
+gchar *gst_kvs_webrtc_sdp_dup_origin (const gchar * sdp);
+
 /* Parse @sdp text into a description of @type; NULL and @error when the text
  * is not SDP. */
 GstWebRTCSessionDescription *gst_kvs_webrtc_description_new (
@@ -25,6 +31,12 @@ GstWebRTCSessionDescription *gst_kvs_webrtc_description_new (
  * FALSE and @error when one is refused. */
 gboolean gst_kvs_webrtcbin_restrict_addresses (GstElement * webrtcbin,
     const gchar * addresses, GError ** error);
+
+/* Turn off UPnP port mapping in webrtcbin's NiceAgent (GstWebRTCNice's
+ * "agent" property, libnice's "upnp"). Must run before gathering starts.
+ * FALSE when the ICE agent exposes no NiceAgent (another ICE
+ * implementation): nothing to do then. */
+gboolean gst_kvs_webrtcbin_disable_upnp (GstElement * webrtcbin);
 
 /* Add one recvonly transceiver per structure of @caps. */
 guint gst_kvs_webrtcbin_add_recv_transceivers (GstElement * webrtcbin,

@@ -35,6 +35,9 @@ struct _GstKvsWebrtcSession
   gboolean offer_in_progress;
   gboolean remote_set;
   GQueue held;                  /* HeldCandidate, until remote_set */
+  GstWebRTCPeerConnectionState connection_state;
+  gchar *remote_origin;         /* of the last remote offer applied */
+  gboolean offered;             /* a remote offer was handled */
   gulong sig_negotiation;
   gulong sig_candidate;
   gulong sig_state;
@@ -251,6 +254,9 @@ on_connection_state (GstElement * webrtcbin, GParamSpec * pspec,
   g_object_get (webrtcbin, "connection-state", &state, NULL);
   GST_INFO_OBJECT (webrtcbin, "peer %s: connection state %d",
       peer_name (self), state);
+  g_mutex_lock (&self->lock);
+  self->connection_state = state;
+  g_mutex_unlock (&self->lock);
   owner = dup_owner (self);
   if (owner && self->callbacks.connection_state)
     self->callbacks.connection_state (self, state, owner);
@@ -373,6 +379,9 @@ gst_kvs_webrtc_session_handle_offer (GstKvsWebrtcSession * self,
   /* A new offer starts a new negotiation: candidates that follow it wait for
    * it to be applied. */
   self->remote_set = FALSE;
+  g_free (self->remote_origin);
+  self->remote_origin = gst_kvs_webrtc_sdp_dup_origin (sdp);
+  self->offered = TRUE;
   g_mutex_unlock (&self->lock);
   set_remote (self, GST_WEBRTC_SDP_TYPE_OFFER, sdp, on_remote_offer_set);
 }
@@ -424,6 +433,30 @@ gst_kvs_webrtc_session_handle_candidate (GstKvsWebrtcSession * self,
   else
     GST_DEBUG_OBJECT (self->webrtcbin, "holding an early candidate of %s",
         peer_name (self));
+}
+
+gboolean
+gst_kvs_webrtc_session_is_same_peer_connection (GstKvsWebrtcSession * self,
+    const gchar * offer)
+{
+  g_autofree gchar *origin = gst_kvs_webrtc_sdp_dup_origin (offer);
+  gboolean same;
+
+  g_mutex_lock (&self->lock);
+  same = !self->offered || g_strcmp0 (origin, self->remote_origin) == 0;
+  g_mutex_unlock (&self->lock);
+  return same;
+}
+
+GstWebRTCPeerConnectionState
+gst_kvs_webrtc_session_get_connection_state (GstKvsWebrtcSession * self)
+{
+  GstWebRTCPeerConnectionState state;
+
+  g_mutex_lock (&self->lock);
+  state = self->connection_state;
+  g_mutex_unlock (&self->lock);
+  return state;
 }
 
 guint
@@ -558,6 +591,7 @@ gst_kvs_webrtc_session_finalize (GObject * object)
   g_clear_object (&self->owner);
   gst_clear_object (&self->webrtcbin);
   g_free (self->peer_id);
+  g_free (self->remote_origin);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gst_kvs_webrtc_session_parent_class)->finalize (object);

@@ -60,6 +60,17 @@ void gst_kvs_webrtc_session_handle_answer (GstKvsWebrtcSession * self,
 void gst_kvs_webrtc_session_handle_candidate (GstKvsWebrtcSession * self,
     gint mline_index, const gchar * mid, const gchar * candidate);
 
+/* webrtcbin's peer connection state as last notified (NEW before any). */
+GstWebRTCPeerConnectionState gst_kvs_webrtc_session_get_connection_state (
+    GstKvsWebrtcSession * self);
+
+/* Master: whether @offer (SDP text) comes from the peer connection this
+ * session already negotiated with (same `o=` username and session id), i.e.
+ * is a renegotiation webrtcbin can apply. TRUE before any offer. A viewer
+ * that restarted (a new peer connection) has a new session id. */
+gboolean gst_kvs_webrtc_session_is_same_peer_connection (
+    GstKvsWebrtcSession * self, const gchar * offer);
+
 /* Number of remote candidates held, waiting for the remote description. */
 guint gst_kvs_webrtc_session_get_held_candidates (GstKvsWebrtcSession * self);
 

@@ -10,6 +10,7 @@
 
 #include "gstkvscontrolplane.h"
 #include "gstkvsiceserver.h"
+#include "gstkvsjson.h"
 #include "gstkvssigv4.h"
 #include "gstkvsvalidation.h"
 
@@ -461,6 +462,7 @@ void
 gst_kvs_control_plane_set_timeout (GstKvsControlPlane * self, guint seconds)
 {
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
+  g_return_if_fail (seconds <= G_MAXUINT / 1000);
 
   g_mutex_lock (&self->lock);
   self->timeout = seconds;
@@ -553,6 +555,12 @@ read_string (JsonObject * obj, const gchar * member, gboolean required,
   if (!JSON_NODE_HOLDS_VALUE (node)
       || json_node_get_value_type (node) != G_TYPE_STRING) {
     set_wrong_type (error, op, path, node, "a string");
+    return FALSE;
+  }
+  /* json-glib turns a lone "\ud800" escape into invalid UTF-8. */
+  if (!g_utf8_validate (json_node_get_string (node), -1, NULL)) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL,
+        "%s reply has %s that is not valid UTF-8", op, path);
     return FALSE;
   }
   if (required && json_node_get_string (node)[0] == '\0') {
@@ -864,6 +872,7 @@ parse_success_body (const gchar * operation, ParseReplyFunc parse,
 {
   g_autoptr (JsonParser) parser = NULL;
   GError *err = NULL;
+  g_autofree gchar *what = NULL;
   JsonNode *root;
 
   *result = NULL;
@@ -885,10 +894,19 @@ parse_success_body (const gchar * operation, ParseReplyFunc parse,
     return FALSE;
   }
 
+  /* What json-glib 1.6 must never see (NUL, invalid UTF-8, more than one
+   * value, deep nesting, bad escapes): refused with a precise reason. */
+  what = g_strdup_printf ("%s reply", operation);
+  if (!gst_kvs_json_check_object_text (what, body, len, G_MAXSIZE,
+          GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL, error))
+    return FALSE;
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, body, len, &err)) {
+    /* json-glib quotes the offending token, invalid UTF-8 included. */
+    g_autofree gchar *why = g_utf8_make_valid (err->message, -1);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL,
-        "%s reply is not JSON: %s", operation, err->message);
+        "%s reply is not JSON: %s", operation, why);
     g_error_free (err);
     return FALSE;
   }
@@ -1201,6 +1219,7 @@ gst_kvs_control_plane_parse_error_reply (const gchar * operation,
   GString *text = NULL;
   GstKvsError code;
   GError *error;
+  gchar *message;
 
   g_return_val_if_fail (operation != NULL, NULL);
 
@@ -1210,6 +1229,8 @@ gst_kvs_control_plane_parse_error_reply (const gchar * operation,
     len = strlen (body);
 
   if (len > 0 && len <= MAX_REPLY_SIZE
+      && gst_kvs_json_check_object_text ("reply", body, len, G_MAXSIZE,
+          GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL, NULL)
       && json_parser_load_from_data (parser, body, len, NULL)
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
     JsonObject *root = json_node_get_object (json_parser_get_root (parser));
@@ -1230,8 +1251,9 @@ gst_kvs_control_plane_parse_error_reply (const gchar * operation,
         body_name = json_node_dup_string (n);
     }
   } else if (len > 0 && g_utf8_validate (body, len, NULL)) {
-    /* Plain text (or an HTML page from a proxy): keep its start. */
-    text = g_string_new_len (body, MIN (len, MAX_ERROR_TEXT + 8));
+    /* Plain text (or an HTML page from a proxy): keep its start, cut below
+     * once scrubbed (a secret across the cut would survive in part). */
+    text = g_string_new_len (body, len);
   }
 
   if (text) {
@@ -1254,25 +1276,51 @@ gst_kvs_control_plane_parse_error_reply (const gchar * operation,
     header_name = body_name;
   code = gst_kvs_error_from_aws (header_name, status, text ? text->str : NULL);
 
-  if (header_name && header_name[0] != '\0')
-    name = display_aws_name (header_name);
-  else if (gst_kvs_error_to_aws_name (code))
+  /* The header and the reason phrase are the server's bytes: a GError
+   * message must be UTF-8. */
+  if (header_name && header_name[0] != '\0') {
+    g_autofree gchar *valid = g_utf8_make_valid (header_name, -1);
+
+    name = display_aws_name (valid);
+  } else if (gst_kvs_error_to_aws_name (code))
     name = g_strdup (gst_kvs_error_to_aws_name (code));
   else
     name = g_strdup_printf ("HTTP %u", status);
 
   if (text == NULL || text->len == 0) {
-    const gchar *phrase = reason_phrase && reason_phrase[0] ? reason_phrase :
-        soup_status_get_phrase (status);
-
     if (text)
       g_string_free (text, TRUE);
-    text = g_string_new (phrase ? phrase : "");
+    if (reason_phrase && reason_phrase[0]) {
+      g_autofree gchar *valid = g_utf8_make_valid (reason_phrase, -1);
+
+      text = g_string_new (valid);
+    } else {
+      text = g_string_new (soup_status_get_phrase (status));
+    }
   }
 
-  error = g_error_new (GST_KVS_ERROR, code, "%s: %s (%s, HTTP %u)", name,
-      text->str, operation, status);
+  message = g_strdup_printf ("%s: %s (%s, HTTP %u)", name, text->str,
+      operation, status);
   g_string_free (text, TRUE);
+  /* json-glib hands lone surrogates ("\ud800") through as invalid UTF-8. */
+  if (!g_utf8_validate (message, -1, NULL)) {
+    gchar *valid = g_utf8_make_valid (message, -1);
+
+    g_free (message);
+    message = valid;
+  }
+  /* The error name (header or "__type") and the reason phrase too. */
+  if (redact) {
+    GString *all = g_string_new (message);
+    guint i;
+
+    g_free (message);
+    for (i = 0; redact[i]; i++)
+      scrub (all, redact[i]);
+    message = g_string_free (all, FALSE);
+  }
+  error = g_error_new_literal (GST_KVS_ERROR, code, message);
+  g_free (message);
   return error;
 }
 
@@ -1462,6 +1510,10 @@ call_start (GstKvsControlPlane * self, const gchar * operation,
   }
   soup_message_set_request_body_from_bytes (call->msg, "application/json",
       bytes);
+  /* AWS never redirects: a 3xx is an error reply, never followed (a
+   * redirect would carry the signed headers elsewhere, and a service
+   * redirecting to itself would loop) */
+  soup_message_add_flags (call->msg, SOUP_MESSAGE_NO_REDIRECT);
 
   now = g_date_time_new_now_utc ();
   signing_time = g_date_time_add_seconds (now, (gdouble) offset);
@@ -1489,7 +1541,9 @@ call_start (GstKvsControlPlane * self, const gchar * operation,
   if (call->timeout > 0) {
     g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
 
-    call->timeout_source = g_timeout_source_new_seconds (call->timeout);
+    /* Not g_timeout_source_new_seconds(): it rounds to a second boundary
+     * and may fire almost a second early ("timed out after 1 s" at 0.95 s). */
+    call->timeout_source = g_timeout_source_new (call->timeout * 1000);
     g_source_set_callback (call->timeout_source, on_call_timeout, call, NULL);
     g_source_attach (call->timeout_source, context);
   }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <gst/gst.h>
 
+#include "gstkvshost.h"
 #include "gstkvsiceserver.h"
 
 /**
@@ -21,6 +22,9 @@
  *
  * The password is a secret: it never appears in a log line.
  */
+
+/* Longest region name accepted (real ones are under 20 characters). */
+#define MAX_REGION 64
 
 GST_DEBUG_CATEGORY_STATIC (kvs_ice_server_debug);
 #define GST_CAT_DEFAULT kvs_ice_server_debug
@@ -137,6 +141,86 @@ split_turn_uri (const gchar * uri, const gchar ** scheme, const gchar ** rest)
   return TRUE;
 }
 
+/* The port of a TURN URI: 1..65535, digits only. */
+static gboolean
+port_is_valid (const gchar * port, gsize len)
+{
+  guint v = 0;
+  gsize i;
+
+  if (len == 0 || len > 5)
+    return FALSE;
+  for (i = 0; i < len; i++) {
+    if (!g_ascii_isdigit (port[i]))
+      return FALSE;
+    v = v * 10 + (port[i] - '0');
+  }
+  return v >= 1 && v <= 65535;
+}
+
+/* A query character that needs no escaping in a URI (RFC 3986 pchar, '/'
+ * and '?'), or a valid %-escape at @p. */
+static gsize
+query_char_len (const gchar * p)
+{
+  if (g_ascii_isalnum (*p) || strchr ("-._~!$&'()*+,;=:@/?", *p) != NULL)
+    return *p != '\0' ? 1 : 0;
+  if (p[0] == '%' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
+    return 3;
+  return 0;
+}
+
+/* @rest, what follows "turn:" in @uri, is "<host>[:<port>][?<query>]" with a
+ * host name, an IPv4 or a [IPv6] address, a port of 1..65535 and a query
+ * of URI characters: what webrtcbin (gst_uri_from_string) parses back as
+ * the same server. */
+static gboolean
+check_authority (const gchar * uri, const gchar * rest)
+{
+  const gchar *end, *port = NULL, *query;
+  gsize host_len;
+
+  query = strchr (rest, '?');
+  end = query ? query : rest + strlen (rest);
+  if (rest[0] == '[') {
+    const gchar *close = memchr (rest, ']', end - rest);
+
+    host_len = close ? (gsize) (close - rest) + 1 : (gsize) (end - rest);
+  } else {
+    host_len = strcspn (rest, ":?");
+  }
+  if (!gst_kvs_host_is_valid (rest, host_len, TRUE)) {
+    GST_DEBUG ("'%s': the host is not a host name, an IPv4 or an [IPv6] "
+        "address", uri);
+    return FALSE;
+  }
+  if (rest + host_len < end) {
+    if (rest[host_len] != ':'
+        || !port_is_valid (rest + host_len + 1, end - (rest + host_len + 1))) {
+      GST_DEBUG ("'%s': the port is not a number from 1 to 65535", uri);
+      return FALSE;
+    }
+    port = rest + host_len + 1;
+  }
+  if (query != NULL) {
+    const gchar *p = query + 1;
+
+    while (*p != '\0') {
+      gsize n = query_char_len (p);
+
+      if (n == 0) {
+        GST_DEBUG ("'%s': the query has a character that is not allowed in "
+            "a URI", uri);
+        return FALSE;
+      }
+      p += n;
+    }
+  }
+  GST_LOG ("'%s': host of %" G_GSIZE_FORMAT " bytes, %s port", uri, host_len,
+      port ? "a" : "no");
+  return TRUE;
+}
+
 /**
  * gst_kvs_ice_server_to_gst_turn_uri:
  * @server: a #GstKvsIceServer
@@ -150,8 +234,11 @@ split_turn_uri (const gchar * uri, const gchar ** scheme, const gchar ** rest)
  * webrtcbin splits user from password at the first ':' and unescapes both.
  *
  * Returns: (transfer full) (nullable): the URI, or %NULL when @uri_index is
- * out of range, the URI is not turn: or turns:, has no host, already carries
- * user information, or @server has no username or password.
+ * out of range, the URI is not turn: or turns:, has no host or one that is
+ * not a host name, an IPv4 or a bracketed IPv6 address, a port that is not
+ * a number from 1 to 65535, a query with characters a URI may not hold,
+ * already carries user information, or @server has no username or
+ * password.
  */
 gchar *
 gst_kvs_ice_server_to_gst_turn_uri (const GstKvsIceServer * server,
@@ -184,6 +271,8 @@ gst_kvs_ice_server_to_gst_turn_uri (const GstKvsIceServer * server,
     GST_DEBUG ("'%s' has no usable host part", uri);
     return NULL;
   }
+  if (!check_authority (uri, rest))
+    return NULL;
 
   if (server->username == NULL || server->password == NULL
       || server->username[0] == '\0' || server->password[0] == '\0') {
@@ -206,7 +295,7 @@ region_is_valid (const gchar * region)
 {
   const gchar *p;
 
-  if (region == NULL || region[0] == '\0' || strlen (region) > 64)
+  if (region == NULL || region[0] == '\0' || strlen (region) > MAX_REGION)
     return FALSE;
 
   for (p = region; *p; p++) {
@@ -226,7 +315,8 @@ region_is_valid (const gchar * region)
  *
  * Returns: (transfer full) (nullable): "stun://stun.kinesisvideo.<region>.
  * amazonaws.com:443", the form of webrtcbin's stun-server property, or %NULL
- * when @region is not a region name (lower-case letters, digits, '-').
+ * when @region is not a region name: 1 to 64 characters, lower-case letters,
+ * digits and '-' (a longer name is refused).
  */
 gchar *
 gst_kvs_stun_uri_for_region (const gchar * region)

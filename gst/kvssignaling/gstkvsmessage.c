@@ -9,15 +9,13 @@
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
 
+#include "gstkvsjson.h"
 #include "gstkvsmessage.h"
 #include "gstkvsvalidation.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_message_debug);
 #define GST_CAT_DEFAULT kvs_message_debug
 
-/* Frames are small JSON objects nested two levels deep; anything nested
- * deeper than this is refused before json-glib (which recurses) sees it. */
-#define MAX_JSON_DEPTH 32
 /* Largest frame accepted, whatever the payload limit. */
 #define MAX_FRAME_SIZE (1024 * 1024)
 
@@ -225,7 +223,21 @@ get_string (JsonObject * obj, const gchar * where, const gchar * name,
     return TRUE;
   if (JSON_NODE_HOLDS_VALUE (node) &&
       json_node_get_value_type (node) == G_TYPE_STRING) {
-    *out = json_node_get_string (node);
+    const gchar *value = json_node_get_string (node), *bad = NULL;
+
+    /* What a parse hands out is UTF-8, or the frame is refused: json-glib
+     * decodes a lone "\ud800" to invalid UTF-8 (the text check refuses such
+     * escapes first; this is the last line). */
+    if (!g_utf8_validate (value, -1, &bad)) {
+      g_set_error (error, GST_KVS_VALIDATION_ERROR,
+          strcmp (where, "payload") == 0 ?
+          GST_KVS_VALIDATION_ERROR_PAYLOAD_ENCODING :
+          GST_KVS_VALIDATION_ERROR_MALFORMED,
+          "%s field %s is not valid UTF-8 (bad byte at offset %"
+          G_GSIZE_FORMAT ")", where, name, (gsize) (bad - value));
+      return FALSE;
+    }
+    *out = value;
     return TRUE;
   }
 
@@ -233,103 +245,6 @@ get_string (JsonObject * obj, const gchar * where, const gchar * name,
       GST_KVS_VALIDATION_ERROR_MISSING_FIELD,
       "%s field %s must be a string, not %s", where, name, node_kind (node));
   return FALSE;
-}
-
-static gboolean
-is_json_space (gchar c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static gchar *
-describe_start (gchar c)
-{
-  if (c > 0x20 && c < 0x7f)
-    return g_strdup_printf ("'%c'", c);
-  return g_strdup_printf ("the byte 0x%02x", (guchar) c);
-}
-
-/* Refuse, before json-glib parses it, what it should never see: oversized
- * text, NUL bytes, invalid UTF-8, anything but one object (json-glib 1.6
- * leaks on a top-level value followed by more data), nesting deeper than
- * MAX_JSON_DEPTH (json-glib recurses). */
-static gboolean
-check_json_text (const gchar * what, const gchar * data, gsize len,
-    gsize max_len, GstKvsValidationError code, GError ** error)
-{
-  const gchar *nul, *end = NULL;
-  gboolean in_string = FALSE;
-  guint depth = 0;
-  gsize i, start;
-
-  if (len > max_len) {
-    g_set_error (error, GST_KVS_VALIDATION_ERROR, code,
-        "%s is %" G_GSIZE_FORMAT " bytes, more than the %" G_GSIZE_FORMAT
-        " accepted", what, len, max_len);
-    return FALSE;
-  }
-  nul = memchr (data, '\0', len);
-  if (nul != NULL) {
-    g_set_error (error, GST_KVS_VALIDATION_ERROR, code,
-        "%s contains a NUL byte at offset %" G_GSIZE_FORMAT, what,
-        (gsize) (nul - data));
-    return FALSE;
-  }
-  if (!g_utf8_validate_len (data, len, &end)) {
-    g_set_error (error, GST_KVS_VALIDATION_ERROR, code,
-        "%s is not valid UTF-8 (bad byte at offset %" G_GSIZE_FORMAT ")",
-        what, (gsize) (end - data));
-    return FALSE;
-  }
-
-  start = 0;
-  while (start < len && is_json_space (data[start]))
-    start++;
-  if (start == len) {
-    g_set_error (error, GST_KVS_VALIDATION_ERROR, code,
-        "%s is empty, a JSON object was expected", what);
-    return FALSE;
-  }
-  if (data[start] != '{') {
-    g_autofree gchar *kind = describe_start (data[start]);
-
-    g_set_error (error, GST_KVS_VALIDATION_ERROR, code,
-        "%s is not a JSON object: it starts with %s", what, kind);
-    return FALSE;
-  }
-
-  for (i = start; i < len; i++) {
-    gchar c = data[i];
-
-    if (in_string) {
-      if (c == '\\')
-        i++;
-      else if (c == '"')
-        in_string = FALSE;
-    } else if (c == '"') {
-      in_string = TRUE;
-    } else if (c == '{' || c == '[') {
-      if (++depth > MAX_JSON_DEPTH) {
-        g_set_error (error, GST_KVS_VALIDATION_ERROR, code,
-            "%s is nested more than %d levels deep", what, MAX_JSON_DEPTH);
-        return FALSE;
-      }
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      if (--depth == 0)
-        break;
-    }
-  }
-
-  /* Past the object, only white space. */
-  for (i++; i < len; i++) {
-    if (!is_json_space (data[i])) {
-      g_set_error (error, GST_KVS_VALIDATION_ERROR, code,
-          "%s has data after its JSON object, at offset %" G_GSIZE_FORMAT,
-          what, i);
-      return FALSE;
-    }
-  }
-  return TRUE;
 }
 
 /* A parser whose root is an object, or NULL and @code. */
@@ -341,13 +256,17 @@ parse_object (const gchar * what, const gchar * data, gsize len,
   g_autoptr (GError) json_error = NULL;
   JsonNode *root;
 
-  if (!check_json_text (what, data, len, max_len, code, error))
+  if (!gst_kvs_json_check_object_text (what, data, len, max_len,
+          GST_KVS_VALIDATION_ERROR, code, error))
     return NULL;
 
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, &json_error)) {
+    /* json-glib quotes the offending token; a GError message is UTF-8. */
+    g_autofree gchar *why = gst_kvs_json_error_text (json_error);
+
     g_set_error (error, GST_KVS_VALIDATION_ERROR, code,
-        "%s is not valid JSON: %s", what, json_error->message);
+        "%s is not valid JSON: %s", what, why);
     return NULL;
   }
   root = json_parser_get_root (parser);

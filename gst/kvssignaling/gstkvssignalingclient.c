@@ -59,6 +59,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define DEFAULT_MESSAGE_TTL 60
 #define DEFAULT_KEEPALIVE_INTERVAL 10
 #define DEFAULT_SEND_TIMEOUT 60
+#define DEFAULT_REQUEST_TIMEOUT 20
 
 /* Outgoing messages waiting for a connection. */
 #define MAX_QUEUED_MESSAGES 512
@@ -71,8 +72,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define BACKOFF_CAP_MS 10000
 /* A connection up this long resets the backoff. */
 #define STABLE_CONNECTION_S 60
-/* Each step of an attempt (one REST call, the handshake) gets this long. */
-#define STEP_TIMEOUT_S 20
 /* Credentials rejected this many times in a row: give up. */
 #define MAX_AUTH_FAILURES 3
 /* Polling a channel that is not ACTIVE yet. */
@@ -84,6 +83,15 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define ICE_REFRESH_RETRY_S 10
 /* A clock skew larger than this on a 403 handshake is corrected. */
 #define CLOCK_SKEW_THRESHOLD_S 60
+/* Outgoing pacing, per connection and message type, below the service's
+ * limits (AWS: 5 SDP offers/s, 5 SDP answers/s, 20 ICE candidates/s per
+ * connection, refused with ClientLimitExceededException beyond): a bucket
+ * of the service's burst, refilled at 90 % of its rate. Without it the
+ * backlog of an outage goes out at once and is refused. */
+#define PACE_SDP_BURST 5
+#define PACE_SDP_RATE 4.5
+#define PACE_ICE_BURST 20
+#define PACE_ICE_RATE 18.0
 /* Shutdown waits this long for the close handshake and cancelled calls. */
 #define SHUTDOWN_GRACE_MS 2000
 
@@ -106,6 +114,7 @@ enum
   PROP_MAX_PAYLOAD_SIZE,
   PROP_KEEPALIVE_INTERVAL,
   PROP_SEND_TIMEOUT,
+  PROP_REQUEST_TIMEOUT,
   PROP_STATE,
   N_PROPERTIES
 };
@@ -136,6 +145,34 @@ typedef struct
   gint64 queued_at;             /* monotonic us */
 } OutItem;
 
+/* Durations of the last calls, indices of Stats.durations. */
+enum
+{
+  STAT_DESCRIBE,
+  STAT_CREATE,
+  STAT_GET_ENDPOINT,
+  STAT_GET_ICE_CONFIG,
+  STAT_CONNECT,
+  N_STAT_DURATIONS
+};
+
+static const gchar *const stat_duration_names[N_STAT_DURATIONS] = {
+  "describe-time", "create-time", "get-endpoint-time", "get-ice-config-time",
+  "connect-time"
+};
+
+/* Counters of gst_kvs_signaling_client_get_stats() (lock). */
+typedef struct
+{
+  GstClockTime durations[N_STAT_DURATIONS];
+  guint64 sent[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
+  guint64 received[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
+  guint64 connections;          /* connections that came up, this run */
+  guint64 reconnects;
+  guint64 send_failures;
+  guint64 ice_server_refreshes;
+} Stats;
+
 struct _GstKvsSignalingClient
 {
   GObject parent;
@@ -161,6 +198,7 @@ struct _GstKvsSignalingClient
   guint max_payload;
   guint keepalive_interval;
   guint send_timeout;
+  guint request_timeout;
   gboolean credentials_changed;
 
   /* Status (lock). */
@@ -173,6 +211,7 @@ struct _GstKvsSignalingClient
   GThread *thread;
   GMainContext *context;
   gboolean thread_finishing;    /* detached thread still cleaning up */
+  Stats stats;
 
   /* Everything below is touched by the client's thread only (set up by
    * start() before the thread exists). */
@@ -202,12 +241,21 @@ struct _GstKvsSignalingClient
   GSource *step_timeout_source;
   GSource *describe_poll_source;
   GSource *stable_source;
-  GSource *liveness_source;
+  GSource *liveness_source;     /* ticks with libsoup's pings */
+  GSource *liveness_deadline_source;
   GSource *max_age_source;
   GSource *ice_refresh_source;
   GSource *expiry_source;
   GSource *mbb_retry_source;
+  GSource *mbb_timeout_source;
+  GCancellable *mbb_cancellable;
+  GSource *pace_source;
+  gdouble pace_tokens[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
+  gint64 pace_refilled;         /* monotonic us */
+  guint step_timeout_s;         /* request-timeout, read at start() */
   gboolean ice_refresh_active;
+  gint64 step_started;          /* monotonic us, the current step's start */
+  gint64 ice_refresh_started;   /* monotonic us */
   GObject *self_ref;            /* held by a detached thread */
 };
 
@@ -329,6 +377,28 @@ read_state (GstKvsSignalingClient * self)
   return state;
 }
 
+/* Records the duration of a call that began at @started (monotonic us). */
+static void
+stat_duration (GstKvsSignalingClient * self, guint which, gint64 started)
+{
+  g_mutex_lock (&self->lock);
+  self->stats.durations[which] =
+      (GstClockTime) (g_get_monotonic_time () - started) * GST_USECOND;
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+stat_message (GstKvsSignalingClient * self, guint64 * counters,
+    GstKvsMessageType type)
+{
+  if (type <= GST_KVS_MESSAGE_TYPE_UNKNOWN ||
+      type > GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
+    return;
+  g_mutex_lock (&self->lock);
+  counters[type]++;
+  g_mutex_unlock (&self->lock);
+}
+
 /* Reports @item (freed) as not sent: warning and "send-failed". */
 static void
 report_not_sent (GstKvsSignalingClient * self, OutItem * item,
@@ -343,6 +413,9 @@ report_not_sent (GstKvsSignalingClient * self, OutItem * item,
       item->msg->correlation_id ? item->msg->correlation_id : "",
       item->msg->correlation_id ? ")" : "", reason);
   GST_WARNING_OBJECT (self, "%s", error->message);
+  g_mutex_lock (&self->lock);
+  self->stats.send_failures++;
+  g_mutex_unlock (&self->lock);
   g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, item->msg, error);
   out_item_free (item);
 }
@@ -364,6 +437,38 @@ fail_outgoing (GstKvsSignalingClient * self, const gchar * reason)
   }
 }
 
+static gboolean expire_outgoing (gpointer user_data);
+
+/* Arms the send-timeout timer for the oldest queued message, if any: no
+ * timer runs while nothing waits. Client thread only. */
+static void
+arm_expiry (GstKvsSignalingClient * self)
+{
+  gint64 deadline = 0;
+  gint64 now;
+  guint timeout;
+
+  if (self->stopping || self->expiry_source)
+    return;
+
+  g_mutex_lock (&self->lock);
+  timeout = self->send_timeout;
+  if (timeout > 0 && self->outgoing.length > 0) {
+    OutItem *head = g_queue_peek_head (&self->outgoing);
+
+    deadline = head->queued_at + G_USEC_PER_SEC * (gint64) timeout;
+  }
+  g_mutex_unlock (&self->lock);
+  if (deadline == 0)
+    return;
+
+  /* expired once strictly past the deadline */
+  now = g_get_monotonic_time ();
+  self->expiry_source = add_timeout (self,
+      deadline > now ? (guint) ((deadline - now) / 1000 + 1) : 0,
+      expire_outgoing);
+}
+
 /* Reports the messages that waited longer than send-timeout. The queue is
  * in sending order, hence in age order. */
 static gboolean
@@ -372,6 +477,7 @@ expire_outgoing (gpointer user_data)
   GstKvsSignalingClient *self = user_data;
   gint64 now = g_get_monotonic_time ();
 
+  source_fired (&self->expiry_source);
   while (!self->stopping) {
     OutItem *item = NULL;
     guint timeout;
@@ -394,7 +500,19 @@ expire_outgoing (gpointer user_data)
       report_not_sent (self, item, reason);
     }
   }
-  return G_SOURCE_CONTINUE;
+  arm_expiry (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* send-timeout changed: re-arm for the new deadline. */
+static gboolean
+rearm_expiry_idle (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  clear_source (&self->expiry_source);
+  arm_expiry (self);
+  return G_SOURCE_REMOVE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -425,38 +543,131 @@ fail (GstKvsSignalingClient * self, GError * error)
 /* outgoing queue */
 
 static void
+pace_limits (GstKvsMessageType type, gdouble * burst, gdouble * rate)
+{
+  switch (type) {
+    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
+    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
+      *burst = PACE_SDP_BURST;
+      *rate = PACE_SDP_RATE;
+      break;
+    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
+      *burst = PACE_ICE_BURST;
+      *rate = PACE_ICE_RATE;
+      break;
+    default:
+      *burst = *rate = 0;
+      break;
+  }
+}
+
+/* A new connection: the service's buckets are full again, ours too. */
+static void
+pace_reset (GstKvsSignalingClient * self)
+{
+  for (guint t = 0; t < G_N_ELEMENTS (self->pace_tokens); t++) {
+    gdouble burst, rate;
+
+    pace_limits (t, &burst, &rate);
+    self->pace_tokens[t] = burst;
+  }
+  self->pace_refilled = g_get_monotonic_time ();
+}
+
+/* 0 when a message of @type may go now (a token is taken), else the
+ * milliseconds until it may. */
+static guint
+pace_take (GstKvsSignalingClient * self, GstKvsMessageType type)
+{
+  gint64 now = g_get_monotonic_time ();
+  gdouble elapsed = (now - self->pace_refilled) / (gdouble) G_USEC_PER_SEC;
+
+  self->pace_refilled = now;
+  for (guint t = 0; t < G_N_ELEMENTS (self->pace_tokens); t++) {
+    gdouble burst, rate;
+
+    pace_limits (t, &burst, &rate);
+    self->pace_tokens[t] = MIN (burst, self->pace_tokens[t] + elapsed * rate);
+  }
+
+  {
+    gdouble burst, rate;
+
+    pace_limits (type, &burst, &rate);
+    if (rate <= 0)
+      return 0;
+    if (self->pace_tokens[type] >= 1.0) {
+      self->pace_tokens[type] -= 1.0;
+      return 0;
+    }
+    return (guint) ((1.0 - self->pace_tokens[type]) * 1000 / rate) + 1;
+  }
+}
+
+static void flush_outgoing (GstKvsSignalingClient * self);
+
+static gboolean
+pace_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->pace_source);
+  flush_outgoing (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 flush_outgoing (GstKvsSignalingClient * self)
 {
-  if (self->stopping || !self->conn)
+  if (self->stopping || !self->conn || self->pace_source)
     return;
 
   while (TRUE) {
     OutItem *item;
+    guint wait_ms;
 
     if (soup_websocket_connection_get_state (self->conn) !=
         SOUP_WEBSOCKET_STATE_OPEN)
       return;
 
     g_mutex_lock (&self->lock);
-    item = g_queue_pop_head (&self->outgoing);
+    item = g_queue_peek_head (&self->outgoing);
+    wait_ms = item ? pace_take (self, item->msg->type) : 0;
+    if (item && wait_ms == 0)
+      g_queue_pop_head (&self->outgoing);
     g_mutex_unlock (&self->lock);
-    if (!item)
+    if (!item) {
+      /* nothing waits: no send-timeout timer */
+      clear_source (&self->expiry_source);
       return;
+    }
+    if (wait_ms > 0) {
+      /* in order: everything behind it waits too */
+      GST_LOG_OBJECT (self, "pacing: next %s in %u ms",
+          gst_kvs_message_type_to_string (item->msg->type), wait_ms);
+      self->pace_source = add_timeout (self, wait_ms, pace_timeout);
+      return;
+    }
 
     soup_websocket_connection_send_text (self->conn, item->frame);
     GST_DEBUG_OBJECT (self, "sent %s%s%s",
         gst_kvs_message_type_to_string (item->msg->type),
         item->msg->correlation_id ? " correlation id " : "",
         item->msg->correlation_id ? item->msg->correlation_id : "");
+    stat_message (self, self->stats.sent, item->msg->type);
     g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, item->msg);
     out_item_free (item);
   }
 }
 
+/* Queued by send() and start(): sends what it can, times what is left. */
 static gboolean
 flush_idle (gpointer user_data)
 {
-  flush_outgoing (user_data);
+  GstKvsSignalingClient *self = user_data;
+
+  flush_outgoing (self);
+  arm_expiry (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -571,8 +782,10 @@ drop_conn (GstKvsSignalingClient * self, SoupWebsocketConnection * conn,
 static void
 clear_connection_timers (GstKvsSignalingClient * self)
 {
+  clear_source (&self->pace_source);
   clear_source (&self->stable_source);
   clear_source (&self->liveness_source);
+  clear_source (&self->liveness_deadline_source);
   clear_source (&self->max_age_source);
 }
 
@@ -621,8 +834,7 @@ on_ws_closed (SoupWebsocketConnection * conn, gpointer user_data)
 }
 
 static void
-on_ws_error (SoupWebsocketConnection * conn, GError * error,
-    gpointer user_data)
+on_ws_error (SoupWebsocketConnection * conn, GError * error, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
@@ -655,26 +867,59 @@ get_keepalive_interval (GstKvsSignalingClient * self)
 
 /* libsoup 3.2 sends pings but has no pong deadline: a connection that has
  * been silent (no pong, no frame) for two intervals plus one second is
- * dead. */
+ * dead. The check runs on a seconds timer of the keepalive interval created
+ * together with libsoup's ping timer, so both fire in the same wake-up; a
+ * one-shot timer covers a deadline that falls between two pings (only once
+ * a pong is already missing). An idle connection wakes up for its pings
+ * and their pongs only. */
+static gboolean liveness_deadline (gpointer user_data);
+
+/* Returns FALSE when the connection was declared dead. */
 static gboolean
-liveness_check (gpointer user_data)
+check_liveness (GstKvsSignalingClient * self)
 {
-  GstKvsSignalingClient *self = user_data;
   guint interval = get_keepalive_interval (self);
-  gint64 silent_us = g_get_monotonic_time () - self->last_activity;
+  gint64 now = g_get_monotonic_time ();
+  gint64 deadline;
 
   if (!self->conn || interval == 0)
-    return G_SOURCE_CONTINUE;
+    return TRUE;
 
-  if (silent_us > (gint64) (2 * interval + 1) * G_USEC_PER_SEC) {
+  deadline = self->last_activity + (gint64) (2 * interval + 1) * G_USEC_PER_SEC;
+  if (now > deadline) {
     g_autofree gchar *why = g_strdup_printf ("no pong for %" G_GINT64_FORMAT
-        " ms", silent_us / 1000);
+        " ms", (now - self->last_activity) / 1000);
 
-    source_fired (&self->liveness_source);
     connection_lost (self, why);
-    return G_SOURCE_REMOVE;
+    return FALSE;
   }
-  return G_SOURCE_CONTINUE;
+  if (!self->liveness_deadline_source &&
+      deadline < now + (gint64) interval * G_USEC_PER_SEC) {
+    self->liveness_deadline_source = add_timeout (self,
+        (guint) ((deadline - now) / 1000 + 1), liveness_deadline);
+  }
+  return TRUE;
+}
+
+static gboolean
+liveness_deadline (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->liveness_deadline_source);
+  check_liveness (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+liveness_tick (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  if (!self->conn)
+    return G_SOURCE_CONTINUE;
+  /* a dead connection's timers, this one included, are cleared */
+  return check_liveness (self) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -701,13 +946,22 @@ connection_up (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
   self->conn = conn;
   self->last_activity = g_get_monotonic_time ();
   self->auth_failures = 0;
+  g_mutex_lock (&self->lock);
+  if (self->stats.connections++ > 0)
+    self->stats.reconnects++;
+  g_mutex_unlock (&self->lock);
 
   clear_connection_timers (self);
+  clear_source (&self->pace_source);
+  pace_reset (self);
   self->stable_source =
       add_timeout (self, STABLE_CONNECTION_S * 1000, stable_timeout);
   if (interval > 0) {
-    self->liveness_source = add_timeout (self, interval * 1000 / 2 + 1,
-        liveness_check);
+    /* same kind and period as libsoup's ping timer, made in the same
+     * second (just above): GLib fires both in one wake-up */
+    self->liveness_source = g_timeout_source_new_seconds (interval);
+    g_source_set_callback (self->liveness_source, liveness_tick, self, NULL);
+    g_source_attach (self->liveness_source, self->context);
   }
   self->max_age_source =
       add_timeout (self, MAX_CONNECTION_AGE_S * 1000, max_age_timeout);
@@ -778,6 +1032,7 @@ on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
       gst_kvs_message_type_to_string (msg->type),
       msg->sender_client_id ? " from " : "",
       msg->sender_client_id ? msg->sender_client_id : "");
+  stat_message (self, self->stats.received, msg->type);
   if (msg->type == GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE) {
     GST_WARNING_OBJECT (self, "the service refused message %s: %s (%u) %s",
         GST_STR_NULL (msg->correlation_id), GST_STR_NULL (msg->error_type),
@@ -803,8 +1058,8 @@ step_timeout (gpointer user_data)
   GstKvsSignalingClient *self = user_data;
 
   source_fired (&self->step_timeout_source);
-  GST_WARNING_OBJECT (self, "step %s timed out after %d s",
-      state_nick (read_state (self)), STEP_TIMEOUT_S);
+  GST_WARNING_OBJECT (self, "step %s timed out after %u s",
+      state_nick (read_state (self)), self->step_timeout_s);
   self->step_timed_out = TRUE;
   if (self->step_cancellable)
     g_cancellable_cancel (self->step_cancellable);
@@ -820,6 +1075,7 @@ begin_step (GstKvsSignalingClient * self, GstKvsSignalingState state)
   g_clear_object (&self->step_cancellable);
   self->step_cancellable = g_cancellable_new ();
   self->step_timed_out = FALSE;
+  self->step_started = g_get_monotonic_time ();
   self->pending_ops++;
   if (self->stopping) {
     /* stopped from a "state-changed" handler */
@@ -827,7 +1083,7 @@ begin_step (GstKvsSignalingClient * self, GstKvsSignalingState state)
     return self->step_cancellable;
   }
   self->step_timeout_source =
-      add_timeout (self, STEP_TIMEOUT_S * 1000, step_timeout);
+      add_timeout (self, self->step_timeout_s * 1000, step_timeout);
   return self->step_cancellable;
 }
 
@@ -846,7 +1102,7 @@ end_step (GstKvsSignalingClient * self, GError ** error)
       g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     g_clear_error (error);
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-        "no reply within %d s", STEP_TIMEOUT_S);
+        "no reply within %u s", self->step_timeout_s);
   }
   return TRUE;
 }
@@ -888,15 +1144,13 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
     self->auth_failures = 0;
   }
 
-  if (g_error_matches (error, GST_KVS_ERROR,
-          GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
+  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
     GST_INFO_OBJECT (self, "dropping the cached channel ARN and endpoints");
     g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
     self->force_describe = TRUE;
   }
 
-  GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step),
-      error->message);
+  GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step), error->message);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
   schedule_reconnect (self);
 }
@@ -1003,6 +1257,7 @@ create_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   arn = gst_kvs_control_plane_create_channel_finish (GST_KVS_CONTROL_PLANE
       (source), res, &error);
+  stat_duration (self, STAT_CREATE, self->step_started);
   if (!end_step (self, &error))
     return;
 
@@ -1035,8 +1290,7 @@ do_create (GstKvsSignalingClient * self)
   g_mutex_unlock (&self->lock);
 
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_CREATE);
-  GST_INFO_OBJECT (self, "creating channel '%s' (message TTL %u s)", name,
-      ttl);
+  GST_INFO_OBJECT (self, "creating channel '%s' (message TTL %u s)", name, ttl);
   gst_kvs_control_plane_create_channel_async (self->cp, name, ttl,
       cancellable, create_cb, self);
 }
@@ -1052,6 +1306,7 @@ describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   info = gst_kvs_control_plane_describe_channel_finish (GST_KVS_CONTROL_PLANE
       (source), res, &error);
+  stat_duration (self, STAT_DESCRIBE, self->step_started);
   if (!end_step (self, &error)) {
     g_clear_pointer (&info, gst_kvs_channel_info_free);
     return;
@@ -1117,6 +1372,7 @@ endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   endpoints = gst_kvs_control_plane_get_endpoints_finish (GST_KVS_CONTROL_PLANE
       (source), res, &error);
+  stat_duration (self, STAT_GET_ENDPOINT, self->step_started);
   if (!end_step (self, &error)) {
     g_clear_pointer (&endpoints, gst_kvs_endpoints_free);
     return;
@@ -1220,6 +1476,7 @@ ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   servers = gst_kvs_control_plane_get_ice_server_config_finish
       (GST_KVS_CONTROL_PLANE (source), res, &error);
+  stat_duration (self, STAT_GET_ICE_CONFIG, self->step_started);
   if (!end_step (self, &error)) {
     g_clear_pointer (&servers, g_ptr_array_unref);
     return;
@@ -1289,8 +1546,12 @@ ice_refresh_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     g_clear_pointer (&servers, g_ptr_array_unref);
     return;
   }
+  stat_duration (self, STAT_GET_ICE_CONFIG, self->ice_refresh_started);
 
   if (servers) {
+    g_mutex_lock (&self->lock);
+    self->stats.ice_server_refreshes++;
+    g_mutex_unlock (&self->lock);
     store_ice_servers (self, servers);
   } else {
     GST_WARNING_OBJECT (self, "background GetIceServerConfig failed, retrying "
@@ -1321,6 +1582,7 @@ refresh_ice_servers (GstKvsSignalingClient * self)
   GST_INFO_OBJECT (self, "refreshing the ICE servers");
   clear_source (&self->ice_refresh_source);
   self->ice_refresh_active = TRUE;
+  self->ice_refresh_started = g_get_monotonic_time ();
   self->pending_ops++;
   gst_kvs_control_plane_get_ice_server_config_async (self->cp,
       self->endpoints->https, arn, client_id, self->cancellable,
@@ -1334,6 +1596,7 @@ typedef struct
   GstKvsSignalingClient *self;
   SoupMessage *msg;
   gboolean make_before_break;
+  gint64 started;               /* monotonic us */
 } ConnectData;
 
 /* The presigned WebSocket URL for the current credentials and clock. */
@@ -1441,6 +1704,24 @@ static void
 mbb_finished (GstKvsSignalingClient * self)
 {
   self->mbb_active = FALSE;
+  clear_source (&self->mbb_timeout_source);
+  g_clear_object (&self->mbb_cancellable);
+}
+
+/* A replacement handshake gets request-timeout like any step: a service
+ * that accepts the TCP connection and never answers must not leave the
+ * client waiting for ever. */
+static gboolean
+mbb_timeout (gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  source_fired (&self->mbb_timeout_source);
+  GST_WARNING_OBJECT (self, "replacement handshake timed out after %u s",
+      self->step_timeout_s);
+  if (self->mbb_cancellable)
+    g_cancellable_cancel (self->mbb_cancellable);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1451,11 +1732,14 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (SoupMessage) msg = data->msg;
   gboolean mbb = data->make_before_break;
+  gint64 started = data->started;
   SoupWebsocketConnection *conn;
 
   g_free (data);
   conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), res,
       &error);
+  if (!self->stopping)
+    stat_duration (self, STAT_CONNECT, started);
 
   if (mbb) {
     self->pending_ops--;
@@ -1476,8 +1760,7 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
       /* the old one still works: try again later */
       GST_WARNING_OBJECT (self, "replacement connection failed: %s",
           e->message);
-      if (g_error_matches (e, GST_KVS_ERROR,
-              GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
+      if (g_error_matches (e, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
         g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
         self->force_describe = TRUE;
       }
@@ -1534,6 +1817,9 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
     return;
   }
 
+  /* a redirect would carry the presigned URL elsewhere: a failure */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+
   log_url = url_for_log (url);
   GST_INFO_OBJECT (self, "opening %s%s", log_url,
       make_before_break ? " (replacement)" : "");
@@ -1542,9 +1828,19 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
   data->self = self;
   data->msg = msg;
   data->make_before_break = make_before_break;
+  data->started = g_get_monotonic_time ();
   if (make_before_break) {
     self->pending_ops++;
-    cancellable = self->cancellable;
+    /* cancelled by its own timer, or with the whole run */
+    g_clear_object (&self->mbb_cancellable);
+    self->mbb_cancellable = g_cancellable_new ();
+    g_signal_connect_object (self->cancellable, "cancelled",
+        G_CALLBACK (g_cancellable_cancel), self->mbb_cancellable,
+        G_CONNECT_SWAPPED);
+    clear_source (&self->mbb_timeout_source);
+    self->mbb_timeout_source = add_timeout (self, self->step_timeout_s * 1000,
+        mbb_timeout);
+    cancellable = self->mbb_cancellable;
   } else {
     cancellable = self->step_cancellable;
   }
@@ -1608,6 +1904,9 @@ shutdown_in_thread (gpointer user_data)
   clear_source (&self->ice_refresh_source);
   clear_source (&self->expiry_source);
   clear_source (&self->mbb_retry_source);
+  clear_source (&self->mbb_timeout_source);
+  if (self->mbb_cancellable)
+    g_cancellable_cancel (self->mbb_cancellable);
   clear_connection_timers (self);
 
   drop_conn (self, self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
@@ -1694,8 +1993,10 @@ client_thread (gpointer user_data)
     soup_session_set_tls_database (self->session, self->tls_database);
   self->cp = gst_kvs_control_plane_new (self->session, self->cp_endpoint,
       self->resolved_region, self->creds);
+  /* background calls (ICE refresh) have no step timer: the same bound */
+  gst_kvs_control_plane_set_timeout (self->cp, self->step_timeout_s);
 
-  self->expiry_source = add_timeout (self, 1000, expire_outgoing);
+  arm_expiry (self);
   begin_attempt (self);
   g_main_loop_run (self->loop);
 
@@ -1714,6 +2015,7 @@ client_thread (gpointer user_data)
   g_ptr_array_set_size (self->closing_conns, 0);
 
   g_clear_object (&self->step_cancellable);
+  g_clear_object (&self->mbb_cancellable);
   g_clear_object (&self->cp);
   g_clear_object (&self->session);
   g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
@@ -1836,6 +2138,7 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   profile = g_strdup (self->profile);
   ca_file = g_strdup (self->ca_file);
   self->credentials_changed = FALSE;
+  self->step_timeout_s = self->request_timeout;
   g_mutex_unlock (&self->lock);
 
   /* the channel */
@@ -1926,6 +2229,9 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->state = GST_KVS_SIGNALING_STATE_NEW;
+  memset (&self->stats, 0, sizeof (self->stats));
+  for (guint i = 0; i < N_STAT_DURATIONS; i++)
+    self->stats.durations[i] = GST_CLOCK_TIME_NONE;
   self->thread = g_thread_new ("kvssignaling", client_thread, self);
   /* messages queued before start() go out once connected; their wait
    * starts now */
@@ -2150,6 +2456,56 @@ gst_kvs_signaling_client_dup_ice_servers (GstKvsSignalingClient * self)
   return copy;
 }
 
+GstStructure *
+gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
+{
+  GstStructure *s;
+  Stats stats;
+  GstKvsSignalingState state;
+  GstKvsRole role;
+  guint depth;
+
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  stats = self->stats;
+  state = self->state;
+  role = self->role;
+  depth = self->outgoing.length;
+  g_mutex_unlock (&self->lock);
+
+  s = gst_structure_new ("kvssignaling-client-stats",
+      "state", GST_TYPE_KVS_SIGNALING_STATE, state,
+      "role", GST_TYPE_KVS_ROLE, role, NULL);
+  for (guint i = 0; i < N_STAT_DURATIONS; i++)
+    gst_structure_set (s, stat_duration_names[i], G_TYPE_UINT64,
+        stats.durations[i], NULL);
+  gst_structure_set (s,
+      "messages-sent-sdp-offer", G_TYPE_UINT64,
+      stats.sent[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
+      "messages-sent-sdp-answer", G_TYPE_UINT64,
+      stats.sent[GST_KVS_MESSAGE_TYPE_SDP_ANSWER],
+      "messages-sent-ice-candidate", G_TYPE_UINT64,
+      stats.sent[GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE],
+      "messages-received-sdp-offer", G_TYPE_UINT64,
+      stats.received[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
+      "messages-received-sdp-answer", G_TYPE_UINT64,
+      stats.received[GST_KVS_MESSAGE_TYPE_SDP_ANSWER],
+      "messages-received-ice-candidate", G_TYPE_UINT64,
+      stats.received[GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE],
+      "messages-received-status-response", G_TYPE_UINT64,
+      stats.received[GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE],
+      "messages-received-go-away", G_TYPE_UINT64,
+      stats.received[GST_KVS_MESSAGE_TYPE_GO_AWAY],
+      "messages-received-reconnect-ice-server", G_TYPE_UINT64,
+      stats.received[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER],
+      "reconnects", G_TYPE_UINT64, stats.reconnects,
+      "send-failures", G_TYPE_UINT64, stats.send_failures,
+      "ice-server-refreshes", G_TYPE_UINT64, stats.ice_server_refreshes,
+      "queue-depth", G_TYPE_UINT, depth, NULL);
+  return s;
+}
+
 /* ------------------------------------------------------------------ */
 /* GObject */
 
@@ -2220,6 +2576,16 @@ gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
       break;
     case PROP_SEND_TIMEOUT:
       self->send_timeout = g_value_get_uint (value);
+      if (self->thread) {
+        GSource *idle = g_idle_source_new ();
+
+        g_source_set_callback (idle, rearm_expiry_idle, self, NULL);
+        g_source_attach (idle, self->context);
+        g_source_unref (idle);
+      }
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      self->request_timeout = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2274,6 +2640,9 @@ gst_kvs_signaling_client_get_property (GObject * object, guint prop_id,
       break;
     case PROP_SEND_TIMEOUT:
       g_value_set_uint (value, self->send_timeout);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_uint (value, self->request_timeout);
       break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
@@ -2340,10 +2709,13 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
   self->max_payload = GST_KVS_DEFAULT_MAX_PAYLOAD;
   self->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
   self->send_timeout = DEFAULT_SEND_TIMEOUT;
+  self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
   self->state = GST_KVS_SIGNALING_STATE_NEW;
   self->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_kvs_ice_server_unref);
   g_queue_init (&self->outgoing);
+  for (guint i = 0; i < N_STAT_DURATIONS; i++)
+    self->stats.durations[i] = GST_CLOCK_TIME_NONE;
   self->closing_conns = g_ptr_array_new_with_free_func (forget_conn);
 }
 
@@ -2428,6 +2800,11 @@ gst_kvs_signaling_client_class_init (GstKvsSignalingClientClass * klass)
       "Seconds a message may wait for a connection before it is reported "
       "through send-failed (0 = wait for ever)", 0, G_MAXINT,
       DEFAULT_SEND_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REQUEST_TIMEOUT] = g_param_spec_uint ("request-timeout",
+      "Request timeout",
+      "Seconds each control-plane call and each WebSocket handshake may take "
+      "before it is abandoned and retried (read at start)", 1, 600,
+      DEFAULT_REQUEST_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] = g_param_spec_enum ("state", "State",
       "Where the connection is in its life cycle",
       GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,
@@ -2452,8 +2829,7 @@ gst_kvs_signaling_client_class_init (GstKvsSignalingClientClass * klass)
   signals[SIGNAL_GO_AWAY] = message_signal (gobject_class, "go-away");
   signals[SIGNAL_RECONNECT_ICE_SERVER] =
       message_signal (gobject_class, "reconnect-ice-server");
-  signals[SIGNAL_MESSAGE_SENT] =
-      message_signal (gobject_class, "message-sent");
+  signals[SIGNAL_MESSAGE_SENT] = message_signal (gobject_class, "message-sent");
   /**
    * GstKvsSignalingClient::send-failed:
    * @client: the client

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <gst/gst.h>
 #include "gstkvstypes.h"
 #include "gstkvserror.h"
 #include "gstkvsmessage.h"
@@ -29,8 +30,10 @@ G_DECLARE_FINAL_TYPE (GstKvsSignalingClient, gst_kvs_signaling_client,
  * "message-ttl", "max-payload-size", "keepalive-interval" (seconds between
  * WebSocket pings, default 10; a connection silent for two intervals is
  * replaced), "send-timeout" (seconds a queued message may wait for a
- * connection before "send-failed", default 60, 0 = for ever), "state"
- * (read-only).
+ * connection before "send-failed", default 60, 0 = for ever),
+ * "request-timeout" (seconds each control-plane call and WebSocket
+ * handshake, the make-before-break one included, may take before it is
+ * abandoned and retried; default 20), "state" (read-only).
  *
  * Signals: "state-changed" (GstKvsSignalingState), "sdp-offer",
  * "sdp-answer", "ice-candidate", "status-response", "go-away",
@@ -78,5 +81,20 @@ gchar *gst_kvs_signaling_client_dup_region (GstKvsSignalingClient * self);
 /* The last ICE server config (GstKvsIceServer), never NULL. */
 GPtrArray *gst_kvs_signaling_client_dup_ice_servers (
     GstKvsSignalingClient * self);
+
+/* A snapshot of this connection's metrics, callable from any thread: a new
+ * GstStructure named "kvssignaling-client-stats" with the fields
+ *   state (GstKvsSignalingState), role (GstKvsRole),
+ *   describe-time, create-time, get-endpoint-time, get-ice-config-time,
+ *   connect-time (GstClockTime in ns: duration of the last such control-plane
+ *     call / WebSocket handshake; GST_CLOCK_TIME_NONE when never made),
+ *   messages-sent-sdp-offer, messages-sent-sdp-answer,
+ *   messages-sent-ice-candidate,
+ *   messages-received-sdp-offer, messages-received-sdp-answer,
+ *   messages-received-ice-candidate, messages-received-status-response,
+ *   messages-received-go-away, messages-received-reconnect-ice-server,
+ *   reconnects, send-failures, ice-server-refreshes (guint64),
+ *   queue-depth (guint: messages waiting to be sent). */
+GstStructure *gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self);
 
 G_END_DECLS

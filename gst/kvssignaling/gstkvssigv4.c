@@ -9,7 +9,9 @@
 
 #include <gst/gst.h>
 
+#include "gstkvshost.h"
 #include "gstkvssigv4.h"
+#include "gstkvsvalidation.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_sigv4_debug);
 #define GST_CAT_DEFAULT gst_kvs_sigv4_debug
@@ -39,6 +41,15 @@ ensure_debug (void)
 
 /* ---------------------------------------------------------------------- */
 /* Small helpers                                                           */
+
+/* A value from the request (or the caller) for an error message: quoted,
+ * cut, printable ASCII. Request bytes are never put in a GError raw: they
+ * need not be UTF-8. */
+static gchar *
+quote (const gchar * value)
+{
+  return gst_kvs_validation_quote_value (value, -1);
+}
 
 static gchar *
 sha256_hex (const guint8 * data, gsize len)
@@ -615,15 +626,17 @@ check_signing_args (GstKvsCredentials * creds, const gchar * region,
     return FALSE;
   }
   if (!valid_scope_part (region)) {
+    g_autofree gchar *quoted = quote (region ? region : "");
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
-        "cannot sign: the region '%s' is empty or contains '/'",
-        region ? region : "");
+        "cannot sign: the region %s is empty or contains '/'", quoted);
     return FALSE;
   }
   if (!valid_scope_part (service)) {
+    g_autofree gchar *quoted = quote (service ? service : "");
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
-        "cannot sign: the service '%s' is empty or contains '/'",
-        service ? service : "");
+        "cannot sign: the service %s is empty or contains '/'", quoted);
     return FALSE;
   }
   return TRUE;
@@ -691,6 +704,24 @@ gst_kvs_sigv4_sign_message (SoupMessage * msg, GBytes * body,
       || *g_uri_get_host (uri) == '\0') {
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
         "cannot sign a request without a host");
+    return FALSE;
+  }
+  /* The host and the credentials go into headers: a line break there would
+   * be refused by libsoup (a critical), a host GUri took with other bytes
+   * would not be the one the server sees. */
+  if (!gst_kvs_host_is_valid (g_uri_get_host (uri), -1, FALSE)) {
+    g_autofree gchar *quoted = quote (g_uri_get_host (uri));
+
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "cannot sign a request to the host %s: not a host name, an IPv4 or "
+        "an IPv6 address", quoted);
+    return FALSE;
+  }
+  if (strpbrk (creds->access_key_id, "\r\n") != NULL
+      || (creds->session_token && strpbrk (creds->session_token, "\r\n"))) {
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "cannot sign: the access key id or the session token contains a "
+        "line break, which no HTTP header can carry");
     return FALSE;
   }
 
@@ -762,6 +793,47 @@ is_auth_param (const gchar * name)
   return FALSE;
 }
 
+/* The presigned URL is written from the parsed host, and the Host its
+ * receiver verifies against is what it parses back: both must be the bytes
+ * signed. GUri decodes %-escapes in a host ("%3A" would come back as a port
+ * separator, "%2F" as a path), and a userinfo means nothing to a presigned
+ * URL (its '@'s split differently once written back): such URLs are
+ * refused. The URL itself is not quoted: it may carry an older token. */
+static gboolean
+check_presign_authority (const gchar * url, GUri * uri, GError ** error)
+{
+  const gchar *host = g_uri_get_host (uri);
+  const gchar *authority = strstr (url, "://");
+  gsize len = 0;
+
+  if (authority != NULL) {
+    authority += 3;
+    len = strcspn (authority, "/?#");
+  }
+  if (g_uri_get_userinfo (uri) != NULL
+      || (authority && memchr (authority, '@', len) != NULL)) {
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "cannot presign a URL with user information ('user@' before the "
+        "host): a presigned URL is authenticated by its signature only");
+    return FALSE;
+  }
+  if (authority && memchr (authority, '%', len) != NULL) {
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "cannot presign a URL whose host or port has %-escapes: the host "
+        "must be written as it is signed");
+    return FALSE;
+  }
+  if (!gst_kvs_host_is_valid (host, -1, FALSE)) {
+    g_autofree gchar *quoted = quote (host);
+
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "cannot presign a URL to the host %s: not a host name, an IPv4 or "
+        "an IPv6 address", quoted);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gchar *
 gst_kvs_sigv4_presign_url (const gchar * url, GstKvsCredentials * creds,
     const gchar * region, const gchar * service, guint expires,
@@ -817,6 +889,8 @@ gst_kvs_sigv4_presign_url (const gchar * url, GstKvsCredentials * creds,
         "cannot presign a URL without a host");
     return NULL;
   }
+  if (!check_presign_authority (url, uri, error))
+    return NULL;
 
   t = now_or_current (now);
   amz_date = gst_kvs_sigv4_format_date (t);
@@ -918,29 +992,36 @@ check_scope (const Scope * scope, const gchar * amz_date,
       amz_date, region, service);
 
   if (strcmp (scope->region, region) != 0) {
+    g_autofree gchar *quoted = quote (scope->region);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
-        "Credential should be scoped to a valid region, not '%s'. "
-        "Expected scope: %s", scope->region, expected);
+        "Credential should be scoped to a valid region, not %s. "
+        "Expected scope: %s", quoted, expected);
     return FALSE;
   }
   if (strcmp (scope->service, service) != 0) {
+    g_autofree gchar *quoted = quote (scope->service);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
-        "Credential should be scoped to correct service: '%s', not '%s'. "
-        "Expected scope: %s", service, scope->service, expected);
+        "Credential should be scoped to correct service: '%s', not %s. "
+        "Expected scope: %s", service, quoted, expected);
     return FALSE;
   }
   if (strcmp (scope->terminator, TERMINATOR) != 0) {
+    g_autofree gchar *quoted = quote (scope->terminator);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
         "Credential should be scoped with a valid terminator: '"
-        TERMINATOR "', not '%s'. Expected scope: %s", scope->terminator,
-        expected);
+        TERMINATOR "', not %s. Expected scope: %s", quoted, expected);
     return FALSE;
   }
   if (strncmp (scope->date, amz_date, 8) != 0 || strlen (scope->date) != 8) {
+    g_autofree gchar *quoted = quote (scope->date);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
         "Date in Credential scope does not match YYYYMMDD from ISO-8601 "
-        "version of date from HTTP: '%s' != '%.8s', from '%s'. "
-        "Expected scope: %s", scope->date, amz_date, amz_date, expected);
+        "version of date from HTTP: %s != '%.8s', from '%s'. "
+        "Expected scope: %s", quoted, amz_date, amz_date, expected);
     return FALSE;
   }
   return TRUE;
@@ -1131,16 +1212,20 @@ gst_kvs_sigv4_verify_headers (const gchar * method, const gchar * path,
   if (xdate) {
     date = parse_amz_date (xdate);
     if (date == NULL) {
+      g_autofree gchar *quoted = quote (xdate);
+
       g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
           "X-Amz-Date must be in the ISO8601 Long Format "
-          "\"yyyyMMdd'T'HHmmss'Z'\", not '%s'", xdate);
+          "\"yyyyMMdd'T'HHmmss'Z'\", not %s", quoted);
       goto out;
     }
   } else if ((xdate = soup_message_headers_get_one (headers, "Date"))) {
     date = soup_date_time_new_from_http_string (xdate);
     if (date == NULL) {
+      g_autofree gchar *quoted = quote (xdate);
+
       g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
-          "The Date header '%s' is not a valid HTTP date", xdate);
+          "The Date header %s is not a valid HTTP date", quoted);
       goto out;
     }
   } else {
@@ -1175,9 +1260,10 @@ gst_kvs_sigv4_verify_headers (const gchar * method, const gchar * path,
   for (i = 0; signed_names[i]; i++) {
     if (*signed_names[i] == '\0'
         || soup_message_headers_get_list (headers, signed_names[i]) == NULL) {
+      g_autofree gchar *quoted = quote (signed_names[i]);
+
       g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
-          "The signed header '%s' is missing from the request.",
-          signed_names[i]);
+          "The signed header %s is missing from the request.", quoted);
       goto out;
     }
   }
@@ -1299,29 +1385,39 @@ gst_kvs_sigv4_verify_presigned (const gchar * method, const gchar * path,
   signed_hdrs = find_param (params, "X-Amz-SignedHeaders", NULL);
   xexp = find_param (params, "X-Amz-Expires", NULL);
 
+  /* The values are percent-decoded request bytes: quoted, never raw (a
+   * GError message is UTF-8). */
   if (strcmp (alg->value, GST_KVS_SIGV4_ALGORITHM) != 0) {
+    g_autofree gchar *quoted = quote (alg->value);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
         "X-Amz-Algorithm only supports \"" GST_KVS_SIGV4_ALGORITHM "\", "
-        "not '%s'", alg->value);
+        "not %s", quoted);
     return FALSE;
   }
   date = parse_amz_date (xdate->value);
   if (date == NULL) {
+    g_autofree gchar *quoted = quote (xdate->value);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
         "X-Amz-Date must be in the ISO8601 Long Format "
-        "\"yyyyMMdd'T'HHmmss'Z'\", not '%s'", xdate->value);
+        "\"yyyyMMdd'T'HHmmss'Z'\", not %s", quoted);
     return FALSE;
   }
   if (!g_ascii_string_to_unsigned (xexp->value, 10, 1, MAX_EXPIRES,
           &expires, NULL)) {
+    g_autofree gchar *quoted = quote (xexp->value);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
         "X-Amz-Expires must be a number of seconds between 1 and %d "
-        "(one week), not '%s'", MAX_EXPIRES, xexp->value);
+        "(one week), not %s", MAX_EXPIRES, quoted);
     return FALSE;
   }
   if (strcmp (signed_hdrs->value, "host") != 0) {
+    g_autofree gchar *quoted = quote (signed_hdrs->value);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE,
-        "X-Amz-SignedHeaders must be 'host', not '%s'", signed_hdrs->value);
+        "X-Amz-SignedHeaders must be 'host', not %s", quoted);
     return FALSE;
   }
   if (host == NULL || *host == '\0') {

@@ -61,7 +61,10 @@ gboolean gst_kvs_sigv4_sign_message (SoupMessage * msg, GBytes * body,
 /* Presign @url (ws://, wss://, http:// or https://) for GET with query auth:
  * adds X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires,
  * X-Amz-SignedHeaders=host, X-Amz-Security-Token (signed, when present) and
- * appends X-Amz-Signature. @expires 1..604800. */
+ * appends X-Amz-Signature. @expires 1..604800. A URL with user information
+ * ("user@host"), %-escapes in its host or port, or a host that is not a
+ * host name, an IPv4 or an IPv6 address is refused (INVALID_ARGUMENT): the
+ * host written back must be the one signed. */
 gchar *gst_kvs_sigv4_presign_url (const gchar * url,
     GstKvsCredentials * creds, const gchar * region, const gchar * service,
     guint expires, GDateTime * now, GError ** error);

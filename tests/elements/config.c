@@ -7,6 +7,9 @@
 #endif
 
 #include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+
+#include "gstkvsconnection.h"
 
 static GstMessage *error_within (const gchar * desc, GstState state,
     GstStateChangeReturn * ret, GstClockTime timeout);
@@ -196,6 +199,118 @@ GST_START_TEST (test_no_credentials)
 
 GST_END_TEST;
 
+/* The first warning (or error, which fails) posted by @desc at @state
+ * within @seconds whose message contains @needle; NULL when none. */
+static gchar *
+warning_within (const gchar * desc, GstState state, const gchar * needle,
+    guint seconds)
+{
+  g_autoptr (GError) err = NULL;
+  GstElement *pipeline = gst_parse_launch (desc, &err);
+  GstBus *bus;
+  GstMessage *msg;
+  gchar *found = NULL;
+  gint64 end = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
+
+  fail_unless (pipeline != NULL, "%s: %s", desc, err ? err->message : "");
+  bus = gst_element_get_bus (pipeline);
+  fail_if (gst_element_set_state (pipeline, state) ==
+      GST_STATE_CHANGE_FAILURE, "%s: state change failed", desc);
+  while (found == NULL && g_get_monotonic_time () < end) {
+    msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+    if (msg == NULL)
+      continue;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      GError *e = NULL;
+
+      gst_message_parse_error (msg, &e, NULL);
+      fail ("%s: unexpected error: %s", desc, e->message);
+    } else {
+      GError *w = NULL;
+
+      gst_message_parse_warning (msg, &w, NULL);
+      if (strstr (w->message, needle))
+        found = g_strdup (w->message);
+      g_error_free (w);
+    }
+    gst_message_unref (msg);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return found;
+}
+
+/* A master has no client id: setting one is a warning, not silence. */
+GST_START_TEST (test_master_client_id_warns)
+{
+  gchar *w = warning_within ("webrtcbin kvssignalingsink channel-name=c "
+      "client-id=cam-1", GST_STATE_READY, "client-id", 2);
+
+  fail_unless (w != NULL, "no warning about client-id");
+  fail_unless (strstr (w, "'cam-1' is ignored") != NULL, "%s", w);
+  g_free (w);
+  /* A viewer uses it: no warning. */
+  w = warning_within ("webrtcbin kvssignalingsink role=viewer channel-name=c "
+      "client-id=cam-1", GST_STATE_READY, "client-id", 1);
+  fail_unless (w == NULL, "%s", w);
+}
+
+GST_END_TEST;
+
+/* Nothing listens on the endpoint: the client retries for ever, and the
+ * bus says why (a warning, not an error). */
+GST_START_TEST (test_unreachable_endpoint_warns)
+{
+  gchar *w = warning_within ("webrtcbin kvssignalingsink channel-name=c "
+      "endpoint=http://127.0.0.1:9 aws-region=us-west-2 access-key=AKID "
+      "secret-key=not-used-here", GST_STATE_PAUSED,
+      "Could not connect to the KVS signaling channel 'c'", 10);
+
+  fail_unless (w != NULL, "no warning about the failed connection");
+  fail_unless (strstr (w, "retrying") != NULL, "%s", w);
+  g_free (w);
+}
+
+GST_END_TEST;
+
+/* profile names the section of the shared credentials file to use. */
+GST_START_TEST (test_profile_selects_credentials)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("kvs-profile-XXXXXX", NULL);
+  g_autofree gchar *file = g_build_filename (dir, "credentials", NULL);
+  g_autofree gchar *old = g_strdup (g_getenv ("AWS_SHARED_CREDENTIALS_FILE"));
+  GstElement *e = gst_element_factory_make ("kvssignalingsrc", NULL);
+  gchar *v = NULL, *w;
+
+  g_object_set (e, "profile", "camera", NULL);
+  g_object_get (e, "profile", &v, NULL);
+  fail_unless_equals_string (v, "camera");
+  g_free (v);
+  gst_object_unref (e);
+
+  fail_unless (g_file_set_contents (file, "[camera]\n"
+          "aws_access_key_id = AKIDPROFILE\n"
+          "aws_secret_access_key = profile-secret\n", -1, NULL));
+  g_setenv ("AWS_SHARED_CREDENTIALS_FILE", file, TRUE);
+  /* Without the profile there are no credentials (test_no_credentials);
+   * with it, the client starts and only the endpoint fails. */
+  w = warning_within ("webrtcbin kvssignalingsink channel-name=c "
+      "endpoint=http://127.0.0.1:9 aws-region=us-west-2 profile=camera",
+      GST_STATE_PAUSED, "Could not connect", 10);
+  fail_unless (w != NULL);
+  g_free (w);
+  expect_error ("webrtcbin kvssignalingsink channel-name=c "
+      "endpoint=http://127.0.0.1:9 aws-region=us-west-2 profile=other",
+      GST_STATE_PAUSED, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "credentials");
+  g_setenv ("AWS_SHARED_CREDENTIALS_FILE", old ? old : "", TRUE);
+  g_unlink (file);
+  g_rmdir (dir);
+}
+
+GST_END_TEST;
+
 /* Properties refuse changes above READY, except session-token. */
 GST_START_TEST (test_settings_locked_while_running)
 {
@@ -213,6 +328,108 @@ GST_START_TEST (test_settings_locked_while_running)
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (s);
   gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_stun_server)
+{
+  expect_error ("webrtcbin kvssignalingsink channel-name=c "
+      "stun-server=turn://u:p@example.com:3478", GST_STATE_READY,
+      GST_RESOURCE_ERROR_SETTINGS, "Invalid stun-server");
+  expect_error ("webrtcbin kvssignalingsrc channel-name=c "
+      "stun-server=example.com:3478", GST_STATE_READY,
+      GST_RESOURCE_ERROR_SETTINGS, "expected stun://host:port");
+}
+
+GST_END_TEST;
+
+/* "" and "none" both disable STUN and read back as "none"; unset is NULL. */
+GST_START_TEST (test_stun_server_property)
+{
+  GstElement *e = gst_element_factory_make ("kvssignalingsink", NULL);
+  gchar *v = NULL;
+
+  g_object_get (e, "stun-server", &v, NULL);
+  fail_unless (v == NULL);
+  g_object_set (e, "stun-server", "", NULL);
+  g_object_get (e, "stun-server", &v, NULL);
+  fail_unless_equals_string (v, "none");
+  g_free (v);
+  g_object_set (e, "stun-server", "stun://127.0.0.1:3478", NULL);
+  g_object_get (e, "stun-server", &v, NULL);
+  fail_unless_equals_string (v, "stun://127.0.0.1:3478");
+  g_free (v);
+  g_object_set (e, "stun-server", NULL, NULL);
+  g_object_get (e, "stun-server", &v, NULL);
+  fail_unless (v == NULL);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_endpoint_is_aws)
+{
+  fail_unless (gst_kvs_connection_endpoint_is_aws
+      ("https://kinesisvideo.us-west-2.amazonaws.com"));
+  fail_unless (gst_kvs_connection_endpoint_is_aws
+      ("https://kinesisvideo.cn-north-1.amazonaws.com.cn"));
+  fail_unless (gst_kvs_connection_endpoint_is_aws
+      ("https://KinesisVideo.eu-west-1.AmazonAWS.com:443/"));
+  fail_if (gst_kvs_connection_endpoint_is_aws ("http://127.0.0.1:4566"));
+  fail_if (gst_kvs_connection_endpoint_is_aws ("http://localhost:4566"));
+  fail_if (gst_kvs_connection_endpoint_is_aws
+      ("https://amazonaws.com.evil.example"));
+  fail_if (gst_kvs_connection_endpoint_is_aws ("https://notamazonaws.com"));
+  fail_if (gst_kvs_connection_endpoint_is_aws ("not a url"));
+  fail_if (gst_kvs_connection_endpoint_is_aws (NULL));
+}
+
+GST_END_TEST;
+
+static gchar *
+stun_for (const gchar * endpoint, const gchar * region, const gchar * prop)
+{
+  GstKvsConnectionSettings s = { 0, };
+  gchar *uri;
+
+  s.endpoint = g_strdup (endpoint);
+  s.region = g_strdup (region);
+  s.stun_server = g_strdup (prop);
+  uri = gst_kvs_connection_settings_stun_uri (&s, NULL);
+  gst_kvs_connection_settings_clear (&s);
+  return uri;
+}
+
+/* The default STUN server follows the control-plane endpoint. */
+GST_START_TEST (test_stun_default_follows_endpoint)
+{
+  gchar *uri;
+
+  /* No endpoint: AWS's, for the region. */
+  uri = stun_for (NULL, "eu-west-1", NULL);
+  fail_unless_equals_string (uri,
+      "stun://stun.kinesisvideo.eu-west-1.amazonaws.com:443");
+  g_free (uri);
+  uri = stun_for ("https://kinesisvideo.cn-north-1.amazonaws.com.cn",
+      "cn-north-1", NULL);
+  fail_unless_equals_string (uri,
+      "stun://stun.kinesisvideo.cn-north-1.amazonaws.com.cn:443");
+  g_free (uri);
+  /* A local service: none. */
+  uri = stun_for ("http://127.0.0.1:4566", "us-west-2", NULL);
+  fail_unless (uri == NULL, "got %s", uri);
+  /* The same through the environment, as the library resolves it. */
+  g_setenv ("AWS_ENDPOINT_URL_KINESIS_VIDEO", "http://127.0.0.1:4566", TRUE);
+  uri = stun_for (NULL, "us-west-2", NULL);
+  g_setenv ("AWS_ENDPOINT_URL_KINESIS_VIDEO", "", TRUE);
+  fail_unless (uri == NULL, "got %s", uri);
+  /* Explicit values win either way. */
+  uri = stun_for ("http://127.0.0.1:4566", "us-west-2", "stun://10.0.0.1:3478");
+  fail_unless_equals_string (uri, "stun://10.0.0.1:3478");
+  g_free (uri);
+  uri = stun_for (NULL, "us-west-2", "none");
+  fail_unless (uri == NULL, "got %s", uri);
 }
 
 GST_END_TEST;
@@ -236,6 +453,13 @@ config_suite (void)
   tcase_add_test (tc, test_webrtcbin_property_checked);
   tcase_add_test (tc, test_no_credentials);
   tcase_add_test (tc, test_settings_locked_while_running);
+  tcase_add_test (tc, test_bad_stun_server);
+  tcase_add_test (tc, test_stun_server_property);
+  tcase_add_test (tc, test_endpoint_is_aws);
+  tcase_add_test (tc, test_stun_default_follows_endpoint);
+  tcase_add_test (tc, test_master_client_id_warns);
+  tcase_add_test (tc, test_unreachable_endpoint_warns);
+  tcase_add_test (tc, test_profile_selects_credentials);
   return s;
 }
 

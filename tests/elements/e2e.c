@@ -11,6 +11,8 @@
 #include <gio/gio.h>
 #include <gst/webrtc/webrtc.h>
 #include <gst/sdp/sdp.h>
+#include <gst/kvssignaling/kvssignaling.h>
+#include <libsoup/soup.h>
 #include <signal.h>
 
 #define CHANNEL "e2e-channel"
@@ -289,7 +291,8 @@ stop_all (GstElement ** pipelines)
 /* One gst-launch-style line per role, both elements of each pair present. */
 GST_START_TEST (test_launch_lines_video_flows)
 {
-  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK,
+      "stun-server=stun://127.0.0.1:9");
   g_autofree gchar *vprops = connection_props ("viewer", CHANNEL, SK,
       "client-id=viewer-launch");
   g_autofree gchar *mdesc = master_description (mprops);
@@ -323,19 +326,240 @@ GST_START_TEST (test_launch_lines_video_flows)
   gst_structure_free (stats);
   gst_object_unref (ksrc);
 
-  /* STUN for the channel's region, set by the elements on both sides. */
+  /* The endpoint is the local service: no AWS STUN server by default (the
+   * viewer); an explicit stun-server is applied (the master). UPnP is off
+   * on both sides. */
   for (i = 0; i < 2; i++) {
     GstElement *wb = gst_bin_get_by_name (GST_BIN (pipelines[i]), "wb");
+    GObject *ice = NULL, *nice = NULL;
+    gboolean upnp = TRUE;
     gchar *stun = NULL;
 
-    g_object_get (wb, "stun-server", &stun, NULL);
-    fail_unless_equals_string (stun,
-        "stun://stun.kinesisvideo.us-west-2.amazonaws.com:443");
+    g_object_get (wb, "stun-server", &stun, "ice-agent", &ice, NULL);
+    if (i == 0) {
+      fail_unless_equals_string (stun, "stun://127.0.0.1:9");
+    } else {
+      fail_unless (stun == NULL, "viewer got STUN server %s", stun);
+    }
     g_free (stun);
+    g_object_get (ice, "agent", &nice, NULL);
+    g_object_get (nice, "upnp", &upnp, NULL);
+    fail_if (upnp, "UPnP left on in pipeline %u", i);
+    g_object_unref (nice);
+    g_object_unref (ice);
     gst_object_unref (wb);
   }
 
   stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* ---- run-time metrics ---------------------------------------------------- */
+
+static gint local_candidates;
+
+static void
+count_local_candidate (GstElement * wb, guint mline, const gchar * candidate,
+    gint * counter)
+{
+  if (candidate && *candidate)
+    g_atomic_int_inc (counter);
+}
+
+static guint64
+stat_u64 (const GstStructure * s, const gchar * field)
+{
+  guint64 v = 0;
+
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s in %"
+      GST_PTR_FORMAT, field, s);
+  return v;
+}
+
+static void
+check_duration (const GstStructure * s, const gchar * field)
+{
+  guint64 t = stat_u64 (s, field);
+
+  fail_unless (GST_CLOCK_TIME_IS_VALID (t) && t > 0 && t < 5 * GST_SECOND,
+      "%s = %" G_GUINT64_FORMAT " ns", field, t);
+}
+
+static GstStructure *
+dup_stats (GstElement * pipeline, const gchar * name)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), name);
+  GstStructure *stats = NULL;
+
+  g_object_get (e, "stats", &stats, NULL);
+  gst_object_unref (e);
+  fail_unless (stats != NULL);
+  return stats;
+}
+
+/* The "kvssignaling-stats" messages of a pipeline, collected by a sync
+ * handler (check_buses() drops element messages). */
+typedef struct
+{
+  GMutex lock;
+  GList *messages;
+} Collected;
+
+static GstBusSyncReply
+collect_stats (GstBus * bus, GstMessage * msg, Collected * c)
+{
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
+      && gst_message_has_name (msg, "kvssignaling-stats")) {
+    g_mutex_lock (&c->lock);
+    c->messages = g_list_append (c->messages, gst_message_ref (msg));
+    g_mutex_unlock (&c->lock);
+  }
+  return GST_BUS_PASS;
+}
+
+/* After a negotiation through the service, both sides' stats hold the
+ * control-plane and connect times, the offer/answer time and the message
+ * counts, and the bus messages carry the same. */
+GST_START_TEST (test_stats_after_negotiation)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *vprops = connection_props ("viewer", CHANNEL, SK,
+      "client-id=viewer-stats");
+  g_autofree gchar *mdesc = master_description (mprops);
+  g_autofree gchar *vdesc = viewer_description (vprops);
+  GstElement *pipelines[3] = { NULL, };
+  gint *counters[2] = { &frames, NULL };
+  GstStructure *vstats, *mstats;
+  const GstStructure *peer;
+  const GValue *peers;
+  Collected collected = { 0, };
+  GstBus *bus;
+  GList *l;
+  gboolean saw_connected = FALSE, saw_negotiated = FALSE;
+  GstElement *wb;
+  guint held = 99, npeers = 0;
+  gint64 end;
+
+  g_atomic_int_set (&frames, 0);
+  g_atomic_int_set (&local_candidates, 0);
+  pipelines[0] = launch (mdesc, NULL);
+  pipelines[1] = launch (vdesc, &frames);
+  wb = gst_bin_get_by_name (GST_BIN (pipelines[1]), "wb");
+  g_signal_connect (wb, "on-ice-candidate",
+      G_CALLBACK (count_local_candidate), &local_candidates);
+  gst_object_unref (wb);
+  g_mutex_init (&collected.lock);
+  bus = gst_element_get_bus (pipelines[1]);
+  gst_bus_set_sync_handler (bus, (GstBusSyncHandler) collect_stats,
+      &collected, NULL);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  wait_frames (pipelines, counters, 25);
+
+  /* Every local candidate went out and reached the master: the counts are
+   * read once both agree (a candidate may still be on its way). */
+  end = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  for (;;) {
+    vstats = dup_stats (pipelines[1], "ksink");
+    mstats = dup_stats (pipelines[0], "ksrc");
+    if ((stat_u64 (vstats, "messages-sent-ice-candidate") ==
+            (guint64) g_atomic_int_get (&local_candidates)
+            && stat_u64 (mstats, "messages-received-ice-candidate") ==
+            (guint64) g_atomic_int_get (&local_candidates))
+        || g_get_monotonic_time () > end)
+      break;
+    gst_structure_free (vstats);
+    gst_structure_free (mstats);
+    g_usleep (50 * 1000);
+  }
+
+  /* The viewer: control-plane calls and connect timed, one offer sent,
+   * one answer received, offer->answer below 5 s. */
+  check_duration (vstats, "describe-time");
+  check_duration (vstats, "get-endpoint-time");
+  check_duration (vstats, "get-ice-config-time");
+  check_duration (vstats, "connect-time");
+  check_duration (vstats, "offer-to-answer-time");
+  fail_unless_equals_int ((gint) stat_u64 (vstats, "messages-sent-sdp-offer"),
+      1);
+  fail_unless_equals_int ((gint) stat_u64 (vstats,
+          "messages-received-sdp-answer"), 1);
+  fail_unless_equals_int ((gint) stat_u64 (vstats, "messages-sent-sdp-answer"),
+      0);
+  fail_unless (g_atomic_int_get (&local_candidates) > 0);
+  fail_unless_equals_int ((gint) stat_u64 (vstats,
+          "messages-sent-ice-candidate"), g_atomic_int_get (&local_candidates));
+  fail_unless_equals_int ((gint) stat_u64 (vstats, "negotiations"), 1);
+  fail_unless_equals_int ((gint) stat_u64 (vstats, "reconnects"), 0);
+  fail_unless_equals_int ((gint) stat_u64 (vstats,
+          "messages-received-status-response"), 0);
+  fail_unless (gst_structure_get_uint (vstats, "candidates-held", &held));
+  fail_unless_equals_int (held, 0);
+  fail_unless (gst_structure_get_uint (vstats, "queue-depth", &held));
+  fail_unless_equals_int (held, 0);
+
+  /* The master: the viewer's offer and candidates received, one answer
+   * sent, one peer with its own offer->answer time. */
+  check_duration (mstats, "describe-time");
+  check_duration (mstats, "connect-time");
+  check_duration (mstats, "offer-to-answer-time");
+  fail_unless_equals_int ((gint) stat_u64 (mstats,
+          "messages-received-sdp-offer"), 1);
+  fail_unless_equals_int ((gint) stat_u64 (mstats, "messages-sent-sdp-answer"),
+      1);
+  fail_unless_equals_int ((gint) stat_u64 (mstats,
+          "messages-received-ice-candidate"),
+      g_atomic_int_get (&local_candidates));
+  fail_unless (gst_structure_get_uint (mstats, "peers", &npeers));
+  fail_unless_equals_int (npeers, 1);
+  peers = gst_structure_get_value (mstats, "peer-stats");
+  fail_unless (peers != NULL && GST_VALUE_HOLDS_ARRAY (peers));
+  fail_unless_equals_int (gst_value_array_get_size (peers), 1);
+  peer = gst_value_get_structure (gst_value_array_get_value (peers, 0));
+  fail_unless_equals_string (gst_structure_get_string (peer, "client-id"),
+      "viewer-stats");
+  fail_unless_equals_uint64 (stat_u64 (peer, "offer-to-answer-time"),
+      stat_u64 (mstats, "offer-to-answer-time"));
+
+  /* The viewer's bus: a stats message at each state change (the last one
+   * CONNECTED) and one after the exchange carrying its time. */
+  g_mutex_lock (&collected.lock);
+  for (l = collected.messages; l; l = l->next) {
+    const GstStructure *s = gst_message_get_structure (l->data);
+    const gchar *reason = gst_structure_get_string (s, "reason");
+    gint state = 0;
+
+    fail_unless (gst_structure_get_enum (s, "state",
+            GST_TYPE_KVS_SIGNALING_STATE, &state));
+    if (g_strcmp0 (reason, "state-changed") == 0
+        && state == GST_KVS_SIGNALING_STATE_CONNECTED) {
+      saw_connected = TRUE;
+      check_duration (s, "connect-time");
+      check_duration (s, "describe-time");
+    } else if (g_strcmp0 (reason, "negotiated") == 0) {
+      saw_negotiated = TRUE;
+      fail_unless_equals_uint64 (stat_u64 (s, "offer-to-answer-time"),
+          stat_u64 (vstats, "offer-to-answer-time"));
+      fail_unless_equals_int ((gint) stat_u64 (s, "messages-sent-sdp-offer"),
+          1);
+      fail_unless_equals_int ((gint) stat_u64 (s,
+              "messages-received-sdp-answer"), 1);
+    }
+  }
+  g_mutex_unlock (&collected.lock);
+  fail_unless (saw_connected, "no stats message for CONNECTED");
+  fail_unless (saw_negotiated, "no stats message after the exchange");
+
+  gst_structure_free (vstats);
+  gst_structure_free (mstats);
+  stop_all (pipelines);
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_object_unref (bus);
+  g_list_free_full (collected.messages, (GDestroyNotify) gst_message_unref);
+  g_mutex_clear (&collected.lock);
 }
 
 GST_END_TEST;
@@ -531,6 +755,225 @@ GST_START_TEST (test_second_viewer_refused)
   fail_unless (strstr (warning, "refused-1") != NULL, "%s", warning);
   g_free (warning);
   fail_unless (g_atomic_int_get (&f2) == 0);
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* ---- signaling reconnects under an established session ----------------- */
+
+/* POST /_control/<action> of the service (started with --control). */
+static void
+control_post (const gchar * action, const gchar * json)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree gchar *url = g_strdup_printf ("%s/_control/%s", endpoint,
+      action);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GBytes) body = g_bytes_new (json, strlen (json));
+  g_autoptr (GBytes) reply = NULL;
+  g_autoptr (GError) err = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  reply = soup_session_send_and_read (session, msg, NULL, &err);
+  fail_unless (reply != NULL, "%s: %s", url, err ? err->message : "");
+  fail_unless_equals_int (soup_message_get_status (msg), 200);
+}
+
+static guint64
+stats_of (GstElement * pipeline, const gchar * field)
+{
+  GstStructure *stats = dup_stats (pipeline, "ksrc");
+  guint64 v = stat_u64 (stats, field);
+
+  gst_structure_free (stats);
+  return v;
+}
+
+/* The service drops both TCP connections: both sides reconnect (counted in
+ * their stats), nobody offers again, and the video keeps flowing. */
+GST_START_TEST (test_media_flows_across_signaling_reconnect)
+{
+  const gchar *const control[] = { "--control", NULL };
+  g_autofree gchar *mprops = NULL, *vprops = NULL, *mdesc = NULL, *vdesc = NULL;
+  GstElement *pipelines[3] = { NULL, };
+  gint *counters[2] = { &frames, NULL };
+  gint before;
+  gint64 end;
+
+  server_stop ();
+  server_start_with (control);
+  mprops = connection_props ("master", CHANNEL, SK, NULL);
+  vprops = connection_props ("viewer", CHANNEL, SK, "client-id=viewer-drop");
+  mdesc = master_description (mprops);
+  vdesc = viewer_description (vprops);
+
+  g_atomic_int_set (&frames, 0);
+  pipelines[0] = launch (mdesc, NULL);
+  pipelines[1] = launch (vdesc, &frames);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  wait_frames (pipelines, counters, 25);
+
+  control_post ("drop", "{\"channelName\": \"" CHANNEL "\"}");
+  end = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  while ((stats_of (pipelines[0], "reconnects") < 1
+          || stats_of (pipelines[1], "reconnects") < 1)
+      && g_get_monotonic_time () < end) {
+    check_buses (pipelines, NULL, NULL);
+    g_usleep (50 * 1000);
+  }
+  fail_unless (stats_of (pipelines[0], "reconnects") >= 1,
+      "the master did not reconnect");
+  fail_unless (stats_of (pipelines[1], "reconnects") >= 1,
+      "the viewer did not reconnect");
+
+  /* Still the same session: 30 more frames, one offer, one answer. */
+  before = g_atomic_int_get (&frames);
+  g_atomic_int_set (&frames, 0);
+  wait_frames (pipelines, counters, 15);
+  fail_unless (before >= MIN_FRAMES);
+  fail_unless_equals_int ((gint) stats_of (pipelines[1], "offers-sent"), 1);
+  fail_unless_equals_int ((gint) stats_of (pipelines[0], "answers-sent"), 1);
+  {
+    GstStructure *stats = dup_stats (pipelines[0], "ksrc");
+    guint peers = 0;
+
+    fail_unless (gst_structure_get_uint (stats, "peers", &peers));
+    fail_unless_equals_int (peers, 1);
+    gst_structure_free (stats);
+  }
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* ---- a viewer that restarts and offers again ---------------------------- */
+
+typedef struct
+{
+  gint requested;
+  gint removed;
+  GstElement *pipeline;
+} Restart;
+
+static GstElement *
+on_request_counted (GstElement * src, const gchar * peer, Restart * r)
+{
+  g_atomic_int_inc (&r->requested);
+  return on_request_webrtcbin (src, peer, r->pipeline);
+}
+
+static void
+on_peer_removed_counted (GstElement * src, const gchar * peer, Restart * r)
+{
+  if (g_strcmp0 (peer, "restarting") == 0)
+    g_atomic_int_inc (&r->removed);
+}
+
+/* The viewer "restarting" streams, stops, and a new pipeline with the same
+ * client id offers again: a new peer connection. */
+static GstElement *
+restart_viewer (GstElement * master, gint * f1, gint * f2)
+{
+  g_autofree gchar *props = connection_props ("viewer", CHANNEL, SK,
+      "client-id=restarting");
+  g_autofree gchar *desc = viewer_description (props);
+  GstElement *first[3] = { master, NULL, NULL };
+  gint *counters[2] = { f1, NULL };
+  GstElement *second;
+
+  first[1] = launch (desc, f1);
+  fail_if (gst_element_set_state (first[1], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  wait_frames (first, counters, 25);
+  gst_element_set_state (first[1], GST_STATE_NULL);
+  gst_object_unref (first[1]);
+
+  second = launch (desc, f2);
+  fail_if (gst_element_set_state (second, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  return second;
+}
+
+/* With request-webrtcbin, the old session is torn down (peer-removed, its
+ * webrtcbin released) and the new offer gets a new webrtcbin. */
+GST_START_TEST (test_restarted_viewer_replaces_session)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *mdesc = g_strdup_printf ("kvssignalingsink name=ksink %s "
+      "kvssignalingsrc name=ksrc %s", mprops, mprops);
+  GstElement *pipelines[3] = { NULL, };
+  gint f1 = 0, f2 = 0;
+  gint *counters[2] = { &f2, NULL };
+  Restart r = { 0, };
+  GstElement *src;
+  GstStructure *stats;
+  guint peers = 0;
+
+  pipelines[0] = launch (mdesc, NULL);
+  r.pipeline = pipelines[0];
+  src = gst_bin_get_by_name (GST_BIN (pipelines[0]), "ksrc");
+  g_signal_connect (src, "request-webrtcbin",
+      G_CALLBACK (on_request_counted), &r);
+  g_signal_connect (src, "peer-removed",
+      G_CALLBACK (on_peer_removed_counted), &r);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  pipelines[1] = restart_viewer (pipelines[0], &f1, &f2);
+  wait_frames (pipelines, counters, 25);
+  fail_unless_equals_int (g_atomic_int_get (&r.requested), 2);
+  fail_unless_equals_int (g_atomic_int_get (&r.removed), 1);
+  g_object_get (src, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint (stats, "peers", &peers));
+  fail_unless_equals_int (peers, 1);
+  fail_unless_equals_int ((gint) stat_u64 (stats, "refused-offers"), 0);
+  gst_structure_free (stats);
+  gst_object_unref (src);
+  stop_all (pipelines);
+}
+
+GST_END_TEST;
+
+/* With the element's single webrtcbin (1.22 cannot reset it), the new peer
+ * connection's offer is refused with a warning saying why. */
+GST_START_TEST (test_restarted_viewer_refused_single_webrtcbin)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *mdesc = master_description (mprops);
+  GstElement *pipelines[3] = { NULL, };
+  gint f1 = 0, f2 = 0;
+  gchar *warning = NULL;
+  GstStructure *stats;
+  GstElement *src;
+  gint64 end;
+
+  pipelines[0] = launch (mdesc, NULL);
+  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  pipelines[1] = restart_viewer (pipelines[0], &f1, &f2);
+
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (warning == NULL && g_get_monotonic_time () < end) {
+    GstElement *master_only[] = { pipelines[0], NULL };
+
+    check_buses (master_only, &warning, "Refusing the new offer");
+    g_usleep (20 * 1000);
+  }
+  fail_unless (warning != NULL, "no warning about the new offer");
+  fail_unless (strstr (warning, "'restarting'") != NULL, "%s", warning);
+  fail_unless (strstr (warning, "request-webrtcbin") != NULL, "%s", warning);
+  g_free (warning);
+  src = gst_bin_get_by_name (GST_BIN (pipelines[0]), "ksrc");
+  g_object_get (src, "stats", &stats, NULL);
+  fail_unless_equals_int ((gint) stat_u64 (stats, "refused-offers"), 1);
+  fail_unless_equals_int ((gint) stat_u64 (stats, "answers-sent"), 1);
+  gst_structure_free (stats);
+  gst_object_unref (src);
+  fail_unless_equals_int (g_atomic_int_get (&f2), 0);
   stop_all (pipelines);
 }
 
@@ -788,10 +1231,10 @@ GST_END_TEST;
 
 typedef struct
 {
-  gint count;
-  gchar *error_type;
-  guint status_code;
-  gchar *correlation_id;
+  GMutex lock;
+  GPtrArray *correlation_ids;   /* gchar*, in arrival order */
+  GPtrArray *error_types;
+  GArray *status_codes;         /* guint */
 } Status;
 
 static void
@@ -799,32 +1242,52 @@ on_status_response (GstElement * src, const gchar * correlation_id,
     const gchar * error_type, guint status_code, const gchar * description,
     Status * st)
 {
-  if (g_atomic_int_add (&st->count, 1) == 0) {
-    st->error_type = g_strdup (error_type);
-    st->status_code = status_code;
-    st->correlation_id = g_strdup (correlation_id);
-  }
+  g_mutex_lock (&st->lock);
+  g_ptr_array_add (st->correlation_ids, g_strdup (correlation_id));
+  g_ptr_array_add (st->error_types, g_strdup (error_type));
+  g_array_append_val (st->status_codes, status_code);
+  g_mutex_unlock (&st->lock);
 }
 
-/* More answers than the service's 5 per second: the refused ones come back
- * as STATUS_RESPONSE (every message has its own correlation id), as a signal
- * and as a bus warning. */
+static guint
+status_count (Status * st)
+{
+  guint n;
+
+  g_mutex_lock (&st->lock);
+  n = st->correlation_ids->len;
+  g_mutex_unlock (&st->lock);
+  return n;
+}
+
+/* The service holds at most --max-queue=2 messages for an absent
+ * recipient: of 4 candidates to "nobody" the 3rd and 4th are refused with a
+ * STATUS_RESPONSE carrying their own correlation ids, reported as a signal
+ * and as a bus warning. (The client paces SDP and ICE below the service's
+ * rate limits, so throttling cannot provoke a refusal.) */
 GST_START_TEST (test_status_response)
 {
-  g_autofree gchar *props = connection_props ("master", CHANNEL, SK,
-      "auto-negotiate=false");
-  g_autofree gchar *desc = g_strdup_printf ("kvssignalingsink name=ksink %s "
-      "kvssignalingsrc name=ksrc %s", props, props);
-  GstElement *pipeline = gst_pipeline_new (NULL);
-  GstElement *pipelines[] = { pipeline, NULL };
+  const gchar *const extra[] = { "--max-queue=2", NULL };
+  g_autofree gchar *props = NULL, *desc = NULL;
+  GstElement *pipeline;
+  GstElement *pipelines[2] = { NULL, NULL };
   GstElement *bin, *ksink, *ksrc;
-  GstWebRTCSessionDescription *answer;
-  GstSDPMessage *sdp;
-  Status st = { 0, };
+  Status st;
   gchar *warning = NULL;
   gint state = 0, i;
   gint64 end;
 
+  server_stop ();
+  server_start_with (extra);
+  props = connection_props ("master", CHANNEL, SK, "auto-negotiate=false");
+  desc = g_strdup_printf ("kvssignalingsink name=ksink %s "
+      "kvssignalingsrc name=ksrc %s", props, props);
+  g_mutex_init (&st.lock);
+  st.correlation_ids = g_ptr_array_new_with_free_func (g_free);
+  st.error_types = g_ptr_array_new_with_free_func (g_free);
+  st.status_codes = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  pipeline = pipelines[0] = gst_pipeline_new (NULL);
   bin = gst_parse_bin_from_description (desc, FALSE, NULL);
   gst_bin_add (GST_BIN (pipeline), bin);
   ksink = gst_bin_get_by_name (GST_BIN (bin), "ksink");
@@ -841,34 +1304,49 @@ GST_START_TEST (test_status_response)
   }
   fail_unless_equals_int (state, 7);
 
-  gst_sdp_message_new_from_text ("v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\n"
-      "t=0 0\r\n", &sdp);
-  answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-  for (i = 0; i < 12; i++) {
+  for (i = 0; i < 4; i++) {
+    g_autofree gchar *cand = g_strdup_printf ("candidate:%d 1 udp 2122260223 "
+        "127.0.0.1 %d typ host", i + 1, 50000 + i);
     gboolean queued = FALSE;
 
-    g_signal_emit_by_name (ksink, "send-answer", "nobody", answer, &queued);
+    g_signal_emit_by_name (ksink, "send-ice-candidate", "nobody", 0, "0",
+        cand, &queued);
     fail_unless (queued);
   }
-  gst_webrtc_session_description_free (answer);
 
   end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while ((g_atomic_int_get (&st.count) == 0 || warning == NULL)
+  while ((status_count (&st) < 2 || warning == NULL)
       && g_get_monotonic_time () < end) {
     check_buses (pipelines, &warning, "ClientLimitExceededException");
     g_usleep (20 * 1000);
   }
-  fail_unless (g_atomic_int_get (&st.count) > 0, "no status-response");
-  fail_unless_equals_string (st.error_type, "ClientLimitExceededException");
-  fail_unless_equals_int (st.status_code, 400);
-  fail_unless (st.correlation_id != NULL && *st.correlation_id);
+  /* Nothing more comes: the first two were held, not refused. */
+  g_usleep (200 * 1000);
+  fail_unless_equals_int (status_count (&st), 2);
+  g_mutex_lock (&st.lock);
+  for (i = 0; i < 2; i++) {
+    /* This element sends nothing else: the refused candidates are the
+     * connection's 3rd and 4th correlation ids ("<prefix>.3", "<prefix>.4"). */
+    g_autofree gchar *suffix = g_strdup_printf (".%d", i + 3);
+    const gchar *corr = g_ptr_array_index (st.correlation_ids, i);
+
+    fail_unless (corr != NULL && g_str_has_suffix (corr, suffix),
+        "status %d has correlation id '%s', not '*%s'", i, GST_STR_NULL (corr),
+        suffix);
+    fail_unless_equals_string (g_ptr_array_index (st.error_types, i),
+        "ClientLimitExceededException");
+    fail_unless_equals_int (g_array_index (st.status_codes, guint, i), 400);
+  }
+  g_mutex_unlock (&st.lock);
   fail_unless (warning != NULL, "no bus warning");
   g_free (warning);
-  g_free (st.error_type);
-  g_free (st.correlation_id);
   gst_object_unref (ksink);
   gst_object_unref (ksrc);
   stop_all (pipelines);
+  g_ptr_array_unref (st.correlation_ids);
+  g_ptr_array_unref (st.error_types);
+  g_array_unref (st.status_codes);
+  g_mutex_clear (&st.lock);
 }
 
 GST_END_TEST;
@@ -1148,6 +1626,7 @@ e2e_suite (void)
 {
   Suite *s = suite_create ("e2e");
   TCase *tc = tcase_create ("general");
+  g_autofree gchar *turnserver = NULL;
 
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, server_start, server_stop);
@@ -1158,13 +1637,18 @@ e2e_suite (void)
   tcase_add_test (tc, test_status_response);
   if (have_webrtc_media ()) {
     tcase_add_test (tc, test_launch_lines_video_flows);
+    tcase_add_test (tc, test_stats_after_negotiation);
+    tcase_add_test (tc, test_media_flows_across_signaling_reconnect);
     tcase_add_test (tc, test_app_api_master_signals);
     tcase_add_test (tc, test_several_viewers_request_webrtcbin);
     tcase_add_test (tc, test_second_viewer_refused);
+    tcase_add_test (tc, test_restarted_viewer_replaces_session);
+    tcase_add_test (tc, test_restarted_viewer_refused_single_webrtcbin);
     tcase_add_test (tc, test_manual_negotiation_viewer);
     tcase_add_test (tc, test_secrets_not_logged);
     tcase_add_test (tc, test_restart_cycles);
-    if (g_find_program_in_path ("turnserver"))
+    turnserver = g_find_program_in_path ("turnserver");
+    if (turnserver)
       tcase_add_test (tc, test_turn_relay_only);
     else
       g_printerr ("turnserver (coturn) missing: skipping the TURN test\n");

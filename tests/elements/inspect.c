@@ -14,7 +14,7 @@ static const gchar *common_properties[] = {
   "recipient-client-id", "correlation-id", "access-key", "secret-key",
   "session-token", "endpoint", "ca-file", "create-channel", "webrtcbin",
   "webrtcbin-name", "state", "stats", "auto-negotiate", "recv-caps",
-  "local-addresses",
+  "local-addresses", "stun-server", "profile",
 };
 
 static void

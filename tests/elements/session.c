@@ -56,6 +56,79 @@ GST_START_TEST (test_sdp_mid_helpers)
 
 GST_END_TEST;
 
+static const gchar fp_sdp_a[] =
+    "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+    "a=mid:video0\r\na=fingerprint:sha-256 AA:BB:CC \r\n"
+    "a=rtpmap:96 VP8/90000\r\n";
+static const gchar fp_sdp_b[] =
+    "v=0\r\no=- 8863457710231522207 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+    "a=mid:video0\r\na=fingerprint:sha-256 DD:EE:FF\r\n"
+    "a=rtpmap:96 VP8/90000\r\n";
+
+GST_START_TEST (test_sdp_origin)
+{
+  gchar *o = gst_kvs_webrtc_sdp_dup_origin (fp_sdp_a);
+
+  fail_unless_equals_string (o, "- 4611731400430051336");
+  g_free (o);
+  o = gst_kvs_webrtc_sdp_dup_origin ("v=0\no=alice 42 7 IN IP4 10.0.0.1\n");
+  fail_unless_equals_string (o, "alice 42");
+  g_free (o);
+  fail_unless (gst_kvs_webrtc_sdp_dup_origin ("v=0\r\no=x\r\n") == NULL);
+  fail_unless (gst_kvs_webrtc_sdp_dup_origin ("v=0\r\ns=-\r\n") == NULL);
+  fail_unless (gst_kvs_webrtc_sdp_dup_origin (NULL) == NULL);
+}
+
+GST_END_TEST;
+
+static void
+ignore_problem (GstKvsWebrtcSession * session, gboolean fatal,
+    const gchar * what, const gchar * reason, gpointer owner)
+{
+}
+
+/* A re-offer with the session id already negotiated (only the version
+ * grows) is a renegotiation; another session id is a new peer connection. */
+GST_START_TEST (test_same_peer_connection)
+{
+  GstKvsWebrtcSessionCallbacks cb = { NULL, NULL, ignore_problem, NULL };
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *wb = gst_element_factory_make ("webrtcbin", NULL);
+  GObject *owner = g_object_new (G_TYPE_OBJECT, NULL);
+  GstKvsWebrtcSession *session;
+
+  if (wb == NULL) {
+    gst_object_unref (pipeline);
+    g_object_unref (owner);
+    return;
+  }
+  gst_bin_add (GST_BIN (pipeline), wb);
+  session = gst_kvs_webrtc_session_new (wb, FALSE, "v1", &cb, owner);
+  fail_unless (gst_kvs_webrtc_session_is_same_peer_connection (session,
+          fp_sdp_b));
+  gst_kvs_webrtc_session_handle_offer (session, fp_sdp_a);
+  fail_unless (gst_kvs_webrtc_session_is_same_peer_connection (session,
+          fp_sdp_a));
+  {
+    g_autofree gchar *next = g_strdup (fp_sdp_a);
+
+    /* The next version of the same session, from another address. */
+    memcpy (strstr (next, " 2 IN IP4 127.0.0.1"), " 3 IN IP4 10.0.0.1", 18);
+    fail_unless (gst_kvs_webrtc_session_is_same_peer_connection (session,
+            next));
+  }
+  fail_if (gst_kvs_webrtc_session_is_same_peer_connection (session, fp_sdp_b));
+  gst_kvs_webrtc_session_close (session);
+  g_object_unref (session);
+  g_object_unref (owner);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_restrict_addresses_rejects_non_ip)
 {
   GstElement *wb = gst_element_factory_make ("webrtcbin", NULL);
@@ -66,6 +139,29 @@ GST_START_TEST (test_restrict_addresses_rejects_non_ip)
   fail_if (gst_kvs_webrtcbin_restrict_addresses (wb, "localhost", &err));
   fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
   fail_unless (strstr (err->message, "'localhost'") != NULL);
+  gst_object_unref (wb);
+}
+
+GST_END_TEST;
+
+/* UPnP is turned off in the NiceAgent behind webrtcbin's ICE agent. */
+GST_START_TEST (test_disable_upnp)
+{
+  GstElement *wb = gst_element_factory_make ("webrtcbin", NULL);
+  GObject *ice = NULL, *nice = NULL;
+  gboolean upnp = FALSE;
+
+  if (wb == NULL)
+    return;
+  g_object_get (wb, "ice-agent", &ice, NULL);
+  g_object_get (ice, "agent", &nice, NULL);
+  g_object_get (nice, "upnp", &upnp, NULL);
+  fail_unless (upnp, "libnice's default changed: the test proves nothing");
+  fail_unless (gst_kvs_webrtcbin_disable_upnp (wb));
+  g_object_get (nice, "upnp", &upnp, NULL);
+  fail_if (upnp);
+  g_object_unref (nice);
+  g_object_unref (ice);
   gst_object_unref (wb);
 }
 
@@ -394,6 +490,9 @@ session_suite (void)
   tcase_add_test (tc, test_sdp_mid_helpers);
   tcase_add_test (tc, test_restrict_addresses_rejects_non_ip);
   tcase_add_test (tc, test_recv_transceivers_one_per_structure);
+  tcase_add_test (tc, test_disable_upnp);
+  tcase_add_test (tc, test_sdp_origin);
+  tcase_add_test (tc, test_same_peer_connection);
   tcase_add_test (tc, test_bad_remote_sdp_is_reported);
   if (have_webrtc_media ())
     tcase_add_test (tc, test_viewer_offers_master_answers_video_flows);

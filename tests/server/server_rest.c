@@ -162,7 +162,7 @@ GST_START_TEST (test_describe_errors)
 {
   g_autoptr (KvsTestReply) e = NULL;
 
-  kvs_test_create_channel (server, "known");
+  g_free (kvs_test_create_channel (server, "known"));
   e = call ("/describeSignalingChannel", "{\"ChannelName\":\"unknown\"}", 404,
       "ResourceNotFoundException");
   CALL ("/describeSignalingChannel", "{\"ChannelARN\":\"arn:aws:"

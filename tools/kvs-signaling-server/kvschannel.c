@@ -112,7 +112,7 @@ kvs_channel_class_init (KvsChannelClass * klass)
   object_class->dispose = kvs_channel_dispose;
   object_class->finalize = kvs_channel_finalize;
 
-  GST_DEBUG_CATEGORY_INIT (kvs_channel_debug, "kvschannel", 0,
+  GST_DEBUG_CATEGORY_INIT (kvs_channel_debug, "kvsserverchannel", 0,
       "kvs-signaling-server channels and message routing");
 }
 

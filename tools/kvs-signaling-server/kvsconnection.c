@@ -69,6 +69,13 @@ enum
   N_SIGNALS
 };
 
+/* A timeout in ms for a duration in s, saturating at what a guint holds. */
+static guint
+seconds_to_ms (guint seconds)
+{
+  return seconds > G_MAXUINT / 1000 ? G_MAXUINT : seconds * 1000;
+}
+
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (KvsConnection, kvs_connection, G_TYPE_OBJECT);
@@ -156,7 +163,7 @@ kvs_connection_class_init (KvsConnectionClass * klass)
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 0);
 
-  GST_DEBUG_CATEGORY_INIT (kvs_connection_debug, "kvsconnection", 0,
+  GST_DEBUG_CATEGORY_INIT (kvs_connection_debug, "kvsserverconnection", 0,
       "kvs-signaling-server WebSocket connections");
 }
 
@@ -470,8 +477,11 @@ kvs_connection_go_away (KvsConnection * self)
   kvs_connection_send_typed (self, GST_KVS_MESSAGE_TYPE_GO_AWAY);
   self->go_away_sent = TRUE;
   if (self->grace_id == 0)
-    self->grace_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
-        self->config->go_away_grace, kvs_connection_on_grace_over, self, NULL);
+    /* Milliseconds, not g_timeout_add_seconds: that one rounds to whole
+     * seconds and can fire early, cutting the grace period short. */
+    self->grace_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+        seconds_to_ms (self->config->go_away_grace),
+        kvs_connection_on_grace_over, self, NULL);
 }
 
 void
@@ -580,9 +590,9 @@ kvs_connection_new (SoupWebsocketConnection * ws, KvsActivityStream * stream,
     kvs_connection_schedule_idle_check (self,
         (gint64) config->idle_timeout * G_USEC_PER_SEC);
   if (config->max_connection_duration > 0)
-    self->max_duration_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
-        config->max_connection_duration, kvs_connection_on_max_duration,
-        self, NULL);
+    self->max_duration_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+        seconds_to_ms (config->max_connection_duration),
+        kvs_connection_on_max_duration, self, NULL);
 
   counters->connections_total++;
   counters->connections_current++;

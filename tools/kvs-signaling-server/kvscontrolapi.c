@@ -37,7 +37,7 @@ G_DEFINE_FINAL_TYPE (KvsControlApi, kvs_control_api, G_TYPE_OBJECT);
 static void
 kvs_control_api_class_init (KvsControlApiClass * klass)
 {
-  GST_DEBUG_CATEGORY_INIT (kvs_control_api_debug, "kvscontrolapi", 0,
+  GST_DEBUG_CATEGORY_INIT (kvs_control_api_debug, "kvsservercontrol", 0,
       "kvs-signaling-server test control API");
 }
 

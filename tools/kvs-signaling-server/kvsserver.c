@@ -7,6 +7,7 @@
 #endif
 
 #include <string.h>
+#include <gio/gnetworking.h>
 #include <gst/gst.h>
 #include "gstkvserror.h"
 #include "gstkvsmessage.h"
@@ -1024,6 +1025,14 @@ kvs_server_on_upgraded (SoupServerMessage * msg, KvsUpgrade * up)
   const gchar *origin;
 
   socket = g_object_ref (soup_server_message_get_socket (msg));
+  /* signaling frames are small and latency-bound: no Nagle delay (libsoup
+   * 3.2 sets it on accepted sockets already; not left to that) */
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX) {
+    g_autoptr (GError) opt_error = NULL;
+
+    if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, &opt_error))
+      GST_WARNING ("TCP_NODELAY: %s", opt_error->message);
+  }
   remote = soup_server_message_get_remote_address (msg) ?
       g_object_ref (soup_server_message_get_remote_address (msg)) : NULL;
   origin =
@@ -1194,11 +1203,40 @@ kvs_server_parse_host (const gchar * host, GError ** error)
   return addr;
 }
 
+/* What soup_server_listen() does (IPv6 only on an IPv6 address, address
+ * reuse), with the kernel's largest accept queue instead of GLib's 10: a
+ * burst of connections beyond the queue is dropped and retried by the
+ * clients' TCP after 1 s, 3 s, ... */
+static GSocket *
+kvs_server_new_listen_socket (GSocketAddress * sa, GError ** error)
+{
+  g_autoptr (GSocket) sock = NULL;
+  GSocketFamily family = g_socket_address_get_family (sa);
+
+  sock = g_socket_new (family, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (sock == NULL)
+    return NULL;
+  if (family == G_SOCKET_FAMILY_IPV6) {
+    g_autoptr (GError) opt_error = NULL;
+
+    if (!g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 1, &opt_error))
+      GST_WARNING ("IPV6_V6ONLY: %s", opt_error->message);
+  }
+  if (!g_socket_bind (sock, sa, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (sock, SOMAXCONN);
+  if (!g_socket_listen (sock, error))
+    return NULL;
+  return g_steal_pointer (&sock);
+}
+
 gboolean
 kvs_server_start (KvsServer * self, GError ** error)
 {
   g_autoptr (GInetAddress) addr = NULL;
   g_autoptr (GSocketAddress) sa = NULL;
+  g_autoptr (GSocket) listen_socket = NULL;
   g_autofree gchar *host = NULL;
   GSList *listeners;
   guint port, i;
@@ -1232,7 +1270,10 @@ kvs_server_start (KvsServer * self, GError ** error)
     kvs_viewer_page_register (self->soup, self->config->viewer_dir);
 
   sa = g_inet_socket_address_new (addr, self->config->listen_port);
-  if (!soup_server_listen (self->soup, sa,
+  listen_socket = kvs_server_new_listen_socket (sa, error);
+  if (listen_socket == NULL)
+    return FALSE;
+  if (!soup_server_listen_socket (self->soup, listen_socket,
           self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 

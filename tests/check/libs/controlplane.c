@@ -782,8 +782,17 @@ typedef struct {
 static const ProtoCase describe_proto_cases[] = {
   {"", "DescribeSignalingChannel reply is empty"},
   {"{\"ChannelInfo\":", "DescribeSignalingChannel reply is not JSON: *"},
-  {"[1,2]", "DescribeSignalingChannel reply is not a JSON object"},
-  {"\"ChannelInfo\"", "DescribeSignalingChannel reply is not a JSON object"},
+  {"[1,2]", "DescribeSignalingChannel reply is not a JSON object: it starts "
+        "with '['"},
+  {"\"ChannelInfo\"", "DescribeSignalingChannel reply is not a JSON object: "
+        "it starts with '\"'"},
+  /* What json-glib must not see (gst_kvs_json_check_object_text). */
+  {"{}{}", "DescribeSignalingChannel reply has data after its JSON object, "
+        "at offset 2"},
+  {"{\"ChannelInfo\":\"\\ud800\"}", "DescribeSignalingChannel reply has an "
+        "invalid escape at offset 16: *"},
+  {"{\"a\":[[[[[[[[[[[[[[[[" "[[[[[[[[[[[[[[[[",
+      "DescribeSignalingChannel reply is nested more than 32 levels deep"},
   {"{}", "DescribeSignalingChannel reply has no ChannelInfo"},
   {"{\"ChannelInfo\":null}",
       "DescribeSignalingChannel reply has no ChannelInfo"},

@@ -217,6 +217,79 @@ GST_START_TEST (test_stun_uri)
 
 GST_END_TEST;
 
+/* tests/fuzz/crashes/control-plane/turn-uri-bad-port: what follows the
+ * host must be a port of 1..65535 and a query, or the turns:// URI made
+ * would not parse; such URIs give NULL. */
+GST_START_TEST (test_turn_uri_checks_host_and_port)
+{
+  static const gchar *const bad[] = {
+    "turns:" HOST ":443amazonaws.com:443?transport=tcp",
+    "turn:h:0", "turn:h:65536", "turn:h:99999", "turn:h:443443",
+    "turn:h:", "turn:h:-1", "turn:h:+443", "turn:h:44a", "turn:h: 443",
+    "turn:h:443:443", "turn:h:443?transport=u dp", "turn:h:443?x=%zz",
+    "turn:h:443?x=%4", "turn:h:443?x=[1]", "turn:h:443?\"",
+    "turn:a b:443", "turn:h%41:443", "turn:-h:443", "turn:h-:443",
+    "turn:a..b:443", "turn:.h:443", "turn:h.:443", "turn:h\\x:443",
+    "turn:[::1:443", "turn:[zz::1]:443", "turn:[1.2.3.4]:443",
+    "turn:[::1%25eth0]:443", "turn:[::1]x:443", "turn:::1:443",
+    "turn:[]:443", "turn:h\xc3\xa9:443",
+    NULL
+  };
+  static const struct
+  {
+    const gchar *uri, *expected;
+  } good[] = {
+    {"turn:h:1", "turn://u:p@h:1"},
+    {"turn:h:65535?transport=tcp", "turn://u:p@h:65535?transport=tcp"},
+    {"turns:" HOST ":443?transport=tcp", "turns://u:p@" HOST
+          ":443?transport=tcp"},
+    {"turn:1.2.3.4:3478", "turn://u:p@1.2.3.4:3478"},
+    {"turn:[::1]:3478?transport=udp", "turn://u:p@[::1]:3478?transport=udp"},
+    {"turn:[2001:db8::1]", "turn://u:p@[2001:db8::1]"},
+    {"turn:my_host:3478?a=%41&b=c", "turn://u:p@my_host:3478?a=%41&b=c"},
+    {"turn:h?transport=udp", "turn://u:p@h?transport=udp"},
+  };
+  guint i;
+
+  for (i = 0; bad[i] != NULL; i++) {
+    const gchar *uris[] = { bad[i], NULL };
+    g_autoptr (GstKvsIceServer) s = gst_kvs_ice_server_new (uris, "u", "p",
+        300);
+    g_autofree gchar *u = gst_kvs_ice_server_to_gst_turn_uri (s, 0);
+
+    fail_unless (u == NULL, "'%s' gave '%s'", bad[i], u);
+  }
+  for (i = 0; i < G_N_ELEMENTS (good); i++) {
+    const gchar *uris[] = { good[i].uri, NULL };
+    g_autoptr (GstKvsIceServer) s = gst_kvs_ice_server_new (uris, "u", "p",
+        300);
+    g_autofree gchar *u = gst_kvs_ice_server_to_gst_turn_uri (s, 0);
+    g_autoptr (GUri) parsed = NULL;
+
+    fail_unless_equals_string (u, good[i].expected);
+    parsed = g_uri_parse (u, G_URI_FLAGS_ENCODED, NULL);
+    fail_unless (parsed != NULL, "%s does not parse", u);
+    fail_unless_equals_string (g_uri_get_userinfo (parsed), "u:p");
+  }
+}
+
+GST_END_TEST;
+
+/* Region names are at most 64 characters. */
+GST_START_TEST (test_stun_uri_region_length)
+{
+  g_autofree gchar *r64 = g_strnfill (64, 'a');
+  g_autofree gchar *r65 = g_strnfill (65, 'a');
+  g_autofree gchar *u64 = gst_kvs_stun_uri_for_region (r64);
+  g_autofree gchar *expected = g_strdup_printf ("stun://stun.kinesisvideo.%s"
+      ".amazonaws.com:443", r64);
+
+  fail_unless_equals_string (u64, expected);
+  fail_unless (gst_kvs_stun_uri_for_region (r65) == NULL);
+}
+
+GST_END_TEST;
+
 /* The real consumer: webrtcbin's add-turn-server must accept every URI we
  * build, and the stun URI must be taken by the stun-server property. */
 GST_START_TEST (test_webrtcbin_accepts)
@@ -274,6 +347,8 @@ iceserver_suite (void)
   tcase_add_test (tc, test_turn_uri_parses_back);
   tcase_add_test (tc, test_turn_uri_rejects);
   tcase_add_test (tc, test_turn_uri_scheme_forms);
+  tcase_add_test (tc, test_turn_uri_checks_host_and_port);
+  tcase_add_test (tc, test_stun_uri_region_length);
   tcase_add_test (tc, test_stun_uri);
   tcase_add_test (tc, test_webrtcbin_accepts);
 

@@ -73,8 +73,7 @@ typedef struct
 static const gchar *
 fake_lookup (const gchar * access_key_id, gpointer user_data)
 {
-  if (g_strcmp0 (access_key_id, AK) == 0 || g_strcmp0 (access_key_id,
-          AK2) == 0)
+  if (g_strcmp0 (access_key_id, AK) == 0 || g_strcmp0 (access_key_id, AK2) == 0)
     return SK;
   return NULL;
 }
@@ -172,8 +171,7 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   }
 
   fake_set_date (fake, msg);
-  body = soup_message_body_flatten (soup_server_message_get_request_body
-      (msg));
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   now = fake_now (fake);
   if (!gst_kvs_sigv4_verify_headers (soup_server_message_get_method (msg),
@@ -268,8 +266,7 @@ fake_ws_closed (SoupWebsocketConnection * conn, gpointer user_data)
   guint code = soup_websocket_connection_get_close_code (conn);
 
   g_mutex_lock (&fake->lock);
-  g_array_index (fake->close_codes, guint, conn_index (conn)) =
-      code ? code : 1;
+  g_array_index (fake->close_codes, guint, conn_index (conn)) = code ? code : 1;
   g_cond_broadcast (&fake->cond);
   g_mutex_unlock (&fake->lock);
 }
@@ -547,8 +544,7 @@ on_state_changed (GstKvsSignalingClient * client, GstKvsSignalingState state,
 }
 
 static void
-on_message (GstKvsSignalingClient * client, GstKvsMessage * msg,
-    Recorder * rec)
+on_message (GstKvsSignalingClient * client, GstKvsMessage * msg, Recorder * rec)
 {
   GSignalInvocationHint *hint = g_signal_get_invocation_hint (client);
 
@@ -632,15 +628,13 @@ recorder_new (GstKvsSignalingClient * client)
   g_signal_connect (client, "state-changed", G_CALLBACK (on_state_changed),
       rec);
   for (guint i = 0; i < G_N_ELEMENTS (message_signals); i++)
-    g_signal_connect (client, message_signals[i], G_CALLBACK (on_message),
-        rec);
+    g_signal_connect (client, message_signals[i], G_CALLBACK (on_message), rec);
   g_signal_connect (client, "message-sent", G_CALLBACK (on_sent), rec);
   g_signal_connect (client, "send-failed", G_CALLBACK (on_send_failed), rec);
   g_signal_connect (client, "error", G_CALLBACK (on_error), rec);
   g_signal_connect (client, "ice-servers-changed",
       G_CALLBACK (on_ice_changed), rec);
-  g_signal_connect (client, "notify::state", G_CALLBACK (on_state_notify),
-      rec);
+  g_signal_connect (client, "notify::state", G_CALLBACK (on_state_notify), rec);
   return rec;
 }
 
@@ -784,8 +778,7 @@ GST_START_TEST (test_master_connect)
   fail_unless_equals_int (fake->n_bad_signatures, 0);
   qarn = query_param (g_ptr_array_index (fake->ws_queries, 0),
       "X-Amz-ChannelARN");
-  qid = query_param (g_ptr_array_index (fake->ws_queries, 0),
-      "X-Amz-ClientId");
+  qid = query_param (g_ptr_array_index (fake->ws_queries, 0), "X-Amz-ClientId");
   g_mutex_unlock (&fake->lock);
   fail_unless_equals_string (qarn, ARN);
   fail_unless (qid == NULL, "a master sent a client id");
@@ -833,8 +826,7 @@ GST_START_TEST (test_viewer_connect)
   g_mutex_lock (&fake->lock);
   qarn = query_param (g_ptr_array_index (fake->ws_queries, 0),
       "X-Amz-ChannelARN");
-  qid = query_param (g_ptr_array_index (fake->ws_queries, 0),
-      "X-Amz-ClientId");
+  qid = query_param (g_ptr_array_index (fake->ws_queries, 0), "X-Amz-ClientId");
   g_mutex_unlock (&fake->lock);
   fail_unless_equals_string (qarn, ARN);
   fail_unless_equals_string (qid, "viewer-7");
@@ -863,8 +855,7 @@ GST_START_TEST (test_viewer_generated_client_id)
 
   WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
   g_mutex_lock (&fake->lock);
-  qid = query_param (g_ptr_array_index (fake->ws_queries, 0),
-      "X-Amz-ClientId");
+  qid = query_param (g_ptr_array_index (fake->ws_queries, 0), "X-Amz-ClientId");
   g_mutex_unlock (&fake->lock);
   fail_unless_equals_string (qid, cid);
 
@@ -1482,8 +1473,7 @@ GST_START_TEST (test_repeated_403_fails)
   fail_unless (rec->error->domain == GST_KVS_ERROR);
   fail_unless (strstr (rec->error->message, "3 times"), "%s",
       rec->error->message);
-  fail_unless (strstr (rec->error->message, "403"), "%s",
-      rec->error->message);
+  fail_unless (strstr (rec->error->message, "403"), "%s", rec->error->message);
   fail_unless_equals_string (rec->states->str, "get-credentials,describe,"
       "get-endpoint,get-ice-config,connecting,disconnected,get-credentials,"
       "connecting,disconnected,get-credentials,connecting,failed");
@@ -1830,6 +1820,182 @@ GST_START_TEST (test_no_secrets_in_logs)
 GST_END_TEST;
 
 /* ------------------------------------------------------------------ */
+/* stats */
+
+static guint64
+stat_u64 (GstKvsSignalingClient * client, const gchar * field)
+{
+  g_autoptr (GstStructure) s = gst_kvs_signaling_client_get_stats (client);
+  guint64 v = G_MAXUINT64;
+
+  fail_unless (gst_structure_has_name (s, "kvssignaling-client-stats"));
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no field %s", field);
+  return v;
+}
+
+static guint
+stat_queue_depth (GstKvsSignalingClient * client)
+{
+  g_autoptr (GstStructure) s = gst_kvs_signaling_client_get_stats (client);
+  guint v = G_MAXUINT;
+
+  fail_unless (gst_structure_get_uint (s, "queue-depth", &v));
+  return v;
+}
+
+#define WAIT_STAT(client, field, value, secs) G_STMT_START {               \
+  gint64 _end = g_get_monotonic_time () + (secs) * G_TIME_SPAN_SECOND;     \
+  while (stat_u64 (client, field) != (value) &&                            \
+      g_get_monotonic_time () < _end)                                      \
+    g_usleep (10 * 1000);                                                  \
+  fail_unless_equals_uint64 (stat_u64 (client, field), value);             \
+} G_STMT_END
+
+GST_START_TEST (test_stats)
+{
+  const gchar *counters[] = { "messages-sent-sdp-offer",
+    "messages-sent-sdp-answer", "messages-sent-ice-candidate",
+    "messages-received-sdp-offer", "messages-received-sdp-answer",
+    "messages-received-ice-candidate", "messages-received-status-response",
+    "messages-received-go-away", "messages-received-reconnect-ice-server",
+    "reconnects", "send-failures", "ice-server-refreshes"
+  };
+  const gchar *durations[] = { "describe-time", "create-time",
+    "get-endpoint-time", "get-ice-config-time", "connect-time"
+  };
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  g_autoptr (GstStructure) s = NULL;
+  g_autofree gchar *offer = NULL, *ice = NULL;
+  GstKvsSignalingState state;
+  GstKvsRole role;
+  GstKvsMessage *viewer_msg;
+
+  /* before start: nothing measured, nothing counted */
+  s = gst_kvs_signaling_client_get_stats (client);
+  fail_unless (gst_structure_get_enum (s, "state",
+          GST_TYPE_KVS_SIGNALING_STATE, (gint *) & state));
+  fail_unless_equals_int (state, GST_KVS_SIGNALING_STATE_NEW);
+  fail_unless (gst_structure_get_enum (s, "role", GST_TYPE_KVS_ROLE,
+          (gint *) & role));
+  fail_unless_equals_int (role, GST_KVS_ROLE_MASTER);
+  g_clear_pointer (&s, gst_structure_free);
+  for (guint i = 0; i < G_N_ELEMENTS (durations); i++)
+    fail_unless_equals_uint64 (stat_u64 (client, durations[i]),
+        GST_CLOCK_TIME_NONE);
+  for (guint i = 0; i < G_N_ELEMENTS (counters); i++)
+    fail_unless_equals_uint64 (stat_u64 (client, counters[i]), 0);
+  fail_unless_equals_int (stat_queue_depth (client), 0);
+
+  /* connected: every call of the attempt measured, no create */
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 1, 5);
+  s = gst_kvs_signaling_client_get_stats (client);
+  fail_unless (gst_structure_get_enum (s, "state",
+          GST_TYPE_KVS_SIGNALING_STATE, (gint *) & state));
+  fail_unless_equals_int (state, GST_KVS_SIGNALING_STATE_CONNECTED);
+  g_clear_pointer (&s, gst_structure_free);
+  for (guint i = 0; i < G_N_ELEMENTS (durations); i++) {
+    guint64 d = stat_u64 (client, durations[i]);
+
+    if (g_str_equal (durations[i], "create-time")) {
+      fail_unless_equals_uint64 (d, GST_CLOCK_TIME_NONE);
+    } else {
+      fail_unless (d != GST_CLOCK_TIME_NONE, "%s not measured", durations[i]);
+      fail_unless (d > 0 && d < 10 * GST_SECOND, "%s = %" G_GUINT64_FORMAT,
+          durations[i], d);
+    }
+  }
+
+  /* n sends: n counted, per type */
+  for (guint i = 0; i < 3; i++) {
+    g_autofree gchar *cid = g_strdup_printf ("a%u", i);
+    GstKvsMessage *answer = gst_kvs_message_new_sdp
+        (GST_KVS_MESSAGE_TYPE_SDP_ANSWER, "viewer-1", "v=0\r\n", cid);
+
+    fail_unless (gst_kvs_signaling_client_send (client, answer, NULL));
+    gst_kvs_message_unref (answer);
+  }
+  {
+    GstKvsMessage *cand = gst_kvs_message_new_ice_candidate ("viewer-1",
+        "candidate:1 1 UDP 1 192.0.2.1 5000 typ host", "0", 0, NULL);
+
+    fail_unless (gst_kvs_signaling_client_send (client, cand, NULL));
+    gst_kvs_message_unref (cand);
+  }
+  WAIT_FOR (&rec->lock, &rec->cond, rec->sent->len == 4, 5);
+  fail_unless_equals_uint64 (stat_u64 (client, "messages-sent-sdp-answer"), 3);
+  fail_unless_equals_uint64 (stat_u64 (client,
+          "messages-sent-ice-candidate"), 1);
+  fail_unless_equals_uint64 (stat_u64 (client, "messages-sent-sdp-offer"), 0);
+  fail_unless_equals_int (stat_queue_depth (client), 0);
+
+  /* received, per type */
+  offer = service_frame (GST_KVS_MESSAGE_TYPE_SDP_OFFER,
+      "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}", "viewer-1");
+  ice = service_frame (GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE,
+      "{\"candidate\":\"candidate:1 1 UDP 1 192.0.2.1 5000 typ host\","
+      "\"sdpMid\":\"0\",\"sdpMLineIndex\":0}", "viewer-1");
+  fake_send (fake, 0, offer);
+  fake_send (fake, 0, ice);
+  fake_send (fake, 0, ice);
+  fake_send (fake, 0, "{\"messageType\":\"STATUS_RESPONSE\","
+      "\"statusResponse\":{\"correlationId\":\"a0\",\"errorType\":"
+      "\"InvalidArgumentException\",\"statusCode\":\"400\"}}");
+  WAIT_FOR (&rec->lock, &rec->cond, rec->received->len == 4, 5);
+  fail_unless_equals_uint64 (stat_u64 (client,
+          "messages-received-sdp-offer"), 1);
+  fail_unless_equals_uint64 (stat_u64 (client,
+          "messages-received-ice-candidate"), 2);
+  fail_unless_equals_uint64 (stat_u64 (client,
+          "messages-received-status-response"), 1);
+  fail_unless_equals_uint64 (stat_u64 (client,
+          "messages-received-sdp-answer"), 0);
+
+  /* RECONNECT_ICE_SERVER: one background refresh */
+  fail_unless_equals_uint64 (stat_u64 (client, "ice-server-refreshes"), 0);
+  fake_send (fake, 0, "{\"messageType\":\"RECONNECT_ICE_SERVER\"}");
+  WAIT_STAT (client, "ice-server-refreshes", 1, 5);
+  fail_unless_equals_uint64 (stat_u64 (client,
+          "messages-received-reconnect-ice-server"), 1);
+
+  /* a server close: one reconnect */
+  fail_unless_equals_uint64 (stat_u64 (client, "reconnects"), 0);
+  fake_close (fake, 0, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  WAIT_STAT (client, "reconnects", 1, 10);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 2, 5);
+
+  /* GO_AWAY: counted, and its replacement is a reconnect too */
+  fake_send (fake, 1, "{\"messageType\":\"GO_AWAY\"}");
+  WAIT_STAT (client, "reconnects", 2, 10);
+  fail_unless_equals_uint64 (stat_u64 (client, "messages-received-go-away"), 1);
+  fail_unless_equals_uint64 (stat_u64 (client, "send-failures"), 0);
+  client_free (client, rec);
+
+  /* queued while not running, then reported as not sent */
+  client = client_new (fake, GST_KVS_ROLE_VIEWER);
+  rec = recorder_new (client);
+  viewer_msg = gst_kvs_message_new_sdp (GST_KVS_MESSAGE_TYPE_SDP_OFFER, NULL,
+      "v=0\r\n", "o1");
+  fail_unless (gst_kvs_signaling_client_send (client, viewer_msg, NULL));
+  fail_unless (gst_kvs_signaling_client_send (client, viewer_msg, NULL));
+  gst_kvs_message_unref (viewer_msg);
+  fail_unless_equals_int (stat_queue_depth (client), 2);
+  gst_kvs_signaling_client_stop (client);
+  fail_unless_equals_int (stat_queue_depth (client), 0);
+  fail_unless_equals_uint64 (stat_u64 (client, "send-failures"), 2);
+  fail_unless_equals_uint64 (stat_u64 (client, "messages-sent-sdp-offer"), 0);
+  client_free (client, rec);
+
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------ */
 /* TLS */
 
 static gboolean
@@ -1963,6 +2129,7 @@ signalingclient_suite (void)
   tcase_add_test (tc, test_no_secrets_in_logs);
   tcase_add_test (tc, test_restart);
   tcase_add_test (tc, test_ca_file);
+  tcase_add_test (tc, test_stats);
   return s;
 }
 

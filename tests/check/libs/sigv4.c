@@ -663,6 +663,9 @@ assert_secret_free (const GError * err)
   fail_unless (strstr (err->message, TEST_SECRET) == NULL);
   fail_unless (strstr (err->message, TEST_TOKEN) == NULL);
   fail_unless (strstr (err->message, "kvsTestSecret") == NULL);
+  /* Whatever the request held, the message is UTF-8. */
+  fail_unless (g_utf8_validate (err->message, -1, NULL),
+      "error message is not UTF-8: %s", err->message);
 }
 
 #define WSS_URL "wss://m-1234abcd.kinesisvideo.us-west-2.amazonaws.com/" \
@@ -1310,6 +1313,236 @@ GST_START_TEST (test_sign_message_over_http)
 
 GST_END_TEST;
 
+/* Request values quoted in errors are percent-decoded or raw header bytes:
+ * never put in the message as they are (tests/fuzz/crashes/sigv4-verify/
+ * error-quotes-invalid-utf8), always quoted printable and cut. */
+GST_START_TEST (test_verify_errors_quote_values)
+{
+  g_autoptr (GDateTime) now = test_now ();
+  g_autofree gchar *url = presign (WSS_URL, NULL, 299, now);
+  g_autofree gchar *long_alg = g_strnfill (100, 'A');
+  static const struct
+  {
+    const gchar *from, *to, *text;
+  } cases[] = {
+    {"X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=%FF%FEx",
+        "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\", not "
+          "'\\377\\376x'"},
+    {"X-Amz-Date=20240517T103000Z", "X-Amz-Date=2024%C3",
+        "X-Amz-Date must be in the ISO8601 Long Format "
+          "\"yyyyMMdd'T'HHmmss'Z'\", not '2024\\303'"},
+    {"X-Amz-Expires=299", "X-Amz-Expires=29%E9", "(one week), not '29\\351'"},
+    {"X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=host%80",
+        "X-Amz-SignedHeaders must be 'host', not 'host\\200'"},
+    {"%2Fus-west-2%2F", "%2Fus-west-2%FF%2F",
+        "Credential should be scoped to a valid region, not "
+          "'us-west-2\\377'. Expected scope: "
+          "20240517/us-west-2/kinesisvideo/aws4_request"},
+    {"%2Fkinesisvideo%2F", "%2Fkinesisvide%F6%2F",
+        "Credential should be scoped to correct service: 'kinesisvideo', "
+          "not 'kinesisvide\\366'."},
+    {"%2Faws4_request", "%2Faws4_reques%F4",
+        "with a valid terminator: 'aws4_request', not 'aws4_reques\\364'."},
+    {"%2F20240517%2F", "%2F2024051%FF%2F",
+        "from HTTP: '2024051\\377' != '20240517', from '20240517T103000Z'."},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *bad = replace_once (url, cases[i].from, cases[i].to);
+
+    expect_presigned_error (bad, TEST_REGION, NULL, now,
+        GST_KVS_ERROR_SIGNATURE, cases[i].text);
+  }
+
+  /* Long values are cut. */
+  {
+    g_autofree gchar *to = g_strconcat ("X-Amz-Algorithm=", long_alg, NULL);
+    g_autofree gchar *bad = replace_once (url,
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256", to);
+    g_autofree gchar *cut = g_strnfill (64, 'A');
+    g_autofree gchar *text = g_strdup_printf ("not '%s'...", cut);
+
+    expect_presigned_error (bad, TEST_REGION, NULL, now,
+        GST_KVS_ERROR_SIGNATURE, text);
+  }
+
+  /* Header values (raw bytes, not UTF-8 either). */
+  {
+    g_autoptr (SoupMessage) msg = signed_request (REST_URL, REST_BODY,
+        TEST_TOKEN, now);
+    SoupMessageHeaders *h = soup_message_get_request_headers (msg);
+    g_autofree gchar *authz = g_strdup (soup_message_headers_get_one (h,
+            "Authorization"));
+    g_autofree gchar *xdate = g_strdup (soup_message_headers_get_one (h,
+            "X-Amz-Date"));
+    g_autofree gchar *bad_signed = replace_once (authz,
+        "SignedHeaders=content-type;", "SignedHeaders=content-type;x\xff;");
+
+    soup_message_headers_replace (h, "X-Amz-Date", "2024\xff");
+    expect_headers_error (msg, REST_BODY, TEST_REGION, NULL, now,
+        GST_KVS_ERROR_SIGNATURE, "\"yyyyMMdd'T'HHmmss'Z'\", not '2024\\377'");
+    soup_message_headers_remove (h, "X-Amz-Date");
+    soup_message_headers_replace (h, "Date", "Fri, 17 May 2024 \xe9");
+    expect_headers_error (msg, REST_BODY, TEST_REGION, NULL, now,
+        GST_KVS_ERROR_SIGNATURE,
+        "The Date header 'Fri, 17 May 2024 \\351' is not a valid HTTP date");
+    soup_message_headers_remove (h, "Date");
+    soup_message_headers_replace (h, "X-Amz-Date", xdate);
+    soup_message_headers_replace (h, "Authorization", bad_signed);
+    expect_headers_error (msg, REST_BODY, TEST_REGION, NULL, now,
+        GST_KVS_ERROR_SIGNATURE,
+        "The signed header 'x\\377' is missing from the request.");
+  }
+}
+
+GST_END_TEST;
+
+static void
+expect_presign_refused (const gchar * url, const gchar * text)
+{
+  g_autoptr (GDateTime) now = test_now ();
+  g_autoptr (GstKvsCredentials) creds =
+      gst_kvs_credentials_new (TEST_AK, TEST_SECRET, TEST_TOKEN, "test");
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *r = gst_kvs_sigv4_presign_url (url, creds, TEST_REGION,
+      GST_KVS_SIGV4_SERVICE, 299, now, &err);
+
+  fail_unless (r == NULL, "%s presigned as %s", url, r);
+  fail_unless (g_error_matches (err, GST_KVS_ERROR,
+          GST_KVS_ERROR_INVALID_ARGUMENT), "%s: %s", url,
+      err ? err->message : "no error");
+  fail_unless (strstr (err->message, text) != NULL,
+      "'%s' does not contain '%s'", err->message, text);
+  assert_secret_free (err);
+  /* The URL is not echoed: it may carry an older token. */
+  fail_unless (strstr (err->message, "oldToken") == NULL, "%s",
+      err->message);
+}
+
+/* What is presigned is what is written back: a host with %-escapes is
+ * decoded by GUri ("%3A" would become a port separator, "%2F" a path), a
+ * userinfo means nothing in a presigned URL (tests/fuzz/crashes/sigv4-verify/
+ * presign-host-percent-colon, -percent-slash, presign-userinfo-at-signs). */
+GST_START_TEST (test_presign_refuses_authority)
+{
+  g_autoptr (GDateTime) now = test_now ();
+  static const gchar *const escaped[] = {
+    "wss://m-1234.kinesisvideo.us-west-2.amazonaws.com%3A8443/"
+        "?X-Amz-Security-Token=oldToken",
+    "wss://m-5278.kinesisvideo%2Fdemo%2F.us-west-2.amazonaws.com/",
+    "wss://h%41.example.com/",
+    "ws://[::1%25eth0]:8443/",
+  };
+  static const gchar *const userinfo[] = {
+    "wss://user@h.example.com/?X-Amz-Security-Token=oldToken",
+    "wss://user:oldToken@h.example.com/",
+    "wss://m-1234.kinesisvideo.us-west-2.aasznw@@@@@@amo.com/?X-Amz-"
+        "ChannelARN=arn%3Aaws",
+    "wss://@h.example.com/",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (escaped); i++)
+    expect_presign_refused (escaped[i], "cannot presign a URL whose host or "
+        "port has %-escapes");
+  for (i = 0; i < G_N_ELEMENTS (userinfo); i++)
+    expect_presign_refused (userinfo[i], "cannot presign a URL with user "
+        "information ('user@' before the host)");
+  expect_presign_refused ("wss://a!b.example.com/", "cannot presign a URL "
+      "to the host 'a!b.example.com': not a host name, an IPv4 or an IPv6 "
+      "address");
+  expect_presign_refused ("wss://a..b/", "to the host 'a..b'");
+  expect_presign_refused ("wss://a b/", "to the host 'a b'");
+  expect_presign_refused ("wss://-a.example.com/", "to the host "
+      "'-a.example.com'");
+
+  /* Hosts that read back the same are still presigned, and verify. */
+  {
+    static const struct
+    {
+      const gchar *url, *prefix, *host;
+    } ok[] = {
+      {"ws://127.0.0.1:8443/x", "ws://127.0.0.1:8443/x?", "127.0.0.1:8443"},
+      {"ws://[::1]:8443/", "ws://[::1]:8443/?", "[::1]:8443"},
+      {"wss://localhost/?a=%2F", "wss://localhost/?", "localhost"},
+      {"WSS://My_Host-1.Example.com:443/p%20q", "wss://My_Host-1.Example.com"
+            "/p%20q?", "My_Host-1.Example.com"},
+    };
+
+    for (i = 0; i < G_N_ELEMENTS (ok); i++) {
+      g_autofree gchar *u = presign (ok[i].url, NULL, 60, now);
+      g_autoptr (GUri) uri = g_uri_parse (u, G_URI_FLAGS_ENCODED, NULL);
+      g_autoptr (GError) err = NULL;
+
+      fail_unless (g_str_has_prefix (u, ok[i].prefix), "%s", u);
+      fail_unless (uri != NULL, "%s", u);
+      fail_unless (gst_kvs_sigv4_verify_presigned ("GET",
+              g_uri_get_path (uri), g_uri_get_query (uri), ok[i].host,
+              TEST_REGION, GST_KVS_SIGV4_SERVICE, test_lookup, NULL, now,
+              NULL, &err), "%s: %s", u, err ? err->message : "");
+    }
+  }
+}
+
+GST_END_TEST;
+
+/* What goes into a header must be able to: a host GUri accepted with a
+ * line break or a space in it, or credentials with a line break, are
+ * refused instead of tripping libsoup's header checks (a fuzzer finding:
+ * sign_message on "https://kinesisvidgo.us-w!est-2.amazonaws.cognalinv=0\r"
+ * made soup_message_headers_append fail an assertion). */
+GST_START_TEST (test_sign_message_refuses_header_breaks)
+{
+  g_autoptr (GDateTime) now = test_now ();
+  static const struct
+  {
+    const gchar *url, *text;
+  } hosts[] = {
+    {"https://kinesisvidgo.us-w!est-2.amazonaws.cognalinv=0\r",
+        "cannot sign a request to the host 'kinesisvidgo.us-w!est-2."
+          "amazonaws.cognalinv=0\\r': not a host name"},
+    {"https://a%0D%0Ab.example.com/", "to the host 'a\\r\\nb.example.com'"},
+    {"http://a b/", "to the host 'a b'"},
+  };
+  g_autoptr (GBytes) b = g_bytes_new_static (REST_BODY, strlen (REST_BODY));
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (hosts); i++) {
+    g_autoptr (SoupMessage) msg = soup_message_new ("POST", hosts[i].url);
+    g_autoptr (GstKvsCredentials) creds =
+        gst_kvs_credentials_new (TEST_AK, TEST_SECRET, NULL, "test");
+    g_autoptr (GError) err = NULL;
+
+    fail_unless (msg != NULL, "libsoup refuses %s", hosts[i].url);
+    fail_if (gst_kvs_sigv4_sign_message (msg, b, creds, TEST_REGION,
+            GST_KVS_SIGV4_SERVICE, now, &err), "%s signed", hosts[i].url);
+    fail_unless (g_error_matches (err, GST_KVS_ERROR,
+            GST_KVS_ERROR_INVALID_ARGUMENT), "%s", err->message);
+    fail_unless (strstr (err->message, hosts[i].text) != NULL,
+        "'%s' does not contain '%s'", err->message, hosts[i].text);
+    fail_unless (soup_message_headers_get_one
+        (soup_message_get_request_headers (msg), "Authorization") == NULL);
+  }
+
+  {
+    g_autoptr (SoupMessage) msg = soup_message_new ("POST", REST_URL);
+    g_autoptr (GstKvsCredentials) creds = gst_kvs_credentials_new (TEST_AK,
+        TEST_SECRET, TEST_TOKEN "\r\nX-Evil: 1", "test");
+    g_autoptr (GError) err = NULL;
+
+    fail_if (gst_kvs_sigv4_sign_message (msg, b, creds, TEST_REGION,
+            GST_KVS_SIGV4_SERVICE, now, &err));
+    fail_unless (g_error_matches (err, GST_KVS_ERROR,
+            GST_KVS_ERROR_INVALID_ARGUMENT));
+    fail_unless (strstr (err->message, "line break") != NULL, "%s",
+        err->message);
+    assert_secret_free (err);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 sigv4_suite (void)
 {
@@ -1337,6 +1570,9 @@ sigv4_suite (void)
   tcase_add_test (tc, test_verify_headers_errors);
   tcase_add_test (tc, test_signing_errors);
   tcase_add_test (tc, test_sign_message_over_http);
+  tcase_add_test (tc, test_verify_errors_quote_values);
+  tcase_add_test (tc, test_presign_refuses_authority);
+  tcase_add_test (tc, test_sign_message_refuses_header_breaks);
   return s;
 }
 

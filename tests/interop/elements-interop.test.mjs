@@ -1,0 +1,340 @@
+// Interop of the kvssignaling elements with AWS's JavaScript SignalingClient
+// (amazon-kinesis-video-streams-webrtc) through the local service, with
+// real video:
+//  - our master (gst-launch-1.0 with kvssignalingsink/src) answers the offer
+//    of a JS viewer; the viewer's media end is a plain webrtcbin in a helper
+//    process (lib/webrtc-peer.py offerer) that decodes the master's video;
+//  - our viewer (gst-launch-1.0) offers to a JS master whose answer comes
+//    from a plain webrtcbin (lib/webrtc-peer.py answerer) sending video; our
+//    viewer decodes it.
+// The JS client carries every SDP and ICE message between the helper and
+// the service; ICE runs on 127.0.0.1 only.
+//
+// Needs GST_PLUGIN_PATH_1_0 naming the build's plugin directory and
+// KVS_GST_LAUNCH / KVS_PYTHON (meson test sets them).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import {
+  ACCESS_KEY, CREDENTIALS, INTEROP_DIR, REGION, SECRET_KEY, createChannel, kvsClient,
+  plainWsSigner, require, startServer, waitFor,
+} from './lib/harness.mjs';
+
+const { SignalingClient, Role } = require('amazon-kinesis-video-streams-webrtc');
+const { GetSignalingChannelEndpointCommand } = require('@aws-sdk/client-kinesis-video');
+
+const GST_LAUNCH = process.env.KVS_GST_LAUNCH || 'gst-launch-1.0';
+const PYTHON = process.env.KVS_PYTHON || '/usr/bin/python3';
+const PEER = join(INTEROP_DIR, 'lib', 'webrtc-peer.py');
+const VP8_CAPS = 'application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000';
+const MIN_FRAMES = 30;
+const MEDIA_TIMEOUT_MS = 30000;
+
+// ---- processes ------------------------------------------------------------
+
+// Credentials go through the environment (the AWS chain), never argv.
+function childEnv() {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+  };
+}
+
+// A child process with its stdout split in lines; kept output for failures.
+function startChild(cmd, args, onLine) {
+  const proc = spawn(cmd, args, { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = { proc, out: [], err: '', exit: null };
+  child.exited = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => {
+      child.exit = { code, signal };
+      resolve(child.exit);
+    });
+  });
+  proc.on('error', (e) => {
+    child.err += `spawn error: ${e.message}\n`;
+  });
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (d) => {
+    child.err = (child.err + d).slice(-20000);
+  });
+  createInterface({ input: proc.stdout }).on('line', (line) => {
+    child.out.push(line);
+    if (child.out.length > 5000) {
+      child.out.splice(0, 1000);
+    }
+    onLine?.(line);
+  });
+  child.describe = () => `${cmd} ${args.join(' ')}\n` +
+    `exit: ${JSON.stringify(child.exit)}\nstdout tail:\n${child.out.slice(-40).join('\n')}\n` +
+    `stderr tail:\n${child.err.slice(-4000)}`;
+  return child;
+}
+
+async function stopChild(child) {
+  if (!child || child.exit) {
+    return;
+  }
+  try {
+    child.proc.stdin.end();
+  } catch {
+    // already closed
+  }
+  child.proc.kill('SIGINT');
+  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 5000);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+// The plain-webrtcbin helper; messages (parsed JSON) go to onMessage.
+function startPeer(role, onMessage) {
+  const errors = [];
+  const peer = startChild(PYTHON, [PEER, role], (line) => {
+    let msg;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      return; // not ours (a library printing on stdout)
+    }
+    if (msg.type === 'error') {
+      errors.push(msg.message);
+    }
+    onMessage(msg);
+  });
+  peer.errors = errors;
+  peer.send = (obj) => peer.proc.stdin.write(JSON.stringify(obj) + '\n');
+  return peer;
+}
+
+function elementProps(role, channel, url, extra = '') {
+  return `role=${role} channel-name=${channel} aws-region=${REGION} endpoint=${url} ` +
+    `local-addresses=127.0.0.1 ${extra}`;
+}
+
+// Our master: a test pattern in VP8 through webrtcbin, as a user types it.
+function startOurMaster(channel, url) {
+  const props = elementProps('master', channel, url);
+  const desc = 'videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! ' +
+    'vp8enc deadline=1 ! rtpvp8pay ! application/x-rtp,media=video,encoding-name=VP8,payload=96 ! ' +
+    `webrtcbin name=wb bundle-policy=max-bundle kvssignalingsink ${props} kvssignalingsrc ${props}`;
+  return startChild(GST_LAUNCH, ['-m', ...desc.split(/\s+/)]);
+}
+
+// Our viewer: receive-only, each decoded frame printed by gst-launch -v as
+// a last-message notification of the fakesink named "frames".
+function startOurViewer(channel, url, clientId) {
+  const props = elementProps('viewer', channel, url, `client-id=${clientId}`);
+  const args = ['-v', '-m', 'webrtcbin', 'name=wb', 'bundle-policy=max-bundle',
+    'wb.', '!', 'rtpvp8depay', '!', 'vp8dec', '!', 'fakesink', 'name=frames', 'silent=false',
+    'sync=false',
+    'kvssignalingsink', ...props.trim().split(/\s+/),
+    'kvssignalingsrc', ...props.trim().split(/\s+/), `recv-caps=${VP8_CAPS}`];
+  return startChild(GST_LAUNCH, args);
+}
+
+function connectedLine(child) {
+  return child.out.some((l) => /kvssignaling-state.*state=\(GstKvsSignalingState\)connected/.test(l));
+}
+
+function decodedFrames(child) {
+  return child.out.filter((l) => /GstFakeSink:frames: last-message = chain/.test(l)).length;
+}
+
+// ---- AWS's SignalingClient ----------------------------------------------------
+
+async function wssEndpoint(url, arn, role) {
+  const kv = kvsClient(url);
+  try {
+    const out = await kv.send(new GetSignalingChannelEndpointCommand({
+      ChannelARN: arn,
+      SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role },
+    }));
+    return out.ResourceEndpointList.find((e) => e.Protocol === 'WSS').ResourceEndpoint;
+  } finally {
+    kv.destroy();
+  }
+}
+
+async function openClient(url, arn, role, clientId) {
+  const client = new SignalingClient({
+    channelARN: arn,
+    channelEndpoint: await wssEndpoint(url, arn, role),
+    role,
+    region: REGION,
+    clientId,
+    credentials: CREDENTIALS,
+    requestSigner: plainWsSigner(),
+  });
+  client.errors = [];
+  client.on('error', (e) => client.errors.push(e));
+  const opened = once(client, 'open', { signal: AbortSignal.timeout(5000) });
+  client.open();
+  await opened;
+  return client;
+}
+
+async function closeClient(client) {
+  if (!client || client.readyState === 3) {
+    return;
+  }
+  const closed = once(client, 'close', { signal: AbortSignal.timeout(3000) }).catch(() => {});
+  client.close();
+  await closed;
+}
+
+// ---- tests --------------------------------------------------------------------
+
+describe('kvssignaling elements with AWS SignalingClient', () => {
+  let server;
+
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('our master answers a JS viewer\'s offer; the viewer decodes video', async () => {
+    const channel = 'elements-interop-master';
+    const arn = await createChannel(server.url, channel);
+    let master;
+    let viewer;
+    let peer;
+    try {
+      master = startOurMaster(channel, server.url);
+      await waitFor(() => connectedLine(master) || master.exit, 10000,
+        'our master to connect').catch((e) => {
+        throw new Error(`${e.message}\n${master.describe()}`);
+      });
+      assert.equal(master.exit, null, `our master exited early\n${master.describe()}`);
+
+      const viewerId = 'js-viewer-1';
+      viewer = await openClient(server.url, arn, Role.VIEWER, viewerId);
+      const answers = [];
+      const remoteCandidates = [];
+      let frames = 0;
+      let offerSdp;
+      peer = startPeer('offerer', (msg) => {
+        if (msg.type === 'offer') {
+          offerSdp = msg.sdp;
+          viewer.sendSdpOffer({ type: 'offer', sdp: msg.sdp });
+        } else if (msg.type === 'candidate') {
+          viewer.sendIceCandidate({
+            candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex,
+          });
+        } else if (msg.type === 'frames') {
+          frames = msg.count;
+        }
+      });
+      viewer.on('sdpAnswer', (answer, sender) => {
+        answers.push([answer, sender]);
+        peer.send({ type: 'answer', sdp: answer.sdp });
+      });
+      viewer.on('iceCandidate', (candidate) => {
+        remoteCandidates.push(candidate);
+        peer.send({ type: 'candidate', ...candidate });
+      });
+
+      await waitFor(() => frames >= MIN_FRAMES || peer.exit || peer.errors.length,
+        MEDIA_TIMEOUT_MS, `${MIN_FRAMES} frames decoded by the JS viewer's webrtcbin`)
+        .catch((e) => {
+          throw new Error(`${e.message} (got ${frames})\nhelper:\n${peer.describe()}\n` +
+            `master:\n${master.describe()}`);
+        });
+      assert.deepEqual(peer.errors, [], peer.describe());
+      assert.ok(frames >= MIN_FRAMES, `${frames} frames\n${peer.describe()}`);
+
+      // One answer, in AWS's payload form, from the master (no sender id).
+      assert.equal(answers.length, 1);
+      assert.equal(answers[0][0].type, 'answer');
+      assert.match(answers[0][0].sdp, /^v=0\r\n/);
+      assert.equal(answers[0][1], undefined);
+      assert.match(offerSdp, /^v=0\r\n/);
+      // Trickled candidates carry the real mid of the answer's m-line.
+      assert.ok(remoteCandidates.length > 0, 'no ICE candidate from our master');
+      const mids = [...answers[0][0].sdp.matchAll(/^a=mid:(\S+)/gm)].map((m) => m[1]);
+      for (const c of remoteCandidates) {
+        assert.match(c.candidate, /^candidate:/);
+        assert.equal(c.sdpMid, mids[c.sdpMLineIndex]);
+      }
+      assert.deepEqual(viewer.errors, []);
+      assert.equal(master.exit, null, `our master exited\n${master.describe()}`);
+    } finally {
+      await stopChild(peer);
+      await closeClient(viewer);
+      await stopChild(master);
+    }
+  });
+
+  test('our viewer\'s offer reaches a JS master; its answer is applied and video decodes', async () => {
+    const channel = 'elements-interop-viewer';
+    const arn = await createChannel(server.url, channel);
+    const viewerId = 'our-viewer-1';
+    let master;
+    let ours;
+    let peer;
+    try {
+      master = await openClient(server.url, arn, Role.MASTER);
+      const offers = [];
+      const remoteCandidates = [];
+      let answerSdp;
+      let peerIce = '';
+      peer = startPeer('answerer', (msg) => {
+        if (msg.type === 'answer') {
+          answerSdp = msg.sdp;
+          master.sendSdpAnswer({ type: 'answer', sdp: msg.sdp }, viewerId);
+        } else if (msg.type === 'candidate') {
+          master.sendIceCandidate({
+            candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex,
+          }, viewerId);
+        } else if (msg.type === 'ice') {
+          peerIce = msg.state;
+        }
+      });
+      master.on('sdpOffer', (offer, sender) => {
+        offers.push([offer, sender]);
+        peer.send({ type: 'offer', sdp: offer.sdp });
+      });
+      master.on('iceCandidate', (candidate, sender) => {
+        remoteCandidates.push([candidate, sender]);
+        peer.send({ type: 'candidate', ...candidate });
+      });
+
+      ours = startOurViewer(channel, server.url, viewerId);
+      await waitFor(() => decodedFrames(ours) >= MIN_FRAMES || ours.exit || peer.exit ||
+        peer.errors.length, MEDIA_TIMEOUT_MS, `${MIN_FRAMES} frames decoded by our viewer`)
+        .catch((e) => {
+          throw new Error(`${e.message} (got ${decodedFrames(ours)}, helper ICE ${peerIce})\n` +
+            `viewer:\n${ours.describe()}\nhelper:\n${peer.describe()}`);
+        });
+      assert.deepEqual(peer.errors, [], peer.describe());
+      assert.equal(peer.exit, null, `the helper exited\n${peer.describe()}`);
+      assert.equal(ours.exit, null, `our viewer exited\n${ours.describe()}`);
+      assert.ok(decodedFrames(ours) >= MIN_FRAMES, ours.describe());
+
+      // One offer, from our viewer's client id, in AWS's payload form.
+      assert.equal(offers.length, 1);
+      assert.equal(offers[0][1], viewerId);
+      assert.equal(offers[0][0].type, 'offer');
+      assert.match(offers[0][0].sdp, /^v=0\r\n/);
+      assert.match(answerSdp, /^v=0\r\n/);
+      const mids = [...offers[0][0].sdp.matchAll(/^a=mid:(\S+)/gm)].map((m) => m[1]);
+      assert.ok(remoteCandidates.length > 0, 'no ICE candidate from our viewer');
+      for (const [c, sender] of remoteCandidates) {
+        assert.equal(sender, viewerId);
+        assert.equal(c.sdpMid, mids[c.sdpMLineIndex]);
+      }
+      // The answer was applied: our viewer posted no warning or error.
+      assert.ok(!ours.out.some((l) => /^(ERROR|WARNING):/.test(l)), ours.describe());
+      assert.deepEqual(master.errors, []);
+    } finally {
+      await stopChild(ours);
+      await stopChild(peer);
+      await closeClient(master);
+    }
+  });
+});
