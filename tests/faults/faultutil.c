@@ -103,7 +103,16 @@ spawn_once (FaultServer * server, guint port)
   for (guint i = 0; server->env && server->env[i]; i++) {
     g_auto (GStrv) kv = g_strsplit (server->env[i], "=", 2);
 
-    g_subprocess_launcher_setenv (launcher, kv[0], kv[1] ? kv[1] : "", TRUE);
+    const gchar *inherited = g_getenv (kv[0]);
+    g_autofree gchar *value = NULL;
+
+    /* A preload of the test's (libfaketime) goes after any inherited one:
+     * under ASan the sanitizer runtime must stay first in the list. */
+    if (g_str_equal (kv[0], "LD_PRELOAD") && inherited && *inherited)
+      value = g_strconcat (inherited, ":", kv[1] ? kv[1] : "", NULL);
+    else
+      value = g_strdup (kv[1] ? kv[1] : "");
+    g_subprocess_launcher_setenv (launcher, kv[0], value, TRUE);
   }
   server->process = g_subprocess_launcher_spawnv (launcher,
       (const gchar * const *) argv->pdata, &error);
