@@ -43,6 +43,10 @@ struct _KvsChannel
   KvsConnection *master;
   GHashTable *viewers;          /* client id -> KvsConnection */
   GHashTable *queues;           /* recipient key -> GQueue of KvsHeldMessage */
+  /* Connections replaced by a newer one and closing: what they still
+   * receive is relayed until they are closed, so a client that switches
+   * connections (make before break) loses nothing it already sent. */
+  GPtrArray *retired;
   guint sweep_id;
 };
 
@@ -88,6 +92,11 @@ kvs_channel_dispose (GObject * object)
       g_hash_table_iter_remove (&iter);
     }
   }
+  if (self->retired) {
+    for (guint i = 0; i < self->retired->len; i++)
+      kvs_channel_forget (self, g_ptr_array_index (self->retired, i));
+    g_ptr_array_set_size (self->retired, 0);
+  }
   G_OBJECT_CLASS (kvs_channel_parent_class)->dispose (object);
 }
 
@@ -98,6 +107,7 @@ kvs_channel_finalize (GObject * object)
 
   g_clear_pointer (&self->viewers, g_hash_table_unref);
   g_clear_pointer (&self->queues, g_hash_table_unref);
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_free (self->name);
   g_free (self->arn);
   g_free (self->version);
@@ -120,6 +130,7 @@ static void
 kvs_channel_init (KvsChannel * self)
 {
   self->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->retired = g_ptr_array_new ();
   self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) kvs_held_queue_free);
 }
@@ -386,7 +397,20 @@ kvs_channel_on_closed (KvsConnection * conn, KvsChannel * self)
   } else if (id && g_hash_table_lookup (self->viewers, id) == conn) {
     g_hash_table_remove (self->viewers, id);
     kvs_channel_forget (self, conn);
+  } else if (g_ptr_array_remove (self->retired, conn)) {
+    kvs_channel_forget (self, conn);
   }
+}
+
+/* @old was replaced by a newer connection of the same identity: keep
+ * relaying what it receives (its reference moves to the retired list) and
+ * close it; kvs_channel_on_closed() lets it go. */
+static void
+kvs_channel_retire (KvsChannel * self, KvsConnection * old,
+    const gchar * reason)
+{
+  g_ptr_array_add (self->retired, old);
+  kvs_connection_close (old, SOUP_WEBSOCKET_CLOSE_NORMAL, reason);
 }
 
 static void
@@ -439,11 +463,7 @@ kvs_channel_attach (KvsChannel * self, KvsConnection * conn)
     if (old) {
       GST_INFO ("%s: a newer master connection replaces the previous one",
           self->name);
-      g_object_ref (old);
-      kvs_channel_forget (self, old);
-      kvs_connection_close (old, SOUP_WEBSOCKET_CLOSE_NORMAL,
-          "Replaced by a newer master connection");
-      g_object_unref (old);
+      kvs_channel_retire (self, old, "Replaced by a newer master connection");
     }
   } else {
     id = kvs_connection_get_client_id (conn);
@@ -452,11 +472,8 @@ kvs_channel_attach (KvsChannel * self, KvsConnection * conn)
     if (old) {
       GST_INFO ("%s: a newer connection of viewer '%s' replaces the "
           "previous one", self->name, id);
-      g_object_ref (old);
-      kvs_channel_forget (self, old);
-      kvs_connection_close (old, SOUP_WEBSOCKET_CLOSE_NORMAL,
+      kvs_channel_retire (self, old,
           "Replaced by a newer connection with the same client id");
-      g_object_unref (old);
     }
   }
 
