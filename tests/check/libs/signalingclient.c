@@ -795,8 +795,8 @@ GST_START_TEST (test_master_connect)
   fail_unless_equals_int (rec->n_state_notify, 7);
   g_mutex_unlock (&rec->lock);
   /* the client closed with 1000 */
-  WAIT_FOR (&fake->lock, &fake->cond,
-      g_array_index (fake->close_codes, guint, 0) != 0, 5);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->close_codes->len > 0
+      && g_array_index (fake->close_codes, guint, 0) != 0, 5);
   g_mutex_lock (&fake->lock);
   fail_unless_equals_int (g_array_index (fake->close_codes, guint, 0), 1000);
   g_mutex_unlock (&fake->lock);
@@ -1376,8 +1376,8 @@ GST_START_TEST (test_go_away_make_before_break)
   fake_send (fake, 0, "{\"messageType\":\"GO_AWAY\"}");
   WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
   /* the client closes the old connection itself, once the new is open */
-  WAIT_FOR (&fake->lock, &fake->cond,
-      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->close_codes->len > 0
+      && g_array_index (fake->close_codes, guint, 0) == 1000, 5);
   g_mutex_lock (&fake->lock);
   fail_unless_equals_int (g_array_index (fake->close_codes, guint, 1), 0);
   g_mutex_unlock (&fake->lock);
@@ -1420,8 +1420,8 @@ GST_START_TEST (test_go_away_replacement_retried)
   fake_send (fake, 0, "{\"messageType\":\"GO_AWAY\"}");
   WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws_refused == 1, 10);
   WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
-  WAIT_FOR (&fake->lock, &fake->cond,
-      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->close_codes->len > 0
+      && g_array_index (fake->close_codes, guint, 0) == 1000, 5);
   STATES_ARE (rec, CONNECTED_STATES);
 
   client_free (client, rec);
@@ -1570,8 +1570,8 @@ GST_START_TEST (test_stop_from_signal_handler)
   WAIT_FOR (&rec->lock, &rec->cond, rec->stopped_in_handler, 10);
   WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_DISCONNECTED, 5);
   STATES_ARE (rec, CONNECTED_STATES ",disconnected");
-  WAIT_FOR (&fake->lock, &fake->cond,
-      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->close_codes->len > 0
+      && g_array_index (fake->close_codes, guint, 0) == 1000, 5);
   /* stop again from here, then drop it while its thread may still finish */
   gst_kvs_signaling_client_stop (client);
   unref_and_wait (client);
@@ -1591,8 +1591,8 @@ GST_START_TEST (test_dispose_stops)
   /* no stop(): the last unref closes the connection and joins */
   unref_and_wait (client);
   STATES_ARE (rec, CONNECTED_STATES ",disconnected");
-  WAIT_FOR (&fake->lock, &fake->cond,
-      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->close_codes->len > 0
+      && g_array_index (fake->close_codes, guint, 0) == 1000, 5);
   recorder_free (rec);
   fake_free (fake);
 }
