@@ -6,8 +6,9 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
+
+#include "testenv.h"
 
 #include <gst/kvssignaling/gstkvsawsconfig.h>
 
@@ -19,71 +20,16 @@ static const gchar *const env_vars[] = {
   "AWS_ENDPOINT_URL_KINESIS_VIDEO", NULL
 };
 
-static gchar *saved_env[G_N_ELEMENTS (env_vars)];
-static gchar *home;
-
-static void
-remove_tree (const gchar * path)
-{
-  GDir *dir;
-  const gchar *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR)
-      && !g_file_test (path, G_FILE_TEST_IS_SYMLINK)) {
-    dir = g_dir_open (path, 0, NULL);
-    while (dir && (name = g_dir_read_name (dir))) {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-    if (dir)
-      g_dir_close (dir);
-    g_rmdir (path);
-  } else {
-    g_unlink (path);
-  }
-}
-
 static void
 setup (void)
 {
-  guint i;
-
-  for (i = 0; env_vars[i]; i++) {
-    saved_env[i] = g_strdup (g_getenv (env_vars[i]));
-    g_unsetenv (env_vars[i]);
-  }
-  home = g_dir_make_tmp ("kvs-awsconfig-XXXXXX", NULL);
-  fail_unless (home != NULL);
-  g_setenv ("HOME", home, TRUE);
+  kvs_test_env_setup (env_vars, "kvs-awsconfig-XXXXXX");
 }
 
 static void
 teardown (void)
 {
-  guint i;
-
-  remove_tree (home);
-  g_clear_pointer (&home, g_free);
-  for (i = 0; env_vars[i]; i++) {
-    if (saved_env[i])
-      g_setenv (env_vars[i], saved_env[i], TRUE);
-    else
-      g_unsetenv (env_vars[i]);
-    g_clear_pointer (&saved_env[i], g_free);
-  }
-}
-
-/* Write @contents to @relpath under the temporary HOME. */
-static gchar *
-write_home_file (const gchar * relpath, const gchar * contents)
-{
-  gchar *path = g_build_filename (home, relpath, NULL);
-  g_autofree gchar *dir = g_path_get_dirname (path);
-
-  fail_unless (g_mkdir_with_parents (dir, 0700) == 0);
-  fail_unless (g_file_set_contents (path, contents, -1, NULL));
-  return path;
+  kvs_test_env_teardown ();
 }
 
 #define assert_str_or_null(got, want) G_STMT_START {                   \
@@ -109,10 +55,10 @@ GST_END_TEST;
 
 GST_START_TEST (test_file_paths)
 {
-  g_autofree gchar *creds = g_build_filename (home, ".aws", "credentials",
+  g_autofree gchar *creds = g_build_filename (kvs_test_env_home (), ".aws", "credentials",
       NULL);
-  g_autofree gchar *config = g_build_filename (home, ".aws", "config", NULL);
-  g_autofree gchar *home2 = g_build_filename (home, "other", NULL);
+  g_autofree gchar *config = g_build_filename (kvs_test_env_home (), ".aws", "config", NULL);
+  g_autofree gchar *home2 = g_build_filename (kvs_test_env_home (), "other", NULL);
   g_autofree gchar *creds2 = g_build_filename (home2, ".aws", "credentials",
       NULL);
   g_autofree gchar *tilde = g_build_filename (home2, "my-config", NULL);
@@ -162,7 +108,7 @@ GST_START_TEST (test_credentials_file)
 {
   gboolean file_found = FALSE, profile_found = FALSE;
 
-  g_free (write_home_file (".aws/credentials", CREDENTIALS_FILE));
+  g_free (kvs_test_env_write_home_file (".aws/credentials", CREDENTIALS_FILE));
 
   assert_str_or_null (gst_kvs_aws_credentials_file_get (NULL,
           "aws_access_key_id"), "AKIDDEFAULT");
@@ -233,7 +179,7 @@ GST_START_TEST (test_config_file)
 {
   gboolean file_found = TRUE, profile_found = TRUE;
 
-  g_free (write_home_file (".aws/config", CONFIG_FILE));
+  g_free (kvs_test_env_write_home_file (".aws/config", CONFIG_FILE));
 
   assert_str_or_null (gst_kvs_aws_config_file_get (NULL, "region"),
       "us-west-2");
@@ -262,7 +208,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_config_profile_default_spelling)
 {
-  g_free (write_home_file (".aws/config", "[profile default]\n"
+  g_free (kvs_test_env_write_home_file (".aws/config", "[profile default]\n"
           "region = ca-central-1\n"));
   assert_str_or_null (gst_kvs_aws_config_file_get (NULL, "region"),
       "ca-central-1");
@@ -272,12 +218,12 @@ GST_END_TEST;
 
 GST_START_TEST (test_file_overrides)
 {
-  g_autofree gchar *c = write_home_file ("elsewhere/c", "[default]\n"
+  g_autofree gchar *c = kvs_test_env_write_home_file ("elsewhere/c", "[default]\n"
       "aws_access_key_id = AKIDELSEWHERE\n");
-  g_autofree gchar *k = write_home_file ("elsewhere/k", "[profile p]\n"
+  g_autofree gchar *k = kvs_test_env_write_home_file ("elsewhere/k", "[profile p]\n"
       "region = me-south-1\n");
 
-  g_free (write_home_file (".aws/credentials", "[default]\n"
+  g_free (kvs_test_env_write_home_file (".aws/credentials", "[default]\n"
           "aws_access_key_id = AKIDHOME\n"));
   assert_str_or_null (gst_kvs_aws_credentials_file_get (NULL,
           "aws_access_key_id"), "AKIDHOME");
@@ -297,7 +243,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_region_order)
 {
-  g_free (write_home_file (".aws/config", "[default]\nregion = us-west-2\n"
+  g_free (kvs_test_env_write_home_file (".aws/config", "[default]\nregion = us-west-2\n"
           "[profile dev]\nregion = eu-west-3\n"));
 
   assert_str_or_null (gst_kvs_aws_resolve_region (NULL, NULL), "us-west-2");

@@ -6,8 +6,9 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
+
+#include "testenv.h"
 
 #include <gst/kvssignaling/gstkvscredentials.h>
 #include <gst/kvssignaling/gstkvsawsconfig.h>
@@ -17,81 +18,27 @@ static const gchar *const env_vars[] = {
   "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", NULL
 };
 
-static gchar *saved_env[G_N_ELEMENTS (env_vars)];
-static gchar *home;
-
 #define ENV_SECRET "envSecret/Key+0123456789"
 #define FILE_SECRET "fileSecret/Key+0123456789"
 #define CONFIG_SECRET "configSecret/Key+0123456789"
 #define EXPLICIT_SECRET "explicitSecret/Key+0123456789"
 
 static void
-remove_tree (const gchar * path)
-{
-  GDir *dir;
-  const gchar *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR)
-      && !g_file_test (path, G_FILE_TEST_IS_SYMLINK)) {
-    dir = g_dir_open (path, 0, NULL);
-    while (dir && (name = g_dir_read_name (dir))) {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-    if (dir)
-      g_dir_close (dir);
-    g_rmdir (path);
-  } else {
-    g_unlink (path);
-  }
-}
-
-static void
 setup (void)
 {
-  guint i;
-
-  for (i = 0; env_vars[i]; i++) {
-    saved_env[i] = g_strdup (g_getenv (env_vars[i]));
-    g_unsetenv (env_vars[i]);
-  }
-  home = g_dir_make_tmp ("kvs-credentials-XXXXXX", NULL);
-  fail_unless (home != NULL);
-  g_setenv ("HOME", home, TRUE);
+  kvs_test_env_setup (env_vars, "kvs-credentials-XXXXXX");
 }
 
 static void
 teardown (void)
 {
-  guint i;
-
-  remove_tree (home);
-  g_clear_pointer (&home, g_free);
-  for (i = 0; env_vars[i]; i++) {
-    if (saved_env[i])
-      g_setenv (env_vars[i], saved_env[i], TRUE);
-    else
-      g_unsetenv (env_vars[i]);
-    g_clear_pointer (&saved_env[i], g_free);
-  }
-}
-
-static gchar *
-write_home_file (const gchar * relpath, const gchar * contents)
-{
-  gchar *path = g_build_filename (home, relpath, NULL);
-  g_autofree gchar *dir = g_path_get_dirname (path);
-
-  fail_unless (g_mkdir_with_parents (dir, 0700) == 0);
-  fail_unless (g_file_set_contents (path, contents, -1, NULL));
-  return path;
+  kvs_test_env_teardown ();
 }
 
 static void
 write_credentials_file (void)
 {
-  g_free (write_home_file (".aws/credentials",
+  g_free (kvs_test_env_write_home_file (".aws/credentials",
           "[default]\n"
           "aws_access_key_id = AKIDFILEDEFAULT\n"
           "aws_secret_access_key = " FILE_SECRET "\n"
@@ -104,7 +51,7 @@ write_credentials_file (void)
 static void
 write_config_file (void)
 {
-  g_free (write_home_file (".aws/config",
+  g_free (kvs_test_env_write_home_file (".aws/config",
           "[default]\n"
           "region = us-west-2\n"
           "aws_access_key_id = AKIDCONFIGDEFAULT\n"
@@ -303,7 +250,7 @@ GST_START_TEST (test_credentials_file)
 {
   g_autoptr (GstKvsCredentials) c = NULL;
   g_autoptr (GstKvsCredentials) d = NULL;
-  g_autofree gchar *path = g_build_filename (home, ".aws", "credentials",
+  g_autofree gchar *path = g_build_filename (kvs_test_env_home (), ".aws", "credentials",
       NULL);
   g_autofree gchar *source = g_strdup_printf ("profile default (%s)", path);
 
@@ -346,7 +293,7 @@ GST_START_TEST (test_config_file)
   g_autoptr (GstKvsCredentials) c = NULL;
   g_autoptr (GstKvsCredentials) d = NULL;
   g_autofree gchar *m = NULL;
-  g_autofree gchar *config = g_build_filename (home, ".aws", "config", NULL);
+  g_autofree gchar *config = g_build_filename (kvs_test_env_home (), ".aws", "config", NULL);
 
   write_credentials_file ();
   write_config_file ();
@@ -372,7 +319,7 @@ GST_END_TEST;
 GST_START_TEST (test_file_overrides)
 {
   g_autoptr (GstKvsCredentials) c = NULL;
-  g_autofree gchar *path = write_home_file ("elsewhere/creds",
+  g_autofree gchar *path = kvs_test_env_write_home_file ("elsewhere/creds",
       "; only this one\n[default]\naws_access_key_id=AKIDELSEWHERE\n"
       "aws_secret_access_key=" FILE_SECRET "\n");
 
@@ -390,7 +337,7 @@ GST_START_TEST (test_file_half_pair)
   g_autofree gchar *m1 = NULL;
   g_autofree gchar *m2 = NULL;
 
-  g_free (write_home_file (".aws/credentials",
+  g_free (kvs_test_env_write_home_file (".aws/credentials",
           "[default]\naws_access_key_id = AKIDHALF\n"
           "[other]\naws_secret_access_key = " FILE_SECRET "\n"));
   write_config_file ();
@@ -406,9 +353,9 @@ GST_END_TEST;
 GST_START_TEST (test_nothing_found)
 {
   g_autofree gchar *m = NULL;
-  g_autofree gchar *creds = g_build_filename (home, ".aws", "credentials",
+  g_autofree gchar *creds = g_build_filename (kvs_test_env_home (), ".aws", "credentials",
       NULL);
-  g_autofree gchar *config = g_build_filename (home, ".aws", "config", NULL);
+  g_autofree gchar *config = g_build_filename (kvs_test_env_home (), ".aws", "config", NULL);
 
   m = resolve_fail (NULL, NULL, NULL, NULL);
   assert_contains (m, "explicit");
