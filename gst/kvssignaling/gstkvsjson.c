@@ -183,3 +183,315 @@ gst_kvs_json_error_text (const GError * json_error)
   return g_utf8_make_valid (json_error->message ? json_error->message : "",
       -1);
 }
+
+/* ---- the fast path ---- */
+
+/* 1 for the bytes a string scan stops at: '"', '\\', control characters
+ * and the first byte of every non-ASCII character. */
+static const guint8 string_stop[256] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static const gchar *
+skip_space (const gchar * p, const gchar * end)
+{
+  while (p < end && is_json_space (*p))
+    p++;
+  return p;
+}
+
+/* @p is past an opening quote: the closing quote, or NULL when the string
+ * is not one the fast path takes (a "\u" escape, a control character,
+ * invalid UTF-8, no end). */
+static const gchar *
+scan_string (const gchar * p, const gchar * end, gboolean * escaped)
+{
+  const gchar *start = p;
+  gboolean high = FALSE;
+
+  *escaped = FALSE;
+  while (p < end) {
+    guchar c = (guchar) * p;
+
+    if (!string_stop[c]) {
+      p++;
+      continue;
+    }
+    if (c == '"') {
+      if (high && !g_utf8_validate_len (start, p - start, NULL))
+        return NULL;
+      return p;
+    }
+    if (c == '\\') {
+      if (end - p < 2 || p[1] == '\0' || strchr ("\"\\/bfnrt", p[1]) == NULL)
+        return NULL;
+      *escaped = TRUE;
+      p += 2;
+      continue;
+    }
+    if (c < 0x20)
+      return NULL;
+    high = TRUE;
+    p++;
+  }
+  return NULL;
+}
+
+gboolean
+gst_kvs_json_scan_flat (const gchar * data, gsize len, gsize max_len,
+    GstKvsJsonField * fields, guint n_fields)
+{
+  const gchar *p, *end;
+  guint f;
+
+  for (f = 0; f < n_fields; f++) {
+    fields[f].kind = GST_KVS_JSON_ABSENT;
+    fields[f].start = NULL;
+    fields[f].len = 0;
+    fields[f].escaped = FALSE;
+    fields[f].value = 0;
+  }
+  if (data == NULL || len > max_len)
+    return FALSE;
+
+  end = data + len;
+  p = skip_space (data, end);
+  if (p == end || *p != '{')
+    return FALSE;
+  p = skip_space (p + 1, end);
+  if (p < end && *p == '}') {
+    p++;
+  } else {
+    while (TRUE) {
+      const gchar *key, *key_end;
+      GstKvsJsonField *field = NULL, tmp;
+      gboolean escaped;
+      gsize key_len;
+
+      if (p == end || *p != '"')
+        return FALSE;
+      key = p + 1;
+      key_end = scan_string (key, end, &escaped);
+      if (key_end == NULL || escaped)
+        return FALSE;
+      key_len = key_end - key;
+      for (f = 0; f < n_fields; f++) {
+        if (strlen (fields[f].name) != key_len)
+          continue;
+        if (memcmp (fields[f].name, key, key_len) == 0) {
+          if (fields[f].kind != GST_KVS_JSON_ABSENT)
+            return FALSE;       /* a duplicate: json-glib keeps the last */
+          field = &fields[f];
+          break;
+        }
+        if (g_ascii_strncasecmp (fields[f].name, key, key_len) == 0)
+          return FALSE;         /* matched in any case: json-glib's order */
+      }
+      if (field == NULL)
+        field = &tmp;
+
+      p = skip_space (key_end + 1, end);
+      if (p == end || *p != ':')
+        return FALSE;
+      p = skip_space (p + 1, end);
+      if (p == end)
+        return FALSE;
+
+      if (*p == '"') {
+        const gchar *value_end = scan_string (p + 1, end, &escaped);
+
+        if (value_end == NULL)
+          return FALSE;
+        field->kind = GST_KVS_JSON_STRING;
+        field->start = p + 1;
+        field->len = value_end - (p + 1);
+        field->escaped = escaped;
+        p = value_end + 1;
+      } else if (*p >= '0' && *p <= '9') {
+        gint64 v = 0;
+        guint digits = 0;
+
+        if (*p == '0' && end - p > 1 && g_ascii_isdigit (p[1]))
+          return FALSE;
+        while (p < end && g_ascii_isdigit (*p)) {
+          if (++digits > 10)
+            return FALSE;
+          v = v * 10 + (*p - '0');
+          p++;
+        }
+        if (v > G_MAXINT || (p < end && (*p == '.' || *p == 'e' ||
+                    *p == 'E')))
+          return FALSE;
+        field->kind = GST_KVS_JSON_INT;
+        field->value = v;
+      } else if (end - p >= 4 && memcmp (p, "null", 4) == 0) {
+        field->kind = GST_KVS_JSON_NULL;
+        p += 4;
+      } else if (end - p >= 4 && memcmp (p, "true", 4) == 0) {
+        field->kind = GST_KVS_JSON_BOOLEAN;
+        field->value = 1;
+        p += 4;
+      } else if (end - p >= 5 && memcmp (p, "false", 5) == 0) {
+        field->kind = GST_KVS_JSON_BOOLEAN;
+        p += 5;
+      } else {
+        return FALSE;           /* nested, negative, or not JSON */
+      }
+
+      p = skip_space (p, end);
+      if (p == end)
+        return FALSE;
+      if (*p == '}') {
+        p++;
+        break;
+      }
+      if (*p != ',')
+        return FALSE;
+      p = skip_space (p + 1, end);
+    }
+  }
+  return skip_space (p, end) == end;
+}
+
+gchar *
+gst_kvs_json_field_dup (const GstKvsJsonField * field)
+{
+  const gchar *p, *end;
+  gchar *out, *q;
+
+  if (!field->escaped)
+    return g_strndup (field->start, field->len);
+
+  p = field->start;
+  end = p + field->len;
+  q = out = g_malloc (field->len + 1);
+  while (p < end) {
+    const gchar *bs = memchr (p, '\\', end - p);
+
+    if (bs == NULL) {
+      memcpy (q, p, end - p);
+      q += end - p;
+      break;
+    }
+    memcpy (q, p, bs - p);
+    q += bs - p;
+    switch (bs[1]) {
+      case 'b':
+        *q++ = '\b';
+        break;
+      case 'f':
+        *q++ = '\f';
+        break;
+      case 'n':
+        *q++ = '\n';
+        break;
+      case 'r':
+        *q++ = '\r';
+        break;
+      case 't':
+        *q++ = '\t';
+        break;
+      default:                 /* '"', '\\', '/' */
+        *q++ = bs[1];
+        break;
+    }
+    p = bs + 2;
+  }
+  *q = '\0';
+  return out;
+}
+
+/* 1 for the bytes json-glib 1.6's generator escapes ('"', '\\', 0x01 to
+ * 0x1e and 0x7f: it leaves 0x1f as it is), 2 for non-ASCII bytes. */
+static const guint8 generator_escape[256] = {
+  0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+  0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+gboolean
+gst_kvs_json_append_string (GString * out, const gchar * str, gssize len)
+{
+  const gchar *p, *run, *end;
+  gsize at = out->len;
+  gboolean high = FALSE;
+
+  if (len < 0)
+    len = strlen (str);
+  end = str + len;
+  g_string_append_c (out, '"');
+  for (p = run = str; p < end; p++) {
+    guchar c = (guchar) * p;
+
+    if (generator_escape[c] == 0)
+      continue;
+    if (generator_escape[c] == 2) {
+      high = TRUE;
+      continue;
+    }
+    g_string_append_len (out, run, p - run);
+    run = p + 1;
+    switch (c) {
+      case '"':
+        g_string_append_len (out, "\\\"", 2);
+        break;
+      case '\\':
+        g_string_append_len (out, "\\\\", 2);
+        break;
+      case '\b':
+        g_string_append_len (out, "\\b", 2);
+        break;
+      case '\n':
+        g_string_append_len (out, "\\n", 2);
+        break;
+      case '\t':
+        g_string_append_len (out, "\\t", 2);
+        break;
+      case '\f':
+        g_string_append_len (out, "\\f", 2);
+        break;
+      case '\r':
+        g_string_append_len (out, "\\r", 2);
+        break;
+      default:
+        g_string_append_printf (out, "\\u00%.2x", c);
+        break;
+    }
+  }
+  g_string_append_len (out, run, end - run);
+  g_string_append_c (out, '"');
+
+  if (high && !g_utf8_validate_len (str, len, NULL)) {
+    g_string_truncate (out, at);
+    return FALSE;
+  }
+  return TRUE;
+}

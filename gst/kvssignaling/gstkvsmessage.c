@@ -24,6 +24,9 @@ typedef struct
 {
   GstKvsMessage msg;
   gint refcount;
+  /* msg.payload when it is known to be base64 (made by a constructor or
+   * checked by a parser): to_client_frame() then only checks its length. */
+  const gchar *checked_payload;
 } GstKvsMessageImpl;
 
 G_DEFINE_BOXED_TYPE (GstKvsMessage, gst_kvs_message, gst_kvs_message_ref,
@@ -166,6 +169,297 @@ encode_payload (JsonBuilder * builder)
   return g_base64_encode ((const guchar *) json, len);
 }
 
+/* g_base64_encode() in one pass, a third of its instructions. */
+static gchar *
+encode_base64 (const guchar * in, gsize len)
+{
+  static const gchar alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  gchar *out = g_malloc ((len + 2) / 3 * 4 + 1), *q = out;
+  gsize i;
+
+  for (i = 0; i + 3 <= len; i += 3) {
+    guint32 v = (guint32) in[i] << 16 | (guint32) in[i + 1] << 8 | in[i + 2];
+
+    q[0] = alphabet[v >> 18];
+    q[1] = alphabet[(v >> 12) & 63];
+    q[2] = alphabet[(v >> 6) & 63];
+    q[3] = alphabet[v & 63];
+    q += 4;
+  }
+  if (len - i > 0) {
+    guint32 v = (guint32) in[i] << 16 |
+        (len - i > 1 ? (guint32) in[i + 1] << 8 : 0);
+
+    q[0] = alphabet[v >> 18];
+    q[1] = alphabet[(v >> 12) & 63];
+    q[2] = len - i > 1 ? alphabet[(v >> 6) & 63] : '=';
+    q[3] = '=';
+    q += 4;
+  }
+  *q = '\0';
+  return out;
+}
+
+/* The payload of @json (freed), in base64. */
+static gchar *
+encode_json_text (GString * json)
+{
+  gchar *payload = encode_base64 ((const guchar *) json->str, json->len);
+
+  g_string_free (json, TRUE);
+  return payload;
+}
+
+static void
+set_checked_payload (GstKvsMessage * msg, gchar * payload)
+{
+  msg->payload = payload;
+  ((GstKvsMessageImpl *) msg)->checked_payload = payload;
+}
+
+/* Appends ,"@name":@value (a JSON string); FALSE when @value is not UTF-8. */
+static gboolean
+append_member (GString * out, const gchar * name, const gchar * value)
+{
+  g_string_append_c (out, ',');
+  g_string_append_c (out, '"');
+  g_string_append (out, name);
+  g_string_append_c (out, '"');
+  g_string_append_c (out, ':');
+  return gst_kvs_json_append_string (out, value, -1);
+}
+
+/* Appends ,"messagePayload":"@msg's payload"; a payload made or checked
+ * here is base64, which JSON writes as it is. */
+static gboolean
+append_payload (GString * out, const GstKvsMessage * msg)
+{
+  if (msg->payload != ((const GstKvsMessageImpl *) msg)->checked_payload)
+    return append_member (out, "messagePayload", msg->payload);
+  g_string_append (out, ",\"messagePayload\":\"");
+  g_string_append (out, msg->payload);
+  g_string_append_c (out, '"');
+  return TRUE;
+}
+
+/* ---- the fast path of the parsers ---- */
+
+static const gint8 base64_value[256] = {
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+  52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+  -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+  15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+  -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+  41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+/* @in (@len bytes) decoded when it is strict base64 (what
+ * gst_kvs_validate_base64() accepts), else NULL. */
+static guchar *
+decode_base64_strict (const gchar * in, gsize len, gsize * out_len)
+{
+  const guchar *p = (const guchar *) in;
+  guchar *out, *q;
+  gsize i, pad = 0;
+
+  if (len == 0 || len % 4 != 0)
+    return NULL;
+  if (in[len - 1] == '=')
+    pad = in[len - 2] == '=' ? 2 : 1;
+
+  q = out = g_malloc (len / 4 * 3 + 1);
+  for (i = 0; i + 4 < len || (i < len && pad == 0); i += 4) {
+    gint a = base64_value[p[i]], b = base64_value[p[i + 1]],
+        c = base64_value[p[i + 2]], d = base64_value[p[i + 3]];
+
+    if ((a | b | c | d) < 0) {
+      g_free (out);
+      return NULL;
+    }
+    *q++ = (guchar) (a << 2 | b >> 4);
+    *q++ = (guchar) (b << 4 | c >> 2);
+    *q++ = (guchar) (c << 6 | d);
+  }
+  if (pad > 0) {
+    gint a = base64_value[p[i]], b = base64_value[p[i + 1]];
+    gint c = pad == 1 ? base64_value[p[i + 2]] : 0;
+
+    if ((a | b | c) < 0) {
+      g_free (out);
+      return NULL;
+    }
+    *q++ = (guchar) (a << 2 | b >> 4);
+    if (pad == 1)
+      *q++ = (guchar) (b << 4 | c >> 2);
+  }
+  *q = '\0';
+  *out_len = q - out;
+  return out;
+}
+
+/* A string field that is absent, null or a string; FALSE for other types. */
+static gboolean
+fast_optional_string (const GstKvsJsonField * field, gchar ** out)
+{
+  *out = NULL;
+  if (field->kind == GST_KVS_JSON_ABSENT || field->kind == GST_KVS_JSON_NULL)
+    return TRUE;
+  if (field->kind != GST_KVS_JSON_STRING)
+    return FALSE;
+  *out = gst_kvs_json_field_dup (field);
+  return TRUE;
+}
+
+/* The fast path of decode_payload(): TRUE with the decoded fields set, or
+ * FALSE (nothing set) for decode_payload() to run and say why. */
+static gboolean
+fast_decode_payload (GstKvsMessage * msg, const gchar * payload, gsize len)
+{
+  g_autofree guchar *decoded = NULL;
+  gsize decoded_len = 0;
+
+  decoded = decode_base64_strict (payload, len, &decoded_len);
+  if (decoded == NULL)
+    return FALSE;
+
+  if (is_sdp_type (msg->type)) {
+    GstKvsJsonField f[] = { {"type"}, {"sdp"} };
+
+    if (!gst_kvs_json_scan_flat ((const gchar *) decoded, decoded_len,
+            G_MAXSIZE, f, G_N_ELEMENTS (f)) ||
+        f[1].kind != GST_KVS_JSON_STRING)
+      return FALSE;
+    if (f[0].kind == GST_KVS_JSON_STRING) {
+      const gchar *expected = sdp_type_name (msg->type);
+
+      if (f[0].escaped || f[0].len != strlen (expected) ||
+          g_ascii_strncasecmp (f[0].start, expected, f[0].len) != 0)
+        return FALSE;
+    } else if (f[0].kind != GST_KVS_JSON_ABSENT &&
+        f[0].kind != GST_KVS_JSON_NULL) {
+      return FALSE;
+    }
+    msg->sdp = gst_kvs_json_field_dup (&f[1]);
+    return TRUE;
+  } else {
+    GstKvsJsonField f[] = { {"candidate"}, {"sdpMid"}, {"sdpMLineIndex"} };
+    g_autofree gchar *mid = NULL;
+
+    if (!gst_kvs_json_scan_flat ((const gchar *) decoded, decoded_len,
+            G_MAXSIZE, f, G_N_ELEMENTS (f)) ||
+        f[0].kind != GST_KVS_JSON_STRING ||
+        (f[2].kind != GST_KVS_JSON_ABSENT && f[2].kind != GST_KVS_JSON_NULL
+            && f[2].kind != GST_KVS_JSON_INT) ||
+        !fast_optional_string (&f[1], &mid) ||
+        (mid == NULL && f[2].kind != GST_KVS_JSON_INT))
+      return FALSE;
+    msg->candidate = gst_kvs_json_field_dup (&f[0]);
+    msg->sdp_mid = g_steal_pointer (&mid);
+    msg->sdp_mline_index = f[2].kind == GST_KVS_JSON_INT ?
+        (gint) f[2].value : -1;
+    return TRUE;
+  }
+}
+
+/* The payload field @field decoded into @msg (its payload copied too). */
+static gboolean
+fast_take_payload (GstKvsMessage * msg, const GstKvsJsonField * field)
+{
+  if (field->escaped) {
+    g_autofree gchar *payload = gst_kvs_json_field_dup (field);
+
+    if (!fast_decode_payload (msg, payload, strlen (payload)))
+      return FALSE;
+    set_checked_payload (msg, g_steal_pointer (&payload));
+    return TRUE;
+  }
+  if (!fast_decode_payload (msg, field->start, field->len))
+    return FALSE;
+  set_checked_payload (msg, g_strndup (field->start, field->len));
+  return TRUE;
+}
+
+/* The fast path of parse_service_frame(): an SDP or ICE frame, or NULL. */
+static GstKvsMessage *
+fast_parse_service_frame (const gchar * data, gsize len)
+{
+  GstKvsJsonField f[] = { {"messageType"}, {"senderClientId"},
+  {"messagePayload"}
+  };
+  g_autoptr (GstKvsMessage) msg = NULL;
+  g_autofree gchar *type_name = NULL, *sender = NULL;
+  GstKvsMessageType type;
+
+  if (!gst_kvs_json_scan_flat (data, len, MAX_FRAME_SIZE, f,
+          G_N_ELEMENTS (f)) || f[0].kind != GST_KVS_JSON_STRING ||
+      f[2].kind != GST_KVS_JSON_STRING || f[2].len == 0)
+    return NULL;
+  type_name = gst_kvs_json_field_dup (&f[0]);
+  type = gst_kvs_message_type_from_string (type_name);
+  if (!is_action (type) || !fast_optional_string (&f[1], &sender))
+    return NULL;
+
+  msg = message_alloc (type);
+  if (!fast_take_payload (msg, &f[2]))
+    return NULL;
+  msg->sender_client_id = g_steal_pointer (&sender);
+
+  GST_DEBUG ("received %s from %s (%" G_GSIZE_FORMAT " bytes)", type_name,
+      msg->sender_client_id ? msg->sender_client_id : "the master", len);
+  return g_steal_pointer (&msg);
+}
+
+/* The fast path of parse_client_frame(): a valid frame, or NULL. */
+static GstKvsMessage *
+fast_parse_client_frame (const gchar * data, gsize len, gsize max_payload)
+{
+  GstKvsJsonField f[] = { {"correlationId"}, {"action"},
+  {"recipientClientId"}, {"messagePayload"}
+  };
+  g_autoptr (GstKvsMessage) msg = NULL;
+  g_autofree gchar *corr = NULL, *action = NULL, *recipient = NULL;
+  GstKvsMessageType type;
+
+  if (!gst_kvs_json_scan_flat (data, len,
+          MAX (MAX_FRAME_SIZE, max_payload + 64 * 1024), f,
+          G_N_ELEMENTS (f)) || f[1].kind != GST_KVS_JSON_STRING ||
+      f[3].kind != GST_KVS_JSON_STRING || f[3].len == 0 ||
+      f[3].len > max_payload)
+    return NULL;
+  if (!fast_optional_string (&f[0], &corr) ||
+      (corr != NULL && !gst_kvs_validate_id ("correlation id", corr, NULL)))
+    return NULL;
+  action = gst_kvs_json_field_dup (&f[1]);
+  type = gst_kvs_message_type_from_string (action);
+  if (!is_action (type))
+    return NULL;
+  if (!fast_optional_string (&f[2], &recipient) || (recipient != NULL &&
+          !gst_kvs_validate_id ("recipient client id", recipient, NULL)))
+    return NULL;
+
+  msg = message_alloc (type);
+  if (!fast_take_payload (msg, &f[3]))
+    return NULL;
+  msg->recipient_client_id = g_steal_pointer (&recipient);
+  msg->correlation_id = g_steal_pointer (&corr);
+
+  GST_DEBUG ("client sent %s to %s (%" G_GSIZE_FORMAT " bytes)", action,
+      msg->recipient_client_id ? msg->recipient_client_id : "the master",
+      len);
+  return g_steal_pointer (&msg);
+}
+
 static const gchar *
 node_kind (JsonNode * node)
 {
@@ -299,6 +593,7 @@ gst_kvs_message_new_sdp (GstKvsMessageType type,
   g_autoptr (JsonBuilder) builder = NULL;
   GstKvsMessage *msg;
   const gchar *sdp_type = sdp_type_name (type);
+  GString *json;
 
   g_return_val_if_fail (sdp != NULL, NULL);
 
@@ -313,6 +608,22 @@ gst_kvs_message_new_sdp (GstKvsMessageType type,
   msg->correlation_id = g_strdup (correlation_id);
   msg->sdp = g_strdup (sdp);
 
+  json = g_string_sized_new (strlen (sdp) + strlen (sdp) / 8 + 32);
+  if (sdp_type != NULL) {
+    g_string_append (json, "{\"type\":\"");
+    g_string_append (json, sdp_type);
+    g_string_append (json, "\",\"sdp\":");
+  } else {
+    g_string_append (json, "{\"sdp\":");
+  }
+  if (gst_kvs_json_append_string (json, sdp, -1)) {
+    g_string_append_c (json, '}');
+    set_checked_payload (msg, encode_json_text (json));
+    return msg;
+  }
+  g_string_free (json, TRUE);
+
+  /* not UTF-8: json-glib writes it */
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   if (sdp_type != NULL) {
@@ -322,7 +633,7 @@ gst_kvs_message_new_sdp (GstKvsMessageType type,
   json_builder_set_member_name (builder, "sdp");
   json_builder_add_string_value (builder, sdp);
   json_builder_end_object (builder);
-  msg->payload = encode_payload (builder);
+  set_checked_payload (msg, encode_payload (builder));
 
   return msg;
 }
@@ -334,6 +645,7 @@ gst_kvs_message_new_ice_candidate (const gchar * recipient_client_id,
 {
   g_autoptr (JsonBuilder) builder = NULL;
   GstKvsMessage *msg;
+  GString *json;
 
   g_return_val_if_fail (candidate != NULL, NULL);
 
@@ -344,6 +656,20 @@ gst_kvs_message_new_ice_candidate (const gchar * recipient_client_id,
   msg->sdp_mid = g_strdup (sdp_mid);
   msg->sdp_mline_index = sdp_mline_index >= 0 ? sdp_mline_index : -1;
 
+  json = g_string_sized_new (strlen (candidate) + 64);
+  g_string_append (json, "{\"candidate\":");
+  if (gst_kvs_json_append_string (json, candidate, -1) &&
+      (sdp_mid == NULL || append_member (json, "sdpMid", sdp_mid))) {
+    if (msg->sdp_mline_index >= 0)
+      g_string_append_printf (json, ",\"sdpMLineIndex\":%d",
+          msg->sdp_mline_index);
+    g_string_append_c (json, '}');
+    set_checked_payload (msg, encode_json_text (json));
+    return msg;
+  }
+  g_string_free (json, TRUE);
+
+  /* not UTF-8: json-glib writes it */
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "candidate");
@@ -357,7 +683,7 @@ gst_kvs_message_new_ice_candidate (const gchar * recipient_client_id,
     json_builder_add_int_value (builder, msg->sdp_mline_index);
   }
   json_builder_end_object (builder);
-  msg->payload = encode_payload (builder);
+  set_checked_payload (msg, encode_payload (builder));
 
   return msg;
 }
@@ -409,12 +735,26 @@ validate_action (GstKvsMessageType type, GError ** error)
   return FALSE;
 }
 
+/* TRUE when @msg's payload is base64 made or checked here, within
+ * @max_payload (0: the default): gst_kvs_validate_payload() would pass. */
+static gboolean
+payload_checked (const GstKvsMessage * msg, gsize max_payload)
+{
+  const GstKvsMessageImpl *impl = (const GstKvsMessageImpl *) msg;
+
+  if (max_payload == 0)
+    max_payload = GST_KVS_DEFAULT_MAX_PAYLOAD;
+  return msg->payload != NULL && msg->payload == impl->checked_payload &&
+      *msg->payload != '\0' && strlen (msg->payload) <= max_payload;
+}
+
 gchar *
 gst_kvs_message_to_client_frame (const GstKvsMessage * msg,
     GstKvsRole sender_role, gsize max_payload, GError ** error)
 {
   g_autoptr (JsonBuilder) builder = NULL;
   const gchar *recipient = NULL;
+  GString *frame;
 
   g_return_val_if_fail (msg != NULL, NULL);
   g_return_val_if_fail (sender_role == GST_KVS_ROLE_MASTER ||
@@ -444,8 +784,23 @@ gst_kvs_message_to_client_frame (const GstKvsMessage * msg,
       !gst_kvs_validate_id ("correlation id", msg->correlation_id, error))
     return NULL;
 
-  if (!gst_kvs_validate_payload (msg->payload, max_payload, error))
+  if (!payload_checked (msg, max_payload) &&
+      !gst_kvs_validate_payload (msg->payload, max_payload, error))
     return NULL;
+
+  frame = g_string_sized_new (strlen (msg->payload) + 160);
+  g_string_append (frame, "{\"action\":\"");
+  g_string_append (frame, gst_kvs_message_type_to_string (msg->type));
+  g_string_append_c (frame, '"');
+  if ((recipient == NULL ||
+          append_member (frame, "recipientClientId", recipient)) &&
+      append_payload (frame, msg) &&
+      (msg->correlation_id == NULL ||
+          append_member (frame, "correlationId", msg->correlation_id))) {
+    g_string_append_c (frame, '}');
+    return g_string_free (frame, FALSE);
+  }
+  g_string_free (frame, TRUE);
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
@@ -690,6 +1045,9 @@ gst_kvs_message_parse_service_frame (const gchar * data, gsize len,
   if (data == NULL)
     data = "";
   len = frame_length (data, len);
+  msg = fast_parse_service_frame (data, len);
+  if (msg != NULL)
+    return g_steal_pointer (&msg);
   parser = parse_object ("frame", data, len, MAX_FRAME_SIZE,
       GST_KVS_VALIDATION_ERROR_MALFORMED, error);
   if (parser == NULL)
@@ -729,7 +1087,7 @@ gst_kvs_message_parse_service_frame (const gchar * data, gsize len,
       }
       if (!decode_payload (msg, payload, error))
         return NULL;
-      msg->payload = g_strdup (payload);
+      set_checked_payload (msg, g_strdup (payload));
       break;
     case GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE:
       if (!parse_status_response (msg, obj, error))
@@ -770,6 +1128,9 @@ gst_kvs_message_parse_client_frame (const gchar * data, gsize len,
     data = "";
   len = frame_length (data, len);
 
+  msg = fast_parse_client_frame (data, len, max_payload);
+  if (msg != NULL)
+    return g_steal_pointer (&msg);
   parser = parse_object ("frame", data, len,
       MAX (MAX_FRAME_SIZE, max_payload + 64 * 1024),
       GST_KVS_VALIDATION_ERROR_MALFORMED, error);
@@ -820,7 +1181,7 @@ gst_kvs_message_parse_client_frame (const gchar * data, gsize len,
 
   msg->recipient_client_id = g_strdup (recipient);
   msg->correlation_id = g_strdup (corr);
-  msg->payload = g_strdup (payload);
+  set_checked_payload (msg, g_strdup (payload));
 
   GST_DEBUG ("client sent %s to %s (%" G_GSIZE_FORMAT " bytes)", action,
       recipient ? recipient : "the master", len);
@@ -842,6 +1203,7 @@ gst_kvs_message_to_service_frame (const GstKvsMessage * msg,
 {
   g_autoptr (JsonBuilder) builder = NULL;
   const gchar *type_name;
+  GString *frame;
 
   g_return_val_if_fail (msg != NULL, NULL);
   type_name = gst_kvs_message_type_to_string (msg->type);
@@ -850,6 +1212,20 @@ gst_kvs_message_to_service_frame (const GstKvsMessage * msg,
   if (msg->type == GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE)
     return gst_kvs_message_status_response_frame (msg->correlation_id,
         msg->error_type, msg->status_code, msg->description);
+
+  frame = g_string_sized_new ((msg->payload ? strlen (msg->payload) : 0) +
+      128);
+  g_string_append (frame, "{\"messageType\":\"");
+  g_string_append (frame, type_name);
+  g_string_append_c (frame, '"');
+  if ((msg->payload == NULL || !is_action (msg->type) ||
+          append_payload (frame, msg)) &&
+      (sender_client_id == NULL ||
+          append_member (frame, "senderClientId", sender_client_id))) {
+    g_string_append_c (frame, '}');
+    return g_string_free (frame, FALSE);
+  }
+  g_string_free (frame, TRUE);
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <gst/check/gstcheck.h>
+#include <json-glib/json-glib.h>
 #include <gst/kvssignaling/kvssignaling.h>
 
 #define OFFER_SDP "v=0\r\no=- 4215775240449105457 2 IN IP4 127.0.0.1\r\n" \
@@ -1351,6 +1352,202 @@ GST_START_TEST (test_broken_escapes_refused)
 
 GST_END_TEST;
 
+/* ---- the fast path (issue 6) ----
+ * Well-formed flat frames skip json-glib; what they give must be what
+ * json-glib gives, byte for byte. */
+
+/* What json-glib writes for {"type":@type,"sdp":@sdp} (no type if NULL). */
+static gchar *
+json_glib_text (const gchar * k1, const gchar * v1, const gchar * k2,
+    const gchar * v2)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  if (v1 != NULL) {
+    json_builder_set_member_name (b, k1);
+    json_builder_add_string_value (b, v1);
+  }
+  if (v2 != NULL) {
+    json_builder_set_member_name (b, k2);
+    json_builder_add_string_value (b, v2);
+  }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+GST_START_TEST (test_writer_matches_json_glib)
+{
+  /* every ASCII character, some UTF-8, and not UTF-8 at all */
+  const gchar *extra[] = { "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+    "a/b\"c\\d\r\n\t\b\f\x1f\x7f", "bad \xff\xfe UTF-8", "\xc3", ""
+  };
+  guint c;
+
+  for (c = 1; c < 0x80 + G_N_ELEMENTS (extra); c++) {
+    gchar one[] = { 'x', (gchar) c, 'y', '\0' };
+    const gchar *text = c < 0x80 ? one : extra[c - 0x80];
+    g_autoptr (GstKvsMessage) sdp = gst_kvs_message_new_sdp
+        (GST_KVS_MESSAGE_TYPE_SDP_ANSWER, "viewer-1", text, "c.1");
+    g_autoptr (GstKvsMessage) ice = gst_kvs_message_new_ice_candidate (NULL,
+        text, text, -1, NULL);
+    g_autofree gchar *want_sdp = json_glib_text ("type", "answer", "sdp",
+        text);
+    g_autofree gchar *want_ice = json_glib_text ("candidate", text, "sdpMid",
+        text);
+    g_autofree gchar *got_sdp = unb64 (sdp->payload);
+    g_autofree gchar *got_ice = unb64 (ice->payload);
+    g_autofree gchar *frame = client_frame (sdp, GST_KVS_ROLE_MASTER);
+    g_autofree gchar *want_frame = g_strdup_printf ("{\"action\":"
+        "\"SDP_ANSWER\",\"recipientClientId\":\"viewer-1\","
+        "\"messagePayload\":\"%s\",\"correlationId\":\"c.1\"}", sdp->payload);
+    g_autofree gchar *sframe = gst_kvs_message_to_service_frame (sdp, text);
+    g_autofree gchar *want_sender = json_glib_text ("senderClientId", text,
+        NULL, NULL);
+    g_autofree gchar *want_sframe = g_strdup_printf ("{\"messageType\":"
+        "\"SDP_ANSWER\",\"messagePayload\":\"%s\",%s", sdp->payload,
+        want_sender + 1);
+
+    fail_unless_equals_string (got_sdp, want_sdp);
+    fail_unless_equals_string (got_ice, want_ice);
+    fail_unless_equals_string (frame, want_frame);
+    fail_unless_equals_string (sframe, want_sframe);
+  }
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_parse_like_json_glib)
+{
+  struct
+  {
+    const gchar *payload;
+    const gchar *sdp;
+  } sdp_cases[] = {
+    /* escapes, "\/", "\u" */
+    {"{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\\t\\\"q\\\" \\\\ \\/ \\b\\f\"}",
+        "v=0\r\n\t\"q\" \\ / \b\f"},
+    {"{\"sdp\":\"caf\\u00e9 \\ud83d\\ude00\"}", "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+    /* raw UTF-8, white space anywhere */
+    {" \r\n{ \"type\" :\t\"OFFER\" ,\r\n\"sdp\" : \"caf\xc3\xa9\" }\n ",
+        "caf\xc3\xa9"},
+    /* json-glib keeps the last of two keys */
+    {"{\"sdp\":\"first\",\"sdp\":\"last\"}", "last"},
+    {"{\"type\":null,\"sdp\":\"x\",\"n\":[1,{\"a\":true}],\"f\":-1.5e3}", "x"},
+  };
+  struct
+  {
+    const gchar *payload;
+    const gchar *mid;
+    gint index;
+  } ice_cases[] = {
+    {"{\"candidate\":\"c\",\"sdpMLineIndex\":0}", NULL, 0},
+    {"{\"candidate\":\"c\",\"sdpMLineIndex\":2147483647}", NULL, G_MAXINT},
+    {"{\"candidate\":\"c\",\"sdpMLineIndex\":1.0}", NULL, 1},
+    {"{\"candidate\":\"c\",\"sdpMLineIndex\":-0}", NULL, 0},
+    {"{\"candidate\":\"c\",\"sdpMid\":\"a\\/b\",\"sdpMLineIndex\":null}",
+        "a/b", -1},
+    {"{\"candidate\":\"c\",\"sdpMid\":\"m\",\"x\":true,\"y\":false,"
+          "\"z\":null,\"w\":7}", "m", -1},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (sdp_cases); i++) {
+    g_autofree gchar *p = b64 (sdp_cases[i].payload);
+    /* a payload written with "\/", as some JSON writers do */
+    gchar **parts = g_strsplit (p, "/", -1);
+    g_autofree gchar *slashes = g_strjoinv ("\\/", parts);
+    g_autofree gchar *f1 = g_strdup_printf ("{\"action\":\"SDP_OFFER\","
+        "\"messagePayload\":\"%s\",\"correlationId\":\"c\"}", slashes);
+    g_autofree gchar *f2 = g_strdup_printf ("{\"messageType\":\"SDP_OFFER\","
+        "\"messagePayload\":\"%s\",\"senderClientId\":null}", p);
+    g_autoptr (GstKvsMessage) c = client_parse (f1);
+    g_autoptr (GstKvsMessage) s = service_parse (f2);
+
+    g_strfreev (parts);
+    fail_unless_equals_string (c->sdp, sdp_cases[i].sdp);
+    fail_unless_equals_string (c->payload, p);
+    fail_unless_equals_string (c->correlation_id, "c");
+    fail_unless_equals_string (s->sdp, sdp_cases[i].sdp);
+    fail_unless (s->sender_client_id == NULL);
+  }
+
+  for (i = 0; i < G_N_ELEMENTS (ice_cases); i++) {
+    g_autofree gchar *p = b64 (ice_cases[i].payload);
+    g_autofree gchar *f = g_strdup_printf ("{\"messageType\":"
+        "\"ICE_CANDIDATE\",\"messagePayload\":\"%s\",\"senderClientId\":"
+        "\"v\",\"senderClientId\":\"w\"}", p);
+    g_autoptr (GstKvsMessage) m = service_parse (f);
+
+    fail_unless_equals_string (m->candidate, "c");
+    fail_unless_equals_string (m->sdp_mid, ice_cases[i].mid);
+    fail_unless_equals_int (m->sdp_mline_index, ice_cases[i].index);
+    fail_unless_equals_string (m->sender_client_id, "w");
+  }
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_fast_path_refusals)
+{
+  g_autofree gchar *p_big = b64 ("{\"candidate\":\"c\","
+      "\"sdpMLineIndex\":2147483648}");
+  g_autofree gchar *p_neg = b64 ("{\"candidate\":\"c\",\"sdpMLineIndex\":-1}");
+  g_autofree gchar *p_type = b64 ("{\"type\":\"answer\",\"sdp\":\"x\"}");
+  g_autofree gchar *p_ok = b64 ("{\"sdp\":\"x\"}");
+  g_autofree gchar *f = NULL;
+
+  f = g_strdup_printf ("{\"messageType\":\"ICE_CANDIDATE\","
+      "\"messagePayload\":\"%s\"}", p_big);
+  service_fails (f, -1, GST_KVS_VALIDATION_ERROR_MISSING_FIELD,
+      "sdpMLineIndex must be an integer from 0 to");
+  g_free (f);
+  f = g_strdup_printf ("{\"messageType\":\"ICE_CANDIDATE\","
+      "\"messagePayload\":\"%s\"}", p_neg);
+  service_fails (f, -1, GST_KVS_VALIDATION_ERROR_MISSING_FIELD,
+      "sdpMLineIndex must be an integer from 0 to");
+  g_free (f);
+  f = g_strdup_printf ("{\"messageType\":\"SDP_OFFER\","
+      "\"messagePayload\":\"%s\"}", p_type);
+  service_fails (f, -1, GST_KVS_VALIDATION_ERROR_PAYLOAD_ENCODING,
+      "SDP_OFFER payload has type 'answer', expected 'offer'");
+  g_free (f);
+  /* '=' inside, and padding not at the end */
+  f = g_strdup_printf ("{\"messageType\":\"SDP_OFFER\","
+      "\"messagePayload\":\"%.4s=%s\"}", p_ok, p_ok + 5);
+  service_fails (f, -1, GST_KVS_VALIDATION_ERROR_PAYLOAD_ENCODING,
+      "is not base64");
+  g_free (f);
+  f = g_strdup_printf ("{\"action\":\"SDP_OFFER\",\"messagePayload\":"
+      "\"%s\",\"correlationId\":\"c\",}", p_ok);
+  client_fails (f, -1, 0, GST_KVS_VALIDATION_ERROR_MALFORMED,
+      "frame is not valid JSON", NULL);
+  g_free (f);
+  f = g_strdup_printf ("{\"action\":\"SDP_OFFER\",\"messagePayload\":"
+      "\"%s\",\"correlationId\":\"c d\"}", p_ok);
+  client_fails (f, -1, 0, GST_KVS_VALIDATION_ERROR_ID_CHARACTERS,
+      "correlation id 'c d' contains a space", NULL);
+  g_free (f);
+  /* a payload of exactly the limit passes, one more character does not */
+  f = g_strdup_printf ("{\"action\":\"SDP_OFFER\",\"messagePayload\":"
+      "\"%s\",\"correlationId\":\"c\"}", p_ok);
+  client_fails (f, -1, strlen (p_ok) - 1,
+      GST_KVS_VALIDATION_ERROR_PAYLOAD_TOO_LARGE, "more than the limit", "c");
+  {
+    GError *err = NULL;
+    g_autoptr (GstKvsMessage) m = gst_kvs_message_parse_client_frame (f, -1,
+        strlen (p_ok), NULL, &err);
+
+    fail_unless (m != NULL, "%s", err ? err->message : "?");
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 message_suite (void)
 {
@@ -1386,6 +1583,9 @@ message_suite (void)
   tcase_add_test (tc, test_json_error_is_utf8);
   tcase_add_test (tc, test_lone_surrogates_refused);
   tcase_add_test (tc, test_broken_escapes_refused);
+  tcase_add_test (tc, test_writer_matches_json_glib);
+  tcase_add_test (tc, test_parse_like_json_glib);
+  tcase_add_test (tc, test_fast_path_refusals);
   return s;
 }
 
