@@ -6,6 +6,12 @@ and Opus audio), the C master serving several viewers
 (examples/multi-viewer-master.c) with two Python viewers (examples/viewer.py).
 
 usage: examples.py SERVER MULTI_VIEWER_MASTER EXAMPLES_DIR
+
+Under scripts/check-sanitizers: every deadline is scaled by
+$KVS_TIMEOUT_MULTIPLIER; under asan, each child runs through
+$KVS_ASAN_WRAPPER (tests/sanitizers/preload: the ASan runtime and options
+for its kind of program) and a sanitizer report in a child's output fails
+the test (and is printed, for check-sanitizers' report).
 """
 
 import os
@@ -20,6 +26,13 @@ AK = "AKIDEXAMPLESTEST"
 SK = "examples-secret"
 CHANNEL = "examples"
 failures = []
+# Deadlines: scaled when the programs run slower (sanitizers).
+SLOW = float(os.environ.get("KVS_TIMEOUT_MULTIPLIER") or 1)
+SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|"
+                       r"SUMMARY: UndefinedBehaviorSanitizer")
+# The GStreamer leaks tracer's records (check-sanitizers leaks): judged by
+# check-sanitizers against its allow-list, so only printed here.
+LEAKS_TRACER = re.compile(r"object-alive, type-name=|Leaks detected")
 
 
 def log(msg):
@@ -40,16 +53,41 @@ def decoded(out, what="frames"):
 
 
 def start_server(path):
-    p = subprocess.Popen([path, "--listen", "127.0.0.1:0", "--access-key", AK,
-                          "--secret-key", SK, "--region", "us-west-2",
-                          "--create-channel", CHANNEL],
-                         stdout=subprocess.PIPE, text=True)
+    p = spawn([path, "--listen", "127.0.0.1:0", "--access-key", AK,
+               "--secret-key", SK, "--region", "us-west-2",
+               "--create-channel", CHANNEL],
+              stdout=subprocess.PIPE, text=True)
     line = p.stdout.readline()
     m = re.search(r"(http://[0-9.:]+)", line)
     if not m:
         p.kill()
         sys.exit("the service said %r" % line)
     return p, m.group(1)
+
+
+def secs(n):
+    """n seconds of deadline, scaled by SLOW."""
+    return int(n * SLOW)
+
+
+def spawn(argv, **kwargs):
+    """subprocess.Popen, through the ASan wrapper under check-sanitizers
+    asan."""
+    wrapper = os.environ.get("KVS_ASAN_WRAPPER")
+    return subprocess.Popen(([wrapper] if wrapper else []) + argv, **kwargs)
+
+
+def sanitizer_reports(name, lines):
+    """Fails on (and prints) a sanitizer report in a child's output; prints
+    the leaks tracer's records."""
+    records = [line for line in lines if LEAKS_TRACER.search(line)]
+    if records:
+        log("-- %s, leaks tracer:\n%s" % (name, "".join(records)))
+    for i, line in enumerate(lines):
+        if SANITIZER.search(line):
+            check(False, "%s: sanitizer report" % name)
+            log("-- %s:\n%s" % (name, "".join(lines[i:i + 200])))
+            return
 
 
 def env_for(endpoint, **extra):
@@ -63,8 +101,11 @@ def env_for(endpoint, **extra):
     return env
 
 
-def stop(p, name, timeout=10):
-    """SIGINT (gst-launch sets the pipeline to NULL), then kill if needed."""
+def stop(p, name, timeout=10, reader=None, lines=None):
+    """SIGINT (gst-launch sets the pipeline to NULL), then kill if needed;
+    then the rest of its output (reader: its drain thread) is searched for
+    sanitizer reports."""
+    timeout = secs(timeout)
     if p.poll() is None:
         p.send_signal(signal.SIGINT)
         try:
@@ -74,6 +115,9 @@ def stop(p, name, timeout=10):
                   (name, timeout))
             p.kill()
             p.wait()
+    if reader is not None:
+        reader.join(timeout)
+        sanitizer_reports(name, lines)
 
 
 def drain(p, lines):
@@ -86,20 +130,22 @@ def test_launch_lines(examples, endpoint):
     (one webrtcbin serves one viewer), a gst-launch viewer (video) and a
     Python viewer (video and audio, linked by the pads' current caps)."""
     log("== gst-launch master (VP8 + Opus), gst-launch viewer")
-    master = subprocess.Popen(["sh", os.path.join(examples, "master.sh")],
-                              env=env_for(endpoint), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    master = spawn(["sh", os.path.join(examples, "master.sh")],
+                   env=env_for(endpoint), stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT, text=True)
     mlines = []
-    threading.Thread(target=drain, args=(master, mlines), daemon=True).start()
+    mreader = threading.Thread(target=drain, args=(master, mlines),
+                               daemon=True)
+    mreader.start()
     time.sleep(0.5)
-    viewer = subprocess.Popen(
+    viewer = spawn(
         ["sh", os.path.join(examples, "viewer.sh"), "-v"],
         env=env_for(endpoint, KVS_CLIENT_ID="launch-viewer",
                     KVS_VIDEO_SINK="fakesink name=video silent=false "
                                    "sync=false"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     video = 0
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + secs(30)
     vlines = []
     reader = threading.Thread(target=drain, args=(viewer, vlines),
                               daemon=True)
@@ -109,33 +155,35 @@ def test_launch_lines(examples, endpoint):
         video = sum(1 for l in vlines if "video: last-message = chain" in l)
         if viewer.poll() is not None or master.poll() is not None:
             break
-    stop(viewer, "gst-launch viewer")
+    stop(viewer, "gst-launch viewer", reader=reader, lines=vlines)
     log("gst-launch viewer: %d video frames" % video)
     if not check(video >= 30, "gst-launch viewer decoded %d frames" % video):
         log("".join(l for l in vlines if "last-message" not in l)[-3000:])
     errors = [l for l in vlines if l.startswith("ERROR")]
     check(not errors, "viewer errors: %s" % errors)
-    stop(master, "gst-launch master")
+    stop(master, "gst-launch master", reader=mreader, lines=mlines)
     errors = [l for l in mlines if l.startswith("ERROR")]
     check(not errors, "master errors: %s" % errors)
 
     log("== gst-launch master (VP8 + Opus), Python viewer with audio")
-    master = subprocess.Popen(["sh", os.path.join(examples, "master.sh")],
-                              env=env_for(endpoint), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    master = spawn(["sh", os.path.join(examples, "master.sh")],
+                   env=env_for(endpoint), stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT, text=True)
     mlines = []
-    threading.Thread(target=drain, args=(master, mlines), daemon=True).start()
+    mreader = threading.Thread(target=drain, args=(master, mlines),
+                               daemon=True)
+    mreader.start()
     time.sleep(0.5)
-    viewer = subprocess.Popen(
+    viewer = spawn(
         ["/usr/bin/python3", os.path.join(examples, "viewer.py"),
          "--channel", CHANNEL, "--client-id", "py-av-viewer",
          "--endpoint", endpoint, "--region", "us-west-2",
          "--access-key", AK, "--secret-key", SK,
          "--local-addresses", "127.0.0.1", "--audio", "--frames", "30",
-         "--timeout", "30"],
+         "--timeout", str(secs(30))],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        out, _ = viewer.communicate(timeout=40)
+        out, _ = viewer.communicate(timeout=secs(40))
     except subprocess.TimeoutExpired:
         viewer.kill()
         out, _ = viewer.communicate()
@@ -144,31 +192,33 @@ def test_launch_lines(examples, endpoint):
           viewer.returncode)
     check(decoded(out) >= 30 and decoded(out, "audio buffers") >= 30,
           "the audio+video viewer did not get both")
-    stop(master, "gst-launch master")
+    stop(master, "gst-launch master", reader=mreader, lines=mlines)
 
 
 def test_c_master_python_viewers(master_exe, examples, endpoint):
     log("== C master (request-webrtcbin) with two Python viewers")
-    master = subprocess.Popen(
+    master = spawn(
         [master_exe, "--channel", CHANNEL, "--endpoint", endpoint,
          "--region", "us-west-2", "--access-key", AK, "--secret-key", SK,
-         "--local-addresses", "127.0.0.1", "--seconds", "40"],
+         "--local-addresses", "127.0.0.1", "--seconds", str(secs(40))],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     mlines = []
-    threading.Thread(target=drain, args=(master, mlines), daemon=True).start()
+    mreader = threading.Thread(target=drain, args=(master, mlines),
+                               daemon=True)
+    mreader.start()
     viewers = []
     for i in range(2):
-        viewers.append(subprocess.Popen(
+        viewers.append(spawn(
             ["/usr/bin/python3", os.path.join(examples, "viewer.py"),
              "--channel", CHANNEL, "--client-id", "py-viewer-%d" % i,
              "--endpoint", endpoint, "--region", "us-west-2",
              "--access-key", AK, "--secret-key", SK,
              "--local-addresses", "127.0.0.1", "--frames", "30",
-             "--timeout", "30"],
+             "--timeout", str(secs(30))],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     for i, v in enumerate(viewers):
         try:
-            out, _ = v.communicate(timeout=40)
+            out, _ = v.communicate(timeout=secs(40))
         except subprocess.TimeoutExpired:
             v.kill()
             out, _ = v.communicate()
@@ -180,14 +230,11 @@ def test_c_master_python_viewers(master_exe, examples, endpoint):
         for step in ("signaling connected", "offer sent", "answer received",
                      "ICE/DTLS connected", "first frame decoded"):
             check(step in out, "viewer %d timeline lacks '%s'" % (i, step))
-    master.send_signal(signal.SIGINT)
-    try:
-        master.wait(10)
-    except subprocess.TimeoutExpired:
-        master.kill()
-        master.wait()
+    stop(master, "C master", reader=mreader, lines=mlines)
     out = "".join(mlines)
     log("-- master:\n" + out)
+    check(master.returncode == 0, "the C master exited %s after SIGINT" %
+          master.returncode)
     for i in range(2):
         check("viewer py-viewer-%d: new webrtcbin" % i in out,
               "the master made no webrtcbin for viewer %d" % i)
@@ -195,31 +242,33 @@ def test_c_master_python_viewers(master_exe, examples, endpoint):
 
 def test_python_master_python_viewer(examples, endpoint):
     log("== Python master with a Python viewer")
-    master = subprocess.Popen(
+    master = spawn(
         ["/usr/bin/python3", os.path.join(examples, "master.py"),
          "--channel", CHANNEL, "--endpoint", endpoint, "--region",
          "us-west-2", "--access-key", AK, "--secret-key", SK,
-         "--local-addresses", "127.0.0.1", "--seconds", "40"],
+         "--local-addresses", "127.0.0.1", "--seconds", str(secs(40))],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     mlines = []
-    threading.Thread(target=drain, args=(master, mlines), daemon=True).start()
-    viewer = subprocess.Popen(
+    mreader = threading.Thread(target=drain, args=(master, mlines),
+                               daemon=True)
+    mreader.start()
+    viewer = spawn(
         ["/usr/bin/python3", os.path.join(examples, "viewer.py"),
          "--channel", CHANNEL, "--client-id", "py-viewer-solo",
          "--endpoint", endpoint, "--region", "us-west-2",
          "--access-key", AK, "--secret-key", SK,
          "--local-addresses", "127.0.0.1", "--frames", "30",
-         "--timeout", "30"],
+         "--timeout", str(secs(30))],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        out, _ = viewer.communicate(timeout=40)
+        out, _ = viewer.communicate(timeout=secs(40))
     except subprocess.TimeoutExpired:
         viewer.kill()
         out, _ = viewer.communicate()
     log("-- viewer:\n" + out)
     check(viewer.returncode == 0 and decoded(out) >= 30,
           "the Python viewer of the Python master failed")
-    stop(master, "Python master")
+    stop(master, "Python master", reader=mreader, lines=mlines)
     out = "".join(mlines)
     log("-- master:\n" + out)
     check("offer from py-viewer-solo" in out, "the Python master saw no "
@@ -239,7 +288,7 @@ def main():
         test_python_master_python_viewer(examples, endpoint)
     finally:
         server.terminate()
-        server.wait(10)
+        server.wait(secs(10))
     if failures:
         log("%d failure(s)" % len(failures))
         return 1

@@ -12,6 +12,12 @@
 //
 // Needs GST_PLUGIN_PATH_1_0 naming the build's plugin directory and
 // KVS_GST_LAUNCH / KVS_PYTHON (meson test sets them).
+//
+// Under scripts/check-sanitizers: the deadlines are scaled by
+// $KVS_TIMEOUT_MULTIPLIER; under asan, the children run through
+// $KVS_ASAN_WRAPPER (tests/sanitizers/preload: the ASan runtime and options
+// for their kind of program) and a sanitizer report in a child's output
+// fails the test (and is printed, for check-sanitizers' report).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,7 +38,11 @@ const PYTHON = process.env.KVS_PYTHON || '/usr/bin/python3';
 const PEER = join(INTEROP_DIR, 'lib', 'webrtc-peer.py');
 const VP8_CAPS = 'application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000';
 const MIN_FRAMES = 30;
-const MEDIA_TIMEOUT_MS = 30000;
+// Deadlines: scaled when the programs run slower (sanitizers).
+const SLOW = Number(process.env.KVS_TIMEOUT_MULTIPLIER) || 1;
+const MEDIA_TIMEOUT_MS = 30000 * SLOW;
+const SANITIZER_RE = /ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer/;
+const LEAKS_TRACER_RE = /object-alive, type-name=|Leaks detected/;
 
 // ---- processes ------------------------------------------------------------
 
@@ -46,8 +56,12 @@ function childEnv() {
 }
 
 // A child process with its stdout split in lines; kept output for failures.
+// Under check-sanitizers asan, through its wrapper.
 function startChild(cmd, args, onLine) {
-  const proc = spawn(cmd, args, { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const wrapper = process.env.KVS_ASAN_WRAPPER;
+  const proc = wrapper
+    ? spawn(wrapper, [cmd, ...args], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(cmd, args, { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   const child = { proc, out: [], err: '', exit: null };
   child.exited = new Promise((resolve) => {
     proc.on('exit', (code, signal) => {
@@ -60,7 +74,8 @@ function startChild(cmd, args, onLine) {
   });
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (d) => {
-    child.err = (child.err + d).slice(-20000);
+    // Long enough for a sanitizer report with its stacks.
+    child.err = (child.err + d).slice(-200000);
   });
   createInterface({ input: proc.stdout }).on('line', (line) => {
     child.out.push(line);
@@ -85,9 +100,37 @@ async function stopChild(child) {
     // already closed
   }
   child.proc.kill('SIGINT');
-  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 5000);
+  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 5000 * SLOW);
   await child.exited;
   clearTimeout(timer);
+}
+
+// The sanitizer reports in the stderr of stopped children, printed; ok: the
+// test got through its assertions (then a report fails it). The records of
+// the GStreamer leaks tracer (check-sanitizers leaks) are printed only:
+// check-sanitizers judges them against its allow-list.
+function checkSanitizers(children, ok) {
+  const reports = [];
+  for (const child of children) {
+    if (!child) {
+      continue;
+    }
+    const records = child.err.split('\n').filter((l) => LEAKS_TRACER_RE.test(l));
+    if (records.length > 0) {
+      console.error(`${child.proc.spawnargs.slice(0, 3).join(' ')}, leaks tracer:\n` +
+        records.join('\n'));
+    }
+    const at = child.err.search(SANITIZER_RE);
+    if (at >= 0) {
+      reports.push(`${child.proc.spawnargs.slice(0, 3).join(' ')}:\n${child.err.slice(at)}`);
+    }
+  }
+  if (reports.length > 0) {
+    console.error(reports.join('\n'));
+    if (ok) {
+      assert.fail(`sanitizer report from a child process:\n${reports.join('\n').slice(0, 3000)}`);
+    }
+  }
 }
 
 // The plain-webrtcbin helper; messages (parsed JSON) go to onMessage.
@@ -171,7 +214,7 @@ async function openClient(url, arn, role, clientId) {
   });
   client.errors = [];
   client.on('error', (e) => client.errors.push(e));
-  const opened = once(client, 'open', { signal: AbortSignal.timeout(5000) });
+  const opened = once(client, 'open', { signal: AbortSignal.timeout(5000 * SLOW) });
   client.open();
   await opened;
   return client;
@@ -181,7 +224,7 @@ async function closeClient(client) {
   if (!client || client.readyState === 3) {
     return;
   }
-  const closed = once(client, 'close', { signal: AbortSignal.timeout(3000) }).catch(() => {});
+  const closed = once(client, 'close', { signal: AbortSignal.timeout(3000 * SLOW) }).catch(() => {});
   client.close();
   await closed;
 }
@@ -204,9 +247,10 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
     let master;
     let viewer;
     let peer;
+    let ok = false;
     try {
       master = startOurMaster(channel, server.url);
-      await waitFor(() => connectedLine(master) || master.exit, 10000,
+      await waitFor(() => connectedLine(master) || master.exit, 10000 * SLOW,
         'our master to connect').catch((e) => {
         throw new Error(`${e.message}\n${master.describe()}`);
       });
@@ -263,10 +307,12 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
       }
       assert.deepEqual(viewer.errors, []);
       assert.equal(master.exit, null, `our master exited\n${master.describe()}`);
+      ok = true;
     } finally {
       await stopChild(peer);
       await closeClient(viewer);
       await stopChild(master);
+      checkSanitizers([peer, master], ok);
     }
   });
 
@@ -277,6 +323,7 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
     let master;
     let ours;
     let peer;
+    let ok = false;
     try {
       master = await openClient(server.url, arn, Role.MASTER);
       const offers = [];
@@ -331,10 +378,12 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
       // The answer was applied: our viewer posted no warning or error.
       assert.ok(!ours.out.some((l) => /^(ERROR|WARNING):/.test(l)), ours.describe());
       assert.deepEqual(master.errors, []);
+      ok = true;
     } finally {
       await stopChild(ours);
       await stopChild(peer);
       await closeClient(master);
+      checkSanitizers([ours, peer], ok);
     }
   });
 });
