@@ -18,10 +18,14 @@
 #include "config.h"
 #endif
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <libsoup/soup.h>
@@ -32,6 +36,23 @@
 
 #define PER_CHANNEL 11
 #define SEND_GAP_US (1000000 / 18)
+#define READ_CHUNK 65536
+
+/* The WebSockets are plain sockets in one epoll set, spoken to by hand
+ * (RFC 6455 client side: masked frames, with a zero mask key): with
+ * libsoup's client and GLib's main loop, the load generator spent more on
+ * each message than the relays it measures as soon as it held thousands of
+ * connections (see tools/kvs-signaling-server/kvsactivityinputstream.c for
+ * the reason), and it must not be the bottleneck. */
+
+typedef enum
+{
+  CONN_IDLE,
+  CONN_CONNECTING,              /* TCP connect in progress */
+  CONN_HANDSHAKE,               /* upgrade request sent, reading the reply */
+  CONN_OPEN,
+  CONN_CLOSED,
+} ConnState;
 
 typedef struct _Gen Gen;
 
@@ -43,18 +64,23 @@ typedef struct
   gboolean master;
   gchar *client_id;
   gchar *url;
-  SoupWebsocketConnection *ws;
-  GBytes *frame;                /* viewer: its ICE candidate frame */
+  gchar *request;               /* the HTTP upgrade request */
+  gint fd;
+  ConnState state;
+  GByteArray *in;               /* bytes read and not parsed yet */
+  GByteArray *out;              /* bytes not written yet */
+  guint8 *frame;                /* viewer: its ICE candidate, framed */
+  gsize frame_len;
   gint64 next_send;
   gint64 t_sent;
   gboolean outstanding;
-  gboolean closed;
 } Conn;
 
 struct _Gen
 {
-  GMainLoop *loop;
-  SoupSession *session;
+  gint epfd;
+  struct sockaddr_storage addr;
+  socklen_t addr_len;
   Conn *conns;
   guint n;
   guint next_connect;
@@ -67,11 +93,11 @@ struct _Gen
   gint64 connect_deadline;
   gboolean deadline_hit;
   gchar *first_error;
-  GHashTable *viewers;          /* "channel/client id" → Conn */
   GQueue waiting;               /* viewers whose next send is paced */
   gboolean running, counting;
   guint64 delivered, stray;
   GArray *latencies;            /* µs, sampled */
+  guint8 *chunk;
 };
 
 static gint64
@@ -104,7 +130,80 @@ self_cpu_us (void)
       ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec;
 }
 
-static void connect_more (Gen * g);
+/* A client frame (FIN, @opcode, masked with the key 0). */
+static guint8 *
+make_frame (guint8 opcode, const guint8 * payload, gsize len, gsize * out_len)
+{
+  guint8 *f = g_malloc (len + 14);
+  gsize h = 0;
+
+  f[h++] = 0x80 | opcode;
+  if (len < 126) {
+    f[h++] = 0x80 | len;
+  } else if (len < 65536) {
+    f[h++] = 0x80 | 126;
+    f[h++] = len >> 8;
+    f[h++] = len & 0xff;
+  } else {
+    f[h++] = 0x80 | 127;
+    for (gint i = 7; i >= 0; i--)
+      f[h++] = ((guint64) len >> (8 * i)) & 0xff;
+  }
+  memset (f + h, 0, 4);         /* mask key 0: the payload goes as it is */
+  h += 4;
+  memcpy (f + h, payload, len);
+  *out_len = h + len;
+  return f;
+}
+
+static void conn_close (Conn * c, const gchar * why);
+
+static void
+conn_update_events (Conn * c)
+{
+  struct epoll_event ev = { 0 };
+
+  ev.events = EPOLLIN | (c->out->len ? EPOLLOUT : 0);
+  ev.data.ptr = c;
+  epoll_ctl (c->g->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void
+conn_write (Conn * c, const guint8 * data, gsize len)
+{
+  gssize n = 0;
+
+  if (c->state == CONN_CLOSED)
+    return;
+  if (c->out->len == 0) {
+    n = send (c->fd, data, len, MSG_NOSIGNAL);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      conn_close (c, g_strerror (errno));
+      return;
+    }
+    if (n < 0)
+      n = 0;
+    if ((gsize) n == len)
+      return;
+  }
+  g_byte_array_append (c->out, data + n, len - n);
+  conn_update_events (c);
+}
+
+static void
+conn_flush (Conn * c)
+{
+  gssize n = send (c->fd, c->out->data, c->out->len, MSG_NOSIGNAL);
+
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      conn_close (c, g_strerror (errno));
+    return;
+  }
+  g_byte_array_remove_range (c->out, 0, n);
+  if (c->out->len == 0)
+    conn_update_events (c);
+}
 
 static void
 send_now (Conn * c)
@@ -114,15 +213,14 @@ send_now (Conn * c)
   c->outstanding = TRUE;
   c->t_sent = now;
   c->next_send = now + SEND_GAP_US;
-  soup_websocket_connection_send_message (c->ws, SOUP_WEBSOCKET_DATA_TEXT,
-      c->frame);
+  conn_write (c, c->frame, c->frame_len);
 }
 
 static void
 release (Gen * g, Conn * v)
 {
   v->outstanding = FALSE;
-  if (!g->running || v->closed)
+  if (!g->running || v->state != CONN_OPEN)
     return;
   if (g_get_monotonic_time () >= v->next_send)
     send_now (v);
@@ -130,47 +228,43 @@ release (Gen * g, Conn * v)
     g_queue_push_tail (&g->waiting, v);
 }
 
-static gboolean
-pace_tick (gpointer data)
+static void
+pace (Gen * g)
 {
-  Gen *g = data;
   gint64 now = g_get_monotonic_time ();
   Conn *v;
 
   while ((v = g_queue_peek_head (&g->waiting)) && v->next_send <= now) {
     g_queue_pop_head (&g->waiting);
-    if (g->running && !v->closed)
+    if (g->running && v->state == CONN_OPEN)
       send_now (v);
   }
-  return G_SOURCE_CONTINUE;
 }
 
+/* A text frame the master received: which viewer it came from. */
 static void
-on_message (SoupWebsocketConnection * ws, gint type, GBytes * message, Conn * c)
+on_text (Conn * c, const guint8 * data, gsize len)
 {
   Gen *g = c->g;
-  gsize len;
-  const gchar *data = g_bytes_get_data (message, &len);
-  const gchar *p, *end;
-  g_autofree gchar *key = NULL;
+  const gchar *p;
+  guint64 idx;
+  gchar *end;
   Conn *v;
 
   if (!c->master) {
     g->stray++;                 /* STATUS_RESPONSE or anything else */
     return;
   }
-  p = g_strstr_len (data, len, "\"senderClientId\":\"");
+  p = g_strstr_len ((const gchar *) data, len, "\"senderClientId\":\"v");
   if (!p) {
     g->stray++;
     return;
   }
-  p += 18;
-  end = memchr (p, '"', len - (p - data));
-  if (!end)
+  idx = g_ascii_strtoull (p + 19, &end, 10);
+  if (end == p + 19 || *end != '"' || idx >= g->n)
     return;
-  key = g_strdup_printf ("%u/%.*s", c->channel, (int) (end - p), p);
-  v = g_hash_table_lookup (g->viewers, key);
-  if (!v || !v->outstanding)
+  v = &g->conns[idx];
+  if (v->master || v->channel != c->channel || !v->outstanding)
     return;
   if (g->counting) {
     g->delivered++;
@@ -183,45 +277,175 @@ on_message (SoupWebsocketConnection * ws, gint type, GBytes * message, Conn * c)
   release (g, v);
 }
 
+/* Parse the complete frames in c->in (server frames are not masked). */
 static void
-on_closed (SoupWebsocketConnection * ws, Conn * c)
+parse_frames (Conn * c)
 {
-  c->closed = TRUE;
-  c->g->closed++;
+  guint8 *d = c->in->data;
+  gsize len = c->in->len, pos = 0;
+
+  while (c->state == CONN_OPEN && len - pos >= 2) {
+    guint8 opcode = d[pos] & 0x0f;
+    guint64 plen = d[pos + 1] & 0x7f;
+    gsize h = 2;
+
+    if (plen == 126) {
+      if (len - pos < 4)
+        break;
+      plen = (d[pos + 2] << 8) | d[pos + 3];
+      h = 4;
+    } else if (plen == 127) {
+      if (len - pos < 10)
+        break;
+      plen = 0;
+      for (gint i = 0; i < 8; i++)
+        plen = (plen << 8) | d[pos + 2 + i];
+      h = 10;
+    }
+    if (d[pos + 1] & 0x80)
+      h += 4;                   /* a masked server frame: not expected */
+    if (len - pos < h + plen)
+      break;
+    if (opcode == 0x1)
+      on_text (c, d + pos + h, plen);
+    else if (opcode == 0x8)
+      conn_close (c, "close frame");
+    else if (opcode == 0x9) {
+      gsize flen;
+      g_autofree guint8 *pong = make_frame (0xa, d + pos + h, plen, &flen);
+
+      conn_write (c, pong, flen);
+    }
+    pos += h + plen;
+  }
+  if (pos)
+    g_byte_array_remove_range (c->in, 0, MIN (pos, c->in->len));
 }
 
-static void
-connected_cb (GObject * source, GAsyncResult * res, gpointer data)
-{
-  Conn *c = data;
-  Gen *g = c->g;
-  g_autoptr (GError) error = NULL;
+static void connect_more (Gen * g);
 
-  c->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), res,
-      &error);
-  g->connecting--;
-  if (c->ws) {
-    g->connected++;
-    soup_websocket_connection_set_keepalive_interval (c->ws, 0);
-    g_signal_connect (c->ws, "message", G_CALLBACK (on_message), c);
-    g_signal_connect (c->ws, "closed", G_CALLBACK (on_closed), c);
+static void
+conn_close (Conn * c, const gchar * why)
+{
+  Gen *g = c->g;
+  ConnState was = c->state;
+
+  if (was == CONN_CLOSED || was == CONN_IDLE)
+    return;
+  c->state = CONN_CLOSED;
+  epoll_ctl (g->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close (c->fd);
+  c->fd = -1;
+  if (was == CONN_OPEN) {
+    g->closed++;
   } else {
+    g->connecting--;
     g->failed++;
     if (!g->first_error)
-      g->first_error = g_strdup (error->message);
+      g->first_error = g_strdup (why);
+    connect_more (g);
   }
-  connect_more (g);
 }
 
-/* Small frames both ways: no Nagle delay on the load generator's side
- * (Node's ws sets TCP_NODELAY on its side by default). */
 static void
-on_network_event (SoupMessage * msg, GSocketClientEvent event,
-    GIOStream * connection, gpointer data)
+on_readable (Conn * c)
 {
-  if (event == G_SOCKET_CLIENT_CONNECTED && G_IS_SOCKET_CONNECTION (connection))
-    g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION
-            (connection)), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  Gen *g = c->g;
+
+  for (;;) {
+    gssize n = recv (c->fd, g->chunk, READ_CHUNK, 0);
+
+    if (n == 0) {
+      conn_close (c, "connection closed during the handshake");
+      return;
+    }
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        conn_close (c, g_strerror (errno));
+      return;
+    }
+    g_byte_array_append (c->in, g->chunk, n);
+    if (c->state == CONN_HANDSHAKE) {
+      guint8 *eoh = memmem (c->in->data, c->in->len, "\r\n\r\n", 4);
+
+      if (!eoh)
+        continue;
+      if (c->in->len < 12 || memcmp (c->in->data + 9, "101", 3) != 0) {
+        g_autofree gchar *line = g_strndup ((const gchar *) c->in->data,
+            strcspn ((const gchar *) c->in->data, "\r\n"));
+        g_autofree gchar *why = g_strdup_printf ("handshake refused: %s",
+            line);
+
+        conn_close (c, why);
+        return;
+      }
+      g_byte_array_remove_range (c->in, 0, eoh + 4 - c->in->data);
+      c->state = CONN_OPEN;
+      g->connecting--;
+      g->connected++;
+      connect_more (g);
+    }
+    if (c->state == CONN_OPEN)
+      parse_frames (c);
+    if (c->state != CONN_OPEN && c->state != CONN_HANDSHAKE)
+      return;
+    if (n < READ_CHUNK)
+      return;
+  }
+}
+
+static void
+on_event (Conn * c, guint32 events)
+{
+  if (c->state == CONN_CONNECTING) {
+    gint err = 0;
+    socklen_t l = sizeof (err);
+
+    if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+      return;
+    getsockopt (c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+    if (err) {
+      conn_close (c, g_strerror (err));
+      return;
+    }
+    c->state = CONN_HANDSHAKE;
+    conn_update_events (c);
+    conn_write (c, (const guint8 *) c->request, strlen (c->request));
+    return;
+  }
+  if ((events & EPOLLOUT) && c->out->len)
+    conn_flush (c);
+  if (c->state != CONN_CLOSED && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+    on_readable (c);
+}
+
+static void
+conn_start (Gen * g, Conn * c)
+{
+  struct epoll_event ev = { 0 };
+  gint one = 1;
+
+  c->fd = socket (g->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+      SOCK_CLOEXEC, 0);
+  g->connecting++;
+  c->state = CONN_CONNECTING;
+  if (c->fd < 0) {
+    c->state = CONN_IDLE;
+    g->connecting--;
+    g->failed++;
+    if (!g->first_error)
+      g->first_error = g_strdup (g_strerror (errno));
+    return;
+  }
+  /* small frames both ways: no Nagle delay on the load generator's side
+   * (Node's ws sets TCP_NODELAY on its side by default) */
+  setsockopt (c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof (one));
+  ev.events = EPOLLOUT | EPOLLIN;
+  ev.data.ptr = c;
+  epoll_ctl (g->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+  if (connect (c->fd, (struct sockaddr *) &g->addr, g->addr_len) < 0 &&
+      errno != EINPROGRESS)
+    conn_close (c, g_strerror (errno));
 }
 
 static void
@@ -233,19 +457,50 @@ connect_more (Gen * g)
     g->n_tried = g->next_connect;
     g->next_connect = g->n;
   }
-  while (g->connecting < g->concurrency && g->next_connect < g->n) {
-    Conn *c = &g->conns[g->next_connect++];
-    SoupMessage *msg = soup_message_new ("GET", c->url);
+  while (g->connecting < g->concurrency && g->next_connect < g->n)
+    conn_start (g, &g->conns[g->next_connect++]);
+}
 
-    g->connecting++;
-    g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event),
-        NULL);
-    soup_session_websocket_connect_async (g->session, msg, NULL, NULL,
-        G_PRIORITY_DEFAULT, NULL, connected_cb, c);
-    g_object_unref (msg);
+/* Run the epoll loop until @until (monotonic µs), or, with @until 0, until
+ * every connection is opened or failed. */
+static void
+run_until (Gen * g, gint64 until)
+{
+  struct epoll_event evs[256];
+
+  for (;;) {
+    gint64 now = g_get_monotonic_time ();
+    gint timeout, n;
+
+    if (until == 0 && g->connecting == 0 && g->next_connect >= g->n)
+      return;
+    if (until == 0 && now > g->connect_deadline + 30 * G_USEC_PER_SEC) {
+      /* handshakes still unanswered 30 s after the deadline: failed */
+      for (guint i = 0; i < g->n; i++)
+        if (g->conns[i].state == CONN_CONNECTING ||
+            g->conns[i].state == CONN_HANDSHAKE)
+          conn_close (&g->conns[i], "no answer to the handshake");
+      return;
+    }
+    if (until && now >= until)
+      return;
+    timeout = g->running ? 2 : 100;
+    if (until)
+      timeout = MIN (timeout, (until - now + 999) / 1000);
+    n = epoll_wait (g->epfd, evs, G_N_ELEMENTS (evs), timeout);
+    for (gint i = 0; i < n; i++)
+      on_event (evs[i].data.ptr, evs[i].events);
+    if (until == 0)
+      connect_more (g);
+    if (g->running)
+      pace (g);
   }
-  if (g->connecting == 0 && g->next_connect == g->n)
-    g_main_loop_quit (g->loop);
+}
+
+static void
+run_for (Gen * g, guint ms)
+{
+  run_until (g, g_get_monotonic_time () + (gint64) ms * 1000);
 }
 
 /* ListSignalingChannels on the service: name → ARN. */
@@ -292,20 +547,6 @@ list_channels (const gchar * endpoint, GstKvsCredentials * creds,
         g_strdup (json_object_get_string_member (o, "ChannelARN")));
   }
   return arns;
-}
-
-static gboolean
-quit_cb (gpointer loop)
-{
-  g_main_loop_quit (loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (Gen * g, guint ms)
-{
-  g_timeout_add (ms, quit_cb, g->loop);
-  g_main_loop_run (g->loop);
 }
 
 static gint
@@ -387,7 +628,6 @@ main (int argc, char **argv)
   g.n = n;
   g.concurrency = concurrency;
   g.conns = g_new0 (Conn, n);
-  g.viewers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g.latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_queue_init (&g.waiting);
   for (i = 0; i < (guint) n; i++) {
@@ -412,8 +652,7 @@ main (int argc, char **argv)
     if (!c->master) {
       g_autoptr (GstKvsMessage) msg = NULL;
       g_autofree gchar *cand = bench_make_candidate (i);
-      g_autofree gchar *key = NULL;
-      gchar *frame;
+      g_autofree gchar *frame = NULL;
 
       c->client_id = g_strdup_printf ("v%u", i);
       plain = g_strdup_printf ("%s?X-Amz-ChannelARN=%s&X-Amz-ClientId=%s",
@@ -421,9 +660,8 @@ main (int argc, char **argv)
       msg = gst_kvs_message_new_ice_candidate (NULL, cand, "0", 0, NULL);
       frame = gst_kvs_message_to_client_frame (msg, GST_KVS_ROLE_VIEWER, 0,
           NULL);
-      c->frame = g_bytes_new_take (frame, strlen (frame));
-      key = g_strdup_printf ("%u/%s", c->channel, c->client_id);
-      g_hash_table_insert (g.viewers, g_steal_pointer (&key), c);
+      c->frame = make_frame (0x1, (const guint8 *) frame, strlen (frame),
+          &c->frame_len);
       viewers++;
     } else {
       plain = g_strdup_printf ("%s?X-Amz-ChannelARN=%s", ws_base, esc);
@@ -434,18 +672,61 @@ main (int argc, char **argv)
       g_printerr ("presign: %s\n", error->message);
       return 1;
     }
+    /* ws://host:port/path?query: the request line takes what follows the
+     * authority, the Host header the authority (as signed) */
+    {
+      const gchar *auth = c->url + strlen ("ws://");
+      const gchar *path = strchr (auth, '/');
+
+      c->request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: %.*s\r\n"
+          "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          "Sec-WebSocket-Version: 13\r\n\r\n", path, (int) (path - auth), auth);
+    }
+    c->fd = -1;
+    c->in = g_byte_array_new ();
+    c->out = g_byte_array_new ();
   }
 
-  g.loop = g_main_loop_new (NULL, FALSE);
-  g.session = soup_session_new_with_options ("max-conns", concurrency + 16,
-      "max-conns-per-host", concurrency + 16, "timeout", 30, NULL);
+  /* the relay's address: ws://127.0.0.1:PORT/ */
+  {
+    const gchar *auth = ws_base + strlen ("ws://");
+    g_autofree gchar *host = g_strndup (auth, strcspn (auth, "/"));
+    gchar *colon = strrchr (host, ':');
+    g_autoptr (GInetAddress) ia = NULL;
+    g_autoptr (GSocketAddress) sa = NULL;
+
+    if (!colon) {
+      g_printerr ("no port in %s\n", ws_base);
+      return 1;
+    }
+    *colon = '\0';
+    if (host[0] == '[') {
+      host[strlen (host) - 1] = '\0';
+      ia = g_inet_address_new_from_string (host + 1);
+    } else {
+      ia = g_inet_address_new_from_string (host);
+    }
+    if (!ia) {
+      g_printerr ("not an IP address: %s\n", host);
+      return 1;
+    }
+    sa = g_inet_socket_address_new (ia, atoi (colon + 1));
+    g.addr_len = g_socket_address_get_native_size (sa);
+    if (!g_socket_address_to_native (sa, &g.addr, sizeof (g.addr), &error)) {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  }
+  g.epfd = epoll_create1 (EPOLL_CLOEXEC);
+  g.chunk = g_malloc (READ_CHUNK);
 
   rss0 = bench_rss_kib (pid);
   t0 = g_get_monotonic_time ();
   g.n_tried = n;
   g.connect_deadline = t0 + (gint64) connect_timeout *G_USEC_PER_SEC;
   connect_more (&g);
-  g_main_loop_run (g.loop);
+  run_until (&g, 0);
   t_connect = g_get_monotonic_time () - t0;
   run_for (&g, 1000);
   rss1 = bench_rss_kib (pid);
@@ -453,10 +734,9 @@ main (int argc, char **argv)
 
   /* saturation */
   g.running = TRUE;
-  g_timeout_add (2, pace_tick, &g);
   for (i = 0; i < (guint) n; i++)
-    if (!g.conns[i].master && g.conns[i].ws && !g.conns[i].closed &&
-        g.conns[g.conns[i].channel * PER_CHANNEL].ws)
+    if (!g.conns[i].master && g.conns[i].state == CONN_OPEN &&
+        g.conns[g.conns[i].channel * PER_CHANNEL].state == CONN_OPEN)
       send_now (&g.conns[i]);
   run_for (&g, warmup * 1000);
   g.counting = TRUE;

@@ -19,4 +19,9 @@ gint64 kvs_activity_input_stream_get_last_activity (
 guint64 kvs_activity_input_stream_get_bytes_read (
     KvsActivityInputStream * self);
 
+/* Wait for input on @socket (the plain socket under @base: not for TLS)
+ * with one poll record for the stream's life instead of one per source. */
+void kvs_activity_input_stream_watch_socket (KvsActivityInputStream * self,
+    GSocket * socket);
+
 G_END_DECLS

@@ -136,3 +136,10 @@ kvs_activity_stream_get_last_activity (KvsActivityStream * self)
   g_return_val_if_fail (KVS_IS_ACTIVITY_STREAM (self), 0);
   return kvs_activity_input_stream_get_last_activity (self->input);
 }
+
+void
+kvs_activity_stream_watch_socket (KvsActivityStream * self, GSocket * socket)
+{
+  g_return_if_fail (KVS_IS_ACTIVITY_STREAM (self));
+  kvs_activity_input_stream_watch_socket (self->input, socket);
+}

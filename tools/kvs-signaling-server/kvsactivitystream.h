@@ -16,4 +16,9 @@ GIOStream *kvs_activity_stream_get_base (KvsActivityStream * self);
 /* g_get_monotonic_time() of the last byte received, 0 if none yet. */
 gint64 kvs_activity_stream_get_last_activity (KvsActivityStream * self);
 
+/* See kvs_activity_input_stream_watch_socket(): @socket is the plain
+ * socket under @base (not for TLS). */
+void kvs_activity_stream_watch_socket (KvsActivityStream * self,
+    GSocket * socket);
+
 G_END_DECLS

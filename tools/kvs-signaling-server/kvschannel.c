@@ -410,7 +410,7 @@ kvs_channel_retire (KvsChannel * self, KvsConnection * old,
     const gchar * reason)
 {
   g_ptr_array_add (self->retired, old);
-  kvs_connection_close (old, SOUP_WEBSOCKET_CLOSE_NORMAL, reason);
+  kvs_connection_retire (old, SOUP_WEBSOCKET_CLOSE_NORMAL, reason);
 }
 
 static void

@@ -22,6 +22,22 @@ GST_DEBUG_CATEGORY_STATIC (kvs_connection_debug);
  * STATUS_RESPONSE, not the connection. */
 #define KVS_SOUP_PAYLOAD_FACTOR 4
 
+typedef struct _KvsDeadline KvsDeadline;
+typedef struct _KvsDeadlineSource KvsDeadlineSource;
+typedef void (*KvsDeadlineFunc) (KvsConnection * conn);
+
+/* One of a connection's timers (idle check, maximum duration, GO_AWAY
+ * grace): an entry in the deadline queue of its main context while
+ * pending. */
+struct _KvsDeadline
+{
+  gint64 when;                  /* monotonic µs */
+  guint64 seq;                  /* order among equal deadlines */
+  KvsConnection *conn;
+  KvsDeadlineFunc func;
+  GSequenceIter *iter;          /* NULL: not pending */
+};
+
 /* A token bucket refilled continuously at @rate, holding at most @rate. */
 typedef struct
 {
@@ -51,11 +67,14 @@ struct _KvsConnection
   KvsTokenBucket answers;
   KvsTokenBucket candidates;
 
-  guint idle_id;
-  guint max_duration_id;
-  guint grace_id;
+  KvsDeadlineSource *deadlines;
+  KvsDeadline idle;
+  KvsDeadline max_duration;
+  KvsDeadline grace;
 
   gboolean closing;             /* close asked: ignore what still arrives */
+  gboolean retired;             /* ... except when replaced (retired):
+                                 * what it still receives is relayed */
   gboolean closed;              /* "closed" emitted */
   gboolean go_away_sent;
   guint64 messages_received;
@@ -69,11 +88,130 @@ enum
   N_SIGNALS
 };
 
-/* A timeout in ms for a duration in s, saturating at what a guint holds. */
-static guint
-seconds_to_ms (guint seconds)
+/* ---- deadlines --------------------------------------------------------
+ *
+ * Every connection has up to three timers. As GSources (g_timeout_add) they
+ * were 20,000 sources for 10,000 connections, which GLib goes through on
+ * every iteration of the main loop (prepare and check), so that the cost of
+ * each relayed message grew with the number of connections. They are kept
+ * instead in one queue sorted by deadline per main context, behind a single
+ * source whose ready time is the earliest deadline. */
+
+struct _KvsDeadlineSource
 {
-  return seconds > G_MAXUINT / 1000 ? G_MAXUINT : seconds * 1000;
+  GSource source;
+  GSequence *queue;             /* KvsDeadline, earliest first */
+  guint64 next_seq;
+};
+
+G_LOCK_DEFINE_STATIC (kvs_deadline_sources);
+static GHashTable *kvs_deadline_sources;        /* GMainContext -> source */
+
+static gint
+kvs_deadline_compare (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const KvsDeadline *x = a, *y = b;
+
+  if (x->when != y->when)
+    return x->when < y->when ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+kvs_deadline_source_update (KvsDeadlineSource * ds)
+{
+  GSequenceIter *first = g_sequence_get_begin_iter (ds->queue);
+
+  g_source_set_ready_time ((GSource *) ds, g_sequence_iter_is_end (first) ?
+      -1 : ((KvsDeadline *) g_sequence_get (first))->when);
+}
+
+static gboolean
+kvs_deadline_source_dispatch (GSource * source, GSourceFunc callback,
+    gpointer user_data)
+{
+  KvsDeadlineSource *ds = (KvsDeadlineSource *) source;
+  gint64 now = g_get_monotonic_time ();
+  GSequenceIter *first;
+
+  /* Each callback may add or cancel deadlines: look at the head again. */
+  while (!g_sequence_iter_is_end (first =
+          g_sequence_get_begin_iter (ds->queue))) {
+    KvsDeadline *d = g_sequence_get (first);
+    KvsConnection *conn = d->conn;
+
+    if (d->when > now)
+      break;
+    g_sequence_remove (first);
+    d->iter = NULL;
+    g_object_ref (conn);
+    d->func (conn);
+    g_object_unref (conn);
+  }
+  kvs_deadline_source_update (ds);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs kvs_deadline_source_funcs = {
+  NULL,
+  NULL,
+  kvs_deadline_source_dispatch,
+  NULL,
+  NULL,
+  NULL,
+};
+
+/* The deadline source of the thread-default main context (made and
+ * attached on first use, kept for the process's life). */
+static KvsDeadlineSource *
+kvs_deadline_source_get (void)
+{
+  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
+  KvsDeadlineSource *ds;
+
+  G_LOCK (kvs_deadline_sources);
+  if (kvs_deadline_sources == NULL)
+    kvs_deadline_sources = g_hash_table_new (g_direct_hash, g_direct_equal);
+  ds = g_hash_table_lookup (kvs_deadline_sources, context);
+  if (ds == NULL) {
+    ds = (KvsDeadlineSource *) g_source_new (&kvs_deadline_source_funcs,
+        sizeof (KvsDeadlineSource));
+    ds->queue = g_sequence_new (NULL);
+    g_source_set_static_name ((GSource *) ds, "kvs-signaling-server timers");
+    g_source_attach ((GSource *) ds, context);
+    /* the table keeps the context and the source */
+    g_hash_table_insert (kvs_deadline_sources,
+        g_main_context_ref (context), ds);
+  }
+  G_UNLOCK (kvs_deadline_sources);
+  return ds;
+}
+
+/* The source's ready time may stay earlier than what is left: it then
+ * wakes up once for nothing and moves on. */
+static void
+kvs_deadline_cancel (KvsDeadline * d)
+{
+  if (d->iter == NULL)
+    return;
+  g_sequence_remove (d->iter);
+  d->iter = NULL;
+}
+
+/* @func (@conn) in @delay_us (at least 1 ms, as the GLib timeouts were),
+ * replacing what @d had pending. */
+static void
+kvs_deadline_schedule (KvsDeadline * d, KvsConnection * conn,
+    KvsDeadlineSource * ds, gint64 delay_us, KvsDeadlineFunc func)
+{
+  kvs_deadline_cancel (d);
+  d->when = g_get_monotonic_time () + MAX (delay_us, 1000);
+  d->seq = ds->next_seq++;
+  d->conn = conn;
+  d->func = func;
+  d->iter = g_sequence_insert_sorted (ds->queue, d, kvs_deadline_compare, NULL);
+  if (g_sequence_iter_is_begin (d->iter))
+    g_source_set_ready_time ((GSource *) ds, d->when);
 }
 
 static guint signals[N_SIGNALS];
@@ -105,9 +243,9 @@ kvs_token_bucket_take (KvsTokenBucket * bucket)
 static void
 kvs_connection_clear_timers (KvsConnection * self)
 {
-  g_clear_handle_id (&self->idle_id, g_source_remove);
-  g_clear_handle_id (&self->max_duration_id, g_source_remove);
-  g_clear_handle_id (&self->grace_id, g_source_remove);
+  kvs_deadline_cancel (&self->idle);
+  kvs_deadline_cancel (&self->max_duration);
+  kvs_deadline_cancel (&self->grace);
 }
 
 static void
@@ -333,7 +471,7 @@ kvs_connection_on_message (SoupWebsocketConnection * ws, gint type,
   const gchar *what = NULL;
   gsize len;
 
-  if (self->closing || self->closed)
+  if (self->closed || (self->closing && !self->retired))
     return;
 
   data = g_bytes_get_data (bytes, &len);
@@ -430,6 +568,15 @@ kvs_connection_close (KvsConnection * self, gushort code, const gchar * reason)
 }
 
 void
+kvs_connection_retire (KvsConnection * self, gushort code, const gchar * reason)
+{
+  g_return_if_fail (KVS_IS_CONNECTION (self));
+
+  self->retired = TRUE;
+  kvs_connection_close (self, code, reason);
+}
+
+void
 kvs_connection_drop (KvsConnection * self)
 {
   g_autoptr (GError) error = NULL;
@@ -454,14 +601,10 @@ kvs_connection_send_typed (KvsConnection * self, GstKvsMessageType type)
   kvs_connection_send_frame (self, frame);
 }
 
-static gboolean
-kvs_connection_on_grace_over (gpointer user_data)
+static void
+kvs_connection_on_grace_over (KvsConnection * self)
 {
-  KvsConnection *self = user_data;
-
-  self->grace_id = 0;
   kvs_connection_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "Going away");
-  return G_SOURCE_REMOVE;
 }
 
 void
@@ -476,12 +619,12 @@ kvs_connection_go_away (KvsConnection * self)
       self->config->go_away_grace);
   kvs_connection_send_typed (self, GST_KVS_MESSAGE_TYPE_GO_AWAY);
   self->go_away_sent = TRUE;
-  if (self->grace_id == 0)
-    /* Milliseconds, not g_timeout_add_seconds: that one rounds to whole
-     * seconds and can fire early, cutting the grace period short. */
-    self->grace_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
-        seconds_to_ms (self->config->go_away_grace),
-        kvs_connection_on_grace_over, self, NULL);
+  if (self->grace.iter == NULL)
+    /* Microseconds, not whole seconds rounded (as g_timeout_add_seconds
+     * does): that could fire early, cutting the grace period short. */
+    kvs_deadline_schedule (&self->grace, self, self->deadlines,
+        (gint64) self->config->go_away_grace * G_USEC_PER_SEC,
+        kvs_connection_on_grace_over);
 }
 
 void
@@ -493,36 +636,30 @@ kvs_connection_reconnect_ice_server (KvsConnection * self)
   kvs_connection_send_typed (self, GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER);
 }
 
-static gboolean
-kvs_connection_on_max_duration (gpointer user_data)
+static void
+kvs_connection_on_max_duration (KvsConnection * self)
 {
-  KvsConnection *self = user_data;
-
-  self->max_duration_id = 0;
   GST_INFO ("%s reached the maximum connection duration of %u s",
       self->description, self->config->max_connection_duration);
   kvs_connection_go_away (self);
-  return G_SOURCE_REMOVE;
 }
 
-static gboolean kvs_connection_on_idle_check (gpointer user_data);
+static void kvs_connection_on_idle_check (KvsConnection * self);
 
 static void
 kvs_connection_schedule_idle_check (KvsConnection * self, gint64 delay_us)
 {
-  guint ms = (guint) MAX (1, (delay_us + 999) / 1000);
-
-  self->idle_id = g_timeout_add_full (G_PRIORITY_DEFAULT, ms,
-      kvs_connection_on_idle_check, self, NULL);
+  kvs_deadline_schedule (&self->idle, self, self->deadlines, delay_us,
+      kvs_connection_on_idle_check);
 }
 
-static gboolean
-kvs_connection_on_idle_check (gpointer user_data)
+/* Not re-armed per message: when it fires, it looks at the last activity
+ * and sleeps again until that plus the idle timeout. */
+static void
+kvs_connection_on_idle_check (KvsConnection * self)
 {
-  KvsConnection *self = user_data;
   gint64 last, deadline, now;
 
-  self->idle_id = 0;
   last = MAX (self->connected_at,
       kvs_activity_stream_get_last_activity (self->stream));
   deadline = last + (gint64) self->config->idle_timeout * G_USEC_PER_SEC;
@@ -535,7 +672,6 @@ kvs_connection_on_idle_check (gpointer user_data)
   } else {
     kvs_connection_schedule_idle_check (self, deadline - now);
   }
-  return G_SOURCE_REMOVE;
 }
 
 KvsConnection *
@@ -572,6 +708,7 @@ kvs_connection_new (SoupWebsocketConnection * ws, KvsActivityStream * stream,
   self->config = config;
   self->counters = counters;
 
+  self->deadlines = kvs_deadline_source_get ();
   kvs_token_bucket_init (&self->offers, KVS_RATE_SDP_OFFER);
   kvs_token_bucket_init (&self->answers, KVS_RATE_SDP_ANSWER);
   kvs_token_bucket_init (&self->candidates, KVS_RATE_ICE_CANDIDATE);
@@ -590,9 +727,9 @@ kvs_connection_new (SoupWebsocketConnection * ws, KvsActivityStream * stream,
     kvs_connection_schedule_idle_check (self,
         (gint64) config->idle_timeout * G_USEC_PER_SEC);
   if (config->max_connection_duration > 0)
-    self->max_duration_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
-        seconds_to_ms (config->max_connection_duration),
-        kvs_connection_on_max_duration, self, NULL);
+    kvs_deadline_schedule (&self->max_duration, self, self->deadlines,
+        (gint64) config->max_connection_duration * G_USEC_PER_SEC,
+        kvs_connection_on_max_duration);
 
   counters->connections_total++;
   counters->connections_current++;

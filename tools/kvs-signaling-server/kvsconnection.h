@@ -60,6 +60,11 @@ void kvs_connection_reconnect_ice_server (KvsConnection * self);
 /* Orderly close; messages still arriving are ignored from now on. */
 void kvs_connection_close (KvsConnection * self, gushort code,
     const gchar * reason);
+/* Orderly close of a connection replaced by a newer one of the same
+ * identity: what it still receives until the close completes is relayed
+ * ("message" is still emitted). */
+void kvs_connection_retire (KvsConnection * self, gushort code,
+    const gchar * reason);
 /* Abrupt end: the TCP connection is shut down without a close frame. */
 void kvs_connection_drop (KvsConnection * self);
 

@@ -10,12 +10,14 @@
 #include <gio/gnetworking.h>
 #include <gst/gst.h>
 #include "gstkvserror.h"
+#include "gstkvsjson.h"
 #include "gstkvsmessage.h"
 #include "gstkvssigv4.h"
 #include "gstkvsvalidation.h"
 #include "kvsactivitystream.h"
 #include "kvscontrolapi.h"
 #include "kvsserver.h"
+#include "kvsserverrequest.h"
 #include "kvsviewerpage.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_server_debug);
@@ -148,15 +150,12 @@ kvs_server_new (const KvsServerConfig * config)
 
 /* ---- replies ---------------------------------------------------------- */
 
-void
-kvs_server_reply (SoupServerMessage * msg, guint status,
-    const gchar * error_type, JsonNode * body)
+/* @body (NULL = {}) as JSON text. */
+static gchar *
+kvs_server_json_text (JsonNode * body, gsize * len)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) empty = NULL;
-  gchar *text;
-  gsize len;
 
   if (body == NULL) {
     empty = json_node_new (JSON_NODE_OBJECT);
@@ -164,7 +163,27 @@ kvs_server_reply (SoupServerMessage * msg, guint status,
     body = empty;
   }
   json_generator_set_root (gen, body);
-  text = json_generator_to_data (gen, &len);
+  return json_generator_to_data (gen, len);
+}
+
+/* An AWS error body: {"message": @message}. */
+static gchar *
+kvs_server_error_text (const gchar * message, gsize * len)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *obj = json_object_new ();
+
+  json_object_set_string_member (obj, "message", message);
+  json_node_take_object (node, obj);
+  return kvs_server_json_text (node, len);
+}
+
+/* Reply with the JSON @text (taken). */
+static void
+kvs_server_reply_text (SoupServerMessage * msg, guint status,
+    const gchar * error_type, gchar * text, gsize len)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   if (soup_message_headers_get_one (headers, "x-amzn-RequestId") == NULL) {
     g_autofree gchar *request_id = g_uuid_string_random ();
@@ -180,15 +199,23 @@ kvs_server_reply (SoupServerMessage * msg, guint status,
 }
 
 void
+kvs_server_reply (SoupServerMessage * msg, guint status,
+    const gchar * error_type, JsonNode * body)
+{
+  gsize len;
+  gchar *text = kvs_server_json_text (body, &len);
+
+  kvs_server_reply_text (msg, status, error_type, text, len);
+}
+
+void
 kvs_server_reply_error (SoupServerMessage * msg, guint status,
     const gchar * error_type, const gchar * message)
 {
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *obj = json_object_new ();
+  gsize len;
+  gchar *text = kvs_server_error_text (message, &len);
 
-  json_object_set_string_member (obj, "message", message);
-  json_node_take_object (node, obj);
-  kvs_server_reply (msg, status, error_type, node);
+  kvs_server_reply_text (msg, status, error_type, text, len);
 }
 
 static const gchar *
@@ -248,21 +275,21 @@ kvs_server_error_status (GstKvsError code)
 }
 
 /* A service error (GST_KVS_ERROR), or a validation error, which AWS answers
- * with InvalidArgumentException. */
-static void
-kvs_server_reply_gerror (KvsServer * self, SoupServerMessage * msg,
-    const GError * error)
+ * with InvalidArgumentException, of POST @path: the reply body. */
+static gchar *
+kvs_server_gerror_text (KvsServer * self, const gchar * path,
+    const GError * error, guint * status, const gchar ** error_type)
 {
   GstKvsError code = GST_KVS_ERROR_INVALID_ARGUMENT;
 
   if (error->domain == GST_KVS_ERROR)
     code = error->code;
   self->counters.rest_errors++;
-  GST_INFO ("%s %s: %s: %s", soup_server_message_get_method (msg),
-      g_uri_get_path (soup_server_message_get_uri (msg)),
-      kvs_server_error_name (code), error->message);
-  kvs_server_reply_error (msg, kvs_server_error_status (code),
-      kvs_server_error_name (code), error->message);
+  GST_INFO ("POST %s: %s: %s", path, kvs_server_error_name (code),
+      error->message);
+  *status = kvs_server_error_status (code);
+  *error_type = kvs_server_error_name (code);
+  return kvs_server_error_text (error->message, NULL);
 }
 
 /* ---- authentication --------------------------------------------------- */
@@ -281,9 +308,9 @@ kvs_server_lookup_secret (const gchar * access_key_id, gpointer user_data)
  * MissingAuthenticationTokenException, UnrecognizedClientException (unknown
  * access key) or InvalidSignatureException (bad, expired or not yet current
  * signature, malformed authorization). */
-static void
-kvs_server_reply_auth_failure (KvsServer * self, SoupServerMessage * msg,
-    const GError * error)
+static const gchar *
+kvs_server_auth_failure (KvsServer * self, const gchar * method,
+    const gchar * path, const GError * error)
 {
   const gchar *type = "InvalidSignatureException";
 
@@ -296,9 +323,19 @@ kvs_server_reply_auth_failure (KvsServer * self, SoupServerMessage * msg,
   }
 
   self->counters.auth_failures++;
-  GST_INFO ("%s %s refused: %s: %s", soup_server_message_get_method (msg),
-      g_uri_get_path (soup_server_message_get_uri (msg)), type,
+  GST_INFO ("%s %s refused: %s: %s", method, path, type,
       error ? error->message : "no signature");
+  return type;
+}
+
+static void
+kvs_server_reply_auth_failure (KvsServer * self, SoupServerMessage * msg,
+    const GError * error)
+{
+  const gchar *type = kvs_server_auth_failure (self,
+      soup_server_message_get_method (msg),
+      g_uri_get_path (soup_server_message_get_uri (msg)), error);
+
   kvs_server_reply_error (msg, SOUP_STATUS_FORBIDDEN, type,
       error ? error->message : "Missing Authentication Token");
 }
@@ -405,17 +442,23 @@ kvs_get_object (JsonObject * obj, const gchar * name, JsonObject ** value,
   return TRUE;
 }
 
+/* A request value in an error text: quoted, short, printable ASCII (a
+ * query value is any bytes once percent-decoded). */
+#define kvs_quote(value) gst_kvs_validation_quote_value ((value), -1)
+
 static gboolean
 kvs_validate_arn (const gchar * arn, GError ** error)
 {
   gsize len = strlen (arn);
 
   if (len < 1 || len > 1024 || !g_str_has_prefix (arn, "arn:")) {
+    g_autofree gchar *quoted = kvs_quote (arn);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
-        "1 validation error detected: Value '%s' at 'channelARN' failed to "
+        "1 validation error detected: Value %s at 'channelARN' failed to "
         "satisfy constraint: Member must satisfy regular expression pattern: "
         "arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+"
-        "/[0-9]+", arn);
+        "/[0-9]+", quoted);
     return FALSE;
   }
   return TRUE;
@@ -545,11 +588,21 @@ kvs_server_list_connections (KvsServer * self)
 
 /* ---- REST operations -------------------------------------------------- */
 
+/* One REST request: what the operation needs besides its body, and an
+ * error it replies itself (not a GError: VersionMismatchException). */
+typedef struct
+{
+  const gchar *host;            /* the Host header, or NULL */
+  guint status;
+  const gchar *error_type;
+  const gchar *message;
+} KvsRestContext;
+
 typedef JsonNode *(*KvsRestOperation) (KvsServer * self,
-    SoupServerMessage * msg, JsonObject * req, GError ** error);
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
 
 static JsonNode *
-kvs_rest_create (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
+kvs_rest_create (KvsServer * self, KvsRestContext * ctx, JsonObject * req,
     GError ** error)
 {
   const gchar *name, *type;
@@ -566,8 +619,10 @@ kvs_rest_create (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
   if (config && !kvs_get_int (config, "MessageTtlSeconds", 0, &ttl, error))
     return NULL;
   if (type && g_strcmp0 (type, "SINGLE_MASTER") != 0) {
+    g_autofree gchar *quoted = kvs_quote (type);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
-        "Channel type %s is not supported: only SINGLE_MASTER", type);
+        "Channel type %s is not supported: only SINGLE_MASTER", quoted);
     return NULL;
   }
   if (config && (ttl < KVS_SERVER_MIN_TTL || ttl > KVS_SERVER_MAX_TTL)) {
@@ -629,7 +684,7 @@ kvs_rest_find_channel (KvsServer * self, JsonObject * req,
 }
 
 static JsonNode *
-kvs_rest_describe (KvsServer * self, SoupServerMessage * msg,
+kvs_rest_describe (KvsServer * self, KvsRestContext * ctx,
     JsonObject * req, GError ** error)
 {
   KvsChannel *channel;
@@ -649,7 +704,7 @@ kvs_rest_describe (KvsServer * self, SoupServerMessage * msg,
 }
 
 static JsonNode *
-kvs_rest_delete (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
+kvs_rest_delete (KvsServer * self, KvsRestContext * ctx, JsonObject * req,
     GError ** error)
 {
   const gchar *version;
@@ -663,10 +718,10 @@ kvs_rest_delete (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
     return NULL;
   if (version && g_strcmp0 (version, kvs_channel_get_version (channel)) != 0) {
     self->counters.rest_errors++;
-    kvs_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
-        "VersionMismatchException",
-        "The version of the signaling channel does not match the "
-        "CurrentVersion specified.");
+    ctx->status = SOUP_STATUS_BAD_REQUEST;
+    ctx->error_type = "VersionMismatchException";
+    ctx->message = "The version of the signaling channel does not match the "
+        "CurrentVersion specified.";
     return NULL;
   }
 
@@ -677,7 +732,7 @@ kvs_rest_delete (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
 }
 
 static JsonNode *
-kvs_rest_list (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
+kvs_rest_list (KvsServer * self, KvsRestContext * ctx, JsonObject * req,
     GError ** error)
 {
   const gchar *token, *op = NULL, *prefix = NULL;
@@ -702,8 +757,10 @@ kvs_rest_list (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
     return NULL;
   }
   if (op && g_strcmp0 (op, "BEGINS_WITH") != 0) {
+    g_autofree gchar *quoted = kvs_quote (op);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
-        "ComparisonOperator %s is not valid: only BEGINS_WITH", op);
+        "ComparisonOperator %s is not valid: only BEGINS_WITH", quoted);
     return NULL;
   }
   if (token) {
@@ -753,19 +810,30 @@ kvs_rest_list (KvsServer * self, SoupServerMessage * msg, JsonObject * req,
 /* "127.0.0.1:4566" as the client reached us (its Host header), else the
  * address we listen on. */
 static gchar *
-kvs_server_request_authority (KvsServer * self, SoupServerMessage * msg)
+kvs_server_request_authority (KvsServer * self, const gchar * host)
 {
-  const gchar *host =
-      soup_message_headers_get_one (soup_server_message_get_request_headers
-      (msg), "Host");
+  g_autofree gchar *url = NULL;
+  g_autoptr (GUri) uri = NULL;
+  const gchar *p;
 
-  if (host && *host && strpbrk (host, "/\\ \t\r\n?#@") == NULL)
-    return g_strdup (host);
-  return g_strdup (self->listen_authority);
+  if (host == NULL || *host == '\0')
+    return g_strdup (self->listen_authority);
+  /* Only an authority that goes into a URL as it is: printable ASCII, no
+   * userinfo, path, query or fragment, and a host and port a URL parser
+   * reads (libsoup lets more through, e.g. bytes that are not UTF-8). */
+  for (p = host; *p; p++)
+    if ((guchar) * p <= 0x20 || (guchar) * p >= 0x7f || strchr ("/\\?#@", *p))
+      return g_strdup (self->listen_authority);
+  url = g_strconcat ("http://", host, "/", NULL);
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL
+      || *g_uri_get_host (uri) == '\0')
+    return g_strdup (self->listen_authority);
+  return g_strdup (host);
 }
 
 static JsonNode *
-kvs_rest_get_endpoint (KvsServer * self, SoupServerMessage * msg,
+kvs_rest_get_endpoint (KvsServer * self, KvsRestContext * ctx,
     JsonObject * req, GError ** error)
 {
   static const gchar *default_protocols[] = { "WSS", "HTTPS", NULL };
@@ -809,11 +877,14 @@ kvs_rest_get_endpoint (KvsServer * self, SoupServerMessage * msg,
           p = json_node_get_string (e);
         if (g_strcmp0 (p, "WSS") != 0 && g_strcmp0 (p, "HTTPS") != 0 &&
             g_strcmp0 (p, "WEBRTC") != 0) {
+          g_autofree gchar *quoted = p ? kvs_quote (p) :
+              g_strdup ("'(not a string)'");
+
           g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
-              "1 validation error detected: Value '%s' at "
+              "1 validation error detected: Value %s at "
               "'singleMasterChannelEndpointConfiguration.protocols' failed to "
               "satisfy constraint: Member must satisfy enum value set: "
-              "[WSS, HTTPS, WEBRTC]", p ? p : "(not a string)");
+              "[WSS, HTTPS, WEBRTC]", quoted);
           return NULL;
         }
         g_ptr_array_add (protocols, (gpointer) p);
@@ -822,18 +893,20 @@ kvs_rest_get_endpoint (KvsServer * self, SoupServerMessage * msg,
   }
   if (role && g_strcmp0 (role, "MASTER") != 0 &&
       g_strcmp0 (role, "VIEWER") != 0) {
+    g_autofree gchar *quoted = kvs_quote (role);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
-        "1 validation error detected: Value '%s' at "
+        "1 validation error detected: Value %s at "
         "'singleMasterChannelEndpointConfiguration.role' failed to satisfy "
         "constraint: Member must satisfy enum value set: [MASTER, VIEWER]",
-        role);
+        quoted);
     return NULL;
   }
   if (protocols->len == 0)
     for (i = 0; default_protocols[i]; i++)
       g_ptr_array_add (protocols, (gpointer) default_protocols[i]);
 
-  authority = kvs_server_request_authority (self, msg);
+  authority = kvs_server_request_authority (self, ctx->host);
   list = json_array_new ();
   for (i = 0; i < protocols->len; i++) {
     const gchar *p = g_ptr_array_index (protocols, i);
@@ -860,7 +933,7 @@ kvs_rest_get_endpoint (KvsServer * self, SoupServerMessage * msg,
 /* TURN REST API credentials (as coturn's --use-auth-secret checks them):
  * username "<expiry>:<name>", password base64(HMAC-SHA1(secret, username)). */
 static JsonNode *
-kvs_rest_get_ice_server_config (KvsServer * self, SoupServerMessage * msg,
+kvs_rest_get_ice_server_config (KvsServer * self, KvsRestContext * ctx,
     JsonObject * req, GError ** error)
 {
   const gchar *client_id, *service, *name;
@@ -882,10 +955,12 @@ kvs_rest_get_ice_server_config (KvsServer * self, SoupServerMessage * msg,
     return NULL;
   }
   if (service && g_strcmp0 (service, "TURN") != 0) {
+    g_autofree gchar *quoted = kvs_quote (service);
+
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
-        "1 validation error detected: Value '%s' at 'service' failed to "
+        "1 validation error detected: Value %s at 'service' failed to "
         "satisfy constraint: Member must satisfy enum value set: [TURN]",
-        service);
+        quoted);
     return NULL;
   }
 
@@ -942,26 +1017,105 @@ static const struct
   {"/v1/get-ice-server-config", kvs_rest_get_ice_server_config},
 };
 
+static KvsRestOperation
+kvs_rest_find_operation (const gchar * path)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (kvs_rest_operations); i++)
+    if (g_str_equal (path, kvs_rest_operations[i].path))
+      return kvs_rest_operations[i].operation;
+  return NULL;
+}
+
+gboolean
+kvs_server_is_rest_operation (const gchar * path)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return kvs_rest_find_operation (path) != NULL;
+}
+
+gchar *
+kvs_server_dispatch_rest (KvsServer * self, const gchar * path,
+    const gchar * body, gsize len, const gchar * host, guint * status,
+    const gchar ** error_type)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  KvsRestContext ctx = { host, 0, NULL, NULL };
+  KvsRestOperation operation;
+  JsonNode *root;
+
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  g_return_val_if_fail (path != NULL && status != NULL && error_type != NULL,
+      NULL);
+  g_return_val_if_fail (body != NULL || len == 0, NULL);
+
+  operation = kvs_rest_find_operation (path);
+  if (operation == NULL) {
+    self->counters.rest_errors++;
+    GST_INFO ("POST %s: unknown operation", path);
+    *status = SOUP_STATUS_NOT_FOUND;
+    *error_type = "UnknownOperationException";
+    return kvs_server_error_text ("Unknown operation", NULL);
+  }
+
+  /* The library's check first: json-glib 1.6 accepts "{}{}" (leaking the
+   * first value), recurses without limit, lets lone surrogates through;
+   * and a body of only white space parses to no root at all. */
+  parser = json_parser_new ();
+  if (len > 0 && (!gst_kvs_json_check_object_text ("request body", body,
+              len, G_MAXSIZE, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+              NULL) ||
+          !json_parser_load_from_data (parser, body, len, NULL) ||
+          json_parser_get_root (parser) == NULL ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))) {
+    self->counters.rest_errors++;
+    *status = SOUP_STATUS_BAD_REQUEST;
+    *error_type = "SerializationException";
+    return kvs_server_error_text ("The request body is not a JSON object.",
+        NULL);
+  }
+  if (len > 0) {
+    root = json_node_ref (json_parser_get_root (parser));
+  } else {
+    root = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (root, json_object_new ());
+  }
+
+  GST_DEBUG ("POST %s", path);
+  reply = operation (self, &ctx, json_node_get_object (root), &error);
+  json_node_unref (root);
+  if (reply) {
+    *status = SOUP_STATUS_OK;
+    *error_type = NULL;
+    return kvs_server_json_text (reply, NULL);
+  }
+  if (error)
+    return kvs_server_gerror_text (self, path, error, status, error_type);
+  /* The operation's own error (counted there). */
+  g_assert (ctx.status != 0);
+  *status = ctx.status;
+  *error_type = ctx.error_type;
+  return kvs_server_error_text (ctx.message, NULL);
+}
+
 static void
 kvs_server_handle_rest (KvsServer * self, SoupServerMessage * msg,
     const gchar * path)
 {
   g_autoptr (GBytes) body = NULL;
-  g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = NULL;
-  KvsRestOperation operation = NULL;
-  JsonNode *root;
+  const gchar *error_type = NULL;
+  const gchar *data;
+  guint status = 0;
+  gchar *text;
   gsize len;
-  guint i;
 
   self->counters.rest_requests++;
 
-  for (i = 0; i < G_N_ELEMENTS (kvs_rest_operations); i++)
-    if (g_str_equal (path, kvs_rest_operations[i].path))
-      operation = kvs_rest_operations[i].operation;
-
-  if (operation == NULL ||
+  if (!kvs_server_is_rest_operation (path) ||
       soup_server_message_get_method (msg) != SOUP_METHOD_POST) {
     self->counters.rest_errors++;
     GST_INFO ("%s %s: unknown operation",
@@ -975,31 +1129,11 @@ kvs_server_handle_rest (KvsServer * self, SoupServerMessage * msg,
   if (!kvs_server_check_rest_auth (self, msg, body))
     return;
 
-  parser = json_parser_new ();
-  g_bytes_get_data (body, &len);
-  if (len > 0 && (!json_parser_load_from_data (parser,
-              g_bytes_get_data (body, NULL), len, NULL) ||
-          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))) {
-    self->counters.rest_errors++;
-    kvs_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
-        "SerializationException", "The request body is not a JSON object.");
-    return;
-  }
-  if (len > 0) {
-    root = json_node_ref (json_parser_get_root (parser));
-  } else {
-    root = json_node_new (JSON_NODE_OBJECT);
-    json_node_take_object (root, json_object_new ());
-  }
-
-  GST_DEBUG ("POST %s", path);
-  reply = operation (self, msg, json_node_get_object (root), &error);
-  json_node_unref (root);
-  if (reply)
-    kvs_server_reply (msg, SOUP_STATUS_OK, NULL, reply);
-  else if (error)
-    kvs_server_reply_gerror (self, msg, error);
-  /* else: the operation replied itself. */
+  data = g_bytes_get_data (body, &len);
+  text = kvs_server_dispatch_rest (self, path, data, len,
+      soup_message_headers_get_one (soup_server_message_get_request_headers
+          (msg), "Host"), &status, &error_type);
+  kvs_server_reply_text (msg, status, error_type, text, strlen (text));
 }
 
 /* ---- WebSocket upgrades ----------------------------------------------- */
@@ -1041,6 +1175,8 @@ kvs_server_on_upgraded (SoupServerMessage * msg, KvsUpgrade * up)
 
   base = soup_server_message_steal_connection (msg);
   stream = kvs_activity_stream_new (base);
+  if (!self->tls)
+    kvs_activity_stream_watch_socket (stream, socket);
   ws = soup_websocket_connection_new (G_IO_STREAM (stream),
       soup_server_message_get_uri (msg), SOUP_WEBSOCKET_CONNECTION_SERVER,
       origin, NULL, NULL);
@@ -1059,14 +1195,92 @@ kvs_server_on_upgraded (SoupServerMessage * msg, KvsUpgrade * up)
         "The signaling channel was deleted");
 }
 
-static void
-kvs_server_reject_upgrade (KvsServer * self, SoupServerMessage * msg,
-    guint status, const gchar * error_type, const gchar * message)
+static gboolean
+kvs_upgrade_reject (KvsServer * self, KvsUpgradeCheck * check, guint status,
+    const gchar * error_type, const gchar * message)
 {
   self->counters.handshake_rejects++;
   GST_INFO ("WebSocket upgrade refused: %u %s: %s", status, error_type,
       message);
-  kvs_server_reply_error (msg, status, error_type, message);
+  check->status = status;
+  check->error_type = error_type;
+  check->message = g_strdup (message);
+  return FALSE;
+}
+
+static gboolean
+kvs_upgrade_auth_failure (KvsServer * self, KvsUpgradeCheck * check,
+    const gchar * path, const GError * error)
+{
+  self->counters.handshake_rejects++;
+  check->status = SOUP_STATUS_FORBIDDEN;
+  check->error_type = kvs_server_auth_failure (self, "GET", path, error);
+  check->message = g_strdup (error ? error->message :
+      "Missing Authentication Token");
+  return FALSE;
+}
+
+gboolean
+kvs_server_check_upgrade (KvsServer * self, const gchar * path,
+    const gchar * query, const gchar * host, KvsUpgradeCheck * check)
+{
+  g_autoptr (GHashTable) params = NULL;
+  g_autoptr (GError) error = NULL;
+  const gchar *arn, *client_id;
+  KvsChannel *channel;
+
+  g_return_val_if_fail (KVS_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (path != NULL && check != NULL, FALSE);
+
+  memset (check, 0, sizeof (*check));
+  params = query ? soup_form_decode (query) :
+      g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (!self->config->no_auth) {
+    if (!g_hash_table_contains (params, "X-Amz-Signature"))
+      return kvs_upgrade_auth_failure (self, check, path, NULL);
+    if (!gst_kvs_sigv4_verify_presigned ("GET", path, query, host,
+            self->config->region, GST_KVS_SIGV4_SERVICE,
+            kvs_server_lookup_secret, self, NULL, NULL, &error))
+      return kvs_upgrade_auth_failure (self, check, path, error);
+  }
+
+  arn = g_hash_table_lookup (params, "X-Amz-ChannelARN");
+  client_id = g_hash_table_lookup (params, "X-Amz-ClientId");
+  if (arn == NULL || *arn == '\0')
+    return kvs_upgrade_reject (self, check, SOUP_STATUS_BAD_REQUEST,
+        "InvalidArgumentException", "X-Amz-ChannelARN is required");
+  if (!kvs_validate_arn (arn, &error))
+    return kvs_upgrade_reject (self, check, SOUP_STATUS_BAD_REQUEST,
+        "InvalidArgumentException", error->message);
+  if (client_id && !gst_kvs_validate_viewer_client_id (client_id, &error))
+    return kvs_upgrade_reject (self, check, SOUP_STATUS_BAD_REQUEST,
+        "InvalidArgumentException", error->message);
+  channel = kvs_server_lookup_channel (self, NULL, arn);
+  if (channel == NULL)
+    return kvs_upgrade_reject (self, check, SOUP_STATUS_NOT_FOUND,
+        "ResourceNotFoundException",
+        "The requested channel is not found or not active.");
+  if (client_id && !kvs_channel_can_accept_viewer (channel, client_id)) {
+    g_autofree gchar *text = g_strdup_printf ("The channel already has the "
+        "maximum of %u viewers connected", self->config->max_viewers);
+
+    return kvs_upgrade_reject (self, check, SOUP_STATUS_BAD_REQUEST,
+        "ClientLimitExceededException", text);
+  }
+
+  check->channel_arn = g_strdup (arn);
+  check->role = client_id ? GST_KVS_ROLE_VIEWER : GST_KVS_ROLE_MASTER;
+  check->client_id = g_strdup (client_id);
+  return TRUE;
+}
+
+void
+kvs_upgrade_check_clear (KvsUpgradeCheck * check)
+{
+  g_clear_pointer (&check->message, g_free);
+  g_clear_pointer (&check->channel_arn, g_free);
+  g_clear_pointer (&check->client_id, g_free);
 }
 
 static void
@@ -1074,62 +1288,13 @@ kvs_server_handle_upgrade (KvsServer * self, SoupServerMessage * msg)
 {
   GUri *uri = soup_server_message_get_uri (msg);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const gchar *query = g_uri_get_query (uri);
-  g_autoptr (GHashTable) params = NULL;
-  g_autoptr (GError) error = NULL;
-  const gchar *arn, *client_id;
-  KvsChannel *channel;
+  g_auto (KvsUpgradeCheck) check = { 0, };
   KvsUpgrade *up;
 
-  params = query ? soup_form_decode (query) :
-      g_hash_table_new (g_str_hash, g_str_equal);
-
-  if (!self->config->no_auth) {
-    if (!g_hash_table_contains (params, "X-Amz-Signature")) {
-      self->counters.handshake_rejects++;
-      kvs_server_reply_auth_failure (self, msg, NULL);
-      return;
-    }
-    if (!gst_kvs_sigv4_verify_presigned ("GET", g_uri_get_path (uri), query,
-            soup_message_headers_get_one (headers, "Host"),
-            self->config->region, GST_KVS_SIGV4_SERVICE,
-            kvs_server_lookup_secret, self, NULL, NULL, &error)) {
-      self->counters.handshake_rejects++;
-      kvs_server_reply_auth_failure (self, msg, error);
-      return;
-    }
-  }
-
-  arn = g_hash_table_lookup (params, "X-Amz-ChannelARN");
-  client_id = g_hash_table_lookup (params, "X-Amz-ClientId");
-  if (arn == NULL || *arn == '\0') {
-    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_BAD_REQUEST,
-        "InvalidArgumentException", "X-Amz-ChannelARN is required");
-    return;
-  }
-  if (!kvs_validate_arn (arn, &error)) {
-    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_BAD_REQUEST,
-        "InvalidArgumentException", error->message);
-    return;
-  }
-  if (client_id && !gst_kvs_validate_viewer_client_id (client_id, &error)) {
-    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_BAD_REQUEST,
-        "InvalidArgumentException", error->message);
-    return;
-  }
-  channel = kvs_server_lookup_channel (self, NULL, arn);
-  if (channel == NULL) {
-    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_NOT_FOUND,
-        "ResourceNotFoundException",
-        "The requested channel is not found or not active.");
-    return;
-  }
-  if (client_id && !kvs_channel_can_accept_viewer (channel, client_id)) {
-    g_autofree gchar *text = g_strdup_printf ("The channel already has the "
-        "maximum of %u viewers connected", self->config->max_viewers);
-
-    kvs_server_reject_upgrade (self, msg, SOUP_STATUS_BAD_REQUEST,
-        "ClientLimitExceededException", text);
+  if (!kvs_server_check_upgrade (self, g_uri_get_path (uri),
+          g_uri_get_query (uri), soup_message_headers_get_one (headers,
+              "Host"), &check)) {
+    kvs_server_reply_error (msg, check.status, check.error_type, check.message);
     return;
   }
 
@@ -1140,9 +1305,9 @@ kvs_server_handle_upgrade (KvsServer * self, SoupServerMessage * msg)
   }
   up = g_new0 (KvsUpgrade, 1);
   up->server = g_object_ref (self);
-  up->channel_arn = g_strdup (arn);
-  up->role = client_id ? GST_KVS_ROLE_VIEWER : GST_KVS_ROLE_MASTER;
-  up->client_id = g_strdup (client_id);
+  up->channel_arn = g_steal_pointer (&check.channel_arn);
+  up->role = check.role;
+  up->client_id = g_steal_pointer (&check.client_id);
   g_signal_connect_data (msg, "wrote-informational",
       G_CALLBACK (kvs_server_on_upgraded), up, kvs_upgrade_free, 0);
 }

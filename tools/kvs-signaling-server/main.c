@@ -88,6 +88,15 @@ kvs_on_shutdown_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* libsoup logs four or five debug lines for every WebSocket frame; with
+ * G_MESSAGES_DEBUG unset GLib drops them, but only after formatting each
+ * and reading the environment: dropped here, before that. */
+static void
+kvs_drop_log (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer user_data)
+{
+}
+
 int
 main (int argc, char **argv)
 {
@@ -205,6 +214,8 @@ main (int argc, char **argv)
 
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     goto usage;
+  if (g_getenv ("G_MESSAGES_DEBUG") == NULL)
+    g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, kvs_drop_log, NULL);
   if (argc > 1) {
     g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
         "unexpected argument '%s'", argv[1]);
