@@ -26,9 +26,14 @@
  * A 403 whose Date shows clock skew corrects the clock offset used by every
  * signature, the presigned WebSocket URL included; a 404 drops the cached
  * ARN and endpoints. GO_AWAY, and a connection nearing the service's
- * one-hour limit, open a new connection first and close the old one once
- * it is up (make before break). WebSocket pings every keepalive-interval;
- * no pong nor frame for two intervals means a dead connection.
+ * one-hour limit (max-connection-age), open a new connection first and
+ * close the old one once it is up (make before break); meanwhile nothing
+ * more is written on the old one (outgoing messages wait in the queue and
+ * go out in order on the new one, or are reported through "send-failed"
+ * after send-timeout) and it is still read until it is closed. The state
+ * stays CONNECTED throughout, unless the replacement fails. WebSocket pings
+ * every keepalive-interval; no pong nor frame for two intervals means a dead
+ * connection.
  *
  * TLS is always verified; ca-file replaces the system's authorities. GIO's
  * default proxy resolver (libproxy, not safe across threads on Debian 12)
@@ -60,6 +65,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define DEFAULT_KEEPALIVE_INTERVAL 10
 #define DEFAULT_SEND_TIMEOUT 60
 #define DEFAULT_REQUEST_TIMEOUT 20
+/* The service closes a connection after one hour: move before that. */
+#define DEFAULT_MAX_CONNECTION_AGE (55 * 60)
 
 /* Outgoing messages waiting for a connection. */
 #define MAX_QUEUED_MESSAGES 512
@@ -76,8 +83,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define MAX_AUTH_FAILURES 3
 /* Polling a channel that is not ACTIVE yet. */
 #define DESCRIBE_POLL_MS 500
-/* The service closes a connection after one hour: move before that. */
-#define MAX_CONNECTION_AGE_S (55 * 60)
 /* ICE servers are refreshed at this fraction of their smallest Ttl. */
 #define ICE_REFRESH_PERCENT 80
 #define ICE_REFRESH_RETRY_S 10
@@ -86,11 +91,14 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 /* Outgoing pacing, per connection and message type, below the service's
  * limits (AWS: 5 SDP offers/s, 5 SDP answers/s, 20 ICE candidates/s per
  * connection, refused with ClientLimitExceededException beyond): a bucket
- * of the service's burst, refilled at 90 % of its rate. Without it the
- * backlog of an outage goes out at once and is refused. */
+ * refilled at 90 % of the service's rate. Without it the backlog of an
+ * outage goes out at once and is refused. The ICE bucket holds half the
+ * service's burst: the service counts arrivals, and a first burst that
+ * reaches it late followed by the next candidates on time looks faster
+ * than it was sent (the spare half absorbs 0.5 s of such jitter). */
 #define PACE_SDP_BURST 5
 #define PACE_SDP_RATE 4.5
-#define PACE_ICE_BURST 20
+#define PACE_ICE_BURST 10
 #define PACE_ICE_RATE 18.0
 /* Shutdown waits this long for the close handshake and cancelled calls. */
 #define SHUTDOWN_GRACE_MS 2000
@@ -115,6 +123,7 @@ enum
   PROP_KEEPALIVE_INTERVAL,
   PROP_SEND_TIMEOUT,
   PROP_REQUEST_TIMEOUT,
+  PROP_MAX_CONNECTION_AGE,
   PROP_STATE,
   N_PROPERTIES
 };
@@ -199,6 +208,7 @@ struct _GstKvsSignalingClient
   guint keepalive_interval;
   guint send_timeout;
   guint request_timeout;
+  guint max_connection_age;
   gboolean credentials_changed;
 
   /* Status (lock). */
@@ -236,6 +246,8 @@ struct _GstKvsSignalingClient
   gint pending_ops;
   GPtrArray *closing_conns;     /* SoupWebsocketConnection we closed */
   SoupWebsocketConnection *conn;
+  /* conn was told to go (GO_AWAY): nothing more is written on it */
+  gboolean conn_going_away;
   gint64 last_activity;         /* monotonic us */
   GSource *reconnect_source;
   GSource *step_timeout_source;
@@ -253,6 +265,7 @@ struct _GstKvsSignalingClient
   gdouble pace_tokens[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
   gint64 pace_refilled;         /* monotonic us */
   guint step_timeout_s;         /* request-timeout, read at start() */
+  guint max_age_s;              /* max-connection-age, read at start() */
   gboolean ice_refresh_active;
   gint64 step_started;          /* monotonic us, the current step's start */
   gint64 ice_refresh_started;   /* monotonic us */
@@ -606,6 +619,23 @@ pace_take (GstKvsSignalingClient * self, GstKvsMessageType type)
 
 static void flush_outgoing (GstKvsSignalingClient * self);
 
+/* Messages are written on the active connection only while it is not being
+ * replaced. After GO_AWAY, and while a replacement is being opened (make
+ * before break), they wait in the queue, timed by send-timeout, and go out
+ * in order on the new connection: the service closes the old one when its
+ * grace period ends or as soon as the new one is attached, and a frame
+ * written on it just before that close is lost without a trace (the
+ * protocol has no acknowledgements). The old connection is still read
+ * until it is closed. */
+static gboolean
+conn_writable (GstKvsSignalingClient * self)
+{
+  return self->conn && !self->conn_going_away && !self->mbb_active &&
+      !self->attempt_active &&
+      soup_websocket_connection_get_state (self->conn) ==
+      SOUP_WEBSOCKET_STATE_OPEN;
+}
+
 static gboolean
 pace_timeout (gpointer user_data)
 {
@@ -619,15 +649,14 @@ pace_timeout (gpointer user_data)
 static void
 flush_outgoing (GstKvsSignalingClient * self)
 {
-  if (self->stopping || !self->conn || self->pace_source)
+  if (self->stopping || self->pace_source)
     return;
 
   while (TRUE) {
     OutItem *item;
     guint wait_ms;
 
-    if (soup_websocket_connection_get_state (self->conn) !=
-        SOUP_WEBSOCKET_STATE_OPEN)
+    if (!conn_writable (self))
       return;
 
     g_mutex_lock (&self->lock);
@@ -796,18 +825,23 @@ connection_lost (GstKvsSignalingClient * self, const gchar * why)
   SoupWebsocketConnection *conn = self->conn;
 
   self->conn = NULL;
+  self->conn_going_away = FALSE;
   clear_connection_timers (self);
   drop_conn (self, conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
 
   if (self->stopping)
     return;
 
-  GST_WARNING_OBJECT (self, "connection lost: %s", why);
   if (self->mbb_active) {
-    /* a replacement is already on its way: let it finish */
-    set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
+    /* A replacement is already on its way (the service may close the old
+     * connection as soon as it has attached the new one, before the client
+     * has seen the handshake's reply): messages wait for it. The state
+     * stays, unless the replacement fails (ws_connect_cb). */
+    GST_INFO_OBJECT (self, "old connection gone while its replacement "
+        "opens: %s", why);
     return;
   }
+  GST_WARNING_OBJECT (self, "connection lost: %s", why);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
   schedule_reconnect (self);
 }
@@ -963,8 +997,10 @@ connection_up (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
     g_source_set_callback (self->liveness_source, liveness_tick, self, NULL);
     g_source_attach (self->liveness_source, self->context);
   }
-  self->max_age_source =
-      add_timeout (self, MAX_CONNECTION_AGE_S * 1000, max_age_timeout);
+  self->conn_going_away = FALSE;
+  if (self->max_age_s > 0)
+    self->max_age_source =
+        add_timeout (self, self->max_age_s * 1000, max_age_timeout);
 
   set_state (self, GST_KVS_SIGNALING_STATE_CONNECTED);
   flush_outgoing (self);
@@ -1043,9 +1079,11 @@ on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
 
   if (self->stopping)
     return;
-  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->conn)
+  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->conn) {
+    /* nothing more on it: what is sent now waits for the replacement */
+    self->conn_going_away = TRUE;
     start_make_before_break (self, "GO_AWAY");
-  else if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
+  } else if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
     refresh_ice_servers (self);
 }
 
@@ -1765,6 +1803,8 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
         self->force_describe = TRUE;
       }
       schedule_mbb_retry (self);
+      /* unless told to go, the old one carries the messages meanwhile */
+      flush_outgoing (self);
       return;
     }
     attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, e);
@@ -1809,6 +1849,7 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
       GST_WARNING_OBJECT (self, "cannot open a replacement: %s",
           error->message);
       mbb_finished (self);
+      flush_outgoing (self);
       return;
     }
     if (!end_step (self, NULL))
@@ -2139,6 +2180,7 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   ca_file = g_strdup (self->ca_file);
   self->credentials_changed = FALSE;
   self->step_timeout_s = self->request_timeout;
+  self->max_age_s = self->max_connection_age;
   g_mutex_unlock (&self->lock);
 
   /* the channel */
@@ -2352,6 +2394,9 @@ gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
   if (self->thread) {
     GSource *idle = g_idle_source_new ();
 
+    /* not G_PRIORITY_DEFAULT_IDLE: a send must not wait behind the
+     * connection's I/O (latency, issue 6) */
+    g_source_set_priority (idle, G_PRIORITY_DEFAULT);
     g_source_set_callback (idle, flush_idle, self, NULL);
     g_source_attach (idle, self->context);
     g_source_unref (idle);
@@ -2587,6 +2632,9 @@ gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
     case PROP_REQUEST_TIMEOUT:
       self->request_timeout = g_value_get_uint (value);
       break;
+    case PROP_MAX_CONNECTION_AGE:
+      self->max_connection_age = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -2643,6 +2691,9 @@ gst_kvs_signaling_client_get_property (GObject * object, guint prop_id,
       break;
     case PROP_REQUEST_TIMEOUT:
       g_value_set_uint (value, self->request_timeout);
+      break;
+    case PROP_MAX_CONNECTION_AGE:
+      g_value_set_uint (value, self->max_connection_age);
       break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
@@ -2710,6 +2761,7 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
   self->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
   self->send_timeout = DEFAULT_SEND_TIMEOUT;
   self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
+  self->max_connection_age = DEFAULT_MAX_CONNECTION_AGE;
   self->state = GST_KVS_SIGNALING_STATE_NEW;
   self->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_kvs_ice_server_unref);
@@ -2805,6 +2857,12 @@ gst_kvs_signaling_client_class_init (GstKvsSignalingClientClass * klass)
       "Seconds each control-plane call and each WebSocket handshake may take "
       "before it is abandoned and retried (read at start)", 1, 600,
       DEFAULT_REQUEST_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_CONNECTION_AGE] =
+      g_param_spec_uint ("max-connection-age", "Maximum connection age",
+      "Seconds after which a connection is replaced by a new one, opened "
+      "before the old one is closed (make before break), ahead of the "
+      "service's one-hour limit (0 = never; read at start)", 0, 86400,
+      DEFAULT_MAX_CONNECTION_AGE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] = g_param_spec_enum ("state", "State",
       "Where the connection is in its life cycle",
       GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,

@@ -33,7 +33,10 @@ G_DECLARE_FINAL_TYPE (GstKvsSignalingClient, gst_kvs_signaling_client,
  * connection before "send-failed", default 60, 0 = for ever),
  * "request-timeout" (seconds each control-plane call and WebSocket
  * handshake, the make-before-break one included, may take before it is
- * abandoned and retried; default 20), "state" (read-only).
+ * abandoned and retried; default 20), "max-connection-age" (seconds after
+ * which a connection is replaced, make before break, ahead of the service's
+ * one-hour limit; default 3300, 0 = never; read at start), "state"
+ * (read-only).
  *
  * Signals: "state-changed" (GstKvsSignalingState), "sdp-offer",
  * "sdp-answer", "ice-candidate", "status-response", "go-away",

@@ -19,8 +19,10 @@ typedef struct
   FaultRecorder *mrec, *vrec;
 } Pair;
 
+/* @max_age: the clients' max-connection-age (0: the default, 55 min). */
 static void
-pair_connect (Pair * p, const gchar * const *server_args, guint keepalive)
+pair_connect_full (Pair * p, const gchar * const *server_args,
+    guint keepalive, guint max_age)
 {
   const gchar *args[16] = { "--create-channel=" CHANNEL, NULL };
   guint n = 1;
@@ -34,12 +36,22 @@ pair_connect (Pair * p, const gchar * const *server_args, guint keepalive)
       VIEWER_ID);
   g_object_set (p->master, "keepalive-interval", keepalive, NULL);
   g_object_set (p->viewer, "keepalive-interval", keepalive, NULL);
+  if (max_age > 0) {
+    g_object_set (p->master, "max-connection-age", max_age, NULL);
+    g_object_set (p->viewer, "max-connection-age", max_age, NULL);
+  }
   p->mrec = fault_recorder_new (p->master);
   p->vrec = fault_recorder_new (p->viewer);
   fault_start (p->master);
   FAULT_WAIT_STATE (p->mrec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
   fault_start (p->viewer);
   FAULT_WAIT_STATE (p->vrec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+}
+
+static void
+pair_connect (Pair * p, const gchar * const *server_args, guint keepalive)
+{
+  pair_connect_full (p, server_args, keepalive, 0);
 }
 
 static void
@@ -329,6 +341,42 @@ GST_START_TEST (test_max_duration_seamless)
 
 GST_END_TEST;
 
+static gboolean
+client_replaced_twice (Pair * p)
+{
+  return fault_stat (p->master, "reconnects") >= 2
+      && fault_stat (p->viewer, "reconnects") >= 2;
+}
+
+/* The client's own clock: the service sets no maximum duration and sends no
+ * GO_AWAY, the clients replace their connections every 2 s
+ * (max-connection-age, 55 min by default, ahead of AWS's one-hour limit),
+ * make before break, while messages flow both ways: never DISCONNECTED,
+ * nothing lost. Without the client's timer nothing is replaced. */
+GST_START_TEST (test_max_connection_age_seamless)
+{
+  Pair p;
+
+  pair_connect_full (&p, NULL, 10, 2);
+  pump_through (&p, 5, NULL, 0, client_replaced_twice);
+
+  g_mutex_lock (&p.mrec->lock);
+  fail_unless_equals_int (p.mrec->n_go_away, 0);
+  fail_unless_equals_int (p.mrec->n_disconnected, 0);
+  g_mutex_unlock (&p.mrec->lock);
+  g_mutex_lock (&p.vrec->lock);
+  fail_unless_equals_int (p.vrec->n_go_away, 0);
+  fail_unless_equals_int (p.vrec->n_disconnected, 0);
+  g_mutex_unlock (&p.vrec->lock);
+  fail_unless (fault_stat (p.master, "reconnects") >= 2);
+  fail_unless (fault_stat (p.viewer, "reconnects") >= 2);
+  fail_unless_equals_uint64 (fault_stat (p.master, "send-failures"), 0);
+  fail_unless_equals_uint64 (fault_stat (p.viewer, "send-failures"), 0);
+  pair_free (&p);
+}
+
+GST_END_TEST;
+
 static Suite *
 lifecycle_suite (void)
 {
@@ -341,6 +389,7 @@ lifecycle_suite (void)
   tcase_add_test (tc, test_go_away_no_message_lost);
   tcase_add_test (tc, test_keepalive_beats_idle_timeout);
   tcase_add_test (tc, test_max_duration_seamless);
+  tcase_add_test (tc, test_max_connection_age_seamless);
   return s;
 }
 

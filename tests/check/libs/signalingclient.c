@@ -56,6 +56,7 @@ typedef struct
   guint ws_fail_count;          /* ... this many times (G_MAXUINT: always) */
   guint ice_ttl;                /* Ttl of the ICE servers (default 300) */
   guint ice_fail_status;        /* GetIceServerConfig answers this */
+  gboolean ws_stall;            /* hold accepted handshakes (fake_release) */
 
   /* records */
   guint n_describe, n_create, n_endpoint, n_ice, n_ws, n_ws_refused;
@@ -68,6 +69,7 @@ typedef struct
   GArray *close_codes;          /* per conn: 0 while open */
   GPtrArray *frames;            /* gchar* received */
   GArray *frame_conns;          /* conn index of each frame */
+  GPtrArray *stalled;           /* SoupServerMessage, handshakes held */
 } FakeKvs;
 
 static const gchar *
@@ -148,6 +150,11 @@ fake_websocket_precheck (FakeKvs * fake, SoupServerMessage * msg)
     return;
   }
   g_ptr_array_add (fake->ws_queries, g_strdup (g_uri_get_query (uri)));
+  if (fake->ws_stall) {
+    /* no 101 until fake_release() */
+    soup_server_message_pause (msg);
+    g_ptr_array_add (fake->stalled, g_object_ref (msg));
+  }
   /* status left unset: the WebSocket handler takes over */
 }
 
@@ -345,6 +352,7 @@ fake_new_full (gboolean channel_exists, GTlsCertificate * certificate)
   fake->close_codes = g_array_new (FALSE, TRUE, sizeof (guint));
   fake->frames = g_ptr_array_new_with_free_func (g_free);
   fake->frame_conns = g_array_new (FALSE, TRUE, sizeof (guint));
+  fake->stalled = g_ptr_array_new_with_free_func (g_object_unref);
   fake->context = g_main_context_new ();
   fake->loop = g_main_loop_new (fake->context, FALSE);
   fake->thread = g_thread_new ("fake-kvs", fake_thread, fake);
@@ -434,6 +442,23 @@ fake_close (FakeKvs * fake, guint index, gushort code)
 }
 
 static void
+do_release (FakeKvs * fake, gpointer data)
+{
+  g_mutex_lock (&fake->lock);
+  fake->ws_stall = FALSE;
+  g_mutex_unlock (&fake->lock);
+  for (guint i = 0; i < fake->stalled->len; i++)
+    soup_server_message_unpause (g_ptr_array_index (fake->stalled, i));
+}
+
+/* Lets the held handshakes complete; new ones are not held any more. */
+static void
+fake_release (FakeKvs * fake)
+{
+  fake_call (fake, do_release, NULL);
+}
+
+static void
 do_drop_conns (FakeKvs * fake, gpointer data)
 {
   for (guint i = 0; i < fake->conns->len; i++) {
@@ -478,6 +503,7 @@ fake_free (FakeKvs * fake)
   g_array_unref (fake->close_codes);
   g_ptr_array_unref (fake->frames);
   g_array_unref (fake->frame_conns);
+  g_ptr_array_unref (fake->stalled);
   g_mutex_clear (&fake->lock);
   g_cond_clear (&fake->cond);
   g_free (fake);
@@ -1049,6 +1075,8 @@ GST_START_TEST (test_properties)
   fail_unless_equals_int (max_payload, GST_KVS_DEFAULT_MAX_PAYLOAD);
   fail_unless_equals_int (keepalive, 10);
   fail_if (create);
+  g_object_get (client, "max-connection-age", &keepalive, NULL);
+  fail_unless_equals_int (keepalive, 55 * 60);
 
   for (guint i = 0; i < G_N_ELEMENTS (secrets); i++) {
     pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (client),
@@ -1423,6 +1451,199 @@ GST_START_TEST (test_go_away_replacement_retried)
   WAIT_FOR (&fake->lock, &fake->cond, fake->close_codes->len > 0
       && g_array_index (fake->close_codes, guint, 0) == 1000, 5);
   STATES_ARE (rec, CONNECTED_STATES);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+/* The correlation ids of the frames the fake received on connection
+ * @index, comma-separated, in order (under the fake's lock). */
+static gchar *
+frames_on (FakeKvs * fake, guint index)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < fake->frames->len; i++) {
+    const gchar *key = "\"correlationId\":\"";
+    const gchar *id = strstr (g_ptr_array_index (fake->frames, i), key);
+
+    if (g_array_index (fake->frame_conns, guint, i) != index)
+      continue;
+    if (ids->len)
+      g_string_append_c (ids, ',');
+    if (id) {
+      id += strlen (key);
+      g_string_append_len (ids, id, strcspn (id, "\""));
+    } else {
+      g_string_append_c (ids, '?');
+    }
+  }
+  return g_string_free (ids, FALSE);
+}
+
+static void
+send_answer (GstKvsSignalingClient * client, const gchar * correlation_id)
+{
+  GstKvsMessage *answer = gst_kvs_message_new_sdp
+      (GST_KVS_MESSAGE_TYPE_SDP_ANSWER, "viewer-1", "v=0\r\n", correlation_id);
+
+  fail_unless (gst_kvs_signaling_client_send (client, answer, NULL));
+  gst_kvs_message_unref (answer);
+}
+
+/* After GO_AWAY nothing more is written on the old connection (the service
+ * may close it at any moment, and a frame written just before the close is
+ * lost): messages wait for the replacement, go out in order on it, and one
+ * that cannot go out within send-timeout is reported with its correlation
+ * id. The old connection is still read meanwhile. */
+GST_START_TEST (test_go_away_holds_messages)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_MASTER,
+      &rec);
+  g_autofree gchar *candidate = NULL;
+  g_autofree gchar *on_old = NULL, *on_new = NULL;
+
+  /* every replacement is refused for now */
+  g_mutex_lock (&fake->lock);
+  fake->ws_fail_status = 503;
+  fake->ws_fail_count = G_MAXUINT;
+  g_mutex_unlock (&fake->lock);
+  g_object_set (client, "send-timeout", 1, NULL);
+  fake_send (fake, 0, "{\"messageType\":\"GO_AWAY\"}");
+  WAIT_FOR (&rec->lock, &rec->cond, rec->received->len == 1, 5);
+
+  send_answer (client, "held1");
+  WAIT_FOR (&rec->lock, &rec->cond, rec->failed->len == 1, 10);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_string (((GstKvsMessage *) g_ptr_array_index
+          (rec->failed, 0))->correlation_id, "held1");
+  fail_unless (strstr (rec->failed_error->message, "held1"), "%s",
+      rec->failed_error->message);
+  fail_unless_equals_int (rec->sent->len, 0);
+  g_mutex_unlock (&rec->lock);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws_refused >= 1, 10);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->frames->len, 0);
+  g_mutex_unlock (&fake->lock);
+
+  /* what the service still sends on the old connection arrives */
+  candidate = service_frame (GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE,
+      "{\"candidate\":\"candidate:1 1 UDP 1 10.0.0.1 9 typ host\","
+      "\"sdpMid\":\"0\",\"sdpMLineIndex\":0}", "viewer-1");
+  fake_send (fake, 0, candidate);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->received->len == 2, 5);
+
+  /* queued while the replacement is refused, sent in order once it opens */
+  g_object_set (client, "send-timeout", 60, NULL);
+  send_answer (client, "next1");
+  send_answer (client, "next2");
+  send_answer (client, "next3");
+  g_mutex_lock (&fake->lock);
+  fake->ws_fail_count = 0;
+  g_mutex_unlock (&fake->lock);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->frames->len == 3, 15);
+  g_mutex_lock (&fake->lock);
+  on_old = frames_on (fake, 0);
+  on_new = frames_on (fake, 1);
+  g_mutex_unlock (&fake->lock);
+  fail_unless_equals_string (on_old, "");
+  fail_unless_equals_string (on_new, "next1,next2,next3");
+  WAIT_FOR (&fake->lock, &fake->cond,
+      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  /* "message-sent" may come just after the fake has the frame */
+  WAIT_FOR (&rec->lock, &rec->cond, rec->sent->len == 3, 5);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->failed->len, 1);
+  g_mutex_unlock (&rec->lock);
+  STATES_ARE (rec, CONNECTED_STATES);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+/* The service closes the old connection (grace over, or a newer connection
+ * attached) before the client has its replacement's reply: the client stays
+ * CONNECTED, and what it sends meanwhile goes out on the replacement. */
+GST_START_TEST (test_old_closed_before_replacement_open)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_client (fake, GST_KVS_ROLE_MASTER,
+      &rec);
+  g_autofree gchar *on_new = NULL;
+
+  g_mutex_lock (&fake->lock);
+  fake->ws_stall = TRUE;
+  g_mutex_unlock (&fake->lock);
+  fake_send (fake, 0, "{\"messageType\":\"GO_AWAY\"}");
+  WAIT_FOR (&fake->lock, &fake->cond, fake->stalled->len == 1, 10);
+  fake_close (fake, 0, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  WAIT_FOR (&fake->lock, &fake->cond,
+      g_array_index (fake->close_codes, guint, 0) != 0, 5);
+  send_answer (client, "during1");
+  send_answer (client, "during2");
+  fake_release (fake);
+
+  WAIT_FOR (&fake->lock, &fake->cond, fake->frames->len == 2, 10);
+  g_mutex_lock (&fake->lock);
+  on_new = frames_on (fake, 1);
+  g_mutex_unlock (&fake->lock);
+  fail_unless_equals_string (on_new, "during1,during2");
+  STATES_ARE (rec, CONNECTED_STATES);
+  fail_unless_equals_uint64 (gst_kvs_signaling_client_get_state (client),
+      GST_KVS_SIGNALING_STATE_CONNECTED);
+
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+/* Ahead of the service's one-hour limit the client replaces its connection
+ * on its own clock (max-connection-age, shortened here), make before break:
+ * no GO_AWAY, never DISCONNECTED, the old one closed by the client. */
+GST_START_TEST (test_max_connection_age_replaces)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  guint64 reconnects = 0;
+  gint64 end;
+
+  g_object_set (client, "max-connection-age", 1, NULL);
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 2, 10);
+  WAIT_FOR (&fake->lock, &fake->cond,
+      g_array_index (fake->close_codes, guint, 0) == 1000, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_describe, 1);
+  g_mutex_unlock (&fake->lock);
+
+  /* and again, one second later; the client counts it once it has the
+   * handshake's reply (after the fake: polled) */
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 3, 10);
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (g_get_monotonic_time () < end) {
+    g_autoptr (GstStructure) stats =
+        gst_kvs_signaling_client_get_stats (client);
+
+    fail_unless (gst_structure_get_uint64 (stats, "reconnects", &reconnects));
+    if (reconnects >= 2)
+      break;
+    g_usleep (20 * 1000);
+  }
+  fail_unless (reconnects >= 2, "%" G_GUINT64_FORMAT " reconnects", reconnects);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->received->len, 0);
+  fail_unless_equals_string (rec->states->str, CONNECTED_STATES);
+  g_mutex_unlock (&rec->lock);
 
   client_free (client, rec);
   fake_free (fake);
@@ -2115,6 +2336,9 @@ signalingclient_suite (void)
   tcase_add_test (tc, test_server_close_reconnects);
   tcase_add_test (tc, test_go_away_make_before_break);
   tcase_add_test (tc, test_go_away_replacement_retried);
+  tcase_add_test (tc, test_go_away_holds_messages);
+  tcase_add_test (tc, test_old_closed_before_replacement_open);
+  tcase_add_test (tc, test_max_connection_age_replaces);
   tcase_add_test (tc, test_ice_config_failure_not_fatal);
   tcase_add_test (tc, test_repeated_403_fails);
   tcase_add_test (tc, test_ws_404_describes_again);
