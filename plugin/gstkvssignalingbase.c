@@ -377,7 +377,9 @@ prepare (GstKvsSignalingBase * self)
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
         ("client-id '%s' is ignored: a master has no client id (viewers "
             "address it without one); to address a viewer, set "
-            "recipient-client-id.", settings.client_id), (NULL));
+            "recipient-client-id. If this pipeline is a viewer, set "
+            "role=viewer: as the master (the default role) it replaces the "
+            "channel's current master.", settings.client_id), (NULL));
   if (ok && auto_negotiate)
     webrtcbin = resolve_webrtcbin (self, prop, name, &ok);
   /* Before PLAYING: ICE addresses and receive-only transceivers. */

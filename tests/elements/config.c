@@ -250,6 +250,8 @@ GST_START_TEST (test_master_client_id_warns)
 
   fail_unless (w != NULL, "no warning about client-id");
   fail_unless (strstr (w, "'cam-1' is ignored") != NULL, "%s", w);
+  /* The likely mistake, a viewer that kept the default role, is named. */
+  fail_unless (strstr (w, "set role=viewer") != NULL, "%s", w);
   g_free (w);
   /* A viewer uses it: no warning. */
   w = warning_within ("webrtcbin kvssignalingsink role=viewer channel-name=c "
