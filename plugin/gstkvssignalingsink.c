@@ -202,6 +202,10 @@ on_message_sent (GstKvsConnection * connection, GstKvsMessage * msg,
     return;
   }
 
+  /* parsing the SDP again is for the handlers only: none, no parse (it
+   * would run in the client thread right after the send) */
+  if (!g_signal_has_handler_pending (self, signals[signal_id], 0, FALSE))
+    return;
   desc = gst_kvs_webrtc_description_new (type, msg->sdp, NULL);
   g_signal_emit (self, signals[signal_id], 0, msg->recipient_client_id, desc,
       msg->correlation_id);
@@ -306,7 +310,8 @@ gst_kvs_signaling_sink_class_init (GstKvsSignalingSinkClass * klass)
   signals[SIGNAL_SEND_OFFER] = g_signal_new_class_handler ("send-offer",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (gst_kvs_signaling_sink_send_offer), NULL, NULL, NULL,
-      G_TYPE_BOOLEAN, 2, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION);
+      G_TYPE_BOOLEAN, 2, G_TYPE_STRING,
+      GST_TYPE_WEBRTC_SESSION_DESCRIPTION | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
    * GstKvsSignalingSink::send-answer:
@@ -322,7 +327,8 @@ gst_kvs_signaling_sink_class_init (GstKvsSignalingSinkClass * klass)
   signals[SIGNAL_SEND_ANSWER] = g_signal_new_class_handler ("send-answer",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (gst_kvs_signaling_sink_send_answer), NULL, NULL, NULL,
-      G_TYPE_BOOLEAN, 2, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION);
+      G_TYPE_BOOLEAN, 2, G_TYPE_STRING,
+      GST_TYPE_WEBRTC_SESSION_DESCRIPTION | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
    * GstKvsSignalingSink::send-ice-candidate:
@@ -354,8 +360,8 @@ gst_kvs_signaling_sink_class_init (GstKvsSignalingSinkClass * klass)
    */
   signals[SIGNAL_OFFER_SENT] = g_signal_new ("offer-sent",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 3, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-      G_TYPE_STRING);
+      G_TYPE_NONE, 3, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION |
+      G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_STRING);
 
   /**
    * GstKvsSignalingSink::answer-sent:
@@ -368,8 +374,8 @@ gst_kvs_signaling_sink_class_init (GstKvsSignalingSinkClass * klass)
    */
   signals[SIGNAL_ANSWER_SENT] = g_signal_new ("answer-sent",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 3, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-      G_TYPE_STRING);
+      G_TYPE_NONE, 3, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION |
+      G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_STRING);
 }
 
 static void

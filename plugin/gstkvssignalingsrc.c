@@ -274,27 +274,31 @@ gst_kvs_signaling_src_class_init (GstKvsSignalingSrcClass * klass)
    * GstKvsSignalingSrc::offer-received:
    * @src: the element
    * @sender_client_id: the viewer that sent the offer
-   * @offer: the offer
+   * @offer: the offer, valid during the emission (not copied for it:
+   *   copy it to keep it)
    *
    * A viewer sent an offer (master only). Emitted from the signaling thread:
    * do not block.
    */
   signals[SIGNAL_OFFER_RECEIVED] = g_signal_new ("offer-received",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION);
+      G_TYPE_NONE, 2, G_TYPE_STRING,
+      GST_TYPE_WEBRTC_SESSION_DESCRIPTION | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
    * GstKvsSignalingSrc::answer-received:
    * @src: the element
    * @sender_client_id: NULL: answers come from the master, which the
    *   service does not name
-   * @answer: the answer
+   * @answer: the answer, valid during the emission (not copied for it:
+   *   copy it to keep it)
    *
    * The master answered this viewer's offer.
    */
   signals[SIGNAL_ANSWER_RECEIVED] = g_signal_new ("answer-received",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_WEBRTC_SESSION_DESCRIPTION);
+      G_TYPE_NONE, 2, G_TYPE_STRING,
+      GST_TYPE_WEBRTC_SESSION_DESCRIPTION | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
    * GstKvsSignalingSrc::ice-candidate-received:

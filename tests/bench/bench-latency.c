@@ -12,7 +12,16 @@
  * --target relay: the same frames, byte for byte what the sink sends, over
  *   raw libsoup WebSockets through kvs-bench-relay, from the send call (made
  *   in the sender's own thread, like the elements do) to the "message"
- *   signal on the receiving WebSocket.
+ *   signal on the receiving WebSocket. As with the elements, where each
+ *   pipeline's signaling client has its thread, the master and every viewer
+ *   have a client thread and main context of their own: a message leaves
+ *   from the sender's thread and arrives in the receiver's (with one thread
+ *   for all, the receiver was the sender, awake, and the relay was timed
+ *   faster than any two peers can be).
+ *
+ * What a real sender is handed before it sends (the service's
+ * GstWebRTCSessionDescription, the relay's frame) is made before the clock
+ * starts.
  *
  * Both targets follow the same send schedule, which keeps every connection
  * under the service's quotas (ICE 20/s, offers 5/s, answers 5/s).
@@ -48,7 +57,18 @@ static const gchar *kind_names[N_KINDS] = { "ice_200b", "sdp_3kb", "sdp_10kb" };
  * the service's documented payload limit (and the library's default). */
 static const gsize kind_payload[N_KINDS] = { 0, 2944, 10000 };
 
+/* A relay client: like an element pair's signaling client, its own thread
+ * and main context, in which its connections are made, send and receive. */
 typedef struct
+{
+  struct _Bench *b;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  SoupSession *session;
+} Endpoint;
+
+typedef struct _Bench
 {
   GMutex lock;
   GCond cond;
@@ -62,11 +82,8 @@ typedef struct
   GstElement *viewer_pipe[MAX_VIEWERS], *viewer_sink[MAX_VIEWERS],
       *viewer_src[MAX_VIEWERS];
 
-  /* relay */
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  SoupSession *session;
+  /* relay: endpoint 0 is the master, 1 + i viewer i */
+  Endpoint ep[MAX_VIEWERS + 1];
   SoupWebsocketConnection *m_conn[MAX_VIEWERS], *v_conn[MAX_VIEWERS];
   gint connecting;
   gchar *relay_url;
@@ -217,9 +234,23 @@ service_teardown (Bench * b)
   }
 }
 
+/* The SDP of an offer or answer as webrtcbin hands it to the application:
+ * made before the clock starts (the relay's frame is made before it too) */
+static GstWebRTCSessionDescription *
+service_description (gint kind, gint sender, const gchar * payload_text)
+{
+  GstSDPMessage *sdp = NULL;
+
+  if (kind == KIND_ICE)
+    return NULL;
+  gst_sdp_message_new_from_text (payload_text, &sdp);
+  return gst_webrtc_session_description_new (sender == MASTER ?
+      GST_WEBRTC_SDP_TYPE_ANSWER : GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+}
+
 static gboolean
-service_send (Bench * b, gint kind, gint sender, gint peer, guint seq,
-    const gchar * payload_text)
+service_send (Bench * b, gint kind, gint sender, gint peer,
+    const gchar * payload_text, GstWebRTCSessionDescription * desc)
 {
   g_autofree gchar *recipient = g_strdup_printf ("bench-v%d", peer);
   GstElement *sink = sender == MASTER ? b->master_sink : b->viewer_sink[sender];
@@ -230,15 +261,8 @@ service_send (Bench * b, gint kind, gint sender, gint peer, guint seq,
         sender == MASTER ? recipient : NULL, (guint) 0, "video0",
         payload_text, &ok);
   } else {
-    GstSDPMessage *sdp = NULL;
-    GstWebRTCSessionDescription *desc;
-
-    gst_sdp_message_new_from_text (payload_text, &sdp);
-    desc = gst_webrtc_session_description_new (sender == MASTER ?
-        GST_WEBRTC_SDP_TYPE_ANSWER : GST_WEBRTC_SDP_TYPE_OFFER, sdp);
     g_signal_emit_by_name (sink, sender == MASTER ? "send-answer" :
         "send-offer", sender == MASTER ? recipient : NULL, desc, &ok);
-    gst_webrtc_session_description_free (desc);
   }
   return ok;
 }
@@ -291,15 +315,16 @@ relay_connected (GObject * source, GAsyncResult * res, gpointer user_data)
 static gpointer
 relay_thread (gpointer data)
 {
-  Bench *b = data;
+  Endpoint *ep = data;
+  Bench *b = ep->b;
 
-  g_main_context_push_thread_default (b->context);
-  b->session = soup_session_new ();
+  g_main_context_push_thread_default (ep->context);
   g_mutex_lock (&b->lock);
-  g_cond_signal (&b->cond);
+  ep->session = soup_session_new ();
+  g_cond_broadcast (&b->cond);
   g_mutex_unlock (&b->lock);
-  g_main_loop_run (b->loop);
-  g_main_context_pop_thread_default (b->context);
+  g_main_loop_run (ep->loop);
+  g_main_context_pop_thread_default (ep->context);
   return NULL;
 }
 
@@ -310,15 +335,22 @@ typedef struct
   gboolean master;
 } ConnectReq;
 
+static Endpoint *
+endpoint_of (Bench * b, gint sender)
+{
+  return &b->ep[sender == MASTER ? 0 : sender + 1];
+}
+
 static gboolean
 relay_connect_one (gpointer data)
 {
   ConnectReq *r = data;
   Bench *b = r->b;
+  Endpoint *ep = endpoint_of (b, r->master ? MASTER : r->i);
   g_autofree gchar *url = g_strdup_printf ("%s/bench/%d", b->relay_url, r->i);
   SoupMessage *msg = soup_message_new ("GET", url);
 
-  soup_session_websocket_connect_async (b->session, msg, NULL, NULL,
+  soup_session_websocket_connect_async (ep->session, msg, NULL, NULL,
       G_PRIORITY_DEFAULT, NULL, relay_connected,
       r->master ? (gpointer) & b->m_conn[r->i] : (gpointer) & b->v_conn[r->i]);
   g_object_unref (msg);
@@ -331,13 +363,18 @@ relay_setup (Bench * b)
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   gint i, k;
 
-  b->context = g_main_context_new ();
-  b->loop = g_main_loop_new (b->context, FALSE);
-  g_mutex_lock (&b->lock);
-  b->thread = g_thread_new ("bench-relay-client", relay_thread, b);
-  while (!b->session)
-    g_cond_wait (&b->cond, &b->lock);
-  g_mutex_unlock (&b->lock);
+  for (i = 0; i <= n_viewers; i++) {
+    Endpoint *ep = &b->ep[i];
+
+    ep->b = b;
+    ep->context = g_main_context_new ();
+    ep->loop = g_main_loop_new (ep->context, FALSE);
+    g_mutex_lock (&b->lock);
+    ep->thread = g_thread_new ("bench-relay-client", relay_thread, ep);
+    while (!ep->session)
+      g_cond_wait (&b->cond, &b->lock);
+    g_mutex_unlock (&b->lock);
+  }
 
   for (i = 0; i < n_viewers; i++) {
     for (k = 0; k < 2; k++) {
@@ -346,8 +383,8 @@ relay_setup (Bench * b)
       r->b = b;
       r->i = i;
       r->master = k == 0;
-      g_main_context_invoke_full (b->context, G_PRIORITY_DEFAULT,
-          relay_connect_one, r, g_free);
+      g_main_context_invoke_full (endpoint_of (b, r->master ? MASTER :
+              i)->context, G_PRIORITY_DEFAULT, relay_connect_one, r, g_free);
     }
   }
   for (i = 0; i < n_viewers; i++) {
@@ -363,7 +400,7 @@ relay_setup (Bench * b)
     tm->b = tv->b = b;
     tm->rx = MASTER;
     tv->rx = i;
-    /* connected from the relay thread: handlers run there */
+    /* connected from the endpoint's thread: handlers run there */
     g_signal_connect_data (b->m_conn[i], "message",
         G_CALLBACK (on_relay_message), tm, conn_tag_free, 0);
     g_signal_connect_data (b->v_conn[i], "message",
@@ -396,6 +433,8 @@ relay_send_in_thread (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* From the main thread to the sender's thread, as a send action signal goes
+ * to the sender's signaling client */
 static gboolean
 relay_send (Bench * b, gint sender, gint peer, gchar * frame)
 {
@@ -403,8 +442,8 @@ relay_send (Bench * b, gint sender, gint peer, gchar * frame)
 
   r->conn = sender == MASTER ? b->m_conn[peer] : b->v_conn[sender];
   r->frame = frame;
-  g_main_context_invoke_full (b->context, G_PRIORITY_DEFAULT,
-      relay_send_in_thread, r, send_req_free);
+  g_main_context_invoke_full (endpoint_of (b, sender)->context,
+      G_PRIORITY_DEFAULT, relay_send_in_thread, r, send_req_free);
   return TRUE;
 }
 
@@ -420,17 +459,27 @@ relay_teardown (Bench * b)
 {
   gint i;
 
-  if (!b->thread)
-    return;
-  g_main_context_invoke (b->context, relay_quit, b->loop);
-  g_thread_join (b->thread);
+  for (i = 0; i <= n_viewers; i++) {
+    Endpoint *ep = &b->ep[i];
+
+    if (!ep->thread)
+      continue;
+    g_main_context_invoke (ep->context, relay_quit, ep->loop);
+    g_thread_join (ep->thread);
+  }
   for (i = 0; i < n_viewers; i++) {
     g_clear_object (&b->m_conn[i]);
     g_clear_object (&b->v_conn[i]);
   }
-  g_clear_object (&b->session);
-  g_main_loop_unref (b->loop);
-  g_main_context_unref (b->context);
+  for (i = 0; i <= n_viewers; i++) {
+    Endpoint *ep = &b->ep[i];
+
+    if (!ep->thread)
+      continue;
+    g_clear_object (&ep->session);
+    g_main_loop_unref (ep->loop);
+    g_main_context_unref (ep->context);
+  }
 }
 
 /* ---- the schedule ------------------------------------------------------- */
@@ -537,13 +586,15 @@ breakdown (JsonBuilder * jb, gint n)
       GstSDPMessage *sdp = NULL;
       gint64 a, b;
 
+      /* the sink gets a GstWebRTCSessionDescription (made by webrtcbin,
+       * not timed): SDP to text first */
+      if (kind != KIND_ICE)
+        gst_sdp_message_new_from_text (text, &sdp);
       a = now_ns ();
       if (kind == KIND_ICE) {
         out = gst_kvs_message_new_ice_candidate (NULL, text, "video0", 0,
             "kvs.be90af71.3");
       } else {
-        /* the sink gets a GstWebRTCSessionDescription: SDP to text first */
-        gst_sdp_message_new_from_text (text, &sdp);
         sdp_text = gst_sdp_message_as_text (sdp);
         gst_sdp_message_free (sdp);
         sdp = NULL;
@@ -664,6 +715,7 @@ main (int argc, char **argv)
     for (j = 0; j < n; j++) {
       gint sender, peer, slot;
       g_autofree gchar *text = NULL, *frame = NULL;
+      GstWebRTCSessionDescription *desc = NULL;
       gint64 now, t_send, deadline;
       gboolean done;
 
@@ -678,6 +730,9 @@ main (int argc, char **argv)
       if (next_ok[slot][kind != KIND_ICE] > now)
         g_usleep (next_ok[slot][kind != KIND_ICE] - now);
 
+      if (!use_relay)
+        desc = service_description (kind, sender, text);
+
       g_mutex_lock (&b.lock);
       b.want_seq = seq;
       b.want_rx = sender == MASTER ? peer : MASTER;
@@ -691,7 +746,7 @@ main (int argc, char **argv)
       if (use_relay)
         ok = relay_send (&b, sender, peer, g_steal_pointer (&frame));
       else
-        ok = service_send (&b, kind, sender, peer, seq, text);
+        ok = service_send (&b, kind, sender, peer, text, desc);
       if (!ok)
         refused++;
 
@@ -703,6 +758,8 @@ main (int argc, char **argv)
       done = b.t_recv != 0;
       b.want_seq = -1;
       g_mutex_unlock (&b.lock);
+      if (desc)
+        gst_webrtc_session_description_free (desc);
 
       if (!done)
         lost++;
