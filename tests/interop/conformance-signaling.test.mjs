@@ -8,30 +8,16 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import {
   CREDENTIALS, REGION, control, createChannel, fakeIce, fakeSdp, kvsClient, plainWsSigner,
-  require, sleep, startServer, waitFor,
+  require, sleep, startServer, waitFor, wssEndpoint,
 } from './lib/harness.mjs';
 
 const { SignalingClient, Role } = require('amazon-kinesis-video-streams-webrtc');
-const { GetSignalingChannelEndpointCommand } = require('@aws-sdk/client-kinesis-video');
 
 function nextEvent(emitter, name, timeoutMs = 3000) {
   return once(emitter, name, { signal: AbortSignal.timeout(timeoutMs) })
     .catch((e) => {
       throw new Error(`no '${name}' event within ${timeoutMs} ms (${e.message})`);
     });
-}
-
-async function wssEndpoint(url, arn, role) {
-  const kv = kvsClient(url);
-  try {
-    const out = await kv.send(new GetSignalingChannelEndpointCommand({
-      ChannelARN: arn,
-      SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role },
-    }));
-    return out.ResourceEndpointList.find((e) => e.Protocol === 'WSS').ResourceEndpoint;
-  } finally {
-    kv.destroy();
-  }
 }
 
 async function openClient(url, arn, role, clientId) {

@@ -27,11 +27,10 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import {
   ACCESS_KEY, CREDENTIALS, INTEROP_DIR, REGION, SECRET_KEY, createChannel, kvsClient,
-  plainWsSigner, require, startServer, waitFor,
+  plainWsSigner, require, startServer, waitFor, wssEndpoint,
 } from './lib/harness.mjs';
 
 const { SignalingClient, Role } = require('amazon-kinesis-video-streams-webrtc');
-const { GetSignalingChannelEndpointCommand } = require('@aws-sdk/client-kinesis-video');
 
 const GST_LAUNCH = process.env.KVS_GST_LAUNCH || 'gst-launch-1.0';
 const PYTHON = process.env.KVS_PYTHON || '/usr/bin/python3';
@@ -188,19 +187,6 @@ function decodedFrames(child) {
 }
 
 // ---- AWS's SignalingClient ----------------------------------------------------
-
-async function wssEndpoint(url, arn, role) {
-  const kv = kvsClient(url);
-  try {
-    const out = await kv.send(new GetSignalingChannelEndpointCommand({
-      ChannelARN: arn,
-      SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role },
-    }));
-    return out.ResourceEndpointList.find((e) => e.Protocol === 'WSS').ResourceEndpoint;
-  } finally {
-    kv.destroy();
-  }
-}
 
 async function openClient(url, arn, role, clientId) {
   const client = new SignalingClient({

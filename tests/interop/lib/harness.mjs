@@ -517,3 +517,19 @@ export async function waitFor(fn, timeoutMs, what) {
 }
 
 export { sleep };
+
+// The WSS endpoint of a channel for a role, as AWS's clients ask for it
+// (GetSignalingChannelEndpoint through @aws-sdk/client-kinesis-video).
+export async function wssEndpoint(url, arn, role) {
+  const { GetSignalingChannelEndpointCommand } = require('@aws-sdk/client-kinesis-video');
+  const kv = kvsClient(url);
+  try {
+    const out = await kv.send(new GetSignalingChannelEndpointCommand({
+      ChannelARN: arn,
+      SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: role },
+    }));
+    return out.ResourceEndpointList.find((e) => e.Protocol === 'WSS').ResourceEndpoint;
+  } finally {
+    kv.destroy();
+  }
+}
