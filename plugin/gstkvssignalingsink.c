@@ -149,7 +149,7 @@ send_sdp (GstKvsSignalingSink * self, GstKvsMessageType type,
             gst_kvs_message_type_to_string (type)), (NULL));
     return FALSE;
   }
-  text = gst_sdp_message_as_text (desc->sdp);
+  text = gst_kvs_webrtc_sdp_to_text (desc->sdp);
   msg = gst_kvs_message_new_sdp (type, to, text, corr);
   return msg && send_message (self, msg);
 }

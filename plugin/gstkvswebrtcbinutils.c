@@ -66,6 +66,253 @@ gst_kvs_webrtc_sdp_dup_origin (const gchar * sdp)
   return NULL;
 }
 
+/* ---- SDP to text ---- */
+
+/* g_string_append_len() inlined: GLib 2.74 has no inline fast path, and a
+ * call per field was half of what is left of the writer's time. */
+static inline void
+put_len (GString * out, const gchar * str, gsize len)
+{
+  if (G_UNLIKELY (out->len + len >= out->allocated_len)) {
+    put_len (out, str, (gssize) len);
+    return;
+  }
+  memcpy (out->str + out->len, str, len);
+  out->len += len;
+  out->str[out->len] = '\0';
+}
+
+static inline void
+put (GString * out, const gchar * str)
+{
+  put_len (out, str, strlen (str));
+}
+
+static inline void
+put_c (GString * out, gchar c)
+{
+  put_len (out, &c, 1);
+}
+
+static void
+append_uint (GString * out, guint value)
+{
+  gchar buf[16], *p = buf + sizeof buf;
+
+  do {
+    *--p = (gchar) ('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  put_len (out, p, buf + sizeof buf - p);
+}
+
+/* "<prefix><value>\r\n" */
+static void
+append_line (GString * out, const gchar * prefix, const gchar * value)
+{
+  put (out, prefix);
+  put (out, value);
+  put_len (out, "\r\n", 2);
+}
+
+/* What as_text writes for a c= line is "c=<nettype> <addrtype> <address>"
+ * unless the address is multicast (then a TTL and a count may follow). */
+static gboolean
+connection_is_plain (const GstSDPConnection * conn)
+{
+  return conn->nettype == NULL || conn->addrtype == NULL ||
+      conn->address == NULL || !gst_sdp_address_is_multicast (conn->nettype,
+      conn->addrtype, conn->address);
+}
+
+static void
+append_connection (GString * out, const GstSDPConnection * conn)
+{
+  if (conn->nettype == NULL || conn->addrtype == NULL || conn->address == NULL)
+    return;
+  put_len (out, "c=", 2);
+  put (out, conn->nettype);
+  put_c (out, ' ');
+  put (out, conn->addrtype);
+  put_c (out, ' ');
+  append_line (out, "", conn->address);
+}
+
+static gboolean
+bandwidths_are_plain (const GArray * bandwidths)
+{
+  guint i;
+
+  for (i = 0; i < bandwidths->len; i++)
+    if (g_array_index (bandwidths, GstSDPBandwidth, i).bwtype == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+append_bandwidths (GString * out, const GArray * bandwidths)
+{
+  guint i;
+
+  for (i = 0; i < bandwidths->len; i++) {
+    const GstSDPBandwidth *bw = &g_array_index (bandwidths, GstSDPBandwidth, i);
+
+    put_len (out, "b=", 2);
+    put (out, bw->bwtype);
+    put_c (out, ':');
+    append_uint (out, bw->bandwidth);
+    put_len (out, "\r\n", 2);
+  }
+}
+
+static void
+append_attributes (GString * out, const GArray * attributes)
+{
+  guint i;
+
+  for (i = 0; i < attributes->len; i++) {
+    const GstSDPAttribute *attr =
+        &g_array_index (attributes, GstSDPAttribute, i);
+
+    if (attr->key == NULL)
+      continue;
+    put_len (out, "a=", 2);
+    put (out, attr->key);
+    if (attr->value && attr->value[0] != '\0') {
+      put_c (out, ':');
+      put (out, attr->value);
+    }
+    put_len (out, "\r\n", 2);
+  }
+}
+
+static gboolean
+media_is_plain (const GstSDPMedia * media)
+{
+  guint i;
+
+  if (media->media == NULL || media->proto == NULL ||
+      media->information != NULL || media->key.type != NULL ||
+      !bandwidths_are_plain (media->bandwidths))
+    return FALSE;
+  for (i = 0; i < media->fmts->len; i++)
+    if (g_array_index (media->fmts, gchar *, i) == NULL)
+      return FALSE;
+  for (i = 0; i < media->connections->len; i++)
+    if (!connection_is_plain (&g_array_index (media->connections,
+                GstSDPConnection, i)))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether @sdp has nothing but what the writer below writes the way
+ * gst_sdp_message_as_text() does. */
+static gboolean
+sdp_is_plain (const GstSDPMessage * sdp)
+{
+  guint i;
+
+  if (sdp->emails->len > 0 || sdp->phones->len > 0 || sdp->zones->len > 0
+      || sdp->key.type != NULL || !connection_is_plain (&sdp->connection)
+      || !bandwidths_are_plain (sdp->bandwidths))
+    return FALSE;
+  for (i = 0; i < sdp->times->len; i++) {
+    const GstSDPTime *t = &g_array_index (sdp->times, GstSDPTime, i);
+
+    if (t->start == NULL || t->stop == NULL || t->repeat != NULL)
+      return FALSE;
+  }
+  for (i = 0; i < sdp->medias->len; i++)
+    if (!media_is_plain (&g_array_index (sdp->medias, GstSDPMedia, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+append_media (GString * out, const GstSDPMedia * media)
+{
+  guint i;
+
+  put_len (out, "m=", 2);
+  put (out, media->media);
+  put_c (out, ' ');
+  append_uint (out, media->port);
+  if (media->num_ports > 1) {
+    put_c (out, '/');
+    append_uint (out, media->num_ports);
+  }
+  put_c (out, ' ');
+  put (out, media->proto);
+  for (i = 0; i < media->fmts->len; i++) {
+    put_c (out, ' ');
+    put (out, g_array_index (media->fmts, gchar *, i));
+  }
+  put_len (out, "\r\n", 2);
+  for (i = 0; i < media->connections->len; i++)
+    append_connection (out, &g_array_index (media->connections,
+            GstSDPConnection, i));
+  append_bandwidths (out, media->bandwidths);
+  append_attributes (out, media->attributes);
+}
+
+gchar *
+gst_kvs_webrtc_sdp_to_text (const GstSDPMessage * sdp)
+{
+  const GstSDPOrigin *o;
+  GString *out;
+  guint i, n_attributes;
+
+  g_return_val_if_fail (sdp != NULL, NULL);
+
+  if (!sdp_is_plain (sdp))
+    return gst_sdp_message_as_text (sdp);
+
+  n_attributes = sdp->attributes->len;
+  for (i = 0; i < sdp->medias->len; i++)
+    n_attributes += g_array_index (sdp->medias, GstSDPMedia, i).attributes->len;
+  out = g_string_sized_new (256 + 48 * n_attributes);
+
+  if (sdp->version)
+    append_line (out, "v=", sdp->version);
+  o = &sdp->origin;
+  if (o->sess_id && o->sess_version && o->nettype && o->addrtype && o->addr) {
+    put_len (out, "o=", 2);
+    put (out, o->username ? o->username : "-");
+    put_c (out, ' ');
+    put (out, o->sess_id);
+    put_c (out, ' ');
+    put (out, o->sess_version);
+    put_c (out, ' ');
+    put (out, o->nettype);
+    put_c (out, ' ');
+    put (out, o->addrtype);
+    put_c (out, ' ');
+    append_line (out, "", o->addr);
+  }
+  if (sdp->session_name)
+    append_line (out, "s=", sdp->session_name);
+  if (sdp->information)
+    append_line (out, "i=", sdp->information);
+  if (sdp->uri)
+    append_line (out, "u=", sdp->uri);
+  append_connection (out, &sdp->connection);
+  append_bandwidths (out, sdp->bandwidths);
+  if (sdp->times->len == 0)
+    put_len (out, "t=0 0\r\n", 7);
+  for (i = 0; i < sdp->times->len; i++) {
+    const GstSDPTime *t = &g_array_index (sdp->times, GstSDPTime, i);
+
+    put_len (out, "t=", 2);
+    put (out, t->start);
+    put_c (out, ' ');
+    append_line (out, "", t->stop);
+  }
+  append_attributes (out, sdp->attributes);
+  for (i = 0; i < sdp->medias->len; i++)
+    append_media (out, &g_array_index (sdp->medias, GstSDPMedia, i));
+  return g_string_free (out, FALSE);
+}
+
 GstWebRTCSessionDescription *
 gst_kvs_webrtc_description_new (GstWebRTCSDPType type, const gchar * sdp,
     GError ** error)

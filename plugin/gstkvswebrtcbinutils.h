@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 
 G_BEGIN_DECLS
@@ -20,6 +21,13 @@ gint gst_kvs_webrtc_sdp_find_mid (const GstWebRTCSessionDescription * desc,
  * version grows), so a re-offer with another one comes from a new peer
  * connection. */
 gchar *gst_kvs_webrtc_sdp_dup_origin (const gchar * sdp);
+
+/* @sdp as text: the same text as gst_sdp_message_as_text(), byte for byte,
+ * without its printf per line (a webrtcbin offer has a few hundred lines:
+ * as_text was two thirds of the sink's cost per SDP). What webrtcbin's
+ * descriptions never carry (e=, p=, r=, z=, k=, a media's i=, multicast
+ * c=, fields as_text would print as "(null)") is left to as_text. */
+gchar *gst_kvs_webrtc_sdp_to_text (const GstSDPMessage * sdp);
 
 /* Parse @sdp text into a description of @type; NULL and @error when the text
  * is not SDP. */

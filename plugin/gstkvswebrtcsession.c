@@ -126,7 +126,7 @@ send_local_sdp (GstKvsWebrtcSession * self, GstWebRTCSessionDescription * desc)
 
   if (owner == NULL || self->callbacks.send_sdp == NULL)
     return;
-  text = gst_sdp_message_as_text (desc->sdp);
+  text = gst_kvs_webrtc_sdp_to_text (desc->sdp);
   GST_INFO_OBJECT (self->webrtcbin, "sending %s to peer %s",
       gst_webrtc_sdp_type_to_string (desc->type), peer_name (self));
   self->callbacks.send_sdp (self, desc->type, text, owner);

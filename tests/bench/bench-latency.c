@@ -42,6 +42,7 @@
 #include <gst/kvssignaling/kvssignaling.h>
 
 #include "benchutil.h"
+#include "gstkvswebrtcbinutils.h"
 
 #define MAX_VIEWERS 10
 #define MASTER (-1)
@@ -595,7 +596,7 @@ breakdown (JsonBuilder * jb, gint n)
         out = gst_kvs_message_new_ice_candidate (NULL, text, "video0", 0,
             "kvs.be90af71.3");
       } else {
-        sdp_text = gst_sdp_message_as_text (sdp);
+        sdp_text = gst_kvs_webrtc_sdp_to_text (sdp);
         gst_sdp_message_free (sdp);
         sdp = NULL;
         out = gst_kvs_message_new_sdp (GST_KVS_MESSAGE_TYPE_SDP_OFFER, NULL,

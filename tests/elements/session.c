@@ -183,6 +183,128 @@ GST_START_TEST (test_recv_transceivers_one_per_structure)
 
 GST_END_TEST;
 
+/* ---- the SDP writer against gst_sdp_message_as_text() -------------------- */
+
+static const gchar *const sdp_texts[] = {
+  /* what webrtcbin writes: session attributes, two media, candidates */
+  "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+      "a=group:BUNDLE video0 audio1\r\na=ice-options:trickle\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\n"
+      "a=setup:actpass\r\na=ice-ufrag:Yf4r\r\na=ice-pwd:X9aYbQ\r\n"
+      "a=rtcp-mux\r\na=rtcp-rsize\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\n"
+      "a=rtcp-fb:96 nack pli\r\na=fmtp:97 apt=96\r\n"
+      "a=candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host\r\n"
+      "a=end-of-candidates\r\na=mid:video0\r\n"
+      "a=fingerprint:sha-256 AA:BB:CC\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
+      "a=recvonly\r\na=rtpmap:111 OPUS/48000/2\r\na=mid:audio1\r\n",
+  /* every other line RFC 4566 has; GStreamer's writer is the reference */
+  "v=0\r\no=alice 1 2 IN IP4 10.0.0.1\r\ns=Session\r\ni=About it\r\n"
+      "u=http://example.com/s\r\ne=a@example.com\r\np=+1 555 0100\r\n"
+      "c=IN IP4 224.2.36.42/127/3\r\nb=AS:256\r\nt=2873397496 2873404696\r\n"
+      "r=7d 1h 0 25h\r\nt=0 0\r\nz=2882844526 -1h 2898848070 0\r\n"
+      "k=clear:secretish\r\na=recvonly\r\n"
+      "m=audio 49170/2 RTP/AVP 0\r\ni=Audio\r\nc=IN IP6 ff15::101/3\r\n"
+      "b=CT:64\r\nk=prompt\r\na=rtpmap:0 PCMU/8000\r\n",
+  /* one extra each, so that every fallback is met alone */
+  "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\ne=x@example.com\r\nt=0 0\r\n",
+  "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\np=+1 555\r\nt=0 0\r\n",
+  "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=1 2\r\nr=1 2 3\r\n",
+  "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nz=1 -1h\r\n",
+  "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nk=base64:AAAA\r\n",
+  "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 232.1.1.1/5\r\n",
+  "v=0\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVP 96\r\nc=IN IP4 239.0.0.1/2/4\r\n",
+  "v=0\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVP 96\r\ni=Video\r\na=x\r\n",
+  "v=0\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVP 96\r\nk=clear:k\r\n",
+  /* plain, with what the writer writes itself */
+  "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\ni=info\r\nu=http://x/\r\n"
+      "c=IN IP4 192.0.2.1\r\nb=AS:1\r\nb=TIAS:64000\r\nt=1 2\r\nt=3 4\r\n"
+      "a=empty:\r\na=flag\r\nm=video 0/3 RTP/AVP\r\nc=IN IP6 ::1\r\n"
+      "c=IN IP4 192.0.2.2\r\nb=AS:4294967295\r\na=mid:0\r\n",
+  "v=0\r\no=- 1\r\ns=-\r\n",     /* an incomplete origin is not written */
+  "v=0\r\n",                    /* no times: "t=0 0" */
+};
+
+static void
+check_sdp_text (const GstSDPMessage * sdp, const gchar * what)
+{
+  g_autofree gchar *ours = gst_kvs_webrtc_sdp_to_text (sdp);
+  g_autofree gchar *theirs = gst_sdp_message_as_text (sdp);
+
+  if (g_strcmp0 (ours, theirs) != 0)
+    fail ("%s: the SDP writer wrote\n%s\n---\ngst_sdp_message_as_text\n%s",
+        what, ours, theirs);
+}
+
+GST_START_TEST (test_sdp_text_matches_gstreamer)
+{
+  GstSDPMessage *sdp;
+  GstSDPMedia media = { 0 };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (sdp_texts); i++) {
+    g_autofree gchar *what = g_strdup_printf ("SDP %u", i);
+
+    fail_unless_equals_int (gst_sdp_message_new_from_text (sdp_texts[i], &sdp),
+        GST_SDP_OK);
+    check_sdp_text (sdp, what);
+    gst_sdp_message_free (sdp);
+  }
+
+  /* built rather than parsed: fields the parser always fills left NULL */
+  gst_sdp_message_new (&sdp);
+  check_sdp_text (sdp, "empty message");
+  gst_sdp_message_set_origin (sdp, NULL, "1", "2", "IN", "IP4", "0.0.0.0");
+  gst_sdp_message_add_time (sdp, "0", "0", NULL);
+  gst_sdp_message_add_attribute (sdp, "novalue", NULL);
+  check_sdp_text (sdp, "origin without user name");
+  /* add_media takes the contents of the media */
+  gst_sdp_media_init (&media);
+  gst_sdp_media_set_media (&media, "video");
+  gst_sdp_media_set_port_info (&media, 9, 1);
+  gst_sdp_media_set_proto (&media, "RTP/AVP");
+  gst_sdp_message_add_media (sdp, &media);
+  check_sdp_text (sdp, "media without formats");
+  memset (&media, 0, sizeof media);
+  gst_sdp_media_init (&media);
+  gst_sdp_media_set_media (&media, "audio");
+  gst_sdp_message_add_media (sdp, &media);
+  check_sdp_text (sdp, "media without a protocol");
+  gst_sdp_message_free (sdp);
+
+  /* what webrtcbin itself offers */
+  {
+    GstElement *wb = gst_element_factory_make ("webrtcbin", NULL);
+    GstCaps *caps = gst_caps_from_string (VP8_CAPS);
+    GstWebRTCRTPTransceiver *trans = NULL;
+    GstWebRTCSessionDescription *offer = NULL;
+    GstPromise *promise;
+    const GstStructure *reply;
+
+    g_signal_emit_by_name (wb, "add-transceiver",
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, caps, &trans);
+    gst_clear_object (&trans);
+    gst_caps_unref (caps);
+    fail_unless (gst_element_set_state (wb, GST_STATE_READY) !=
+        GST_STATE_CHANGE_FAILURE);
+    promise = gst_promise_new ();
+    g_signal_emit_by_name (wb, "create-offer", NULL, promise);
+    fail_unless_equals_int (gst_promise_wait (promise),
+        GST_PROMISE_RESULT_REPLIED);
+    reply = gst_promise_get_reply (promise);
+    fail_unless (gst_structure_get (reply, "offer",
+            GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL));
+    fail_unless (gst_sdp_message_medias_len (offer->sdp) == 1);
+    check_sdp_text (offer->sdp, "webrtcbin's offer");
+    gst_webrtc_session_description_free (offer);
+    gst_promise_unref (promise);
+    gst_element_set_state (wb, GST_STATE_NULL);
+    gst_object_unref (wb);
+  }
+}
+
+GST_END_TEST;
+
 /* ---- two sessions wired together ---------------------------------------- */
 
 typedef struct
@@ -488,6 +610,7 @@ session_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_sdp_mid_helpers);
+  tcase_add_test (tc, test_sdp_text_matches_gstreamer);
   tcase_add_test (tc, test_restrict_addresses_rejects_non_ip);
   tcase_add_test (tc, test_recv_transceivers_one_per_structure);
   tcase_add_test (tc, test_disable_upnp);

@@ -22,7 +22,8 @@
  * or neither field is reported, never applied; nothing is applied or held
  * when the description fails; the answer goes out after the offer is
  * applied; the session origin of an offer is recognised again; close()
- * forgets what is held. */
+ * forgets what is held; gst_kvs_webrtc_sdp_to_text() writes every parsed
+ * SDP exactly as gst_sdp_message_as_text() does. */
 #include "fuzz-common.h"
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
@@ -347,6 +348,14 @@ check_helpers (const gchar * text, GstSDPMessage * parsed)
     FUZZ_CHECK (gst_kvs_webrtc_sdp_dup_mid (desc,
             gst_sdp_message_medias_len (parsed)) == NULL, "mid past the end");
     gst_webrtc_session_description_free (desc);
+  }
+  if (parsed) {
+    /* the sink's SDP writer writes what GStreamer's writes */
+    g_autofree gchar *ours = gst_kvs_webrtc_sdp_to_text (parsed);
+    g_autofree gchar *theirs = gst_sdp_message_as_text (parsed);
+
+    FUZZ_CHECK (g_strcmp0 (ours, theirs) == 0, "SDP text differs from "
+        "gst_sdp_message_as_text:\n%s\n---\n%s", ours, theirs);
   }
   if (origin) {
     /* "<username> <sess-id>": another SDP with them has the same origin. */
