@@ -903,8 +903,10 @@ on_client_offer (GstKvsSignalingClient * client, GstKvsMessage * msg,
   GstKvsWebrtcSession *session;
 
   count_received (self, msg->type);
-  post_message_event (self, "received", msg, msg->sender_client_id);
+  /* the src's signal first: the bus message is only news, and making and
+   * posting it took longer than the rest of the way to the handler */
   g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
+  post_message_event (self, "received", msg, msg->sender_client_id);
 
   if (self->settings.role != GST_KVS_ROLE_MASTER) {
     GST_WARNING_OBJECT (self, "a viewer got an offer; ignored");
@@ -946,8 +948,8 @@ on_client_answer (GstKvsSignalingClient * client, GstKvsMessage * msg,
   GstKvsWebrtcSession *session;
 
   count_received (self, msg->type);
-  post_message_event (self, "received", msg, msg->sender_client_id);
   g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
+  post_message_event (self, "received", msg, msg->sender_client_id);
 
   if (self->settings.role != GST_KVS_ROLE_VIEWER) {
     GST_WARNING_OBJECT (self, "a master got an answer; ignored");

@@ -247,6 +247,26 @@ skip_space (const gchar * p, const gchar * end)
 /* @p is past an opening quote: the closing quote, or NULL when the string
  * is not one the fast path takes (a "\u" escape, a control character,
  * invalid UTF-8, no end). */
+/* The characters a two-character escape may have after its '\\' (the
+ * "\\uXXXX" escapes go to json-glib). */
+static inline gboolean
+is_simple_escape (gchar c)
+{
+  switch (c) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
 static const gchar *
 scan_string (const gchar * p, const gchar * end, gboolean * escaped)
 {
@@ -271,7 +291,7 @@ scan_string (const gchar * p, const gchar * end, gboolean * escaped)
       return p;
     }
     if (c == '\\') {
-      if (end - p < 2 || p[1] == '\0' || strchr ("\"\\/bfnrt", p[1]) == NULL)
+      if (end - p < 2 || !is_simple_escape (p[1]))
         return NULL;
       *escaped = TRUE;
       p += 2;
@@ -449,6 +469,20 @@ gst_kvs_json_field_dup (const GstKvsJsonField * field)
   return out;
 }
 
+/* g_string_append_len() without the call (GLib 2.74 has no inline fast
+ * path): an SDP has an escape every line. */
+static inline void
+put_len (GString * out, const gchar * str, gsize len)
+{
+  if (G_UNLIKELY (out->len + len >= out->allocated_len)) {
+    g_string_append_len (out, str, (gssize) len);
+    return;
+  }
+  memcpy (out->str + out->len, str, len);
+  out->len += len;
+  out->str[out->len] = '\0';
+}
+
 /* 1 for the bytes json-glib 1.6's generator escapes ('"', '\\', 0x01 to
  * 0x1e and 0x7f: it leaves 0x1f as it is), 2 for non-ASCII bytes. */
 static const guint8 generator_escape[256] = {
@@ -494,36 +528,36 @@ gst_kvs_json_append_string (GString * out, const gchar * str, gssize len)
       high = TRUE;
       continue;
     }
-    g_string_append_len (out, run, p - run);
+    put_len (out, run, p - run);
     run = p + 1;
     switch (c) {
       case '"':
-        g_string_append_len (out, "\\\"", 2);
+        put_len (out, "\\\"", 2);
         break;
       case '\\':
-        g_string_append_len (out, "\\\\", 2);
+        put_len (out, "\\\\", 2);
         break;
       case '\b':
-        g_string_append_len (out, "\\b", 2);
+        put_len (out, "\\b", 2);
         break;
       case '\n':
-        g_string_append_len (out, "\\n", 2);
+        put_len (out, "\\n", 2);
         break;
       case '\t':
-        g_string_append_len (out, "\\t", 2);
+        put_len (out, "\\t", 2);
         break;
       case '\f':
-        g_string_append_len (out, "\\f", 2);
+        put_len (out, "\\f", 2);
         break;
       case '\r':
-        g_string_append_len (out, "\\r", 2);
+        put_len (out, "\\r", 2);
         break;
       default:
         g_string_append_printf (out, "\\u00%.2x", c);
         break;
     }
   }
-  g_string_append_len (out, run, end - run);
+  put_len (out, run, end - run);
   g_string_append_c (out, '"');
 
   if (high && !g_utf8_validate_len (str, len, NULL)) {
