@@ -459,6 +459,33 @@ kvs_connection_take_token (KvsConnection * self, GstKvsMessageType type,
   }
 }
 
+/* libsoup registers "message" without a marshaller, so GLib would call the
+ * handler through libffi (g_cclosure_marshal_generic) for every frame: a
+ * marshaller for its (gint, GBytes *) arguments. */
+static void
+kvs_marshal_VOID__INT_BOXED (GClosure * closure, GValue * return_value,
+    guint n_param_values, const GValue * param_values,
+    gpointer invocation_hint, gpointer marshal_data)
+{
+  typedef void (*KvsMessageFunc) (gpointer instance, gint type,
+      gpointer bytes, gpointer data);
+  GCClosure *cc = (GCClosure *) closure;
+  gpointer instance, data;
+  KvsMessageFunc callback;
+
+  g_return_if_fail (n_param_values == 3);
+  if (G_CCLOSURE_SWAP_DATA (closure)) {
+    instance = closure->data;
+    data = g_value_peek_pointer (param_values + 0);
+  } else {
+    instance = g_value_peek_pointer (param_values + 0);
+    data = closure->data;
+  }
+  callback = (KvsMessageFunc) (marshal_data ? marshal_data : cc->callback);
+  callback (instance, g_value_get_int (param_values + 1),
+      g_value_get_boxed (param_values + 2), data);
+}
+
 static void
 kvs_connection_on_message (SoupWebsocketConnection * ws, gint type,
     GBytes * bytes, KvsConnection * self)
@@ -680,6 +707,7 @@ kvs_connection_new (SoupWebsocketConnection * ws, KvsActivityStream * stream,
     const gchar * channel_arn, GstKvsRole role, const gchar * client_id,
     const KvsServerConfig * config, KvsCounters * counters)
 {
+  GClosure *closure;
   KvsConnection *self;
 
   g_return_val_if_fail (SOUP_IS_WEBSOCKET_CONNECTION (ws), NULL);
@@ -718,8 +746,10 @@ kvs_connection_new (SoupWebsocketConnection * ws, KvsActivityStream * stream,
   /* The service never pings on its own: only the client's activity counts. */
   soup_websocket_connection_set_keepalive_interval (ws, 0);
 
-  g_signal_connect (ws, "message", G_CALLBACK (kvs_connection_on_message),
-      self);
+  closure = g_cclosure_new (G_CALLBACK (kvs_connection_on_message), self,
+      NULL);
+  g_closure_set_marshal (closure, kvs_marshal_VOID__INT_BOXED);
+  g_signal_connect_closure (ws, "message", closure, FALSE);
   g_signal_connect (ws, "error", G_CALLBACK (kvs_connection_on_error), self);
   g_signal_connect (ws, "closed", G_CALLBACK (kvs_connection_on_closed), self);
 
