@@ -10,6 +10,7 @@
 #include <string.h>
 #include <gio/gio.h>
 #include <gst/kvssignaling/gstkvserror.h>
+#include <gst/kvssignaling/gstkvsstring.h>
 
 gchar *
 gst_kvs_webrtc_sdp_dup_mid (const GstWebRTCSessionDescription * desc,
@@ -68,18 +69,10 @@ gst_kvs_webrtc_sdp_dup_origin (const gchar * sdp)
 
 /* ---- SDP to text ---- */
 
-/* g_string_append_len() inlined: GLib 2.74 has no inline fast path, and a
- * call per field was half of what is left of the writer's time. */
 static inline void
 put_len (GString * out, const gchar * str, gsize len)
 {
-  if (G_UNLIKELY (out->len + len >= out->allocated_len)) {
-    put_len (out, str, (gssize) len);
-    return;
-  }
-  memcpy (out->str + out->len, str, len);
-  out->len += len;
-  out->str[out->len] = '\0';
+  gst_kvs_string_append_len (out, str, len);
 }
 
 static inline void
@@ -276,18 +269,17 @@ gst_kvs_webrtc_sdp_to_text (const GstSDPMessage * sdp)
     append_line (out, "v=", sdp->version);
   o = &sdp->origin;
   if (o->sess_id && o->sess_version && o->nettype && o->addrtype && o->addr) {
+    const gchar *fields[] = { o->username ? o->username : "-", o->sess_id,
+      o->sess_version, o->nettype, o->addrtype, o->addr
+    };
+
     put_len (out, "o=", 2);
-    put (out, o->username ? o->username : "-");
-    put_c (out, ' ');
-    put (out, o->sess_id);
-    put_c (out, ' ');
-    put (out, o->sess_version);
-    put_c (out, ' ');
-    put (out, o->nettype);
-    put_c (out, ' ');
-    put (out, o->addrtype);
-    put_c (out, ' ');
-    append_line (out, "", o->addr);
+    for (i = 0; i < G_N_ELEMENTS (fields); i++) {
+      if (i > 0)
+        put_c (out, ' ');
+      put (out, fields[i]);
+    }
+    put_len (out, "\r\n", 2);
   }
   if (sdp->session_name)
     append_line (out, "s=", sdp->session_name);

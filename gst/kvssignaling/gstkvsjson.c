@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gstkvsjson.h"
+#include "gstkvsstring.h"
 
 static gboolean
 is_json_space (gchar c)
@@ -469,20 +470,6 @@ gst_kvs_json_field_dup (const GstKvsJsonField * field)
   return out;
 }
 
-/* g_string_append_len() without the call (GLib 2.74 has no inline fast
- * path): an SDP has an escape every line. */
-static inline void
-put_len (GString * out, const gchar * str, gsize len)
-{
-  if (G_UNLIKELY (out->len + len >= out->allocated_len)) {
-    g_string_append_len (out, str, (gssize) len);
-    return;
-  }
-  memcpy (out->str + out->len, str, len);
-  out->len += len;
-  out->str[out->len] = '\0';
-}
-
 /* 1 for the bytes json-glib 1.6's generator escapes ('"', '\\', 0x01 to
  * 0x1e and 0x7f: it leaves 0x1f as it is), 2 for non-ASCII bytes. */
 static const guint8 generator_escape[256] = {
@@ -528,36 +515,36 @@ gst_kvs_json_append_string (GString * out, const gchar * str, gssize len)
       high = TRUE;
       continue;
     }
-    put_len (out, run, p - run);
+    gst_kvs_string_append_len (out, run, p - run);
     run = p + 1;
     switch (c) {
       case '"':
-        put_len (out, "\\\"", 2);
+        gst_kvs_string_append_len (out, "\\\"", 2);
         break;
       case '\\':
-        put_len (out, "\\\\", 2);
+        gst_kvs_string_append_len (out, "\\\\", 2);
         break;
       case '\b':
-        put_len (out, "\\b", 2);
+        gst_kvs_string_append_len (out, "\\b", 2);
         break;
       case '\n':
-        put_len (out, "\\n", 2);
+        gst_kvs_string_append_len (out, "\\n", 2);
         break;
       case '\t':
-        put_len (out, "\\t", 2);
+        gst_kvs_string_append_len (out, "\\t", 2);
         break;
       case '\f':
-        put_len (out, "\\f", 2);
+        gst_kvs_string_append_len (out, "\\f", 2);
         break;
       case '\r':
-        put_len (out, "\\r", 2);
+        gst_kvs_string_append_len (out, "\\r", 2);
         break;
       default:
         g_string_append_printf (out, "\\u00%.2x", c);
         break;
     }
   }
-  put_len (out, run, end - run);
+  gst_kvs_string_append_len (out, run, end - run);
   g_string_append_c (out, '"');
 
   if (high && !g_utf8_validate_len (str, len, NULL)) {
