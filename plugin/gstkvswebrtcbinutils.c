@@ -70,21 +70,15 @@ gst_kvs_webrtc_sdp_dup_origin (const gchar * sdp)
 /* ---- SDP to text ---- */
 
 static inline void
-put_len (GString * out, const gchar * str, gsize len)
-{
-  gst_kvs_string_append_len (out, str, len);
-}
-
-static inline void
 put (GString * out, const gchar * str)
 {
-  put_len (out, str, strlen (str));
+  gst_kvs_string_append_len (out, str, strlen (str));
 }
 
 static inline void
 put_c (GString * out, gchar c)
 {
-  put_len (out, &c, 1);
+  gst_kvs_string_append_len (out, &c, 1);
 }
 
 static void
@@ -96,7 +90,7 @@ append_uint (GString * out, guint value)
     *--p = (gchar) ('0' + value % 10);
     value /= 10;
   } while (value > 0);
-  put_len (out, p, buf + sizeof buf - p);
+  gst_kvs_string_append_len (out, p, buf + sizeof buf - p);
 }
 
 /* "<prefix><value>\r\n" */
@@ -105,7 +99,7 @@ append_line (GString * out, const gchar * prefix, const gchar * value)
 {
   put (out, prefix);
   put (out, value);
-  put_len (out, "\r\n", 2);
+  gst_kvs_string_append_len (out, "\r\n", 2);
 }
 
 /* What as_text writes for a c= line is "c=<nettype> <addrtype> <address>"
@@ -123,7 +117,7 @@ append_connection (GString * out, const GstSDPConnection * conn)
 {
   if (conn->nettype == NULL || conn->addrtype == NULL || conn->address == NULL)
     return;
-  put_len (out, "c=", 2);
+  gst_kvs_string_append_len (out, "c=", 2);
   put (out, conn->nettype);
   put_c (out, ' ');
   put (out, conn->addrtype);
@@ -150,11 +144,11 @@ append_bandwidths (GString * out, const GArray * bandwidths)
   for (i = 0; i < bandwidths->len; i++) {
     const GstSDPBandwidth *bw = &g_array_index (bandwidths, GstSDPBandwidth, i);
 
-    put_len (out, "b=", 2);
+    gst_kvs_string_append_len (out, "b=", 2);
     put (out, bw->bwtype);
     put_c (out, ':');
     append_uint (out, bw->bandwidth);
-    put_len (out, "\r\n", 2);
+    gst_kvs_string_append_len (out, "\r\n", 2);
   }
 }
 
@@ -169,13 +163,13 @@ append_attributes (GString * out, const GArray * attributes)
 
     if (attr->key == NULL)
       continue;
-    put_len (out, "a=", 2);
+    gst_kvs_string_append_len (out, "a=", 2);
     put (out, attr->key);
     if (attr->value && attr->value[0] != '\0') {
       put_c (out, ':');
       put (out, attr->value);
     }
-    put_len (out, "\r\n", 2);
+    gst_kvs_string_append_len (out, "\r\n", 2);
   }
 }
 
@@ -226,7 +220,7 @@ append_media (GString * out, const GstSDPMedia * media)
 {
   guint i;
 
-  put_len (out, "m=", 2);
+  gst_kvs_string_append_len (out, "m=", 2);
   put (out, media->media);
   put_c (out, ' ');
   append_uint (out, media->port);
@@ -240,7 +234,7 @@ append_media (GString * out, const GstSDPMedia * media)
     put_c (out, ' ');
     put (out, g_array_index (media->fmts, gchar *, i));
   }
-  put_len (out, "\r\n", 2);
+  gst_kvs_string_append_len (out, "\r\n", 2);
   for (i = 0; i < media->connections->len; i++)
     append_connection (out, &g_array_index (media->connections,
             GstSDPConnection, i));
@@ -273,13 +267,13 @@ gst_kvs_webrtc_sdp_to_text (const GstSDPMessage * sdp)
       o->sess_version, o->nettype, o->addrtype, o->addr
     };
 
-    put_len (out, "o=", 2);
+    gst_kvs_string_append_len (out, "o=", 2);
     for (i = 0; i < G_N_ELEMENTS (fields); i++) {
       if (i > 0)
         put_c (out, ' ');
       put (out, fields[i]);
     }
-    put_len (out, "\r\n", 2);
+    gst_kvs_string_append_len (out, "\r\n", 2);
   }
   if (sdp->session_name)
     append_line (out, "s=", sdp->session_name);
@@ -290,11 +284,11 @@ gst_kvs_webrtc_sdp_to_text (const GstSDPMessage * sdp)
   append_connection (out, &sdp->connection);
   append_bandwidths (out, sdp->bandwidths);
   if (sdp->times->len == 0)
-    put_len (out, "t=0 0\r\n", 7);
+    gst_kvs_string_append_len (out, "t=0 0\r\n", 7);
   for (i = 0; i < sdp->times->len; i++) {
     const GstSDPTime *t = &g_array_index (sdp->times, GstSDPTime, i);
 
-    put_len (out, "t=", 2);
+    gst_kvs_string_append_len (out, "t=", 2);
     put (out, t->start);
     put_c (out, ' ');
     append_line (out, "", t->stop);

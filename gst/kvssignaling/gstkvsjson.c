@@ -43,6 +43,26 @@ read_u_escape (const gchar * p, const gchar * end)
   return v;
 }
 
+/* The characters a two-character escape may have after its '\\' (the
+ * "\\uXXXX" escapes go to json-glib). */
+static inline gboolean
+is_simple_escape (gchar c)
+{
+  switch (c) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
 /* NULL when the escape at data[*i] (a backslash) is valid JSON and decodes
  * to UTF-8 text without NUL, *i then left on its last byte; else why not. */
 static gchar *
@@ -53,7 +73,7 @@ check_escape (const gchar * data, gsize len, gsize * i)
 
   if (end - p < 2)
     return g_strdup ("a backslash ends the text");
-  if (p[1] != '\0' && strchr ("\"\\/bfnrt", p[1]) != NULL) {
+  if (is_simple_escape (p[1])) {
     *i += 1;
     return NULL;
   }
@@ -248,26 +268,6 @@ skip_space (const gchar * p, const gchar * end)
 /* @p is past an opening quote: the closing quote, or NULL when the string
  * is not one the fast path takes (a "\u" escape, a control character,
  * invalid UTF-8, no end). */
-/* The characters a two-character escape may have after its '\\' (the
- * "\\uXXXX" escapes go to json-glib). */
-static inline gboolean
-is_simple_escape (gchar c)
-{
-  switch (c) {
-    case '"':
-    case '\\':
-    case '/':
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
-      return TRUE;
-    default:
-      return FALSE;
-  }
-}
-
 static const gchar *
 scan_string (const gchar * p, const gchar * end, gboolean * escaped)
 {

@@ -195,8 +195,6 @@ static const gchar base64_pairs[4096][2] = {
 static gchar *
 encode_base64 (const guchar * in, gsize len)
 {
-  static const gchar alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   gchar *out = g_malloc ((len + 2) / 3 * 4 + 1), *q = out;
   gsize i;
 
@@ -211,9 +209,8 @@ encode_base64 (const guchar * in, gsize len)
     guint32 v = (guint32) in[i] << 16 |
         (len - i > 1 ? (guint32) in[i + 1] << 8 : 0);
 
-    q[0] = alphabet[v >> 18];
-    q[1] = alphabet[(v >> 12) & 63];
-    q[2] = len - i > 1 ? alphabet[(v >> 6) & 63] : '=';
+    memcpy (q, base64_pairs[v >> 12], 2);
+    q[2] = len - i > 1 ? base64_pairs[v & 0xfff][0] : '=';
     q[3] = '=';
     q += 4;
   }
