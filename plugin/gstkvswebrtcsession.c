@@ -41,7 +41,15 @@ struct _GstKvsWebrtcSession
   gulong sig_negotiation;
   gulong sig_candidate;
   gulong sig_state;
+  GPtrArray *in_flight;         /* GstPromise, given to webrtcbin, unanswered */
 };
+
+/* What a promise given to webrtcbin calls when it is answered. */
+typedef struct
+{
+  GstKvsWebrtcSession *self;
+  GstPromiseChangeFunc done;
+} Answer;
 
 G_DEFINE_TYPE_WITH_CODE (GstKvsWebrtcSession, gst_kvs_webrtc_session,
     G_TYPE_OBJECT,
@@ -75,6 +83,17 @@ dup_owner (GstKvsWebrtcSession * self)
   return owner;
 }
 
+static gboolean
+is_closed (GstKvsWebrtcSession * self)
+{
+  gboolean closed;
+
+  g_mutex_lock (&self->lock);
+  closed = self->closed;
+  g_mutex_unlock (&self->lock);
+  return closed;
+}
+
 static void
 report_problem (GstKvsWebrtcSession * self, gboolean fatal,
     const gchar * what, const gchar * reason)
@@ -97,6 +116,11 @@ promise_check (GstKvsWebrtcSession * self, GstPromise * promise,
   GstPromiseResult result = gst_promise_wait (promise);
   const GstStructure *reply;
 
+  if (result == GST_PROMISE_RESULT_INTERRUPTED && is_closed (self)) {
+    GST_DEBUG_OBJECT (self->webrtcbin, "peer %s: %s: interrupted by close",
+        peer_name (self), what);
+    return FALSE;
+  }
   if (result != GST_PROMISE_RESULT_REPLIED) {
     report_problem (self, TRUE, what,
         result == GST_PROMISE_RESULT_INTERRUPTED ?
@@ -116,6 +140,47 @@ promise_check (GstKvsWebrtcSession * self, GstPromise * promise,
   if (reply_out)
     *reply_out = reply;
   return TRUE;
+}
+
+static void
+answer_free (Answer * answer)
+{
+  g_object_unref (answer->self);
+  g_free (answer);
+}
+
+static void
+on_answered (GstPromise * promise, gpointer user_data)
+{
+  Answer *answer = user_data;
+  GstKvsWebrtcSession *self = answer->self;
+
+  g_mutex_lock (&self->lock);
+  g_ptr_array_remove_fast (self->in_flight, promise);
+  g_mutex_unlock (&self->lock);
+  answer->done (promise, self);
+}
+
+/* A promise for a webrtcbin action, @done called with the session when it
+ * is answered. The session keeps a reference until then: webrtcbin drops
+ * the actions still queued when it stops without answering them, and a
+ * promise freed unanswered is a critical warning (a failed test under
+ * gst-check); close() interrupts them instead. */
+static GstPromise *
+session_promise_new (GstKvsWebrtcSession * self, GstPromiseChangeFunc done)
+{
+  Answer *answer = g_new (Answer, 1);
+  GstPromise *promise;
+
+  answer->self = g_object_ref (self);
+  answer->done = done;
+  promise = gst_promise_new_with_change_func (on_answered, answer,
+      (GDestroyNotify) answer_free);
+  g_mutex_lock (&self->lock);
+  if (!self->closed)
+    g_ptr_array_add (self->in_flight, gst_promise_ref (promise));
+  g_mutex_unlock (&self->lock);
+  return promise;
 }
 
 static void
@@ -164,8 +229,7 @@ on_local_created (GstPromise * promise, gpointer user_data)
     return;
   }
 
-  set_promise = gst_promise_new_with_change_func (on_local_set,
-      g_object_ref (self), g_object_unref);
+  set_promise = session_promise_new (self, on_local_set);
   g_signal_emit_by_name (self->webrtcbin, "set-local-description", desc,
       set_promise);
   gst_promise_unref (set_promise);
@@ -179,8 +243,7 @@ on_local_created (GstPromise * promise, gpointer user_data)
 static void
 create_offer (GstKvsWebrtcSession * self)
 {
-  GstPromise *promise = gst_promise_new_with_change_func (on_local_created,
-      g_object_ref (self), g_object_unref);
+  GstPromise *promise = session_promise_new (self, on_local_created);
 
   GST_INFO_OBJECT (self->webrtcbin, "creating an offer for peer %s",
       peer_name (self));
@@ -334,8 +397,7 @@ on_remote_offer_set (GstPromise * promise, gpointer user_data)
     return;
   flush_held (self);
 
-  answer = gst_promise_new_with_change_func (on_local_created,
-      g_object_ref (self), g_object_unref);
+  answer = session_promise_new (self, on_local_created);
   g_signal_emit_by_name (self->webrtcbin, "create-answer", NULL, answer);
   gst_promise_unref (answer);
 }
@@ -356,8 +418,7 @@ set_remote (GstKvsWebrtcSession * self, GstWebRTCSDPType type,
   }
   GST_INFO_OBJECT (self->webrtcbin, "applying the %s of peer %s",
       gst_webrtc_sdp_type_to_string (type), peer_name (self));
-  promise = gst_promise_new_with_change_func (done, g_object_ref (self),
-      g_object_unref);
+  promise = session_promise_new (self, done);
   g_signal_emit_by_name (self->webrtcbin, "set-remote-description", desc,
       promise);
   gst_promise_unref (promise);
@@ -556,6 +617,7 @@ void
 gst_kvs_webrtc_session_close (GstKvsWebrtcSession * self)
 {
   GObject *owner;
+  g_autoptr (GPtrArray) in_flight = NULL;
   gulong ids[3];
   guint i;
 
@@ -574,11 +636,17 @@ gst_kvs_webrtc_session_close (GstKvsWebrtcSession * self)
   ids[2] = self->sig_state;
   self->sig_negotiation = self->sig_candidate = self->sig_state = 0;
   g_queue_clear_full (&self->held, (GDestroyNotify) held_candidate_free);
+  in_flight = g_steal_pointer (&self->in_flight);
+  self->in_flight = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_promise_unref);
   g_mutex_unlock (&self->lock);
 
   for (i = 0; i < G_N_ELEMENTS (ids); i++)
     if (ids[i])
       g_signal_handler_disconnect (self->webrtcbin, ids[i]);
+  /* Answered by now or never: a reply that comes later is ignored. */
+  for (i = 0; i < in_flight->len; i++)
+    gst_promise_interrupt (g_ptr_array_index (in_flight, i));
   g_clear_object (&owner);
 }
 
@@ -588,6 +656,7 @@ gst_kvs_webrtc_session_finalize (GObject * object)
   GstKvsWebrtcSession *self = GST_KVS_WEBRTC_SESSION (object);
 
   g_queue_clear_full (&self->held, (GDestroyNotify) held_candidate_free);
+  g_ptr_array_unref (self->in_flight);
   g_clear_object (&self->owner);
   gst_clear_object (&self->webrtcbin);
   g_free (self->peer_id);
@@ -608,4 +677,6 @@ gst_kvs_webrtc_session_init (GstKvsWebrtcSession * self)
 {
   g_mutex_init (&self->lock);
   g_queue_init (&self->held);
+  self->in_flight = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_promise_unref);
 }

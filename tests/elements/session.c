@@ -584,6 +584,66 @@ GST_START_TEST (test_bad_remote_sdp_is_reported)
 
 GST_END_TEST;
 
+/* webrtcbin drops the actions still queued when it stops, unanswered; a
+ * promise freed unanswered is a critical warning (a failed test here). The
+ * session keeps its promises until answered and interrupts the rest when
+ * closed, without reporting a problem. webrtcbin's thread is kept busy in
+ * the reply of a first action of ours, so the session's action is still
+ * queued when the state change to NULL stops that thread. */
+static void
+on_slow_reply (GstPromise * promise, gpointer data)
+{
+  g_atomic_int_set ((gint *) data, 1);
+  g_usleep (300 * 1000);
+}
+
+static void
+count_problem (GstKvsWebrtcSession * session, gboolean fatal,
+    const gchar * what, const gchar * reason, gpointer owner)
+{
+  g_atomic_int_inc ((gint *) g_object_get_data (owner, "problems"));
+}
+
+GST_START_TEST (test_close_interrupts_dropped_actions)
+{
+  GstKvsWebrtcSessionCallbacks cb = { NULL, NULL, count_problem, NULL };
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *wb = gst_element_factory_make ("webrtcbin", NULL);
+  GObject *owner = g_object_new (G_TYPE_OBJECT, NULL);
+  GstKvsWebrtcSession *session;
+  GstPromise *busy;
+  gint started = 0, problems = 0;
+
+  fail_unless (wb != NULL);
+  g_object_set_data (owner, "problems", &problems);
+  gst_bin_add (GST_BIN (pipeline), wb);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_READY) ==
+      GST_STATE_CHANGE_SUCCESS);
+  session = gst_kvs_webrtc_session_new (wb, FALSE, "v1", &cb, owner);
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) & session);
+
+  busy = gst_promise_new_with_change_func (on_slow_reply, &started, NULL);
+  g_signal_emit_by_name (wb, "create-offer", NULL, busy);
+  while (!g_atomic_int_get (&started))
+    g_usleep (1000);
+  /* queued behind the busy reply: set-remote-description */
+  gst_kvs_webrtc_session_handle_offer (session, fp_sdp_a);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  fail_unless_equals_int (gst_promise_wait (busy),
+      GST_PROMISE_RESULT_REPLIED);
+  gst_promise_unref (busy);
+
+  gst_kvs_webrtc_session_close (session);
+  fail_unless_equals_int (g_atomic_int_get (&problems), 0);
+  /* nothing keeps the session alive: no promise holds it any more */
+  g_object_unref (session);
+  fail_unless (session == NULL, "the closed session was not freed");
+  g_object_unref (owner);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 static gboolean
 have_webrtc_media (void)
 {
@@ -616,6 +676,7 @@ session_suite (void)
   tcase_add_test (tc, test_disable_upnp);
   tcase_add_test (tc, test_sdp_origin);
   tcase_add_test (tc, test_same_peer_connection);
+  tcase_add_test (tc, test_close_interrupts_dropped_actions);
   tcase_add_test (tc, test_bad_remote_sdp_is_reported);
   if (have_webrtc_media ())
     tcase_add_test (tc, test_viewer_offers_master_answers_video_flows);
