@@ -1684,13 +1684,19 @@ handshake_error (GstKvsSignalingClient * self, SoupMessage * msg,
     const GError * error)
 {
   guint status = soup_message_get_status (msg);
+  const gchar *aws_type, *name;
   GstKvsError code;
 
   if (status < 300 || status == SOUP_STATUS_SWITCHING_PROTOCOLS)
     return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
         "WebSocket connect failed: %s", error->message);
 
-  code = gst_kvs_error_from_aws (NULL, status, NULL);
+  /* the error's name, when the service says it (the local service does) */
+  aws_type =
+      soup_message_headers_get_one (soup_message_get_response_headers (msg),
+      "x-amzn-ErrorType");
+  code = gst_kvs_error_from_aws (aws_type, status, NULL);
+  name = aws_type ? gst_kvs_error_to_aws_name (code) : NULL;
   if (status == SOUP_STATUS_FORBIDDEN) {
     const gchar *date =
         soup_message_headers_get_one (soup_message_get_response_headers (msg),
@@ -1714,8 +1720,9 @@ handshake_error (GstKvsSignalingClient * self, SoupMessage * msg,
   }
 
   return g_error_new (GST_KVS_ERROR, code, "WebSocket handshake refused: "
-      "HTTP %u %s", status,
-      GST_STR_NULL (soup_message_get_reason_phrase (msg)));
+      "HTTP %u %s%s%s", status,
+      GST_STR_NULL (soup_message_get_reason_phrase (msg)), name ? ", " : "",
+      name ? name : "");
 }
 
 static gboolean

@@ -272,6 +272,74 @@ GST_START_TEST (test_clock_skew_403_corrected)
 
 GST_END_TEST;
 
+/* The service admitting two WebSocket connects per channel and second (AWS:
+ * three): four viewers started at once cannot all be admitted within the
+ * same second, so the handshakes refused with 400 ClientLimitExceeded are
+ * retried after the backoff, named in the client's warning, and all four
+ * end up connected, never failed. */
+static gint limit_warnings;
+
+static void
+find_limit_warning (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text = gst_debug_message_get (message);
+
+  if (level == GST_LEVEL_WARNING && g_str_equal
+      (gst_debug_category_get_name (category), "kvssignalingclient")
+      && strstr (text, "handshake refused: HTTP 400")
+      && strstr (text, "ClientLimitExceededException"))
+    g_atomic_int_inc (&limit_warnings);
+}
+
+#define N_THROTTLED 4
+
+GST_START_TEST (test_connect_rate_limit_retried)
+{
+  const gchar *args[] = { "--create-channel=" CHANNEL,
+    "--max-connects-per-second=2", NULL
+  };
+  FaultServer *server = fault_server_start (0, args, NULL);
+  FaultRecorder *recs[N_THROTTLED];
+  gint64 rejects;
+  guint i;
+
+  g_atomic_int_set (&limit_warnings, 0);
+  gst_debug_add_log_function (find_limit_warning, NULL, NULL);
+  gst_debug_set_threshold_for_name ("kvssignalingclient", GST_LEVEL_WARNING);
+  for (i = 0; i < N_THROTTLED; i++) {
+    g_autofree gchar *id = g_strdup_printf ("viewer-throttled-%u", i);
+
+    recs[i] = fault_recorder_new (fault_client_new (server,
+            GST_KVS_ROLE_VIEWER, CHANNEL, id));
+  }
+  for (i = 0; i < N_THROTTLED; i++)
+    fault_start (recs[i]->client);
+  for (i = 0; i < N_THROTTLED; i++)
+    FAULT_WAIT_STATE (recs[i], GST_KVS_SIGNALING_STATE_CONNECTED, 25);
+
+  rejects = fault_counter (server, "handshakeRejects");
+  fail_unless (rejects >= 1, "four connects in one second were all admitted");
+  fail_unless (g_atomic_int_get (&limit_warnings) >= 1,
+      "no client warning named ClientLimitExceededException");
+  for (i = 0; i < N_THROTTLED; i++) {
+    g_mutex_lock (&recs[i]->lock);
+    fail_unless (recs[i]->error == NULL, "a throttled client gave up");
+    g_mutex_unlock (&recs[i]->lock);
+  }
+  fail_unless_equals_int (fault_counter (server, "connectionsCurrent"),
+      N_THROTTLED);
+
+  gst_debug_remove_log_function (find_limit_warning);
+  gst_debug_unset_threshold_for_name ("kvssignalingclient");
+  for (i = 0; i < N_THROTTLED; i++)
+    fault_recorder_free (recs[i]);
+  fault_server_free (server);
+}
+
+GST_END_TEST;
+
 /* RECONNECT_ICE_SERVER: fresh TURN credentials in the background. */
 GST_START_TEST (test_reconnect_ice_server_refreshes)
 {
@@ -368,6 +436,7 @@ recovery_suite (void)
   tcase_add_test (tc, test_channel_recreated);
   tcase_add_test (tc, test_channel_gone_fatal);
   tcase_add_test (tc, test_clock_skew_403_corrected);
+  tcase_add_test (tc, test_connect_rate_limit_retried);
   tcase_add_test (tc, test_reconnect_ice_server_refreshes);
   tcase_add_test (tc, test_refused_message_reported);
   return s;

@@ -11,7 +11,8 @@
 static const gchar *documented_options[] = {
   "--listen", "--region", "--access-key", "--secret-key", "--no-auth",
   "--message-ttl", "--idle-timeout", "--max-connection-duration",
-  "--go-away-grace", "--max-viewers", "--max-frame-size", "--max-queue",
+  "--go-away-grace", "--max-viewers", "--max-connects-per-second",
+  "--max-frame-size", "--max-queue",
   "--turn-uri", "--turn-secret", "--control", "--tls-cert", "--tls-key",
   "--create-channel", "--viewer-dir", NULL
 };
@@ -52,6 +53,9 @@ GST_START_TEST (test_usage_errors_exit_2)
     NULL
   };
   const gchar *viewers[] = { "--no-auth", "--max-viewers", "0", NULL };
+  const gchar *connects[] = { "--no-auth", "--max-connects-per-second", "-1",
+    NULL
+  };
   const gchar *ttl[] = { "--no-auth", "--message-ttl", "121", NULL };
   const gchar *frame[] = { "--no-auth", "--max-frame-size", "10", NULL };
   const gchar *turn[] = { "--no-auth", "--turn-uri", "turn:127.0.0.1:3478",
@@ -64,6 +68,7 @@ GST_START_TEST (test_usage_errors_exit_2)
   check_usage_error (listen, "--listen 'nohost'");
   check_usage_error (listen_port, "--listen '127.0.0.1:70000'");
   check_usage_error (viewers, "--max-viewers 0");
+  check_usage_error (connects, "--max-connects-per-second -1");
   check_usage_error (ttl, "--message-ttl 121");
   check_usage_error (frame, "--max-frame-size 10");
   check_usage_error (turn, "--turn-uri and --turn-secret go together");

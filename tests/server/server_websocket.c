@@ -564,6 +564,46 @@ GST_START_TEST (test_viewer_limit_and_replacement)
 
 GST_END_TEST;
 
+/* --max-connects-per-second 2: a third connect to the channel within a
+ * second is refused with 400 ClientLimitExceededException; a refused one
+ * does not count, another channel has its own limit, and a second later
+ * the channel admits again. */
+GST_START_TEST (test_connect_rate_limit)
+{
+  const gchar *extra[] = { "--max-connects-per-second", "2", NULL };
+  KvsTestServer *saved = server;
+  KvsTestServer *s = kvs_test_server_start (extra);
+  g_autofree gchar *arn = kvs_test_create_channel (s, "rate");
+  g_autofree gchar *other = kvs_test_create_channel (s, "rate-other");
+  g_autofree gchar *url = NULL;
+  KvsTestWs *master, *v1, *v2, *o1;
+  gint64 first = g_get_monotonic_time ();
+
+  master = kvs_test_ws_connect (s, arn, NULL);
+  v1 = kvs_test_ws_connect (s, arn, "v1");
+  server = s;
+  url = kvs_test_ws_url (s, arn, "v2");
+  expect_refused (url, 400, "ClientLimitExceededException");
+  expect_refused (url, 400, "ClientLimitExceededException");
+  server = saved;
+  /* the three attempts above must fit in the second for this to show
+   * anything (in-process handshakes take milliseconds) */
+  fail_unless (g_get_monotonic_time () - first < G_USEC_PER_SEC,
+      "the handshakes took over a second");
+  o1 = kvs_test_ws_connect (s, other, "o1");
+
+  kvs_test_iterate (1100);
+  v2 = kvs_test_ws_connect (s, arn, "v2");
+
+  kvs_test_ws_free (o1);
+  kvs_test_ws_free (v2);
+  kvs_test_ws_free (v1);
+  kvs_test_ws_free (master);
+  kvs_test_server_stop (s);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_delete_channel_closes_connections)
 {
   g_autofree gchar *arn = kvs_test_create_channel (server, "doomed");
@@ -980,6 +1020,7 @@ server_websocket_suite (void)
   tcase_add_test (tc, test_full_queue_refused);
   tcase_add_test (tc, test_newest_master_wins);
   tcase_add_test (tc, test_viewer_limit_and_replacement);
+  tcase_add_test (tc, test_connect_rate_limit);
   tcase_add_test (tc, test_delete_channel_closes_connections);
   tcase_add_test (tc, test_sockets_released);
   tcase_add_test (tc, test_sigterm_closes_websockets);

@@ -48,6 +48,10 @@ struct _KvsChannel
    * connections (make before break) loses nothing it already sent. */
   GPtrArray *retired;
   guint sweep_id;
+  /* The last max_connects_per_second admitted connects (monotonic µs, 0:
+   * none), a ring: connects[next] is the oldest. */
+  gint64 *connects;
+  guint next_connect;
 };
 
 G_DEFINE_FINAL_TYPE (KvsChannel, kvs_channel, G_TYPE_OBJECT);
@@ -108,6 +112,7 @@ kvs_channel_finalize (GObject * object)
   g_clear_pointer (&self->viewers, g_hash_table_unref);
   g_clear_pointer (&self->queues, g_hash_table_unref);
   g_clear_pointer (&self->retired, g_ptr_array_unref);
+  g_free (self->connects);
   g_free (self->name);
   g_free (self->arn);
   g_free (self->version);
@@ -446,6 +451,28 @@ kvs_channel_can_accept_viewer (KvsChannel * self, const gchar * client_id)
   if (g_hash_table_contains (self->viewers, client_id))
     return TRUE;
   return g_hash_table_size (self->viewers) < self->config->max_viewers;
+}
+
+gboolean
+kvs_channel_admit_connect (KvsChannel * self, gint64 now_us)
+{
+  guint limit;
+
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), FALSE);
+
+  limit = self->config->max_connects_per_second;
+  if (limit == 0)
+    return TRUE;
+  if (self->connects == NULL)
+    self->connects = g_new0 (gint64, limit);
+  /* a sliding second: refused while the limit-th last admission is
+   * younger than a second */
+  if (self->connects[self->next_connect] != 0 &&
+      now_us - self->connects[self->next_connect] < G_USEC_PER_SEC)
+    return FALSE;
+  self->connects[self->next_connect] = now_us;
+  self->next_connect = (self->next_connect + 1) % limit;
+  return TRUE;
 }
 
 void

@@ -41,6 +41,11 @@ JsonNode *kvs_channel_info_to_json (KvsChannel * self);
 gboolean kvs_channel_can_accept_viewer (KvsChannel * self,
     const gchar * client_id);
 
+/* Whether a WebSocket connect at @now_us (monotonic) is admitted under
+ * config->max_connects_per_second (0: always); an admitted one counts
+ * against the next second. */
+gboolean kvs_channel_admit_connect (KvsChannel * self, gint64 now_us);
+
 /* Take @conn as the channel's master (replacing and closing the previous
  * one) or as viewer (replacing one with the same id), then deliver what is
  * held for it. */

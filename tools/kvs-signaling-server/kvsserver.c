@@ -1268,6 +1268,13 @@ kvs_server_check_upgrade (KvsServer * self, const gchar * path,
     return kvs_upgrade_reject (self, check, SOUP_STATUS_BAD_REQUEST,
         "ClientLimitExceededException", text);
   }
+  if (!kvs_channel_admit_connect (channel, g_get_monotonic_time ())) {
+    g_autofree gchar *text = g_strdup_printf ("More than %u connections "
+        "to the channel in a second", self->config->max_connects_per_second);
+
+    return kvs_upgrade_reject (self, check, SOUP_STATUS_BAD_REQUEST,
+        "ClientLimitExceededException", text);
+  }
 
   check->channel_arn = g_strdup (arn);
   check->role = client_id ? GST_KVS_ROLE_VIEWER : GST_KVS_ROLE_MASTER;

@@ -38,6 +38,7 @@ typedef struct {
   guint max_connection_duration;
   guint go_away_grace;
   guint max_viewers;
+  guint max_connects_per_second; /* WebSocket connects per channel; 0 = any */
   guint max_frame_size;         /* bytes of one text frame */
   guint max_queue;              /* held messages per recipient */
   gchar **turn_uris;

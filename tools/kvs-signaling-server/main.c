@@ -117,6 +117,7 @@ main (int argc, char **argv)
   gint max_duration = KVS_SERVER_DEFAULT_MAX_DURATION;
   gint go_away_grace = KVS_SERVER_DEFAULT_GO_AWAY_GRACE;
   gint max_viewers = KVS_SERVER_DEFAULT_MAX_VIEWERS;
+  gint max_connects = 0;
   gint max_frame_size = KVS_SERVER_DEFAULT_MAX_FRAME_SIZE;
   gint max_queue = KVS_SERVER_DEFAULT_MAX_QUEUE;
   GOptionEntry entries[] = {
@@ -152,6 +153,10 @@ main (int argc, char **argv)
     {"max-viewers", 0, 0, G_OPTION_ARG_INT, &max_viewers,
         "Viewers per channel; one more is refused at the handshake with "
           "400 ClientLimitExceededException (default 10)", "N"},
+    {"max-connects-per-second", 0, 0, G_OPTION_ARG_INT, &max_connects,
+          "WebSocket connects admitted per channel in any second; more are "
+          "refused at the handshake with 400 ClientLimitExceededException "
+          "(AWS: 3); 0 = no limit (default 0)", "N"},
     {"max-frame-size", 0, 0, G_OPTION_ARG_INT, &max_frame_size,
           "Largest text frame accepted; larger ones are refused with "
           "InvalidArgumentException, the connection stays (default 65536)",
@@ -234,6 +239,8 @@ main (int argc, char **argv)
       !kvs_check_range ("--go-away-grace", go_away_grace, 0,
           G_MAXINT / 1000, &error) ||
       !kvs_check_range ("--max-viewers", max_viewers, 1, 100000, &error) ||
+      !kvs_check_range ("--max-connects-per-second", max_connects, 0, 10000,
+          &error) ||
       !kvs_check_range ("--max-frame-size", max_frame_size, 1024,
           16 * 1024 * 1024, &error) ||
       !kvs_check_range ("--max-queue", max_queue, 1, 100000, &error))
@@ -278,6 +285,7 @@ main (int argc, char **argv)
   config.max_connection_duration = max_duration;
   config.go_away_grace = go_away_grace;
   config.max_viewers = max_viewers;
+  config.max_connects_per_second = max_connects;
   config.max_frame_size = max_frame_size;
   config.max_queue = max_queue;
   config.turn_uris = turn_uris;
