@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "gstkvsconnection.h"
+#include "../kvstestthreads.h"
 
 static GstMessage *error_within (const gchar * desc, GstState state,
     GstStateChangeReturn * ret, GstClockTime timeout);
@@ -443,6 +444,7 @@ config_suite (void)
   TCase *tc = tcase_create ("general");
 
   suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
   tcase_add_test (tc, test_missing_channel);
   tcase_add_test (tc, test_bad_channel_name);
   tcase_add_test (tc, test_bad_client_id);

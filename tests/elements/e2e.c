@@ -14,6 +14,7 @@
 #include <gst/kvssignaling/kvssignaling.h>
 #include <libsoup/soup.h>
 #include <signal.h>
+#include "../kvstestthreads.h"
 
 #define CHANNEL "e2e-channel"
 #define AK "AKIDEXAMPLEELEMENTS"
@@ -1629,6 +1630,7 @@ e2e_suite (void)
   g_autofree gchar *turnserver = NULL;
 
   suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
   tcase_add_checked_fixture (tc, server_start, server_stop);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_unknown_channel);

@@ -13,6 +13,7 @@
 
 #include "gstkvswebrtcsession.h"
 #include "gstkvswebrtcbinutils.h"
+#include "../kvstestthreads.h"
 
 #define VP8_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
   "payload=96,clock-rate=90000"
@@ -669,6 +670,7 @@ session_suite (void)
   TCase *tc = tcase_create ("general");
 
   suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
   tcase_add_test (tc, test_sdp_mid_helpers);
   tcase_add_test (tc, test_sdp_text_matches_gstreamer);
   tcase_add_test (tc, test_restrict_addresses_rejects_non_ip);

@@ -11,6 +11,7 @@
 
 #include <string.h>
 #include "faultutil.h"
+#include "../kvstestthreads.h"
 
 #define CHANNEL "faults-media"
 #define VP8_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
@@ -279,6 +280,7 @@ media_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 60);
+  tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
   tcase_add_test (tc, test_restart_video_keeps_flowing);
   tcase_add_test (tc, test_bus_transient_vs_fatal);
   return s;
