@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "gstkvsconnection.h"
-#include "../kvstestthreads.h"
+#include "../kvstestexit.h"
 
 static GstMessage *error_within (const gchar * desc, GstState state,
     GstStateChangeReturn * ret, GstClockTime timeout);

@@ -14,7 +14,7 @@
 #include <gst/kvssignaling/kvssignaling.h>
 #include <libsoup/soup.h>
 #include <signal.h>
-#include "../kvstestthreads.h"
+#include "../kvstestexit.h"
 
 #define CHANNEL "e2e-channel"
 #define AK "AKIDEXAMPLEELEMENTS"

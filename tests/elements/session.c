@@ -13,7 +13,7 @@
 
 #include "gstkvswebrtcsession.h"
 #include "gstkvswebrtcbinutils.h"
-#include "../kvstestthreads.h"
+#include "../kvstestexit.h"
 
 #define VP8_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
   "payload=96,clock-rate=90000"

@@ -11,7 +11,7 @@
 
 #include <string.h>
 #include "faultutil.h"
-#include "../kvstestthreads.h"
+#include "../kvstestexit.h"
 
 #define CHANNEL "faults-media"
 #define VP8_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
