@@ -6,6 +6,7 @@
 
 #include "gstkvssignalingelements.h"
 #include "gstkvssignalingbase.h"
+#include "gstkvswebrtcbase.h"
 
 #include <gst/kvssignaling/kvssignaling.h>
 
@@ -18,6 +19,7 @@ kvs_signaling_element_init (GstPlugin * plugin)
     gst_type_mark_as_plugin_api (GST_TYPE_KVS_ROLE, 0);
     gst_type_mark_as_plugin_api (GST_TYPE_KVS_SIGNALING_STATE, 0);
     gst_type_mark_as_plugin_api (GST_TYPE_KVS_SIGNALING_BASE, 0);
+    gst_type_mark_as_plugin_api (GST_TYPE_KVS_WEBRTC_BASE, 0);
     g_once_init_leave (&done, 1);
   }
 }
