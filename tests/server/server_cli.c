@@ -14,7 +14,7 @@ static const gchar *documented_options[] = {
   "--go-away-grace", "--max-viewers", "--max-connects-per-second",
   "--max-frame-size", "--max-queue",
   "--turn-uri", "--turn-secret", "--control", "--tls-cert", "--tls-key",
-  "--create-channel", "--viewer-dir", NULL
+  "--create-channel", "--viewer-dir", "--version", NULL
 };
 
 GST_START_TEST (test_help_documents_every_option)
@@ -29,6 +29,20 @@ GST_START_TEST (test_help_documents_every_option)
     fail_unless (strstr (out, documented_options[i]) != NULL,
         "--help does not document %s", documented_options[i]);
   fail_unless (strstr (out, "listening on") != NULL);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_version)
+{
+  const gchar *argv[] = { "--version", NULL };
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+
+  /* No credentials needed to ask for the version. */
+  fail_unless_equals_int (kvs_test_server_run (argv, NULL, &out, &err), 0);
+  fail_unless_equals_string (out, "kvs-signaling-server " VERSION "\n");
+  fail_unless_equals_string (err, "");
 }
 
 GST_END_TEST;
@@ -363,6 +377,7 @@ server_cli_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_help_documents_every_option);
+  tcase_add_test (tc, test_version);
   tcase_add_test (tc, test_usage_errors_exit_2);
   tcase_add_test (tc, test_refuses_to_start_without_credentials);
   tcase_add_test (tc, test_credentials_from_environment);

@@ -7,6 +7,7 @@
 #include "config.h"
 #endif
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,32 @@ kvs_check_range (const gchar * option, gint value, gint min, gint max,
   return FALSE;
 }
 
+/* The viewer page: for the program run from the directory it was built in,
+ * tools/viewer/dist of the source tree (where `npm run build` puts it, read
+ * at each request); installed, where `meson install` put it, found relative
+ * to the program first (an installed tree moved elsewhere, e.g. a package
+ * unpacked with dpkg -x), then at its absolute path. */
+static gchar *
+kvs_default_viewer_dir (void)
+{
+  g_autofree gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree gchar *exe_dir = exe ? g_path_get_dirname (exe) : NULL;
+  g_autofree gchar *beside = NULL;
+  char build_dir[PATH_MAX];
+
+  if (exe_dir == NULL)
+    return g_strdup (KVS_VIEWER_INSTALLED_DIR);
+  if (realpath (KVS_SERVER_BUILD_DIR, build_dir) &&
+      g_str_equal (exe_dir, build_dir))
+    return g_strdup (KVS_VIEWER_SOURCE_DIR);
+  if (!g_path_is_absolute (KVS_VIEWER_FROM_BINDIR)) {
+    beside = g_build_filename (exe_dir, KVS_VIEWER_FROM_BINDIR, NULL);
+    if (g_file_test (beside, G_FILE_TEST_IS_DIR))
+      return g_steal_pointer (&beside);
+  }
+  return g_strdup (KVS_VIEWER_INSTALLED_DIR);
+}
+
 static gboolean
 kvs_on_signal (gpointer user_data)
 {
@@ -111,7 +138,7 @@ main (int argc, char **argv)
   g_autofree gchar *listen_host = NULL;
   g_auto (GStrv) turn_uris = NULL;
   g_auto (GStrv) create_channels = NULL;
-  gboolean no_auth = FALSE, control = FALSE;
+  gboolean no_auth = FALSE, control = FALSE, version = FALSE;
   gint message_ttl = 0;
   gint idle_timeout = KVS_SERVER_DEFAULT_IDLE_TIMEOUT;
   gint max_duration = KVS_SERVER_DEFAULT_MAX_DURATION;
@@ -185,8 +212,11 @@ main (int argc, char **argv)
         "Create this signaling channel at start (repeatable)", "NAME"},
     {"viewer-dir", 0, 0, G_OPTION_ARG_FILENAME, &viewer_dir,
         "Folder of the built browser viewer page, served without "
-          "authentication under /viewer (default: tools/viewer/dist of the "
-          "source tree; 'none' = do not serve it)", "DIR"},
+          "authentication under /viewer (default: " KVS_VIEWER_INSTALLED_DIR
+          ", or tools/viewer/dist of the source tree when run from the "
+          "build tree; 'none' = do not serve it)", "DIR"},
+    {"version", 0, 0, G_OPTION_ARG_NONE, &version,
+        "Print the version and exit", NULL},
     {NULL}
   };
   g_autoptr (GOptionContext) ctx = NULL;
@@ -225,6 +255,10 @@ main (int argc, char **argv)
     g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
         "unexpected argument '%s'", argv[1]);
     goto usage;
+  }
+  if (version) {
+    printf ("kvs-signaling-server %s\n", VERSION);
+    return EXIT_SUCCESS;
   }
 
   if (!kvs_parse_listen (listen ? listen : "127.0.0.1:4566",
@@ -295,7 +329,7 @@ main (int argc, char **argv)
   config.tls_key = tls_key;
   config.create_channels = create_channels;
   if (viewer_dir == NULL)
-    viewer_dir = g_strdup (KVS_VIEWER_DIST_DIR);
+    viewer_dir = kvs_default_viewer_dir ();
   config.viewer_dir = g_str_equal (viewer_dir, "none") ? NULL : viewer_dir;
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -1,14 +1,17 @@
 // Bundles the viewer page and AWS's JavaScript SDKs for the browser into
 // dist/ (index.html + viewer.js), which kvs-signaling-server serves under
 // /viewer. Run `npm ci --legacy-peer-deps && npm run build` in this folder.
+// `node build.mjs OUTDIR` (the meson build, tools/viewer/meson.build) writes
+// the same files into OUTDIR instead, without emptying it first.
 
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, 'dist');
+const outdir = process.argv[2];
+const dist = outdir ? resolve(outdir) : join(here, 'dist');
 
 // Node-only modules the SDKs name, replaced by browser stand-ins.
 const browserStandIns = {
@@ -29,7 +32,9 @@ const browserStandIns = {
 const sdkPackage = JSON.parse(await readFile(
   join(here, 'node_modules', 'amazon-kinesis-video-streams-webrtc', 'package.json'), 'utf8'));
 
-await rm(dist, { recursive: true, force: true });
+if (!outdir) {
+  await rm(dist, { recursive: true, force: true });
+}
 await mkdir(dist, { recursive: true });
 
 const result = await esbuild.build({
