@@ -159,7 +159,9 @@ spawn (FaultServer * server)
   }
   fail_unless (line != NULL, "the service did not start on port %u",
       server->port);
-  url = strstr (line, "http://");
+  url = strstr (line, "https://");
+  if (url == NULL)
+    url = strstr (line, "http://");
   fail_unless (url != NULL, "unexpected first line '%s'", line);
   g_free (server->endpoint);
   server->endpoint = g_strchomp (g_strdup (url));

@@ -27,7 +27,7 @@ G_BEGIN_DECLS
 {
   GSubprocess *process;
   guint port;
-  gchar *endpoint;              /* http://127.0.0.1:port */
+  gchar *endpoint;              /* http(s)://127.0.0.1:port (--tls-cert) */
   GPtrArray *args;              /* the extra arguments, for restarts */
   gchar **env;                  /* extra environment (NULL: none) */
 } FaultServer;
