@@ -512,6 +512,68 @@ GST_START_TEST (test_wrong_region)
 
 GST_END_TEST;
 
+/* The library's "connect-failed": each retried failure with its step, its
+ * error and the wait; a refused connect at DESCRIBE, then a replaced
+ * connection (step CONNECTED, GST_KVS_ERROR_REPLACED, a wait of 30 s or
+ * more). */
+GST_START_TEST (test_connect_failed_signal)
+{
+  const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
+  FaultServer *server;
+  FaultServer closed = { 0, };
+  GstKvsSignalingClient *client, *first, *second;
+  FaultRecorder *rec, *rec1, *rec2;
+  FaultRetry *retry;
+
+  closed.endpoint = g_strdup_printf ("http://127.0.0.1:%u", free_port ());
+  client = fault_client_new (&closed, GST_KVS_ROLE_MASTER, CHANNEL, NULL);
+  rec = fault_recorder_new (client);
+  fault_start (client);
+  FAULT_WAIT (&rec->lock, &rec->cond, rec->retries->len >= 2, 10);
+  g_mutex_lock (&rec->lock);
+  retry = g_ptr_array_index (rec->retries, 0);
+  fail_unless_equals_int (retry->step, GST_KVS_SIGNALING_STATE_DESCRIBE);
+  fail_unless (g_error_matches (retry->error, GST_KVS_ERROR,
+          GST_KVS_ERROR_CONNECTION), "%s", retry->error->message);
+  fail_unless (strstr (retry->error->message, "Connection refused") != NULL,
+      "%s", retry->error->message);
+  fail_unless (retry->retry_ms <= 10000, "%u ms", retry->retry_ms);
+  fail_unless (rec->error == NULL);
+  g_mutex_unlock (&rec->lock);
+  fault_recorder_free (rec);
+  g_free (closed.endpoint);
+
+  server = fault_server_start (0, args, NULL);
+  first = fault_client_new (server, GST_KVS_ROLE_MASTER, CHANNEL, NULL);
+  rec1 = fault_recorder_new (first);
+  fault_start (first);
+  FAULT_WAIT_STATE (rec1, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  second = fault_client_new (server, GST_KVS_ROLE_MASTER, CHANNEL, NULL);
+  rec2 = fault_recorder_new (second);
+  fault_start (second);
+  FAULT_WAIT_STATE (rec2, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  FAULT_WAIT (&rec1->lock, &rec1->cond, rec1->retries->len >= 1, 10);
+  g_mutex_lock (&rec1->lock);
+  retry = g_ptr_array_index (rec1->retries, 0);
+  fail_unless_equals_int (retry->step, GST_KVS_SIGNALING_STATE_CONNECTED);
+  fail_unless (g_error_matches (retry->error, GST_KVS_ERROR,
+          GST_KVS_ERROR_REPLACED), "%s", retry->error->message);
+  fail_unless (strstr (retry->error->message, "another master") != NULL,
+      "%s", retry->error->message);
+  fail_unless (retry->retry_ms >= 30000, "%u ms", retry->retry_ms);
+  fail_unless_equals_int (rec1->state, GST_KVS_SIGNALING_STATE_DISCONNECTED);
+  g_mutex_unlock (&rec1->lock);
+  g_mutex_lock (&rec2->lock);
+  fail_unless_equals_int (rec2->retries->len, 0);
+  g_mutex_unlock (&rec2->lock);
+
+  fault_recorder_free (rec2);
+  fault_recorder_free (rec1);
+  fault_server_free (server);
+}
+
+GST_END_TEST;
+
 static Suite *
 diagnostics_suite (void)
 {
@@ -521,6 +583,7 @@ diagnostics_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 60);
   tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
+  tcase_add_test (tc, test_connect_failed_signal);
   tcase_add_test (tc, test_closed_port);
   tcase_add_test (tc, test_tls_unknown_ca);
   tcase_add_test (tc, test_two_masters);
