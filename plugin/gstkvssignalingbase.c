@@ -1017,8 +1017,7 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
       "Receive caps",
       "Viewer only: RTP caps of the media to receive; one receive-only "
       "transceiver is added to webrtcbin per caps structure, so that a "
-      "receive-only viewer works from one gst-launch line.", GST_TYPE_CAPS,
-      rw);
+      "receive-only viewer works from one gst-launch line.", GST_TYPE_CAPS, rw);
 
   /**
    * GstKvsSignalingBase:local-addresses:

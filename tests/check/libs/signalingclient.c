@@ -2053,8 +2053,7 @@ stat_u64 (GstKvsSignalingClient * client, const gchar * field)
   /* a duration never measured is absent */
   if (!gst_structure_get_uint64 (s, field, &v)) {
     fail_unless (g_str_has_suffix (field, "-time"), "no field %s", field);
-    fail_if (gst_structure_has_field (s, field), "%s is not a guint64",
-        field);
+    fail_if (gst_structure_has_field (s, field), "%s is not a guint64", field);
     return GST_CLOCK_TIME_NONE;
   }
   fail_unless (GST_CLOCK_TIME_IS_VALID (v), "%s = G_MAXUINT64 instead of "
