@@ -483,7 +483,8 @@ GST_END_TEST;
 
 /* The service is in us-west-2. Without a region the elements sign for the
  * default us-east-1: a region mismatch naming the region and why it was
- * used, not "credentials rejected". The same with aws-region set wrong. */
+ * used, not "credentials rejected". The same with aws-region, and with
+ * AWS_REGION, set wrong. */
 GST_START_TEST (test_wrong_region)
 {
   const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
@@ -491,7 +492,7 @@ GST_START_TEST (test_wrong_region)
   g_autofree gchar *desc = signaling_only ("master", server->endpoint, NULL);
   g_autofree gchar *desc2 = signaling_only ("master", server->endpoint,
       "aws-region=eu-west-1");
-  g_autofree gchar *text = NULL, *text2 = NULL;
+  g_autofree gchar *text = NULL, *text2 = NULL, *text3 = NULL;
   GstElement *pipeline;
   BusLog *log;
 
@@ -507,6 +508,15 @@ GST_START_TEST (test_wrong_region)
   text2 = wait_text (log, TRUE, 10, "region mismatch", "'eu-west-1'",
       "aws-region", NULL);
   pipeline_free (pipeline, log);
+
+  /* from the environment (this test runs in its own process) */
+  g_setenv ("AWS_REGION", "eu-central-1", TRUE);
+  pipeline = pipeline_new (desc, &log);
+  play (pipeline);
+  text3 = wait_text (log, TRUE, 10, "region mismatch", "'eu-central-1'",
+      "from AWS_REGION", NULL);
+  pipeline_free (pipeline, log);
+  g_unsetenv ("AWS_REGION");
   fault_server_free (server);
 }
 
