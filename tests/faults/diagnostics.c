@@ -301,6 +301,28 @@ GST_START_TEST (test_closed_port)
 
 GST_END_TEST;
 
+/* Still refused: the 10th identical failure is posted again, with the
+ * count; the 2nd to 9th were not. The backoff (up to 10 s) makes this
+ * about 20 s, 45 s at worst. */
+GST_START_TEST (test_repeated_failure_summarised)
+{
+  g_autofree gchar *endpoint = g_strdup_printf ("http://127.0.0.1:%u",
+      free_port ());
+  g_autofree gchar *desc = signaling_only ("master", endpoint,
+      "aws-region=" FAULT_REGION);
+  g_autofree gchar *text = NULL;
+  BusLog *log;
+  GstElement *pipeline = pipeline_new (desc, &log);
+
+  play (pipeline);
+  text = wait_text (log, FALSE, 60, "Connection refused",
+      "the same failure 10 times in a row", NULL);
+  fail_unless_equals_int (count_texts (log, FALSE, "Connection refused"), 2);
+  pipeline_free (pipeline, log);
+}
+
+GST_END_TEST;
+
 static gboolean
 make_certificate (const gchar * cert, const gchar * key)
 {
@@ -600,6 +622,11 @@ diagnostics_suite (void)
   tcase_add_test (tc, test_duplicate_viewer_ids);
   tcase_add_test (tc, test_no_master_answers);
   tcase_add_test (tc, test_wrong_region);
+  /* the 10th identical failure comes after 20 to 45 s of backoff */
+  tc = tcase_create ("slow");
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 90);
+  tcase_add_test (tc, test_repeated_failure_summarised);
   return s;
 }
 
