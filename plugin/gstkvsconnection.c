@@ -74,8 +74,10 @@ struct _GstKvsConnection
   GstClockTime last_negotiation_time;   /* of any peer */
   guint64 negotiations;
   /* Failed connection attempts reported as warnings (client's thread). */
-  gint64 last_connect_warning;  /* monotonic µs, 0: none since connected */
-  gboolean have_connect_failed; /* the client reports the reason */
+  gchar *last_failure;          /* step and reason, NULL: none since connected */
+  guint same_failures;          /* attempts in a row that failed that way */
+  /* Viewer: the wait for the master's answer to our offer (lock). */
+  GstClockID answer_timer;
 };
 
 G_DEFINE_TYPE_WITH_CODE (GstKvsConnection, gst_kvs_connection, G_TYPE_OBJECT,
@@ -122,6 +124,7 @@ gst_kvs_connection_settings_copy (GstKvsConnectionSettings * d,
   d->local_addresses = g_strdup (s->local_addresses);
   d->stun_server = g_strdup (s->stun_server);
   d->profile = g_strdup (s->profile);
+  d->answer_timeout = s->answer_timeout;
 }
 
 gchar *
@@ -198,13 +201,34 @@ post_message_event (GstKvsConnection * self, const gchar * direction,
           "correlation-id", G_TYPE_STRING, msg->correlation_id, NULL));
 }
 
+static const gchar *
+channel_of (GstKvsConnection * self)
+{
+  return self->settings.channel_name ? self->settings.channel_name :
+      self->settings.channel_arn;
+}
+
+/* "endpoint E, region R (where R came from)", for the debug part. */
+static gchar *
+describe_target (GstKvsConnection * self)
+{
+  g_autofree gchar *region = gst_kvs_signaling_client_dup_region (self->client);
+  g_autofree gchar *source =
+      gst_kvs_signaling_client_dup_region_source (self->client);
+
+  return g_strdup_printf ("endpoint %s, region %s, from %s",
+      self->settings.endpoint ? self->settings.endpoint :
+      "(AWS environment or default)", GST_STR_NULL (region),
+      GST_STR_NULL (source));
+}
+
 /* Maps a library error to a bus error. */
 static void
 post_client_error (GstKvsConnection * self, const GError * err)
 {
   gint code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
-  const gchar *channel = self->settings.channel_name ?
-      self->settings.channel_name : self->settings.channel_arn;
+  const gchar *channel = channel_of (self);
+  g_autofree gchar *target = describe_target (self);
 
   if (err->domain == GST_KVS_ERROR) {
     switch (err->code) {
@@ -220,6 +244,8 @@ post_client_error (GstKvsConnection * self, const GError * err)
         break;
       case GST_KVS_ERROR_INVALID_ARGUMENT:
       case GST_KVS_ERROR_INVALID_CLIENT:
+      case GST_KVS_ERROR_TLS_CERTIFICATE:
+      case GST_KVS_ERROR_REGION_MISMATCH:
         code = GST_RESOURCE_ERROR_SETTINGS;
         break;
       default:
@@ -232,8 +258,8 @@ post_client_error (GstKvsConnection * self, const GError * err)
   post_problem (self, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
       g_strdup_printf ("Could not connect to the KVS signaling channel "
           "'%s': %s", GST_STR_NULL (channel), err->message),
-      g_strdup_printf ("%s error %d", g_quark_to_string (err->domain),
-          err->code));
+      g_strdup_printf ("%s error %d; %s", g_quark_to_string (err->domain),
+          err->code, target));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -719,12 +745,90 @@ negotiation_done (GstKvsConnection * self, const gchar * peer)
   return TRUE;
 }
 
+/* ------------------------------------------------------------------------ */
+/* viewer: waiting for the master's answer, on the system clock's thread */
+
+static void
+answer_wait_cancel (GstKvsConnection * self)
+{
+  GstClockID id;
+
+  g_mutex_lock (&self->lock);
+  id = self->answer_timer;
+  self->answer_timer = NULL;
+  g_mutex_unlock (&self->lock);
+  if (id) {
+    gst_clock_id_unschedule (id);
+    gst_clock_id_unref (id);
+  }
+}
+
+static void
+weak_ref_free (GWeakRef * ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+static gboolean
+answer_wait_expired (GstClock * clock, GstClockTime time, GstClockID id,
+    gpointer user_data)
+{
+  GstKvsConnection *self = g_weak_ref_get (user_data);
+  GstClockID mine = NULL;
+
+  if (self == NULL)
+    return TRUE;
+  g_mutex_lock (&self->lock);
+  if (self->answer_timer == id) {
+    mine = self->answer_timer;
+    self->answer_timer = NULL;
+  }
+  g_mutex_unlock (&self->lock);
+  if (mine) {
+    gst_clock_id_unref (mine);
+    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+        GST_RESOURCE_ERROR_OPEN_READ,
+        g_strdup_printf ("No master answered on channel '%s' within %u s; "
+            "still waiting. Is the master running, with the same channel, "
+            "endpoint and region?", GST_STR_NULL (channel_of (self)),
+            self->settings.answer_timeout), NULL);
+  }
+  g_object_unref (self);
+  return TRUE;
+}
+
+/* Viewer: our offer went out; warn when no answer comes in time. */
+static void
+answer_wait_start (GstKvsConnection * self)
+{
+  GstClock *clock;
+  GstClockID id;
+  GWeakRef *ref;
+
+  answer_wait_cancel (self);
+  if (self->settings.answer_timeout == 0)
+    return;
+
+  clock = gst_system_clock_obtain ();
+  id = gst_clock_new_single_shot_id (clock, gst_clock_get_time (clock) +
+      self->settings.answer_timeout * GST_SECOND);
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  g_mutex_lock (&self->lock);
+  self->answer_timer = gst_clock_id_ref (id);
+  g_mutex_unlock (&self->lock);
+  gst_clock_id_wait_async (id, answer_wait_expired, ref,
+      (GDestroyNotify) weak_ref_free);
+  gst_clock_id_unref (id);
+  gst_object_unref (clock);
+}
+
 static void
 post_stats (GstKvsConnection * self, const gchar * reason)
 {
   GstStructure *s = gst_kvs_connection_dup_stats (self);
 
-  gst_structure_set_name (s, "kvssignaling-stats");
   gst_structure_set (s, "reason", G_TYPE_STRING, reason, NULL);
   post_element_message (self, s);
 }
@@ -755,8 +859,9 @@ count_received (GstKvsConnection * self, GstKvsMessageType type)
   g_mutex_unlock (&self->lock);
 }
 
-/* Between two warnings about failed connection attempts. */
-#define CONNECT_WARNING_INTERVAL (30 * G_TIME_SPAN_SECOND)
+/* Identical failed attempts in a row are summarised: the first one is
+ * posted, then every CONNECT_WARNING_EVERY-th with the count. */
+#define CONNECT_WARNING_EVERY 10
 
 static const gchar *
 state_nick (GstKvsSignalingState state)
@@ -769,42 +874,83 @@ state_nick (GstKvsSignalingState state)
   return nick;
 }
 
-/* A connection attempt failed and the client retries: say so on the bus
- * (the first time, then at most every CONNECT_WARNING_INTERVAL), so that a
- * wrong or unreachable endpoint does not look like a silent stall. */
+/* Another master, or a viewer with our client id, took the channel. */
+static void
+warn_replaced (GstKvsConnection * self, const GError * err, guint retry_ms)
+{
+  guint wait_s = (retry_ms + 999) / 1000;
+  gchar *text;
+
+  if (self->settings.role == GST_KVS_ROLE_MASTER) {
+    text = g_strdup_printf ("Another master connected to channel '%s'; "
+        "waiting %u s before reconnecting. A channel has one master: is "
+        "another pipeline the master of this channel (a viewer needs "
+        "role=viewer)?", GST_STR_NULL (channel_of (self)), wait_s);
+  } else {
+    g_autofree gchar *id =
+        gst_kvs_signaling_client_dup_client_id (self->client);
+
+    text = g_strdup_printf ("Another viewer connected to channel '%s' with "
+        "the same client id '%s'; waiting %u s before reconnecting. Give "
+        "each viewer its own client-id.", GST_STR_NULL (channel_of (self)),
+        GST_STR_NULL (id), wait_s);
+  }
+  post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_BUSY, text, g_strdup (err->message));
+}
+
+/* The client retries after a failure: say why on the bus, so that a wrong
+ * or unreachable endpoint does not look like a silent stall. */
 static void
 warn_connect_failure (GstKvsConnection * self, GstKvsSignalingState step,
-    const GError * err)
+    const GError * err, guint retry_ms)
 {
-  const gchar *channel = self->settings.channel_name ?
-      self->settings.channel_name : self->settings.channel_arn;
-  gint64 now = g_get_monotonic_time ();
+  g_autofree gchar *key = NULL;
+  guint count;
   gboolean due;
+  GString *text;
 
+  if (g_error_matches (err, GST_KVS_ERROR, GST_KVS_ERROR_REPLACED)) {
+    warn_replaced (self, err, retry_ms);
+    return;
+  }
+  /* A lost connection heals at once, or its next attempt fails here. */
+  if (step == GST_KVS_SIGNALING_STATE_CONNECTED)
+    return;
+
+  key = g_strdup_printf ("%d %s", step, err->message);
   g_mutex_lock (&self->lock);
-  due = self->starts > 0 && (self->last_connect_warning == 0
-      || now - self->last_connect_warning >= CONNECT_WARNING_INTERVAL);
-  if (due)
-    self->last_connect_warning = now;
+  if (g_strcmp0 (self->last_failure, key) == 0) {
+    count = ++self->same_failures;
+  } else {
+    g_free (self->last_failure);
+    self->last_failure = g_strdup (key);
+    count = self->same_failures = 1;
+  }
+  due = self->starts > 0 && (count == 1 || count % CONNECT_WARNING_EVERY == 0);
   g_mutex_unlock (&self->lock);
   if (!due)
     return;
 
+  text = g_string_new (NULL);
+  g_string_printf (text, "Could not connect to the KVS signaling channel "
+      "'%s' (failed at step %s: %s); retrying in %.1f s",
+      GST_STR_NULL (channel_of (self)), state_nick (step), err->message,
+      retry_ms / 1000.0);
+  if (count > 1)
+    g_string_append_printf (text, " (the same failure %u times in a row)",
+        count);
   post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_OPEN_READ_WRITE,
-      g_strdup_printf ("Could not connect to the KVS signaling channel '%s' "
-          "(failed at step %s%s%s); retrying", GST_STR_NULL (channel),
-          state_nick (step), err ? ": " : "", err ? err->message : ""),
-      g_strdup_printf ("endpoint %s, region %s",
-          self->settings.endpoint ? self->settings.endpoint : "(AWS default)",
-          self->settings.region ? self->settings.region : "(AWS default)"));
+      GST_RESOURCE_ERROR_OPEN_READ_WRITE, g_string_free (text, FALSE),
+      describe_target (self));
 }
 
 static void
 on_client_connect_failed (GstKvsSignalingClient * client,
-    GstKvsSignalingState step, const GError * err, GstKvsConnection * self)
+    GstKvsSignalingState step, const GError * err, guint retry_ms,
+    GstKvsConnection * self)
 {
-  warn_connect_failure (self, step, err);
+  warn_connect_failure (self, step, err, retry_ms);
 }
 
 static void
@@ -812,22 +958,15 @@ on_client_state (GstKvsSignalingClient * client, GstKvsSignalingState state,
     GstKvsConnection * self)
 {
   GstKvsWebrtcSession *viewer_session = NULL;
-  GstKvsSignalingState previous;
 
   GST_DEBUG_OBJECT (self, "client state %d", state);
   g_mutex_lock (&self->lock);
-  previous = self->state;
   self->state = state;
-  if (state == GST_KVS_SIGNALING_STATE_CONNECTED)
-    self->last_connect_warning = 0;
+  if (state == GST_KVS_SIGNALING_STATE_CONNECTED) {
+    g_clear_pointer (&self->last_failure, g_free);
+    self->same_failures = 0;
+  }
   g_mutex_unlock (&self->lock);
-
-  /* DISCONNECTED straight from a connecting step: that attempt failed. */
-  if (state == GST_KVS_SIGNALING_STATE_DISCONNECTED
-      && previous > GST_KVS_SIGNALING_STATE_NEW
-      && previous < GST_KVS_SIGNALING_STATE_CONNECTED
-      && !self->have_connect_failed)
-    warn_connect_failure (self, previous, NULL);
 
   post_element_message (self, gst_structure_new ("kvssignaling-state",
           "state", GST_TYPE_KVS_SIGNALING_STATE, state, NULL));
@@ -955,6 +1094,7 @@ on_client_answer (GstKvsSignalingClient * client, GstKvsMessage * msg,
     GST_WARNING_OBJECT (self, "a master got an answer; ignored");
     return;
   }
+  answer_wait_cancel (self);
   if (negotiation_done (self, NULL))
     post_stats (self, "negotiated");
   session = dup_session (self, NULL);
@@ -1049,9 +1189,10 @@ on_client_message_sent (GstKvsSignalingClient * client, GstKvsMessage * msg,
   if (msg->type != GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE)
     post_message_event (self, "sent", msg, msg->recipient_client_id);
   if (msg->type == GST_KVS_MESSAGE_TYPE_SDP_OFFER
-      && self->settings.role == GST_KVS_ROLE_VIEWER)
+      && self->settings.role == GST_KVS_ROLE_VIEWER) {
     negotiation_started (self, NULL);
-  else if (msg->type == GST_KVS_MESSAGE_TYPE_SDP_ANSWER
+    answer_wait_start (self);
+  } else if (msg->type == GST_KVS_MESSAGE_TYPE_SDP_ANSWER
       && self->settings.role == GST_KVS_ROLE_MASTER
       && negotiation_done (self, msg->recipient_client_id))
     post_stats (self, "negotiated");
@@ -1104,22 +1245,6 @@ connect_client (GstKvsConnection * self, const gchar * name, GCallback cb)
   g_array_append_val (self->client_handlers, id);
 }
 
-/* Whether the client reports each failed attempt with its reason:
- * "connect-failed" (GstKvsSignalingState step, GError *error). */
-static gboolean
-client_has_connect_failed (GstKvsSignalingClient * client)
-{
-  guint id = g_signal_lookup ("connect-failed", G_OBJECT_TYPE (client));
-  GSignalQuery query;
-
-  if (id == 0)
-    return FALSE;
-  g_signal_query (id, &query);
-  return query.n_params == 2
-      && query.param_types[0] == GST_TYPE_KVS_SIGNALING_STATE
-      && (query.param_types[1] & ~G_SIGNAL_TYPE_STATIC_SCOPE) == G_TYPE_ERROR;
-}
-
 /* ------------------------------------------------------------------------ */
 /* public API */
 
@@ -1159,11 +1284,8 @@ gst_kvs_connection_new (const GstKvsConnectionSettings * settings)
   connect_client (self, "ice-servers-changed",
       G_CALLBACK (on_client_ice_servers_changed));
   connect_client (self, "error", G_CALLBACK (on_client_error));
-  if (client_has_connect_failed (self->client)) {
-    self->have_connect_failed = TRUE;
-    connect_client (self, "connect-failed",
-        G_CALLBACK (on_client_connect_failed));
-  }
+  connect_client (self, "connect-failed",
+      G_CALLBACK (on_client_connect_failed));
 
   return self;
 }
@@ -1320,6 +1442,7 @@ gst_kvs_connection_stop (GstKvsConnection * self)
   if (last) {
     GST_INFO_OBJECT (self, "stopping the signaling client");
     gst_kvs_signaling_client_stop (self->client);
+    answer_wait_cancel (self);
   }
 }
 
@@ -1337,13 +1460,17 @@ gst_kvs_connection_get_state (GstKvsConnection * self)
 static GstStructure *
 peer_stats (const gchar * key, GstKvsWebrtcSession * session, GstClockTime time)
 {
-  return gst_structure_new ("kvssignaling-peer-stats",
+  GstStructure *s = gst_structure_new ("kvssignaling-peer-stats",
       "client-id", G_TYPE_STRING, *key ? key : NULL,
-      "offer-to-answer-time", G_TYPE_UINT64, time,
       "candidates-held", G_TYPE_UINT,
       gst_kvs_webrtc_session_get_held_candidates (session),
       "connection-state", GST_TYPE_WEBRTC_PEER_CONNECTION_STATE,
       gst_kvs_webrtc_session_get_connection_state (session), NULL);
+
+  /* not measured yet: absent */
+  if (GST_CLOCK_TIME_IS_VALID (time))
+    gst_structure_set (s, "offer-to-answer-time", G_TYPE_UINT64, time, NULL);
+  return s;
 }
 
 GstStructure *
@@ -1365,8 +1492,7 @@ gst_kvs_connection_dup_stats (GstKvsConnection * self)
    * override them. */
   s = gst_kvs_signaling_client_get_stats (self->client);
   if (s == NULL)
-    s = gst_structure_new_empty ("kvssignaling-client-stats");
-  gst_structure_set_name (s, "application/x-kvs-signaling-stats");
+    s = gst_structure_new_empty ("kvssignaling-stats");
 
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, self->pending);
@@ -1412,8 +1538,9 @@ gst_kvs_connection_dup_stats (GstKvsConnection * self)
   }
   gst_structure_set (s,
       "candidates-held", G_TYPE_UINT, held,
-      "offer-to-answer-time", G_TYPE_UINT64, last,
       "negotiations", G_TYPE_UINT64, negotiations, NULL);
+  if (GST_CLOCK_TIME_IS_VALID (last))
+    gst_structure_set (s, "offer-to-answer-time", G_TYPE_UINT64, last, NULL);
   gst_structure_take_value (s, "peer-stats", &peers);
   return s;
 }
@@ -1453,6 +1580,7 @@ gst_kvs_connection_close (GstKvsConnection * self)
   /* Stop first: no client signal runs after this. */
   if (self->client)
     gst_kvs_signaling_client_stop (self->client);
+  answer_wait_cancel (self);
 
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, self->sessions);
@@ -1513,6 +1641,7 @@ gst_kvs_connection_finalize (GObject * object)
   g_hash_table_unref (self->negotiation_time);
   g_list_free (self->elements);
   g_free (self->correlation_prefix);
+  g_free (self->last_failure);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gst_kvs_connection_parent_class)->finalize (object);

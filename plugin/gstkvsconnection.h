@@ -34,6 +34,8 @@ typedef struct {
   gchar *local_addresses;       /* for webrtcbins returned by request-webrtcbin */
   gchar *stun_server;           /* NULL: automatic; "none": disabled */
   gchar *profile;               /* AWS profile of the shared files */
+  guint answer_timeout;         /* viewer: s before "no master answered";
+                                 * 0: never */
 } GstKvsConnectionSettings;
 
 void gst_kvs_connection_settings_clear (GstKvsConnectionSettings * settings);

@@ -26,6 +26,7 @@ GST_DEBUG_CATEGORY_STATIC (kvs_signaling_base_debug);
 #define DEFAULT_ROLE GST_KVS_ROLE_MASTER
 #define DEFAULT_CREATE_CHANNEL FALSE
 #define DEFAULT_AUTO_NEGOTIATE TRUE
+#define DEFAULT_ANSWER_TIMEOUT 10
 
 enum
 {
@@ -50,6 +51,7 @@ enum
   PROP_LOCAL_ADDRESSES,
   PROP_STUN_SERVER,
   PROP_PROFILE,
+  PROP_ANSWER_TIMEOUT,
   PROP_STATE,
   PROP_STATS,
   N_PROPS
@@ -691,6 +693,11 @@ gst_kvs_signaling_base_set_property (GObject * object, guint prop_id,
     case PROP_PROFILE:
       set_string (self, &s->profile, value);
       break;
+    case PROP_ANSWER_TIMEOUT:
+      GST_OBJECT_LOCK (self);
+      s->answer_timeout = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_STUN_SERVER:{
       const gchar *str = g_value_get_string (value);
 
@@ -727,7 +734,7 @@ gst_kvs_signaling_base_get_property (GObject * object, guint prop_id,
       g_value_take_boxed (value, gst_kvs_connection_dup_stats (connection));
     else
       g_value_take_boxed (value,
-          gst_structure_new ("application/x-kvs-signaling-stats",
+          gst_structure_new ("kvssignaling-stats",
               "state", GST_TYPE_KVS_SIGNALING_STATE,
               GST_KVS_SIGNALING_STATE_NEW, "peers", G_TYPE_UINT, 0, NULL));
     return;
@@ -797,6 +804,9 @@ gst_kvs_signaling_base_get_property (GObject * object, guint prop_id,
       break;
     case PROP_PROFILE:
       g_value_set_string (value, s->profile);
+      break;
+    case PROP_ANSWER_TIMEOUT:
+      g_value_set_uint (value, s->answer_timeout);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -884,9 +894,10 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
    */
   properties[PROP_CLIENT_ID] = g_param_spec_string ("client-id",
       "Client id",
-      "The viewer's client id (1 to 256 of a-z, A-Z, 0-9, '_', '.' and '-', "
-      "not starting with AWS_); unset means a unique id is generated. "
-      "A master has none.", NULL, rw);
+      "Viewer only: the viewer's client id (1 to 256 of a-z, A-Z, 0-9, '_', "
+      "'.' and '-', not starting with AWS_), unique per viewer of a "
+      "channel; unset means a unique id is generated. A master has none.",
+      NULL, rw);
 
   /**
    * GstKvsSignalingBase:recipient-client-id:
@@ -896,8 +907,9 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
    */
   properties[PROP_RECIPIENT_CLIENT_ID] =
       g_param_spec_string ("recipient-client-id", "Recipient client id",
-      "The viewer a master sends to when an application message names no "
-      "recipient; a viewer ignores it, as the service does.", NULL, rw);
+      "Master only: the viewer a master sends to when an application "
+      "message names no recipient; a viewer ignores it, as the service "
+      "does.", NULL, rw);
 
   /**
    * GstKvsSignalingBase:correlation-id:
@@ -1003,9 +1015,9 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
    */
   properties[PROP_RECV_CAPS] = g_param_spec_boxed ("recv-caps",
       "Receive caps",
-      "RTP caps of the media to receive: one receive-only transceiver is "
-      "added to webrtcbin per caps structure, so that a receive-only viewer "
-      "works from one gst-launch line.", GST_TYPE_CAPS, rw);
+      "Viewer only: RTP caps of the media to receive; one receive-only "
+      "transceiver is added to webrtcbin per caps structure, so that a "
+      "receive-only viewer works from one gst-launch line.", GST_TYPE_CAPS, rw);
 
   /**
    * GstKvsSignalingBase:local-addresses:
@@ -1054,6 +1066,22 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
       "credentials and region from; unset means AWS_PROFILE, then "
       "\"default\".", NULL, rw);
 
+  /**
+   * GstKvsSignalingBase:answer-timeout:
+   *
+   * A viewer whose offer got no answer after this many seconds posts a
+   * warning ("No master answered on channel '...'") and keeps waiting: the
+   * service holds the offer for the channel's message TTL, and a master
+   * that connects meanwhile still answers it. Both elements of a pair
+   * should carry the same value: the first one to start decides for the
+   * shared connection.
+   */
+  properties[PROP_ANSWER_TIMEOUT] = g_param_spec_uint ("answer-timeout",
+      "Answer timeout",
+      "Viewer only: seconds to wait for the master's answer to the offer "
+      "before posting a warning that no master answered (the viewer keeps "
+      "waiting); 0 means never warn.", 0, 3600, DEFAULT_ANSWER_TIMEOUT, rw);
+
   properties[PROP_STATE] = g_param_spec_enum ("state", "State",
       "The state of the signaling connection.",
       GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,
@@ -1063,10 +1091,11 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
    * GstKvsSignalingBase:stats:
    *
    * A snapshot of the shared connection's metrics, a structure named
-   * `application/x-kvs-signaling-stats` (the same fields come on the bus in
-   * the `kvssignaling-stats` element message at each state change and after
-   * each offer/answer exchange). Durations are #GstClockTime in
-   * nanoseconds, #GST_CLOCK_TIME_NONE when not measured yet:
+   * `kvssignaling-stats`, as the library's and as the `kvssignaling-stats`
+   * element message that brings the same fields on the bus at each state
+   * change and after each offer/answer exchange. Durations are
+   * #GstClockTime in nanoseconds; a duration not measured yet is absent
+   * (gst_structure_get_uint64() returns %FALSE):
    *
    * - `state` (#GstKvsSignalingState), `role` (#GstKvsRole);
    * - `describe-time`, `create-time`, `get-endpoint-time`,
@@ -1116,4 +1145,5 @@ gst_kvs_signaling_base_init (GstKvsSignalingBase * self)
   priv->settings.role = DEFAULT_ROLE;
   priv->settings.create_channel = DEFAULT_CREATE_CHANNEL;
   priv->auto_negotiate = DEFAULT_AUTO_NEGOTIATE;
+  priv->settings.answer_timeout = DEFAULT_ANSWER_TIMEOUT;
 }

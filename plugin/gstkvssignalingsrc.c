@@ -155,8 +155,8 @@ on_message_received (GstKvsConnection * connection, GstKvsMessage * msg,
       break;
     case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
       g_signal_emit (self, signals[SIGNAL_ICE_CANDIDATE_RECEIVED], 0,
-          msg->sender_client_id, msg->sdp_mline_index, msg->sdp_mid,
-          msg->candidate);
+          msg->sender_client_id, msg->sdp_mline_index < 0 ? G_MAXUINT :
+          (guint) msg->sdp_mline_index, msg->sdp_mid, msg->candidate);
       break;
     case GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE:
       g_signal_emit (self, signals[SIGNAL_STATUS_RESPONSE], 0,
@@ -304,7 +304,9 @@ gst_kvs_signaling_src_class_init (GstKvsSignalingSrcClass * klass)
    * GstKvsSignalingSrc::ice-candidate-received:
    * @src: the element
    * @sender_client_id: the viewer that sent it, NULL for the master
-   * @mline_index: the m-line index, -1 when the peer sent only a mid
+   * @mline_index: the m-line index (a guint, as in webrtcbin's
+   *   add-ice-candidate and the sink's send-ice-candidate), G_MAXUINT when
+   *   the peer sent only a mid
    * @mid: the sdpMid, or NULL
    * @candidate: the candidate ("candidate:...")
    *
@@ -313,7 +315,7 @@ gst_kvs_signaling_src_class_init (GstKvsSignalingSrcClass * klass)
   signals[SIGNAL_ICE_CANDIDATE_RECEIVED] =
       g_signal_new ("ice-candidate-received", G_TYPE_FROM_CLASS (klass),
       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING,
-      G_TYPE_INT, G_TYPE_STRING, G_TYPE_STRING);
+      G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING);
 
   /**
    * GstKvsSignalingSrc::status-response:

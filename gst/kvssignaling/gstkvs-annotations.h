@@ -52,6 +52,14 @@
  */
 
 /**
+ * gst_kvs_signaling_client_dup_region_source:
+ * @self: a #GstKvsSignalingClient
+ *
+ * Returns: (transfer full) (nullable): where the resolved region came
+ *   from, in words; NULL before start()
+ */
+
+/**
  * gst_kvs_signaling_client_dup_ice_servers:
  * @self: a #GstKvsSignalingClient
  *
@@ -218,6 +226,15 @@
  * gst_kvs_aws_resolve_region:
  * @explicit_region: (nullable): the region set by the application
  * @profile: (nullable): the profile, NULL for the one in use
+ *
+ * Returns: (transfer full): the region
+ */
+
+/**
+ * gst_kvs_aws_resolve_region_full:
+ * @explicit_region: (nullable): the region set by the application
+ * @profile: (nullable): the profile, NULL for the one in use
+ * @source: (out) (optional) (transfer full): where the region came from
  *
  * Returns: (transfer full): the region
  */

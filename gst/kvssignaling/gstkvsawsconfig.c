@@ -241,32 +241,46 @@ gst_kvs_aws_config_file_get (const gchar * profile, const gchar * key)
 }
 
 gchar *
-gst_kvs_aws_resolve_region (const gchar * explicit_region,
-    const gchar * profile)
+gst_kvs_aws_resolve_region_full (const gchar * explicit_region,
+    const gchar * profile, gchar ** source)
 {
   const gchar *env;
   gchar *region;
+  gchar *from;
 
   ensure_debug ();
   if (explicit_region && *explicit_region) {
-    GST_DEBUG ("region %s (explicit)", explicit_region);
-    return g_strdup (explicit_region);
+    region = g_strdup (explicit_region);
+    from = g_strdup ("set explicitly");
+  } else if ((env = env_get ("AWS_REGION"))) {
+    region = g_strdup (env);
+    from = g_strdup ("AWS_REGION");
+  } else if ((env = env_get ("AWS_DEFAULT_REGION"))) {
+    region = g_strdup (env);
+    from = g_strdup ("AWS_DEFAULT_REGION");
+  } else if ((region = gst_kvs_aws_config_file_get (profile, "region"))) {
+    const gchar *name = profile && *profile ? profile : env_get ("AWS_PROFILE");
+
+    from = g_strdup_printf ("profile '%s' of the AWS config file",
+        name ? name : "default");
+  } else {
+    region = g_strdup (GST_KVS_DEFAULT_REGION);
+    from = g_strdup ("the default: no region set, nor AWS_REGION, "
+        "AWS_DEFAULT_REGION or a profile's region");
   }
-  if ((env = env_get ("AWS_REGION"))) {
-    GST_DEBUG ("region %s (AWS_REGION)", env);
-    return g_strdup (env);
-  }
-  if ((env = env_get ("AWS_DEFAULT_REGION"))) {
-    GST_DEBUG ("region %s (AWS_DEFAULT_REGION)", env);
-    return g_strdup (env);
-  }
-  region = gst_kvs_aws_config_file_get (profile, "region");
-  if (region) {
-    GST_DEBUG ("region %s (config file)", region);
-    return region;
-  }
-  GST_DEBUG ("region " GST_KVS_DEFAULT_REGION " (default)");
-  return g_strdup (GST_KVS_DEFAULT_REGION);
+  GST_DEBUG ("region %s (%s)", region, from);
+  if (source)
+    *source = from;
+  else
+    g_free (from);
+  return region;
+}
+
+gchar *
+gst_kvs_aws_resolve_region (const gchar * explicit_region,
+    const gchar * profile)
+{
+  return gst_kvs_aws_resolve_region_full (explicit_region, profile, NULL);
 }
 
 static gchar *

@@ -38,6 +38,11 @@ gchar *gst_kvs_aws_config_file_lookup (const gchar * profile,
  * "region", then "us-east-1". */
 gchar *gst_kvs_aws_resolve_region (const gchar * explicit_region,
     const gchar * profile);
+/* The same, and in *@source (may be NULL; free it) where the region came
+ * from, in words: "set explicitly", "AWS_REGION", "AWS_DEFAULT_REGION",
+ * "profile 'x' of the AWS config file", or the default's explanation. */
+gchar *gst_kvs_aws_resolve_region_full (const gchar * explicit_region,
+    const gchar * profile, gchar ** source);
 
 /* Control-plane endpoint: @explicit_endpoint, AWS_ENDPOINT_URL_KINESIS_VIDEO,
  * AWS_ENDPOINT_URL, else https://kinesisvideo.<region>.amazonaws.com

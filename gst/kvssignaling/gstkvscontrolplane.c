@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gstkvscontrolplane.h"
+#include "gstkvstls.h"
 #include "gstkvsiceserver.h"
 #include "gstkvsjson.h"
 #include "gstkvssigv4.h"
@@ -1129,10 +1130,17 @@ call_fail_transport (GTask * task, GError * err)
         "%s to %s timed out after %u s", call->operation, call->url,
         call->timeout);
   } else {
+    g_autofree gchar *what = g_strdup_printf ("%s to %s", call->operation,
+        call->url);
+    GError *tls = gst_kvs_tls_error_new (call->msg, err, what);
+
     GST_DEBUG_OBJECT (self, "%s: failed after %.1f ms: %s", call->operation,
         call_elapsed_ms (call), err->message);
-    g_task_return_new_error (task, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-        "%s to %s failed: %s", call->operation, call->url, err->message);
+    if (tls)
+      g_task_return_error (task, tls);
+    else
+      g_task_return_new_error (task, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
+          "%s failed: %s", what, err->message);
     g_error_free (err);
   }
   g_object_unref (task);
@@ -1510,6 +1518,8 @@ call_start (GstKvsControlPlane * self, const gchar * operation,
   }
   soup_message_set_request_body_from_bytes (call->msg, "application/json",
       bytes);
+  /* a refused certificate is reported with its problems */
+  gst_kvs_tls_watch (call->msg);
   /* AWS never redirects: a 3xx is an error reply, never followed (a
    * redirect would carry the signed headers elsewhere, and a service
    * redirecting to itself would loop) */

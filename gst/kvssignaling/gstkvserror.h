@@ -32,6 +32,12 @@ typedef enum {
   GST_KVS_ERROR_NO_CREDENTIALS,          /* the credential chain found nothing */
   GST_KVS_ERROR_CONNECTION,              /* network, TLS or WebSocket failure */
   GST_KVS_ERROR_NOT_CONNECTED,           /* send while not connected / stopped */
+  GST_KVS_ERROR_TLS_CERTIFICATE,         /* the service's TLS certificate was refused */
+  GST_KVS_ERROR_REPLACED,                /* the service closed the connection: a newer
+                                          * one (another master, or a viewer with the
+                                          * same client id) took its place */
+  GST_KVS_ERROR_REGION_MISMATCH,         /* the service expects another region in the
+                                          * signature's credential scope */
 } GstKvsError;
 
 /* AWS spelling of an error ("ResourceNotFoundException"), or NULL when the

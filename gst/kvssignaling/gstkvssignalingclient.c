@@ -55,6 +55,7 @@
 #include "gstkvsawsconfig.h"
 #include "gstkvssigv4.h"
 #include "gstkvscontrolplane.h"
+#include "gstkvstls.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
@@ -81,6 +82,18 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define STABLE_CONNECTION_S 60
 /* Credentials rejected this many times in a row: give up. */
 #define MAX_AUTH_FAILURES 3
+/* The service's certificate refused this many times in a row: give up (a
+ * trust problem needs the user, not a retry). */
+#define MAX_TLS_FAILURES 3
+/* Replaced by a newer connection of the same identity (another master, or a
+ * viewer with the same client id): the wait before taking the channel back,
+ * doubling per replacement up to the cap, plus up to a fifth of jitter; the
+ * count is forgotten once a connection lasted REPLACED_FORGET_S. Longer
+ * than the newer connection needs to settle: two masters on a channel take
+ * turns every few minutes instead of replacing each other in a loop. */
+#define REPLACED_BASE_S 30
+#define REPLACED_CAP_S 300
+#define REPLACED_FORGET_S 600
 /* Polling a channel that is not ACTIVE yet. */
 #define DESCRIBE_POLL_MS 500
 /* ICE servers are refreshed at this fraction of their smallest Ttl. */
@@ -141,6 +154,7 @@ enum
   SIGNAL_SEND_FAILED,
   SIGNAL_ICE_SERVERS_CHANGED,
   SIGNAL_ERROR,
+  SIGNAL_CONNECT_FAILED,
   N_SIGNALS
 };
 
@@ -215,6 +229,7 @@ struct _GstKvsSignalingClient
   GstKvsSignalingState state;
   gchar *resolved_arn;
   gchar *resolved_region;
+  gchar *resolved_region_source;
   gchar *resolved_client_id;
   GPtrArray *ice_servers;
   GQueue outgoing;              /* OutItem */
@@ -243,6 +258,9 @@ struct _GstKvsSignalingClient
   gboolean mbb_active;
   guint backoff_exponent;
   guint auth_failures;
+  guint tls_failures;
+  guint replaced_count;         /* replacements since the last long connection */
+  gint64 conn_up_since;         /* monotonic us, when self->conn came up */
   gint pending_ops;
   GPtrArray *closing_conns;     /* SoupWebsocketConnection we closed */
   SoupWebsocketConnection *conn;
@@ -284,6 +302,7 @@ static void do_get_ice_config (GstKvsSignalingClient * self);
 static void do_connect (GstKvsSignalingClient * self);
 static void attempt_failed (GstKvsSignalingClient * self,
     GstKvsSignalingState step, const GError * error);
+static guint schedule_reconnect (GstKvsSignalingClient * self, gint delay);
 static void start_make_before_break (GstKvsSignalingClient * self,
     const gchar * why);
 static void refresh_ice_servers (GstKvsSignalingClient * self);
@@ -727,18 +746,46 @@ backoff_delay (GstKvsSignalingClient * self)
   return g_random_int_range (0, (gint32) ceiling + 1);
 }
 
-static void
-schedule_reconnect (GstKvsSignalingClient * self)
+/* Schedules the next attempt after @delay ms (-1: the backoff's). Returns
+ * the delay, or G_MAXUINT when no attempt was scheduled (stopping, or one
+ * is already on its way). */
+static guint
+schedule_reconnect (GstKvsSignalingClient * self, gint delay)
 {
-  guint delay;
-
   if (self->stopping || self->reconnect_source || self->attempt_active)
-    return;
+    return G_MAXUINT;
 
-  delay = backoff_delay (self);
+  if (delay < 0)
+    delay = backoff_delay (self);
 
-  GST_INFO_OBJECT (self, "reconnecting in %u ms", delay);
+  GST_INFO_OBJECT (self, "reconnecting in %d ms", delay);
   self->reconnect_source = add_timeout (self, delay, reconnect_timeout);
+  return delay;
+}
+
+/* The wait after being replaced: see REPLACED_BASE_S. */
+static guint
+replaced_delay (GstKvsSignalingClient * self)
+{
+  guint64 ceiling;
+
+  if (self->conn_up_since && g_get_monotonic_time () - self->conn_up_since >
+      (gint64) REPLACED_FORGET_S * G_USEC_PER_SEC)
+    self->replaced_count = 0;
+  ceiling = (guint64) REPLACED_BASE_S *1000 << MIN (self->replaced_count, 8);
+  ceiling = MIN (ceiling, (guint64) REPLACED_CAP_S * 1000);
+  self->replaced_count++;
+  return (guint) ceiling + g_random_int_range (0, (gint32) ceiling / 5 + 1);
+}
+
+/* Tells the handlers of "connect-failed" that the client retries. */
+static void
+report_retry (GstKvsSignalingClient * self, GstKvsSignalingState step,
+    const GError * error, guint delay)
+{
+  if (delay == G_MAXUINT)
+    return;
+  g_signal_emit (self, signals[SIGNAL_CONNECT_FAILED], 0, step, error, delay);
 }
 
 static gboolean
@@ -818,10 +865,13 @@ clear_connection_timers (GstKvsSignalingClient * self)
   clear_source (&self->max_age_source);
 }
 
-/* The active connection is gone: heal. */
+/* The active connection is gone (@why: GST_KVS_ERROR_REPLACED when a newer
+ * connection of the same identity took its place): heal. */
 static void
-connection_lost (GstKvsSignalingClient * self, const gchar * why)
+connection_lost (GstKvsSignalingClient * self, const GError * why)
 {
+  guint delay;
+
   SoupWebsocketConnection *conn = self->conn;
 
   self->conn = NULL;
@@ -838,12 +888,46 @@ connection_lost (GstKvsSignalingClient * self, const gchar * why)
      * has seen the handshake's reply): messages wait for it. The state
      * stays, unless the replacement fails (ws_connect_cb). */
     GST_INFO_OBJECT (self, "old connection gone while its replacement "
-        "opens: %s", why);
+        "opens: %s", why->message);
     return;
   }
-  GST_WARNING_OBJECT (self, "connection lost: %s", why);
+  GST_WARNING_OBJECT (self, "connection lost: %s", why->message);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
-  schedule_reconnect (self);
+  if (g_error_matches (why, GST_KVS_ERROR, GST_KVS_ERROR_REPLACED))
+    delay = schedule_reconnect (self, replaced_delay (self));
+  else
+    delay = schedule_reconnect (self, -1);
+  report_retry (self, GST_KVS_SIGNALING_STATE_CONNECTED, why, delay);
+}
+
+/* Why the service closed @conn. A newer connection of the same identity
+ * replacing this one is told by the close reason (the local service says
+ * "Replaced by a newer ..."): GST_KVS_ERROR_REPLACED. */
+static GError *
+closed_by_service (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
+{
+  const gchar *data = soup_websocket_connection_get_close_data (conn);
+  gushort code = soup_websocket_connection_get_close_code (conn);
+  g_autofree gchar *lower = data ? g_ascii_strdown (data, -1) : NULL;
+
+  if (lower && strstr (lower, "replaced")) {
+    g_autofree gchar *id = NULL;
+
+    g_mutex_lock (&self->lock);
+    id = g_strdup (self->resolved_client_id);
+    g_mutex_unlock (&self->lock);
+    if (self->role == GST_KVS_ROLE_MASTER)
+      return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REPLACED,
+          "another master connected to the channel and the service closed "
+          "this one (code %u: %s)", code, data);
+    return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REPLACED,
+        "another viewer connected to the channel with the same client id "
+        "'%s' and the service closed this one (code %u: %s)",
+        GST_STR_NULL (id), code, data);
+  }
+  return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
+      "WebSocket closed by the service (code %u%s%s)", code,
+      data && *data ? ": " : "", data && *data ? data : "");
 }
 
 static void
@@ -857,12 +941,8 @@ on_ws_closed (SoupWebsocketConnection * conn, gpointer user_data)
   }
 
   if (conn == self->conn) {
-    g_autofree gchar *why =
-        g_strdup_printf ("WebSocket closed by the service (code %u%s%s)",
-        soup_websocket_connection_get_close_code (conn),
-        soup_websocket_connection_get_close_data (conn) ? ": " : "",
-        soup_websocket_connection_get_close_data (conn) ?
-        soup_websocket_connection_get_close_data (conn) : "");
+    g_autoptr (GError) why = closed_by_service (self, conn);
+
     connection_lost (self, why);
   }
 }
@@ -921,8 +1001,9 @@ check_liveness (GstKvsSignalingClient * self)
 
   deadline = self->last_activity + (gint64) (2 * interval + 1) * G_USEC_PER_SEC;
   if (now > deadline) {
-    g_autofree gchar *why = g_strdup_printf ("no pong for %" G_GINT64_FORMAT
-        " ms", (now - self->last_activity) / 1000);
+    g_autoptr (GError) why = g_error_new (GST_KVS_ERROR,
+        GST_KVS_ERROR_CONNECTION, "no pong for %" G_GINT64_FORMAT " ms",
+        (now - self->last_activity) / 1000);
 
     connection_lost (self, why);
     return FALSE;
@@ -979,7 +1060,9 @@ connection_up (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
 
   self->conn = conn;
   self->last_activity = g_get_monotonic_time ();
+  self->conn_up_since = self->last_activity;
   self->auth_failures = 0;
+  self->tls_failures = 0;
   g_mutex_lock (&self->lock);
   if (self->stats.connections++ > 0)
     self->stats.reconnects++;
@@ -1156,14 +1239,62 @@ is_auth_error (const GError * error)
       error->code == GST_KVS_ERROR_NO_CREDENTIALS);
 }
 
+/* A signature refused because its credential scope names another region
+ * than the service's (AWS: "Credential should be scoped to a valid region,
+ * not 'us-east-1'"): a setting to fix, not bad credentials. */
+static gboolean
+is_region_mismatch (const GError * error)
+{
+  return g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE)
+      && strstr (error->message, "scoped to a valid region") != NULL;
+}
+
+static GError *
+region_mismatch_error (GstKvsSignalingClient * self,
+    GstKvsSignalingState step, const GError * error)
+{
+  g_autofree gchar *region = NULL, *source = NULL;
+
+  g_mutex_lock (&self->lock);
+  region = g_strdup (self->resolved_region);
+  source = g_strdup (self->resolved_region_source);
+  g_mutex_unlock (&self->lock);
+  return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REGION_MISMATCH,
+      "region mismatch: requests were signed for region '%s', from %s, but "
+      "the service is in another region; set the region to the channel's "
+      "(during %s: %s)", GST_STR_NULL (region), GST_STR_NULL (source),
+      state_nick (step), error->message);
+}
+
 static void
 attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
     const GError * error)
 {
+  guint delay;
+
   self->attempt_active = FALSE;
   clear_source (&self->step_timeout_source);
   if (self->stopping)
     return;
+
+  if (is_region_mismatch (error)) {
+    g_autoptr (GError) fatal = region_mismatch_error (self, step, error);
+
+    fail (self, fatal);
+    return;
+  }
+
+  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_TLS_CERTIFICATE)) {
+    if (++self->tls_failures >= MAX_TLS_FAILURES) {
+      g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
+          "TLS certificate refused %u times in a row (during %s): %s",
+          self->tls_failures, state_nick (step), error->message);
+      fail (self, fatal);
+      return;
+    }
+  } else {
+    self->tls_failures = 0;
+  }
 
   if (is_auth_error (error)) {
     self->auth_failures++;
@@ -1190,7 +1321,8 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
 
   GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step), error->message);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
-  schedule_reconnect (self);
+  delay = schedule_reconnect (self, -1);
+  report_retry (self, step, error, delay);
 }
 
 static gboolean
@@ -1687,9 +1819,14 @@ handshake_error (GstKvsSignalingClient * self, SoupMessage * msg,
   const gchar *aws_type, *name;
   GstKvsError code;
 
-  if (status < 300 || status == SOUP_STATUS_SWITCHING_PROTOCOLS)
+  if (status < 300 || status == SOUP_STATUS_SWITCHING_PROTOCOLS) {
+    GError *tls = gst_kvs_tls_error_new (msg, error, "WebSocket connect");
+
+    if (tls)
+      return tls;
     return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
         "WebSocket connect failed: %s", error->message);
+  }
 
   /* the error's name, when the service says it (the local service does) */
   aws_type =
@@ -1867,6 +2004,7 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
 
   /* a redirect would carry the presigned URL elsewhere: a failure */
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  gst_kvs_tls_watch (msg);
 
   log_url = url_for_log (url);
   GST_INFO_OBJECT (self, "opening %s%s", log_url,
@@ -1914,7 +2052,7 @@ start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
     return;
 
   if (!self->conn) {
-    schedule_reconnect (self);
+    schedule_reconnect (self, -1);
     return;
   }
   if (!self->endpoints) {
@@ -2162,6 +2300,7 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   g_autofree gchar *endpoint = NULL, *client_id = NULL, *ca_file = NULL;
   g_autofree gchar *ak = NULL, *sk = NULL, *token = NULL, *profile = NULL;
   g_autofree gchar *arn_region = NULL, *resolved_region = NULL;
+  g_autofree gchar *region_source = NULL;
   g_autofree gchar *resolved_endpoint = NULL, *resolved_id = NULL;
   g_autoptr (GstKvsCredentials) creds = NULL;
   g_autoptr (GTlsDatabase) database = NULL;
@@ -2220,12 +2359,17 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   creds = gst_kvs_credentials_resolve (ak, sk, token, profile, error);
   if (!creds)
     return FALSE;
-  if (region && *region)
+  if (region && *region) {
     resolved_region = g_strdup (region);
-  else if (arn_region)
+    region_source = g_strdup ("the region property (aws-region on the "
+        "elements)");
+  } else if (arn_region) {
     resolved_region = g_strdup (arn_region);
-  else
-    resolved_region = gst_kvs_aws_resolve_region (NULL, profile);
+    region_source = g_strdup ("from the channel ARN");
+  } else {
+    resolved_region = gst_kvs_aws_resolve_region_full (NULL, profile,
+        &region_source);
+  }
   resolved_endpoint = gst_kvs_aws_resolve_endpoint (endpoint, resolved_region);
 
   if (ca_file && *ca_file) {
@@ -2240,9 +2384,9 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
     }
   }
 
-  GST_INFO_OBJECT (self, "starting %s on %s in %s via %s, credentials from %s",
-      role_nick (role), arn && *arn ? arn : name, resolved_region,
-      resolved_endpoint, GST_STR_NULL (creds->source));
+  GST_INFO_OBJECT (self, "starting %s on %s in %s (%s) via %s, credentials "
+      "from %s", role_nick (role), arn && *arn ? arn : name, resolved_region,
+      region_source, resolved_endpoint, GST_STR_NULL (creds->source));
 
   /* thread-only state, reset for this run */
   g_clear_object (&self->tls_database);
@@ -2262,6 +2406,9 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   self->mbb_active = FALSE;
   self->backoff_exponent = 0;
   self->auth_failures = 0;
+  self->tls_failures = 0;
+  self->replaced_count = 0;
+  self->conn_up_since = 0;
   self->pending_ops = 0;
   g_ptr_array_set_size (self->closing_conns, 0);
   self->ice_refresh_active = FALSE;
@@ -2272,6 +2419,8 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   self->resolved_arn = self->arn_from_user ? g_strdup (arn) : NULL;
   g_free (self->resolved_region);
   self->resolved_region = g_steal_pointer (&resolved_region);
+  g_free (self->resolved_region_source);
+  self->resolved_region_source = g_steal_pointer (&region_source);
   g_free (self->resolved_client_id);
   self->resolved_client_id = g_steal_pointer (&resolved_id);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -2492,6 +2641,13 @@ gst_kvs_signaling_client_dup_region (GstKvsSignalingClient * self)
   return dup_locked (self, &self->resolved_region);
 }
 
+gchar *
+gst_kvs_signaling_client_dup_region_source (GstKvsSignalingClient * self)
+{
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
+  return dup_locked (self, &self->resolved_region_source);
+}
+
 GPtrArray *
 gst_kvs_signaling_client_dup_ice_servers (GstKvsSignalingClient * self)
 {
@@ -2526,12 +2682,14 @@ gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
   depth = self->outgoing.length;
   g_mutex_unlock (&self->lock);
 
-  s = gst_structure_new ("kvssignaling-client-stats",
+  s = gst_structure_new ("kvssignaling-stats",
       "state", GST_TYPE_KVS_SIGNALING_STATE, state,
       "role", GST_TYPE_KVS_ROLE, role, NULL);
+  /* a call never made has no duration: its field is absent */
   for (guint i = 0; i < N_STAT_DURATIONS; i++)
-    gst_structure_set (s, stat_duration_names[i], G_TYPE_UINT64,
-        stats.durations[i], NULL);
+    if (GST_CLOCK_TIME_IS_VALID (stats.durations[i]))
+      gst_structure_set (s, stat_duration_names[i], G_TYPE_UINT64,
+          stats.durations[i], NULL);
   gst_structure_set (s,
       "messages-sent-sdp-offer", G_TYPE_UINT64,
       stats.sent[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
@@ -2740,6 +2898,7 @@ gst_kvs_signaling_client_finalize (GObject * object)
   g_free (self->ca_file);
   g_free (self->resolved_arn);
   g_free (self->resolved_region);
+  g_free (self->resolved_region_source);
   g_free (self->resolved_client_id);
   g_ptr_array_unref (self->ice_servers);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -2922,4 +3081,25 @@ gst_kvs_signaling_client_class_init (GstKvsSignalingClientClass * klass)
    */
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass),
       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  /**
+   * GstKvsSignalingClient::connect-failed:
+   * @client: the client
+   * @step: the #GstKvsSignalingState that failed: a step of the connect
+   *   attempt (GET_CREDENTIALS to CONNECTING), or CONNECTED when the open
+   *   connection was lost
+   * @error: why, in words: "Connection refused", a DNS failure, a refused
+   *   TLS certificate (#GST_KVS_ERROR_TLS_CERTIFICATE, naming its problem),
+   *   an HTTP status with the AWS error name, a close by the service
+   *   (#GST_KVS_ERROR_REPLACED when another master, or a viewer with the
+   *   same client id, took this connection's place), ...
+   * @retry_ms: milliseconds until the next attempt
+   *
+   * The client will try again: emitted once per failure that the client
+   * retries (a failure it gives up on goes to #GstKvsSignalingClient::error
+   * instead), from the client's thread, after the state went to
+   * DISCONNECTED.
+   */
+  signals[SIGNAL_CONNECT_FAILED] = g_signal_new ("connect-failed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 3, GST_TYPE_KVS_SIGNALING_STATE, G_TYPE_ERROR, G_TYPE_UINT);
 }

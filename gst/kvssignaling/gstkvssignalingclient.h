@@ -43,7 +43,20 @@ G_DECLARE_FINAL_TYPE (GstKvsSignalingClient, gst_kvs_signaling_client,
  * "reconnect-ice-server" (each with the GstKvsMessage), "message-sent"
  * (GstKvsMessage), "send-failed" (GstKvsMessage, GError),
  * "ice-servers-changed" (), "error" (GError: the client gave up, state
- * FAILED).
+ * FAILED), "connect-failed" (GstKvsSignalingState step, GError, guint
+ * retry_ms: an attempt failed at @step, or the connection was lost (step
+ * CONNECTED), and the client retries in @retry_ms; the error says why:
+ * refused, DNS, TLS (GST_KVS_ERROR_TLS_CERTIFICATE), HTTP status and AWS
+ * error name, or GST_KVS_ERROR_REPLACED when a newer connection of the same
+ * identity took this one's place).
+ *
+ * Giving up (FAILED): the channel does not exist and create-channel is off;
+ * credentials rejected three times in a row; the TLS certificate refused
+ * three times in a row; a signature whose credential scope names another
+ * region than the service's (GST_KVS_ERROR_REGION_MISMATCH, at once).
+ * Replaced by a newer connection: the next attempt waits 30 s, doubling per
+ * replacement up to 5 min, so that two masters of one channel do not
+ * replace each other in a loop.
  */
 
 GstKvsSignalingClient *gst_kvs_signaling_client_new (GstKvsRole role,
@@ -81,16 +94,21 @@ gchar *gst_kvs_signaling_client_dup_client_id (GstKvsSignalingClient * self);
 gchar *gst_kvs_signaling_client_dup_channel_arn (GstKvsSignalingClient * self);
 /* The resolved region. */
 gchar *gst_kvs_signaling_client_dup_region (GstKvsSignalingClient * self);
+/* Where the resolved region came from, in words ("AWS_REGION", "the
+ * default: ...", ...); NULL before start(). */
+gchar *gst_kvs_signaling_client_dup_region_source (
+    GstKvsSignalingClient * self);
 /* The last ICE server config (GstKvsIceServer), never NULL. */
 GPtrArray *gst_kvs_signaling_client_dup_ice_servers (
     GstKvsSignalingClient * self);
 
 /* A snapshot of this connection's metrics, callable from any thread: a new
- * GstStructure named "kvssignaling-client-stats" with the fields
+ * GstStructure named "kvssignaling-stats" (the name the elements' stats
+ * property and bus message use too) with the fields
  *   state (GstKvsSignalingState), role (GstKvsRole),
  *   describe-time, create-time, get-endpoint-time, get-ice-config-time,
  *   connect-time (GstClockTime in ns: duration of the last such control-plane
- *     call / WebSocket handshake; GST_CLOCK_TIME_NONE when never made),
+ *     call / WebSocket handshake; absent when never made),
  *   messages-sent-sdp-offer, messages-sent-sdp-answer,
  *   messages-sent-ice-candidate,
  *   messages-received-sdp-offer, messages-received-sdp-answer,

@@ -133,7 +133,7 @@ on_sdp (GstElement * src, const gchar * sender,
 }
 
 static void
-on_ice (GstElement * src, const gchar * sender, gint mline, const gchar * mid,
+on_ice (GstElement * src, const gchar * sender, guint mline, const gchar * mid,
     const gchar * candidate, Bench * b)
 {
   received (b, bench_candidate_seq (candidate), viewer_index (b, src), 0);

@@ -86,7 +86,7 @@ log_hook (GstDebugCategory * category, GstDebugLevel level, const gchar * file,
 }
 
 static void
-on_ice (GstElement * src, const gchar * sender, gint mline, const gchar * mid,
+on_ice (GstElement * src, const gchar * sender, guint mline, const gchar * mid,
     const gchar * candidate, gpointer dir_p)
 {
   gint dir = GPOINTER_TO_INT (dir_p);

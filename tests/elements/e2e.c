@@ -1075,13 +1075,13 @@ manual_answer (GstElement * src, const gchar * sender,
 }
 
 static void
-manual_remote_candidate (GstElement * src, const gchar * sender, gint mline,
+manual_remote_candidate (GstElement * src, const gchar * sender, guint mline,
     const gchar * mid, const gchar * cand, Manual * m)
 {
   /* Our master sends the real a=mid with the index. */
-  fail_unless (mline >= 0);
+  fail_unless (mline != G_MAXUINT);
   fail_unless (mid != NULL && g_str_has_prefix (mid, "video"));
-  g_signal_emit_by_name (m->wb, "add-ice-candidate", (guint) mline, cand);
+  g_signal_emit_by_name (m->wb, "add-ice-candidate", mline, cand);
   g_atomic_int_inc (&m->remote_candidates);
 }
 

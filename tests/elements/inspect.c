@@ -172,7 +172,7 @@ GST_START_TEST (test_src_signals)
   const SignalSpec specs[] = {
     {"offer-received", G_TYPE_NONE, 2, {G_TYPE_STRING, desc}, FALSE},
     {"answer-received", G_TYPE_NONE, 2, {G_TYPE_STRING, desc}, FALSE},
-    {"ice-candidate-received", G_TYPE_NONE, 4, {G_TYPE_STRING, G_TYPE_INT,
+    {"ice-candidate-received", G_TYPE_NONE, 4, {G_TYPE_STRING, G_TYPE_UINT,
             G_TYPE_STRING, G_TYPE_STRING}, FALSE},
     {"status-response", G_TYPE_NONE, 4, {G_TYPE_STRING, G_TYPE_STRING,
             G_TYPE_UINT, G_TYPE_STRING}, FALSE},

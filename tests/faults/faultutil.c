@@ -159,7 +159,9 @@ spawn (FaultServer * server)
   }
   fail_unless (line != NULL, "the service did not start on port %u",
       server->port);
-  url = strstr (line, "http://");
+  url = strstr (line, "https://");
+  if (url == NULL)
+    url = strstr (line, "http://");
   fail_unless (url != NULL, "unexpected first line '%s'", line);
   g_free (server->endpoint);
   server->endpoint = g_strchomp (g_strdup (url));
@@ -514,6 +516,30 @@ on_error (GstKvsSignalingClient * client, GError * error, FaultRecorder * rec)
   g_mutex_unlock (&rec->lock);
 }
 
+static void
+on_connect_failed (GstKvsSignalingClient * client, GstKvsSignalingState step,
+    GError * error, guint retry_ms, FaultRecorder * rec)
+{
+  FaultRetry *retry = g_new0 (FaultRetry, 1);
+
+  /* emitted from the client's thread, as every signal */
+  fail_unless (error != NULL);
+  retry->step = step;
+  retry->error = g_error_copy (error);
+  retry->retry_ms = retry_ms;
+  g_mutex_lock (&rec->lock);
+  g_ptr_array_add (rec->retries, retry);
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+}
+
+static void
+retry_free (FaultRetry * retry)
+{
+  g_error_free (retry->error);
+  g_free (retry);
+}
+
 FaultRecorder *
 fault_recorder_new (GstKvsSignalingClient * client)
 {
@@ -533,6 +559,8 @@ fault_recorder_new (GstKvsSignalingClient * client)
   rec->statuses = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_kvs_message_unref);
   rec->failed_errors = g_ptr_array_new_with_free_func (g_free);
+  rec->retries = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      retry_free);
   g_signal_connect (client, "state-changed", G_CALLBACK (on_state), rec);
   for (guint i = 0; i < G_N_ELEMENTS (message_signals); i++)
     g_signal_connect (client, message_signals[i], G_CALLBACK (on_message), rec);
@@ -541,6 +569,8 @@ fault_recorder_new (GstKvsSignalingClient * client)
   g_signal_connect (client, "ice-servers-changed",
       G_CALLBACK (on_ice_changed), rec);
   g_signal_connect (client, "error", G_CALLBACK (on_error), rec);
+  g_signal_connect (client, "connect-failed", G_CALLBACK (on_connect_failed),
+      rec);
   return rec;
 }
 
@@ -554,6 +584,7 @@ fault_recorder_free (FaultRecorder * rec)
   g_ptr_array_unref (rec->failed);
   g_ptr_array_unref (rec->statuses);
   g_ptr_array_unref (rec->failed_errors);
+  g_ptr_array_unref (rec->retries);
   g_clear_error (&rec->error);
   g_mutex_clear (&rec->lock);
   g_cond_clear (&rec->cond);

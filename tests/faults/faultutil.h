@@ -27,7 +27,7 @@ G_BEGIN_DECLS
 {
   GSubprocess *process;
   guint port;
-  gchar *endpoint;              /* http://127.0.0.1:port */
+  gchar *endpoint;              /* http(s)://127.0.0.1:port (--tls-cert) */
   GPtrArray *args;              /* the extra arguments, for restarts */
   gchar **env;                  /* extra environment (NULL: none) */
 } FaultServer;
@@ -65,6 +65,14 @@ gchar *fault_create_channel (FaultServer * server, const gchar * channel,
 GstKvsSignalingClient *fault_client_new (FaultServer * server,
     GstKvsRole role, const gchar * channel, const gchar * client_id);
 
+/* One "connect-failed": the client retries. */
+typedef struct
+{
+  GstKvsSignalingState step;
+  GError *error;
+  guint retry_ms;
+} FaultRetry;
+
 /* Everything a client reports. */
 typedef struct
 {
@@ -85,6 +93,7 @@ typedef struct
   GPtrArray *failed_errors;     /* gchar *: the errors' messages */
   guint n_ice_changed;
   GError *error;
+  GPtrArray *retries;           /* FaultRetry: "connect-failed" */
 } FaultRecorder;
 
 FaultRecorder *fault_recorder_new (GstKvsSignalingClient * client);

@@ -17,6 +17,12 @@ static const gchar *documented_options[] = {
   "--create-channel", "--viewer-dir", "--version", NULL
 };
 
+/* GST_DEBUG_CATEGORY_INIT of tools/kvs-signaling-server/ */
+static const gchar *real_categories[] = {
+  "kvsserver ", "kvsserverchannel", "kvsserverconnection", "kvsservercontrol",
+  "kvsviewerpage", NULL
+};
+
 GST_START_TEST (test_help_documents_every_option)
 {
   const gchar *argv[] = { "--help", NULL };
@@ -29,6 +35,11 @@ GST_START_TEST (test_help_documents_every_option)
     fail_unless (strstr (out, documented_options[i]) != NULL,
         "--help does not document %s", documented_options[i]);
   fail_unless (strstr (out, "listening on") != NULL);
+  /* the debug categories the service really registers */
+  for (i = 0; real_categories[i]; i++)
+    fail_unless (strstr (out, real_categories[i]) != NULL,
+        "--help does not name the debug category %s", real_categories[i]);
+  fail_if (strstr (out, "kvscontrolapi") != NULL, "%s", out);
 }
 
 GST_END_TEST;

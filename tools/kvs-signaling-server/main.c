@@ -242,8 +242,11 @@ main (int argc, char **argv)
       "Exit status: 0 after SIGTERM/SIGINT, 1 when the service cannot start "
       "(address in use, bad TLS files),\n2 for a usage error (bad option, "
       "no credentials without --no-auth).\n"
-      "Debug output: GST_DEBUG=kvs*:6 (kvsserver, kvschannel, kvsconnection, "
-      "kvscontrolapi).");
+      "Debug output: GST_DEBUG=kvsserver*:6 for the service's categories:\n"
+      "  kvsserver (HTTP and REST), kvsserverchannel (channels, routing),\n"
+      "  kvsserverconnection (WebSockets), kvsservercontrol (/_control);\n"
+      "kvsviewerpage for /viewer, kvs*:6 for these and the library's "
+      "(SigV4, ...).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
 
