@@ -96,6 +96,8 @@ GST_DEBUG_CATEGORY_STATIC (kvs_webrtc_src_debug);
 #define MAX_MEDIA_WAIT (30 * G_TIME_SPAN_SECOND)
 /* The longest delay before offering again. */
 #define MAX_RETRY_DELAY (5 * G_TIME_SPAN_SECOND)
+/* How long an audio pad waits for the first video pad. */
+#define HOLD_AUDIO_MAX (1500 * G_TIME_SPAN_MILLISECOND)
 /* Payload types offered start here (dynamic range). */
 #define FIRST_PAYLOAD_TYPE 96
 
@@ -146,6 +148,8 @@ struct _GstKvsWebrtcSrc
   GPtrArray *offered[N_KINDS];  /* const GstKvsRtpCodec *, at NULL→READY */
   Session *session;
   GPtrArray *src_pads[N_KINDS]; /* ghost pads by stream index (may be NULL) */
+  GPtrArray *held_pads;         /* audio pads waiting for the first video pad */
+  gint64 held_since;            /* monotonic µs */
   gboolean running;             /* PAUSED or above */
   GstClockID watchdog;
   guint failures;               /* sessions in a row that brought no media */
@@ -239,6 +243,45 @@ drop_if_unlinked (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return gst_pad_is_linked (ghost) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
+/* Adds the audio pads held back until the first video pad. */
+static void
+add_held_pads (GstKvsWebrtcSrc * self)
+{
+  g_autoptr (GPtrArray) pads = NULL;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  pads = self->held_pads;
+  self->held_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < pads->len; i++) {
+    GST_INFO_OBJECT (self, "new pad %s", GST_PAD_NAME (pads->pdata[i]));
+    gst_element_add_pad (GST_ELEMENT (self), pads->pdata[i]);
+  }
+}
+
+static void
+add_held_pads_async (GstElement * element, gpointer data)
+{
+  add_held_pads (GST_KVS_WEBRTC_SRC (element));
+}
+
+/* Whether a new audio pad waits for the first video pad: gst-launch-1.0
+ * links a line's "kvswebrtcsrc ! decodebin ! videoconvert" to the first
+ * pad added, and audio often arrives first (self->lock). */
+static gboolean
+hold_back (GstKvsWebrtcSrc * self, Kind kind)
+{
+  guint i;
+
+  if (kind != KIND_AUDIO || self->offered[KIND_VIDEO]->len == 0)
+    return FALSE;
+  for (i = 0; i < self->src_pads[KIND_VIDEO]->len; i++)
+    if (g_ptr_array_index (self->src_pads[KIND_VIDEO], i))
+      return FALSE;
+  return TRUE;
+}
+
 /* The ghost pad for stream @index of @kind: the existing one retargeted to
  * @target, or a new one. */
 static void
@@ -279,8 +322,25 @@ expose_pad (GstKvsWebrtcSrc * self, Kind kind, guint index, GstPad * target)
       GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_if_unlinked,
       gst_object_ref (ghost), gst_object_unref);
   if (is_new) {
-    GST_INFO_OBJECT (self, "new pad %s", GST_PAD_NAME (ghost));
-    gst_element_add_pad (GST_ELEMENT (self), ghost);
+    gboolean held;
+
+    g_mutex_lock (&self->lock);
+    held = hold_back (self, kind);
+    if (held) {
+      if (self->held_pads->len == 0)
+        self->held_since = g_get_monotonic_time ();
+      g_ptr_array_add (self->held_pads, gst_object_ref (ghost));
+    }
+    g_mutex_unlock (&self->lock);
+    if (held) {
+      GST_INFO_OBJECT (self, "pad %s waits for the video",
+          GST_PAD_NAME (ghost));
+    } else {
+      GST_INFO_OBJECT (self, "new pad %s", GST_PAD_NAME (ghost));
+      gst_element_add_pad (GST_ELEMENT (self), ghost);
+      if (kind == KIND_VIDEO)
+        add_held_pads (self);
+    }
   }
   gst_object_unref (ghost);
 }
@@ -408,32 +468,39 @@ on_connection_state (GstElement * webrtcbin, GParamSpec * pspec,
   session_unref (session);
 }
 
-/* One transceiver per kind of media, offering its codecs in order. */
+/* One transceiver per kind of media, offering its codecs in order. The
+ * first video and the first audio codec get 96 and 97, the numbers of the
+ * documented gst-launch master (webrtcbin 1.22 sends with its own payload
+ * types, whatever the offer says), the others 98 and up. */
 static void
 add_transceivers (GstKvsWebrtcSrc * self, GstElement * webrtcbin)
 {
-  gint pt = FIRST_PAYLOAD_TYPE;
+  GstCaps *caps[N_KINDS];
+  gint pt = FIRST_PAYLOAD_TYPE + N_KINDS;
   guint k, i;
 
+  g_mutex_lock (&self->lock);
   for (k = 0; k < N_KINDS; k++) {
-    GstCaps *caps = gst_caps_new_empty ();
+    caps[k] = gst_caps_new_empty ();
+    for (i = 0; i < self->offered[k]->len; i++)
+      gst_caps_append_structure (caps[k],
+          gst_kvs_rtp_codec_rtp_structure (g_ptr_array_index (self->offered
+                  [k], i), i == 0 ? FIRST_PAYLOAD_TYPE + (gint) k : pt++));
+  }
+  g_mutex_unlock (&self->lock);
+
+  for (k = 0; k < N_KINDS; k++) {
     GstWebRTCRTPTransceiver *trans = NULL;
 
-    g_mutex_lock (&self->lock);
-    for (i = 0; i < self->offered[k]->len; i++)
-      gst_caps_append_structure (caps,
-          gst_kvs_rtp_codec_rtp_structure (g_ptr_array_index (self->offered
-                  [k], i), pt++));
-    g_mutex_unlock (&self->lock);
-
-    if (!gst_caps_is_empty (caps)) {
+    if (!gst_caps_is_empty (caps[k])) {
       g_signal_emit_by_name (webrtcbin, "add-transceiver",
-          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps[k], &trans);
       if (trans == NULL)
-        GST_WARNING_OBJECT (self, "webrtcbin refused %" GST_PTR_FORMAT, caps);
+        GST_WARNING_OBJECT (self, "webrtcbin refused %" GST_PTR_FORMAT,
+            caps[k]);
       gst_clear_object (&trans);
     }
-    gst_caps_unref (caps);
+    gst_caps_unref (caps[k]);
   }
 }
 
@@ -678,14 +745,25 @@ watchdog_tick (GstClock * clock, GstClockTime time, GstClockID id,
 {
   GstKvsWebrtcSrc *self = data;
   gchar *reason = NULL;
+  gboolean add_held = FALSE;
+  gint64 now = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
   if (self->running && !self->restarting) {
-    reason = check_session (self, g_get_monotonic_time ());
+    reason = check_session (self, now);
     if (reason)
       self->restarting = TRUE;
   }
+  /* No video came: the audio pads wait no longer. */
+  if (self->held_pads->len && now - self->held_since > HOLD_AUDIO_MAX) {
+    self->held_since = G_MAXINT64 / 2;
+    add_held = TRUE;
+  }
   g_mutex_unlock (&self->lock);
+
+  if (add_held)
+    gst_element_call_async (GST_ELEMENT (self), add_held_pads_async, NULL,
+        NULL);
 
   if (reason) {
     GST_INFO_OBJECT (self, "restarting: %s", reason);
@@ -894,9 +972,13 @@ remove_src_pads (GstKvsWebrtcSrc * self)
       if (pad == NULL)
         continue;
       gst_pad_set_active (pad, FALSE);
-      gst_element_remove_pad (GST_ELEMENT (self), pad);
+      if (GST_OBJECT_PARENT (pad) == GST_OBJECT (self))
+        gst_element_remove_pad (GST_ELEMENT (self), pad);
     }
   }
+  g_mutex_lock (&self->lock);
+  g_ptr_array_set_size (self->held_pads, 0);
+  g_mutex_unlock (&self->lock);
 }
 
 static GstStateChangeReturn
@@ -1112,6 +1194,7 @@ gst_kvs_webrtc_src_finalize (GObject * object)
   }
   if (self->session)
     session_unref (self->session);
+  g_ptr_array_unref (self->held_pads);
   g_free (self->restart_reason);
   g_free (self->last_restart_reason);
   g_mutex_clear (&self->lock);
@@ -1237,6 +1320,7 @@ gst_kvs_webrtc_src_init (GstKvsWebrtcSrc * self)
   self->codecs[KIND_VIDEO] = g_strdup (DEFAULT_VIDEO_CODECS);
   self->codecs[KIND_AUDIO] = g_strdup (DEFAULT_AUDIO_CODECS);
   self->restart_timeout = DEFAULT_RESTART_TIMEOUT;
+  self->held_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   for (k = 0; k < N_KINDS; k++) {
     self->offered[k] = g_ptr_array_new ();
     self->src_pads[k] = g_ptr_array_new_with_free_func (pad_unref);
