@@ -42,9 +42,16 @@
  * ends, the next viewer is answered.
  *
  * Source pads that are not linked drop their data: a viewer line that only
- * links the video keeps running when the master also sends audio. With
- * audio and video, link the pads by name (`s.video_0`, `s.audio_0`), as
- * gst-launch-1.0 would otherwise link whichever stream comes first.
+ * links the video keeps running when the master also sends audio. When
+ * video is offered, an audio pad is added only after the first video pad
+ * (or 1.5 s without video), so that gst-launch-1.0 links a line's
+ * `kvswebrtcsrc ! decodebin ! videoconvert` to the video. To use both,
+ * link the pads by name (`s.video_0`, `s.audio_0`).
+ *
+ * Offers: one receive-only transceiver per kind of media, with the codecs
+ * in the order of the properties; the first video codec at payload type
+ * 96, the first audio codec at 97 (as the documented gst-launch master
+ * sends them), the others from 98.
  *
  * ## Example launch line
  *
