@@ -163,6 +163,8 @@ struct _GstKvsWebrtcSrc
   gint64 restart_at;            /* monotonic µs; 0: none scheduled */
   gchar *restart_reason;
   gboolean restarting;          /* a restart is queued or running */
+  guint run;                    /* READY→PAUSED changes: tells a restart
+                                 * queued in an earlier run */
   guint64 sessions, restarts;
   gchar *last_restart_reason;
 };
@@ -270,7 +272,18 @@ add_held_pads (GstKvsWebrtcSrc * self)
 static void
 add_held_pads_async (GstElement * element, gpointer data)
 {
-  add_held_pads (GST_KVS_WEBRTC_SRC (element));
+  GstKvsWebrtcSrc *self = GST_KVS_WEBRTC_SRC (element);
+  gboolean running;
+
+  GST_STATE_LOCK (self);
+  g_mutex_lock (&self->lock);
+  running = self->running;
+  if (!running)                 /* the next run adds them */
+    self->held_since = g_get_monotonic_time ();
+  g_mutex_unlock (&self->lock);
+  if (running)
+    add_held_pads (self);
+  GST_STATE_UNLOCK (self);
 }
 
 /* Whether a new audio pad waits for the first video pad: gst-launch-1.0
@@ -295,7 +308,7 @@ static void
 expose_pad (GstKvsWebrtcSrc * self, Kind kind, guint index, GstPad * target)
 {
   GstPad *ghost = NULL;
-  gboolean is_new = FALSE;
+  gboolean is_new;
 
   g_mutex_lock (&self->lock);
   if (index < self->src_pads[kind]->len
@@ -322,12 +335,16 @@ expose_pad (GstKvsWebrtcSrc * self, Kind kind, guint index, GstPad * target)
       g_ptr_array_set_size (self->src_pads[kind], index + 1);
     g_ptr_array_index (self->src_pads[kind], index) = gst_object_ref (ghost);
     g_mutex_unlock (&self->lock);
-    is_new = TRUE;
   }
 
   gst_pad_add_probe (target, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_if_unlinked,
       gst_object_ref (ghost), gst_object_unref);
+  /* Not added yet: new, or held back in an earlier run. */
+  g_mutex_lock (&self->lock);
+  is_new = GST_OBJECT_PARENT (ghost) == NULL
+      && !g_ptr_array_find (self->held_pads, ghost, NULL);
+  g_mutex_unlock (&self->lock);
   if (is_new) {
     gboolean held;
 
@@ -635,17 +652,31 @@ drop_session (GstKvsWebrtcSrc * self)
 
 /* Runs on a thread of its own (gst_element_call_async), with the bin's
  * state lock: never during one of the bin's state changes. */
+typedef struct
+{
+  gchar *reason;
+  guint run;
+} Restart;
+
+static void
+restart_free (Restart * restart)
+{
+  g_free (restart->reason);
+  g_free (restart);
+}
+
 static void
 do_restart (GstElement * element, gpointer data)
 {
   GstKvsWebrtcSrc *self = GST_KVS_WEBRTC_SRC (element);
-  const gchar *reason = data;
+  Restart *restart = data;
+  const gchar *reason = restart->reason;
   Session *session;
   gboolean running;
 
   GST_STATE_LOCK (self);
   g_mutex_lock (&self->lock);
-  running = self->running;
+  running = self->running && self->run == restart->run;
   if (running) {
     self->restarts++;
     g_free (self->last_restart_reason);
@@ -674,8 +705,10 @@ do_restart (GstElement * element, gpointer data)
   }
 
   g_mutex_lock (&self->lock);
-  self->restarting = FALSE;
-  self->restart_at = 0;
+  if (self->run == restart->run) {
+    self->restarting = FALSE;
+    self->restart_at = 0;
+  }
   g_mutex_unlock (&self->lock);
   GST_STATE_UNLOCK (self);
 }
@@ -751,15 +784,20 @@ watchdog_tick (GstClock * clock, GstClockTime time, GstClockID id,
     gpointer data)
 {
   GstKvsWebrtcSrc *self = data;
-  gchar *reason = NULL;
+  Restart *restart = NULL;
   gboolean add_held = FALSE;
   gint64 now = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
   if (self->running && !self->restarting) {
-    reason = check_session (self, now);
-    if (reason)
+    gchar *reason = check_session (self, now);
+
+    if (reason) {
       self->restarting = TRUE;
+      restart = g_new (Restart, 1);
+      restart->reason = reason;
+      restart->run = self->run;
+    }
   }
   /* No video came: the audio pads wait no longer. */
   if (self->held_pads->len && now - self->held_since > HOLD_AUDIO_MAX) {
@@ -772,9 +810,10 @@ watchdog_tick (GstClock * clock, GstClockTime time, GstClockID id,
     gst_element_call_async (GST_ELEMENT (self), add_held_pads_async, NULL,
         NULL);
 
-  if (reason) {
-    GST_INFO_OBJECT (self, "restarting: %s", reason);
-    gst_element_call_async (GST_ELEMENT (self), do_restart, reason, g_free);
+  if (restart) {
+    GST_INFO_OBJECT (self, "restarting: %s", restart->reason);
+    gst_element_call_async (GST_ELEMENT (self), do_restart, restart,
+        (GDestroyNotify) restart_free);
   }
   return TRUE;
 }
@@ -961,33 +1000,6 @@ ensure_session (GstKvsWebrtcSrc * self)
   return pair_use (self, session->webrtcbin);
 }
 
-static void
-remove_src_pads (GstKvsWebrtcSrc * self)
-{
-  guint k, i;
-
-  for (k = 0; k < N_KINDS; k++) {
-    g_autoptr (GPtrArray) pads = NULL;
-
-    g_mutex_lock (&self->lock);
-    pads = self->src_pads[k];
-    self->src_pads[k] = g_ptr_array_new_with_free_func (pad_unref);
-    g_mutex_unlock (&self->lock);
-    for (i = 0; i < pads->len; i++) {
-      GstPad *pad = g_ptr_array_index (pads, i);
-
-      if (pad == NULL)
-        continue;
-      gst_pad_set_active (pad, FALSE);
-      if (GST_OBJECT_PARENT (pad) == GST_OBJECT (self))
-        gst_element_remove_pad (GST_ELEMENT (self), pad);
-    }
-  }
-  g_mutex_lock (&self->lock);
-  g_ptr_array_set_size (self->held_pads, 0);
-  g_mutex_unlock (&self->lock);
-}
-
 static GstStateChangeReturn
 gst_kvs_webrtc_src_change_state (GstElement * element,
     GstStateChange transition)
@@ -1035,6 +1047,10 @@ gst_kvs_webrtc_src_change_state (GstElement * element,
         break;
       g_mutex_lock (&self->lock);
       self->running = TRUE;
+      self->run++;
+      self->restarting = FALSE;
+      self->restart_at = 0;
+      self->failures = 0;
       g_mutex_unlock (&self->lock);
       watchdog_start (self);
       /* Live: no preroll. */
@@ -1047,9 +1063,10 @@ gst_kvs_webrtc_src_change_state (GstElement * element,
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
     case GST_STATE_CHANGE_READY_TO_NULL:
-      /* webrtcbin 1.22 cannot be used for a second session. */
+      /* webrtcbin 1.22 cannot be used for a second session. The source
+       * pads stay, for the next run (gst-launch-1.0 links a sometimes pad
+       * once). */
       drop_session (self);
-      remove_src_pads (self);
       break;
     default:
       break;

@@ -348,6 +348,60 @@ GST_START_TEST (test_launch_line_decodes)
 
 GST_END_TEST;
 
+/* A pipeline stopped (NULL, then READY) and played again: a new session
+ * each time, through the same source pad (gst-launch-1.0 links a
+ * sometimes pad only once; decodebin would not be linked again, vp8dec
+ * is). */
+GST_START_TEST (test_state_cycles)
+{
+  Master *m = master_start ();
+  g_autofree gchar *p = props (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("kvswebrtcsrc name=src %s ! "
+      "vp8dec ! fakesink name=frames signal-handoffs=true sync=false", p);
+  GstElement *viewer = gst_parse_launch (desc, NULL);
+  GstElement *pipelines[] = { m->pipeline, viewer, NULL };
+  GstState down[] = { GST_STATE_NULL, GST_STATE_READY };
+  GstElement *src;
+  GstPad *pad;
+  GstStructure *stats;
+  gint frames = 0;
+  guint i;
+
+  fail_unless (viewer != NULL);
+  set_secret (viewer, "src");
+  count_frames (viewer, "frames", &frames);
+  play (viewer);
+  wait_count (pipelines, &frames, MIN_FRAMES, 20);
+  src = gst_bin_get_by_name (GST_BIN (viewer), "src");
+  pad = gst_element_get_static_pad (src, "video_0");
+  fail_unless (pad != NULL);
+
+  for (i = 0; i < G_N_ELEMENTS (down); i++) {
+    GstPad *again;
+
+    gst_element_set_state (viewer, down[i]);
+    g_atomic_int_set (&frames, 0);
+    play (viewer);
+    wait_count (pipelines, &frames, MIN_FRAMES, 20);
+    again = gst_element_get_static_pad (src, "video_0");
+    fail_unless (again == pad, "video_0 replaced after %s",
+        gst_element_state_get_name (down[i]));
+    gst_object_unref (again);
+  }
+  stats = src_stats (viewer, "src");
+  /* Counted since NULL→READY: one session after READY. */
+  fail_unless_equals_int ((gint) stat_u64 (stats, "sessions"), 2);
+  fail_unless_equals_int ((gint) stat_u64 (stats, "restarts"), 0);
+  gst_structure_free (stats);
+
+  gst_object_unref (pad);
+  gst_object_unref (src);
+  stop (viewer);
+  master_stop (m);
+}
+
+GST_END_TEST;
+
 /* Two kvswebrtcsrc without client-id in one pipeline: two viewers, each
  * with its own generated client id, each decoding. */
 GST_START_TEST (test_two_bins_are_two_viewers)
@@ -645,6 +699,7 @@ webrtcsrc_suite (void)
   tcase_add_test (tc, test_bad_codecs);
   if (have_webrtc_media ()) {
     tcase_add_test (tc, test_launch_line_decodes);
+    tcase_add_test (tc, test_state_cycles);
     tcase_add_test (tc, test_two_bins_are_two_viewers);
     tcase_add_test (tc, test_master_restart);
     tcase_add_test (tc, test_restarted_viewer_same_client_id);
