@@ -28,14 +28,26 @@
  * no media arrived for #GstKvsWebrtcSrc:restart-timeout milliseconds), the
  * bin posts a warning, releases that webrtcbin, and offers again with a new
  * one, with a growing delay between attempts that bring no media. Its source
- * pads stay: the new session's streams flow into the same pads (the n-th
- * video stream into `video_n`), after new stream-start, caps and segment
- * events, so the elements downstream keep running. The KVS service holds
+ * pads stay (across state changes too): the new session's streams flow
+ * into the same pads (the n-th video stream into `video_n`), after new
+ * stream-start, caps and segment events, so the elements downstream keep
+ * running. The KVS service holds
  * the offer for a master that is not connected yet and hands it over when
  * the master connects, so video resumes about a second after a restarted
  * master is back (plus up to restart-timeout to notice that it was gone).
  * Errors of the signaling connection (unknown channel, refused credentials)
  * still end the pipeline.
+ *
+ * ## Sending too
+ *
+ * Request sink pads `video_sink_%u` and `audio_sink_%u`, linked before the
+ * bin starts, take encoded media to send to the peer: the offer is then
+ * send-receive for that kind of media, with the first codec of
+ * #GstKvsWebrtcSrc:video-codecs (#GstKvsWebrtcSrc:audio-codecs), payloaded
+ * inside the bin. What is linked there keeps running across sessions: each
+ * session's webrtcbin gets the packets through an appsrc of its own, and
+ * its key-unit requests go upstream to the encoder. A session that
+ * connected but receives nothing (the peer only receives) is kept.
  *
  * With `role=master` the bin is the channel's master: it answers one viewer
  * at a time and exposes that viewer's streams; when that viewer's session
@@ -67,6 +79,12 @@
  *   s.audio_0 ! queue ! decodebin ! audioconvert ! autoaudiosink
  * ]|
  *
+ * Two-way: send a camera's VP8 while watching the master:
+ * |[
+ * gst-launch-1.0 kvswebrtcsrc name=s channel-name=cam1 ! decodebin ! videoconvert ! autovideosink \
+ *   v4l2src ! videoconvert ! vp8enc deadline=1 ! s.video_sink_0
+ * ]|
+ *
  * Against the local service, on one machine:
  * |[
  * gst-launch-1.0 kvswebrtcsrc channel-name=demo endpoint=http://127.0.0.1:4566 \
@@ -89,6 +107,7 @@
 #include "gstkvssignalingbase.h"
 #include "gstkvssignalingelements.h"
 #include "gstkvsrtpcodecs.h"
+#include "gstkvswebrtcsender.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_webrtc_src_debug);
 #define GST_CAT_DEFAULT kvs_webrtc_src_debug
@@ -139,6 +158,7 @@ typedef struct
   guint n_streams[N_KINDS];
   GPtrArray *elements;          /* depayloaders, referenced */
   gboolean dead;                /* torn down */
+  gboolean connected;           /* the peer connection was connected */
   gulong pad_handler, state_handler;
 } Session;
 
@@ -156,6 +176,8 @@ struct _GstKvsWebrtcSrc
   Session *session;
   GPtrArray *src_pads[N_KINDS]; /* ghost pads by stream index (may be NULL) */
   GPtrArray *held_pads;         /* audio pads waiting for the first video pad */
+  GPtrArray *senders;           /* GstKvsWebrtcSender, by request pad */
+  guint sender_serial;
   gint64 held_since;            /* monotonic µs */
   gboolean running;             /* PAUSED or above */
   GstClockID watchdog;
@@ -180,6 +202,13 @@ static GstStaticPadTemplate video_src_template =
         "video/x-h265"));
 static GstStaticPadTemplate audio_src_template =
     GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS ("audio/x-opus; audio/x-mulaw; audio/x-alaw"));
+static GstStaticPadTemplate video_sink_template =
+    GST_STATIC_PAD_TEMPLATE ("video_sink_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("video/x-vp8; video/x-vp9; video/x-h264; "
+        "video/x-h265"));
+static GstStaticPadTemplate audio_sink_template =
+    GST_STATIC_PAD_TEMPLATE ("audio_sink_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS ("audio/x-opus; audio/x-mulaw; audio/x-alaw"));
 
 static void schedule_restart (GstKvsWebrtcSrc * self, gboolean now,
@@ -485,6 +514,11 @@ on_connection_state (GstElement * webrtcbin, GParamSpec * pspec,
   g_object_get (webrtcbin, "connection-state", &state, NULL);
   GST_INFO_OBJECT (self, "session %u: connection state %d", session->number,
       state);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    g_mutex_lock (&self->lock);
+    session->connected = TRUE;
+    g_mutex_unlock (&self->lock);
+  }
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
     schedule_restart (self, FALSE, "the peer connection failed");
   else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED)
@@ -492,14 +526,19 @@ on_connection_state (GstElement * webrtcbin, GParamSpec * pspec,
   session_unref (session);
 }
 
-/* One transceiver per kind of media, offering its codecs in order. The
- * first video and the first audio codec get 96 and 97, the numbers of the
- * documented gst-launch master (webrtcbin 1.22 sends with its own payload
- * types, whatever the offer says), the others 98 and up. */
+/* Per kind of media, in order (video, audio): the request pads' senders,
+ * each a send-receive transceiver with its one codec, or else one
+ * receive-only transceiver offering the codecs in order. The first video
+ * and the first audio codec get 96 and 97, the numbers of the documented
+ * gst-launch master (webrtcbin 1.22 sends with its own payload types,
+ * whatever the offer says), the others 98 and up. The webrtcbin is in the
+ * bin already. */
 static void
-add_transceivers (GstKvsWebrtcSrc * self, GstElement * webrtcbin)
+setup_media (GstKvsWebrtcSrc * self, Session * session)
 {
+  GstElement *webrtcbin = session->webrtcbin;
   GstCaps *caps[N_KINDS];
+  GPtrArray *senders[N_KINDS];
   gint pt = FIRST_PAYLOAD_TYPE + N_KINDS;
   guint k, i;
 
@@ -510,13 +549,32 @@ add_transceivers (GstKvsWebrtcSrc * self, GstElement * webrtcbin)
       gst_caps_append_structure (caps[k],
           gst_kvs_rtp_codec_rtp_structure (g_ptr_array_index (self->offered
                   [k], i), i == 0 ? FIRST_PAYLOAD_TYPE + (gint) k : pt++));
+    senders[k] = g_ptr_array_new ();
+  }
+  for (i = 0; i < self->senders->len; i++) {
+    GstKvsWebrtcSender *sender = g_ptr_array_index (self->senders, i);
+    const GstKvsRtpCodec *codec = gst_kvs_webrtc_sender_get_codec (sender);
+
+    g_ptr_array_add (senders[g_strcmp0 (codec->media, "audio") == 0 ?
+            KIND_AUDIO : KIND_VIDEO], sender);
   }
   g_mutex_unlock (&self->lock);
 
   for (k = 0; k < N_KINDS; k++) {
     GstWebRTCRTPTransceiver *trans = NULL;
 
-    if (!gst_caps_is_empty (caps[k])) {
+    /* A sender lives as long as its pad: only release_pad frees it, under
+     * the state lock, as here (state change or restart). */
+    for (i = 0; i < senders[k]->len; i++) {
+      GstElement *appsrc =
+          gst_kvs_webrtc_sender_attach (g_ptr_array_index (senders[k], i),
+          webrtcbin);
+
+      g_mutex_lock (&self->lock);
+      g_ptr_array_add (session->elements, appsrc);
+      g_mutex_unlock (&self->lock);
+    }
+    if (senders[k]->len == 0 && !gst_caps_is_empty (caps[k])) {
       g_signal_emit_by_name (webrtcbin, "add-transceiver",
           GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps[k], &trans);
       if (trans == NULL)
@@ -525,6 +583,7 @@ add_transceivers (GstKvsWebrtcSrc * self, GstElement * webrtcbin)
       gst_clear_object (&trans);
     }
     gst_caps_unref (caps[k]);
+    g_ptr_array_unref (senders[k]);
   }
 }
 
@@ -547,12 +606,12 @@ session_new (GstKvsWebrtcSrc * self)
   gst_object_ref_sink (session->webrtcbin);
   gst_util_set_object_arg (G_OBJECT (session->webrtcbin), "bundle-policy",
       "max-bundle");
-  add_transceivers (self, session->webrtcbin);
   session->pad_handler = g_signal_connect (session->webrtcbin, "pad-added",
       G_CALLBACK (on_webrtc_pad_added), self);
   session->state_handler = g_signal_connect (session->webrtcbin,
       "notify::connection-state", G_CALLBACK (on_connection_state), self);
   gst_bin_add (GST_BIN (self), session->webrtcbin);
+  setup_media (self, session);
   GST_INFO_OBJECT (self, "session %u: %" GST_PTR_FORMAT, session->number,
       session->webrtcbin);
   return session;
@@ -579,6 +638,10 @@ session_destroy (GstKvsWebrtcSrc * self, Session * session)
 
   g_signal_handler_disconnect (session->webrtcbin, session->pad_handler);
   g_signal_handler_disconnect (session->webrtcbin, session->state_handler);
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < self->senders->len; i++)
+    gst_kvs_webrtc_sender_detach (g_ptr_array_index (self->senders, i));
+  g_mutex_unlock (&self->lock);
   /* Stopped first: no more streams, and no not-linked errors upstream. */
   gst_element_set_locked_state (session->webrtcbin, TRUE);
   gst_element_set_state (session->webrtcbin, GST_STATE_NULL);
@@ -628,6 +691,23 @@ pair_use (GstKvsWebrtcSrc * self, GstElement * webrtcbin)
       (gst_kvs_webrtc_base_get_signaling_src (base)), webrtcbin)
       && gst_kvs_signaling_base_use_webrtcbin (GST_KVS_SIGNALING_BASE
       (gst_kvs_webrtc_base_get_signaling_sink (base)), webrtcbin);
+}
+
+/* The session's appsrcs follow the bin's state. */
+static void
+sync_elements (GstKvsWebrtcSrc * self, Session * session)
+{
+  g_autoptr (GPtrArray) elements = g_ptr_array_new_with_free_func
+      (gst_object_unref);
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < session->elements->len; i++)
+    g_ptr_array_add (elements,
+        gst_object_ref (g_ptr_array_index (session->elements, i)));
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < elements->len; i++)
+    gst_element_sync_state_with_parent (g_ptr_array_index (elements, i));
 }
 
 /* Takes the session away from the bin and destroys it. */
@@ -697,6 +777,7 @@ do_restart (GstElement * element, gpointer data)
     drop_session (self);
     session = session_new (self);
     gst_element_sync_state_with_parent (session->webrtcbin);
+    sync_elements (self, session);
     g_mutex_lock (&self->lock);
     self->session = session;
     g_mutex_unlock (&self->lock);
@@ -769,12 +850,15 @@ check_session (GstKvsWebrtcSrc * self, gint64 now)
       return g_strdup_printf ("no media for %u ms", self->restart_timeout);
     return NULL;
   }
+  /* No media yet: a viewer gives up a session that did not connect (a
+   * connected one may legitimately only send). */
   viewer = gst_kvs_webrtc_base_get_role (GST_KVS_WEBRTC_BASE (self)) ==
       GST_KVS_ROLE_VIEWER;
-  if (viewer && self->restart_timeout > 0 && now - session->started >
-      media_wait (self->restart_timeout, self->failures))
-    return g_strdup_printf ("no media %" G_GINT64_FORMAT " s after the offer",
-        (now - session->started) / G_TIME_SPAN_SECOND);
+  if (viewer && !session->connected && self->restart_timeout > 0
+      && now - session->started > media_wait (self->restart_timeout,
+          self->failures))
+    return g_strdup_printf ("not connected %" G_GINT64_FORMAT " s after the "
+        "offer", (now - session->started) / G_TIME_SPAN_SECOND);
   return NULL;
 }
 
@@ -1075,6 +1159,95 @@ gst_kvs_webrtc_src_change_state (GstElement * element,
 }
 
 /* ------------------------------------------------------------------------ */
+/* request sink pads: media to send */
+
+/* Before the bin starts: the offer is made with the pads it has. The bin
+ * sends with the first codec of video-codecs (audio-codecs). */
+static GstPad *
+gst_kvs_webrtc_src_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+{
+  GstKvsWebrtcSrc *self = GST_KVS_WEBRTC_SRC (element);
+  Kind kind = g_str_has_prefix (GST_PAD_TEMPLATE_NAME_TEMPLATE (templ),
+      "audio") ? KIND_AUDIO : KIND_VIDEO;
+  g_autoptr (GPtrArray) codecs = NULL;
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *list = NULL;
+  g_autofree gchar *pad_name = NULL;
+  GstKvsWebrtcSender *sender;
+  GstState state;
+
+  GST_OBJECT_LOCK (self);
+  state = GST_STATE (self);
+  GST_OBJECT_UNLOCK (self);
+  if (state > GST_STATE_READY) {
+    GST_ELEMENT_WARNING (self, CORE, PAD,
+        ("Sink pads must be requested before the bin starts: the offer is "
+            "made with the pads it has."), (NULL));
+    return NULL;
+  }
+
+  g_mutex_lock (&self->lock);
+  list = g_strdup (self->codecs[kind]);
+  pad_name = name ? g_strdup (name) : g_strdup_printf ("%s_sink_%u",
+      kind_media[kind], self->sender_serial++);
+  g_mutex_unlock (&self->lock);
+  codecs = gst_kvs_rtp_codec_parse_list (kind_media[kind], list, &err);
+  if (codecs == NULL || codecs->len == 0) {
+    GST_ELEMENT_WARNING (self, CORE, PAD,
+        ("Cannot send %s: %s-codecs '%s' %s.", kind_media[kind],
+            kind_media[kind], GST_STR_NULL (list),
+            err ? err->message : "is empty"), (NULL));
+    return NULL;
+  }
+
+  GST_STATE_LOCK (self);
+  sender = gst_kvs_webrtc_sender_new (GST_BIN (self), templ, pad_name,
+      g_ptr_array_index (codecs, 0), FIRST_PAYLOAD_TYPE + (gint) kind);
+  if (sender) {
+    g_mutex_lock (&self->lock);
+    g_ptr_array_add (self->senders, sender);
+    g_mutex_unlock (&self->lock);
+    gst_pad_set_active (gst_kvs_webrtc_sender_get_pad (sender), TRUE);
+    gst_element_add_pad (element, gst_kvs_webrtc_sender_get_pad (sender));
+  }
+  GST_STATE_UNLOCK (self);
+  if (sender == NULL) {
+    GST_ELEMENT_WARNING (self, CORE, MISSING_PLUGIN,
+        ("Cannot send %s: its payloader is not installed.",
+            ((const GstKvsRtpCodec *) g_ptr_array_index (codecs, 0))->name),
+        (NULL));
+    return NULL;
+  }
+  GST_INFO_OBJECT (self, "sending %s on %s",
+      gst_kvs_webrtc_sender_get_codec (sender)->name, pad_name);
+  return gst_kvs_webrtc_sender_get_pad (sender);
+}
+
+static void
+gst_kvs_webrtc_src_release_pad (GstElement * element, GstPad * pad)
+{
+  GstKvsWebrtcSrc *self = GST_KVS_WEBRTC_SRC (element);
+  GstKvsWebrtcSender *sender = NULL;
+  guint i;
+
+  /* Restarts and state changes use the senders under the state lock. */
+  GST_STATE_LOCK (self);
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < self->senders->len; i++) {
+    if (gst_kvs_webrtc_sender_get_pad (g_ptr_array_index (self->senders,
+                i)) == pad) {
+      sender = g_ptr_array_steal_index (self->senders, i);
+      break;
+    }
+  }
+  g_mutex_unlock (&self->lock);
+  if (sender)
+    gst_kvs_webrtc_sender_free (sender);
+  GST_STATE_UNLOCK (self);
+}
+
+/* ------------------------------------------------------------------------ */
 /* properties */
 
 static GstStructure *
@@ -1219,6 +1392,7 @@ gst_kvs_webrtc_src_finalize (GObject * object)
   if (self->session)
     session_unref (self->session);
   g_ptr_array_unref (self->held_pads);
+  g_ptr_array_unref (self->senders);
   g_free (self->restart_reason);
   g_free (self->last_restart_reason);
   g_mutex_clear (&self->lock);
@@ -1252,6 +1426,14 @@ gst_kvs_webrtc_src_class_init (GstKvsWebrtcSrcClass * klass)
       &video_src_template);
   gst_element_class_add_static_pad_template (element_class,
       &audio_src_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &video_sink_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &audio_sink_template);
+  element_class->request_new_pad =
+      GST_DEBUG_FUNCPTR (gst_kvs_webrtc_src_request_new_pad);
+  element_class->release_pad =
+      GST_DEBUG_FUNCPTR (gst_kvs_webrtc_src_release_pad);
   gst_element_class_set_static_metadata (element_class,
       "KVS WebRTC source", "Source/Network/WebRTC",
       "Receives the media of an Amazon Kinesis Video Streams WebRTC "
@@ -1303,9 +1485,10 @@ gst_kvs_webrtc_src_class_init (GstKvsWebrtcSrcClass * klass)
    *
    * Milliseconds without any media after media flowed before the session
    * is given up and a new one offered (a master that stopped sends nothing,
-   * and says nothing). A viewer's new session that brings no media is given
-   * up after twice as long, then four times, up to 30 s. 0: only a failed
-   * or closed peer connection ends a session.
+   * and says nothing; webrtcbin 1.22 with libnice 0.1.21 does not report
+   * its peer connection as failed, even minutes later). A viewer's new session whose peer connection does not connect
+   * is given up after twice as long, then four times, up to 30 s. 0: only
+   * a failed or closed peer connection ends a session.
    */
   g_object_class_install_property (gobject_class, PROP_RESTART_TIMEOUT,
       g_param_spec_uint ("restart-timeout", "Restart timeout",
@@ -1345,6 +1528,7 @@ gst_kvs_webrtc_src_init (GstKvsWebrtcSrc * self)
   self->codecs[KIND_AUDIO] = g_strdup (DEFAULT_AUDIO_CODECS);
   self->restart_timeout = DEFAULT_RESTART_TIMEOUT;
   self->held_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->senders = g_ptr_array_new ();
   for (k = 0; k < N_KINDS; k++) {
     self->offered[k] = g_ptr_array_new ();
     self->src_pads[k] = g_ptr_array_new_with_free_func (pad_unref);

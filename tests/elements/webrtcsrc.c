@@ -138,7 +138,42 @@ typedef struct
   GstElement *pipeline;
   GMutex lock;
   GPtrArray *viewers;           /* client ids, in order of arrival */
+  gint received;                /* frames decoded from the viewers */
 } Master;
+
+static void
+on_master_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad,
+    gint * counter)
+{
+  g_atomic_int_inc (counter);
+}
+
+/* Video a viewer sends: decoded and counted. */
+static void
+on_master_pad_added (GstElement * wb, GstPad * pad, Master * m)
+{
+  GstElement *branch;
+  GstPad *sink;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  branch = gst_parse_bin_from_description ("rtpvp8depay ! vp8dec ! "
+      "fakesink name=got signal-handoffs=true sync=false async=false", TRUE,
+      NULL);
+  fail_unless (branch != NULL);
+  {
+    GstElement *got = gst_bin_get_by_name (GST_BIN (branch), "got");
+
+    g_signal_connect (got, "handoff", G_CALLBACK (on_master_handoff),
+        &m->received);
+    gst_object_unref (got);
+  }
+  gst_bin_add (GST_BIN (m->pipeline), branch);
+  gst_element_sync_state_with_parent (branch);
+  sink = gst_element_get_static_pad (branch, "sink");
+  fail_unless (gst_pad_link (pad, sink) == GST_PAD_LINK_OK);
+  gst_object_unref (sink);
+}
 
 static GstElement *
 on_request_webrtcbin (GstElement * src, const gchar * peer, Master * m)
@@ -151,6 +186,7 @@ on_request_webrtcbin (GstElement * src, const gchar * peer, Master * m)
   fail_unless (branch != NULL, "%s", err ? err->message : "");
   wb = gst_element_factory_make ("webrtcbin", NULL);
   g_object_set (wb, "bundle-policy", 3 /* max-bundle */ , NULL);
+  g_signal_connect (wb, "pad-added", G_CALLBACK (on_master_pad_added), m);
   gst_bin_add_many (GST_BIN (m->pipeline), branch, wb, NULL);
   fail_unless (gst_element_link (branch, wb));
   gst_element_sync_state_with_parent (wb);
@@ -608,6 +644,47 @@ GST_START_TEST (test_role_master_exposes_viewer_stream)
 
 GST_END_TEST;
 
+/* A request sink pad linked before the start: the viewer sends VP8 too
+ * (sendrecv), and goes on sending to a restarted master: the source and
+ * encoder upstream never see the sessions change. */
+GST_START_TEST (test_sendrecv)
+{
+  Master *m = master_start ();
+  g_autofree gchar *p = props (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("kvswebrtcsrc name=src %s ! "
+      "decodebin ! videoconvert ! fakesink name=frames signal-handoffs=true "
+      "sync=false " VIDEO " ! src.video_sink_0", p);
+  GstElement *viewer = gst_parse_launch (desc, NULL);
+  GstElement *pipelines[] = { m->pipeline, viewer, NULL };
+  GstElement *src;
+  GstPad *sink_pad;
+  gint frames = 0;
+
+  fail_unless (viewer != NULL);
+  set_secret (viewer, "src");
+  count_frames (viewer, "frames", &frames);
+  src = gst_bin_get_by_name (GST_BIN (viewer), "src");
+  sink_pad = gst_element_get_static_pad (src, "video_sink_0");
+  fail_unless (sink_pad != NULL && gst_pad_is_linked (sink_pad));
+  play (viewer);
+  wait_count (pipelines, &frames, MIN_FRAMES, 20);
+  wait_count (pipelines, &m->received, MIN_FRAMES, 10);
+
+  /* A new master: it receives the same upstream's video again. */
+  master_stop (m);
+  g_usleep (G_USEC_PER_SEC);
+  m = master_start ();
+  pipelines[0] = m->pipeline;
+  wait_count (pipelines, &m->received, MIN_FRAMES, 15);
+
+  gst_object_unref (sink_pad);
+  gst_object_unref (src);
+  stop (viewer);
+  master_stop (m);
+}
+
+GST_END_TEST;
+
 /* Reaches READY (or fails to); returns the first bus error, if any. */
 static GError *
 ready_error (const gchar * extra, GstStateChangeReturn * ret)
@@ -704,6 +781,7 @@ webrtcsrc_suite (void)
     tcase_add_test (tc, test_master_restart);
     tcase_add_test (tc, test_restarted_viewer_same_client_id);
     tcase_add_test (tc, test_role_master_exposes_viewer_stream);
+    tcase_add_test (tc, test_sendrecv);
   } else {
     g_printerr ("nicesrc/dtlssrtpenc/vp8 missing: skipping media tests\n");
   }
