@@ -702,6 +702,46 @@ GST_START_TEST (test_sendrecv)
 
 GST_END_TEST;
 
+/* What gst-inspect-1.0 and gi see: a viewer by default, the codecs, the
+ * pad templates, the pair's properties, stats before the start. */
+GST_START_TEST (test_defaults)
+{
+  GstElement *e = gst_element_factory_make ("kvswebrtcsrc", NULL);
+  GstElementClass *klass;
+  const gchar *templates[] = { "video_%u", "audio_%u", "video_sink_%u",
+    "audio_sink_%u"
+  };
+  const gchar *forwarded[] = { "channel-name", "channel-arn", "aws-region",
+    "client-id", "access-key", "secret-key", "endpoint", "ca-file",
+    "local-addresses", "stun-server", "state"
+  };
+  g_autofree gchar *video = NULL, *audio = NULL;
+  GstStructure *stats = NULL;
+  guint timeout = 0, i;
+  gint role = -1;
+
+  fail_unless (e != NULL);
+  klass = GST_ELEMENT_GET_CLASS (e);
+  g_object_get (e, "role", &role, "video-codecs", &video, "audio-codecs",
+      &audio, "restart-timeout", &timeout, "stats", &stats, NULL);
+  fail_unless_equals_int (role, 1);     /* viewer */
+  fail_unless_equals_string (video, "VP8,H264");
+  fail_unless_equals_string (audio, "OPUS");
+  fail_unless_equals_int (timeout, 3000);
+  fail_unless (stats != NULL);
+  fail_unless_equals_int ((gint) stat_u64 (stats, "restarts"), 0);
+  gst_structure_free (stats);
+  for (i = 0; i < G_N_ELEMENTS (templates); i++)
+    fail_unless (gst_element_class_get_pad_template (klass, templates[i])
+        != NULL, "no pad template %s", templates[i]);
+  for (i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    fail_unless (g_object_class_find_property (G_OBJECT_GET_CLASS (e),
+            forwarded[i]) != NULL, "no property %s", forwarded[i]);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 /* Reaches READY (or fails to); returns the first bus error, if any. */
 static GError *
 ready_error (const gchar * extra, GstStateChangeReturn * ret)
@@ -790,6 +830,7 @@ webrtcsrc_suite (void)
   tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
   tcase_add_checked_fixture (tc, server_start, server_stop);
   tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_defaults);
   tcase_add_test (tc, test_bad_codecs);
   if (have_webrtc_media ()) {
     tcase_add_test (tc, test_launch_line_decodes);
