@@ -1533,5 +1533,4 @@ gst_kvs_webrtc_src_init (GstKvsWebrtcSrc * self)
     self->offered[k] = g_ptr_array_new ();
     self->src_pads[k] = g_ptr_array_new_with_free_func (pad_unref);
   }
-  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
