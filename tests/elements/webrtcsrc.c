@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 #include <signal.h>
 #include <string.h>
+#include <gst/kvssignaling/kvssignaling.h>
 #include "../kvstestexit.h"
 
 #define CHANNEL "webrtcsrc-channel"
@@ -702,6 +703,81 @@ GST_START_TEST (test_sendrecv)
 
 GST_END_TEST;
 
+/* A master (a library client) that answers every offer with an SDP
+ * webrtcbin refuses to apply (no m-line). */
+static void
+on_offer_answer_badly (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    gint * offers)
+{
+  g_autoptr (GstKvsMessage) answer = NULL;
+
+  g_atomic_int_inc (offers);
+  answer = gst_kvs_message_new_sdp (GST_KVS_MESSAGE_TYPE_SDP_ANSWER,
+      msg->sender_client_id, "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\n"
+      "t=0 0\r\n", NULL);
+  gst_kvs_signaling_client_send (client, answer, NULL);
+}
+
+/* The negotiation fails: for the pair alone a bus error; inside the bin a
+ * warning, and the bin offers again (the pipeline goes on). */
+GST_START_TEST (test_negotiation_failure_is_a_warning)
+{
+  GstKvsSignalingClient *master =
+      gst_kvs_signaling_client_new (GST_KVS_ROLE_MASTER, CHANNEL);
+  gint offers = 0, frames = 0, failed = 0;
+  GstElement *viewer = viewer_launch (NULL, &frames);
+  GstElement *pipelines[] = { viewer, NULL };
+  GstBus *bus = gst_element_get_bus (viewer);
+  gint64 end, failed_at = 0, offered_again_at = 0;
+
+  g_object_set (master, "endpoint", endpoint, "region", "us-west-2",
+      "access-key", AK, "secret-key", SK, NULL);
+  g_signal_connect (master, "sdp-offer", G_CALLBACK (on_offer_answer_badly),
+      &offers);
+  fail_unless (gst_kvs_signaling_client_start (master, NULL));
+  play (viewer);
+
+  /* Two offers, each failed: the warning, never an error. */
+  end = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  while ((g_atomic_int_get (&offers) < 2 || failed < 1)
+      && g_get_monotonic_time () < end) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 20 * GST_MSECOND,
+        GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+    g_autoptr (GError) err = NULL;
+
+    if (offered_again_at == 0 && g_atomic_int_get (&offers) >= 2)
+      offered_again_at = g_get_monotonic_time ();
+    if (msg == NULL)
+      continue;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      gst_message_parse_error (msg, &err, NULL);
+      fail ("error from %s: %s", GST_OBJECT_NAME (msg->src), err->message);
+    }
+    gst_message_parse_warning (msg, &err, NULL);
+    if (strstr (err->message, "negotiation with the master failed")
+        && failed++ == 0)
+      failed_at = g_get_monotonic_time ();
+    gst_message_unref (msg);
+  }
+  fail_unless (failed >= 1, "no warning about the failed negotiation");
+  fail_unless (g_atomic_int_get (&offers) >= 2, "%d offers",
+      g_atomic_int_get (&offers));
+  /* At once (after the retry delay), not after a timeout. */
+  if (offered_again_at == 0)
+    offered_again_at = g_get_monotonic_time ();
+  fail_unless (offered_again_at - failed_at < 3 * G_TIME_SPAN_SECOND,
+      "offered again %" G_GINT64_FORMAT " ms after the failure",
+      (offered_again_at - failed_at) / 1000);
+  check_buses (pipelines);
+
+  gst_object_unref (bus);
+  stop (viewer);
+  gst_kvs_signaling_client_stop (master);
+  g_object_unref (master);
+}
+
+GST_END_TEST;
+
 /* What gst-inspect-1.0 and gi see: a viewer by default, the codecs, the
  * pad templates, the pair's properties, stats before the start. */
 GST_START_TEST (test_defaults)
@@ -841,6 +917,7 @@ webrtcsrc_suite (void)
     tcase_add_test (tc, test_restarted_viewer_same_client_id);
     tcase_add_test (tc, test_role_master_exposes_viewer_stream);
     tcase_add_test (tc, test_sendrecv);
+    tcase_add_test (tc, test_negotiation_failure_is_a_warning);
   } else {
     g_printerr ("nicesrc/dtlssrtpenc/vp8 missing: skipping media tests\n");
   }
