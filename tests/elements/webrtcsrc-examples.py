@@ -4,7 +4,8 @@
 users run them, against the gst-launch master of examples/master.sh (VP8
 and Opus): examples/webrtcsrc.sh (gst-launch-1.0, video and audio pads
 linked by name) and examples/webrtcsrc.py (Python gi), the latter also
-across a restart of the master.
+across a restart of the master; and a line with two unnamed decodebin
+branches.
 
 usage: webrtcsrc-examples.py SERVER EXAMPLES_DIR
 
@@ -164,6 +165,36 @@ def test_launch_line(examples, endpoint):
     check(not errors, "webrtcsrc.sh errors: %s" % errors)
 
 
+def test_two_branches(examples, endpoint):
+    """The line of two unnamed branches: each pad to one decodebin."""
+    log("== kvswebrtcsrc name=s s. ! decodebin s. ! decodebin, master.sh")
+    m = master(examples, endpoint)
+    v = Child(["gst-launch-1.0", "-v", "kvswebrtcsrc", "name=s",
+               "channel-name=" + CHANNEL, "endpoint=" + endpoint,
+               "local-addresses=127.0.0.1", "client-id=branches",
+               "s.", "!", "queue", "!", "decodebin", "!",
+               "fakesink", "name=one", "silent=false", "sync=false",
+               "s.", "!", "queue", "!", "decodebin", "!",
+               "fakesink", "name=two", "silent=false", "sync=false"],
+              env=env_for(endpoint))
+    deadline = time.monotonic() + secs(30)
+    one = two = 0
+    while time.monotonic() < deadline and (one < 30 or two < 30):
+        time.sleep(0.1)
+        text = v.text()
+        one = text.count("one: last-message = chain")
+        two = text.count("two: last-message = chain")
+        if v.p.poll() is not None:
+            break
+    v.stop()
+    m.stop()
+    log("two branches: %d and %d buffers" % (one, two))
+    check(one >= 30 and two >= 30, "the two branches got %d and %d buffers"
+          % (one, two))
+    errors = [line for line in v.lines if line.startswith("ERROR")]
+    check(not errors, "two-branch line errors: %s" % errors)
+
+
 def test_python(examples, endpoint):
     log("== examples/webrtcsrc.py (video and audio) against master.sh")
     m = master(examples, endpoint)
@@ -212,6 +243,7 @@ def main():
     server, endpoint = start_server(server_path)
     try:
         test_launch_line(examples, endpoint)
+        test_two_branches(examples, endpoint)
         test_python(examples, endpoint)
         test_python_master_restart(examples, endpoint)
     finally:
