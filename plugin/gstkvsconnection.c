@@ -1357,6 +1357,9 @@ gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
         &session_callbacks, G_OBJECT (self));
     g_hash_table_insert (self->sessions, g_strdup (MASTER_PEER),
         g_object_ref (session));
+    /* A new session with the master (kvswebrtcsrc replaces its webrtcbin):
+     * its end is reported again. */
+    g_hash_table_remove (self->removed_peers, MASTER_PEER);
   }
   g_mutex_unlock (&self->lock);
 

@@ -526,6 +526,71 @@ close_connection (GstKvsSignalingBase * self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
+/* ------------------------------------------------------------------------ */
+/* bins that replace their webrtcbin (kvswebrtcsrc); called with the bin's
+ * state lock held, so never during one of this element's state changes */
+
+void
+gst_kvs_signaling_base_release_webrtcbin (GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  g_autoptr (GstKvsConnection) connection = NULL;
+  g_autoptr (GstElement) webrtcbin = NULL;
+  gboolean added;
+
+  GST_OBJECT_LOCK (self);
+  webrtcbin = g_steal_pointer (&priv->webrtcbin);
+  added = priv->webrtcbin_added;
+  priv->webrtcbin_added = FALSE;
+  if (priv->connection)
+    connection = g_object_ref (priv->connection);
+  GST_OBJECT_UNLOCK (self);
+
+  if (webrtcbin && added && connection)
+    gst_kvs_connection_remove_webrtcbin (connection, webrtcbin);
+}
+
+gboolean
+gst_kvs_signaling_base_use_webrtcbin (GstKvsSignalingBase * self,
+    GstElement * webrtcbin)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  g_autoptr (GstKvsConnection) connection = NULL;
+  g_autoptr (GstCaps) recv_caps = NULL;
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *addresses = NULL;
+  gboolean viewer;
+
+  g_return_val_if_fail (GST_IS_ELEMENT (webrtcbin), FALSE);
+
+  GST_OBJECT_LOCK (self);
+  addresses = g_strdup (priv->settings.local_addresses);
+  viewer = priv->settings.role == GST_KVS_ROLE_VIEWER;
+  recv_caps = priv->recv_caps ? gst_caps_ref (priv->recv_caps) : NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  if (!prepare_webrtcbin (self, webrtcbin, addresses,
+          viewer ? recv_caps : NULL))
+    return FALSE;
+
+  GST_OBJECT_LOCK (self);
+  gst_object_replace ((GstObject **) & priv->webrtcbin, GST_OBJECT (webrtcbin));
+  if (priv->connection)
+    connection = g_object_ref (priv->connection);
+  GST_OBJECT_UNLOCK (self);
+
+  if (connection == NULL)
+    return TRUE;
+  if (!gst_kvs_connection_add_webrtcbin (connection, webrtcbin, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message), (NULL));
+    return FALSE;
+  }
+  GST_OBJECT_LOCK (self);
+  priv->webrtcbin_added = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
 static GstStateChangeReturn
 gst_kvs_signaling_base_change_state (GstElement * element,
     GstStateChange transition)

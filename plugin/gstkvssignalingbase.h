@@ -37,4 +37,16 @@ gboolean gst_kvs_signaling_base_get_auto_negotiate (GstKvsSignalingBase *
 /* The recipient-client-id property (master: the default viewer). */
 gchar *gst_kvs_signaling_base_dup_recipient (GstKvsSignalingBase * self);
 
+/* For bins that own their webrtcbin and replace it when its session dies
+ * (kvswebrtcsrc). Release: stop driving the current webrtcbin (the
+ * connection closes its session) and forget it. Use: drive @webrtcbin from
+ * now on: prepared as at NULL→READY (local addresses, recv-caps), and
+ * handed to the connection at once when the element has one (a viewer
+ * then offers), else at READY→PAUSED. Both elements of a pair drive the
+ * same webrtcbin: release it from both before using the next one. FALSE
+ * after posting an error. */
+void gst_kvs_signaling_base_release_webrtcbin (GstKvsSignalingBase * self);
+gboolean gst_kvs_signaling_base_use_webrtcbin (GstKvsSignalingBase * self,
+    GstElement * webrtcbin);
+
 G_END_DECLS
