@@ -104,12 +104,14 @@ h264_score (const gchar * fmtp)
   return score;
 }
 
-/* Whether the viewer will receive on @media (not sendonly nor inactive,
- * port not 0). */
+/* Whether the viewer will receive on @media: not sendonly nor inactive,
+ * not rejected (port 0, unless it is bundle-only, as max-bundle offers
+ * make every m-line but the first). */
 static gboolean
 media_receives (const GstSDPMedia * media)
 {
-  return gst_sdp_media_get_port (media) != 0
+  return (gst_sdp_media_get_port (media) != 0
+      || gst_sdp_media_get_attribute_val (media, "bundle-only") != NULL)
       && gst_sdp_media_get_attribute_val (media, "sendonly") == NULL
       && gst_sdp_media_get_attribute_val (media, "inactive") == NULL;
 }

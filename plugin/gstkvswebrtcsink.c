@@ -454,15 +454,11 @@ stream_query (GstPad * pad, GstObject * parent, GstQuery * query)
       gst_caps_unref (templ);
       return TRUE;
     }
-    case GST_QUERY_ACCEPT_CAPS:{
-      GstCaps *caps, *templ = gst_pad_get_pad_template_caps (pad);
-
-      gst_query_parse_accept_caps (query, &caps);
-      gst_query_set_accept_caps_result (query,
-          gst_caps_can_intersect (caps, templ));
-      gst_caps_unref (templ);
+    case GST_QUERY_ACCEPT_CAPS:
+      /* Anything: caps that do not fit end in a clear error from the
+       * CAPS event, not in a bare not-negotiated. */
+      gst_query_set_accept_caps_result (query, TRUE);
       return TRUE;
-    }
     default:
       return gst_pad_query_default (pad, parent, query);
   }
