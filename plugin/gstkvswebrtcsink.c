@@ -145,6 +145,7 @@ typedef struct
   gint64 last_keyframe;         /* monotonic µs of the last one sent on */
   GstClockID deferred;          /* the merged one, due at the interval's end */
   GThread *forwarding;          /* the thread sending the merged one */
+  gboolean eos;                 /* sink lock */
 } Stream;
 
 struct _GstKvsWebrtcSink
@@ -184,9 +185,9 @@ gst_kvs_webrtc_sink_receive_media_get_type (void)
   static gsize type = 0;
   static const GEnumValue values[] = {
     {GST_KVS_WEBRTC_SINK_RECEIVE_MEDIA_DISCARD,
-        "Drop the media viewers send", "discard"},
+        "GST_KVS_WEBRTC_SINK_RECEIVE_MEDIA_DISCARD", "discard"},
     {GST_KVS_WEBRTC_SINK_RECEIVE_MEDIA_EXPOSE,
-        "Expose it on sometimes pads recv_video_%u / recv_audio_%u", "expose"},
+        "GST_KVS_WEBRTC_SINK_RECEIVE_MEDIA_EXPOSE", "expose"},
     {0, NULL, NULL}
   };
 
@@ -419,10 +420,42 @@ stream_of_pad (GstPad * pad)
   return g_object_get_data (G_OBJECT (pad), "kvs-stream");
 }
 
+/* EOS on every input: the bin is done (the webrtcbins inside never say
+ * so, and there may be none), so that gst-launch-1.0 -e ends. */
+static void
+stream_eos (Stream * stream, guint32 seqnum)
+{
+  GstKvsWebrtcSink *self = stream->sink;
+  gboolean all = TRUE;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  stream->eos = TRUE;
+  for (i = 0; i < self->streams->len; i++)
+    if (!((Stream *) g_ptr_array_index (self->streams, i))->eos)
+      all = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (all) {
+    GstMessage *msg = gst_message_new_eos (GST_OBJECT (self));
+
+    GST_INFO_OBJECT (self, "EOS on every input");
+    gst_message_set_seqnum (msg, seqnum);
+    gst_element_post_message (GST_ELEMENT (self), msg);
+  }
+}
+
 static gboolean
 stream_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
   Stream *stream = stream_of_pad (pad);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    stream_eos (stream, gst_event_get_seqnum (event));
+  else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    g_mutex_lock (&stream->sink->lock);
+    stream->eos = FALSE;
+    g_mutex_unlock (&stream->sink->lock);
+  }
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
     GstCaps *caps;
@@ -1081,6 +1114,45 @@ stop_session (GstKvsWebrtcSink * self)
 /* ------------------------------------------------------------------------ */
 /* life cycle */
 
+/* The bin posts its own EOS (stream_eos()): the EOS of its children
+ * would end it early or twice. */
+static void
+gst_kvs_webrtc_sink_handle_message (GstBin * bin, GstMessage * message)
+{
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS
+      && GST_MESSAGE_SRC (message) != GST_OBJECT_CAST (bin)) {
+    gst_message_unref (message);
+    return;
+  }
+  GST_BIN_CLASS (gst_kvs_webrtc_sink_parent_class)->handle_message (bin,
+      message);
+}
+
+/* A sink, even between viewers: GstBin unsets the flag when its last sink
+ * child (a viewer's webrtcbin) goes, and a pipeline only waits for the EOS
+ * of its sinks. */
+static gboolean
+gst_kvs_webrtc_sink_remove_element (GstBin * bin, GstElement * element)
+{
+  gboolean ret =
+      GST_BIN_CLASS (gst_kvs_webrtc_sink_parent_class)->remove_element (bin,
+      element);
+
+  GST_OBJECT_FLAG_SET (bin, GST_ELEMENT_FLAG_SINK);
+  return ret;
+}
+
+static void
+reset_eos (GstKvsWebrtcSink * self)
+{
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < self->streams->len; i++)
+    ((Stream *) g_ptr_array_index (self->streams, i))->eos = FALSE;
+  g_mutex_unlock (&self->lock);
+}
+
 static GstStateChangeReturn
 gst_kvs_webrtc_sink_change_state (GstElement * element,
     GstStateChange transition)
@@ -1118,6 +1190,7 @@ gst_kvs_webrtc_sink_change_state (GstElement * element,
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       stop_checks (self);
       remove_all_viewers (self);
+      reset_eos (self);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       remove_all_viewers (self);
@@ -1298,6 +1371,7 @@ gst_kvs_webrtc_sink_constructed (GObject * object)
 
   G_OBJECT_CLASS (gst_kvs_webrtc_sink_parent_class)->constructed (object);
 
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
   src = gst_kvs_webrtc_base_get_signaling_src (GST_KVS_WEBRTC_BASE (self));
   g_signal_connect_object (src, "offer-received",
       G_CALLBACK (on_offer_received), self, 0);
@@ -1338,6 +1412,7 @@ gst_kvs_webrtc_sink_class_init (GstKvsWebrtcSinkClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstKvsWebrtcBaseClass *base_class = GST_KVS_WEBRTC_BASE_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
   GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
 
   GST_DEBUG_CATEGORY_INIT (kvs_webrtc_sink_debug, "kvswebrtcsink", 0,
@@ -1350,6 +1425,10 @@ gst_kvs_webrtc_sink_class_init (GstKvsWebrtcSinkClass * klass)
   gobject_class->get_property = gst_kvs_webrtc_sink_get_property;
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_kvs_webrtc_sink_change_state);
+  bin_class->handle_message =
+      GST_DEBUG_FUNCPTR (gst_kvs_webrtc_sink_handle_message);
+  bin_class->remove_element =
+      GST_DEBUG_FUNCPTR (gst_kvs_webrtc_sink_remove_element);
   element_class->request_new_pad =
       GST_DEBUG_FUNCPTR (gst_kvs_webrtc_sink_request_new_pad);
   element_class->release_pad =
