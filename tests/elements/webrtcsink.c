@@ -695,7 +695,7 @@ count_force_key_unit (GstPad * pad, GstPadProbeInfo * info, gpointer data)
  * 30 s: every viewer decodes thanks to the requested ones. Returns the
  * force-key-unit events that reached the encoder. */
 static gint
-keyframes_for_six_viewers (guint interval_ms)
+keyframes_for_six_viewers (guint interval_ms, gint * merged_later)
 {
   g_autofree gchar *extra = g_strdup_printf ("min-keyframe-interval=%"
       G_GUINT64_FORMAT, (guint64) interval_ms * GST_MSECOND);
@@ -737,6 +737,15 @@ keyframes_for_six_viewers (guint interval_ms)
       "stats: %" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " merged",
       interval_ms, n, sink_stat (master, "keyframes-requested"),
       sink_stat (master, "keyframe-requests-merged"));
+  /* The requests merged in the interval leave as one at its end. */
+  if (merged_later) {
+    gboolean merged = sink_stat (master, "keyframe-requests-merged") > 0;
+
+    g_usleep ((interval_ms + 700) * G_USEC_PER_SEC / 1000);
+    *merged_later = g_atomic_int_get (&keyframe_requests) - n;
+    if (!merged)
+      *merged_later = 1;
+  }
   for (i = 0; viewers[i]; i++)
     viewer_free (viewers[i]);
   stop (master);
@@ -746,10 +755,12 @@ keyframes_for_six_viewers (guint interval_ms)
 GST_START_TEST (test_keyframe_requests_rate_limited)
 {
   /* 2 s: the six join within one or two intervals */
-  gint n = keyframes_for_six_viewers (2000);
+  gint later = 0;
+  gint n = keyframes_for_six_viewers (2000, &later);
 
   fail_unless (n >= 1, "no keyframe was requested");
   fail_unless (n <= 3, "%d keyframe requests for six viewers", n);
+  fail_unless_equals_int (later, 1);
 }
 
 GST_END_TEST;
@@ -758,9 +769,96 @@ GST_END_TEST;
  * (what the test above would see if the limit were gone). */
 GST_START_TEST (test_keyframe_requests_unlimited)
 {
-  gint n = keyframes_for_six_viewers (0);
+  gint n = keyframes_for_six_viewers (0, NULL);
 
   fail_unless (n >= 6, "only %d requests without the limit", n);
+}
+
+GST_END_TEST;
+
+/* ---- role=viewer, and media sent back -------------------------------------- */
+
+static gint returned_frames;
+
+static void
+on_master_recv_pad (GstElement * ws, GstPad * pad, GstElement * pipeline)
+{
+  GstElement *chain, *sink;
+  GstPad *sinkpad;
+
+  if (!g_str_has_prefix (GST_PAD_NAME (pad), "recv_video_"))
+    return;
+  chain = gst_parse_bin_from_description ("vp8dec ! fakesink name=s "
+      "signal-handoffs=true sync=false async=false", TRUE, NULL);
+  sink = gst_bin_get_by_name (GST_BIN (chain), "s");
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &returned_frames);
+  gst_object_unref (sink);
+  gst_bin_add (GST_BIN (pipeline), chain);
+  gst_element_sync_state_with_parent (chain);
+  sinkpad = gst_element_get_static_pad (chain, "sink");
+  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
+  gst_object_unref (sinkpad);
+}
+
+/* Two kvswebrtcsinks: a master exposing what viewers send
+ * (receive-media=expose), and a viewer (role=viewer) sending VP8 to it and
+ * discarding what the master sends back. Both directions decode; the
+ * discarded stream causes no not-linked error. */
+GST_START_TEST (test_role_viewer_and_media_sent_back)
+{
+  GstElement *master, *viewer;
+  gint64 end;
+
+  g_atomic_int_set (&returned_frames, 0);
+  {
+    g_autofree gchar *props = connection_props ("master",
+        "receive-media=expose");
+    g_autofree gchar *desc = g_strdup_printf (VIDEO_SRC
+        " ! kvswebrtcsink name=ws %s", props);
+
+    master = launch (desc);
+  }
+  g_signal_connect (master_sink (master), "pad-added",
+      G_CALLBACK (on_master_recv_pad), master);
+  play (master);
+  {
+    g_autofree gchar *props = connection_props ("viewer",
+        "client-id=sending-viewer");
+    g_autofree gchar *desc = g_strdup_printf ("videotestsrc is-live=true "
+        "pattern=ball ! video/x-raw,width=160,height=120,framerate=30/1 ! "
+        "vp8enc deadline=1 ! kvswebrtcsink name=vs %s", props);
+
+    viewer = launch (desc);
+  }
+  play (viewer);
+
+  end = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  while (g_atomic_int_get (&returned_frames) < 60
+      && g_get_monotonic_time () < end) {
+    g_free (scan_bus (master, NULL, NULL));
+    g_free (scan_bus (viewer, NULL, NULL));
+    g_usleep (20 * 1000);
+  }
+  fail_unless (g_atomic_int_get (&returned_frames) >= 60,
+      "the master decoded %d frames from the viewer",
+      g_atomic_int_get (&returned_frames));
+  /* the master's video reached the viewer (and was dropped there) */
+  {
+    GstStructure *stats = NULL;
+    const GValue *list;
+    guint64 bytes = 0;
+
+    g_object_get (master_sink (master), "stats", &stats, NULL);
+    list = gst_structure_get_value (stats, "viewer-stats");
+    fail_unless_equals_int (gst_value_array_get_size (list), 1);
+    fail_unless (gst_structure_get_uint64 (gst_value_get_structure
+            (gst_value_array_get_value (list, 0)), "bytes-sent", &bytes));
+    fail_unless (bytes > 10000, "%" G_GUINT64_FORMAT " bytes sent", bytes);
+    gst_structure_free (stats);
+  }
+  g_free (scan_bus (viewer, NULL, NULL));
+  stop (viewer);
+  stop (master);
 }
 
 GST_END_TEST;
@@ -1114,6 +1212,7 @@ webrtcsink_suite (void)
   tcase_add_test (general, test_blocked_branch_does_not_stop_others);
   tcase_add_test (general, test_keyframe_requests_rate_limited);
   tcase_add_test (general, test_keyframe_requests_unlimited);
+  tcase_add_test (general, test_role_viewer_and_media_sent_back);
   tcase_add_test (sessions, test_fifty_sessions_leave_every_way);
   return s;
 }
