@@ -779,6 +779,28 @@ GST_START_TEST (test_keyframe_requests_unlimited)
 
 GST_END_TEST;
 
+/* The same master stopped and started again serves a new viewer. */
+GST_START_TEST (test_master_restart)
+{
+  GstElement *master = master_new (VIDEO_SRC, NULL);
+  Viewer *viewers[2] = { NULL, };
+  guint round;
+
+  for (round = 0; round < 2; round++) {
+    g_autofree gchar *id = g_strdup_printf ("restart-%u", round);
+
+    viewers[0] = viewer_new (id);
+    wait_frames (master, viewers, 30, 20);
+    viewer_free (viewers[0]);
+    gst_element_set_state (master, GST_STATE_NULL);
+    fail_unless_equals_int (count_webrtcbins (master), 0);
+    play (master);
+  }
+  stop (master);
+}
+
+GST_END_TEST;
+
 /* ---- role=viewer, and media sent back -------------------------------------- */
 
 static gint returned_frames;
@@ -1222,6 +1244,7 @@ webrtcsink_suite (void)
   tcase_add_test (general, test_keyframe_requests_rate_limited);
   tcase_add_test (general, test_keyframe_requests_unlimited);
   tcase_add_test (general, test_role_viewer_and_media_sent_back);
+  tcase_add_test (general, test_master_restart);
   tcase_add_test (sessions, test_fifty_sessions_leave_every_way);
   return s;
 }
