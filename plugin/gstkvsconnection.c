@@ -1402,6 +1402,7 @@ gst_kvs_connection_remove_webrtcbin (GstKvsConnection * self,
         g_free (key);
       }
     }
+    g_hash_table_remove (self->requested, webrtcbin);
     g_hash_table_remove (self->webrtcbins, webrtcbin);
   }
   g_mutex_unlock (&self->lock);
