@@ -859,9 +859,14 @@ on_request_webrtcbin (GstElement * src, const gchar * client_id,
   g_mutex_unlock (&self->lock);
 
   if (n >= max) {
-    GST_ELEMENT_WARNING (self, RESOURCE, BUSY,
-        ("Refusing the offer of viewer '%s': already serving max-viewers=%u "
-            "viewers.", client_id, max), (NULL));
+    g_autoptr (GstKvsConnection) connection =
+        gst_kvs_signaling_base_dup_connection (GST_KVS_SIGNALING_BASE (src));
+    g_autofree gchar *why = g_strdup_printf ("already serving "
+        "max-viewers=%u viewers", max);
+
+    /* the connection posts the one warning about it, with this reason */
+    if (connection)
+      gst_kvs_connection_refuse_viewer (connection, why);
     g_clear_pointer (&offer, gst_sdp_message_free);
     return NULL;
   }
