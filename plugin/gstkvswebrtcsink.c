@@ -761,6 +761,19 @@ dup_streams (GstKvsWebrtcSink * self)
   return streams;
 }
 
+/* Whether @offer has an m-line of @media ("video", "audio"). */
+static gboolean
+offer_has_media (const GstSDPMessage * offer, const gchar * media)
+{
+  guint i;
+
+  for (i = 0; offer && i < gst_sdp_message_medias_len (offer); i++)
+    if (g_strcmp0 (gst_sdp_media_get_media (gst_sdp_message_get_media (offer,
+                    i)), media) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* A viewer for @client_id with the payload types of its @offer (NULL: ours,
  * as the offerer). NULL after a warning when nothing can be sent. */
 static GstKvsWebrtcViewer *
@@ -797,6 +810,12 @@ make_viewer (GstKvsWebrtcSink * self, const gchar * client_id,
     }
     pt = offer ? gst_kvs_codec_offered_pt (offer, codec, &taken) :
         codec->default_pt;
+    if (pt < 0 && offer && !offer_has_media (offer, codec->media)) {
+      /* the viewer asked for no media of that kind: nothing to warn about */
+      GST_INFO_OBJECT (self, "%s: no %s in the offer of %s",
+          GST_PAD_NAME (stream->ghost), codec->media, GST_STR_NULL (client_id));
+      continue;
+    }
     if (pt < 0) {
       g_string_append_printf (skipped, "%s%s (the offer has no %s/%d)",
           skipped->len ? ", " : "", GST_PAD_NAME (stream->ghost),
