@@ -201,8 +201,7 @@ gst_kvs_json_error_text (const GError * json_error)
 {
   g_return_val_if_fail (json_error != NULL, NULL);
 
-  return g_utf8_make_valid (json_error->message ? json_error->message : "",
-      -1);
+  return g_utf8_make_valid (json_error->message ? json_error->message : "", -1);
 }
 
 /* ---- the fast path ---- */
@@ -388,8 +387,7 @@ gst_kvs_json_scan_flat (const gchar * data, gsize len, gsize max_len,
           v = v * 10 + (*p - '0');
           p++;
         }
-        if (v > G_MAXINT || (p < end && (*p == '.' || *p == 'e' ||
-                    *p == 'E')))
+        if (v > G_MAXINT || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
           return FALSE;
         field->kind = GST_KVS_JSON_INT;
         field->value = v;
@@ -552,4 +550,26 @@ gst_kvs_json_append_string (GString * out, const gchar * str, gssize len)
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean
+gst_kvs_json_append_member (GString * out, const gchar * name,
+    const gchar * value)
+{
+  g_string_append_c (out, ',');
+  g_string_append_c (out, '"');
+  g_string_append (out, name);
+  g_string_append_c (out, '"');
+  g_string_append_c (out, ':');
+  return gst_kvs_json_append_string (out, value, -1);
+}
+
+gchar *
+gst_kvs_json_builder_to_text (JsonBuilder * builder, gsize * length)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, length);
 }

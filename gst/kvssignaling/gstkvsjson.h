@@ -1,10 +1,11 @@
 /* kvssignaling: what JSON text must pass before json-glib parses it.
- * Internal to the library (not installed): shared by gstkvsmessage.c and
- * gstkvscontrolplane.c.
+ * Internal to the library (not installed): shared by gstkvsmessage.c,
+ * gstkvsserviceframe.c and gstkvscontrolplane.c.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -85,5 +86,16 @@ gchar *gst_kvs_json_field_dup (const GstKvsJsonField * field);
 G_GNUC_INTERNAL
 gboolean gst_kvs_json_append_string (GString * out, const gchar * str,
     gssize len);
+
+/* Appends ,"@name":@value (@value a JSON string, quoted as
+ * gst_kvs_json_append_string() quotes it); FALSE when @value is not UTF-8
+ * (@out then holds a partial member: the caller drops it). */
+G_GNUC_INTERNAL
+gboolean gst_kvs_json_append_member (GString * out, const gchar * name,
+    const gchar * value);
+
+/* The text of @builder's root (json-glib's generator, compact). */
+G_GNUC_INTERNAL
+gchar *gst_kvs_json_builder_to_text (JsonBuilder * builder, gsize * length);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "gstkvsjson.h"
 #include "gstkvsmessage.h"
+#include "gstkvsmessageprivate.h"
 #include "gstkvsvalidation.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_message_debug);
@@ -18,16 +19,6 @@ GST_DEBUG_CATEGORY_STATIC (kvs_message_debug);
 
 /* Largest frame accepted, whatever the payload limit. */
 #define MAX_FRAME_SIZE (1024 * 1024)
-
-/* The refcount lives in a wrapper the public struct is the first member of. */
-typedef struct
-{
-  GstKvsMessage msg;
-  gint refcount;
-  /* msg.payload when it is known to be base64 (made by a constructor or
-   * checked by a parser): to_client_frame() then only checks its length. */
-  const gchar *checked_payload;
-} GstKvsMessageImpl;
 
 G_DEFINE_BOXED_TYPE (GstKvsMessage, gst_kvs_message, gst_kvs_message_ref,
     gst_kvs_message_unref);
@@ -151,20 +142,10 @@ sdp_type_name (GstKvsMessageType type)
 /* ---- JSON helpers ---- */
 
 static gchar *
-builder_to_string (JsonBuilder * builder, gsize * length)
-{
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, length);
-}
-
-static gchar *
 encode_payload (JsonBuilder * builder)
 {
   gsize len = 0;
-  g_autofree gchar *json = builder_to_string (builder, &len);
+  g_autofree gchar *json = gst_kvs_json_builder_to_text (builder, &len);
 
   return g_base64_encode ((const guchar *) json, len);
 }
@@ -233,31 +214,6 @@ set_checked_payload (GstKvsMessage * msg, gchar * payload)
 {
   msg->payload = payload;
   ((GstKvsMessageImpl *) msg)->checked_payload = payload;
-}
-
-/* Appends ,"@name":@value (a JSON string); FALSE when @value is not UTF-8. */
-static gboolean
-append_member (GString * out, const gchar * name, const gchar * value)
-{
-  g_string_append_c (out, ',');
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append_c (out, '"');
-  g_string_append_c (out, ':');
-  return gst_kvs_json_append_string (out, value, -1);
-}
-
-/* Appends ,"messagePayload":"@msg's payload"; a payload made or checked
- * here is base64, which JSON writes as it is. */
-static gboolean
-append_payload (GString * out, const GstKvsMessage * msg)
-{
-  if (msg->payload != ((const GstKvsMessageImpl *) msg)->checked_payload)
-    return append_member (out, "messagePayload", msg->payload);
-  g_string_append (out, ",\"messagePayload\":\"");
-  g_string_append (out, msg->payload);
-  g_string_append_c (out, '"');
-  return TRUE;
 }
 
 /* ---- the fast path of the parsers ---- */
@@ -360,11 +316,11 @@ fast_decode_payload (GstKvsMessage * msg, const gchar * payload, gsize len)
     return FALSE;
 
   if (is_sdp_type (msg->type)) {
-    GstKvsJsonField f[] = { {"type"}, {"sdp"} };
+    GstKvsJsonField f[] = { {"type"}, {"sdp"}
+    };
 
     if (!gst_kvs_json_scan_flat ((const gchar *) decoded, decoded_len,
-            G_MAXSIZE, f, G_N_ELEMENTS (f)) ||
-        f[1].kind != GST_KVS_JSON_STRING)
+            G_MAXSIZE, f, G_N_ELEMENTS (f)) || f[1].kind != GST_KVS_JSON_STRING)
       return FALSE;
     if (f[0].kind == GST_KVS_JSON_STRING) {
       const gchar *expected = sdp_type_name (msg->type);
@@ -379,7 +335,8 @@ fast_decode_payload (GstKvsMessage * msg, const gchar * payload, gsize len)
     msg->sdp = gst_kvs_json_field_dup (&f[1]);
     return TRUE;
   } else {
-    GstKvsJsonField f[] = { {"candidate"}, {"sdpMid"}, {"sdpMLineIndex"} };
+    GstKvsJsonField f[] = { {"candidate"}, {"sdpMid"}, {"sdpMLineIndex"}
+    };
     g_autofree gchar *mid = NULL;
 
     if (!gst_kvs_json_scan_flat ((const gchar *) decoded, decoded_len,
@@ -481,8 +438,7 @@ fast_parse_client_frame (const gchar * data, gsize len, gsize max_payload)
   msg->correlation_id = g_steal_pointer (&corr);
 
   GST_DEBUG ("client sent %s to %s (%" G_GSIZE_FORMAT " bytes)", action,
-      msg->recipient_client_id ? msg->recipient_client_id : "the master",
-      len);
+      msg->recipient_client_id ? msg->recipient_client_id : "the master", len);
   return g_steal_pointer (&msg);
 }
 
@@ -685,7 +641,8 @@ gst_kvs_message_new_ice_candidate (const gchar * recipient_client_id,
   json = g_string_sized_new (strlen (candidate) + 64);
   g_string_append (json, "{\"candidate\":");
   if (gst_kvs_json_append_string (json, candidate, -1) &&
-      (sdp_mid == NULL || append_member (json, "sdpMid", sdp_mid))) {
+      (sdp_mid == NULL
+          || gst_kvs_json_append_member (json, "sdpMid", sdp_mid))) {
     if (msg->sdp_mline_index >= 0)
       g_string_append_printf (json, ",\"sdpMLineIndex\":%d",
           msg->sdp_mline_index);
@@ -819,10 +776,11 @@ gst_kvs_message_to_client_frame (const GstKvsMessage * msg,
   g_string_append (frame, gst_kvs_message_type_to_string (msg->type));
   g_string_append_c (frame, '"');
   if ((recipient == NULL ||
-          append_member (frame, "recipientClientId", recipient)) &&
-      append_payload (frame, msg) &&
+          gst_kvs_json_append_member (frame, "recipientClientId", recipient)) &&
+      gst_kvs_message_append_payload (frame, msg) &&
       (msg->correlation_id == NULL ||
-          append_member (frame, "correlationId", msg->correlation_id))) {
+          gst_kvs_json_append_member (frame, "correlationId",
+              msg->correlation_id))) {
     g_string_append_c (frame, '}');
     return g_string_free (frame, FALSE);
   }
@@ -845,7 +803,7 @@ gst_kvs_message_to_client_frame (const GstKvsMessage * msg,
   }
   json_builder_end_object (builder);
 
-  return builder_to_string (builder, NULL);
+  return gst_kvs_json_builder_to_text (builder, NULL);
 }
 
 /* ---- incoming frames ---- */
@@ -953,8 +911,7 @@ decode_payload (GstKvsMessage * msg, const gchar * payload, GError ** error)
 
   decoded = g_base64_decode (payload, &decoded_len);
   parser = parse_object ("decoded message payload", (const gchar *) decoded,
-      decoded_len, G_MAXSIZE, GST_KVS_VALIDATION_ERROR_PAYLOAD_ENCODING,
-      error);
+      decoded_len, G_MAXSIZE, GST_KVS_VALIDATION_ERROR_PAYLOAD_ENCODING, error);
   if (parser == NULL)
     return FALSE;
   obj = json_node_get_object (json_parser_get_root (parser));
@@ -1012,8 +969,7 @@ parse_status_code (JsonNode * node, guint * status, GError ** error)
 }
 
 static gboolean
-parse_status_response (GstKvsMessage * msg, JsonObject * frame,
-    GError ** error)
+parse_status_response (GstKvsMessage * msg, JsonObject * frame, GError ** error)
 {
   JsonNode *node = member_ci (frame, "statusResponse");
   JsonObject *obj;
@@ -1193,8 +1149,7 @@ gst_kvs_message_parse_client_frame (const gchar * data, gsize len,
   }
 
   msg = message_alloc (type);
-  if (!get_string (obj, "frame", "recipientClientId", &recipient,
-          &local_error))
+  if (!get_string (obj, "frame", "recipientClientId", &recipient, &local_error))
     goto failed;
   if (recipient != NULL &&
       !gst_kvs_validate_id ("recipient client id", recipient, &local_error))
@@ -1219,86 +1174,4 @@ failed:
     *correlation_id = g_strdup (corr);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;
-}
-
-/* ---- server side: frames the service sends ---- */
-
-gchar *
-gst_kvs_message_to_service_frame (const GstKvsMessage * msg,
-    const gchar * sender_client_id)
-{
-  g_autoptr (JsonBuilder) builder = NULL;
-  const gchar *type_name;
-  GString *frame;
-
-  g_return_val_if_fail (msg != NULL, NULL);
-  type_name = gst_kvs_message_type_to_string (msg->type);
-  g_return_val_if_fail (type_name != NULL, NULL);
-
-  if (msg->type == GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE)
-    return gst_kvs_message_status_response_frame (msg->correlation_id,
-        msg->error_type, msg->status_code, msg->description);
-
-  frame = g_string_sized_new ((msg->payload ? strlen (msg->payload) : 0) +
-      128);
-  g_string_append (frame, "{\"messageType\":\"");
-  g_string_append (frame, type_name);
-  g_string_append_c (frame, '"');
-  if ((msg->payload == NULL || !is_action (msg->type) ||
-          append_payload (frame, msg)) &&
-      (sender_client_id == NULL ||
-          append_member (frame, "senderClientId", sender_client_id))) {
-    g_string_append_c (frame, '}');
-    return g_string_free (frame, FALSE);
-  }
-  g_string_free (frame, TRUE);
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "messageType");
-  json_builder_add_string_value (builder, type_name);
-  if (msg->payload != NULL && is_action (msg->type)) {
-    json_builder_set_member_name (builder, "messagePayload");
-    json_builder_add_string_value (builder, msg->payload);
-  }
-  if (sender_client_id != NULL) {
-    json_builder_set_member_name (builder, "senderClientId");
-    json_builder_add_string_value (builder, sender_client_id);
-  }
-  json_builder_end_object (builder);
-
-  return builder_to_string (builder, NULL);
-}
-
-gchar *
-gst_kvs_message_status_response_frame (const gchar * correlation_id,
-    const gchar * error_type, guint status_code, const gchar * description)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree gchar *code = g_strdup_printf ("%u", status_code);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "messageType");
-  json_builder_add_string_value (builder, "STATUS_RESPONSE");
-  json_builder_set_member_name (builder, "statusResponse");
-  json_builder_begin_object (builder);
-  if (correlation_id != NULL) {
-    json_builder_set_member_name (builder, "correlationId");
-    json_builder_add_string_value (builder, correlation_id);
-  }
-  if (error_type != NULL) {
-    json_builder_set_member_name (builder, "errorType");
-    json_builder_add_string_value (builder, error_type);
-  }
-  /* A string, as AWS sends it. */
-  json_builder_set_member_name (builder, "statusCode");
-  json_builder_add_string_value (builder, code);
-  if (description != NULL) {
-    json_builder_set_member_name (builder, "description");
-    json_builder_add_string_value (builder, description);
-  }
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-
-  return builder_to_string (builder, NULL);
 }

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+
 /**
  * GstKvsTokenBucket:
  *
@@ -15,7 +16,7 @@ G_BEGIN_DECLS
  * second; each message takes one. A plain struct, embedded in its owner and
  * used from one thread.
  */
-    typedef struct
+typedef struct
 {
   gdouble burst;
   gdouble rate;
@@ -25,13 +26,13 @@ G_BEGIN_DECLS
 
 /* Full (@burst tokens) at @now (monotonic µs). */
 G_GNUC_INTERNAL
-    void gst_kvs_token_bucket_init (GstKvsTokenBucket * bucket, gdouble burst,
+void gst_kvs_token_bucket_init (GstKvsTokenBucket * bucket, gdouble burst,
     gdouble rate, gint64 now);
 
 /* Refills the bucket up to @now, then takes a token: 0 when one was taken,
  * else the milliseconds (at least 1) until one will be there (nothing taken).
  * A bucket with a rate of 0 never limits. */
 G_GNUC_INTERNAL
-    guint gst_kvs_token_bucket_take (GstKvsTokenBucket * bucket, gint64 now);
+guint gst_kvs_token_bucket_take (GstKvsTokenBucket * bucket, gint64 now);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 
 #include <gst/gst.h>
 #include "gstkvserror.h"
+#include "gstkvsserviceframe.h"
 #include "gstkvstokenbucket.h"
 #include "kvsconnection.h"
 #include "kvsdeadline.h"

@@ -6,7 +6,9 @@
 
 #include <glib-object.h>
 
-G_BEGIN_DECLS typedef struct _KvsDeadlineQueue KvsDeadlineQueue;
+G_BEGIN_DECLS
+
+typedef struct _KvsDeadlineQueue KvsDeadlineQueue;
 
 /* Called in the queue's main context with a reference held on @owner. */
 typedef void (*KvsDeadlineFunc) (gpointer owner);

@@ -12,7 +12,7 @@
 #include "gstkvserror.h"
 #include "gstkvsjson.h"
 #include "gstkvsmessage.h"
-#include "gstkvssigv4.h"
+#include "gstkvssigv4verify.h"
 #include "gstkvsvalidation.h"
 #include "kvsactivitystream.h"
 #include "kvscontrolapi.h"

@@ -1,7 +1,7 @@
 /* kvs-signaling-server: the request handling of the service without a
  * SoupServerMessage: the REST operations (kvsrestapi.c) and the query of a
- * WebSocket upgrade (kvsserver.c), and what they share. The fuzz target tests/fuzz/fuzz-server-request.c
- * drives them directly.
+ * WebSocket upgrade (kvsserver.c), and what they share. The fuzz target
+ * tests/fuzz/fuzz-server-request.c drives them directly.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
@@ -9,11 +9,13 @@
 #include "kvsserver.h"
 
 G_BEGIN_DECLS
+
 /* A channel's MessageTtlSeconds. */
 #define KVS_SERVER_MIN_TTL 5
 #define KVS_SERVER_MAX_TTL 120
+
 /* @body (NULL = {}) as JSON text. */
-    gchar * kvs_server_json_text (JsonNode * body, gsize * len);
+gchar *kvs_server_json_text (JsonNode * body, gsize * len);
 /* An AWS error body: {"message": @message}. */
 gchar *kvs_server_error_text (const gchar * message, gsize * len);
 
