@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
 
+#include "gstkvscodec.h"
 #include "gstkvsjson.h"
 #include "gstkvsmessage.h"
 #include "gstkvsmessageprivate.h"
@@ -150,60 +151,11 @@ encode_payload (JsonBuilder * builder)
   return g_base64_encode ((const guchar *) json, len);
 }
 
-/* Two base64 digits for each 12-bit value (a constant table: the pairs
- * are built by the compiler from the alphabet). */
-#define B64_DIGIT(v) ((v) < 26 ? 'A' + (v) : (v) < 52 ? 'a' + (v) - 26 : \
-    (v) < 62 ? '0' + (v) - 52 : (v) == 62 ? '+' : '/')
-#define B64_PAIR(v) { B64_DIGIT ((v) >> 6), B64_DIGIT ((v) & 63) }
-#define B64_PAIRS4(v) B64_PAIR (v), B64_PAIR (v + 1), B64_PAIR (v + 2), \
-    B64_PAIR (v + 3)
-#define B64_PAIRS16(v) B64_PAIRS4 (v), B64_PAIRS4 (v + 4), \
-    B64_PAIRS4 (v + 8), B64_PAIRS4 (v + 12)
-#define B64_PAIRS64(v) B64_PAIRS16 (v), B64_PAIRS16 (v + 16), \
-    B64_PAIRS16 (v + 32), B64_PAIRS16 (v + 48)
-#define B64_PAIRS256(v) B64_PAIRS64 (v), B64_PAIRS64 (v + 64), \
-    B64_PAIRS64 (v + 128), B64_PAIRS64 (v + 192)
-#define B64_PAIRS1024(v) B64_PAIRS256 (v), B64_PAIRS256 (v + 256), \
-    B64_PAIRS256 (v + 512), B64_PAIRS256 (v + 768)
-
-static const gchar base64_pairs[4096][2] = {
-  B64_PAIRS1024 (0), B64_PAIRS1024 (1024), B64_PAIRS1024 (2048),
-  B64_PAIRS1024 (3072)
-};
-
-/* g_base64_encode() in one pass: two lookups of two digits for every
- * three bytes (a fifth of its instructions). */
-static gchar *
-encode_base64 (const guchar * in, gsize len)
-{
-  gchar *out = g_malloc ((len + 2) / 3 * 4 + 1), *q = out;
-  gsize i;
-
-  for (i = 0; i + 3 <= len; i += 3) {
-    guint32 v = (guint32) in[i] << 16 | (guint32) in[i + 1] << 8 | in[i + 2];
-
-    memcpy (q, base64_pairs[v >> 12], 2);
-    memcpy (q + 2, base64_pairs[v & 0xfff], 2);
-    q += 4;
-  }
-  if (len - i > 0) {
-    guint32 v = (guint32) in[i] << 16 |
-        (len - i > 1 ? (guint32) in[i + 1] << 8 : 0);
-
-    memcpy (q, base64_pairs[v >> 12], 2);
-    q[2] = len - i > 1 ? base64_pairs[v & 0xfff][0] : '=';
-    q[3] = '=';
-    q += 4;
-  }
-  *q = '\0';
-  return out;
-}
-
 /* The payload of @json (freed), in base64. */
 static gchar *
 encode_json_text (GString * json)
 {
-  gchar *payload = encode_base64 ((const guchar *) json->str, json->len);
+  gchar *payload = g_base64_encode ((const guchar *) json->str, json->len);
 
   g_string_free (json, TRUE);
   return payload;
@@ -217,78 +169,6 @@ set_checked_payload (GstKvsMessage * msg, gchar * payload)
 }
 
 /* ---- the fast path of the parsers ---- */
-
-/* The value of base64 digit @c, or 64 for any other byte (a constant
- * expression, so that the tables below are built by the compiler). */
-#define B64_VALUE(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : \
-    (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
-    (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : \
-    (c) == '+' ? 62 : (c) == '/' ? 63 : 64)
-/* The digit in position 0..3 of a group of four, in place in the 24 bits it
- * decodes to; bit 24 marks a byte that is no digit. */
-#define B64_AT(c, pos) (B64_VALUE (c) == 64 ? 0x1000000u : \
-    (guint32) B64_VALUE (c) << (18 - 6 * (pos)))
-#define B64_4(c, pos) B64_AT (c, pos), B64_AT (c + 1, pos), \
-    B64_AT (c + 2, pos), B64_AT (c + 3, pos)
-#define B64_16(c, pos) B64_4 (c, pos), B64_4 (c + 4, pos), \
-    B64_4 (c + 8, pos), B64_4 (c + 12, pos)
-#define B64_TABLE(pos) { B64_16 (0, pos), B64_16 (16, pos), \
-    B64_16 (32, pos), B64_16 (48, pos), B64_16 (64, pos), B64_16 (80, pos), \
-    B64_16 (96, pos), B64_16 (112, pos), B64_16 (128, pos), \
-    B64_16 (144, pos), B64_16 (160, pos), B64_16 (176, pos), \
-    B64_16 (192, pos), B64_16 (208, pos), B64_16 (224, pos), \
-    B64_16 (240, pos) }
-
-static const guint32 base64_at[4][256] = {
-  B64_TABLE (0), B64_TABLE (1), B64_TABLE (2), B64_TABLE (3)
-};
-
-/* @in (@len bytes) decoded when it is strict base64 (what
- * gst_kvs_validate_base64() accepts), else NULL. A group of four digits
- * is four table lookups OR-ed together; a byte that is no digit sets bit
- * 24, checked once at the end. */
-static guchar *
-decode_base64_strict (const gchar * in, gsize len, gsize * out_len)
-{
-  const guchar *p = (const guchar *) in;
-  guchar *out, *q;
-  gsize i, pad = 0, full;
-  guint32 bad = 0;
-
-  if (len == 0 || len % 4 != 0)
-    return NULL;
-  if (in[len - 1] == '=')
-    pad = in[len - 2] == '=' ? 2 : 1;
-
-  full = pad ? len - 4 : len;
-  q = out = g_malloc (len / 4 * 3 + 1);
-  for (i = 0; i < full; i += 4) {
-    guint32 v = base64_at[0][p[i]] | base64_at[1][p[i + 1]] |
-        base64_at[2][p[i + 2]] | base64_at[3][p[i + 3]];
-
-    bad |= v;
-    q[0] = (guchar) (v >> 16);
-    q[1] = (guchar) (v >> 8);
-    q[2] = (guchar) v;
-    q += 3;
-  }
-  if (pad > 0) {
-    guint32 v = base64_at[0][p[i]] | base64_at[1][p[i + 1]] |
-        (pad == 1 ? base64_at[2][p[i + 2]] : 0);
-
-    bad |= v;
-    *q++ = (guchar) (v >> 16);
-    if (pad == 1)
-      *q++ = (guchar) (v >> 8);
-  }
-  if (bad & 0x1000000u) {
-    g_free (out);
-    return NULL;
-  }
-  *q = '\0';
-  *out_len = q - out;
-  return out;
-}
 
 /* A string field that is absent, null or a string; FALSE for other types. */
 static gboolean
@@ -311,7 +191,7 @@ fast_decode_payload (GstKvsMessage * msg, const gchar * payload, gsize len)
   g_autofree guchar *decoded = NULL;
   gsize decoded_len = 0;
 
-  decoded = decode_base64_strict (payload, len, &decoded_len);
+  decoded = gst_kvs_base64_decode_strict (payload, len, &decoded_len);
   if (decoded == NULL)
     return FALSE;
 

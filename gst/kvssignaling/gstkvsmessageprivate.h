@@ -6,7 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "gstkvsjson.h"
+#include "gstkvscodec.h"
 #include "gstkvsmessage.h"
 
 G_BEGIN_DECLS
