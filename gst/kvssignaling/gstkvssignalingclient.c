@@ -51,11 +51,11 @@
 #include "gstkvssignalingclient.h"
 #include "gstkvsenumtypes.h"
 #include "gstkvsvalidation.h"
+#include "gstkvstokenbucket.h"
 #include "gstkvscredentials.h"
 #include "gstkvsawsconfig.h"
 #include "gstkvssigv4.h"
 #include "gstkvscontrolplane.h"
-#include "gstkvstokenbucket.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
