@@ -51,6 +51,7 @@
 #include "gstkvssignalingclient.h"
 #include "gstkvsenumtypes.h"
 #include "gstkvsvalidation.h"
+#include "gstkvstokenbucket.h"
 #include "gstkvscredentials.h"
 #include "gstkvsawsconfig.h"
 #include "gstkvssigv4.h"
@@ -280,8 +281,7 @@ struct _GstKvsSignalingClient
   GSource *mbb_timeout_source;
   GCancellable *mbb_cancellable;
   GSource *pace_source;
-  gdouble pace_tokens[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
-  gint64 pace_refilled;         /* monotonic us */
+  GstKvsTokenBucket pace[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
   guint step_timeout_s;         /* request-timeout, read at start() */
   guint max_age_s;              /* max-connection-age, read at start() */
   gboolean ice_refresh_active;
@@ -597,13 +597,14 @@ pace_limits (GstKvsMessageType type, gdouble * burst, gdouble * rate)
 static void
 pace_reset (GstKvsSignalingClient * self)
 {
-  for (guint t = 0; t < G_N_ELEMENTS (self->pace_tokens); t++) {
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint t = 0; t < G_N_ELEMENTS (self->pace); t++) {
     gdouble burst, rate;
 
     pace_limits (t, &burst, &rate);
-    self->pace_tokens[t] = burst;
+    gst_kvs_token_bucket_init (&self->pace[t], burst, rate, now);
   }
-  self->pace_refilled = g_get_monotonic_time ();
 }
 
 /* 0 when a message of @type may go now (a token is taken), else the
@@ -611,29 +612,7 @@ pace_reset (GstKvsSignalingClient * self)
 static guint
 pace_take (GstKvsSignalingClient * self, GstKvsMessageType type)
 {
-  gint64 now = g_get_monotonic_time ();
-  gdouble elapsed = (now - self->pace_refilled) / (gdouble) G_USEC_PER_SEC;
-
-  self->pace_refilled = now;
-  for (guint t = 0; t < G_N_ELEMENTS (self->pace_tokens); t++) {
-    gdouble burst, rate;
-
-    pace_limits (t, &burst, &rate);
-    self->pace_tokens[t] = MIN (burst, self->pace_tokens[t] + elapsed * rate);
-  }
-
-  {
-    gdouble burst, rate;
-
-    pace_limits (type, &burst, &rate);
-    if (rate <= 0)
-      return 0;
-    if (self->pace_tokens[type] >= 1.0) {
-      self->pace_tokens[type] -= 1.0;
-      return 0;
-    }
-    return (guint) ((1.0 - self->pace_tokens[type]) * 1000 / rate) + 1;
-  }
+  return gst_kvs_token_bucket_take (&self->pace[type], g_get_monotonic_time ());
 }
 
 static void flush_outgoing (GstKvsSignalingClient * self);
