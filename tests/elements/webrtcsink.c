@@ -1252,8 +1252,13 @@ GST_START_TEST (test_fifty_sessions_leave_every_way)
   fail_unless (threads <= threads0, "threads: %u at the start, %u after",
       threads0, threads);
   fail_unless (fds <= fds0, "fds: %u at the start, %u after", fds0, fds);
+#ifndef __SANITIZE_ADDRESS__
   fail_unless (rss50 < rss10 + 100 * (N_SESSIONS - 10),
       "RSS grew by %" G_GUINT64_FORMAT " KiB over 40 sessions", rss50 - rss10);
+#else
+  /* AddressSanitizer keeps freed memory in its quarantine (256 MiB): RSS
+   * says nothing there; its leak checker and the leaks tracer stage do. */
+#endif
   stop (master);
 }
 
