@@ -56,6 +56,8 @@
 #include "gstkvssigv4.h"
 #include "gstkvscontrolplane.h"
 #include "gstkvstls.h"
+#include "gstkvsoutbox.h"
+#include "gstkvsowner.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
@@ -161,13 +163,6 @@ enum
 static GParamSpec *properties[N_PROPERTIES];
 static guint signals[N_SIGNALS];
 
-typedef struct
-{
-  GstKvsMessage *msg;
-  gchar *frame;
-  gint64 queued_at;             /* monotonic us */
-} OutItem;
-
 /* Durations of the last calls, indices of Stats.durations. */
 enum
 {
@@ -232,7 +227,7 @@ struct _GstKvsSignalingClient
   gchar *resolved_region_source;
   gchar *resolved_client_id;
   GPtrArray *ice_servers;
-  GQueue outgoing;              /* OutItem */
+  GstKvsOutbox *outbox;
   GThread *thread;
   GMainContext *context;
   gboolean thread_finishing;    /* detached thread still cleaning up */
@@ -275,7 +270,6 @@ struct _GstKvsSignalingClient
   GSource *liveness_deadline_source;
   GSource *max_age_source;
   GSource *ice_refresh_source;
-  GSource *expiry_source;
   GSource *mbb_retry_source;
   GSource *mbb_timeout_source;
   GCancellable *mbb_cancellable;
@@ -309,14 +303,6 @@ static void refresh_ice_servers (GstKvsSignalingClient * self);
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
-
-static void
-out_item_free (OutItem * item)
-{
-  gst_kvs_message_unref (item->msg);
-  g_free (item->frame);
-  g_free (item);
-}
 
 static const gchar *
 state_nick (GstKvsSignalingState state)
@@ -431,120 +417,23 @@ stat_message (GstKvsSignalingClient * self, guint64 * counters,
   g_mutex_unlock (&self->lock);
 }
 
-/* Reports @item (freed) as not sent: warning and "send-failed". */
+/* A message waited in vain (outbox's "send-failed"): counted, forwarded. */
 static void
-report_not_sent (GstKvsSignalingClient * self, OutItem * item,
-    const gchar * reason)
+on_outbox_send_failed (GstKvsOutbox * outbox, GstKvsMessage * msg,
+    GError * error, gpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
+  GstKvsSignalingClient *self = user_data;
 
-  error = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_NOT_CONNECTED,
-      "%s %s%s%s was not sent: %s",
-      gst_kvs_message_type_to_string (item->msg->type),
-      item->msg->correlation_id ? "(correlation id " : "",
-      item->msg->correlation_id ? item->msg->correlation_id : "",
-      item->msg->correlation_id ? ")" : "", reason);
-  GST_WARNING_OBJECT (self, "%s", error->message);
   g_mutex_lock (&self->lock);
   self->stats.send_failures++;
   g_mutex_unlock (&self->lock);
-  g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, item->msg, error);
-  out_item_free (item);
+  g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, msg, error);
 }
 
-/* Pops every queued message and reports it as not sent. Any thread that
- * may emit (the client's, or the caller's when no thread runs). */
 static void
 fail_outgoing (GstKvsSignalingClient * self, const gchar * reason)
 {
-  while (TRUE) {
-    OutItem *item;
-
-    g_mutex_lock (&self->lock);
-    item = g_queue_pop_head (&self->outgoing);
-    g_mutex_unlock (&self->lock);
-    if (!item)
-      break;
-    report_not_sent (self, item, reason);
-  }
-}
-
-static gboolean expire_outgoing (gpointer user_data);
-
-/* Arms the send-timeout timer for the oldest queued message, if any: no
- * timer runs while nothing waits. Client thread only. */
-static void
-arm_expiry (GstKvsSignalingClient * self)
-{
-  gint64 deadline = 0;
-  gint64 now;
-  guint timeout;
-
-  if (self->stopping || self->expiry_source)
-    return;
-
-  g_mutex_lock (&self->lock);
-  timeout = self->send_timeout;
-  if (timeout > 0 && self->outgoing.length > 0) {
-    OutItem *head = g_queue_peek_head (&self->outgoing);
-
-    deadline = head->queued_at + G_USEC_PER_SEC * (gint64) timeout;
-  }
-  g_mutex_unlock (&self->lock);
-  if (deadline == 0)
-    return;
-
-  /* expired once strictly past the deadline */
-  now = g_get_monotonic_time ();
-  self->expiry_source = add_timeout (self,
-      deadline > now ? (guint) ((deadline - now) / 1000 + 1) : 0,
-      expire_outgoing);
-}
-
-/* Reports the messages that waited longer than send-timeout. The queue is
- * in sending order, hence in age order. */
-static gboolean
-expire_outgoing (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  source_fired (&self->expiry_source);
-  while (!self->stopping) {
-    OutItem *item = NULL;
-    guint timeout;
-
-    g_mutex_lock (&self->lock);
-    timeout = self->send_timeout;
-    if (timeout > 0 && self->outgoing.length > 0) {
-      OutItem *head = g_queue_peek_head (&self->outgoing);
-
-      if (now - head->queued_at > (gint64) timeout * G_USEC_PER_SEC)
-        item = g_queue_pop_head (&self->outgoing);
-    }
-    g_mutex_unlock (&self->lock);
-    if (!item)
-      break;
-
-    {
-      g_autofree gchar *reason = g_strdup_printf ("no connection within "
-          "send-timeout (%u s)", timeout);
-      report_not_sent (self, item, reason);
-    }
-  }
-  arm_expiry (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* send-timeout changed: re-arm for the new deadline. */
-static gboolean
-rearm_expiry_idle (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  clear_source (&self->expiry_source);
-  arm_expiry (self);
-  return G_SOURCE_REMOVE;
+  gst_kvs_outbox_fail_all (self->outbox, reason);
 }
 
 /* ------------------------------------------------------------------ */
@@ -672,31 +561,27 @@ flush_outgoing (GstKvsSignalingClient * self)
     return;
 
   while (TRUE) {
-    OutItem *item;
+    g_autoptr (GstKvsOutboxItem) item = NULL;
+    GstKvsMessageType type;
     guint wait_ms;
 
     if (!conn_writable (self))
       return;
 
-    g_mutex_lock (&self->lock);
-    item = g_queue_peek_head (&self->outgoing);
-    wait_ms = item ? pace_take (self, item->msg->type) : 0;
-    if (item && wait_ms == 0)
-      g_queue_pop_head (&self->outgoing);
-    g_mutex_unlock (&self->lock);
-    if (!item) {
+    if (!gst_kvs_outbox_peek_type (self->outbox, &type)) {
       /* nothing waits: no send-timeout timer */
-      clear_source (&self->expiry_source);
       return;
     }
+    wait_ms = pace_take (self, type);
     if (wait_ms > 0) {
       /* in order: everything behind it waits too */
       GST_LOG_OBJECT (self, "pacing: next %s in %u ms",
-          gst_kvs_message_type_to_string (item->msg->type), wait_ms);
+          gst_kvs_message_type_to_string (type), wait_ms);
       self->pace_source = add_timeout (self, wait_ms, pace_timeout);
       return;
     }
 
+    item = gst_kvs_outbox_pop (self->outbox);
     soup_websocket_connection_send_text (self->conn, item->frame);
     GST_DEBUG_OBJECT (self, "sent %s%s%s",
         gst_kvs_message_type_to_string (item->msg->type),
@@ -704,7 +589,6 @@ flush_outgoing (GstKvsSignalingClient * self)
         item->msg->correlation_id ? item->msg->correlation_id : "");
     stat_message (self, self->stats.sent, item->msg->type);
     g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, item->msg);
-    out_item_free (item);
   }
 }
 
@@ -715,7 +599,7 @@ flush_idle (gpointer user_data)
   GstKvsSignalingClient *self = user_data;
 
   flush_outgoing (self);
-  arm_expiry (self);
+  gst_kvs_outbox_arm (self->outbox);
   return G_SOURCE_REMOVE;
 }
 
@@ -2088,7 +1972,7 @@ shutdown_in_thread (gpointer user_data)
   clear_source (&self->step_timeout_source);
   clear_source (&self->describe_poll_source);
   clear_source (&self->ice_refresh_source);
-  clear_source (&self->expiry_source);
+  gst_kvs_outbox_detach (self->outbox);
   clear_source (&self->mbb_retry_source);
   clear_source (&self->mbb_timeout_source);
   if (self->mbb_cancellable)
@@ -2182,7 +2066,8 @@ client_thread (gpointer user_data)
   /* background calls (ICE refresh) have no step timer: the same bound */
   gst_kvs_control_plane_set_timeout (self->cp, self->step_timeout_s);
 
-  arm_expiry (self);
+  gst_kvs_outbox_attach (self->outbox, context);
+  gst_kvs_outbox_arm (self->outbox);
   begin_attempt (self);
   g_main_loop_run (self->loop);
 
@@ -2433,9 +2318,8 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   self->thread = g_thread_new ("kvssignaling", client_thread, self);
   /* messages queued before start() go out once connected; their wait
    * starts now */
-  for (GList * l = self->outgoing.head; l; l = l->next)
-    ((OutItem *) l->data)->queued_at = g_get_monotonic_time ();
-  if (self->outgoing.length > 0) {
+  gst_kvs_outbox_restamp (self->outbox);
+  if (gst_kvs_outbox_get_length (self->outbox) > 0) {
     GSource *idle = g_idle_source_new ();
 
     g_source_set_callback (idle, flush_idle, self, NULL);
@@ -2514,7 +2398,6 @@ gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
   g_autofree gchar *frame = NULL;
   GstKvsRole role;
   guint max_payload;
-  OutItem *item;
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), FALSE);
   g_return_val_if_fail (msg != NULL, FALSE);
@@ -2535,18 +2418,10 @@ gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
         "the signaling client has failed and does not send any more");
     return FALSE;
   }
-  if (self->outgoing.length >= MAX_QUEUED_MESSAGES) {
+  if (!gst_kvs_outbox_push (self->outbox, msg, g_steal_pointer (&frame), error)) {
     g_mutex_unlock (&self->lock);
-    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_NOT_CONNECTED,
-        "outgoing queue full: %d messages are waiting for the connection",
-        MAX_QUEUED_MESSAGES);
     return FALSE;
   }
-  item = g_new0 (OutItem, 1);
-  item->msg = gst_kvs_message_ref (msg);
-  item->frame = g_steal_pointer (&frame);
-  item->queued_at = g_get_monotonic_time ();
-  g_queue_push_tail (&self->outgoing, item);
   if (self->thread) {
     GSource *idle = g_idle_source_new ();
 
@@ -2679,7 +2554,7 @@ gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
   stats = self->stats;
   state = self->state;
   role = self->role;
-  depth = self->outgoing.length;
+  depth = gst_kvs_outbox_get_length (self->outbox);
   g_mutex_unlock (&self->lock);
 
   s = gst_structure_new ("kvssignaling-stats",
@@ -2786,13 +2661,7 @@ gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
       break;
     case PROP_SEND_TIMEOUT:
       self->send_timeout = g_value_get_uint (value);
-      if (self->thread) {
-        GSource *idle = g_idle_source_new ();
-
-        g_source_set_callback (idle, rearm_expiry_idle, self, NULL);
-        g_source_attach (idle, self->context);
-        g_source_unref (idle);
-      }
+      gst_kvs_outbox_set_timeout (self->outbox, self->send_timeout);
       break;
     case PROP_REQUEST_TIMEOUT:
       self->request_timeout = g_value_get_uint (value);
@@ -2885,7 +2754,7 @@ gst_kvs_signaling_client_finalize (GObject * object)
 {
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
-  g_queue_clear_full (&self->outgoing, (GDestroyNotify) out_item_free);
+  g_object_unref (self->outbox);
   g_free (self->channel_name);
   g_free (self->channel_arn);
   g_free (self->region);
@@ -2931,7 +2800,10 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
   self->state = GST_KVS_SIGNALING_STATE_NEW;
   self->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_kvs_ice_server_unref);
-  g_queue_init (&self->outgoing);
+  self->outbox = gst_kvs_outbox_new (MAX_QUEUED_MESSAGES);
+  gst_kvs_outbox_set_timeout (self->outbox, self->send_timeout);
+  g_signal_connect (self->outbox, "send-failed",
+      G_CALLBACK (on_outbox_send_failed), self);
   for (guint i = 0; i < N_STAT_DURATIONS; i++)
     self->stats.durations[i] = GST_CLOCK_TIME_NONE;
   self->closing_conns = g_ptr_array_new_with_free_func (forget_conn);
