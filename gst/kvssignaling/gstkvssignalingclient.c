@@ -55,6 +55,7 @@
 #include "gstkvsawsconfig.h"
 #include "gstkvssigv4.h"
 #include "gstkvscontrolplane.h"
+#include "gstkvschannelresolver.h"
 #include "gstkvstls.h"
 #include "gstkvsoutbox.h"
 #include "gstkvsowner.h"
@@ -98,9 +99,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define REPLACED_FORGET_S 600
 /* Polling a channel that is not ACTIVE yet. */
 #define DESCRIBE_POLL_MS 500
-/* ICE servers are refreshed at this fraction of their smallest Ttl. */
-#define ICE_REFRESH_PERCENT 80
-#define ICE_REFRESH_RETRY_S 10
 /* A clock skew larger than this on a 403 handshake is corrected. */
 #define CLOCK_SKEW_THRESHOLD_S 60
 /* Outgoing pacing, per connection and message type, below the service's
@@ -240,13 +238,10 @@ struct _GstKvsSignalingClient
   gchar *cp_endpoint;
   GstKvsCredentials *creds;
   SoupSession *session;
-  GstKvsControlPlane *cp;
+  GstKvsChannelResolver *resolver;
   GCancellable *cancellable;    /* the whole run */
   GCancellable *step_cancellable;       /* the current step */
-  GstKvsEndpoints *endpoints;
   gboolean arn_from_user;
-  gboolean force_describe;
-  gboolean ice_fetched;
   gboolean stopping;
   gboolean attempt_active;
   gboolean step_timed_out;
@@ -269,7 +264,6 @@ struct _GstKvsSignalingClient
   GSource *liveness_source;     /* ticks with libsoup's pings */
   GSource *liveness_deadline_source;
   GSource *max_age_source;
-  GSource *ice_refresh_source;
   GSource *mbb_retry_source;
   GSource *mbb_timeout_source;
   GCancellable *mbb_cancellable;
@@ -278,9 +272,7 @@ struct _GstKvsSignalingClient
   gint64 pace_refilled;         /* monotonic us */
   guint step_timeout_s;         /* request-timeout, read at start() */
   guint max_age_s;              /* max-connection-age, read at start() */
-  gboolean ice_refresh_active;
   gint64 step_started;          /* monotonic us, the current step's start */
-  gint64 ice_refresh_started;   /* monotonic us */
   GObject *self_ref;            /* held by a detached thread */
 };
 
@@ -359,8 +351,8 @@ static GDateTime *
 service_now (GstKvsSignalingClient * self)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  gint64 offset = self->cp ? gst_kvs_control_plane_get_clock_offset (self->cp)
-      : 0;
+  gint64 offset = self->resolver ?
+      gst_kvs_channel_resolver_get_clock_offset (self->resolver) : 0;
 
   return g_date_time_add_seconds (now, (gdouble) offset);
 }
@@ -450,7 +442,7 @@ fail (GstKvsSignalingClient * self, GError * error)
   self->attempt_active = FALSE;
   clear_source (&self->step_timeout_source);
   clear_source (&self->reconnect_source);
-  clear_source (&self->ice_refresh_source);
+  gst_kvs_channel_resolver_stop (self->resolver);
   clear_source (&self->mbb_retry_source);
   clear_connection_timers (self);
   drop_conn (self, self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
@@ -1197,11 +1189,8 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
     self->auth_failures = 0;
   }
 
-  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
-    GST_INFO_OBJECT (self, "dropping the cached channel ARN and endpoints");
-    g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-    self->force_describe = TRUE;
-  }
+  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND))
+    gst_kvs_channel_resolver_forget (self->resolver);
 
   GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step), error->message);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
@@ -1235,7 +1224,7 @@ refresh_credentials (GstKvsSignalingClient * self, GError ** error)
   GST_INFO_OBJECT (self, "credentials from %s", GST_STR_NULL (creds->source));
   g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
   self->creds = creds;
-  gst_kvs_control_plane_set_credentials (self->cp, creds);
+  gst_kvs_channel_resolver_set_credentials (self->resolver, creds);
   return TRUE;
 }
 
@@ -1243,7 +1232,6 @@ static void
 begin_attempt (GstKvsSignalingClient * self)
 {
   g_autoptr (GError) error = NULL;
-  gboolean have_arn;
 
   if (self->stopping || self->attempt_active)
     return;
@@ -1255,15 +1243,11 @@ begin_attempt (GstKvsSignalingClient * self)
     return;
   }
 
-  g_mutex_lock (&self->lock);
-  have_arn = self->resolved_arn != NULL;
-  g_mutex_unlock (&self->lock);
-
-  if (!have_arn || self->force_describe)
+  if (gst_kvs_channel_resolver_needs_describe (self->resolver))
     do_describe (self);
-  else if (!self->endpoints)
+  else if (!gst_kvs_channel_resolver_get_endpoints (self->resolver))
     do_get_endpoints (self);
-  else if (!self->ice_fetched)
+  else if (!gst_kvs_channel_resolver_has_ice_config (self->resolver))
     do_get_ice_config (self);
   else
     do_connect (self);
@@ -1287,19 +1271,11 @@ describe_poll_timeout (gpointer user_data)
 static void
 do_describe (GstKvsSignalingClient * self)
 {
-  g_autofree gchar *name = NULL, *arn = NULL;
   GCancellable *cancellable;
 
-  g_mutex_lock (&self->lock);
-  name = g_strdup (self->channel_name);
-  if (self->arn_from_user || !name)
-    arn = g_strdup (self->resolved_arn);
-  g_mutex_unlock (&self->lock);
-
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_DESCRIBE);
-  GST_DEBUG_OBJECT (self, "describing channel %s", arn ? arn : name);
-  gst_kvs_control_plane_describe_channel_async (self->cp, arn ? NULL : name,
-      arn, cancellable, describe_cb, self);
+  gst_kvs_channel_resolver_describe_async (self->resolver, cancellable,
+      describe_cb, self);
 }
 
 static void
@@ -1307,15 +1283,15 @@ create_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *arn = NULL;
+  gboolean ok;
 
-  arn = gst_kvs_control_plane_create_channel_finish (GST_KVS_CONTROL_PLANE
+  ok = gst_kvs_channel_resolver_create_finish (GST_KVS_CHANNEL_RESOLVER
       (source), res, &error);
   stat_duration (self, STAT_CREATE, self->step_started);
   if (!end_step (self, &error))
     return;
 
-  if (!arn) {
+  if (!ok) {
     if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_IN_USE)) {
       /* created meanwhile by someone else: describe it */
       GST_INFO_OBJECT (self, "channel created concurrently: %s",
@@ -1326,27 +1302,22 @@ create_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     attempt_failed (self, GST_KVS_SIGNALING_STATE_CREATE, error);
     return;
   }
-
-  GST_INFO_OBJECT (self, "created channel %s", arn);
   do_describe (self);
 }
 
 static void
 do_create (GstKvsSignalingClient * self)
 {
-  g_autofree gchar *name = NULL;
   guint ttl;
   GCancellable *cancellable;
 
   g_mutex_lock (&self->lock);
-  name = g_strdup (self->channel_name);
   ttl = self->message_ttl;
   g_mutex_unlock (&self->lock);
 
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_CREATE);
-  GST_INFO_OBJECT (self, "creating channel '%s' (message TTL %u s)", name, ttl);
-  gst_kvs_control_plane_create_channel_async (self->cp, name, ttl,
-      cancellable, create_cb, self);
+  gst_kvs_channel_resolver_create_async (self->resolver, ttl, cancellable,
+      create_cb, self);
 }
 
 static void
@@ -1354,17 +1325,15 @@ describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
   g_autoptr (GError) error = NULL;
-  GstKvsChannelInfo *info;
+  gboolean ok, active = FALSE;
   gboolean can_create;
   g_autofree gchar *name = NULL;
 
-  info = gst_kvs_control_plane_describe_channel_finish (GST_KVS_CONTROL_PLANE
-      (source), res, &error);
+  ok = gst_kvs_channel_resolver_describe_finish (GST_KVS_CHANNEL_RESOLVER
+      (source), res, &active, &error);
   stat_duration (self, STAT_DESCRIBE, self->step_started);
-  if (!end_step (self, &error)) {
-    g_clear_pointer (&info, gst_kvs_channel_info_free);
+  if (!end_step (self, &error))
     return;
-  }
 
   g_mutex_lock (&self->lock);
   can_create = self->create_channel && self->channel_name != NULL;
@@ -1372,7 +1341,7 @@ describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
       self->resolved_arn);
   g_mutex_unlock (&self->lock);
 
-  if (!info) {
+  if (!ok) {
     if (g_error_matches (error, GST_KVS_ERROR,
             GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
       g_autoptr (GError) fatal = NULL;
@@ -1391,26 +1360,17 @@ describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     return;
   }
 
-  if (g_strcmp0 (info->status, "ACTIVE") != 0) {
-    GST_INFO_OBJECT (self, "channel %s is %s, waiting", info->arn,
-        GST_STR_NULL (info->status));
-    gst_kvs_channel_info_free (info);
+  if (!active) {
     self->describe_poll_source =
         add_timeout (self, DESCRIBE_POLL_MS, describe_poll_timeout);
     return;
   }
 
-  GST_INFO_OBJECT (self, "channel ARN %s", info->arn);
   g_mutex_lock (&self->lock);
-  if (g_strcmp0 (self->resolved_arn, info->arn) != 0) {
-    /* a recreated channel: every endpoint is stale */
-    g_free (self->resolved_arn);
-    self->resolved_arn = g_strdup (info->arn);
-    g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-  }
+  g_free (self->resolved_arn);
+  self->resolved_arn =
+      g_strdup (gst_kvs_channel_resolver_get_arn (self->resolver));
   g_mutex_unlock (&self->lock);
-  self->force_describe = FALSE;
-  gst_kvs_channel_info_free (info);
 
   do_get_endpoints (self);
 }
@@ -1422,34 +1382,19 @@ endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
   g_autoptr (GError) error = NULL;
-  GstKvsEndpoints *endpoints;
+  gboolean ok;
 
-  endpoints = gst_kvs_control_plane_get_endpoints_finish (GST_KVS_CONTROL_PLANE
+  ok = gst_kvs_channel_resolver_get_endpoints_finish (GST_KVS_CHANNEL_RESOLVER
       (source), res, &error);
   stat_duration (self, STAT_GET_ENDPOINT, self->step_started);
-  if (!end_step (self, &error)) {
-    g_clear_pointer (&endpoints, gst_kvs_endpoints_free);
+  if (!end_step (self, &error))
     return;
-  }
-  if (!endpoints) {
+  if (!ok) {
     attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT, error);
     return;
   }
-  if (!endpoints->wss) {
-    g_autoptr (GError) e = g_error_new_literal (GST_KVS_ERROR,
-        GST_KVS_ERROR_PROTOCOL, "GetSignalingChannelEndpoint returned no WSS "
-        "endpoint");
-    gst_kvs_endpoints_free (endpoints);
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT, e);
-    return;
-  }
 
-  GST_INFO_OBJECT (self, "endpoints: wss %s, https %s", endpoints->wss,
-      GST_STR_NULL (endpoints->https));
-  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-  self->endpoints = endpoints;
-
-  if (!self->ice_fetched)
+  if (!gst_kvs_channel_resolver_has_ice_config (self->resolver))
     do_get_ice_config (self);
   else
     do_connect (self);
@@ -1458,66 +1403,23 @@ endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 static void
 do_get_endpoints (GstKvsSignalingClient * self)
 {
-  g_autofree gchar *arn = NULL;
   GCancellable *cancellable;
-  GstKvsRole role;
-
-  g_mutex_lock (&self->lock);
-  arn = g_strdup (self->resolved_arn);
-  role = self->role;
-  g_mutex_unlock (&self->lock);
 
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT);
-  gst_kvs_control_plane_get_endpoints_async (self->cp, arn, role,
-      cancellable, endpoints_cb, self);
+  gst_kvs_channel_resolver_get_endpoints_async (self->resolver, cancellable,
+      endpoints_cb, self);
 }
 
 /* GET_ICE_CONFIG, at connect time and in the background */
 
-static guint
-smallest_ttl (GPtrArray * servers)
-{
-  guint ttl = 0;
-
-  for (guint i = 0; i < servers->len; i++) {
-    GstKvsIceServer *s = g_ptr_array_index (servers, i);
-
-    if (s->ttl > 0 && (ttl == 0 || s->ttl < ttl))
-      ttl = s->ttl;
-  }
-  return ttl;
-}
-
-static gboolean
-ice_refresh_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->ice_refresh_source);
-  refresh_ice_servers (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Keeps @servers (transfer full), schedules the next refresh, announces. */
+/* Keeps @servers (transfer full) and announces them. */
 static void
 store_ice_servers (GstKvsSignalingClient * self, GPtrArray * servers)
 {
-  guint ttl = smallest_ttl (servers);
-
-  GST_INFO_OBJECT (self, "%u ICE server set(s), smallest TTL %u s",
-      servers->len, ttl);
   g_mutex_lock (&self->lock);
   g_ptr_array_unref (self->ice_servers);
   self->ice_servers = servers;
   g_mutex_unlock (&self->lock);
-  self->ice_fetched = TRUE;
-
-  clear_source (&self->ice_refresh_source);
-  if (ttl > 0) {
-    self->ice_refresh_source = add_timeout (self,
-        (guint) ((guint64) ttl * 1000 * ICE_REFRESH_PERCENT / 100),
-        ice_refresh_timeout);
-  }
   g_signal_emit (self, signals[SIGNAL_ICE_SERVERS_CHANGED], 0);
 }
 
@@ -1528,8 +1430,8 @@ ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   g_autoptr (GError) error = NULL;
   GPtrArray *servers;
 
-  servers = gst_kvs_control_plane_get_ice_server_config_finish
-      (GST_KVS_CONTROL_PLANE (source), res, &error);
+  servers = gst_kvs_channel_resolver_get_ice_config_finish
+      (GST_KVS_CHANNEL_RESOLVER (source), res, &error);
   stat_duration (self, STAT_GET_ICE_CONFIG, self->step_started);
   if (!end_step (self, &error)) {
     g_clear_pointer (&servers, g_ptr_array_unref);
@@ -1539,108 +1441,44 @@ ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   if (servers) {
     store_ice_servers (self, servers);
   } else {
-    /* not fatal: connect without TURN, retry in the background */
+    /* not fatal: connect without TURN (the resolver retries) */
     GST_WARNING_OBJECT (self, "GetIceServerConfig failed, continuing without "
         "TURN: %s", error->message);
-    self->ice_fetched = TRUE;
-    clear_source (&self->ice_refresh_source);
-    self->ice_refresh_source =
-        add_timeout (self, ICE_REFRESH_RETRY_S * 1000, ice_refresh_timeout);
   }
   do_connect (self);
-}
-
-static gchar *
-ice_client_id (GstKvsSignalingClient * self)
-{
-  gchar *id = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (self->role == GST_KVS_ROLE_VIEWER)
-    id = g_strdup (self->resolved_client_id);
-  g_mutex_unlock (&self->lock);
-  return id;
 }
 
 static void
 do_get_ice_config (GstKvsSignalingClient * self)
 {
-  g_autofree gchar *arn = NULL, *client_id = NULL;
   GCancellable *cancellable;
 
-  if (!self->endpoints->https) {
-    GST_WARNING_OBJECT (self, "no HTTPS endpoint, continuing without TURN");
-    self->ice_fetched = TRUE;
-    do_connect (self);
-    return;
-  }
-
-  g_mutex_lock (&self->lock);
-  arn = g_strdup (self->resolved_arn);
-  g_mutex_unlock (&self->lock);
-  client_id = ice_client_id (self);
-
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ICE_CONFIG);
-  gst_kvs_control_plane_get_ice_server_config_async (self->cp,
-      self->endpoints->https, arn, client_id, cancellable, ice_config_cb, self);
+  gst_kvs_channel_resolver_get_ice_config_async (self->resolver, cancellable,
+      ice_config_cb, self);
 }
 
+/* The resolver's background refresh brought new servers. */
 static void
-ice_refresh_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
+    GPtrArray * servers, gint64 started, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  GPtrArray *servers;
 
-  servers = gst_kvs_control_plane_get_ice_server_config_finish
-      (GST_KVS_CONTROL_PLANE (source), res, &error);
-  self->pending_ops--;
-  self->ice_refresh_active = FALSE;
-  if (self->stopping) {
-    g_clear_pointer (&servers, g_ptr_array_unref);
+  if (self->stopping)
     return;
-  }
-  stat_duration (self, STAT_GET_ICE_CONFIG, self->ice_refresh_started);
-
-  if (servers) {
-    g_mutex_lock (&self->lock);
-    self->stats.ice_server_refreshes++;
-    g_mutex_unlock (&self->lock);
-    store_ice_servers (self, servers);
-  } else {
-    GST_WARNING_OBJECT (self, "background GetIceServerConfig failed, retrying "
-        "in %d s: %s", ICE_REFRESH_RETRY_S, error->message);
-    clear_source (&self->ice_refresh_source);
-    self->ice_refresh_source =
-        add_timeout (self, ICE_REFRESH_RETRY_S * 1000, ice_refresh_timeout);
-  }
+  stat_duration (self, STAT_GET_ICE_CONFIG, started);
+  g_mutex_lock (&self->lock);
+  self->stats.ice_server_refreshes++;
+  g_mutex_unlock (&self->lock);
+  store_ice_servers (self, g_ptr_array_ref (servers));
 }
 
-/* Background refresh: never blocks a message or a connect. */
 static void
 refresh_ice_servers (GstKvsSignalingClient * self)
 {
-  g_autofree gchar *arn = NULL, *client_id = NULL;
-
-  if (self->stopping || self->ice_refresh_active || !self->endpoints ||
-      !self->endpoints->https)
-    return;
-
-  g_mutex_lock (&self->lock);
-  arn = g_strdup (self->resolved_arn);
-  g_mutex_unlock (&self->lock);
-  if (!arn)
-    return;
-  client_id = ice_client_id (self);
-
-  GST_INFO_OBJECT (self, "refreshing the ICE servers");
-  clear_source (&self->ice_refresh_source);
-  self->ice_refresh_active = TRUE;
-  self->ice_refresh_started = g_get_monotonic_time ();
-  self->pending_ops++;
-  gst_kvs_control_plane_get_ice_server_config_async (self->cp,
-      self->endpoints->https, arn, client_id, self->cancellable,
-      ice_refresh_cb, self);
+  if (!self->stopping)
+    gst_kvs_channel_resolver_refresh_ice_config (self->resolver);
 }
 
 /* CONNECTING */
@@ -1660,7 +1498,8 @@ presign_ws_url (GstKvsSignalingClient * self, GError ** error)
   g_autofree gchar *arn = NULL, *client_id = NULL, *region = NULL;
   g_autofree gchar *escaped_arn = NULL, *url = NULL;
   g_autoptr (GDateTime) now = NULL;
-  const gchar *wss = self->endpoints->wss;
+  const gchar *wss =
+      gst_kvs_channel_resolver_get_endpoints (self->resolver)->wss;
   const gchar *sep;
 
   g_mutex_lock (&self->lock);
@@ -1729,12 +1568,13 @@ handshake_error (GstKvsSignalingClient * self, SoupMessage * msg,
       g_autoptr (GDateTime) local = g_date_time_new_now_utc ();
       gint64 offset =
           g_date_time_to_unix (server) - g_date_time_to_unix (local);
-      gint64 current = gst_kvs_control_plane_get_clock_offset (self->cp);
+      gint64 current =
+          gst_kvs_channel_resolver_get_clock_offset (self->resolver);
 
       if (ABS (offset - current) > CLOCK_SKEW_THRESHOLD_S) {
         GST_WARNING_OBJECT (self, "clock skew of %" G_GINT64_FORMAT " s on "
             "the WebSocket handshake, correcting", offset);
-        gst_kvs_control_plane_set_clock_offset (self->cp, offset);
+        gst_kvs_channel_resolver_set_clock_offset (self->resolver, offset);
         code = GST_KVS_ERROR_SIGNATURE_EXPIRED;
       }
     }
@@ -1826,10 +1666,8 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
       /* the old one still works: try again later */
       GST_WARNING_OBJECT (self, "replacement connection failed: %s",
           e->message);
-      if (g_error_matches (e, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
-        g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-        self->force_describe = TRUE;
-      }
+      if (g_error_matches (e, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND))
+        gst_kvs_channel_resolver_forget (self->resolver);
       schedule_mbb_retry (self);
       /* unless told to go, the old one carries the messages meanwhile */
       flush_outgoing (self);
@@ -1872,7 +1710,8 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
   if (!msg) {
     if (!error)
       error = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL,
-          "invalid WebSocket endpoint '%s'", self->endpoints->wss);
+          "invalid WebSocket endpoint '%s'",
+          gst_kvs_channel_resolver_get_endpoints (self->resolver)->wss);
     if (make_before_break) {
       GST_WARNING_OBJECT (self, "cannot open a replacement: %s",
           error->message);
@@ -1939,7 +1778,7 @@ start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
     schedule_reconnect (self, -1);
     return;
   }
-  if (!self->endpoints) {
+  if (!gst_kvs_channel_resolver_get_endpoints (self->resolver)) {
     /* a full attempt; its connection replaces the old one */
     begin_attempt (self);
     return;
@@ -1971,7 +1810,7 @@ shutdown_in_thread (gpointer user_data)
   clear_source (&self->reconnect_source);
   clear_source (&self->step_timeout_source);
   clear_source (&self->describe_poll_source);
-  clear_source (&self->ice_refresh_source);
+  gst_kvs_channel_resolver_stop (self->resolver);
   gst_kvs_outbox_detach (self->outbox);
   clear_source (&self->mbb_retry_source);
   clear_source (&self->mbb_timeout_source);
@@ -2061,10 +1900,15 @@ client_thread (gpointer user_data)
   g_clear_object (&proxy_resolver);
   if (self->tls_database)
     soup_session_set_tls_database (self->session, self->tls_database);
-  self->cp = gst_kvs_control_plane_new (self->session, self->cp_endpoint,
-      self->resolved_region, self->creds);
-  /* background calls (ICE refresh) have no step timer: the same bound */
-  gst_kvs_control_plane_set_timeout (self->cp, self->step_timeout_s);
+  g_mutex_lock (&self->lock);
+  self->resolver = gst_kvs_channel_resolver_new (self->session,
+      self->cp_endpoint, self->resolved_region, self->creds,
+      self->step_timeout_s, self->role, self->channel_name,
+      self->arn_from_user ? self->resolved_arn : NULL,
+      self->resolved_client_id, self->cancellable);
+  g_mutex_unlock (&self->lock);
+  g_signal_connect (self->resolver, "ice-servers-refreshed",
+      G_CALLBACK (on_ice_servers_refreshed), self);
 
   gst_kvs_outbox_attach (self->outbox, context);
   gst_kvs_outbox_arm (self->outbox);
@@ -2075,7 +1919,8 @@ client_thread (gpointer user_data)
   grace = g_timeout_source_new (SHUTDOWN_GRACE_MS);
   g_source_set_callback (grace, grace_timeout, &expired, NULL);
   g_source_attach (grace, context);
-  while ((self->pending_ops > 0 || self->closing_conns->len > 0) && !expired)
+  while ((self->pending_ops > 0 || self->closing_conns->len > 0 ||
+          gst_kvs_channel_resolver_is_busy (self->resolver)) && !expired)
     g_main_context_iteration (context, TRUE);
   g_source_destroy (grace);
   g_source_unref (grace);
@@ -2087,9 +1932,9 @@ client_thread (gpointer user_data)
 
   g_clear_object (&self->step_cancellable);
   g_clear_object (&self->mbb_cancellable);
-  g_clear_object (&self->cp);
+  g_signal_handlers_disconnect_by_data (self->resolver, self);
+  g_clear_object (&self->resolver);
   g_clear_object (&self->session);
-  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
 
   g_main_context_pop_thread_default (context);
 
@@ -2282,10 +2127,7 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   self->creds = g_steal_pointer (&creds);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
   self->arn_from_user = arn && *arn;
-  self->force_describe = FALSE;
-  self->ice_fetched = FALSE;
   self->stopping = FALSE;
   self->attempt_active = FALSE;
   self->mbb_active = FALSE;
@@ -2296,7 +2138,6 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   self->conn_up_since = 0;
   self->pending_ops = 0;
   g_ptr_array_set_size (self->closing_conns, 0);
-  self->ice_refresh_active = FALSE;
   g_clear_pointer (&self->loop, g_main_loop_unref);
 
   g_mutex_lock (&self->lock);
@@ -2776,7 +2617,6 @@ gst_kvs_signaling_client_finalize (GObject * object)
   g_free (self->cp_endpoint);
   g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
   g_ptr_array_unref (self->closing_conns);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->start_lock);
