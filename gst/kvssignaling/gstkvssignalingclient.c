@@ -56,6 +56,7 @@
 #include "gstkvssigv4.h"
 #include "gstkvscontrolplane.h"
 #include "gstkvschannelresolver.h"
+#include "gstkvswsconnection.h"
 #include "gstkvstls.h"
 #include "gstkvsoutbox.h"
 #include "gstkvsowner.h"
@@ -74,10 +75,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 
 /* Outgoing messages waiting for a connection. */
 #define MAX_QUEUED_MESSAGES 512
-/* Largest frame accepted from the service. */
-#define MAX_INCOMING_PAYLOAD (256 * 1024)
-/* Presigned URL lifetime, as AWS's JS client. */
-#define PRESIGN_EXPIRES 299
 /* Reconnect backoff: full jitter over min(cap, base * 2^n). */
 #define BACKOFF_BASE_MS 100
 #define BACKOFF_CAP_MS 10000
@@ -99,20 +96,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define REPLACED_FORGET_S 600
 /* Polling a channel that is not ACTIVE yet. */
 #define DESCRIBE_POLL_MS 500
-/* A clock skew larger than this on a 403 handshake is corrected. */
-#define CLOCK_SKEW_THRESHOLD_S 60
-/* Outgoing pacing, per connection and message type, below the service's
- * limits (AWS: 5 SDP offers/s, 5 SDP answers/s, 20 ICE candidates/s per
- * connection, refused with ClientLimitExceededException beyond): a bucket
- * refilled at 90 % of the service's rate. Without it the backlog of an
- * outage goes out at once and is refused. The ICE bucket holds half the
- * service's burst: the service counts arrivals, and a first burst that
- * reaches it late followed by the next candidates on time looks faster
- * than it was sent (the spare half absorbs 0.5 s of such jitter). */
-#define PACE_SDP_BURST 5
-#define PACE_SDP_RATE 4.5
-#define PACE_ICE_BURST 10
-#define PACE_ICE_RATE 18.0
 /* Shutdown waits this long for the close handshake and cancelled calls. */
 #define SHUTDOWN_GRACE_MS 2000
 
@@ -252,24 +235,17 @@ struct _GstKvsSignalingClient
   guint replaced_count;         /* replacements since the last long connection */
   gint64 conn_up_since;         /* monotonic us, when self->conn came up */
   gint pending_ops;
-  GPtrArray *closing_conns;     /* SoupWebsocketConnection we closed */
-  SoupWebsocketConnection *conn;
+  GPtrArray *closing_conns;     /* GstKvsWsConnection we closed */
+  GstKvsWsConnection *conn;
   /* conn was told to go (GO_AWAY): nothing more is written on it */
   gboolean conn_going_away;
-  gint64 last_activity;         /* monotonic us */
   GSource *reconnect_source;
   GSource *step_timeout_source;
   GSource *describe_poll_source;
   GSource *stable_source;
-  GSource *liveness_source;     /* ticks with libsoup's pings */
-  GSource *liveness_deadline_source;
-  GSource *max_age_source;
   GSource *mbb_retry_source;
   GSource *mbb_timeout_source;
   GCancellable *mbb_cancellable;
-  GSource *pace_source;
-  gdouble pace_tokens[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
-  gint64 pace_refilled;         /* monotonic us */
   guint step_timeout_s;         /* request-timeout, read at start() */
   guint max_age_s;              /* max-connection-age, read at start() */
   gint64 step_started;          /* monotonic us, the current step's start */
@@ -336,25 +312,6 @@ static void
 source_fired (GSource ** source)
 {
   g_clear_pointer (source, g_source_unref);
-}
-
-/* The URL without its query: safe to log. */
-static gchar *
-url_for_log (const gchar * url)
-{
-  const gchar *q = strchr (url, '?');
-
-  return q ? g_strndup (url, q - url) : g_strdup (url);
-}
-
-static GDateTime *
-service_now (GstKvsSignalingClient * self)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  gint64 offset = self->resolver ?
-      gst_kvs_channel_resolver_get_clock_offset (self->resolver) : 0;
-
-  return g_date_time_add_seconds (now, (gdouble) offset);
 }
 
 static void
@@ -431,9 +388,7 @@ fail_outgoing (GstKvsSignalingClient * self, const gchar * reason)
 /* ------------------------------------------------------------------ */
 /* giving up */
 
-static void clear_connection_timers (GstKvsSignalingClient * self);
-static void drop_conn (GstKvsSignalingClient * self,
-    SoupWebsocketConnection * conn, gushort code);
+static void drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn);
 
 static void
 fail (GstKvsSignalingClient * self, GError * error)
@@ -444,8 +399,8 @@ fail (GstKvsSignalingClient * self, GError * error)
   clear_source (&self->reconnect_source);
   gst_kvs_channel_resolver_stop (self->resolver);
   clear_source (&self->mbb_retry_source);
-  clear_connection_timers (self);
-  drop_conn (self, self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  clear_source (&self->stable_source);
+  drop_conn (self, self->conn);
   self->conn = NULL;
   set_state (self, GST_KVS_SIGNALING_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
@@ -454,70 +409,6 @@ fail (GstKvsSignalingClient * self, GError * error)
 
 /* ------------------------------------------------------------------ */
 /* outgoing queue */
-
-static void
-pace_limits (GstKvsMessageType type, gdouble * burst, gdouble * rate)
-{
-  switch (type) {
-    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
-    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
-      *burst = PACE_SDP_BURST;
-      *rate = PACE_SDP_RATE;
-      break;
-    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
-      *burst = PACE_ICE_BURST;
-      *rate = PACE_ICE_RATE;
-      break;
-    default:
-      *burst = *rate = 0;
-      break;
-  }
-}
-
-/* A new connection: the service's buckets are full again, ours too. */
-static void
-pace_reset (GstKvsSignalingClient * self)
-{
-  for (guint t = 0; t < G_N_ELEMENTS (self->pace_tokens); t++) {
-    gdouble burst, rate;
-
-    pace_limits (t, &burst, &rate);
-    self->pace_tokens[t] = burst;
-  }
-  self->pace_refilled = g_get_monotonic_time ();
-}
-
-/* 0 when a message of @type may go now (a token is taken), else the
- * milliseconds until it may. */
-static guint
-pace_take (GstKvsSignalingClient * self, GstKvsMessageType type)
-{
-  gint64 now = g_get_monotonic_time ();
-  gdouble elapsed = (now - self->pace_refilled) / (gdouble) G_USEC_PER_SEC;
-
-  self->pace_refilled = now;
-  for (guint t = 0; t < G_N_ELEMENTS (self->pace_tokens); t++) {
-    gdouble burst, rate;
-
-    pace_limits (t, &burst, &rate);
-    self->pace_tokens[t] = MIN (burst, self->pace_tokens[t] + elapsed * rate);
-  }
-
-  {
-    gdouble burst, rate;
-
-    pace_limits (type, &burst, &rate);
-    if (rate <= 0)
-      return 0;
-    if (self->pace_tokens[type] >= 1.0) {
-      self->pace_tokens[type] -= 1.0;
-      return 0;
-    }
-    return (guint) ((1.0 - self->pace_tokens[type]) * 1000 / rate) + 1;
-  }
-}
-
-static void flush_outgoing (GstKvsSignalingClient * self);
 
 /* Messages are written on the active connection only while it is not being
  * replaced. After GO_AWAY, and while a replacement is being opened (make
@@ -531,50 +422,32 @@ static gboolean
 conn_writable (GstKvsSignalingClient * self)
 {
   return self->conn && !self->conn_going_away && !self->mbb_active &&
-      !self->attempt_active &&
-      soup_websocket_connection_get_state (self->conn) ==
-      SOUP_WEBSOCKET_STATE_OPEN;
+      !self->attempt_active && gst_kvs_ws_connection_is_open (self->conn);
 }
 
-static gboolean
-pace_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->pace_source);
-  flush_outgoing (self);
-  return G_SOURCE_REMOVE;
-}
-
+/* Sends what the connection's pacing allows, in order. */
 static void
 flush_outgoing (GstKvsSignalingClient * self)
 {
-  if (self->stopping || self->pace_source)
+  GST_KVS_CHECK_OWNER (self->context);
+
+  if (self->stopping)
     return;
 
   while (TRUE) {
     g_autoptr (GstKvsOutboxItem) item = NULL;
     GstKvsMessageType type;
-    guint wait_ms;
 
     if (!conn_writable (self))
       return;
-
-    if (!gst_kvs_outbox_peek_type (self->outbox, &type)) {
-      /* nothing waits: no send-timeout timer */
+    /* nothing waits (no send-timeout timer), or the head must wait:
+     * everything behind it waits too ("writable" comes back here) */
+    if (!gst_kvs_outbox_peek_type (self->outbox, &type) ||
+        gst_kvs_ws_connection_reserve (self->conn, type) > 0)
       return;
-    }
-    wait_ms = pace_take (self, type);
-    if (wait_ms > 0) {
-      /* in order: everything behind it waits too */
-      GST_LOG_OBJECT (self, "pacing: next %s in %u ms",
-          gst_kvs_message_type_to_string (type), wait_ms);
-      self->pace_source = add_timeout (self, wait_ms, pace_timeout);
-      return;
-    }
 
     item = gst_kvs_outbox_pop (self->outbox);
-    soup_websocket_connection_send_text (self->conn, item->frame);
+    gst_kvs_ws_connection_send (self->conn, item->frame);
     GST_DEBUG_OBJECT (self, "sent %s%s%s",
         gst_kvs_message_type_to_string (item->msg->type),
         item->msg->correlation_id ? " correlation id " : "",
@@ -678,67 +551,38 @@ stable_timeout (gpointer user_data)
 /* ------------------------------------------------------------------ */
 /* WebSocket connections */
 
-static void on_ws_message (SoupWebsocketConnection * conn, gint type,
-    GBytes * message, gpointer user_data);
-static void on_ws_closed (SoupWebsocketConnection * conn, gpointer user_data);
-static void on_ws_error (SoupWebsocketConnection * conn, GError * error,
+static void on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
     gpointer user_data);
-static void on_ws_pong (SoupWebsocketConnection * conn, GBytes * message,
+static void on_conn_lost (GstKvsWsConnection * conn, GError * why,
     gpointer user_data);
-
-/* Free function of closing_conns; needs the client as handler data, which
- * every handler of ours has: disconnect them all by function. */
-static void
-forget_conn (gpointer data)
-{
-  SoupWebsocketConnection *conn = data;
-
-  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-      on_ws_message, NULL);
-  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-      on_ws_closed, NULL);
-  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-      on_ws_error, NULL);
-  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-      on_ws_pong, NULL);
-  g_object_unref (conn);
-}
+static void on_conn_closed (GstKvsWsConnection * conn, gpointer user_data);
+static void on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data);
+static void on_conn_writable (GstKvsWsConnection * conn, gpointer user_data);
 
 static void
-watch_conn (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
+watch_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
-  g_signal_connect (conn, "message", G_CALLBACK (on_ws_message), self);
-  g_signal_connect (conn, "closed", G_CALLBACK (on_ws_closed), self);
-  g_signal_connect (conn, "error", G_CALLBACK (on_ws_error), self);
-  g_signal_connect (conn, "pong", G_CALLBACK (on_ws_pong), self);
+  g_signal_connect (conn, "message", G_CALLBACK (on_conn_message), self);
+  g_signal_connect (conn, "lost", G_CALLBACK (on_conn_lost), self);
+  g_signal_connect (conn, "closed", G_CALLBACK (on_conn_closed), self);
+  g_signal_connect (conn, "max-age", G_CALLBACK (on_conn_max_age), self);
+  g_signal_connect (conn, "writable", G_CALLBACK (on_conn_writable), self);
 }
 
 /* Close @conn (if open) and forget it; "closed" only counts it down. */
 static void
-drop_conn (GstKvsSignalingClient * self, SoupWebsocketConnection * conn,
-    gushort code)
+drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
   if (!conn)
     return;
 
-  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN) {
-    /* keep it (and reading it) until "closed" */
+  if (gst_kvs_ws_connection_close (conn)) {
+    /* kept (and read) until "closed" */
     g_ptr_array_add (self->closing_conns, conn);
-    soup_websocket_connection_close (conn, code, NULL);
     return;
   }
   g_signal_handlers_disconnect_by_data (conn, self);
   g_object_unref (conn);
-}
-
-static void
-clear_connection_timers (GstKvsSignalingClient * self)
-{
-  clear_source (&self->pace_source);
-  clear_source (&self->stable_source);
-  clear_source (&self->liveness_source);
-  clear_source (&self->liveness_deadline_source);
-  clear_source (&self->max_age_source);
 }
 
 /* The active connection is gone (@why: GST_KVS_ERROR_REPLACED when a newer
@@ -747,13 +591,12 @@ static void
 connection_lost (GstKvsSignalingClient * self, const GError * why)
 {
   guint delay;
-
-  SoupWebsocketConnection *conn = self->conn;
+  GstKvsWsConnection *conn = self->conn;
 
   self->conn = NULL;
   self->conn_going_away = FALSE;
-  clear_connection_timers (self);
-  drop_conn (self, conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  clear_source (&self->stable_source);
+  drop_conn (self, conn);
 
   if (self->stopping)
     return;
@@ -776,72 +619,41 @@ connection_lost (GstKvsSignalingClient * self, const GError * why)
   report_retry (self, GST_KVS_SIGNALING_STATE_CONNECTED, why, delay);
 }
 
-/* Why the service closed @conn. A newer connection of the same identity
- * replacing this one is told by the close reason (the local service says
- * "Replaced by a newer ..."): GST_KVS_ERROR_REPLACED. */
-static GError *
-closed_by_service (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
-{
-  const gchar *data = soup_websocket_connection_get_close_data (conn);
-  gushort code = soup_websocket_connection_get_close_code (conn);
-  g_autofree gchar *lower = data ? g_ascii_strdown (data, -1) : NULL;
-
-  if (lower && strstr (lower, "replaced")) {
-    g_autofree gchar *id = NULL;
-
-    g_mutex_lock (&self->lock);
-    id = g_strdup (self->resolved_client_id);
-    g_mutex_unlock (&self->lock);
-    if (self->role == GST_KVS_ROLE_MASTER)
-      return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REPLACED,
-          "another master connected to the channel and the service closed "
-          "this one (code %u: %s)", code, data);
-    return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REPLACED,
-        "another viewer connected to the channel with the same client id "
-        "'%s' and the service closed this one (code %u: %s)",
-        GST_STR_NULL (id), code, data);
-  }
-  return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-      "WebSocket closed by the service (code %u%s%s)", code,
-      data && *data ? ": " : "", data && *data ? data : "");
-}
-
 static void
-on_ws_closed (SoupWebsocketConnection * conn, gpointer user_data)
+on_conn_lost (GstKvsWsConnection * conn, GError * why, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  if (g_ptr_array_remove (self->closing_conns, conn)) {
-    /* we closed it (the array's free function disconnects and unrefs) */
-    return;
-  }
-
-  if (conn == self->conn) {
-    g_autoptr (GError) why = closed_by_service (self, conn);
-
+  if (conn == self->conn)
     connection_lost (self, why);
-  }
 }
 
 static void
-on_ws_error (SoupWebsocketConnection * conn, GError * error, gpointer user_data)
+on_conn_closed (GstKvsWsConnection * conn, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  /* "closed" follows; this only says why */
-  GST_WARNING_OBJECT (self, "WebSocket error: %s", error->message);
+  /* we closed it */
+  g_signal_handlers_disconnect_by_data (conn, self);
+  g_ptr_array_remove (self->closing_conns, conn);
 }
 
 static void
-on_ws_pong (SoupWebsocketConnection * conn, GBytes * message,
-    gpointer user_data)
+on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  if (conn == self->conn) {
-    GST_LOG_OBJECT (self, "pong");
-    self->last_activity = g_get_monotonic_time ();
-  }
+  if (conn == self->conn)
+    start_make_before_break (self, "connection nearing the one-hour limit");
+}
+
+static void
+on_conn_writable (GstKvsWsConnection * conn, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  if (conn == self->conn)
+    flush_outgoing (self);
 }
 
 static guint
@@ -855,88 +667,12 @@ get_keepalive_interval (GstKvsSignalingClient * self)
   return interval;
 }
 
-/* libsoup 3.2 sends pings but has no pong deadline: a connection that has
- * been silent (no pong, no frame) for two intervals plus one second is
- * dead. The check runs on a seconds timer of the keepalive interval created
- * together with libsoup's ping timer, so both fire in the same wake-up; a
- * one-shot timer covers a deadline that falls between two pings (only once
- * a pong is already missing). An idle connection wakes up for its pings
- * and their pongs only. */
-static gboolean liveness_deadline (gpointer user_data);
-
-/* Returns FALSE when the connection was declared dead. */
-static gboolean
-check_liveness (GstKvsSignalingClient * self)
-{
-  guint interval = get_keepalive_interval (self);
-  gint64 now = g_get_monotonic_time ();
-  gint64 deadline;
-
-  if (!self->conn || interval == 0)
-    return TRUE;
-
-  deadline = self->last_activity + (gint64) (2 * interval + 1) * G_USEC_PER_SEC;
-  if (now > deadline) {
-    g_autoptr (GError) why = g_error_new (GST_KVS_ERROR,
-        GST_KVS_ERROR_CONNECTION, "no pong for %" G_GINT64_FORMAT " ms",
-        (now - self->last_activity) / 1000);
-
-    connection_lost (self, why);
-    return FALSE;
-  }
-  if (!self->liveness_deadline_source &&
-      deadline < now + (gint64) interval * G_USEC_PER_SEC) {
-    self->liveness_deadline_source = add_timeout (self,
-        (guint) ((deadline - now) / 1000 + 1), liveness_deadline);
-  }
-  return TRUE;
-}
-
-static gboolean
-liveness_deadline (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->liveness_deadline_source);
-  check_liveness (self);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-liveness_tick (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  if (!self->conn)
-    return G_SOURCE_CONTINUE;
-  /* a dead connection's timers, this one included, are cleared */
-  return check_liveness (self) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-static gboolean
-max_age_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->max_age_source);
-  start_make_before_break (self, "connection nearing the one-hour limit");
-  return G_SOURCE_REMOVE;
-}
-
 /* @conn completed its handshake: it becomes the active connection. */
 static void
-connection_up (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
+connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
-  guint interval = get_keepalive_interval (self);
-
-  soup_websocket_connection_set_max_incoming_payload_size (conn,
-      MAX_INCOMING_PAYLOAD);
-  soup_websocket_connection_set_keepalive_interval (conn, interval);
-  watch_conn (self, conn);
-
   self->conn = conn;
-  self->last_activity = g_get_monotonic_time ();
-  self->conn_up_since = self->last_activity;
+  self->conn_up_since = g_get_monotonic_time ();
   self->auth_failures = 0;
   self->tls_failures = 0;
   g_mutex_lock (&self->lock);
@@ -944,85 +680,35 @@ connection_up (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
     self->stats.reconnects++;
   g_mutex_unlock (&self->lock);
 
-  clear_connection_timers (self);
-  clear_source (&self->pace_source);
-  pace_reset (self);
+  clear_source (&self->stable_source);
   self->stable_source =
       add_timeout (self, STABLE_CONNECTION_S * 1000, stable_timeout);
-  if (interval > 0) {
-    /* same kind and period as libsoup's ping timer, made in the same
-     * second (just above): GLib fires both in one wake-up */
-    self->liveness_source = g_timeout_source_new_seconds (interval);
-    g_source_set_callback (self->liveness_source, liveness_tick, self, NULL);
-    g_source_attach (self->liveness_source, self->context);
-  }
+  gst_kvs_ws_connection_start (conn, get_keepalive_interval (self),
+      self->max_age_s);
   self->conn_going_away = FALSE;
-  if (self->max_age_s > 0)
-    self->max_age_source =
-        add_timeout (self, self->max_age_s * 1000, max_age_timeout);
 
   set_state (self, GST_KVS_SIGNALING_STATE_CONNECTED);
   flush_outgoing (self);
 }
 
 /* ------------------------------------------------------------------ */
-/* incoming frames */
+/* incoming messages */
 
 static void
-on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
+on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
     gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
-  g_autoptr (GstKvsMessage) msg = NULL;
-  g_autoptr (GError) error = NULL;
-  const gchar *data;
-  gsize len;
-  guint signal_id;
+  static const guint signal_of_type[] = {
+    [GST_KVS_MESSAGE_TYPE_SDP_OFFER] = SIGNAL_SDP_OFFER,
+    [GST_KVS_MESSAGE_TYPE_SDP_ANSWER] = SIGNAL_SDP_ANSWER,
+    [GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE] = SIGNAL_ICE_CANDIDATE,
+    [GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE] = SIGNAL_STATUS_RESPONSE,
+    [GST_KVS_MESSAGE_TYPE_GO_AWAY] = SIGNAL_GO_AWAY,
+    [GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER] = SIGNAL_RECONNECT_ICE_SERVER,
+  };
 
   /* frames still arriving on a connection being replaced are delivered */
-  if (conn == self->conn)
-    self->last_activity = g_get_monotonic_time ();
-
-  data = g_bytes_get_data (message, &len);
-  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-    GST_DEBUG_OBJECT (self, "ignoring a binary frame of %" G_GSIZE_FORMAT
-        " bytes", len);
-    return;
-  }
-
-  msg = gst_kvs_message_parse_service_frame (data, len, &error);
-  if (!msg) {
-    GST_WARNING_OBJECT (self, "ignoring a malformed frame of %" G_GSIZE_FORMAT
-        " bytes: %s", len, error ? error->message : "?");
-    return;
-  }
-
-  switch (msg->type) {
-    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
-      signal_id = signals[SIGNAL_SDP_OFFER];
-      break;
-    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
-      signal_id = signals[SIGNAL_SDP_ANSWER];
-      break;
-    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
-      signal_id = signals[SIGNAL_ICE_CANDIDATE];
-      break;
-    case GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE:
-      signal_id = signals[SIGNAL_STATUS_RESPONSE];
-      break;
-    case GST_KVS_MESSAGE_TYPE_GO_AWAY:
-      signal_id = signals[SIGNAL_GO_AWAY];
-      break;
-    case GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER:
-      signal_id = signals[SIGNAL_RECONNECT_ICE_SERVER];
-      break;
-    case GST_KVS_MESSAGE_TYPE_UNKNOWN:
-    default:
-      GST_DEBUG_OBJECT (self, "ignoring a frame of unknown type (%"
-          G_GSIZE_FORMAT " bytes)", len);
-      return;
-  }
-
   GST_DEBUG_OBJECT (self, "received %s%s%s",
       gst_kvs_message_type_to_string (msg->type),
       msg->sender_client_id ? " from " : "",
@@ -1034,7 +720,7 @@ on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
         msg->status_code, GST_STR_NULL (msg->description));
   }
 
-  g_signal_emit (self, signal_id, 0, msg);
+  g_signal_emit (self, signals[signal_of_type[msg->type]], 0, msg);
 
   if (self->stopping)
     return;
@@ -1486,105 +1172,9 @@ refresh_ice_servers (GstKvsSignalingClient * self)
 typedef struct
 {
   GstKvsSignalingClient *self;
-  SoupMessage *msg;
   gboolean make_before_break;
   gint64 started;               /* monotonic us */
 } ConnectData;
-
-/* The presigned WebSocket URL for the current credentials and clock. */
-static gchar *
-presign_ws_url (GstKvsSignalingClient * self, GError ** error)
-{
-  g_autofree gchar *arn = NULL, *client_id = NULL, *region = NULL;
-  g_autofree gchar *escaped_arn = NULL, *url = NULL;
-  g_autoptr (GDateTime) now = NULL;
-  const gchar *wss =
-      gst_kvs_channel_resolver_get_endpoints (self->resolver)->wss;
-  const gchar *sep;
-
-  g_mutex_lock (&self->lock);
-  arn = g_strdup (self->resolved_arn);
-  if (self->role == GST_KVS_ROLE_VIEWER)
-    client_id = g_strdup (self->resolved_client_id);
-  region = g_strdup (self->resolved_region);
-  g_mutex_unlock (&self->lock);
-
-  escaped_arn = g_uri_escape_string (arn, NULL, FALSE);
-  /* the service's endpoints have no path: sign "/" */
-  if (strchr (wss, '?'))
-    sep = "&";
-  else if (strstr (wss, "://") && !strchr (strstr (wss, "://") + 3, '/'))
-    sep = "/?";
-  else
-    sep = "?";
-
-  if (client_id) {
-    g_autofree gchar *escaped_id = g_uri_escape_string (client_id, NULL,
-        FALSE);
-    url = g_strdup_printf ("%s%sX-Amz-ChannelARN=%s&X-Amz-ClientId=%s", wss,
-        sep, escaped_arn, escaped_id);
-  } else {
-    url = g_strdup_printf ("%s%sX-Amz-ChannelARN=%s", wss, sep, escaped_arn);
-  }
-
-  now = service_now (self);
-  return gst_kvs_sigv4_presign_url (url, self->creds, region,
-      GST_KVS_SIGV4_SERVICE, PRESIGN_EXPIRES, now, error);
-}
-
-/* Turns a failed handshake into a GST_KVS_ERROR; corrects the clock offset
- * from the reply's Date when a 403 shows a skew. */
-static GError *
-handshake_error (GstKvsSignalingClient * self, SoupMessage * msg,
-    const GError * error)
-{
-  guint status = soup_message_get_status (msg);
-  const gchar *aws_type, *name;
-  GstKvsError code;
-
-  if (status < 300 || status == SOUP_STATUS_SWITCHING_PROTOCOLS) {
-    GError *tls = gst_kvs_tls_error_new (msg, error, "WebSocket connect");
-
-    if (tls)
-      return tls;
-    return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-        "WebSocket connect failed: %s", error->message);
-  }
-
-  /* the error's name, when the service says it (the local service does) */
-  aws_type =
-      soup_message_headers_get_one (soup_message_get_response_headers (msg),
-      "x-amzn-ErrorType");
-  code = gst_kvs_error_from_aws (aws_type, status, NULL);
-  name = aws_type ? gst_kvs_error_to_aws_name (code) : NULL;
-  if (status == SOUP_STATUS_FORBIDDEN) {
-    const gchar *date =
-        soup_message_headers_get_one (soup_message_get_response_headers (msg),
-        "Date");
-    g_autoptr (GDateTime) server = date ?
-        soup_date_time_new_from_http_string (date) : NULL;
-
-    if (server) {
-      g_autoptr (GDateTime) local = g_date_time_new_now_utc ();
-      gint64 offset =
-          g_date_time_to_unix (server) - g_date_time_to_unix (local);
-      gint64 current =
-          gst_kvs_channel_resolver_get_clock_offset (self->resolver);
-
-      if (ABS (offset - current) > CLOCK_SKEW_THRESHOLD_S) {
-        GST_WARNING_OBJECT (self, "clock skew of %" G_GINT64_FORMAT " s on "
-            "the WebSocket handshake, correcting", offset);
-        gst_kvs_channel_resolver_set_clock_offset (self->resolver, offset);
-        code = GST_KVS_ERROR_SIGNATURE_EXPIRED;
-      }
-    }
-  }
-
-  return g_error_new (GST_KVS_ERROR, code, "WebSocket handshake refused: "
-      "HTTP %u %s%s%s", status,
-      GST_STR_NULL (soup_message_get_reason_phrase (msg)), name ? ", " : "",
-      name ? name : "");
-}
 
 static gboolean
 mbb_retry_timeout (gpointer user_data)
@@ -1636,14 +1226,12 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   ConnectData *data = user_data;
   GstKvsSignalingClient *self = data->self;
   g_autoptr (GError) error = NULL;
-  g_autoptr (SoupMessage) msg = data->msg;
   gboolean mbb = data->make_before_break;
   gint64 started = data->started;
-  SoupWebsocketConnection *conn;
+  GstKvsWsConnection *conn;
 
   g_free (data);
-  conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), res,
-      &error);
+  conn = gst_kvs_ws_connection_open_finish (res, &error);
   if (!self->stopping)
     stat_duration (self, STAT_CONNECT, started);
 
@@ -1660,34 +1248,34 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   }
 
   if (!conn) {
-    g_autoptr (GError) e = handshake_error (self, msg, error);
-
     if (mbb && self->conn) {
       /* the old one still works: try again later */
       GST_WARNING_OBJECT (self, "replacement connection failed: %s",
-          e->message);
-      if (g_error_matches (e, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND))
+          error->message);
+      if (g_error_matches (error, GST_KVS_ERROR,
+              GST_KVS_ERROR_RESOURCE_NOT_FOUND))
         gst_kvs_channel_resolver_forget (self->resolver);
       schedule_mbb_retry (self);
       /* unless told to go, the old one carries the messages meanwhile */
       flush_outgoing (self);
       return;
     }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, e);
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
     return;
   }
 
+  watch_conn (self, conn);
   if (!mbb)
     self->attempt_active = FALSE;
   if (self->conn) {
-    SoupWebsocketConnection *old = self->conn;
+    GstKvsWsConnection *old = self->conn;
 
     /* make before break: the new one is open, the old one goes */
     GST_INFO_OBJECT (self, "replacement connection open, closing the old one");
     self->conn = NULL;
-    clear_connection_timers (self);
+    clear_source (&self->stable_source);
     /* its frames are still delivered until it is closed */
-    drop_conn (self, old, SOUP_WEBSOCKET_CLOSE_NORMAL);
+    drop_conn (self, old);
   }
   GST_INFO_OBJECT (self, "connected");
   connection_up (self, conn);
@@ -1696,46 +1284,18 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 static void
 connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *url = NULL, *log_url = NULL;
+  g_autofree gchar *client_id = NULL, *region = NULL;
   ConnectData *data;
-  SoupMessage *msg;
   GCancellable *cancellable;
 
-  url = presign_ws_url (self, &error);
-  if (url)
-    msg = soup_message_new ("GET", url);
-  else
-    msg = NULL;
-  if (!msg) {
-    if (!error)
-      error = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL,
-          "invalid WebSocket endpoint '%s'",
-          gst_kvs_channel_resolver_get_endpoints (self->resolver)->wss);
-    if (make_before_break) {
-      GST_WARNING_OBJECT (self, "cannot open a replacement: %s",
-          error->message);
-      mbb_finished (self);
-      flush_outgoing (self);
-      return;
-    }
-    if (!end_step (self, NULL))
-      return;
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
-    return;
-  }
-
-  /* a redirect would carry the presigned URL elsewhere: a failure */
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  gst_kvs_tls_watch (msg);
-
-  log_url = url_for_log (url);
-  GST_INFO_OBJECT (self, "opening %s%s", log_url,
-      make_before_break ? " (replacement)" : "");
+  g_mutex_lock (&self->lock);
+  if (self->role == GST_KVS_ROLE_VIEWER)
+    client_id = g_strdup (self->resolved_client_id);
+  region = g_strdup (self->resolved_region);
+  g_mutex_unlock (&self->lock);
 
   data = g_new0 (ConnectData, 1);
   data->self = self;
-  data->msg = msg;
   data->make_before_break = make_before_break;
   data->started = g_get_monotonic_time ();
   if (make_before_break) {
@@ -1753,8 +1313,9 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
   } else {
     cancellable = self->step_cancellable;
   }
-  soup_session_websocket_connect_async (self->session, msg, NULL, NULL,
-      G_PRIORITY_DEFAULT, cancellable, ws_connect_cb, data);
+  gst_kvs_ws_connection_open_async (self->session, self->resolver,
+      self->creds, region, self->role, client_id, make_before_break,
+      cancellable, ws_connect_cb, data);
 }
 
 static void
@@ -1816,9 +1377,9 @@ shutdown_in_thread (gpointer user_data)
   clear_source (&self->mbb_timeout_source);
   if (self->mbb_cancellable)
     g_cancellable_cancel (self->mbb_cancellable);
-  clear_connection_timers (self);
+  clear_source (&self->stable_source);
 
-  drop_conn (self, self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  drop_conn (self, self->conn);
   self->conn = NULL;
 
   fail_outgoing (self, "the signaling client was stopped");
@@ -2646,7 +2207,7 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
       G_CALLBACK (on_outbox_send_failed), self);
   for (guint i = 0; i < N_STAT_DURATIONS; i++)
     self->stats.durations[i] = GST_CLOCK_TIME_NONE;
-  self->closing_conns = g_ptr_array_new_with_free_func (forget_conn);
+  self->closing_conns = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 #define STRING_PROP(id, name, blurb) \
