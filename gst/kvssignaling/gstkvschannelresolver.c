@@ -308,15 +308,6 @@ gst_kvs_channel_resolver_get_endpoints_finish (GstKvsChannelResolver * self,
 
 /* GET_ICE_CONFIG, at connect time and in the background */
 
-static void
-clear_refresh (GstKvsChannelResolver * self)
-{
-  if (self->refresh_source) {
-    g_source_destroy (self->refresh_source);
-    g_clear_pointer (&self->refresh_source, g_source_unref);
-  }
-}
-
 static gboolean
 refresh_timeout (gpointer user_data)
 {
@@ -330,12 +321,11 @@ refresh_timeout (gpointer user_data)
 static void
 schedule_refresh (GstKvsChannelResolver * self, guint ms)
 {
-  clear_refresh (self);
+  gst_kvs_source_clear (&self->refresh_source);
   if (self->stopped)
     return;
-  self->refresh_source = g_timeout_source_new (ms);
-  g_source_set_callback (self->refresh_source, refresh_timeout, self, NULL);
-  g_source_attach (self->refresh_source, self->context);
+  self->refresh_source = gst_kvs_timeout_add (self->context, ms,
+      refresh_timeout, self);
 }
 
 static guint
@@ -361,7 +351,7 @@ got_servers (GstKvsChannelResolver * self, GPtrArray * servers)
   GST_INFO_OBJECT (self, "%u ICE server set(s), smallest TTL %u s",
       servers->len, ttl);
   self->ice_fetched = TRUE;
-  clear_refresh (self);
+  gst_kvs_source_clear (&self->refresh_source);
   if (ttl > 0)
     schedule_refresh (self,
         (guint) ((guint64) ttl * 1000 * ICE_REFRESH_PERCENT / 100));
@@ -447,7 +437,7 @@ gst_kvs_channel_resolver_refresh_ice_config (GstKvsChannelResolver * self)
     return;
 
   GST_INFO_OBJECT (self, "refreshing the ICE servers");
-  clear_refresh (self);
+  gst_kvs_source_clear (&self->refresh_source);
   self->refresh_active = TRUE;
   self->refresh_started = g_get_monotonic_time ();
   gst_kvs_control_plane_get_ice_server_config_async (self->cp,
@@ -466,7 +456,7 @@ void
 gst_kvs_channel_resolver_stop (GstKvsChannelResolver * self)
 {
   self->stopped = TRUE;
-  clear_refresh (self);
+  gst_kvs_source_clear (&self->refresh_source);
 }
 
 static void
@@ -474,7 +464,7 @@ gst_kvs_channel_resolver_finalize (GObject * object)
 {
   GstKvsChannelResolver *self = GST_KVS_CHANNEL_RESOLVER (object);
 
-  clear_refresh (self);
+  gst_kvs_source_clear (&self->refresh_source);
   g_clear_object (&self->cp);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->context, g_main_context_unref);

@@ -149,15 +149,6 @@ gst_kvs_outbox_fail_all (GstKvsOutbox * self, const gchar * reason)
   }
 }
 
-static void
-clear_expiry (GstKvsOutbox * self)
-{
-  if (self->expiry_source) {
-    g_source_destroy (self->expiry_source);
-    g_clear_pointer (&self->expiry_source, g_source_unref);
-  }
-}
-
 /* Reports the messages that waited longer than the timeout. */
 static gboolean
 expire (gpointer user_data)
@@ -215,10 +206,8 @@ gst_kvs_outbox_arm (GstKvsOutbox * self)
 
   /* expired once strictly past the deadline */
   now = g_get_monotonic_time ();
-  self->expiry_source = g_timeout_source_new (deadline > now ?
-      (guint) ((deadline - now) / 1000 + 1) : 0);
-  g_source_set_callback (self->expiry_source, expire, self, NULL);
-  g_source_attach (self->expiry_source, self->context);
+  self->expiry_source = gst_kvs_timeout_add (self->context,
+      deadline > now ? (guint) ((deadline - now) / 1000 + 1) : 0, expire, self);
 }
 
 /* The timeout changed: re-arm for the new deadline. */
@@ -228,7 +217,7 @@ rearm_idle (gpointer user_data)
   GstKvsOutbox *self = user_data;
 
   if (self->context) {
-    clear_expiry (self);
+    gst_kvs_source_clear (&self->expiry_source);
     gst_kvs_outbox_arm (self);
   }
   return G_SOURCE_REMOVE;
@@ -272,7 +261,7 @@ gst_kvs_outbox_detach (GstKvsOutbox * self)
     return;
   GST_KVS_CHECK_OWNER (self->context);
 
-  clear_expiry (self);
+  gst_kvs_source_clear (&self->expiry_source);
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_unlock (&self->lock);
@@ -303,7 +292,7 @@ gst_kvs_outbox_pop (GstKvsOutbox * self)
   g_mutex_unlock (&self->lock);
   if (empty && self->context) {
     GST_KVS_CHECK_OWNER_VAL (self->context, item);
-    clear_expiry (self);
+    gst_kvs_source_clear (&self->expiry_source);
   }
   return item;
 }
@@ -314,7 +303,7 @@ gst_kvs_outbox_finalize (GObject * object)
   GstKvsOutbox *self = GST_KVS_OUTBOX (object);
 
   g_queue_clear_full (&self->items, (GDestroyNotify) gst_kvs_outbox_item_free);
-  clear_expiry (self);
+  gst_kvs_source_clear (&self->expiry_source);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
 

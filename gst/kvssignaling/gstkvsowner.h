@@ -1,4 +1,4 @@
-/* kvssignaling: the thread-owner check of the client's objects.
+/* kvssignaling: the client's thread: owner check and timers.
  * Internal to the library (not installed).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
@@ -25,5 +25,28 @@ G_BEGIN_DECLS
     return (val);                                                       \
   }                                                                     \
 } G_STMT_END
+
+/* A timeout of @ms on @context calling @func with @data; the returned
+ * reference is the caller's (see gst_kvs_source_clear()). */
+static inline GSource *
+gst_kvs_timeout_add (GMainContext * context, guint ms, GSourceFunc func,
+    gpointer data)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, context);
+  return source;
+}
+
+/* Destroys *@source, if any, and drops the reference. */
+static inline void
+gst_kvs_source_clear (GSource ** source)
+{
+  if (*source) {
+    g_source_destroy (*source);
+    g_clear_pointer (source, g_source_unref);
+  }
+}
 
 G_END_DECLS

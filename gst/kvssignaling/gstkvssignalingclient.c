@@ -57,6 +57,7 @@
 #include "gstkvscontrolplane.h"
 #include "gstkvschannelresolver.h"
 #include "gstkvswsconnection.h"
+#include "gstkvssignalingrun.h"
 #include "gstkvstls.h"
 #include "gstkvsoutbox.h"
 #include "gstkvsowner.h"
@@ -214,41 +215,9 @@ struct _GstKvsSignalingClient
   gboolean thread_finishing;    /* detached thread still cleaning up */
   Stats stats;
 
-  /* Everything below is touched by the client's thread only (set up by
-   * start() before the thread exists). */
-  GMainLoop *loop;
-  GTlsDatabase *tls_database;
-  gchar *cp_endpoint;
-  GstKvsCredentials *creds;
-  SoupSession *session;
-  GstKvsChannelResolver *resolver;
-  GCancellable *cancellable;    /* the whole run */
-  GCancellable *step_cancellable;       /* the current step */
-  gboolean arn_from_user;
-  gboolean stopping;
-  gboolean attempt_active;
-  gboolean step_timed_out;
-  gboolean mbb_active;
-  guint backoff_exponent;
-  guint auth_failures;
-  guint tls_failures;
-  guint replaced_count;         /* replacements since the last long connection */
-  gint64 conn_up_since;         /* monotonic us, when self->conn came up */
-  gint pending_ops;
-  GPtrArray *closing_conns;     /* GstKvsWsConnection we closed */
-  GstKvsWsConnection *conn;
-  /* conn was told to go (GO_AWAY): nothing more is written on it */
-  gboolean conn_going_away;
-  GSource *reconnect_source;
-  GSource *step_timeout_source;
-  GSource *describe_poll_source;
-  GSource *stable_source;
-  GSource *mbb_retry_source;
-  GSource *mbb_timeout_source;
-  GCancellable *mbb_cancellable;
-  guint step_timeout_s;         /* request-timeout, read at start() */
-  guint max_age_s;              /* max-connection-age, read at start() */
-  gint64 step_started;          /* monotonic us, the current step's start */
+  /* The current run: made by start(), freed when its thread ends; touched
+   * by the client's thread only. */
+  GstKvsSignalingRun *run;
   GObject *self_ref;            /* held by a detached thread */
 };
 
@@ -290,21 +259,7 @@ role_nick (GstKvsRole role)
 static GSource *
 add_timeout (GstKvsSignalingClient * self, guint ms, GSourceFunc func)
 {
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, func, self, NULL);
-  g_source_attach (source, self->context);
-  return source;
-}
-
-static void
-clear_source (GSource ** source)
-{
-  if (*source) {
-    g_source_destroy (*source);
-    g_source_unref (*source);
-    *source = NULL;
-  }
+  return gst_kvs_timeout_add (self->context, ms, func, self);
 }
 
 /* Called first thing in a timeout callback that returns G_SOURCE_REMOVE. */
@@ -394,14 +349,14 @@ static void
 fail (GstKvsSignalingClient * self, GError * error)
 {
   GST_ERROR_OBJECT (self, "giving up: %s", error->message);
-  self->attempt_active = FALSE;
-  clear_source (&self->step_timeout_source);
-  clear_source (&self->reconnect_source);
-  gst_kvs_channel_resolver_stop (self->resolver);
-  clear_source (&self->mbb_retry_source);
-  clear_source (&self->stable_source);
-  drop_conn (self, self->conn);
-  self->conn = NULL;
+  self->run->attempt_active = FALSE;
+  gst_kvs_source_clear (&self->run->step_timeout_source);
+  gst_kvs_source_clear (&self->run->reconnect_source);
+  gst_kvs_channel_resolver_stop (self->run->resolver);
+  gst_kvs_source_clear (&self->run->mbb_retry_source);
+  gst_kvs_source_clear (&self->run->stable_source);
+  drop_conn (self, self->run->conn);
+  self->run->conn = NULL;
   set_state (self, GST_KVS_SIGNALING_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
   fail_outgoing (self, "the signaling client failed");
@@ -421,8 +376,9 @@ fail (GstKvsSignalingClient * self, GError * error)
 static gboolean
 conn_writable (GstKvsSignalingClient * self)
 {
-  return self->conn && !self->conn_going_away && !self->mbb_active &&
-      !self->attempt_active && gst_kvs_ws_connection_is_open (self->conn);
+  return self->run->conn && !self->run->conn_going_away
+      && !self->run->mbb_active && !self->run->attempt_active
+      && gst_kvs_ws_connection_is_open (self->run->conn);
 }
 
 /* Sends what the connection's pacing allows, in order. */
@@ -431,7 +387,7 @@ flush_outgoing (GstKvsSignalingClient * self)
 {
   GST_KVS_CHECK_OWNER (self->context);
 
-  if (self->stopping)
+  if (self->run->stopping)
     return;
 
   while (TRUE) {
@@ -443,11 +399,11 @@ flush_outgoing (GstKvsSignalingClient * self)
     /* nothing waits (no send-timeout timer), or the head must wait:
      * everything behind it waits too ("writable" comes back here) */
     if (!gst_kvs_outbox_peek_type (self->outbox, &type) ||
-        gst_kvs_ws_connection_reserve (self->conn, type) > 0)
+        gst_kvs_ws_connection_reserve (self->run->conn, type) > 0)
       return;
 
     item = gst_kvs_outbox_pop (self->outbox);
-    gst_kvs_ws_connection_send (self->conn, item->frame);
+    gst_kvs_ws_connection_send (self->run->conn, item->frame);
     GST_DEBUG_OBJECT (self, "sent %s%s%s",
         gst_kvs_message_type_to_string (item->msg->type),
         item->msg->correlation_id ? " correlation id " : "",
@@ -476,8 +432,8 @@ reconnect_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->reconnect_source);
-  if (!self->stopping)
+  source_fired (&self->run->reconnect_source);
+  if (!self->run->stopping)
     begin_attempt (self);
   return G_SOURCE_REMOVE;
 }
@@ -488,10 +444,10 @@ backoff_delay (GstKvsSignalingClient * self)
 {
   guint64 ceiling;
 
-  ceiling = (guint64) BACKOFF_BASE_MS << MIN (self->backoff_exponent, 16);
+  ceiling = (guint64) BACKOFF_BASE_MS << MIN (self->run->backoff_exponent, 16);
   ceiling = MIN (ceiling, BACKOFF_CAP_MS);
-  if (self->backoff_exponent < 16)
-    self->backoff_exponent++;
+  if (self->run->backoff_exponent < 16)
+    self->run->backoff_exponent++;
   return g_random_int_range (0, (gint32) ceiling + 1);
 }
 
@@ -501,14 +457,15 @@ backoff_delay (GstKvsSignalingClient * self)
 static guint
 schedule_reconnect (GstKvsSignalingClient * self, gint delay)
 {
-  if (self->stopping || self->reconnect_source || self->attempt_active)
+  if (self->run->stopping || self->run->reconnect_source
+      || self->run->attempt_active)
     return G_MAXUINT;
 
   if (delay < 0)
     delay = backoff_delay (self);
 
   GST_INFO_OBJECT (self, "reconnecting in %d ms", delay);
-  self->reconnect_source = add_timeout (self, delay, reconnect_timeout);
+  self->run->reconnect_source = add_timeout (self, delay, reconnect_timeout);
   return delay;
 }
 
@@ -518,12 +475,14 @@ replaced_delay (GstKvsSignalingClient * self)
 {
   guint64 ceiling;
 
-  if (self->conn_up_since && g_get_monotonic_time () - self->conn_up_since >
+  if (self->run->conn_up_since
+      && g_get_monotonic_time () - self->run->conn_up_since >
       (gint64) REPLACED_FORGET_S * G_USEC_PER_SEC)
-    self->replaced_count = 0;
-  ceiling = (guint64) REPLACED_BASE_S *1000 << MIN (self->replaced_count, 8);
+    self->run->replaced_count = 0;
+  ceiling =
+      (guint64) REPLACED_BASE_S *1000 << MIN (self->run->replaced_count, 8);
   ceiling = MIN (ceiling, (guint64) REPLACED_CAP_S * 1000);
-  self->replaced_count++;
+  self->run->replaced_count++;
   return (guint) ceiling + g_random_int_range (0, (gint32) ceiling / 5 + 1);
 }
 
@@ -542,9 +501,9 @@ stable_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->stable_source);
+  source_fired (&self->run->stable_source);
   GST_DEBUG_OBJECT (self, "connection stable, backoff reset");
-  self->backoff_exponent = 0;
+  self->run->backoff_exponent = 0;
   return G_SOURCE_REMOVE;
 }
 
@@ -578,7 +537,7 @@ drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 
   if (gst_kvs_ws_connection_close (conn)) {
     /* kept (and read) until "closed" */
-    g_ptr_array_add (self->closing_conns, conn);
+    g_ptr_array_add (self->run->closing_conns, conn);
     return;
   }
   g_signal_handlers_disconnect_by_data (conn, self);
@@ -591,17 +550,17 @@ static void
 connection_lost (GstKvsSignalingClient * self, const GError * why)
 {
   guint delay;
-  GstKvsWsConnection *conn = self->conn;
+  GstKvsWsConnection *conn = self->run->conn;
 
-  self->conn = NULL;
-  self->conn_going_away = FALSE;
-  clear_source (&self->stable_source);
+  self->run->conn = NULL;
+  self->run->conn_going_away = FALSE;
+  gst_kvs_source_clear (&self->run->stable_source);
   drop_conn (self, conn);
 
-  if (self->stopping)
+  if (self->run->stopping)
     return;
 
-  if (self->mbb_active) {
+  if (self->run->mbb_active) {
     /* A replacement is already on its way (the service may close the old
      * connection as soon as it has attached the new one, before the client
      * has seen the handshake's reply): messages wait for it. The state
@@ -624,7 +583,7 @@ on_conn_lost (GstKvsWsConnection * conn, GError * why, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  if (conn == self->conn)
+  if (conn == self->run->conn)
     connection_lost (self, why);
 }
 
@@ -635,7 +594,7 @@ on_conn_closed (GstKvsWsConnection * conn, gpointer user_data)
 
   /* we closed it */
   g_signal_handlers_disconnect_by_data (conn, self);
-  g_ptr_array_remove (self->closing_conns, conn);
+  g_ptr_array_remove (self->run->closing_conns, conn);
 }
 
 static void
@@ -643,7 +602,7 @@ on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  if (conn == self->conn)
+  if (conn == self->run->conn)
     start_make_before_break (self, "connection nearing the one-hour limit");
 }
 
@@ -652,7 +611,7 @@ on_conn_writable (GstKvsWsConnection * conn, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  if (conn == self->conn)
+  if (conn == self->run->conn)
     flush_outgoing (self);
 }
 
@@ -671,21 +630,21 @@ get_keepalive_interval (GstKvsSignalingClient * self)
 static void
 connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
-  self->conn = conn;
-  self->conn_up_since = g_get_monotonic_time ();
-  self->auth_failures = 0;
-  self->tls_failures = 0;
+  self->run->conn = conn;
+  self->run->conn_up_since = g_get_monotonic_time ();
+  self->run->auth_failures = 0;
+  self->run->tls_failures = 0;
   g_mutex_lock (&self->lock);
   if (self->stats.connections++ > 0)
     self->stats.reconnects++;
   g_mutex_unlock (&self->lock);
 
-  clear_source (&self->stable_source);
-  self->stable_source =
+  gst_kvs_source_clear (&self->run->stable_source);
+  self->run->stable_source =
       add_timeout (self, STABLE_CONNECTION_S * 1000, stable_timeout);
   gst_kvs_ws_connection_start (conn, get_keepalive_interval (self),
-      self->max_age_s);
-  self->conn_going_away = FALSE;
+      self->run->max_age_s);
+  self->run->conn_going_away = FALSE;
 
   set_state (self, GST_KVS_SIGNALING_STATE_CONNECTED);
   flush_outgoing (self);
@@ -722,11 +681,11 @@ on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
 
   g_signal_emit (self, signals[signal_of_type[msg->type]], 0, msg);
 
-  if (self->stopping)
+  if (self->run->stopping)
     return;
-  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->conn) {
+  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->run->conn) {
     /* nothing more on it: what is sent now waits for the replacement */
-    self->conn_going_away = TRUE;
+    self->run->conn_going_away = TRUE;
     start_make_before_break (self, "GO_AWAY");
   } else if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
     refresh_ice_servers (self);
@@ -740,12 +699,12 @@ step_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->step_timeout_source);
+  source_fired (&self->run->step_timeout_source);
   GST_WARNING_OBJECT (self, "step %s timed out after %u s",
-      state_nick (read_state (self)), self->step_timeout_s);
-  self->step_timed_out = TRUE;
-  if (self->step_cancellable)
-    g_cancellable_cancel (self->step_cancellable);
+      state_nick (read_state (self)), self->run->step_timeout_s);
+  self->run->step_timed_out = TRUE;
+  if (self->run->step_cancellable)
+    g_cancellable_cancel (self->run->step_cancellable);
   return G_SOURCE_REMOVE;
 }
 
@@ -754,20 +713,20 @@ static GCancellable *
 begin_step (GstKvsSignalingClient * self, GstKvsSignalingState state)
 {
   set_state (self, state);
-  clear_source (&self->step_timeout_source);
-  g_clear_object (&self->step_cancellable);
-  self->step_cancellable = g_cancellable_new ();
-  self->step_timed_out = FALSE;
-  self->step_started = g_get_monotonic_time ();
-  self->pending_ops++;
-  if (self->stopping) {
+  gst_kvs_source_clear (&self->run->step_timeout_source);
+  g_clear_object (&self->run->step_cancellable);
+  self->run->step_cancellable = g_cancellable_new ();
+  self->run->step_timed_out = FALSE;
+  self->run->step_started = g_get_monotonic_time ();
+  self->run->pending_ops++;
+  if (self->run->stopping) {
     /* stopped from a "state-changed" handler */
-    g_cancellable_cancel (self->step_cancellable);
-    return self->step_cancellable;
+    g_cancellable_cancel (self->run->step_cancellable);
+    return self->run->step_cancellable;
   }
-  self->step_timeout_source =
-      add_timeout (self, self->step_timeout_s * 1000, step_timeout);
-  return self->step_cancellable;
+  self->run->step_timeout_source =
+      add_timeout (self, self->run->step_timeout_s * 1000, step_timeout);
+  return self->run->step_cancellable;
 }
 
 /* A step's callback ran. Returns FALSE when the client is stopping (the
@@ -776,16 +735,16 @@ begin_step (GstKvsSignalingClient * self, GstKvsSignalingState state)
 static gboolean
 end_step (GstKvsSignalingClient * self, GError ** error)
 {
-  self->pending_ops--;
-  if (self->stopping)
+  self->run->pending_ops--;
+  if (self->run->stopping)
     return FALSE;
 
-  clear_source (&self->step_timeout_source);
-  if (error && *error && self->step_timed_out &&
+  gst_kvs_source_clear (&self->run->step_timeout_source);
+  if (error && *error && self->run->step_timed_out &&
       g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     g_clear_error (error);
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-        "no reply within %u s", self->step_timeout_s);
+        "no reply within %u s", self->run->step_timeout_s);
   }
   return TRUE;
 }
@@ -834,9 +793,9 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
 {
   guint delay;
 
-  self->attempt_active = FALSE;
-  clear_source (&self->step_timeout_source);
-  if (self->stopping)
+  self->run->attempt_active = FALSE;
+  gst_kvs_source_clear (&self->run->step_timeout_source);
+  if (self->run->stopping)
     return;
 
   if (is_region_mismatch (error)) {
@@ -847,23 +806,23 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
   }
 
   if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_TLS_CERTIFICATE)) {
-    if (++self->tls_failures >= MAX_TLS_FAILURES) {
+    if (++self->run->tls_failures >= MAX_TLS_FAILURES) {
       g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
           "TLS certificate refused %u times in a row (during %s): %s",
-          self->tls_failures, state_nick (step), error->message);
+          self->run->tls_failures, state_nick (step), error->message);
       fail (self, fatal);
       return;
     }
   } else {
-    self->tls_failures = 0;
+    self->run->tls_failures = 0;
   }
 
   if (is_auth_error (error)) {
-    self->auth_failures++;
-    if (self->auth_failures >= MAX_AUTH_FAILURES) {
+    self->run->auth_failures++;
+    if (self->run->auth_failures >= MAX_AUTH_FAILURES) {
       g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
           "credentials rejected %u times in a row (last during %s): %s",
-          self->auth_failures, state_nick (step), error->message);
+          self->run->auth_failures, state_nick (step), error->message);
       fail (self, fatal);
       return;
     }
@@ -872,11 +831,11 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
     self->credentials_changed = TRUE;
     g_mutex_unlock (&self->lock);
   } else {
-    self->auth_failures = 0;
+    self->run->auth_failures = 0;
   }
 
   if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND))
-    gst_kvs_channel_resolver_forget (self->resolver);
+    gst_kvs_channel_resolver_forget (self->run->resolver);
 
   GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step), error->message);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
@@ -900,7 +859,7 @@ refresh_credentials (GstKvsSignalingClient * self, GError ** error)
   profile = g_strdup (self->profile);
   g_mutex_unlock (&self->lock);
 
-  if (!changed && self->creds)
+  if (!changed && self->run->creds)
     return TRUE;
 
   creds = gst_kvs_credentials_resolve (ak, sk, token, profile, error);
@@ -908,9 +867,9 @@ refresh_credentials (GstKvsSignalingClient * self, GError ** error)
     return FALSE;
 
   GST_INFO_OBJECT (self, "credentials from %s", GST_STR_NULL (creds->source));
-  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
-  self->creds = creds;
-  gst_kvs_channel_resolver_set_credentials (self->resolver, creds);
+  g_clear_pointer (&self->run->creds, gst_kvs_credentials_unref);
+  self->run->creds = creds;
+  gst_kvs_channel_resolver_set_credentials (self->run->resolver, creds);
   return TRUE;
 }
 
@@ -919,9 +878,9 @@ begin_attempt (GstKvsSignalingClient * self)
 {
   g_autoptr (GError) error = NULL;
 
-  if (self->stopping || self->attempt_active)
+  if (self->run->stopping || self->run->attempt_active)
     return;
-  self->attempt_active = TRUE;
+  self->run->attempt_active = TRUE;
 
   set_state (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS);
   if (!refresh_credentials (self, &error)) {
@@ -929,11 +888,11 @@ begin_attempt (GstKvsSignalingClient * self)
     return;
   }
 
-  if (gst_kvs_channel_resolver_needs_describe (self->resolver))
+  if (gst_kvs_channel_resolver_needs_describe (self->run->resolver))
     do_describe (self);
-  else if (!gst_kvs_channel_resolver_get_endpoints (self->resolver))
+  else if (!gst_kvs_channel_resolver_get_endpoints (self->run->resolver))
     do_get_endpoints (self);
-  else if (!gst_kvs_channel_resolver_has_ice_config (self->resolver))
+  else if (!gst_kvs_channel_resolver_has_ice_config (self->run->resolver))
     do_get_ice_config (self);
   else
     do_connect (self);
@@ -949,7 +908,7 @@ describe_poll_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->describe_poll_source);
+  source_fired (&self->run->describe_poll_source);
   do_describe (self);
   return G_SOURCE_REMOVE;
 }
@@ -960,7 +919,7 @@ do_describe (GstKvsSignalingClient * self)
   GCancellable *cancellable;
 
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_DESCRIBE);
-  gst_kvs_channel_resolver_describe_async (self->resolver, cancellable,
+  gst_kvs_channel_resolver_describe_async (self->run->resolver, cancellable,
       describe_cb, self);
 }
 
@@ -973,7 +932,7 @@ create_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   ok = gst_kvs_channel_resolver_create_finish (GST_KVS_CHANNEL_RESOLVER
       (source), res, &error);
-  stat_duration (self, STAT_CREATE, self->step_started);
+  stat_duration (self, STAT_CREATE, self->run->step_started);
   if (!end_step (self, &error))
     return;
 
@@ -1002,7 +961,7 @@ do_create (GstKvsSignalingClient * self)
   g_mutex_unlock (&self->lock);
 
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_CREATE);
-  gst_kvs_channel_resolver_create_async (self->resolver, ttl, cancellable,
+  gst_kvs_channel_resolver_create_async (self->run->resolver, ttl, cancellable,
       create_cb, self);
 }
 
@@ -1017,7 +976,7 @@ describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   ok = gst_kvs_channel_resolver_describe_finish (GST_KVS_CHANNEL_RESOLVER
       (source), res, &active, &error);
-  stat_duration (self, STAT_DESCRIBE, self->step_started);
+  stat_duration (self, STAT_DESCRIBE, self->run->step_started);
   if (!end_step (self, &error))
     return;
 
@@ -1047,7 +1006,7 @@ describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   }
 
   if (!active) {
-    self->describe_poll_source =
+    self->run->describe_poll_source =
         add_timeout (self, DESCRIBE_POLL_MS, describe_poll_timeout);
     return;
   }
@@ -1055,7 +1014,7 @@ describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   g_mutex_lock (&self->lock);
   g_free (self->resolved_arn);
   self->resolved_arn =
-      g_strdup (gst_kvs_channel_resolver_get_arn (self->resolver));
+      g_strdup (gst_kvs_channel_resolver_get_arn (self->run->resolver));
   g_mutex_unlock (&self->lock);
 
   do_get_endpoints (self);
@@ -1072,7 +1031,7 @@ endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   ok = gst_kvs_channel_resolver_get_endpoints_finish (GST_KVS_CHANNEL_RESOLVER
       (source), res, &error);
-  stat_duration (self, STAT_GET_ENDPOINT, self->step_started);
+  stat_duration (self, STAT_GET_ENDPOINT, self->run->step_started);
   if (!end_step (self, &error))
     return;
   if (!ok) {
@@ -1080,7 +1039,7 @@ endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     return;
   }
 
-  if (!gst_kvs_channel_resolver_has_ice_config (self->resolver))
+  if (!gst_kvs_channel_resolver_has_ice_config (self->run->resolver))
     do_get_ice_config (self);
   else
     do_connect (self);
@@ -1092,8 +1051,8 @@ do_get_endpoints (GstKvsSignalingClient * self)
   GCancellable *cancellable;
 
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT);
-  gst_kvs_channel_resolver_get_endpoints_async (self->resolver, cancellable,
-      endpoints_cb, self);
+  gst_kvs_channel_resolver_get_endpoints_async (self->run->resolver,
+      cancellable, endpoints_cb, self);
 }
 
 /* GET_ICE_CONFIG, at connect time and in the background */
@@ -1118,7 +1077,7 @@ ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   servers = gst_kvs_channel_resolver_get_ice_config_finish
       (GST_KVS_CHANNEL_RESOLVER (source), res, &error);
-  stat_duration (self, STAT_GET_ICE_CONFIG, self->step_started);
+  stat_duration (self, STAT_GET_ICE_CONFIG, self->run->step_started);
   if (!end_step (self, &error)) {
     g_clear_pointer (&servers, g_ptr_array_unref);
     return;
@@ -1140,8 +1099,8 @@ do_get_ice_config (GstKvsSignalingClient * self)
   GCancellable *cancellable;
 
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ICE_CONFIG);
-  gst_kvs_channel_resolver_get_ice_config_async (self->resolver, cancellable,
-      ice_config_cb, self);
+  gst_kvs_channel_resolver_get_ice_config_async (self->run->resolver,
+      cancellable, ice_config_cb, self);
 }
 
 /* The resolver's background refresh brought new servers. */
@@ -1151,7 +1110,7 @@ on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
 {
   GstKvsSignalingClient *self = user_data;
 
-  if (self->stopping)
+  if (self->run->stopping)
     return;
   stat_duration (self, STAT_GET_ICE_CONFIG, started);
   g_mutex_lock (&self->lock);
@@ -1163,8 +1122,8 @@ on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
 static void
 refresh_ice_servers (GstKvsSignalingClient * self)
 {
-  if (!self->stopping)
-    gst_kvs_channel_resolver_refresh_ice_config (self->resolver);
+  if (!self->run->stopping)
+    gst_kvs_channel_resolver_refresh_ice_config (self->run->resolver);
 }
 
 /* CONNECTING */
@@ -1181,7 +1140,7 @@ mbb_retry_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->mbb_retry_source);
+  source_fired (&self->run->mbb_retry_source);
   start_make_before_break (self, "retry");
   return G_SOURCE_REMOVE;
 }
@@ -1192,16 +1151,16 @@ schedule_mbb_retry (GstKvsSignalingClient * self)
   guint delay = backoff_delay (self);
 
   GST_INFO_OBJECT (self, "new replacement attempt in %u ms", delay);
-  clear_source (&self->mbb_retry_source);
-  self->mbb_retry_source = add_timeout (self, delay, mbb_retry_timeout);
+  gst_kvs_source_clear (&self->run->mbb_retry_source);
+  self->run->mbb_retry_source = add_timeout (self, delay, mbb_retry_timeout);
 }
 
 static void
 mbb_finished (GstKvsSignalingClient * self)
 {
-  self->mbb_active = FALSE;
-  clear_source (&self->mbb_timeout_source);
-  g_clear_object (&self->mbb_cancellable);
+  self->run->mbb_active = FALSE;
+  gst_kvs_source_clear (&self->run->mbb_timeout_source);
+  g_clear_object (&self->run->mbb_cancellable);
 }
 
 /* A replacement handshake gets request-timeout like any step: a service
@@ -1212,11 +1171,11 @@ mbb_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->mbb_timeout_source);
+  source_fired (&self->run->mbb_timeout_source);
   GST_WARNING_OBJECT (self, "replacement handshake timed out after %u s",
-      self->step_timeout_s);
-  if (self->mbb_cancellable)
-    g_cancellable_cancel (self->mbb_cancellable);
+      self->run->step_timeout_s);
+  if (self->run->mbb_cancellable)
+    g_cancellable_cancel (self->run->mbb_cancellable);
   return G_SOURCE_REMOVE;
 }
 
@@ -1232,13 +1191,13 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   g_free (data);
   conn = gst_kvs_ws_connection_open_finish (res, &error);
-  if (!self->stopping)
+  if (!self->run->stopping)
     stat_duration (self, STAT_CONNECT, started);
 
   if (mbb) {
-    self->pending_ops--;
+    self->run->pending_ops--;
     mbb_finished (self);
-    if (self->stopping) {
+    if (self->run->stopping) {
       g_clear_object (&conn);
       return;
     }
@@ -1248,13 +1207,13 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   }
 
   if (!conn) {
-    if (mbb && self->conn) {
+    if (mbb && self->run->conn) {
       /* the old one still works: try again later */
       GST_WARNING_OBJECT (self, "replacement connection failed: %s",
           error->message);
       if (g_error_matches (error, GST_KVS_ERROR,
               GST_KVS_ERROR_RESOURCE_NOT_FOUND))
-        gst_kvs_channel_resolver_forget (self->resolver);
+        gst_kvs_channel_resolver_forget (self->run->resolver);
       schedule_mbb_retry (self);
       /* unless told to go, the old one carries the messages meanwhile */
       flush_outgoing (self);
@@ -1266,14 +1225,14 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   watch_conn (self, conn);
   if (!mbb)
-    self->attempt_active = FALSE;
-  if (self->conn) {
-    GstKvsWsConnection *old = self->conn;
+    self->run->attempt_active = FALSE;
+  if (self->run->conn) {
+    GstKvsWsConnection *old = self->run->conn;
 
     /* make before break: the new one is open, the old one goes */
     GST_INFO_OBJECT (self, "replacement connection open, closing the old one");
-    self->conn = NULL;
-    clear_source (&self->stable_source);
+    self->run->conn = NULL;
+    gst_kvs_source_clear (&self->run->stable_source);
     /* its frames are still delivered until it is closed */
     drop_conn (self, old);
   }
@@ -1299,22 +1258,22 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
   data->make_before_break = make_before_break;
   data->started = g_get_monotonic_time ();
   if (make_before_break) {
-    self->pending_ops++;
+    self->run->pending_ops++;
     /* cancelled by its own timer, or with the whole run */
-    g_clear_object (&self->mbb_cancellable);
-    self->mbb_cancellable = g_cancellable_new ();
-    g_signal_connect_object (self->cancellable, "cancelled",
-        G_CALLBACK (g_cancellable_cancel), self->mbb_cancellable,
+    g_clear_object (&self->run->mbb_cancellable);
+    self->run->mbb_cancellable = g_cancellable_new ();
+    g_signal_connect_object (self->run->cancellable, "cancelled",
+        G_CALLBACK (g_cancellable_cancel), self->run->mbb_cancellable,
         G_CONNECT_SWAPPED);
-    clear_source (&self->mbb_timeout_source);
-    self->mbb_timeout_source = add_timeout (self, self->step_timeout_s * 1000,
-        mbb_timeout);
-    cancellable = self->mbb_cancellable;
+    gst_kvs_source_clear (&self->run->mbb_timeout_source);
+    self->run->mbb_timeout_source =
+        add_timeout (self, self->run->step_timeout_s * 1000, mbb_timeout);
+    cancellable = self->run->mbb_cancellable;
   } else {
-    cancellable = self->step_cancellable;
+    cancellable = self->run->step_cancellable;
   }
-  gst_kvs_ws_connection_open_async (self->session, self->resolver,
-      self->creds, region, self->role, client_id, make_before_break,
+  gst_kvs_ws_connection_open_async (self->run->session, self->run->resolver,
+      self->run->creds, region, self->role, client_id, make_before_break,
       cancellable, ws_connect_cb, data);
 }
 
@@ -1331,22 +1290,22 @@ do_connect (GstKvsSignalingClient * self)
 static void
 start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
 {
-  clear_source (&self->mbb_retry_source);
-  if (self->stopping || self->mbb_active || self->attempt_active)
+  gst_kvs_source_clear (&self->run->mbb_retry_source);
+  if (self->run->stopping || self->run->mbb_active || self->run->attempt_active)
     return;
 
-  if (!self->conn) {
+  if (!self->run->conn) {
     schedule_reconnect (self, -1);
     return;
   }
-  if (!gst_kvs_channel_resolver_get_endpoints (self->resolver)) {
+  if (!gst_kvs_channel_resolver_get_endpoints (self->run->resolver)) {
     /* a full attempt; its connection replaces the old one */
     begin_attempt (self);
     return;
   }
 
   GST_INFO_OBJECT (self, "%s: opening a replacement connection", why);
-  self->mbb_active = TRUE;
+  self->run->mbb_active = TRUE;
   connect_ws (self, TRUE);
 }
 
@@ -1359,28 +1318,28 @@ shutdown_in_thread (gpointer user_data)
   GstKvsSignalingClient *self = user_data;
   GstKvsSignalingState state;
 
-  if (self->stopping)
+  if (self->run->stopping)
     return G_SOURCE_REMOVE;
 
   GST_DEBUG_OBJECT (self, "shutting down");
-  self->stopping = TRUE;
-  g_cancellable_cancel (self->cancellable);
-  if (self->step_cancellable)
-    g_cancellable_cancel (self->step_cancellable);
+  self->run->stopping = TRUE;
+  g_cancellable_cancel (self->run->cancellable);
+  if (self->run->step_cancellable)
+    g_cancellable_cancel (self->run->step_cancellable);
 
-  clear_source (&self->reconnect_source);
-  clear_source (&self->step_timeout_source);
-  clear_source (&self->describe_poll_source);
-  gst_kvs_channel_resolver_stop (self->resolver);
+  gst_kvs_source_clear (&self->run->reconnect_source);
+  gst_kvs_source_clear (&self->run->step_timeout_source);
+  gst_kvs_source_clear (&self->run->describe_poll_source);
+  gst_kvs_channel_resolver_stop (self->run->resolver);
   gst_kvs_outbox_detach (self->outbox);
-  clear_source (&self->mbb_retry_source);
-  clear_source (&self->mbb_timeout_source);
-  if (self->mbb_cancellable)
-    g_cancellable_cancel (self->mbb_cancellable);
-  clear_source (&self->stable_source);
+  gst_kvs_source_clear (&self->run->mbb_retry_source);
+  gst_kvs_source_clear (&self->run->mbb_timeout_source);
+  if (self->run->mbb_cancellable)
+    g_cancellable_cancel (self->run->mbb_cancellable);
+  gst_kvs_source_clear (&self->run->stable_source);
 
-  drop_conn (self, self->conn);
-  self->conn = NULL;
+  drop_conn (self, self->run->conn);
+  self->run->conn = NULL;
 
   fail_outgoing (self, "the signaling client was stopped");
 
@@ -1389,48 +1348,8 @@ shutdown_in_thread (gpointer user_data)
       state != GST_KVS_SIGNALING_STATE_FAILED)
     set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
 
-  g_main_loop_quit (self->loop);
+  g_main_loop_quit (self->run->loop);
   return G_SOURCE_REMOVE;
-}
-
-static const gchar *
-env_nonempty (const gchar * lower, const gchar * upper)
-{
-  const gchar *v = g_getenv (lower);
-
-  if (!v || !*v)
-    v = g_getenv (upper);
-  return v && *v ? v : NULL;
-}
-
-/* The proxies of the usual environment variables, or NULL for direct
- * connections. GIO's default resolver (libproxy on Debian 12) is avoided:
- * it is not safe when several threads resolve at once. */
-static GProxyResolver *
-proxy_resolver_from_env (void)
-{
-  const gchar *all = env_nonempty ("all_proxy", "ALL_PROXY");
-  const gchar *https = env_nonempty ("https_proxy", "HTTPS_PROXY");
-  const gchar *http = env_nonempty ("http_proxy", "HTTP_PROXY");
-  const gchar *no = env_nonempty ("no_proxy", "NO_PROXY");
-  g_auto (GStrv) ignore = NULL;
-  GSimpleProxyResolver *resolver;
-
-  if (!all && !https && !http)
-    return NULL;
-
-  ignore = no ? g_strsplit (no, ",", -1) : NULL;
-  resolver = G_SIMPLE_PROXY_RESOLVER (g_simple_proxy_resolver_new (all,
-          ignore));
-  if (https) {
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "https", https);
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "wss", https);
-  }
-  if (http) {
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "http", http);
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "ws", http);
-  }
-  return G_PROXY_RESOLVER (resolver);
 }
 
 static gboolean
@@ -1442,68 +1361,58 @@ grace_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The close handshakes and the cancelled calls still running. */
+static gboolean
+run_busy (GstKvsSignalingRun * run)
+{
+  return run->pending_ops > 0 || run->closing_conns->len > 0 ||
+      gst_kvs_channel_resolver_is_busy (run->resolver);
+}
+
 static gpointer
 client_thread (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
-  GMainContext *context = self->context;
+  GstKvsSignalingRun *run = self->run;
+  GMainContext *context = run->context;
   GSource *grace;
   gboolean expired = FALSE;
   GObject *self_ref;
-  GProxyResolver *proxy_resolver;
 
   g_main_context_push_thread_default (context);
 
-  proxy_resolver = proxy_resolver_from_env ();
-  self->session = soup_session_new_with_options ("timeout", 0,
-      "idle-timeout", 60, "user-agent", "gst-kvssignaling",
-      "proxy-resolver", proxy_resolver, NULL);
-  g_clear_object (&proxy_resolver);
-  if (self->tls_database)
-    soup_session_set_tls_database (self->session, self->tls_database);
-  g_mutex_lock (&self->lock);
-  self->resolver = gst_kvs_channel_resolver_new (self->session,
-      self->cp_endpoint, self->resolved_region, self->creds,
-      self->step_timeout_s, self->role, self->channel_name,
-      self->arn_from_user ? self->resolved_arn : NULL,
-      self->resolved_client_id, self->cancellable);
-  g_mutex_unlock (&self->lock);
-  g_signal_connect (self->resolver, "ice-servers-refreshed",
+  gst_kvs_signaling_run_open (run);
+  g_signal_connect (run->resolver, "ice-servers-refreshed",
       G_CALLBACK (on_ice_servers_refreshed), self);
-
   gst_kvs_outbox_attach (self->outbox, context);
   gst_kvs_outbox_arm (self->outbox);
   begin_attempt (self);
-  g_main_loop_run (self->loop);
+  g_main_loop_run (run->loop);
 
   /* let the close handshakes and the cancelled calls finish, bounded */
   grace = g_timeout_source_new (SHUTDOWN_GRACE_MS);
   g_source_set_callback (grace, grace_timeout, &expired, NULL);
   g_source_attach (grace, context);
-  while ((self->pending_ops > 0 || self->closing_conns->len > 0 ||
-          gst_kvs_channel_resolver_is_busy (self->resolver)) && !expired)
+  while (run_busy (run) && !expired)
     g_main_context_iteration (context, TRUE);
   g_source_destroy (grace);
   g_source_unref (grace);
-  if (self->pending_ops > 0 || self->closing_conns->len > 0) {
+  if (run_busy (run)) {
     GST_WARNING_OBJECT (self, "%d call(s) and %u close(s) did not finish in "
-        "time", self->pending_ops, self->closing_conns->len);
+        "time", run->pending_ops, run->closing_conns->len);
   }
-  g_ptr_array_set_size (self->closing_conns, 0);
 
-  g_clear_object (&self->step_cancellable);
-  g_clear_object (&self->mbb_cancellable);
-  g_signal_handlers_disconnect_by_data (self->resolver, self);
-  g_clear_object (&self->resolver);
-  g_clear_object (&self->session);
-
+  g_signal_handlers_disconnect_by_data (run->resolver, self);
+  gst_kvs_signaling_run_close (run);
   g_main_context_pop_thread_default (context);
 
   g_mutex_lock (&self->lock);
+  self->run = NULL;
   self->thread_finishing = FALSE;
   self_ref = self->self_ref;
   self->self_ref = NULL;
   g_mutex_unlock (&self->lock);
+  gst_kvs_signaling_run_free (run);
 
   GST_DEBUG_OBJECT (self, "thread done");
   if (self_ref)
@@ -1519,36 +1428,6 @@ gst_kvs_signaling_client_new (GstKvsRole role, const gchar * channel_name)
 {
   return g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role", role,
       "channel-name", channel_name, NULL);
-}
-
-/* "arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<ms>" */
-static gboolean
-parse_channel_arn (const gchar * arn, gchar ** region, GError ** error)
-{
-  g_auto (GStrv) parts = g_strsplit (arn, ":", 6);
-
-  if (g_strv_length (parts) != 6 || g_strcmp0 (parts[0], "arn") != 0 ||
-      !g_str_has_prefix (parts[1], "aws") ||
-      g_strcmp0 (parts[2], "kinesisvideo") != 0 || parts[3][0] == '\0' ||
-      !g_str_has_prefix (parts[5], "channel/")) {
-    g_set_error (error, GST_KVS_VALIDATION_ERROR,
-        GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
-        "channel-arn '%s' is not a signaling channel ARN "
-        "(arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)", arn);
-    return FALSE;
-  }
-  *region = g_strdup (parts[3]);
-  return TRUE;
-}
-
-static gchar *
-generate_client_id (void)
-{
-  GString *s = g_string_new ("viewer-");
-
-  for (guint i = 0; i < 12; i++)
-    g_string_append_printf (s, "%x", g_random_int_range (0, 16));
-  return g_string_free (s, FALSE);
 }
 
 static gboolean start_locked (GstKvsSignalingClient * self, GError ** error);
@@ -1590,12 +1469,8 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   g_autofree gchar *name = NULL, *arn = NULL, *region = NULL;
   g_autofree gchar *endpoint = NULL, *client_id = NULL, *ca_file = NULL;
   g_autofree gchar *ak = NULL, *sk = NULL, *token = NULL, *profile = NULL;
-  g_autofree gchar *arn_region = NULL, *resolved_region = NULL;
-  g_autofree gchar *region_source = NULL;
-  g_autofree gchar *resolved_endpoint = NULL, *resolved_id = NULL;
-  g_autoptr (GstKvsCredentials) creds = NULL;
-  g_autoptr (GTlsDatabase) database = NULL;
-  GstKvsRole role;
+  GstKvsRunSettings settings = { 0, };
+  GstKvsSignalingRun *run;
 
   g_mutex_lock (&self->lock);
   if (self->thread || self->thread_finishing) {
@@ -1604,115 +1479,44 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
         "the signaling client is already running");
     return FALSE;
   }
-  role = self->role;
-  name = g_strdup (self->channel_name);
-  arn = g_strdup (self->channel_arn);
-  region = g_strdup (self->region);
-  endpoint = g_strdup (self->endpoint);
-  client_id = g_strdup (self->client_id);
-  ak = g_strdup (self->access_key);
-  sk = g_strdup (self->secret_key);
-  token = g_strdup (self->session_token);
-  profile = g_strdup (self->profile);
-  ca_file = g_strdup (self->ca_file);
+  settings.role = self->role;
+  settings.channel_name = name = g_strdup (self->channel_name);
+  settings.channel_arn = arn = g_strdup (self->channel_arn);
+  settings.region = region = g_strdup (self->region);
+  settings.endpoint = endpoint = g_strdup (self->endpoint);
+  settings.client_id = client_id = g_strdup (self->client_id);
+  settings.access_key = ak = g_strdup (self->access_key);
+  settings.secret_key = sk = g_strdup (self->secret_key);
+  settings.session_token = token = g_strdup (self->session_token);
+  settings.profile = profile = g_strdup (self->profile);
+  settings.ca_file = ca_file = g_strdup (self->ca_file);
+  settings.request_timeout = self->request_timeout;
+  settings.max_connection_age = self->max_connection_age;
   self->credentials_changed = FALSE;
-  self->step_timeout_s = self->request_timeout;
-  self->max_age_s = self->max_connection_age;
   g_mutex_unlock (&self->lock);
 
-  /* the channel */
-  if (arn && *arn) {
-    if (!parse_channel_arn (arn, &arn_region, error))
-      return FALSE;
-  } else if (name && *name) {
-    if (!gst_kvs_validate_channel_name (name, error))
-      return FALSE;
-  } else {
-    g_set_error_literal (error, GST_KVS_VALIDATION_ERROR,
-        GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
-        "no channel: set channel-name or channel-arn");
+  /* a new run: nothing is left from the previous one */
+  run = gst_kvs_signaling_run_new (&settings, error);
+  if (!run)
     return FALSE;
-  }
-
-  /* the viewer's client id */
-  if (role == GST_KVS_ROLE_VIEWER) {
-    if (client_id && *client_id) {
-      if (!gst_kvs_validate_viewer_client_id (client_id, error))
-        return FALSE;
-      resolved_id = g_strdup (client_id);
-    } else {
-      resolved_id = generate_client_id ();
-      GST_INFO_OBJECT (self, "generated client id %s", resolved_id);
-    }
-  }
-
-  /* credentials, region, endpoint */
-  creds = gst_kvs_credentials_resolve (ak, sk, token, profile, error);
-  if (!creds)
-    return FALSE;
-  if (region && *region) {
-    resolved_region = g_strdup (region);
-    region_source = g_strdup ("the region property (aws-region on the "
-        "elements)");
-  } else if (arn_region) {
-    resolved_region = g_strdup (arn_region);
-    region_source = g_strdup ("from the channel ARN");
-  } else {
-    resolved_region = gst_kvs_aws_resolve_region_full (NULL, profile,
-        &region_source);
-  }
-  resolved_endpoint = gst_kvs_aws_resolve_endpoint (endpoint, resolved_region);
-
-  if (ca_file && *ca_file) {
-    GError *tls_error = NULL;
-
-    database = g_tls_file_database_new (ca_file, &tls_error);
-    if (!database) {
-      g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-          "cannot load ca-file '%s': %s", ca_file, tls_error->message);
-      g_error_free (tls_error);
-      return FALSE;
-    }
-  }
 
   GST_INFO_OBJECT (self, "starting %s on %s in %s (%s) via %s, credentials "
-      "from %s", role_nick (role), arn && *arn ? arn : name, resolved_region,
-      region_source, resolved_endpoint, GST_STR_NULL (creds->source));
-
-  /* thread-only state, reset for this run */
-  g_clear_object (&self->tls_database);
-  self->tls_database = g_steal_pointer (&database);
-  g_free (self->cp_endpoint);
-  self->cp_endpoint = g_steal_pointer (&resolved_endpoint);
-  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
-  self->creds = g_steal_pointer (&creds);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  self->arn_from_user = arn && *arn;
-  self->stopping = FALSE;
-  self->attempt_active = FALSE;
-  self->mbb_active = FALSE;
-  self->backoff_exponent = 0;
-  self->auth_failures = 0;
-  self->tls_failures = 0;
-  self->replaced_count = 0;
-  self->conn_up_since = 0;
-  self->pending_ops = 0;
-  g_ptr_array_set_size (self->closing_conns, 0);
-  g_clear_pointer (&self->loop, g_main_loop_unref);
+      "from %s", role_nick (run->role), run->arn ? run->arn : name,
+      run->region, run->region_source, run->cp_endpoint,
+      GST_STR_NULL (run->creds->source));
 
   g_mutex_lock (&self->lock);
   g_free (self->resolved_arn);
-  self->resolved_arn = self->arn_from_user ? g_strdup (arn) : NULL;
+  self->resolved_arn = g_strdup (run->arn);
   g_free (self->resolved_region);
-  self->resolved_region = g_steal_pointer (&resolved_region);
+  self->resolved_region = g_strdup (run->region);
   g_free (self->resolved_region_source);
-  self->resolved_region_source = g_steal_pointer (&region_source);
+  self->resolved_region_source = g_strdup (run->region_source);
   g_free (self->resolved_client_id);
-  self->resolved_client_id = g_steal_pointer (&resolved_id);
+  self->resolved_client_id = g_strdup (run->client_id);
   g_clear_pointer (&self->context, g_main_context_unref);
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
+  self->context = g_main_context_ref (run->context);
+  self->run = run;
   self->state = GST_KVS_SIGNALING_STATE_NEW;
   memset (&self->stats, 0, sizeof (self->stats));
   for (guint i = 0; i < N_STAT_DURATIONS; i++)
@@ -2173,12 +1977,6 @@ gst_kvs_signaling_client_finalize (GObject * object)
   g_free (self->resolved_client_id);
   g_ptr_array_unref (self->ice_servers);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_object (&self->tls_database);
-  g_free (self->cp_endpoint);
-  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
-  g_clear_object (&self->cancellable);
-  g_ptr_array_unref (self->closing_conns);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->start_lock);
 
@@ -2207,7 +2005,6 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
       G_CALLBACK (on_outbox_send_failed), self);
   for (guint i = 0; i < N_STAT_DURATIONS; i++)
     self->stats.durations[i] = GST_CLOCK_TIME_NONE;
-  self->closing_conns = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 #define STRING_PROP(id, name, blurb) \

@@ -86,29 +86,16 @@ G_DEFINE_TYPE_WITH_CODE (GstKvsWsConnection, gst_kvs_ws_connection,
 static GSource *
 add_timeout (GstKvsWsConnection * self, guint ms, GSourceFunc func)
 {
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, func, self, NULL);
-  g_source_attach (source, self->context);
-  return source;
-}
-
-static void
-clear_source (GSource ** source)
-{
-  if (*source) {
-    g_source_destroy (*source);
-    g_clear_pointer (source, g_source_unref);
-  }
+  return gst_kvs_timeout_add (self->context, ms, func, self);
 }
 
 static void
 clear_timers (GstKvsWsConnection * self)
 {
-  clear_source (&self->pace_source);
-  clear_source (&self->liveness_source);
-  clear_source (&self->liveness_deadline_source);
-  clear_source (&self->max_age_source);
+  gst_kvs_source_clear (&self->pace_source);
+  gst_kvs_source_clear (&self->liveness_source);
+  gst_kvs_source_clear (&self->liveness_deadline_source);
+  gst_kvs_source_clear (&self->max_age_source);
 }
 
 /* ------------------------------------------------------------------ */
