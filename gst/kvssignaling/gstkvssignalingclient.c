@@ -7,8 +7,8 @@
  * @short_description: one KVS WebRTC signaling connection
  *
  * Threading: the client owns one #GThread running its own #GMainContext.
- * The #SoupSession, the #GstKvsControlPlane, the #SoupWebsocketConnection
- * and every timer live in that thread only. Public methods may be called
+ * The #SoupSession, the REST calls, each WebSocket connection and every
+ * timer live in that thread only. Public methods may be called
  * from any thread: configuration and status are guarded by one mutex, sends
  * go through a locked, bounded queue and an idle source attached to the
  * client's context, and stop() attaches a shutdown source and joins the
@@ -35,6 +35,14 @@
  * every keepalive-interval; no pong nor frame for two intervals means a dead
  * connection.
  *
+ * Inside, the client is the supervisor (thread, state machine, backoff,
+ * make before break) of internal parts, one per file: the channel resolver
+ * (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
+ * object per WebSocket connection (gstkvswsconnection.c: presign,
+ * handshake, liveness, maximum age, frames, pacing), the outbox
+ * (gstkvsoutbox.c: the queue of send()) and the state of a run
+ * (gstkvssignalingrun.c), made by start() and freed when the thread ends.
+ *
  * TLS is always verified; ca-file replaces the system's authorities. GIO's
  * default proxy resolver (libproxy, not safe across threads on Debian 12)
  * is not used: proxies come from https_proxy/http_proxy/all_proxy/no_proxy.
@@ -50,29 +58,16 @@
 
 #include "gstkvssignalingclient.h"
 #include "gstkvsenumtypes.h"
-#include "gstkvsvalidation.h"
-#include "gstkvscredentials.h"
-#include "gstkvsawsconfig.h"
-#include "gstkvssigv4.h"
-#include "gstkvscontrolplane.h"
 #include "gstkvschannelresolver.h"
 #include "gstkvswsconnection.h"
 #include "gstkvssignalingrun.h"
-#include "gstkvstls.h"
+#include "gstkvsclientconfig.h"
+#include "gstkvsclientstats.h"
 #include "gstkvsoutbox.h"
 #include "gstkvsowner.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
-
-#define DEFAULT_ROLE GST_KVS_ROLE_MASTER
-#define DEFAULT_CREATE_CHANNEL FALSE
-#define DEFAULT_MESSAGE_TTL 60
-#define DEFAULT_KEEPALIVE_INTERVAL 10
-#define DEFAULT_SEND_TIMEOUT 60
-#define DEFAULT_REQUEST_TIMEOUT 20
-/* The service closes a connection after one hour: move before that. */
-#define DEFAULT_MAX_CONNECTION_AGE (55 * 60)
 
 /* Outgoing messages waiting for a connection. */
 #define MAX_QUEUED_MESSAGES 512
@@ -102,26 +97,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 
 enum
 {
-  PROP_0,
-  PROP_ROLE,
-  PROP_CHANNEL_NAME,
-  PROP_CHANNEL_ARN,
-  PROP_REGION,
-  PROP_ENDPOINT,
-  PROP_CLIENT_ID,
-  PROP_ACCESS_KEY,
-  PROP_SECRET_KEY,
-  PROP_SESSION_TOKEN,
-  PROP_PROFILE,
-  PROP_CA_FILE,
-  PROP_CREATE_CHANNEL,
-  PROP_MESSAGE_TTL,
-  PROP_MAX_PAYLOAD_SIZE,
-  PROP_KEEPALIVE_INTERVAL,
-  PROP_SEND_TIMEOUT,
-  PROP_REQUEST_TIMEOUT,
-  PROP_MAX_CONNECTION_AGE,
-  PROP_STATE,
+  PROP_STATE = GST_KVS_CLIENT_N_CONFIG_PROPS,
   N_PROPERTIES
 };
 
@@ -145,34 +121,6 @@ enum
 static GParamSpec *properties[N_PROPERTIES];
 static guint signals[N_SIGNALS];
 
-/* Durations of the last calls, indices of Stats.durations. */
-enum
-{
-  STAT_DESCRIBE,
-  STAT_CREATE,
-  STAT_GET_ENDPOINT,
-  STAT_GET_ICE_CONFIG,
-  STAT_CONNECT,
-  N_STAT_DURATIONS
-};
-
-static const gchar *const stat_duration_names[N_STAT_DURATIONS] = {
-  "describe-time", "create-time", "get-endpoint-time", "get-ice-config-time",
-  "connect-time"
-};
-
-/* Counters of gst_kvs_signaling_client_get_stats() (lock). */
-typedef struct
-{
-  GstClockTime durations[N_STAT_DURATIONS];
-  guint64 sent[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
-  guint64 received[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
-  guint64 connections;          /* connections that came up, this run */
-  guint64 reconnects;
-  guint64 send_failures;
-  guint64 ice_server_refreshes;
-} Stats;
-
 struct _GstKvsSignalingClient
 {
   GObject parent;
@@ -182,24 +130,7 @@ struct _GstKvsSignalingClient
   GMutex start_lock;
 
   /* Configuration (lock). */
-  GstKvsRole role;
-  gchar *channel_name;
-  gchar *channel_arn;
-  gchar *region;
-  gchar *endpoint;
-  gchar *client_id;
-  gchar *access_key;
-  gchar *secret_key;
-  gchar *session_token;
-  gchar *profile;
-  gchar *ca_file;
-  gboolean create_channel;
-  guint message_ttl;
-  guint max_payload;
-  guint keepalive_interval;
-  guint send_timeout;
-  guint request_timeout;
-  guint max_connection_age;
+  GstKvsClientConfig config;
   gboolean credentials_changed;
 
   /* Status (lock). */
@@ -213,7 +144,7 @@ struct _GstKvsSignalingClient
   GThread *thread;
   GMainContext *context;
   gboolean thread_finishing;    /* detached thread still cleaning up */
-  Stats stats;
+  GstKvsClientStats stats;
 
   /* The current run: made by start(), freed when its thread ends; touched
    * by the client's thread only. */
@@ -313,11 +244,8 @@ static void
 stat_message (GstKvsSignalingClient * self, guint64 * counters,
     GstKvsMessageType type)
 {
-  if (type <= GST_KVS_MESSAGE_TYPE_UNKNOWN ||
-      type > GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
-    return;
   g_mutex_lock (&self->lock);
-  counters[type]++;
+  gst_kvs_client_stats_count (counters, type);
   g_mutex_unlock (&self->lock);
 }
 
@@ -621,7 +549,7 @@ get_keepalive_interval (GstKvsSignalingClient * self)
   guint interval;
 
   g_mutex_lock (&self->lock);
-  interval = self->keepalive_interval;
+  interval = self->config.keepalive_interval;
   g_mutex_unlock (&self->lock);
   return interval;
 }
@@ -853,10 +781,10 @@ refresh_credentials (GstKvsSignalingClient * self, GError ** error)
   g_mutex_lock (&self->lock);
   changed = self->credentials_changed;
   self->credentials_changed = FALSE;
-  ak = g_strdup (self->access_key);
-  sk = g_strdup (self->secret_key);
-  token = g_strdup (self->session_token);
-  profile = g_strdup (self->profile);
+  ak = g_strdup (self->config.access_key);
+  sk = g_strdup (self->config.secret_key);
+  token = g_strdup (self->config.session_token);
+  profile = g_strdup (self->config.profile);
   g_mutex_unlock (&self->lock);
 
   if (!changed && self->run->creds)
@@ -932,7 +860,7 @@ create_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   ok = gst_kvs_channel_resolver_create_finish (GST_KVS_CHANNEL_RESOLVER
       (source), res, &error);
-  stat_duration (self, STAT_CREATE, self->run->step_started);
+  stat_duration (self, GST_KVS_STAT_CREATE, self->run->step_started);
   if (!end_step (self, &error))
     return;
 
@@ -957,7 +885,7 @@ do_create (GstKvsSignalingClient * self)
   GCancellable *cancellable;
 
   g_mutex_lock (&self->lock);
-  ttl = self->message_ttl;
+  ttl = self->config.message_ttl;
   g_mutex_unlock (&self->lock);
 
   cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_CREATE);
@@ -976,13 +904,13 @@ describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   ok = gst_kvs_channel_resolver_describe_finish (GST_KVS_CHANNEL_RESOLVER
       (source), res, &active, &error);
-  stat_duration (self, STAT_DESCRIBE, self->run->step_started);
+  stat_duration (self, GST_KVS_STAT_DESCRIBE, self->run->step_started);
   if (!end_step (self, &error))
     return;
 
   g_mutex_lock (&self->lock);
-  can_create = self->create_channel && self->channel_name != NULL;
-  name = g_strdup (self->channel_name ? self->channel_name :
+  can_create = self->config.create_channel && self->config.channel_name != NULL;
+  name = g_strdup (self->config.channel_name ? self->config.channel_name :
       self->resolved_arn);
   g_mutex_unlock (&self->lock);
 
@@ -1031,7 +959,7 @@ endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   ok = gst_kvs_channel_resolver_get_endpoints_finish (GST_KVS_CHANNEL_RESOLVER
       (source), res, &error);
-  stat_duration (self, STAT_GET_ENDPOINT, self->run->step_started);
+  stat_duration (self, GST_KVS_STAT_GET_ENDPOINT, self->run->step_started);
   if (!end_step (self, &error))
     return;
   if (!ok) {
@@ -1077,7 +1005,7 @@ ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   servers = gst_kvs_channel_resolver_get_ice_config_finish
       (GST_KVS_CHANNEL_RESOLVER (source), res, &error);
-  stat_duration (self, STAT_GET_ICE_CONFIG, self->run->step_started);
+  stat_duration (self, GST_KVS_STAT_GET_ICE_CONFIG, self->run->step_started);
   if (!end_step (self, &error)) {
     g_clear_pointer (&servers, g_ptr_array_unref);
     return;
@@ -1112,7 +1040,7 @@ on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
 
   if (self->run->stopping)
     return;
-  stat_duration (self, STAT_GET_ICE_CONFIG, started);
+  stat_duration (self, GST_KVS_STAT_GET_ICE_CONFIG, started);
   g_mutex_lock (&self->lock);
   self->stats.ice_server_refreshes++;
   g_mutex_unlock (&self->lock);
@@ -1192,7 +1120,7 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   g_free (data);
   conn = gst_kvs_ws_connection_open_finish (res, &error);
   if (!self->run->stopping)
-    stat_duration (self, STAT_CONNECT, started);
+    stat_duration (self, GST_KVS_STAT_CONNECT, started);
 
   if (mbb) {
     self->run->pending_ops--;
@@ -1248,7 +1176,7 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
   GCancellable *cancellable;
 
   g_mutex_lock (&self->lock);
-  if (self->role == GST_KVS_ROLE_VIEWER)
+  if (self->config.role == GST_KVS_ROLE_VIEWER)
     client_id = g_strdup (self->resolved_client_id);
   region = g_strdup (self->resolved_region);
   g_mutex_unlock (&self->lock);
@@ -1273,7 +1201,7 @@ connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
     cancellable = self->run->step_cancellable;
   }
   gst_kvs_ws_connection_open_async (self->run->session, self->run->resolver,
-      self->run->creds, region, self->role, client_id, make_before_break,
+      self->run->creds, region, self->config.role, client_id, make_before_break,
       cancellable, ws_connect_cb, data);
 }
 
@@ -1466,10 +1394,7 @@ gst_kvs_signaling_client_start (GstKvsSignalingClient * self, GError ** error)
 static gboolean
 start_locked (GstKvsSignalingClient * self, GError ** error)
 {
-  g_autofree gchar *name = NULL, *arn = NULL, *region = NULL;
-  g_autofree gchar *endpoint = NULL, *client_id = NULL, *ca_file = NULL;
-  g_autofree gchar *ak = NULL, *sk = NULL, *token = NULL, *profile = NULL;
-  GstKvsRunSettings settings = { 0, };
+  GstKvsClientConfig settings;
   GstKvsSignalingRun *run;
 
   g_mutex_lock (&self->lock);
@@ -1479,29 +1404,18 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
         "the signaling client is already running");
     return FALSE;
   }
-  settings.role = self->role;
-  settings.channel_name = name = g_strdup (self->channel_name);
-  settings.channel_arn = arn = g_strdup (self->channel_arn);
-  settings.region = region = g_strdup (self->region);
-  settings.endpoint = endpoint = g_strdup (self->endpoint);
-  settings.client_id = client_id = g_strdup (self->client_id);
-  settings.access_key = ak = g_strdup (self->access_key);
-  settings.secret_key = sk = g_strdup (self->secret_key);
-  settings.session_token = token = g_strdup (self->session_token);
-  settings.profile = profile = g_strdup (self->profile);
-  settings.ca_file = ca_file = g_strdup (self->ca_file);
-  settings.request_timeout = self->request_timeout;
-  settings.max_connection_age = self->max_connection_age;
+  gst_kvs_client_config_copy (&settings, &self->config);
   self->credentials_changed = FALSE;
   g_mutex_unlock (&self->lock);
 
   /* a new run: nothing is left from the previous one */
   run = gst_kvs_signaling_run_new (&settings, error);
+  gst_kvs_client_config_clear (&settings);
   if (!run)
     return FALSE;
 
   GST_INFO_OBJECT (self, "starting %s on %s in %s (%s) via %s, credentials "
-      "from %s", role_nick (run->role), run->arn ? run->arn : name,
+      "from %s", role_nick (run->role), run->arn ? run->arn : run->channel_name,
       run->region, run->region_source, run->cp_endpoint,
       GST_STR_NULL (run->creds->source));
 
@@ -1518,9 +1432,7 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   self->context = g_main_context_ref (run->context);
   self->run = run;
   self->state = GST_KVS_SIGNALING_STATE_NEW;
-  memset (&self->stats, 0, sizeof (self->stats));
-  for (guint i = 0; i < N_STAT_DURATIONS; i++)
-    self->stats.durations[i] = GST_CLOCK_TIME_NONE;
+  gst_kvs_client_stats_reset (&self->stats);
   self->thread = g_thread_new ("kvssignaling", client_thread, self);
   /* messages queued before start() go out once connected; their wait
    * starts now */
@@ -1609,8 +1521,8 @@ gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
   g_return_val_if_fail (msg != NULL, FALSE);
 
   g_mutex_lock (&self->lock);
-  role = self->role;
-  max_payload = self->max_payload;
+  role = self->config.role;
+  max_payload = self->config.max_payload;
   g_mutex_unlock (&self->lock);
 
   frame = gst_kvs_message_to_client_frame (msg, role, max_payload, error);
@@ -1651,12 +1563,12 @@ gst_kvs_signaling_client_set_credentials (GstKvsSignalingClient * self,
   g_return_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self));
 
   g_mutex_lock (&self->lock);
-  g_free (self->access_key);
-  self->access_key = g_strdup (access_key);
-  g_free (self->secret_key);
-  self->secret_key = g_strdup (secret_key);
-  g_free (self->session_token);
-  self->session_token = g_strdup (session_token);
+  g_free (self->config.access_key);
+  self->config.access_key = g_strdup (access_key);
+  g_free (self->config.secret_key);
+  self->config.secret_key = g_strdup (secret_key);
+  g_free (self->config.session_token);
+  self->config.session_token = g_strdup (session_token);
   self->credentials_changed = TRUE;
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self, "credentials replaced, used from the next connect");
@@ -1678,7 +1590,7 @@ gst_kvs_signaling_client_get_role (GstKvsSignalingClient * self)
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self),
       GST_KVS_ROLE_MASTER);
   g_mutex_lock (&self->lock);
-  role = self->role;
+  role = self->config.role;
   g_mutex_unlock (&self->lock);
   return role;
 }
@@ -1701,9 +1613,9 @@ gst_kvs_signaling_client_dup_client_id (GstKvsSignalingClient * self)
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
   g_mutex_lock (&self->lock);
-  if (self->role == GST_KVS_ROLE_VIEWER)
+  if (self->config.role == GST_KVS_ROLE_VIEWER)
     id = g_strdup (self->resolved_client_id ? self->resolved_client_id :
-        self->client_id);
+        self->config.client_id);
   g_mutex_unlock (&self->lock);
   return id;
 }
@@ -1748,8 +1660,7 @@ gst_kvs_signaling_client_dup_ice_servers (GstKvsSignalingClient * self)
 GstStructure *
 gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
 {
-  GstStructure *s;
-  Stats stats;
+  GstKvsClientStats stats;
   GstKvsSignalingState state;
   GstKvsRole role;
   guint depth;
@@ -1759,54 +1670,15 @@ gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
   g_mutex_lock (&self->lock);
   stats = self->stats;
   state = self->state;
-  role = self->role;
+  role = self->config.role;
   depth = gst_kvs_outbox_get_length (self->outbox);
   g_mutex_unlock (&self->lock);
 
-  s = gst_structure_new ("kvssignaling-stats",
-      "state", GST_TYPE_KVS_SIGNALING_STATE, state,
-      "role", GST_TYPE_KVS_ROLE, role, NULL);
-  /* a call never made has no duration: its field is absent */
-  for (guint i = 0; i < N_STAT_DURATIONS; i++)
-    if (GST_CLOCK_TIME_IS_VALID (stats.durations[i]))
-      gst_structure_set (s, stat_duration_names[i], G_TYPE_UINT64,
-          stats.durations[i], NULL);
-  gst_structure_set (s,
-      "messages-sent-sdp-offer", G_TYPE_UINT64,
-      stats.sent[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
-      "messages-sent-sdp-answer", G_TYPE_UINT64,
-      stats.sent[GST_KVS_MESSAGE_TYPE_SDP_ANSWER],
-      "messages-sent-ice-candidate", G_TYPE_UINT64,
-      stats.sent[GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE],
-      "messages-received-sdp-offer", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
-      "messages-received-sdp-answer", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_SDP_ANSWER],
-      "messages-received-ice-candidate", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE],
-      "messages-received-status-response", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE],
-      "messages-received-go-away", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_GO_AWAY],
-      "messages-received-reconnect-ice-server", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER],
-      "reconnects", G_TYPE_UINT64, stats.reconnects,
-      "send-failures", G_TYPE_UINT64, stats.send_failures,
-      "ice-server-refreshes", G_TYPE_UINT64, stats.ice_server_refreshes,
-      "queue-depth", G_TYPE_UINT, depth, NULL);
-  return s;
+  return gst_kvs_client_stats_to_structure (&stats, state, role, depth);
 }
 
 /* ------------------------------------------------------------------ */
 /* GObject */
-
-static void
-replace_string (GstKvsSignalingClient * self, gchar ** field,
-    const GValue * value)
-{
-  g_free (*field);
-  *field = g_value_dup_string (value);
-}
 
 static void
 gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
@@ -1815,70 +1687,12 @@ gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
   g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_ROLE:
-      self->role = g_value_get_enum (value);
-      break;
-    case PROP_CHANNEL_NAME:
-      replace_string (self, &self->channel_name, value);
-      break;
-    case PROP_CHANNEL_ARN:
-      replace_string (self, &self->channel_arn, value);
-      break;
-    case PROP_REGION:
-      replace_string (self, &self->region, value);
-      break;
-    case PROP_ENDPOINT:
-      replace_string (self, &self->endpoint, value);
-      break;
-    case PROP_CLIENT_ID:
-      replace_string (self, &self->client_id, value);
-      break;
-    case PROP_ACCESS_KEY:
-      replace_string (self, &self->access_key, value);
-      self->credentials_changed = TRUE;
-      break;
-    case PROP_SECRET_KEY:
-      replace_string (self, &self->secret_key, value);
-      self->credentials_changed = TRUE;
-      break;
-    case PROP_SESSION_TOKEN:
-      replace_string (self, &self->session_token, value);
-      self->credentials_changed = TRUE;
-      break;
-    case PROP_PROFILE:
-      replace_string (self, &self->profile, value);
-      self->credentials_changed = TRUE;
-      break;
-    case PROP_CA_FILE:
-      replace_string (self, &self->ca_file, value);
-      break;
-    case PROP_CREATE_CHANNEL:
-      self->create_channel = g_value_get_boolean (value);
-      break;
-    case PROP_MESSAGE_TTL:
-      self->message_ttl = g_value_get_uint (value);
-      break;
-    case PROP_MAX_PAYLOAD_SIZE:
-      self->max_payload = g_value_get_uint (value);
-      break;
-    case PROP_KEEPALIVE_INTERVAL:
-      self->keepalive_interval = g_value_get_uint (value);
-      break;
-    case PROP_SEND_TIMEOUT:
-      self->send_timeout = g_value_get_uint (value);
-      gst_kvs_outbox_set_timeout (self->outbox, self->send_timeout);
-      break;
-    case PROP_REQUEST_TIMEOUT:
-      self->request_timeout = g_value_get_uint (value);
-      break;
-    case PROP_MAX_CONNECTION_AGE:
-      self->max_connection_age = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_kvs_client_config_set (&self->config, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  else if (gst_kvs_client_config_is_credential (prop_id))
+    self->credentials_changed = TRUE;
+  else if (prop_id == GST_KVS_CLIENT_PROP_SEND_TIMEOUT)
+    gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
   g_mutex_unlock (&self->lock);
 }
 
@@ -1889,59 +1703,10 @@ gst_kvs_signaling_client_get_property (GObject * object, guint prop_id,
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
   g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_ROLE:
-      g_value_set_enum (value, self->role);
-      break;
-    case PROP_CHANNEL_NAME:
-      g_value_set_string (value, self->channel_name);
-      break;
-    case PROP_CHANNEL_ARN:
-      g_value_set_string (value, self->channel_arn);
-      break;
-    case PROP_REGION:
-      g_value_set_string (value, self->region);
-      break;
-    case PROP_ENDPOINT:
-      g_value_set_string (value, self->endpoint);
-      break;
-    case PROP_CLIENT_ID:
-      g_value_set_string (value, self->client_id);
-      break;
-    case PROP_PROFILE:
-      g_value_set_string (value, self->profile);
-      break;
-    case PROP_CA_FILE:
-      g_value_set_string (value, self->ca_file);
-      break;
-    case PROP_CREATE_CHANNEL:
-      g_value_set_boolean (value, self->create_channel);
-      break;
-    case PROP_MESSAGE_TTL:
-      g_value_set_uint (value, self->message_ttl);
-      break;
-    case PROP_MAX_PAYLOAD_SIZE:
-      g_value_set_uint (value, self->max_payload);
-      break;
-    case PROP_KEEPALIVE_INTERVAL:
-      g_value_set_uint (value, self->keepalive_interval);
-      break;
-    case PROP_SEND_TIMEOUT:
-      g_value_set_uint (value, self->send_timeout);
-      break;
-    case PROP_REQUEST_TIMEOUT:
-      g_value_set_uint (value, self->request_timeout);
-      break;
-    case PROP_MAX_CONNECTION_AGE:
-      g_value_set_uint (value, self->max_connection_age);
-      break;
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (prop_id == PROP_STATE)
+    g_value_set_enum (value, self->state);
+  else if (!gst_kvs_client_config_get (&self->config, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   g_mutex_unlock (&self->lock);
 }
 
@@ -1961,16 +1726,7 @@ gst_kvs_signaling_client_finalize (GObject * object)
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
   g_object_unref (self->outbox);
-  g_free (self->channel_name);
-  g_free (self->channel_arn);
-  g_free (self->region);
-  g_free (self->endpoint);
-  g_free (self->client_id);
-  g_free (self->access_key);
-  g_free (self->secret_key);
-  g_free (self->session_token);
-  g_free (self->profile);
-  g_free (self->ca_file);
+  gst_kvs_client_config_clear (&self->config);
   g_free (self->resolved_arn);
   g_free (self->resolved_region);
   g_free (self->resolved_region_source);
@@ -1988,31 +1744,16 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->start_lock);
-  self->role = DEFAULT_ROLE;
-  self->create_channel = DEFAULT_CREATE_CHANNEL;
-  self->message_ttl = DEFAULT_MESSAGE_TTL;
-  self->max_payload = GST_KVS_DEFAULT_MAX_PAYLOAD;
-  self->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
-  self->send_timeout = DEFAULT_SEND_TIMEOUT;
-  self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
-  self->max_connection_age = DEFAULT_MAX_CONNECTION_AGE;
+  gst_kvs_client_config_init (&self->config);
   self->state = GST_KVS_SIGNALING_STATE_NEW;
   self->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_kvs_ice_server_unref);
   self->outbox = gst_kvs_outbox_new (MAX_QUEUED_MESSAGES);
-  gst_kvs_outbox_set_timeout (self->outbox, self->send_timeout);
+  gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
   g_signal_connect (self->outbox, "send-failed",
       G_CALLBACK (on_outbox_send_failed), self);
-  for (guint i = 0; i < N_STAT_DURATIONS; i++)
-    self->stats.durations[i] = GST_CLOCK_TIME_NONE;
+  gst_kvs_client_stats_reset (&self->stats);
 }
-
-#define STRING_PROP(id, name, blurb) \
-  properties[id] = g_param_spec_string (name, name, blurb, NULL, \
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
-#define SECRET_PROP(id, name, blurb) \
-  properties[id] = g_param_spec_string (name, name, blurb, NULL, \
-      G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS)
 
 static guint
 message_signal (GObjectClass * klass, const gchar * name)
@@ -2036,69 +1777,7 @@ gst_kvs_signaling_client_class_init (GstKvsSignalingClientClass * klass)
    *
    * Master (answers offers, one per channel) or viewer (sends offers).
    */
-  properties[PROP_ROLE] = g_param_spec_enum ("role", "Role",
-      "Whether this client connects as the channel's master or as a viewer",
-      GST_TYPE_KVS_ROLE, DEFAULT_ROLE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  STRING_PROP (PROP_CHANNEL_NAME, "channel-name",
-      "Name of the signaling channel (used when channel-arn is not set)");
-  STRING_PROP (PROP_CHANNEL_ARN, "channel-arn",
-      "ARN of the signaling channel; skips DescribeSignalingChannel and "
-      "gives the region when region is not set");
-  STRING_PROP (PROP_REGION, "region",
-      "AWS region (default: the channel ARN's, AWS_REGION, "
-      "AWS_DEFAULT_REGION, the profile's, then us-east-1)");
-  STRING_PROP (PROP_ENDPOINT, "endpoint",
-      "Control-plane endpoint URL (default: AWS_ENDPOINT_URL_KINESIS_VIDEO, "
-      "AWS_ENDPOINT_URL, then https://kinesisvideo.<region>.amazonaws.com)");
-  STRING_PROP (PROP_CLIENT_ID, "client-id",
-      "A viewer's client id, 1..256 of [a-zA-Z0-9_.-] not starting with "
-      "AWS_ (generated when not set; ignored for a master)");
-  SECRET_PROP (PROP_ACCESS_KEY, "access-key",
-      "AWS access key id (default: the AWS credential chain)");
-  SECRET_PROP (PROP_SECRET_KEY, "secret-key",
-      "AWS secret access key (write-only, never logged)");
-  SECRET_PROP (PROP_SESSION_TOKEN, "session-token",
-      "AWS session token of temporary credentials (write-only, never logged)");
-  STRING_PROP (PROP_PROFILE, "profile",
-      "Profile of the shared AWS files (default: AWS_PROFILE, then default)");
-  STRING_PROP (PROP_CA_FILE, "ca-file",
-      "PEM file of the certificate authorities to trust instead of the "
-      "system's (TLS is always verified)");
-  properties[PROP_CREATE_CHANNEL] = g_param_spec_boolean ("create-channel",
-      "Create channel",
-      "Create the channel (SINGLE_MASTER) when it does not exist",
-      DEFAULT_CREATE_CHANNEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MESSAGE_TTL] = g_param_spec_uint ("message-ttl",
-      "Message TTL",
-      "MessageTtlSeconds of a channel this client creates", 5, 120,
-      DEFAULT_MESSAGE_TTL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MAX_PAYLOAD_SIZE] = g_param_spec_uint ("max-payload-size",
-      "Maximum payload size",
-      "Largest messagePayload sent, in base64 characters (the service "
-      "documents 10000)", 1, G_MAXINT, GST_KVS_DEFAULT_MAX_PAYLOAD,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_KEEPALIVE_INTERVAL] =
-      g_param_spec_uint ("keepalive-interval", "Keepalive interval",
-      "Seconds between WebSocket pings; a connection silent for two "
-      "intervals is reconnected (0 = no pings)", 0, 3600,
-      DEFAULT_KEEPALIVE_INTERVAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SEND_TIMEOUT] = g_param_spec_uint ("send-timeout",
-      "Send timeout",
-      "Seconds a message may wait for a connection before it is reported "
-      "through send-failed (0 = wait for ever)", 0, G_MAXINT,
-      DEFAULT_SEND_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_REQUEST_TIMEOUT] = g_param_spec_uint ("request-timeout",
-      "Request timeout",
-      "Seconds each control-plane call and each WebSocket handshake may take "
-      "before it is abandoned and retried (read at start)", 1, 600,
-      DEFAULT_REQUEST_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MAX_CONNECTION_AGE] =
-      g_param_spec_uint ("max-connection-age", "Maximum connection age",
-      "Seconds after which a connection is replaced by a new one, opened "
-      "before the old one is closed (make before break), ahead of the "
-      "service's one-hour limit (0 = never; read at start)", 0, 86400,
-      DEFAULT_MAX_CONNECTION_AGE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gst_kvs_client_config_make_pspecs (properties);
   properties[PROP_STATE] = g_param_spec_enum ("state", "State",
       "Where the connection is in its life cycle",
       GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,

@@ -74,7 +74,7 @@ generate_client_id (void)
 
 /* The channel and the viewer's client id. */
 static gboolean
-resolve_channel (GstKvsSignalingRun * run, const GstKvsRunSettings * s,
+resolve_channel (GstKvsSignalingRun * run, const GstKvsClientConfig * s,
     gchar ** arn_region, GError ** error)
 {
   if (s->channel_arn && *s->channel_arn) {
@@ -106,7 +106,7 @@ resolve_channel (GstKvsSignalingRun * run, const GstKvsRunSettings * s,
 
 /* Credentials, region, endpoint, certificate authorities. */
 static gboolean
-resolve_service (GstKvsSignalingRun * run, const GstKvsRunSettings * s,
+resolve_service (GstKvsSignalingRun * run, const GstKvsClientConfig * s,
     const gchar * arn_region, GError ** error)
 {
   run->creds = gst_kvs_credentials_resolve (s->access_key, s->secret_key,
@@ -141,7 +141,7 @@ resolve_service (GstKvsSignalingRun * run, const GstKvsRunSettings * s,
 }
 
 GstKvsSignalingRun *
-gst_kvs_signaling_run_new (const GstKvsRunSettings * settings, GError ** error)
+gst_kvs_signaling_run_new (const GstKvsClientConfig * settings, GError ** error)
 {
   GstKvsSignalingRun *run = g_new0 (GstKvsSignalingRun, 1);
   g_autofree gchar *arn_region = NULL;

@@ -8,26 +8,9 @@
 #include "gstkvscredentials.h"
 #include "gstkvschannelresolver.h"
 #include "gstkvswsconnection.h"
+#include "gstkvsclientconfig.h"
 
 G_BEGIN_DECLS
-
-/* What start() reads from the client's configuration (a copy). */
-typedef struct
-{
-  GstKvsRole role;
-  const gchar *channel_name;
-  const gchar *channel_arn;
-  const gchar *region;
-  const gchar *endpoint;
-  const gchar *client_id;
-  const gchar *access_key;
-  const gchar *secret_key;
-  const gchar *session_token;
-  const gchar *profile;
-  const gchar *ca_file;
-  guint request_timeout;
-  guint max_connection_age;
-} GstKvsRunSettings;
 
 /* The state of one run: made by start(), freed when the run's thread ends,
  * so that every run begins from scratch. Apart from the first block, only
@@ -81,10 +64,10 @@ typedef struct
   GSource *mbb_timeout_source;
 } GstKvsSignalingRun;
 
-/* Checks and resolves @settings: the channel (name or ARN), the viewer's
+/* Checks and resolves @settings (a copy of the configuration): the channel (name or ARN), the viewer's
  * client id, credentials, region, endpoint and ca-file. */
 G_GNUC_INTERNAL
-GstKvsSignalingRun *gst_kvs_signaling_run_new (const GstKvsRunSettings *
+GstKvsSignalingRun *gst_kvs_signaling_run_new (const GstKvsClientConfig *
     settings, GError ** error);
 /* In the run's thread, its context pushed: the session (proxies from the
  * environment) and the channel resolver. */
