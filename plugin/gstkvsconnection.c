@@ -57,6 +57,7 @@ struct _GstKvsConnection
   gchar *correlation_prefix;
 
   GMutex lock;
+  gchar *refusal;               /* why request-webrtcbin returned none */
   GList *elements;              /* GstElement *, not owned */
   GHashTable *webrtcbins;       /* GstElement * (ref) -> attach count */
   GQueue free_webrtcbins;       /* master: bins waiting for a viewer */
@@ -614,6 +615,7 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
   gboolean requested = FALSE;
   guint n_sessions, n_bins;
   gchar *busy_with = NULL;
+  g_autofree gchar *refusal = NULL;
 
   session = dup_session (self, peer);
   if (session)
@@ -638,9 +640,12 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
         &webrtcbin);
     requested = webrtcbin != NULL;
   }
+  g_mutex_lock (&self->lock);
+  refusal = g_steal_pointer (&self->refusal);
+  g_mutex_unlock (&self->lock);
 
   if (webrtcbin == NULL) {
-    if (n_bins == 0) {
+    if (n_bins == 0 && refusal == NULL) {
       g_free (busy_with);
       GST_DEBUG_OBJECT (self, "no webrtcbin driven: offer of %s left to the "
           "application", peer);
@@ -652,7 +657,8 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
     post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
         GST_RESOURCE_ERROR_BUSY,
         g_strdup_printf ("Refusing the offer of viewer '%s': %s", peer,
-            n_sessions >= MAX_SESSIONS ? "already serving 10 viewers" :
+            refusal ? refusal : n_sessions >= MAX_SESSIONS ?
+            "already serving 10 viewers" :
             "the webrtcbin is busy and no request-webrtcbin handler "
             "returned another one"),
         g_strdup_printf ("busy with viewer '%s'", GST_STR_NULL (busy_with)));
@@ -1402,6 +1408,7 @@ gst_kvs_connection_remove_webrtcbin (GstKvsConnection * self,
         g_free (key);
       }
     }
+    g_hash_table_remove (self->requested, webrtcbin);
     g_hash_table_remove (self->webrtcbins, webrtcbin);
   }
   g_mutex_unlock (&self->lock);
@@ -1409,6 +1416,15 @@ gst_kvs_connection_remove_webrtcbin (GstKvsConnection * self,
   for (i = 0; i < closing->len; i++)
     close_session (g_ptr_array_index (closing, i));
   g_ptr_array_free (closing, TRUE);
+}
+
+void
+gst_kvs_connection_refuse_viewer (GstKvsConnection * self, const gchar * reason)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->refusal);
+  self->refusal = g_strdup (reason);
+  g_mutex_unlock (&self->lock);
 }
 
 gboolean
@@ -1634,6 +1650,7 @@ gst_kvs_connection_finalize (GObject * object)
   GstKvsConnection *self = GST_KVS_CONNECTION (object);
 
   gst_kvs_connection_settings_clear (&self->settings);
+  g_free (self->refusal);
   g_array_unref (self->client_handlers);
   g_hash_table_unref (self->webrtcbins);
   g_hash_table_unref (self->sessions);

@@ -83,6 +83,12 @@ gboolean gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
 void gst_kvs_connection_remove_webrtcbin (GstKvsConnection * self,
     GstElement * webrtcbin);
 
+/* From a request-webrtcbin handler that returns NULL: why the viewer is
+ * refused (e.g. "already serving max-viewers=2 viewers"); the connection's
+ * one warning about the refusal says it. */
+void gst_kvs_connection_refuse_viewer (GstKvsConnection * self,
+    const gchar * reason);
+
 /* Counted: the first start() starts the client, the last stop() stops it. */
 gboolean gst_kvs_connection_start (GstKvsConnection * self, GError ** error);
 void gst_kvs_connection_stop (GstKvsConnection * self);

@@ -11,5 +11,6 @@ void kvs_signaling_element_init (GstPlugin * plugin);
 GST_ELEMENT_REGISTER_DECLARE (kvssignalingsink);
 GST_ELEMENT_REGISTER_DECLARE (kvssignalingsrc);
 GST_ELEMENT_REGISTER_DECLARE (kvswebrtcsrc);
+GST_ELEMENT_REGISTER_DECLARE (kvswebrtcsink);
 
 G_END_DECLS

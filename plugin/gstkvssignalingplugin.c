@@ -14,6 +14,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (kvssignalingsink, plugin);
   ret |= GST_ELEMENT_REGISTER (kvssignalingsrc, plugin);
   ret |= GST_ELEMENT_REGISTER (kvswebrtcsrc, plugin);
+  ret |= GST_ELEMENT_REGISTER (kvswebrtcsink, plugin);
 
   return ret;
 }

@@ -46,25 +46,17 @@ gst_kvs_webrtc_sdp_find_mid (const GstWebRTCSessionDescription * desc,
 }
 
 gchar *
-gst_kvs_webrtc_sdp_dup_origin (const gchar * sdp)
+gst_kvs_webrtc_sdp_dup_origin (const GstSDPMessage * sdp)
 {
-  const gchar *line = sdp;
+  const GstSDPOrigin *o;
 
-  while (line && *line) {
-    const gchar *eol = strpbrk (line, "\r\n");
+  g_return_val_if_fail (sdp != NULL, NULL);
 
-    if (g_str_has_prefix (line, "o=")) {
-      g_autofree gchar *text = eol ? g_strndup (line + 2, eol - line - 2) :
-          g_strdup (line + 2);
-      g_auto (GStrv) parts = g_strsplit (text, " ", 3);
-
-      if (parts[0] == NULL || parts[1] == NULL)
-        return NULL;
-      return g_strdup_printf ("%s %s", parts[0], parts[1]);
-    }
-    line = eol ? eol + strspn (eol, "\r\n") : NULL;
-  }
-  return NULL;
+  o = gst_sdp_message_get_origin (sdp);
+  if (o->username == NULL || *o->username == '\0' || o->sess_id == NULL ||
+      *o->sess_id == '\0')
+    return NULL;
+  return g_strdup_printf ("%s %s", o->username, o->sess_id);
 }
 
 /* ---- SDP to text ---- */

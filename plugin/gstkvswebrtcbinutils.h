@@ -16,11 +16,11 @@ gchar *gst_kvs_webrtc_sdp_dup_mid (const GstWebRTCSessionDescription * desc,
 gint gst_kvs_webrtc_sdp_find_mid (const GstWebRTCSessionDescription * desc,
     const gchar * mid);
 
-/* The session identity of @sdp text: "<username> <sess-id>" of its `o=`
- * line, or NULL. RFC 3264 keeps it for the life of a session (only the
- * version grows), so a re-offer with another one comes from a new peer
- * connection. */
-gchar *gst_kvs_webrtc_sdp_dup_origin (const gchar * sdp);
+/* The session identity of @sdp: "<username> <sess-id>" of its `o=` line
+ * (gst_sdp_message_get_origin()), or NULL when either is missing. RFC 3264
+ * keeps it for the life of a session (only the version grows), so a
+ * re-offer with another one comes from a new peer connection. */
+gchar *gst_kvs_webrtc_sdp_dup_origin (const GstSDPMessage * sdp);
 
 /* @sdp as text: the same text as gst_sdp_message_as_text(), byte for byte,
  * without its printf per line (a webrtcbin offer has a few hundred lines:

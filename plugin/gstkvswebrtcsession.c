@@ -402,22 +402,15 @@ on_remote_offer_set (GstPromise * promise, gpointer user_data)
   gst_promise_unref (answer);
 }
 
+/* Applies @desc (taken) as the remote description. */
 static void
-set_remote (GstKvsWebrtcSession * self, GstWebRTCSDPType type,
-    const gchar * sdp, GstPromiseChangeFunc done)
+set_remote_description (GstKvsWebrtcSession * self,
+    GstWebRTCSessionDescription * desc, GstPromiseChangeFunc done)
 {
-  g_autoptr (GError) err = NULL;
-  GstWebRTCSessionDescription *desc;
   GstPromise *promise;
 
-  desc = gst_kvs_webrtc_description_new (type, sdp, &err);
-  if (desc == NULL) {
-    report_problem (self, FALSE, "reading the remote description",
-        err->message);
-    return;
-  }
   GST_INFO_OBJECT (self->webrtcbin, "applying the %s of peer %s",
-      gst_webrtc_sdp_type_to_string (type), peer_name (self));
+      gst_webrtc_sdp_type_to_string (desc->type), peer_name (self));
   promise = session_promise_new (self, done);
   g_signal_emit_by_name (self->webrtcbin, "set-remote-description", desc,
       promise);
@@ -425,10 +418,37 @@ set_remote (GstKvsWebrtcSession * self, GstWebRTCSDPType type,
   gst_webrtc_session_description_free (desc);
 }
 
+/* @sdp text as a description of @type, or NULL (a problem reported). */
+static GstWebRTCSessionDescription *
+read_remote (GstKvsWebrtcSession * self, GstWebRTCSDPType type,
+    const gchar * sdp)
+{
+  g_autoptr (GError) err = NULL;
+  GstWebRTCSessionDescription *desc;
+
+  desc = gst_kvs_webrtc_description_new (type, sdp, &err);
+  if (desc == NULL)
+    report_problem (self, FALSE, "reading the remote description",
+        err->message);
+  return desc;
+}
+
+static void
+set_remote (GstKvsWebrtcSession * self, GstWebRTCSDPType type,
+    const gchar * sdp, GstPromiseChangeFunc done)
+{
+  GstWebRTCSessionDescription *desc = read_remote (self, type, sdp);
+
+  if (desc != NULL)
+    set_remote_description (self, desc, done);
+}
+
 void
 gst_kvs_webrtc_session_handle_offer (GstKvsWebrtcSession * self,
     const gchar * sdp)
 {
+  GstWebRTCSessionDescription *desc;
+
   g_return_if_fail (GST_IS_KVS_WEBRTC_SESSION (self));
 
   if (self->offerer) {
@@ -436,15 +456,17 @@ gst_kvs_webrtc_session_handle_offer (GstKvsWebrtcSession * self,
         "a viewer does not accept offers; ignored");
     return;
   }
+  desc = read_remote (self, GST_WEBRTC_SDP_TYPE_OFFER, sdp);
   g_mutex_lock (&self->lock);
   /* A new offer starts a new negotiation: candidates that follow it wait for
    * it to be applied. */
   self->remote_set = FALSE;
   g_free (self->remote_origin);
-  self->remote_origin = gst_kvs_webrtc_sdp_dup_origin (sdp);
+  self->remote_origin = desc ? gst_kvs_webrtc_sdp_dup_origin (desc->sdp) : NULL;
   self->offered = TRUE;
   g_mutex_unlock (&self->lock);
-  set_remote (self, GST_WEBRTC_SDP_TYPE_OFFER, sdp, on_remote_offer_set);
+  if (desc != NULL)
+    set_remote_description (self, desc, on_remote_offer_set);
 }
 
 void
@@ -500,8 +522,15 @@ gboolean
 gst_kvs_webrtc_session_is_same_peer_connection (GstKvsWebrtcSession * self,
     const gchar * offer)
 {
-  g_autofree gchar *origin = gst_kvs_webrtc_sdp_dup_origin (offer);
+  g_autofree gchar *origin = NULL;
+  GstSDPMessage *sdp = NULL;
   gboolean same;
+
+  if (offer != NULL && gst_sdp_message_new_from_text (offer, &sdp) ==
+      GST_SDP_OK)
+    origin = gst_kvs_webrtc_sdp_dup_origin (sdp);
+  if (sdp != NULL)
+    gst_sdp_message_free (sdp);
 
   g_mutex_lock (&self->lock);
   same = !self->offered || g_strcmp0 (origin, self->remote_origin) == 0;

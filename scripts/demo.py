@@ -3,16 +3,17 @@
 """The kvssignaling demo: a master and a viewer streaming through the local
 KVS-compatible signaling service.
 
-Starts kvs-signaling-server on 127.0.0.1, a master pipeline (test pattern,
-VP8) and a viewer pipeline (VP8 decode) in this process, each with a
-kvssignalingsink/kvssignalingsrc pair on the channel "demo", prints a
-timeline of what happened on each side and a summary, stops everything and
+Starts kvs-signaling-server on 127.0.0.1, a master pipeline (test pattern
+in VP8 and a tone in Opus into kvswebrtcsink) and a viewer pipeline
+(kvswebrtcsrc ! decodebin) in this process on the channel "demo", prints a
+timeline of what happened on each side and a summary, stops the viewer and
 exits 0 (1 when no video arrived).
 
     scripts/demo.py BUILD_DIR [--frames N] [--timeout S] [--keep]
 
---keep leaves the service and the master running after the summary, so the
-browser viewer page can be opened; Ctrl-C ends it.
+--keep leaves the service and the master running after the summary, serving
+every viewer that comes (the browser viewer page among them) until Ctrl-C
+or SIGTERM.
 """
 
 import argparse
@@ -28,8 +29,6 @@ import urllib.request
 
 REGION = "us-west-2"
 CHANNEL = "demo"
-VP8_CAPS = ("application/x-rtp,media=video,encoding-name=VP8,payload=96,"
-            "clock-rate=90000")
 
 
 def parse_args():
@@ -114,46 +113,36 @@ class Server:
 
 
 class Side:
-    """One pipeline: webrtcbin plus the kvssignalingsink/src pair."""
+    """One pipeline around a kvswebrtcsink (master) or kvswebrtcsrc (viewer)
+    bin; the timeline comes from the kvssignalingsrc/kvssignalingsink pair
+    inside it and from the bus."""
 
     def __init__(self, role, server, desc):
         self.role = role
-        parsed = Gst.parse_launch(desc)
-        if isinstance(parsed, Gst.Pipeline):
-            self.pipeline = parsed
-        else:  # a single element
-            self.pipeline = Gst.Pipeline.new(None)
-            self.pipeline.add(parsed)
+        self.pipeline = Gst.parse_launch(desc)
         self.pipeline.set_name(role)
-        self.webrtc = self.pipeline.get_by_name("wb")
-        self.sink = Gst.ElementFactory.make("kvssignalingsink", None)
-        self.src = Gst.ElementFactory.make("kvssignalingsrc", None)
-        for element in (self.sink, self.src):
-            element.set_property("webrtcbin", self.webrtc)
-            Gst.util_set_object_arg(element, "role", role)
-            element.set_property("channel-name", CHANNEL)
-            element.set_property("aws-region", REGION)
-            element.set_property("endpoint", server.url)
-            element.set_property("access-key", server.access_key)
-            element.set_property("secret-key", server.secret_key)
-            # Both pipelines share this host: ICE over loopback only.
-            element.set_property("local-addresses", "127.0.0.1")
-            if role == "viewer":
-                element.set_property("client-id", "demo-viewer")
-            self.pipeline.add(element)
-        # The elements' signals come from the signaling thread: only record.
-        self.sink.connect("offer-sent", lambda *a: event(role, "offer sent"))
-        self.sink.connect("answer-sent",
-                          lambda *a: event(role, "answer sent"))
-        self.src.connect("offer-received",
-                         lambda *a: event(role, "offer received"))
-        self.src.connect("answer-received",
-                         lambda *a: event(role, "answer received"))
-        self.src.connect("peer-added",
-                         lambda s, peer: event(role, "peer added: %s" % peer))
+        self.bin = self.pipeline.get_by_name(role)
+        props = {"channel-name": CHANNEL, "aws-region": REGION,
+                 "endpoint": server.url, "access-key": server.access_key,
+                 "secret-key": server.secret_key,
+                 # Both pipelines share this host: ICE over loopback only.
+                 "local-addresses": "127.0.0.1"}
+        if role == "viewer":
+            props["client-id"] = "demo-viewer"
+        for name, value in props.items():
+            self.bin.set_property(name, value)
+        # The pair's signals come from the signaling thread: only record.
+        sink = self.bin.get_by_name("signaling-sink")
+        src = self.bin.get_by_name("signaling-src")
+        self.pair = (sink, src)
+        sink.connect("offer-sent", lambda *a: event(role, "offer sent"))
+        sink.connect("answer-sent", lambda *a: event(role, "answer sent"))
+        src.connect("offer-received",
+                    lambda *a: event(role, "offer received"))
+        src.connect("answer-received",
+                    lambda *a: event(role, "answer received"))
         self.ice_candidates = 0
-        self.src.connect("ice-candidate-received", self.on_candidate)
-        self.webrtc.connect("notify::ice-connection-state", self.on_ice)
+        src.connect("ice-candidate-received", self.on_candidate)
         bus = self.pipeline.get_bus()
         bus.add_signal_watch()
         bus.connect("message", self.on_message)
@@ -161,13 +150,6 @@ class Side:
 
     def on_candidate(self, *a):
         self.ice_candidates += 1
-
-    def on_ice(self, webrtc, pspec):
-        state = webrtc.get_property("ice-connection-state")
-        if state in (GstWebRTC.WebRTCICEConnectionState.CONNECTED,
-                     GstWebRTC.WebRTCICEConnectionState.COMPLETED,
-                     GstWebRTC.WebRTCICEConnectionState.FAILED):
-            event(self.role, "ICE " + state.value_nick)
 
     def on_message(self, bus, msg):
         if msg.type == Gst.MessageType.ERROR:
@@ -181,10 +163,17 @@ class Side:
             event(self.role, "warning: %s" % err.message)
         elif msg.type == Gst.MessageType.ELEMENT:
             s = msg.get_structure()
-            if s.get_name() == "kvssignaling-state" and msg.src == self.src:
+            if s.get_name() == "kvssignaling-state" and msg.src in self.pair:
                 nick = s.get_value("state").value_nick
                 if nick in ("connected", "disconnected", "failed"):
                     event(self.role, "signaling " + nick)
+            elif s.get_name() == "kvssignaling-peer":
+                state = s.get_value("connection-state")
+                if state in (GstWebRTC.WebRTCPeerConnectionState.CONNECTED,
+                             GstWebRTC.WebRTCPeerConnectionState.FAILED):
+                    peer = s.get_value("peer") or "the master"
+                    event(self.role, "peer connection %s (%s)"
+                          % (state.value_nick, peer))
 
     def start(self):
         if self.pipeline.set_state(Gst.State.PLAYING) == \
@@ -197,25 +186,36 @@ class Side:
         self.pipeline.set_state(Gst.State.NULL)
 
 
-class Viewer(Side):
+class Master(Side):
+    """The one-line camera: a test pattern (VP8) and a tone (Opus) into
+    kvswebrtcsink, which serves every viewer that comes."""
+
     def __init__(self, server):
-        super().__init__("viewer", server,
-                         "webrtcbin name=wb bundle-policy=max-bundle")
-        self.src.set_property("recv-caps", Gst.Caps.from_string(VP8_CAPS))
+        super().__init__(
+            "master", server,
+            "kvswebrtcsink name=master "
+            "videotestsrc is-live=true pattern=ball ! "
+            "video/x-raw,width=320,height=240,framerate=30/1 ! "
+            "vp8enc deadline=1 keyframe-max-dist=30 ! master.video_0 "
+            "audiotestsrc is-live=true wave=ticks ! audioconvert ! "
+            "audioresample ! opusenc ! master.audio_0")
+        self.bin.connect("viewer-added", lambda b, peer, *a:
+                         event("master", "viewer added: %s" % peer))
+        self.bin.connect("viewer-removed", lambda b, peer, *a:
+                         event("master", "viewer removed: %s" % peer))
+
+
+class Viewer(Side):
+    """The one-line viewer: kvswebrtcsrc ! decodebin, counting frames."""
+
+    def __init__(self, server):
+        super().__init__(
+            "viewer", server,
+            "kvswebrtcsrc name=viewer ! decodebin ! videoconvert ! "
+            "fakesink name=frames signal-handoffs=true sync=false")
         self.frames = 0
         self.first_frame_at = None
-        self.webrtc.connect("pad-added", self.on_pad_added)
-
-    def on_pad_added(self, webrtc, pad):
-        if pad.get_direction() != Gst.PadDirection.SRC:
-            return
-        branch = Gst.parse_bin_from_description(
-            "queue ! rtpvp8depay ! vp8dec ! "
-            "fakesink name=frames signal-handoffs=true sync=false", True)
-        branch.get_by_name("frames").connect("handoff", self.on_frame)
-        self.pipeline.add(branch)
-        branch.sync_state_with_parent()
-        pad.link(branch.get_static_pad("sink"))
+        self.pipeline.get_by_name("frames").connect("handoff", self.on_frame)
 
     def on_frame(self, sink, buf, pad):
         self.frames += 1
@@ -234,8 +234,8 @@ def ms(a, b):
 def main():
     global loop
     Gst.init(None)
-    for factory in ("kvssignalingsink", "kvssignalingsrc", "webrtcbin",
-                    "vp8enc", "vp8dec", "nicesrc"):
+    for factory in ("kvswebrtcsink", "kvswebrtcsrc", "webrtcbin",
+                    "vp8enc", "vp8dec", "opusenc", "nicesrc"):
         if not Gst.ElementFactory.find(factory):
             sys.exit("demo: GStreamer element %s is missing" % factory)
 
@@ -263,17 +263,12 @@ def run(server, sides):
         print("  browser   %s/viewer?channel=%s&region=%s#accessKeyId=%s"
               "&secretAccessKey=%s" % (server.url, CHANNEL, REGION,
                                        server.access_key, server.secret_key))
-        print("            (the master serves one viewer at a time: run "
-              "with --keep to watch it there)")
+        print("            (add &audio=1 for the sound; with --keep the "
+              "page keeps working after the summary)")
     print("\ntimeline:")
 
     loop = GLib.MainLoop()
-    master = Side("master", server,
-                  "videotestsrc is-live=true pattern=ball ! "
-                  "video/x-raw,width=320,height=240,framerate=30/1 ! "
-                  "vp8enc deadline=1 keyframe-max-dist=30 ! rtpvp8pay ! "
-                  "%s ! webrtcbin name=wb bundle-policy=max-bundle"
-                  % VP8_CAPS.replace(",clock-rate=90000", ""))
+    master = Master(server)
     sides.append(master)
     viewer = Viewer(server)
     sides.append(viewer)
@@ -286,9 +281,12 @@ def run(server, sides):
         return False
 
     ok = master.start() and viewer.start()
+    timeout = None
     if ok:
-        GLib.timeout_add(int(args.timeout * 1000), on_timeout)
+        timeout = GLib.timeout_add(int(args.timeout * 1000), on_timeout)
         loop.run()
+    if timeout is not None and not timed_out:
+        GLib.source_remove(timeout)
     viewer.stop()
     end = time.monotonic()
     counters = server.counters()
@@ -302,8 +300,9 @@ def run(server, sides):
     print("  offer -> answer       %s (viewer's offer sent to its answer "
           "received)" % ms(first("viewer", "offer sent"),
                            first("viewer", "answer received")))
-    print("  ICE connected         %s after the offer"
-          % ms(first("viewer", "offer sent"), first("viewer", "ICE")))
+    print("  peer connected        %s after the offer"
+          % ms(first("viewer", "offer sent"),
+               first("viewer", "peer connection connected")))
     print("  first frame           %s after start"
           % ms(0, first("viewer", "first frame")))
     print("  ICE candidates        master received %d, viewer received %d"
@@ -318,15 +317,18 @@ def run(server, sides):
         print("  service counters      %s" % json.dumps(counters,
                                                         sort_keys=True))
 
-    if args.keep and viewer.frames:
-        print("\n--keep: the service and the master keep running; "
-              "Ctrl-C ends them.")
-        try:
-            GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT,
-                                 loop.quit)
-            loop.run()
-        except KeyboardInterrupt:
-            pass
+    if args.keep and viewer.frames and not master.errors:
+        print("\n--keep: the service and the master keep running and serve "
+              "every viewer that comes (up to ten at once); Ctrl-C ends "
+              "them.")
+        if os.path.isdir(viewer_page):
+            print("  browser   %s/viewer?channel=%s&region=%s&audio=1"
+                  "#accessKeyId=%s&secretAccessKey=%s"
+                  % (server.url, CHANNEL, REGION, server.access_key,
+                     server.secret_key))
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signum, loop.quit)
+        loop.run()
     good = viewer.frames >= min(args.frames, 30) and not master.errors \
         and not viewer.errors
     print("\nresult: %s" % ("OK: video flowed from master to viewer through "

@@ -143,24 +143,6 @@
  */
 
 /**
- * gst_kvs_message_to_service_frame:
- * @msg: a #GstKvsMessage
- * @sender_client_id: (nullable): the sender's client id, NULL for none
- *
- * Returns: (transfer full): the JSON frame
- */
-
-/**
- * gst_kvs_message_status_response_frame:
- * @correlation_id: (nullable): the failed message's correlation id
- * @error_type: the AWS error name
- * @status_code: the HTTP status
- * @description: (nullable): the text
- *
- * Returns: (transfer full): the JSON frame
- */
-
-/**
  * gst_kvs_message_type_to_string:
  * @type: a #GstKvsMessageType
  *
@@ -308,39 +290,4 @@
  * @error: return location for a #GError
  *
  * Returns: (transfer full): the presigned URL, or NULL on error
- */
-
-/**
- * gst_kvs_sigv4_verify_headers:
- * @method: the HTTP method
- * @path: the request path
- * @query: (nullable): the query string
- * @headers: the request headers
- * @body: (nullable): the request body
- * @region: the expected region
- * @service: the expected service
- * @lookup: (scope call) (closure user_data): finds the secret of a key id
- * @user_data: (nullable): data for @lookup
- * @now: (nullable): the verification time, NULL for now
- * @access_key_id: (out) (optional) (transfer full): the key id used
- * @error: return location for a #GError
- *
- * Returns: whether the signature is valid
- */
-
-/**
- * gst_kvs_sigv4_verify_presigned:
- * @method: the HTTP method
- * @path: the request path
- * @query: the query string
- * @host: the Host header as received
- * @region: the expected region
- * @service: the expected service
- * @lookup: (scope call) (closure user_data): finds the secret of a key id
- * @user_data: (nullable): data for @lookup
- * @now: (nullable): the verification time, NULL for now
- * @access_key_id: (out) (optional) (transfer full): the key id used
- * @error: return location for a #GError
- *
- * Returns: whether the signature is valid
  */

@@ -1,10 +1,11 @@
 /* kvssignaling: what JSON text must pass before json-glib parses it.
- * Internal to the library (not installed): shared by gstkvsmessage.c and
- * gstkvscontrolplane.c.
+ * Internal to the library (not installed): shared by gstkvsmessage.c,
+ * gstkvsserviceframe.c, gstkvscontrolplane.c and the local service.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -39,51 +40,8 @@ gboolean gst_kvs_json_check_object_text (const gchar * what,
 G_GNUC_INTERNAL
 gchar *gst_kvs_json_error_text (const GError * json_error);
 
-/* ---- the fast path for the flat frames of the hot path ----
- *
- * A strict scanner for one flat JSON object (string, integer, true, false
- * and null members; no nested value, no "\u" escape). It only ever
- * answers "this text is valid, here are the members asked for" or "not
- * handled": whatever it is unsure of (a nested value, a "\u" escape, a
- * float, a duplicate key, a key that matches a wanted name only in another
- * case, any error) is left to the json-glib path, which gives the exact
- * error. What it accepts, gst_kvs_json_check_object_text() and json-glib
- * accept too, with the same values. */
-
-typedef enum {
-  GST_KVS_JSON_ABSENT = 0,
-  GST_KVS_JSON_NULL,
-  GST_KVS_JSON_STRING,
-  GST_KVS_JSON_INT,
-  GST_KVS_JSON_BOOLEAN,
-} GstKvsJsonKind;
-
-typedef struct {
-  const gchar *name;            /* in: the key, matched exactly */
-  GstKvsJsonKind kind;          /* out */
-  const gchar *start;           /* STRING: the raw text between the quotes */
-  gsize len;
-  gboolean escaped;             /* STRING: holds a backslash escape */
-  gint64 value;                 /* INT: 0 .. G_MAXINT */
-} GstKvsJsonField;
-
-/* TRUE when @data (@len bytes) is at most @max_len bytes and one flat JSON
- * object the fast path handles; @fields (@n_fields) are then filled. */
+/* The text of @builder's root (json-glib's generator, compact). */
 G_GNUC_INTERNAL
-gboolean gst_kvs_json_scan_flat (const gchar * data, gsize len,
-    gsize max_len, GstKvsJsonField * fields, guint n_fields);
-
-/* A newly allocated, NUL-terminated copy of a STRING field, its escapes
- * decoded. */
-G_GNUC_INTERNAL
-gchar *gst_kvs_json_field_dup (const GstKvsJsonField * field);
-
-/* Appends @str (@len bytes, -1: NUL-terminated) to @out quoted as
- * json-glib 1.6's generator quotes a string value (byte for byte the same
- * text). FALSE, with nothing appended, when @str is not valid UTF-8 (the
- * caller then lets json-glib write it). */
-G_GNUC_INTERNAL
-gboolean gst_kvs_json_append_string (GString * out, const gchar * str,
-    gssize len);
+gchar *gst_kvs_json_builder_to_text (JsonBuilder * builder, gsize * length);
 
 G_END_DECLS

@@ -9,8 +9,10 @@
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
 
+#include "gstkvscodec.h"
 #include "gstkvsjson.h"
 #include "gstkvsmessage.h"
+#include "gstkvsmessageprivate.h"
 #include "gstkvsvalidation.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_message_debug);
@@ -18,16 +20,6 @@ GST_DEBUG_CATEGORY_STATIC (kvs_message_debug);
 
 /* Largest frame accepted, whatever the payload limit. */
 #define MAX_FRAME_SIZE (1024 * 1024)
-
-/* The refcount lives in a wrapper the public struct is the first member of. */
-typedef struct
-{
-  GstKvsMessage msg;
-  gint refcount;
-  /* msg.payload when it is known to be base64 (made by a constructor or
-   * checked by a parser): to_client_frame() then only checks its length. */
-  const gchar *checked_payload;
-} GstKvsMessageImpl;
 
 G_DEFINE_BOXED_TYPE (GstKvsMessage, gst_kvs_message, gst_kvs_message_ref,
     gst_kvs_message_unref);
@@ -151,78 +143,19 @@ sdp_type_name (GstKvsMessageType type)
 /* ---- JSON helpers ---- */
 
 static gchar *
-builder_to_string (JsonBuilder * builder, gsize * length)
-{
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, length);
-}
-
-static gchar *
 encode_payload (JsonBuilder * builder)
 {
   gsize len = 0;
-  g_autofree gchar *json = builder_to_string (builder, &len);
+  g_autofree gchar *json = gst_kvs_json_builder_to_text (builder, &len);
 
   return g_base64_encode ((const guchar *) json, len);
-}
-
-/* Two base64 digits for each 12-bit value (a constant table: the pairs
- * are built by the compiler from the alphabet). */
-#define B64_DIGIT(v) ((v) < 26 ? 'A' + (v) : (v) < 52 ? 'a' + (v) - 26 : \
-    (v) < 62 ? '0' + (v) - 52 : (v) == 62 ? '+' : '/')
-#define B64_PAIR(v) { B64_DIGIT ((v) >> 6), B64_DIGIT ((v) & 63) }
-#define B64_PAIRS4(v) B64_PAIR (v), B64_PAIR (v + 1), B64_PAIR (v + 2), \
-    B64_PAIR (v + 3)
-#define B64_PAIRS16(v) B64_PAIRS4 (v), B64_PAIRS4 (v + 4), \
-    B64_PAIRS4 (v + 8), B64_PAIRS4 (v + 12)
-#define B64_PAIRS64(v) B64_PAIRS16 (v), B64_PAIRS16 (v + 16), \
-    B64_PAIRS16 (v + 32), B64_PAIRS16 (v + 48)
-#define B64_PAIRS256(v) B64_PAIRS64 (v), B64_PAIRS64 (v + 64), \
-    B64_PAIRS64 (v + 128), B64_PAIRS64 (v + 192)
-#define B64_PAIRS1024(v) B64_PAIRS256 (v), B64_PAIRS256 (v + 256), \
-    B64_PAIRS256 (v + 512), B64_PAIRS256 (v + 768)
-
-static const gchar base64_pairs[4096][2] = {
-  B64_PAIRS1024 (0), B64_PAIRS1024 (1024), B64_PAIRS1024 (2048),
-  B64_PAIRS1024 (3072)
-};
-
-/* g_base64_encode() in one pass: two lookups of two digits for every
- * three bytes (a fifth of its instructions). */
-static gchar *
-encode_base64 (const guchar * in, gsize len)
-{
-  gchar *out = g_malloc ((len + 2) / 3 * 4 + 1), *q = out;
-  gsize i;
-
-  for (i = 0; i + 3 <= len; i += 3) {
-    guint32 v = (guint32) in[i] << 16 | (guint32) in[i + 1] << 8 | in[i + 2];
-
-    memcpy (q, base64_pairs[v >> 12], 2);
-    memcpy (q + 2, base64_pairs[v & 0xfff], 2);
-    q += 4;
-  }
-  if (len - i > 0) {
-    guint32 v = (guint32) in[i] << 16 |
-        (len - i > 1 ? (guint32) in[i + 1] << 8 : 0);
-
-    memcpy (q, base64_pairs[v >> 12], 2);
-    q[2] = len - i > 1 ? base64_pairs[v & 0xfff][0] : '=';
-    q[3] = '=';
-    q += 4;
-  }
-  *q = '\0';
-  return out;
 }
 
 /* The payload of @json (freed), in base64. */
 static gchar *
 encode_json_text (GString * json)
 {
-  gchar *payload = encode_base64 ((const guchar *) json->str, json->len);
+  gchar *payload = g_base64_encode ((const guchar *) json->str, json->len);
 
   g_string_free (json, TRUE);
   return payload;
@@ -235,104 +168,7 @@ set_checked_payload (GstKvsMessage * msg, gchar * payload)
   ((GstKvsMessageImpl *) msg)->checked_payload = payload;
 }
 
-/* Appends ,"@name":@value (a JSON string); FALSE when @value is not UTF-8. */
-static gboolean
-append_member (GString * out, const gchar * name, const gchar * value)
-{
-  g_string_append_c (out, ',');
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append_c (out, '"');
-  g_string_append_c (out, ':');
-  return gst_kvs_json_append_string (out, value, -1);
-}
-
-/* Appends ,"messagePayload":"@msg's payload"; a payload made or checked
- * here is base64, which JSON writes as it is. */
-static gboolean
-append_payload (GString * out, const GstKvsMessage * msg)
-{
-  if (msg->payload != ((const GstKvsMessageImpl *) msg)->checked_payload)
-    return append_member (out, "messagePayload", msg->payload);
-  g_string_append (out, ",\"messagePayload\":\"");
-  g_string_append (out, msg->payload);
-  g_string_append_c (out, '"');
-  return TRUE;
-}
-
 /* ---- the fast path of the parsers ---- */
-
-/* The value of base64 digit @c, or 64 for any other byte (a constant
- * expression, so that the tables below are built by the compiler). */
-#define B64_VALUE(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : \
-    (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
-    (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : \
-    (c) == '+' ? 62 : (c) == '/' ? 63 : 64)
-/* The digit in position 0..3 of a group of four, in place in the 24 bits it
- * decodes to; bit 24 marks a byte that is no digit. */
-#define B64_AT(c, pos) (B64_VALUE (c) == 64 ? 0x1000000u : \
-    (guint32) B64_VALUE (c) << (18 - 6 * (pos)))
-#define B64_4(c, pos) B64_AT (c, pos), B64_AT (c + 1, pos), \
-    B64_AT (c + 2, pos), B64_AT (c + 3, pos)
-#define B64_16(c, pos) B64_4 (c, pos), B64_4 (c + 4, pos), \
-    B64_4 (c + 8, pos), B64_4 (c + 12, pos)
-#define B64_TABLE(pos) { B64_16 (0, pos), B64_16 (16, pos), \
-    B64_16 (32, pos), B64_16 (48, pos), B64_16 (64, pos), B64_16 (80, pos), \
-    B64_16 (96, pos), B64_16 (112, pos), B64_16 (128, pos), \
-    B64_16 (144, pos), B64_16 (160, pos), B64_16 (176, pos), \
-    B64_16 (192, pos), B64_16 (208, pos), B64_16 (224, pos), \
-    B64_16 (240, pos) }
-
-static const guint32 base64_at[4][256] = {
-  B64_TABLE (0), B64_TABLE (1), B64_TABLE (2), B64_TABLE (3)
-};
-
-/* @in (@len bytes) decoded when it is strict base64 (what
- * gst_kvs_validate_base64() accepts), else NULL. A group of four digits
- * is four table lookups OR-ed together; a byte that is no digit sets bit
- * 24, checked once at the end. */
-static guchar *
-decode_base64_strict (const gchar * in, gsize len, gsize * out_len)
-{
-  const guchar *p = (const guchar *) in;
-  guchar *out, *q;
-  gsize i, pad = 0, full;
-  guint32 bad = 0;
-
-  if (len == 0 || len % 4 != 0)
-    return NULL;
-  if (in[len - 1] == '=')
-    pad = in[len - 2] == '=' ? 2 : 1;
-
-  full = pad ? len - 4 : len;
-  q = out = g_malloc (len / 4 * 3 + 1);
-  for (i = 0; i < full; i += 4) {
-    guint32 v = base64_at[0][p[i]] | base64_at[1][p[i + 1]] |
-        base64_at[2][p[i + 2]] | base64_at[3][p[i + 3]];
-
-    bad |= v;
-    q[0] = (guchar) (v >> 16);
-    q[1] = (guchar) (v >> 8);
-    q[2] = (guchar) v;
-    q += 3;
-  }
-  if (pad > 0) {
-    guint32 v = base64_at[0][p[i]] | base64_at[1][p[i + 1]] |
-        (pad == 1 ? base64_at[2][p[i + 2]] : 0);
-
-    bad |= v;
-    *q++ = (guchar) (v >> 16);
-    if (pad == 1)
-      *q++ = (guchar) (v >> 8);
-  }
-  if (bad & 0x1000000u) {
-    g_free (out);
-    return NULL;
-  }
-  *q = '\0';
-  *out_len = q - out;
-  return out;
-}
 
 /* A string field that is absent, null or a string; FALSE for other types. */
 static gboolean
@@ -355,16 +191,16 @@ fast_decode_payload (GstKvsMessage * msg, const gchar * payload, gsize len)
   g_autofree guchar *decoded = NULL;
   gsize decoded_len = 0;
 
-  decoded = decode_base64_strict (payload, len, &decoded_len);
+  decoded = gst_kvs_base64_decode_strict (payload, len, &decoded_len);
   if (decoded == NULL)
     return FALSE;
 
   if (is_sdp_type (msg->type)) {
-    GstKvsJsonField f[] = { {"type"}, {"sdp"} };
+    GstKvsJsonField f[] = { {"type"}, {"sdp"}
+    };
 
     if (!gst_kvs_json_scan_flat ((const gchar *) decoded, decoded_len,
-            G_MAXSIZE, f, G_N_ELEMENTS (f)) ||
-        f[1].kind != GST_KVS_JSON_STRING)
+            G_MAXSIZE, f, G_N_ELEMENTS (f)) || f[1].kind != GST_KVS_JSON_STRING)
       return FALSE;
     if (f[0].kind == GST_KVS_JSON_STRING) {
       const gchar *expected = sdp_type_name (msg->type);
@@ -379,7 +215,8 @@ fast_decode_payload (GstKvsMessage * msg, const gchar * payload, gsize len)
     msg->sdp = gst_kvs_json_field_dup (&f[1]);
     return TRUE;
   } else {
-    GstKvsJsonField f[] = { {"candidate"}, {"sdpMid"}, {"sdpMLineIndex"} };
+    GstKvsJsonField f[] = { {"candidate"}, {"sdpMid"}, {"sdpMLineIndex"}
+    };
     g_autofree gchar *mid = NULL;
 
     if (!gst_kvs_json_scan_flat ((const gchar *) decoded, decoded_len,
@@ -481,8 +318,7 @@ fast_parse_client_frame (const gchar * data, gsize len, gsize max_payload)
   msg->correlation_id = g_steal_pointer (&corr);
 
   GST_DEBUG ("client sent %s to %s (%" G_GSIZE_FORMAT " bytes)", action,
-      msg->recipient_client_id ? msg->recipient_client_id : "the master",
-      len);
+      msg->recipient_client_id ? msg->recipient_client_id : "the master", len);
   return g_steal_pointer (&msg);
 }
 
@@ -685,7 +521,8 @@ gst_kvs_message_new_ice_candidate (const gchar * recipient_client_id,
   json = g_string_sized_new (strlen (candidate) + 64);
   g_string_append (json, "{\"candidate\":");
   if (gst_kvs_json_append_string (json, candidate, -1) &&
-      (sdp_mid == NULL || append_member (json, "sdpMid", sdp_mid))) {
+      (sdp_mid == NULL
+          || gst_kvs_json_append_member (json, "sdpMid", sdp_mid))) {
     if (msg->sdp_mline_index >= 0)
       g_string_append_printf (json, ",\"sdpMLineIndex\":%d",
           msg->sdp_mline_index);
@@ -819,10 +656,11 @@ gst_kvs_message_to_client_frame (const GstKvsMessage * msg,
   g_string_append (frame, gst_kvs_message_type_to_string (msg->type));
   g_string_append_c (frame, '"');
   if ((recipient == NULL ||
-          append_member (frame, "recipientClientId", recipient)) &&
-      append_payload (frame, msg) &&
+          gst_kvs_json_append_member (frame, "recipientClientId", recipient)) &&
+      gst_kvs_message_append_payload (frame, msg) &&
       (msg->correlation_id == NULL ||
-          append_member (frame, "correlationId", msg->correlation_id))) {
+          gst_kvs_json_append_member (frame, "correlationId",
+              msg->correlation_id))) {
     g_string_append_c (frame, '}');
     return g_string_free (frame, FALSE);
   }
@@ -845,7 +683,7 @@ gst_kvs_message_to_client_frame (const GstKvsMessage * msg,
   }
   json_builder_end_object (builder);
 
-  return builder_to_string (builder, NULL);
+  return gst_kvs_json_builder_to_text (builder, NULL);
 }
 
 /* ---- incoming frames ---- */
@@ -953,8 +791,7 @@ decode_payload (GstKvsMessage * msg, const gchar * payload, GError ** error)
 
   decoded = g_base64_decode (payload, &decoded_len);
   parser = parse_object ("decoded message payload", (const gchar *) decoded,
-      decoded_len, G_MAXSIZE, GST_KVS_VALIDATION_ERROR_PAYLOAD_ENCODING,
-      error);
+      decoded_len, G_MAXSIZE, GST_KVS_VALIDATION_ERROR_PAYLOAD_ENCODING, error);
   if (parser == NULL)
     return FALSE;
   obj = json_node_get_object (json_parser_get_root (parser));
@@ -1012,8 +849,7 @@ parse_status_code (JsonNode * node, guint * status, GError ** error)
 }
 
 static gboolean
-parse_status_response (GstKvsMessage * msg, JsonObject * frame,
-    GError ** error)
+parse_status_response (GstKvsMessage * msg, JsonObject * frame, GError ** error)
 {
   JsonNode *node = member_ci (frame, "statusResponse");
   JsonObject *obj;
@@ -1193,8 +1029,7 @@ gst_kvs_message_parse_client_frame (const gchar * data, gsize len,
   }
 
   msg = message_alloc (type);
-  if (!get_string (obj, "frame", "recipientClientId", &recipient,
-          &local_error))
+  if (!get_string (obj, "frame", "recipientClientId", &recipient, &local_error))
     goto failed;
   if (recipient != NULL &&
       !gst_kvs_validate_id ("recipient client id", recipient, &local_error))
@@ -1219,86 +1054,4 @@ failed:
     *correlation_id = g_strdup (corr);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;
-}
-
-/* ---- server side: frames the service sends ---- */
-
-gchar *
-gst_kvs_message_to_service_frame (const GstKvsMessage * msg,
-    const gchar * sender_client_id)
-{
-  g_autoptr (JsonBuilder) builder = NULL;
-  const gchar *type_name;
-  GString *frame;
-
-  g_return_val_if_fail (msg != NULL, NULL);
-  type_name = gst_kvs_message_type_to_string (msg->type);
-  g_return_val_if_fail (type_name != NULL, NULL);
-
-  if (msg->type == GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE)
-    return gst_kvs_message_status_response_frame (msg->correlation_id,
-        msg->error_type, msg->status_code, msg->description);
-
-  frame = g_string_sized_new ((msg->payload ? strlen (msg->payload) : 0) +
-      128);
-  g_string_append (frame, "{\"messageType\":\"");
-  g_string_append (frame, type_name);
-  g_string_append_c (frame, '"');
-  if ((msg->payload == NULL || !is_action (msg->type) ||
-          append_payload (frame, msg)) &&
-      (sender_client_id == NULL ||
-          append_member (frame, "senderClientId", sender_client_id))) {
-    g_string_append_c (frame, '}');
-    return g_string_free (frame, FALSE);
-  }
-  g_string_free (frame, TRUE);
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "messageType");
-  json_builder_add_string_value (builder, type_name);
-  if (msg->payload != NULL && is_action (msg->type)) {
-    json_builder_set_member_name (builder, "messagePayload");
-    json_builder_add_string_value (builder, msg->payload);
-  }
-  if (sender_client_id != NULL) {
-    json_builder_set_member_name (builder, "senderClientId");
-    json_builder_add_string_value (builder, sender_client_id);
-  }
-  json_builder_end_object (builder);
-
-  return builder_to_string (builder, NULL);
-}
-
-gchar *
-gst_kvs_message_status_response_frame (const gchar * correlation_id,
-    const gchar * error_type, guint status_code, const gchar * description)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree gchar *code = g_strdup_printf ("%u", status_code);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "messageType");
-  json_builder_add_string_value (builder, "STATUS_RESPONSE");
-  json_builder_set_member_name (builder, "statusResponse");
-  json_builder_begin_object (builder);
-  if (correlation_id != NULL) {
-    json_builder_set_member_name (builder, "correlationId");
-    json_builder_add_string_value (builder, correlation_id);
-  }
-  if (error_type != NULL) {
-    json_builder_set_member_name (builder, "errorType");
-    json_builder_add_string_value (builder, error_type);
-  }
-  /* A string, as AWS sends it. */
-  json_builder_set_member_name (builder, "statusCode");
-  json_builder_add_string_value (builder, code);
-  if (description != NULL) {
-    json_builder_set_member_name (builder, "description");
-    json_builder_add_string_value (builder, description);
-  }
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-
-  return builder_to_string (builder, NULL);
 }

@@ -54,7 +54,8 @@ GstKvsMessage *gst_kvs_message_new_ice_candidate (
     const gchar * sdp_mid, gint sdp_mline_index,
     const gchar * correlation_id);
 /* A message with no field set, for the payload-less types (GO_AWAY,
- * RECONNECT_ICE_SERVER) a server sends with gst_kvs_message_to_service_frame(). */
+ * RECONNECT_ICE_SERVER) a server sends (gst_kvs_message_to_service_frame(),
+ * gstkvsserviceframe.h, not installed). */
 GstKvsMessage *gst_kvs_message_new (GstKvsMessageType type);
 /* A copy with another correlation id (NULL removes it). */
 GstKvsMessage *gst_kvs_message_copy_with_correlation_id (
@@ -81,15 +82,6 @@ GstKvsMessage *gst_kvs_message_parse_service_frame (const gchar * data,
  * correlationId when one could be read, so a STATUS_RESPONSE can be sent. */
 GstKvsMessage *gst_kvs_message_parse_client_frame (const gchar * data,
     gsize len, gsize max_payload, gchar ** correlation_id, GError ** error);
-
-/* Server side: the frame delivered to a recipient
- * {"messageType","messagePayload","senderClientId"?}. */
-gchar *gst_kvs_message_to_service_frame (const GstKvsMessage * msg,
-    const gchar * sender_client_id);
-
-/* Server side: a STATUS_RESPONSE frame. */
-gchar *gst_kvs_message_status_response_frame (const gchar * correlation_id,
-    const gchar * error_type, guint status_code, const gchar * description);
 
 /* Notes on the parsers: @len may be (gsize) -1 for a NUL-terminated @data.
  * Frames are refused (MALFORMED) before JSON parsing when larger than 1 MiB

@@ -1,5 +1,5 @@
-/* kvssignaling: AWS Signature Version 4, header signing, query presigning
- * and verification.
+/* kvssignaling: AWS Signature Version 4, header signing and query
+ * presigning (verification: gstkvssigv4verify.h, not installed).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
@@ -68,31 +68,5 @@ gboolean gst_kvs_sigv4_sign_message (SoupMessage * msg, GBytes * body,
 gchar *gst_kvs_sigv4_presign_url (const gchar * url,
     GstKvsCredentials * creds, const gchar * region, const gchar * service,
     guint expires, GDateTime * now, GError ** error);
-
-/* Server side. Returns the secret for @access_key_id, or NULL if unknown. */
-typedef const gchar *(*GstKvsSigv4SecretLookup) (const gchar * access_key_id,
-    gpointer user_data);
-
-/* Verify header auth of a received request. Checks the Authorization header
- * form, the credential scope (@region, @service), that every signed header is
- * present, the 5-minute clock window, and the signature. Errors in
- * GST_KVS_ERROR (SIGNATURE, SIGNATURE_EXPIRED, NOT_AUTHORIZED for an unknown
- * key), worded as AWS words them; no secret ever appears in the text.
- * On success *@access_key_id (if non-NULL) gets the key id used. */
-gboolean gst_kvs_sigv4_verify_headers (const gchar * method,
-    const gchar * path, const gchar * query, SoupMessageHeaders * headers,
-    GBytes * body, const gchar * region, const gchar * service,
-    GstKvsSigv4SecretLookup lookup, gpointer user_data, GDateTime * now,
-    gchar ** access_key_id, GError ** error);
-
-/* Verify query auth (a presigned URL). Parameters are re-sorted and
- * X-Amz-Signature excluded whatever their order on the wire; X-Amz-Expires
- * 1..604800; the request must be within [X-Amz-Date - 5 min,
- * X-Amz-Date + expires]. @host is the Host header as received. */
-gboolean gst_kvs_sigv4_verify_presigned (const gchar * method,
-    const gchar * path, const gchar * query, const gchar * host,
-    const gchar * region, const gchar * service,
-    GstKvsSigv4SecretLookup lookup, gpointer user_data, GDateTime * now,
-    gchar ** access_key_id, GError ** error);
 
 G_END_DECLS

@@ -23,6 +23,7 @@
 #include "gstkvssigv4.h"
 #include "gstkvstls.h"
 #include "gstkvsowner.h"
+#include "gstkvstokenbucket.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_ws_connection_debug);
 #define GST_CAT_DEFAULT kvs_ws_connection_debug
@@ -74,8 +75,7 @@ struct _GstKvsWsConnection
   GSource *liveness_deadline_source;
   GSource *max_age_source;
   GSource *pace_source;
-  gdouble pace_tokens[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
-  gint64 pace_refilled;         /* monotonic us */
+  GstKvsTokenBucket pace[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
 };
 
 G_DEFINE_TYPE_WITH_CODE (GstKvsWsConnection, gst_kvs_ws_connection,
@@ -553,36 +553,14 @@ pace_limits (GstKvsMessageType type, gdouble * burst, gdouble * rate)
 static void
 pace_reset (GstKvsWsConnection * self)
 {
-  for (guint t = 0; t < G_N_ELEMENTS (self->pace_tokens); t++) {
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint t = 0; t < G_N_ELEMENTS (self->pace); t++) {
     gdouble burst, rate;
 
     pace_limits (t, &burst, &rate);
-    self->pace_tokens[t] = burst;
+    gst_kvs_token_bucket_init (&self->pace[t], burst, rate, now);
   }
-  self->pace_refilled = g_get_monotonic_time ();
-}
-
-static guint
-pace_take (GstKvsWsConnection * self, GstKvsMessageType type)
-{
-  gint64 now = g_get_monotonic_time ();
-  gdouble elapsed = (now - self->pace_refilled) / (gdouble) G_USEC_PER_SEC;
-  gdouble burst, rate;
-
-  self->pace_refilled = now;
-  for (guint t = 0; t < G_N_ELEMENTS (self->pace_tokens); t++) {
-    pace_limits (t, &burst, &rate);
-    self->pace_tokens[t] = MIN (burst, self->pace_tokens[t] + elapsed * rate);
-  }
-
-  pace_limits (type, &burst, &rate);
-  if (rate <= 0)
-    return 0;
-  if (self->pace_tokens[type] >= 1.0) {
-    self->pace_tokens[type] -= 1.0;
-    return 0;
-  }
-  return (guint) ((1.0 - self->pace_tokens[type]) * 1000 / rate) + 1;
 }
 
 static gboolean
@@ -606,7 +584,8 @@ gst_kvs_ws_connection_reserve (GstKvsWsConnection * self,
   /* "writable" is on its way: everything waits for it */
   if (self->pace_source)
     return 1;
-  wait_ms = pace_take (self, type);
+  wait_ms = gst_kvs_token_bucket_take (&self->pace[type],
+      g_get_monotonic_time ());
   if (wait_ms > 0) {
     GST_LOG_OBJECT (self, "pacing: next %s in %u ms",
         gst_kvs_message_type_to_string (type), wait_ms);

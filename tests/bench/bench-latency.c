@@ -40,6 +40,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <libsoup/soup.h>
 #include <gst/kvssignaling/kvssignaling.h>
+#include "gstkvsserviceframe.h"
 
 #include "benchutil.h"
 #include "gstkvswebrtcbinutils.h"
@@ -565,7 +566,7 @@ cmp_i64 (gconstpointer a, gconstpointer b)
  * in-process on the library functions the elements and the service call:
  * median over @n repetitions, in nanoseconds. */
 static void
-breakdown (JsonBuilder * jb, gint n)
+breakdown (JsonBuilder * jb, gint n, const gchar * only)
 {
   static const gchar *steps[] = { "sink_encode", "service_parse",
     "service_reencode", "src_parse", "src_sdp_parse"
@@ -578,6 +579,8 @@ breakdown (JsonBuilder * jb, gint n)
     g_autofree gchar *text = NULL, *frame = NULL;
     gint64 *t[G_N_ELEMENTS (steps)];
 
+    if (only && !g_str_equal (only, kind_names[kind]))
+      continue;
     make_message (kind, 1, 0, 0, &text, &frame);
     for (s = 0; s < (gint) G_N_ELEMENTS (steps); s++)
       t[s] = g_new0 (gint64, n);
@@ -639,7 +642,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree gchar *target = NULL, *endpoint = NULL, *channel = NULL,
-      *ak = NULL, *sk = NULL;
+      *ak = NULL, *sk = NULL, *only_kind = NULL;
   gint counts[N_KINDS] = { 200, 100, 100 };
   gint warmup = 10, breakdown_n = 0;
   GOptionEntry entries[] = {
@@ -656,6 +659,9 @@ main (int argc, char **argv)
         "N"},
     {"breakdown", 0, 0, G_OPTION_ARG_INT, &breakdown_n,
         "only time the library steps, N repetitions", "N"},
+    {"kind", 0, 0, G_OPTION_ARG_STRING, &only_kind,
+        "with --breakdown: only this message (ice_200b, sdp_3kb, sdp_10kb)",
+        "KIND"},
     {"warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "unrecorded ICE first", "N"},
     {NULL}
   };
@@ -672,7 +678,7 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (g_option_context_parse (ctx, &argc, &argv, NULL) && breakdown_n > 0) {
     json_builder_begin_object (jb);
-    breakdown (jb, breakdown_n);
+    breakdown (jb, breakdown_n, only_kind);
     json_builder_end_object (jb);
     bench_print_json (jb);
     return 0;

@@ -37,6 +37,8 @@ const SECRET_KEY = 'browser/Secret+Key/0123456789abcdefghijk';
 // One channel (and one master: a gst-launch master's single webrtcbin serves
 // one viewer) per page.
 const CHANNELS = ['browser-viewer-test-1', 'browser-viewer-test-2'];
+// One kvswebrtcsink master for every page (issue 13).
+const BIN_CHANNEL = 'browser-viewer-test-bin';
 const MIN_FRAMES = 30;
 const PLAY_TIMEOUT_MS = 45000;
 
@@ -140,7 +142,7 @@ async function startServer() {
   const server = start('kvs-signaling-server', process.env.KVS_SERVER, [
     '--listen', '0.0.0.0:0', '--region', REGION,
     '--access-key', ACCESS_KEY, '--secret-key', SECRET_KEY,
-    ...CHANNELS.flatMap((c) => ['--create-channel', c]),
+    ...[...CHANNELS, BIN_CHANNEL].flatMap((c) => ['--create-channel', c]),
   ]);
   const re = /kvs-signaling-server listening on http:\/\/[^\s]+:(\d+)\s/;
   for (let i = 0; i < 100; i++) {
@@ -182,6 +184,28 @@ function startMaster(serverUrl, channel) {
   });
 }
 
+// The one-line camera: kvswebrtcsink, VP8 video and Opus audio, serving every
+// viewer that comes (Chromium offers Opus at 111, not the 97 a hand-written
+// payloader would use).
+function startBinMaster(serverUrl, channel) {
+  const pipeline = [
+    'kvswebrtcsink', 'name=k', `channel-name=${channel}`, `endpoint=${serverUrl}`,
+    `access-key=${ACCESS_KEY}`, `secret-key=${SECRET_KEY}`, `aws-region=${REGION}`,
+    `local-addresses=${HOST}`,
+    'videotestsrc', 'is-live=true', 'pattern=ball', '!',
+    'video/x-raw,width=320,height=240,framerate=30/1', '!',
+    'vp8enc', 'deadline=1', '!', 'k.video_0',
+    'audiotestsrc', 'is-live=true', 'wave=ticks', '!', 'audioconvert', '!',
+    'audioresample', '!', 'opusenc', '!', 'k.audio_0',
+  ];
+  return start(`gst-launch-1.0 kvswebrtcsink master of ${channel}`, 'gst-launch-1.0',
+    pipeline, {
+      ...process.env,
+      GST_DEBUG: process.env.GST_DEBUG || 'kvs*:4,webrtcbin:3',
+      GST_DEBUG_NO_COLOR: '1',
+    });
+}
+
 async function checkPageServed(serverUrl) {
   const page = await fetch(`${serverUrl}/viewer?channel=${CHANNELS[0]}`);
   const body = await page.text();
@@ -201,6 +225,8 @@ async function pageStatus(page) {
     return s && {
       state: s.state,
       framesDecoded: s.framesDecoded,
+      audioPacketsReceived: s.audioPacketsReceived,
+      audioCodec: s.audioCodec,
       framesPresented: s.framesPresented,
       videoWidth: s.videoWidth,
       videoHeight: s.videoHeight,
@@ -215,14 +241,15 @@ async function pageStatus(page) {
   });
 }
 
-async function openViewer(browser, baseUrl, channel, clientId, secretKey = SECRET_KEY) {
+async function openViewer(browser, baseUrl, channel, clientId, secretKey = SECRET_KEY,
+  extra = '') {
   const page = await browser.newPage();
   const viewer = { page, baseUrl, channel, clientId, console: [], status: null };
   page.on('console', (m) => viewer.console.push(`console.${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => viewer.console.push(`page error: ${e.message}`));
   // Keys in the fragment: never sent to the server, as the page advises.
   const url = `${baseUrl}/viewer?channel=${channel}&region=${REGION}` +
-    `&clientId=${clientId}#accessKeyId=${encodeURIComponent(ACCESS_KEY)}` +
+    `&clientId=${clientId}${extra}#accessKeyId=${encodeURIComponent(ACCESS_KEY)}` +
     `&secretAccessKey=${encodeURIComponent(secretKey)}`;
   await page.goto(url, { waitUntil: 'load', timeout: 15000 });
   return viewer;
@@ -344,6 +371,80 @@ test('the viewer page shows a GStreamer master\'s video in headless Chromium, tw
       await browser.close().catch(() => {});
     }
     // The masters first (they say goodbye through the server), then the server.
+    for (const child of children.reverse()) {
+      await child.stop(child.name.startsWith('gst') ? 'SIGINT' : 'SIGTERM');
+    }
+  }
+});
+
+// Polls @viewers until each has decoded MIN_FRAMES (or failed), or the master
+// is gone, or PLAY_TIMEOUT_MS passed.
+async function waitPlaying(viewers, master) {
+  const deadline = Date.now() + PLAY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    for (const v of viewers) {
+      v.status = await pageStatus(v.page);
+    }
+    if (viewers.every((v) => viewerDone(v) && (!v.audio || v.status.audioPacketsReceived >= 20))) {
+      return null;
+    }
+    if (master.proc.exitCode !== null || master.proc.signalCode !== null) {
+      return `${master.name} exited early (code ${master.proc.exitCode}, signal ${master.proc.signalCode})`;
+    }
+    await sleep(250);
+  }
+  return null;
+}
+
+test('one kvswebrtcsink master serves the page with audio, reloaded twice, and a second page', {
+  timeout: 150000,
+}, async () => {
+  checkSetup();
+  const require = createRequire(join(HERE, 'package.json'));
+  const { chromium } = require('playwright-core');
+
+  const children = [];
+  let browser = null;
+  try {
+    const server = await startServer();
+    children.push(server);
+    const master = startBinMaster(server.url, BIN_CHANNEL);
+    children.push(master);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: false,
+      args: CHROMIUM_ARGS,
+      timeout: 30000,
+    });
+    const first = await openViewer(browser, server.loopbackUrl, BIN_CHANNEL,
+      'browser-bin-viewer-1', SECRET_KEY, '&audio=1');
+    first.audio = true;
+    const second = await openViewer(browser, server.url, BIN_CHANNEL, 'browser-bin-viewer-2');
+    for (let load = 0; load < 3; load++) {
+      if (load > 0) {
+        // A person reloads the page: a new peer connection, same client id.
+        await first.page.reload({ waitUntil: 'load', timeout: 15000 });
+      }
+      const viewers = load === 0 ? [first, second] : [first];
+      const exit = await waitPlaying(viewers, master);
+      const context = [exit || '', ...viewers.map(viewerContext), master.tail(),
+        server.tail(3000)].join('\n');
+      checkViewer(first, 'webcrypto', context);
+      assert.ok(first.status.audioPacketsReceived >= 20,
+        `load ${load + 1}: ${first.status.audioPacketsReceived} audio packets received ` +
+          `(codec ${first.status.audioCodec})\n${context}`);
+      if (load === 0) {
+        checkViewer(second, 'javascript', context);
+      }
+      console.log(`# load ${load + 1}: ${first.status.framesDecoded} frames decoded, ` +
+        `${first.status.audioPacketsReceived} audio packets (${first.status.audioCodec})`);
+    }
+  } finally {
+    if (browser) {
+      await browser.close().catch(() => {});
+    }
     for (const child of children.reverse()) {
       await child.stop(child.name.startsWith('gst') ? 'SIGINT' : 'SIGTERM');
     }

@@ -70,16 +70,29 @@ static const gchar fp_sdp_b[] =
 
 GST_START_TEST (test_sdp_origin)
 {
-  gchar *o = gst_kvs_webrtc_sdp_dup_origin (fp_sdp_a);
+  static const struct
+  {
+    const gchar *text;
+    const gchar *origin;
+  } cases[] = {
+    {fp_sdp_a, "- 4611731400430051336"},
+    {"v=0\no=alice 42 7 IN IP4 10.0.0.1\n", "alice 42"},
+    {"v=0\r\no=x\r\n", NULL},
+    {"v=0\r\ns=-\r\n", NULL},
+  };
+  guint i;
 
-  fail_unless_equals_string (o, "- 4611731400430051336");
-  g_free (o);
-  o = gst_kvs_webrtc_sdp_dup_origin ("v=0\no=alice 42 7 IN IP4 10.0.0.1\n");
-  fail_unless_equals_string (o, "alice 42");
-  g_free (o);
-  fail_unless (gst_kvs_webrtc_sdp_dup_origin ("v=0\r\no=x\r\n") == NULL);
-  fail_unless (gst_kvs_webrtc_sdp_dup_origin ("v=0\r\ns=-\r\n") == NULL);
-  fail_unless (gst_kvs_webrtc_sdp_dup_origin (NULL) == NULL);
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstSDPMessage *sdp = NULL;
+    gchar *o;
+
+    fail_unless (gst_sdp_message_new_from_text (cases[i].text, &sdp) ==
+        GST_SDP_OK);
+    o = gst_kvs_webrtc_sdp_dup_origin (sdp);
+    fail_unless_equals_string (o, cases[i].origin);
+    g_free (o);
+    gst_sdp_message_free (sdp);
+  }
 }
 
 GST_END_TEST;
@@ -222,7 +235,7 @@ static const gchar *const sdp_texts[] = {
       "c=IN IP4 192.0.2.1\r\nb=AS:1\r\nb=TIAS:64000\r\nt=1 2\r\nt=3 4\r\n"
       "a=empty:\r\na=flag\r\nm=video 0/3 RTP/AVP\r\nc=IN IP6 ::1\r\n"
       "c=IN IP4 192.0.2.2\r\nb=AS:4294967295\r\na=mid:0\r\n",
-  "v=0\r\no=- 1\r\ns=-\r\n",     /* an incomplete origin is not written */
+  "v=0\r\no=- 1\r\ns=-\r\n",    /* an incomplete origin is not written */
   "v=0\r\n",                    /* no times: "t=0 0" */
 };
 
@@ -630,8 +643,7 @@ GST_START_TEST (test_close_interrupts_dropped_actions)
   /* queued behind the busy reply: set-remote-description */
   gst_kvs_webrtc_session_handle_offer (session, fp_sdp_a);
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  fail_unless_equals_int (gst_promise_wait (busy),
-      GST_PROMISE_RESULT_REPLIED);
+  fail_unless_equals_int (gst_promise_wait (busy), GST_PROMISE_RESULT_REPLIED);
   gst_promise_unref (busy);
 
   gst_kvs_webrtc_session_close (session);

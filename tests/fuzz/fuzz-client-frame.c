@@ -11,6 +11,7 @@
  * itself would send the same message again. */
 #include "fuzz-common.h"
 #include "gstkvsmessage.h"
+#include "gstkvsserviceframe.h"
 #include "gstkvsvalidation.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);

@@ -9,6 +9,7 @@
  * same message. */
 #include "fuzz-common.h"
 #include "gstkvsmessage.h"
+#include "gstkvsserviceframe.h"
 #include "gstkvsvalidation.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);

@@ -16,7 +16,7 @@
  * success the access key id is AKIDEXAMPLE; whatever the library signs, it
  * verifies. */
 #include "fuzz-common.h"
-#include "gstkvssigv4.h"
+#include "gstkvssigv4verify.h"
 
 #define AKID "AKIDEXAMPLE"
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

@@ -317,7 +317,8 @@ check_helpers (const gchar * text, GstSDPMessage * parsed)
 {
   g_autoptr (GError) err = NULL;
   GstWebRTCSessionDescription *desc;
-  g_autofree gchar *origin = gst_kvs_webrtc_sdp_dup_origin (text);
+  g_autofree gchar *origin = parsed ? gst_kvs_webrtc_sdp_dup_origin (parsed) :
+      NULL;
   guint i;
 
   desc = gst_kvs_webrtc_description_new (GST_WEBRTC_SDP_TYPE_OFFER, text, &err);
@@ -361,7 +362,13 @@ check_helpers (const gchar * text, GstSDPMessage * parsed)
     /* "<username> <sess-id>": another SDP with them has the same origin. */
     g_autofree gchar *again = g_strdup_printf ("v=0\r\no=%s 2 IN IP4 "
         "0.0.0.0\r\n", origin);
-    g_autofree gchar *origin2 = gst_kvs_webrtc_sdp_dup_origin (again);
+    g_autofree gchar *origin2 = NULL;
+    GstSDPMessage *sdp2 = NULL;
+
+    if (gst_sdp_message_new_from_text (again, &sdp2) == GST_SDP_OK)
+      origin2 = gst_kvs_webrtc_sdp_dup_origin (sdp2);
+    if (sdp2 != NULL)
+      gst_sdp_message_free (sdp2);
 
     FUZZ_CHECK (strpbrk (origin, "\r\n") == NULL, "line break in origin");
     FUZZ_CHECK (g_strcmp0 (origin, origin2) == 0, "origin %s, then %s",

@@ -178,6 +178,23 @@ function startOurViewer(channel, url, clientId) {
   return startChild(GST_LAUNCH, args);
 }
 
+// The one-line camera (issue 13): kvswebrtcsink serving every viewer.
+function startOurBinMaster(channel, url) {
+  const props = elementProps('master', channel, url);
+  const desc = 'videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! ' +
+    `vp8enc deadline=1 ! kvswebrtcsink ${props}`;
+  return startChild(GST_LAUNCH, ['-m', ...desc.trim().split(/\s+/)]);
+}
+
+// The one-line viewer: kvswebrtcsrc ! decodebin, each decoded frame printed
+// by gst-launch -v as a last-message notification of the fakesink "frames".
+function startOurBinViewer(channel, url, clientId) {
+  const props = elementProps('viewer', channel, url, `client-id=${clientId}`);
+  const desc = `kvswebrtcsrc ${props} ! decodebin ! videoconvert ! ` +
+    'fakesink name=frames silent=false sync=false';
+  return startChild(GST_LAUNCH, ['-v', '-m', ...desc.trim().split(/\s+/)]);
+}
+
 function connectedLine(child) {
   return child.out.some((l) => /kvssignaling-state.*state=\(GstKvsSignalingState\)connected/.test(l));
 }
@@ -370,6 +387,62 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
       await stopChild(peer);
       await closeClient(master);
       checkSanitizers([ours, peer], ok);
+    }
+  });
+
+  test('one kvswebrtcsink master serves a JS viewer and a kvswebrtcsrc viewer together', async () => {
+    const channel = 'elements-interop-bins';
+    const arn = await createChannel(server.url, channel);
+    let master;
+    let jsViewer;
+    let peer;
+    let ours;
+    let ok = false;
+    try {
+      master = startOurBinMaster(channel, server.url);
+      await waitFor(() => connectedLine(master) || master.exit, 10000 * SLOW,
+        'our kvswebrtcsink master to connect').catch((e) => {
+        throw new Error(`${e.message}\n${master.describe()}`);
+      });
+      assert.equal(master.exit, null, `our master exited early\n${master.describe()}`);
+
+      ours = startOurBinViewer(channel, server.url, 'our-bin-viewer');
+      jsViewer = await openClient(server.url, arn, Role.VIEWER, 'js-bin-viewer');
+      let frames = 0;
+      peer = startPeer('offerer', (msg) => {
+        if (msg.type === 'offer') {
+          jsViewer.sendSdpOffer({ type: 'offer', sdp: msg.sdp });
+        } else if (msg.type === 'candidate') {
+          jsViewer.sendIceCandidate({
+            candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex,
+          });
+        } else if (msg.type === 'frames') {
+          frames = msg.count;
+        }
+      });
+      jsViewer.on('sdpAnswer', (answer) => peer.send({ type: 'answer', sdp: answer.sdp }));
+      jsViewer.on('iceCandidate', (candidate) => peer.send({ type: 'candidate', ...candidate }));
+
+      await waitFor(() => (frames >= MIN_FRAMES && decodedFrames(ours) >= MIN_FRAMES) ||
+        peer.exit || ours.exit || master.exit || peer.errors.length, MEDIA_TIMEOUT_MS,
+      `${MIN_FRAMES} frames decoded by both viewers`).catch((e) => {
+        throw new Error(`${e.message} (JS viewer ${frames}, kvswebrtcsrc ` +
+          `${decodedFrames(ours)})\nhelper:\n${peer.describe()}\nkvswebrtcsrc:\n` +
+          `${ours.describe()}\nmaster:\n${master.describe()}`);
+      });
+      assert.deepEqual(peer.errors, [], peer.describe());
+      assert.ok(frames >= MIN_FRAMES, `JS viewer: ${frames} frames\n${peer.describe()}`);
+      assert.ok(decodedFrames(ours) >= MIN_FRAMES, ours.describe());
+      assert.equal(master.exit, null, `our master exited\n${master.describe()}`);
+      assert.ok(!master.out.some((l) => /^ERROR:/.test(l)), master.describe());
+      assert.deepEqual(jsViewer.errors, []);
+      ok = true;
+    } finally {
+      await stopChild(ours);
+      await stopChild(peer);
+      await closeClient(jsViewer);
+      await stopChild(master);
+      checkSanitizers([ours, peer, master], ok);
     }
   });
 });

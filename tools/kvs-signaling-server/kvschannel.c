@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 #include "gstkvsmessage.h"
+#include "gstkvsserviceframe.h"
 #include "kvschannel.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_channel_debug);

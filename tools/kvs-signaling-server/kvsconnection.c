@@ -7,7 +7,10 @@
 
 #include <gst/gst.h>
 #include "gstkvserror.h"
+#include "gstkvsserviceframe.h"
+#include "gstkvstokenbucket.h"
 #include "kvsconnection.h"
+#include "kvsdeadline.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_connection_debug);
 #define GST_CAT_DEFAULT kvs_connection_debug
@@ -21,30 +24,6 @@ GST_DEBUG_CATEGORY_STATIC (kvs_connection_debug);
  * limit well above ours so that an oversize frame only costs a
  * STATUS_RESPONSE, not the connection. */
 #define KVS_SOUP_PAYLOAD_FACTOR 4
-
-typedef struct _KvsDeadline KvsDeadline;
-typedef struct _KvsDeadlineSource KvsDeadlineSource;
-typedef void (*KvsDeadlineFunc) (KvsConnection * conn);
-
-/* One of a connection's timers (idle check, maximum duration, GO_AWAY
- * grace): an entry in the deadline queue of its main context while
- * pending. */
-struct _KvsDeadline
-{
-  gint64 when;                  /* monotonic µs */
-  guint64 seq;                  /* order among equal deadlines */
-  KvsConnection *conn;
-  KvsDeadlineFunc func;
-  GSequenceIter *iter;          /* NULL: not pending */
-};
-
-/* A token bucket refilled continuously at @rate, holding at most @rate. */
-typedef struct
-{
-  gdouble rate;
-  gdouble tokens;
-  gint64 last;
-} KvsTokenBucket;
 
 struct _KvsConnection
 {
@@ -63,11 +42,11 @@ struct _KvsConnection
   const KvsServerConfig *config;
   KvsCounters *counters;
 
-  KvsTokenBucket offers;
-  KvsTokenBucket answers;
-  KvsTokenBucket candidates;
+  GstKvsTokenBucket offers;
+  GstKvsTokenBucket answers;
+  GstKvsTokenBucket candidates;
 
-  KvsDeadlineSource *deadlines;
+  KvsDeadlineQueue *deadlines;
   KvsDeadline idle;
   KvsDeadline max_duration;
   KvsDeadline grace;
@@ -88,157 +67,9 @@ enum
   N_SIGNALS
 };
 
-/* ---- deadlines --------------------------------------------------------
- *
- * Every connection has up to three timers. As GSources (g_timeout_add) they
- * were 20,000 sources for 10,000 connections, which GLib goes through on
- * every iteration of the main loop (prepare and check), so that the cost of
- * each relayed message grew with the number of connections. They are kept
- * instead in one queue sorted by deadline per main context, behind a single
- * source whose ready time is the earliest deadline. */
-
-struct _KvsDeadlineSource
-{
-  GSource source;
-  GSequence *queue;             /* KvsDeadline, earliest first */
-  guint64 next_seq;
-};
-
-G_LOCK_DEFINE_STATIC (kvs_deadline_sources);
-static GHashTable *kvs_deadline_sources;        /* GMainContext -> source */
-
-static gint
-kvs_deadline_compare (gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  const KvsDeadline *x = a, *y = b;
-
-  if (x->when != y->when)
-    return x->when < y->when ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void
-kvs_deadline_source_update (KvsDeadlineSource * ds)
-{
-  GSequenceIter *first = g_sequence_get_begin_iter (ds->queue);
-
-  g_source_set_ready_time ((GSource *) ds, g_sequence_iter_is_end (first) ?
-      -1 : ((KvsDeadline *) g_sequence_get (first))->when);
-}
-
-static gboolean
-kvs_deadline_source_dispatch (GSource * source, GSourceFunc callback,
-    gpointer user_data)
-{
-  KvsDeadlineSource *ds = (KvsDeadlineSource *) source;
-  gint64 now = g_get_monotonic_time ();
-  GSequenceIter *first;
-
-  /* Each callback may add or cancel deadlines: look at the head again. */
-  while (!g_sequence_iter_is_end (first =
-          g_sequence_get_begin_iter (ds->queue))) {
-    KvsDeadline *d = g_sequence_get (first);
-    KvsConnection *conn = d->conn;
-
-    if (d->when > now)
-      break;
-    g_sequence_remove (first);
-    d->iter = NULL;
-    g_object_ref (conn);
-    d->func (conn);
-    g_object_unref (conn);
-  }
-  kvs_deadline_source_update (ds);
-  return G_SOURCE_CONTINUE;
-}
-
-static GSourceFuncs kvs_deadline_source_funcs = {
-  NULL,
-  NULL,
-  kvs_deadline_source_dispatch,
-  NULL,
-  NULL,
-  NULL,
-};
-
-/* The deadline source of the thread-default main context (made and
- * attached on first use, kept for the process's life). */
-static KvsDeadlineSource *
-kvs_deadline_source_get (void)
-{
-  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
-  KvsDeadlineSource *ds;
-
-  G_LOCK (kvs_deadline_sources);
-  if (kvs_deadline_sources == NULL)
-    kvs_deadline_sources = g_hash_table_new (g_direct_hash, g_direct_equal);
-  ds = g_hash_table_lookup (kvs_deadline_sources, context);
-  if (ds == NULL) {
-    ds = (KvsDeadlineSource *) g_source_new (&kvs_deadline_source_funcs,
-        sizeof (KvsDeadlineSource));
-    ds->queue = g_sequence_new (NULL);
-    g_source_set_static_name ((GSource *) ds, "kvs-signaling-server timers");
-    g_source_attach ((GSource *) ds, context);
-    /* the table keeps the context and the source */
-    g_hash_table_insert (kvs_deadline_sources,
-        g_main_context_ref (context), ds);
-  }
-  G_UNLOCK (kvs_deadline_sources);
-  return ds;
-}
-
-/* The source's ready time may stay earlier than what is left: it then
- * wakes up once for nothing and moves on. */
-static void
-kvs_deadline_cancel (KvsDeadline * d)
-{
-  if (d->iter == NULL)
-    return;
-  g_sequence_remove (d->iter);
-  d->iter = NULL;
-}
-
-/* @func (@conn) in @delay_us (at least 1 ms, as the GLib timeouts were),
- * replacing what @d had pending. */
-static void
-kvs_deadline_schedule (KvsDeadline * d, KvsConnection * conn,
-    KvsDeadlineSource * ds, gint64 delay_us, KvsDeadlineFunc func)
-{
-  kvs_deadline_cancel (d);
-  d->when = g_get_monotonic_time () + MAX (delay_us, 1000);
-  d->seq = ds->next_seq++;
-  d->conn = conn;
-  d->func = func;
-  d->iter = g_sequence_insert_sorted (ds->queue, d, kvs_deadline_compare, NULL);
-  if (g_sequence_iter_is_begin (d->iter))
-    g_source_set_ready_time ((GSource *) ds, d->when);
-}
-
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (KvsConnection, kvs_connection, G_TYPE_OBJECT);
-
-static void
-kvs_token_bucket_init (KvsTokenBucket * bucket, gdouble rate)
-{
-  bucket->rate = rate;
-  bucket->tokens = rate;
-  bucket->last = g_get_monotonic_time ();
-}
-
-static gboolean
-kvs_token_bucket_take (KvsTokenBucket * bucket)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  bucket->tokens += (now - bucket->last) * bucket->rate / G_USEC_PER_SEC;
-  bucket->tokens = MIN (bucket->tokens, bucket->rate);
-  bucket->last = now;
-  if (bucket->tokens < 1.0)
-    return FALSE;
-  bucket->tokens -= 1.0;
-  return TRUE;
-}
 
 static void
 kvs_connection_clear_timers (KvsConnection * self)
@@ -446,13 +277,16 @@ kvs_connection_take_token (KvsConnection * self, GstKvsMessageType type,
   switch (type) {
     case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
       *what = "5 SDP offers";
-      return kvs_token_bucket_take (&self->offers);
+      return gst_kvs_token_bucket_take (&self->offers,
+          g_get_monotonic_time ()) == 0;
     case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
       *what = "5 SDP answers";
-      return kvs_token_bucket_take (&self->answers);
+      return gst_kvs_token_bucket_take (&self->answers,
+          g_get_monotonic_time ()) == 0;
     case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
       *what = "20 ICE candidates";
-      return kvs_token_bucket_take (&self->candidates);
+      return gst_kvs_token_bucket_take (&self->candidates,
+          g_get_monotonic_time ()) == 0;
     default:
       *what = "messages";
       return TRUE;
@@ -629,8 +463,9 @@ kvs_connection_send_typed (KvsConnection * self, GstKvsMessageType type)
 }
 
 static void
-kvs_connection_on_grace_over (KvsConnection * self)
+kvs_connection_on_grace_over (gpointer owner)
 {
+  KvsConnection *self = owner;
   kvs_connection_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "Going away");
 }
 
@@ -646,10 +481,10 @@ kvs_connection_go_away (KvsConnection * self)
       self->config->go_away_grace);
   kvs_connection_send_typed (self, GST_KVS_MESSAGE_TYPE_GO_AWAY);
   self->go_away_sent = TRUE;
-  if (self->grace.iter == NULL)
+  if (!kvs_deadline_is_pending (&self->grace))
     /* Microseconds, not whole seconds rounded (as g_timeout_add_seconds
      * does): that could fire early, cutting the grace period short. */
-    kvs_deadline_schedule (&self->grace, self, self->deadlines,
+    kvs_deadline_schedule (&self->grace, self->deadlines, self,
         (gint64) self->config->go_away_grace * G_USEC_PER_SEC,
         kvs_connection_on_grace_over);
 }
@@ -664,27 +499,29 @@ kvs_connection_reconnect_ice_server (KvsConnection * self)
 }
 
 static void
-kvs_connection_on_max_duration (KvsConnection * self)
+kvs_connection_on_max_duration (gpointer owner)
 {
+  KvsConnection *self = owner;
   GST_INFO ("%s reached the maximum connection duration of %u s",
       self->description, self->config->max_connection_duration);
   kvs_connection_go_away (self);
 }
 
-static void kvs_connection_on_idle_check (KvsConnection * self);
+static void kvs_connection_on_idle_check (gpointer owner);
 
 static void
 kvs_connection_schedule_idle_check (KvsConnection * self, gint64 delay_us)
 {
-  kvs_deadline_schedule (&self->idle, self, self->deadlines, delay_us,
+  kvs_deadline_schedule (&self->idle, self->deadlines, self, delay_us,
       kvs_connection_on_idle_check);
 }
 
 /* Not re-armed per message: when it fires, it looks at the last activity
  * and sleeps again until that plus the idle timeout. */
 static void
-kvs_connection_on_idle_check (KvsConnection * self)
+kvs_connection_on_idle_check (gpointer owner)
 {
+  KvsConnection *self = owner;
   gint64 last, deadline, now;
 
   last = MAX (self->connected_at,
@@ -736,18 +573,21 @@ kvs_connection_new (SoupWebsocketConnection * ws, KvsActivityStream * stream,
   self->config = config;
   self->counters = counters;
 
-  self->deadlines = kvs_deadline_source_get ();
-  kvs_token_bucket_init (&self->offers, KVS_RATE_SDP_OFFER);
-  kvs_token_bucket_init (&self->answers, KVS_RATE_SDP_ANSWER);
-  kvs_token_bucket_init (&self->candidates, KVS_RATE_ICE_CANDIDATE);
+  self->deadlines = kvs_deadline_queue_get_thread_default ();
+  /* The service's buckets hold one second of their rate. */
+  gst_kvs_token_bucket_init (&self->offers, KVS_RATE_SDP_OFFER,
+      KVS_RATE_SDP_OFFER, self->connected_at);
+  gst_kvs_token_bucket_init (&self->answers, KVS_RATE_SDP_ANSWER,
+      KVS_RATE_SDP_ANSWER, self->connected_at);
+  gst_kvs_token_bucket_init (&self->candidates, KVS_RATE_ICE_CANDIDATE,
+      KVS_RATE_ICE_CANDIDATE, self->connected_at);
 
   soup_websocket_connection_set_max_incoming_payload_size (ws,
       (guint64) config->max_frame_size * KVS_SOUP_PAYLOAD_FACTOR);
   /* The service never pings on its own: only the client's activity counts. */
   soup_websocket_connection_set_keepalive_interval (ws, 0);
 
-  closure = g_cclosure_new (G_CALLBACK (kvs_connection_on_message), self,
-      NULL);
+  closure = g_cclosure_new (G_CALLBACK (kvs_connection_on_message), self, NULL);
   g_closure_set_marshal (closure, kvs_marshal_VOID__INT_BOXED);
   g_signal_connect_closure (ws, "message", closure, FALSE);
   g_signal_connect (ws, "error", G_CALLBACK (kvs_connection_on_error), self);
@@ -757,7 +597,7 @@ kvs_connection_new (SoupWebsocketConnection * ws, KvsActivityStream * stream,
     kvs_connection_schedule_idle_check (self,
         (gint64) config->idle_timeout * G_USEC_PER_SEC);
   if (config->max_connection_duration > 0)
-    kvs_deadline_schedule (&self->max_duration, self, self->deadlines,
+    kvs_deadline_schedule (&self->max_duration, self->deadlines, self,
         (gint64) config->max_connection_duration * G_USEC_PER_SEC,
         kvs_connection_on_max_duration);
 

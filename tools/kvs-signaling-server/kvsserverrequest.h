@@ -1,7 +1,7 @@
 /* kvs-signaling-server: the request handling of the service without a
- * SoupServerMessage: the REST operations and the query of a WebSocket
- * upgrade (kvsserver.c). The fuzz target tests/fuzz/fuzz-server-request.c
- * drives them directly.
+ * SoupServerMessage: the REST operations (kvsrestapi.c) and the query of a
+ * WebSocket upgrade (kvsserver.c), and what they share. The fuzz target
+ * tests/fuzz/fuzz-server-request.c drives them directly.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
@@ -9,6 +9,26 @@
 #include "kvsserver.h"
 
 G_BEGIN_DECLS
+
+/* A channel's MessageTtlSeconds. */
+#define KVS_SERVER_MIN_TTL 5
+#define KVS_SERVER_MAX_TTL 120
+
+/* @body (NULL = {}) as JSON text. */
+gchar *kvs_server_json_text (JsonNode * body, gsize * len);
+/* An AWS error body: {"message": @message}. */
+gchar *kvs_server_error_text (const gchar * message, gsize * len);
+
+/* What the REST operations need of the server. */
+gboolean kvs_server_is_tls (KvsServer * self);
+/* "127.0.0.1:4566": the address the server listens on. */
+const gchar *kvs_server_get_listen_authority (KvsServer * self);
+/* Shuts the channel's connections down and forgets it. */
+void kvs_server_delete_channel (KvsServer * self, KvsChannel * channel);
+
+/* A ChannelARN as AWS's constraint on it reads it (INVALID_ARGUMENT,
+ * worded as AWS words it, when it is not). */
+gboolean kvs_rest_validate_arn (const gchar * arn, GError ** error);
 
 /* Whether POST @path is a REST operation ("/createSignalingChannel",
  * "/v1/get-ice-server-config", ...). */

@@ -10,7 +10,8 @@
 // window.kvsViewer exposes the state for people (devtools) and for tests:
 //   state: idle | describing | endpoints | ice-config | connecting |
 //          offer-sent | answered | connected | playing | failed | stopped
-//   framesDecoded (inbound-rtp getStats), framesPresented
+//   framesDecoded (inbound-rtp getStats), audioPacketsReceived and
+//   audioCodec (inbound-rtp audio, with audio=1), framesPresented
 //   (requestVideoFrameCallback), videoWidth, videoHeight, iceConnectionState,
 //   connectionState, channelARN, clientId, signerCrypto, errors[], log[],
 //   start(), stop().
@@ -43,6 +44,8 @@ const $ = (id) => document.getElementById(id);
 const status = {
   state: 'idle',
   framesDecoded: 0,
+  audioPacketsReceived: 0,
+  audioCodec: null,
   framesPresented: 0,
   videoWidth: 0,
   videoHeight: 0,
@@ -194,6 +197,11 @@ async function pollStats(s) {
       if (stat.type === 'inbound-rtp' && (stat.kind === 'video' || stat.mediaType === 'video')) {
         status.framesDecoded = stat.framesDecoded || 0;
       }
+      if (stat.type === 'inbound-rtp' && (stat.kind === 'audio' || stat.mediaType === 'audio')) {
+        status.audioPacketsReceived = stat.packetsReceived || 0;
+        const codec = stat.codecId && report.get(stat.codecId);
+        status.audioCodec = codec ? `${codec.mimeType}/${codec.payloadType}` : null;
+      }
     });
     $('frames').textContent = String(status.framesDecoded);
     if (status.framesDecoded > 0 && status.state === 'connected') {
@@ -231,6 +239,8 @@ async function start(settings) {
   stop();
   status.errors = [];
   status.framesDecoded = 0;
+  status.audioPacketsReceived = 0;
+  status.audioCodec = null;
   status.framesPresented = 0;
   if (!settings.channel) {
     fail('settings', new Error('the channel name is missing (?channel=NAME)'));

@@ -11,6 +11,7 @@
 #include <gst/kvssignaling/gstkvscontrolplane.h>
 #include <gst/kvssignaling/gstkvsiceserver.h>
 #include <gst/kvssignaling/gstkvssigv4.h>
+#include "gstkvssigv4verify.h"
 
 #define ACCESS_KEY "AKIDEXAMPLE"
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

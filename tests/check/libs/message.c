@@ -9,6 +9,7 @@
 #include <gst/check/gstcheck.h>
 #include <json-glib/json-glib.h>
 #include <gst/kvssignaling/kvssignaling.h>
+#include "gstkvsserviceframe.h"
 
 #define OFFER_SDP "v=0\r\no=- 4215775240449105457 2 IN IP4 127.0.0.1\r\n" \
   "s=caf\xc3\xa9\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:video0\r\n"

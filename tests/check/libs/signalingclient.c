@@ -11,6 +11,7 @@
 #include <gst/check/gstcheck.h>
 #include <libsoup/soup.h>
 #include <gst/kvssignaling/kvssignaling.h>
+#include "gstkvssigv4verify.h"
 
 #define AK "AKIDEXAMPLE"
 #define AK2 "AKIDSECONDKEY"

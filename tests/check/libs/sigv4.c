@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include <gst/kvssignaling/gstkvssigv4.h>
+#include "gstkvssigv4verify.h"
 
 #define SUITE_AK "AKIDEXAMPLE"
 #define SUITE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
