@@ -36,8 +36,9 @@
  * connection.
  *
  * Inside, the client is the supervisor (thread, state machine, backoff,
- * make before break) of internal parts, one per file: the channel resolver
- * (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
+ * make before break) of internal parts, one per file: the connect
+ * procedure (gstkvsconnect.c: one attempt's steps, each timed), the channel
+ * resolver (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
  * object per WebSocket connection (gstkvswsconnection.c: presign,
  * handshake, liveness, maximum age, frames, pacing), the outbox
  * (gstkvsoutbox.c: the queue of send()) and the state of a run
@@ -61,6 +62,7 @@
 #include "gstkvschannelresolver.h"
 #include "gstkvswsconnection.h"
 #include "gstkvssignalingrun.h"
+#include "gstkvsconnect.h"
 #include "gstkvsclientconfig.h"
 #include "gstkvsclientstats.h"
 #include "gstkvsoutbox.h"
@@ -90,8 +92,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define REPLACED_BASE_S 30
 #define REPLACED_CAP_S 300
 #define REPLACED_FORGET_S 600
-/* Polling a channel that is not ACTIVE yet. */
-#define DESCRIBE_POLL_MS 500
 /* Shutdown waits this long for the close handshake and cancelled calls. */
 #define SHUTDOWN_GRACE_MS 2000
 
@@ -158,10 +158,6 @@ G_DEFINE_TYPE_WITH_CODE (GstKvsSignalingClient, gst_kvs_signaling_client,
         "kvssignalingclient", 0, "KVS signaling client"));
 
 static void begin_attempt (GstKvsSignalingClient * self);
-static void do_describe (GstKvsSignalingClient * self);
-static void do_get_endpoints (GstKvsSignalingClient * self);
-static void do_get_ice_config (GstKvsSignalingClient * self);
-static void do_connect (GstKvsSignalingClient * self);
 static void attempt_failed (GstKvsSignalingClient * self,
     GstKvsSignalingState step, const GError * error);
 static guint schedule_reconnect (GstKvsSignalingClient * self, gint delay);
@@ -278,7 +274,6 @@ fail (GstKvsSignalingClient * self, GError * error)
 {
   GST_ERROR_OBJECT (self, "giving up: %s", error->message);
   self->run->attempt_active = FALSE;
-  gst_kvs_source_clear (&self->run->step_timeout_source);
   gst_kvs_source_clear (&self->run->reconnect_source);
   gst_kvs_channel_resolver_stop (self->run->resolver);
   gst_kvs_source_clear (&self->run->mbb_retry_source);
@@ -623,61 +618,6 @@ on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
 /* the connect attempt */
 
 static gboolean
-step_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->run->step_timeout_source);
-  GST_WARNING_OBJECT (self, "step %s timed out after %u s",
-      state_nick (read_state (self)), self->run->step_timeout_s);
-  self->run->step_timed_out = TRUE;
-  if (self->run->step_cancellable)
-    g_cancellable_cancel (self->run->step_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* A new step begins: returns its cancellable (owned by self). */
-static GCancellable *
-begin_step (GstKvsSignalingClient * self, GstKvsSignalingState state)
-{
-  set_state (self, state);
-  gst_kvs_source_clear (&self->run->step_timeout_source);
-  g_clear_object (&self->run->step_cancellable);
-  self->run->step_cancellable = g_cancellable_new ();
-  self->run->step_timed_out = FALSE;
-  self->run->step_started = g_get_monotonic_time ();
-  self->run->pending_ops++;
-  if (self->run->stopping) {
-    /* stopped from a "state-changed" handler */
-    g_cancellable_cancel (self->run->step_cancellable);
-    return self->run->step_cancellable;
-  }
-  self->run->step_timeout_source =
-      add_timeout (self, self->run->step_timeout_s * 1000, step_timeout);
-  return self->run->step_cancellable;
-}
-
-/* A step's callback ran. Returns FALSE when the client is stopping (the
- * callback must only clean up). Rewrites a cancellation by the step timer
- * into a timeout error. */
-static gboolean
-end_step (GstKvsSignalingClient * self, GError ** error)
-{
-  self->run->pending_ops--;
-  if (self->run->stopping)
-    return FALSE;
-
-  gst_kvs_source_clear (&self->run->step_timeout_source);
-  if (error && *error && self->run->step_timed_out &&
-      g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    g_clear_error (error);
-    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-        "no reply within %u s", self->run->step_timeout_s);
-  }
-  return TRUE;
-}
-
-static gboolean
 is_auth_error (const GError * error)
 {
   return error->domain == GST_KVS_ERROR &&
@@ -722,7 +662,6 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
   guint delay;
 
   self->run->attempt_active = FALSE;
-  gst_kvs_source_clear (&self->run->step_timeout_source);
   if (self->run->stopping)
     return;
 
@@ -771,6 +710,81 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
   report_retry (self, step, error, delay);
 }
 
+/* The connect procedure's hooks: a step begins, a call ended, ICE servers
+ * came. */
+static void
+on_connect_step (GstKvsSignalingState step, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  const gchar *arn = gst_kvs_channel_resolver_get_arn (self->run->resolver);
+
+  /* what a describe found, for gst_kvs_signaling_client_dup_channel_arn() */
+  g_mutex_lock (&self->lock);
+  if (arn && g_strcmp0 (self->resolved_arn, arn) != 0) {
+    g_free (self->resolved_arn);
+    self->resolved_arn = g_strdup (arn);
+  }
+  g_mutex_unlock (&self->lock);
+  set_state (self, step);
+}
+
+static void
+on_connect_duration (guint stat, gint64 started, gpointer user_data)
+{
+  stat_duration (user_data, stat, started);
+}
+
+static void store_ice_servers (GstKvsSignalingClient * self,
+    GPtrArray * servers);
+
+static void
+on_connect_ice_servers (GPtrArray * servers, gpointer user_data)
+{
+  store_ice_servers (user_data, servers);
+}
+
+static const GstKvsConnectHooks connect_hooks = {
+  on_connect_step, on_connect_duration, on_connect_ice_servers
+};
+
+static void connection_opened (GstKvsSignalingClient * self,
+    GstKvsWsConnection * conn);
+
+static void
+attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  g_autoptr (GError) error = NULL;
+  GstKvsSignalingState step;
+  GstKvsWsConnection *conn;
+
+  conn = gst_kvs_connect_finish (res, &step, &error);
+  self->run->pending_ops--;
+  if (self->run->stopping) {
+    g_clear_object (&conn);
+    return;
+  }
+  if (conn) {
+    connection_opened (self, conn);
+  } else if (step == GST_KVS_SIGNALING_STATE_DESCRIBE &&
+      g_error_matches (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
+    g_autoptr (GError) fatal = NULL;
+    g_autofree gchar *name = NULL;
+
+    g_mutex_lock (&self->lock);
+    name = g_strdup (self->config.channel_name ? self->config.channel_name :
+        self->resolved_arn);
+    g_mutex_unlock (&self->lock);
+    fatal = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
+        "signaling channel '%s' does not exist and create-channel is off "
+        "(%s)", name, error->message);
+    fail (self, fatal);
+  } else {
+    attempt_failed (self, step, error);
+  }
+}
+
 static gboolean
 refresh_credentials (GstKvsSignalingClient * self, GError ** error)
 {
@@ -805,6 +819,8 @@ static void
 begin_attempt (GstKvsSignalingClient * self)
 {
   g_autoptr (GError) error = NULL;
+  gboolean create_channel;
+  guint ttl;
 
   if (self->run->stopping || self->run->attempt_active)
     return;
@@ -816,174 +832,17 @@ begin_attempt (GstKvsSignalingClient * self)
     return;
   }
 
-  if (gst_kvs_channel_resolver_needs_describe (self->run->resolver))
-    do_describe (self);
-  else if (!gst_kvs_channel_resolver_get_endpoints (self->run->resolver))
-    do_get_endpoints (self);
-  else if (!gst_kvs_channel_resolver_has_ice_config (self->run->resolver))
-    do_get_ice_config (self);
-  else
-    do_connect (self);
-}
-
-/* DESCRIBE / CREATE */
-
-static void describe_cb (GObject * source, GAsyncResult * res,
-    gpointer user_data);
-
-static gboolean
-describe_poll_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->run->describe_poll_source);
-  do_describe (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-do_describe (GstKvsSignalingClient * self)
-{
-  GCancellable *cancellable;
-
-  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_DESCRIBE);
-  gst_kvs_channel_resolver_describe_async (self->run->resolver, cancellable,
-      describe_cb, self);
-}
-
-static void
-create_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok;
-
-  ok = gst_kvs_channel_resolver_create_finish (GST_KVS_CHANNEL_RESOLVER
-      (source), res, &error);
-  stat_duration (self, GST_KVS_STAT_CREATE, self->run->step_started);
-  if (!end_step (self, &error))
-    return;
-
-  if (!ok) {
-    if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_IN_USE)) {
-      /* created meanwhile by someone else: describe it */
-      GST_INFO_OBJECT (self, "channel created concurrently: %s",
-          error->message);
-      do_describe (self);
-      return;
-    }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CREATE, error);
-    return;
-  }
-  do_describe (self);
-}
-
-static void
-do_create (GstKvsSignalingClient * self)
-{
-  guint ttl;
-  GCancellable *cancellable;
-
   g_mutex_lock (&self->lock);
+  create_channel = self->config.create_channel;
   ttl = self->config.message_ttl;
   g_mutex_unlock (&self->lock);
 
-  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_CREATE);
-  gst_kvs_channel_resolver_create_async (self->run->resolver, ttl, cancellable,
-      create_cb, self);
+  self->run->pending_ops++;
+  gst_kvs_connect_async (self->run, create_channel, ttl, &connect_hooks, self,
+      self->run->cancellable, attempt_cb, self);
 }
 
-static void
-describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok, active = FALSE;
-  gboolean can_create;
-  g_autofree gchar *name = NULL;
-
-  ok = gst_kvs_channel_resolver_describe_finish (GST_KVS_CHANNEL_RESOLVER
-      (source), res, &active, &error);
-  stat_duration (self, GST_KVS_STAT_DESCRIBE, self->run->step_started);
-  if (!end_step (self, &error))
-    return;
-
-  g_mutex_lock (&self->lock);
-  can_create = self->config.create_channel && self->config.channel_name != NULL;
-  name = g_strdup (self->config.channel_name ? self->config.channel_name :
-      self->resolved_arn);
-  g_mutex_unlock (&self->lock);
-
-  if (!ok) {
-    if (g_error_matches (error, GST_KVS_ERROR,
-            GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
-      g_autoptr (GError) fatal = NULL;
-
-      if (can_create) {
-        do_create (self);
-        return;
-      }
-      fatal = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
-          "signaling channel '%s' does not exist and create-channel is off "
-          "(%s)", name, error->message);
-      fail (self, fatal);
-      return;
-    }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_DESCRIBE, error);
-    return;
-  }
-
-  if (!active) {
-    self->run->describe_poll_source =
-        add_timeout (self, DESCRIBE_POLL_MS, describe_poll_timeout);
-    return;
-  }
-
-  g_mutex_lock (&self->lock);
-  g_free (self->resolved_arn);
-  self->resolved_arn =
-      g_strdup (gst_kvs_channel_resolver_get_arn (self->run->resolver));
-  g_mutex_unlock (&self->lock);
-
-  do_get_endpoints (self);
-}
-
-/* GET_ENDPOINT */
-
-static void
-endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok;
-
-  ok = gst_kvs_channel_resolver_get_endpoints_finish (GST_KVS_CHANNEL_RESOLVER
-      (source), res, &error);
-  stat_duration (self, GST_KVS_STAT_GET_ENDPOINT, self->run->step_started);
-  if (!end_step (self, &error))
-    return;
-  if (!ok) {
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT, error);
-    return;
-  }
-
-  if (!gst_kvs_channel_resolver_has_ice_config (self->run->resolver))
-    do_get_ice_config (self);
-  else
-    do_connect (self);
-}
-
-static void
-do_get_endpoints (GstKvsSignalingClient * self)
-{
-  GCancellable *cancellable;
-
-  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT);
-  gst_kvs_channel_resolver_get_endpoints_async (self->run->resolver,
-      cancellable, endpoints_cb, self);
-}
-
-/* GET_ICE_CONFIG, at connect time and in the background */
+/* ICE servers */
 
 /* Keeps @servers (transfer full) and announces them. */
 static void
@@ -994,41 +853,6 @@ store_ice_servers (GstKvsSignalingClient * self, GPtrArray * servers)
   self->ice_servers = servers;
   g_mutex_unlock (&self->lock);
   g_signal_emit (self, signals[SIGNAL_ICE_SERVERS_CHANGED], 0);
-}
-
-static void
-ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  GPtrArray *servers;
-
-  servers = gst_kvs_channel_resolver_get_ice_config_finish
-      (GST_KVS_CHANNEL_RESOLVER (source), res, &error);
-  stat_duration (self, GST_KVS_STAT_GET_ICE_CONFIG, self->run->step_started);
-  if (!end_step (self, &error)) {
-    g_clear_pointer (&servers, g_ptr_array_unref);
-    return;
-  }
-
-  if (servers) {
-    store_ice_servers (self, servers);
-  } else {
-    /* not fatal: connect without TURN (the resolver retries) */
-    GST_WARNING_OBJECT (self, "GetIceServerConfig failed, continuing without "
-        "TURN: %s", error->message);
-  }
-  do_connect (self);
-}
-
-static void
-do_get_ice_config (GstKvsSignalingClient * self)
-{
-  GCancellable *cancellable;
-
-  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ICE_CONFIG);
-  gst_kvs_channel_resolver_get_ice_config_async (self->run->resolver,
-      cancellable, ice_config_cb, self);
 }
 
 /* The resolver's background refresh brought new servers. */
@@ -1059,7 +883,6 @@ refresh_ice_servers (GstKvsSignalingClient * self)
 typedef struct
 {
   GstKvsSignalingClient *self;
-  gboolean make_before_break;
   gint64 started;               /* monotonic us */
 } ConnectData;
 
@@ -1107,53 +930,13 @@ mbb_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* @conn completed its handshake: it becomes the active connection, the
+ * one it replaces (make before break) goes. */
 static void
-ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+connection_opened (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
-  ConnectData *data = user_data;
-  GstKvsSignalingClient *self = data->self;
-  g_autoptr (GError) error = NULL;
-  gboolean mbb = data->make_before_break;
-  gint64 started = data->started;
-  GstKvsWsConnection *conn;
-
-  g_free (data);
-  conn = gst_kvs_ws_connection_open_finish (res, &error);
-  if (!self->run->stopping)
-    stat_duration (self, GST_KVS_STAT_CONNECT, started);
-
-  if (mbb) {
-    self->run->pending_ops--;
-    mbb_finished (self);
-    if (self->run->stopping) {
-      g_clear_object (&conn);
-      return;
-    }
-  } else if (!end_step (self, &error)) {
-    g_clear_object (&conn);
-    return;
-  }
-
-  if (!conn) {
-    if (mbb && self->run->conn) {
-      /* the old one still works: try again later */
-      GST_WARNING_OBJECT (self, "replacement connection failed: %s",
-          error->message);
-      if (g_error_matches (error, GST_KVS_ERROR,
-              GST_KVS_ERROR_RESOURCE_NOT_FOUND))
-        gst_kvs_channel_resolver_forget (self->run->resolver);
-      schedule_mbb_retry (self);
-      /* unless told to go, the old one carries the messages meanwhile */
-      flush_outgoing (self);
-      return;
-    }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
-    return;
-  }
-
   watch_conn (self, conn);
-  if (!mbb)
-    self->run->attempt_active = FALSE;
+  self->run->attempt_active = FALSE;
   if (self->run->conn) {
     GstKvsWsConnection *old = self->run->conn;
 
@@ -1169,48 +952,69 @@ ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 }
 
 static void
-connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
+replacement_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
-  g_autofree gchar *client_id = NULL, *region = NULL;
-  ConnectData *data;
-  GCancellable *cancellable;
+  ConnectData *data = user_data;
+  GstKvsSignalingClient *self = data->self;
+  g_autoptr (GError) error = NULL;
+  gint64 started = data->started;
+  GstKvsWsConnection *conn;
 
-  g_mutex_lock (&self->lock);
-  if (self->config.role == GST_KVS_ROLE_VIEWER)
-    client_id = g_strdup (self->resolved_client_id);
-  region = g_strdup (self->resolved_region);
-  g_mutex_unlock (&self->lock);
+  g_free (data);
+  conn = gst_kvs_ws_connection_open_finish (res, &error);
+  if (!self->run->stopping)
+    stat_duration (self, GST_KVS_STAT_CONNECT, started);
+
+  self->run->pending_ops--;
+  mbb_finished (self);
+  if (self->run->stopping) {
+    g_clear_object (&conn);
+    return;
+  }
+
+  if (!conn) {
+    if (self->run->conn) {
+      /* the old one still works: try again later */
+      GST_WARNING_OBJECT (self, "replacement connection failed: %s",
+          error->message);
+      if (g_error_matches (error, GST_KVS_ERROR,
+              GST_KVS_ERROR_RESOURCE_NOT_FOUND))
+        gst_kvs_channel_resolver_forget (self->run->resolver);
+      schedule_mbb_retry (self);
+      /* unless told to go, the old one carries the messages meanwhile */
+      flush_outgoing (self);
+      return;
+    }
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
+    return;
+  }
+  connection_opened (self, conn);
+}
+
+/* Opens a replacement for the active connection; it gets request-timeout
+ * like any step. */
+static void
+open_replacement (GstKvsSignalingClient * self)
+{
+  GstKvsSignalingRun *run = self->run;
+  ConnectData *data;
 
   data = g_new0 (ConnectData, 1);
   data->self = self;
-  data->make_before_break = make_before_break;
   data->started = g_get_monotonic_time ();
-  if (make_before_break) {
-    self->run->pending_ops++;
-    /* cancelled by its own timer, or with the whole run */
-    g_clear_object (&self->run->mbb_cancellable);
-    self->run->mbb_cancellable = g_cancellable_new ();
-    g_signal_connect_object (self->run->cancellable, "cancelled",
-        G_CALLBACK (g_cancellable_cancel), self->run->mbb_cancellable,
-        G_CONNECT_SWAPPED);
-    gst_kvs_source_clear (&self->run->mbb_timeout_source);
-    self->run->mbb_timeout_source =
-        add_timeout (self, self->run->step_timeout_s * 1000, mbb_timeout);
-    cancellable = self->run->mbb_cancellable;
-  } else {
-    cancellable = self->run->step_cancellable;
-  }
-  gst_kvs_ws_connection_open_async (self->run->session, self->run->resolver,
-      self->run->creds, region, self->config.role, client_id, make_before_break,
-      cancellable, ws_connect_cb, data);
-}
-
-static void
-do_connect (GstKvsSignalingClient * self)
-{
-  /* the step's pending call is the WebSocket connect */
-  begin_step (self, GST_KVS_SIGNALING_STATE_CONNECTING);
-  connect_ws (self, FALSE);
+  run->pending_ops++;
+  /* cancelled by its own timer, or with the whole run */
+  g_clear_object (&run->mbb_cancellable);
+  run->mbb_cancellable = g_cancellable_new ();
+  g_signal_connect_object (run->cancellable, "cancelled",
+      G_CALLBACK (g_cancellable_cancel), run->mbb_cancellable,
+      G_CONNECT_SWAPPED);
+  gst_kvs_source_clear (&run->mbb_timeout_source);
+  run->mbb_timeout_source =
+      add_timeout (self, run->step_timeout_s * 1000, mbb_timeout);
+  gst_kvs_ws_connection_open_async (run->session, run->resolver, run->creds,
+      run->region, run->role, run->client_id, TRUE, run->mbb_cancellable,
+      replacement_cb, data);
 }
 
 /* GO_AWAY, or the connection's age: open the new connection first, then
@@ -1234,7 +1038,7 @@ start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
 
   GST_INFO_OBJECT (self, "%s: opening a replacement connection", why);
   self->run->mbb_active = TRUE;
-  connect_ws (self, TRUE);
+  open_replacement (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1252,12 +1056,8 @@ shutdown_in_thread (gpointer user_data)
   GST_DEBUG_OBJECT (self, "shutting down");
   self->run->stopping = TRUE;
   g_cancellable_cancel (self->run->cancellable);
-  if (self->run->step_cancellable)
-    g_cancellable_cancel (self->run->step_cancellable);
 
   gst_kvs_source_clear (&self->run->reconnect_source);
-  gst_kvs_source_clear (&self->run->step_timeout_source);
-  gst_kvs_source_clear (&self->run->describe_poll_source);
   gst_kvs_channel_resolver_stop (self->run->resolver);
   gst_kvs_outbox_detach (self->outbox);
   gst_kvs_source_clear (&self->run->mbb_retry_source);

@@ -222,15 +222,12 @@ gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
 void
 gst_kvs_signaling_run_close (GstKvsSignalingRun * run)
 {
-  gst_kvs_source_clear (&run->step_timeout_source);
-  gst_kvs_source_clear (&run->describe_poll_source);
   gst_kvs_source_clear (&run->reconnect_source);
   gst_kvs_source_clear (&run->stable_source);
   gst_kvs_source_clear (&run->mbb_retry_source);
   gst_kvs_source_clear (&run->mbb_timeout_source);
   g_ptr_array_set_size (run->closing_conns, 0);
   g_clear_object (&run->conn);
-  g_clear_object (&run->step_cancellable);
   g_clear_object (&run->mbb_cancellable);
   g_clear_object (&run->resolver);
   g_clear_object (&run->session);

@@ -40,11 +40,6 @@ typedef struct
   /* the supervisor's state */
   gboolean stopping;
   gboolean attempt_active;
-  GCancellable *step_cancellable;       /* the current step */
-  gboolean step_timed_out;
-  gint64 step_started;          /* monotonic us, the current step's start */
-  GSource *step_timeout_source;
-  GSource *describe_poll_source;
   GSource *reconnect_source;
   guint backoff_exponent;
   guint auth_failures;
