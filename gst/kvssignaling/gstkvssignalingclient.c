@@ -7,8 +7,8 @@
  * @short_description: one KVS WebRTC signaling connection
  *
  * Threading: the client owns one #GThread running its own #GMainContext.
- * The #SoupSession, the #GstKvsControlPlane, the #SoupWebsocketConnection
- * and every timer live in that thread only. Public methods may be called
+ * The #SoupSession, the REST calls, each WebSocket connection and every
+ * timer live in that thread only. Public methods may be called
  * from any thread: configuration and status are guarded by one mutex, sends
  * go through a locked, bounded queue and an idle source attached to the
  * client's context, and stop() attaches a shutdown source and joins the
@@ -35,6 +35,15 @@
  * every keepalive-interval; no pong nor frame for two intervals means a dead
  * connection.
  *
+ * Inside, the client is the supervisor (thread, state machine, backoff,
+ * make before break) of internal parts, one per file: the connect
+ * procedure (gstkvsconnect.c: one attempt's steps, each timed), the channel
+ * resolver (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
+ * object per WebSocket connection (gstkvswsconnection.c: presign,
+ * handshake, liveness, maximum age, frames, pacing), the outbox
+ * (gstkvsoutbox.c: the queue of send()) and the state of a run
+ * (gstkvssignalingrun.c), made by start() and freed when the thread ends.
+ *
  * TLS is always verified; ca-file replaces the system's authorities. GIO's
  * default proxy resolver (libproxy, not safe across threads on Debian 12)
  * is not used: proxies come from https_proxy/http_proxy/all_proxy/no_proxy.
@@ -50,32 +59,20 @@
 
 #include "gstkvssignalingclient.h"
 #include "gstkvsenumtypes.h"
-#include "gstkvsvalidation.h"
-#include "gstkvstokenbucket.h"
-#include "gstkvscredentials.h"
-#include "gstkvsawsconfig.h"
-#include "gstkvssigv4.h"
-#include "gstkvscontrolplane.h"
-#include "gstkvstls.h"
+#include "gstkvschannelresolver.h"
+#include "gstkvswsconnection.h"
+#include "gstkvssignalingrun.h"
+#include "gstkvsconnect.h"
+#include "gstkvsclientconfig.h"
+#include "gstkvsclientstats.h"
+#include "gstkvsoutbox.h"
+#include "gstkvsowner.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
 
-#define DEFAULT_ROLE GST_KVS_ROLE_MASTER
-#define DEFAULT_CREATE_CHANNEL FALSE
-#define DEFAULT_MESSAGE_TTL 60
-#define DEFAULT_KEEPALIVE_INTERVAL 10
-#define DEFAULT_SEND_TIMEOUT 60
-#define DEFAULT_REQUEST_TIMEOUT 20
-/* The service closes a connection after one hour: move before that. */
-#define DEFAULT_MAX_CONNECTION_AGE (55 * 60)
-
 /* Outgoing messages waiting for a connection. */
 #define MAX_QUEUED_MESSAGES 512
-/* Largest frame accepted from the service. */
-#define MAX_INCOMING_PAYLOAD (256 * 1024)
-/* Presigned URL lifetime, as AWS's JS client. */
-#define PRESIGN_EXPIRES 299
 /* Reconnect backoff: full jitter over min(cap, base * 2^n). */
 #define BACKOFF_BASE_MS 100
 #define BACKOFF_CAP_MS 10000
@@ -95,50 +92,12 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define REPLACED_BASE_S 30
 #define REPLACED_CAP_S 300
 #define REPLACED_FORGET_S 600
-/* Polling a channel that is not ACTIVE yet. */
-#define DESCRIBE_POLL_MS 500
-/* ICE servers are refreshed at this fraction of their smallest Ttl. */
-#define ICE_REFRESH_PERCENT 80
-#define ICE_REFRESH_RETRY_S 10
-/* A clock skew larger than this on a 403 handshake is corrected. */
-#define CLOCK_SKEW_THRESHOLD_S 60
-/* Outgoing pacing, per connection and message type, below the service's
- * limits (AWS: 5 SDP offers/s, 5 SDP answers/s, 20 ICE candidates/s per
- * connection, refused with ClientLimitExceededException beyond): a bucket
- * refilled at 90 % of the service's rate. Without it the backlog of an
- * outage goes out at once and is refused. The ICE bucket holds half the
- * service's burst: the service counts arrivals, and a first burst that
- * reaches it late followed by the next candidates on time looks faster
- * than it was sent (the spare half absorbs 0.5 s of such jitter). */
-#define PACE_SDP_BURST 5
-#define PACE_SDP_RATE 4.5
-#define PACE_ICE_BURST 10
-#define PACE_ICE_RATE 18.0
 /* Shutdown waits this long for the close handshake and cancelled calls. */
 #define SHUTDOWN_GRACE_MS 2000
 
 enum
 {
-  PROP_0,
-  PROP_ROLE,
-  PROP_CHANNEL_NAME,
-  PROP_CHANNEL_ARN,
-  PROP_REGION,
-  PROP_ENDPOINT,
-  PROP_CLIENT_ID,
-  PROP_ACCESS_KEY,
-  PROP_SECRET_KEY,
-  PROP_SESSION_TOKEN,
-  PROP_PROFILE,
-  PROP_CA_FILE,
-  PROP_CREATE_CHANNEL,
-  PROP_MESSAGE_TTL,
-  PROP_MAX_PAYLOAD_SIZE,
-  PROP_KEEPALIVE_INTERVAL,
-  PROP_SEND_TIMEOUT,
-  PROP_REQUEST_TIMEOUT,
-  PROP_MAX_CONNECTION_AGE,
-  PROP_STATE,
+  PROP_STATE = GST_KVS_CLIENT_N_CONFIG_PROPS,
   N_PROPERTIES
 };
 
@@ -162,41 +121,6 @@ enum
 static GParamSpec *properties[N_PROPERTIES];
 static guint signals[N_SIGNALS];
 
-typedef struct
-{
-  GstKvsMessage *msg;
-  gchar *frame;
-  gint64 queued_at;             /* monotonic us */
-} OutItem;
-
-/* Durations of the last calls, indices of Stats.durations. */
-enum
-{
-  STAT_DESCRIBE,
-  STAT_CREATE,
-  STAT_GET_ENDPOINT,
-  STAT_GET_ICE_CONFIG,
-  STAT_CONNECT,
-  N_STAT_DURATIONS
-};
-
-static const gchar *const stat_duration_names[N_STAT_DURATIONS] = {
-  "describe-time", "create-time", "get-endpoint-time", "get-ice-config-time",
-  "connect-time"
-};
-
-/* Counters of gst_kvs_signaling_client_get_stats() (lock). */
-typedef struct
-{
-  GstClockTime durations[N_STAT_DURATIONS];
-  guint64 sent[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
-  guint64 received[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
-  guint64 connections;          /* connections that came up, this run */
-  guint64 reconnects;
-  guint64 send_failures;
-  guint64 ice_server_refreshes;
-} Stats;
-
 struct _GstKvsSignalingClient
 {
   GObject parent;
@@ -206,24 +130,7 @@ struct _GstKvsSignalingClient
   GMutex start_lock;
 
   /* Configuration (lock). */
-  GstKvsRole role;
-  gchar *channel_name;
-  gchar *channel_arn;
-  gchar *region;
-  gchar *endpoint;
-  gchar *client_id;
-  gchar *access_key;
-  gchar *secret_key;
-  gchar *session_token;
-  gchar *profile;
-  gchar *ca_file;
-  gboolean create_channel;
-  guint message_ttl;
-  guint max_payload;
-  guint keepalive_interval;
-  guint send_timeout;
-  guint request_timeout;
-  guint max_connection_age;
+  GstKvsClientConfig config;
   gboolean credentials_changed;
 
   /* Status (lock). */
@@ -233,60 +140,15 @@ struct _GstKvsSignalingClient
   gchar *resolved_region_source;
   gchar *resolved_client_id;
   GPtrArray *ice_servers;
-  GQueue outgoing;              /* OutItem */
+  GstKvsOutbox *outbox;
   GThread *thread;
   GMainContext *context;
   gboolean thread_finishing;    /* detached thread still cleaning up */
-  Stats stats;
+  GstKvsClientStats stats;
 
-  /* Everything below is touched by the client's thread only (set up by
-   * start() before the thread exists). */
-  GMainLoop *loop;
-  GTlsDatabase *tls_database;
-  gchar *cp_endpoint;
-  GstKvsCredentials *creds;
-  SoupSession *session;
-  GstKvsControlPlane *cp;
-  GCancellable *cancellable;    /* the whole run */
-  GCancellable *step_cancellable;       /* the current step */
-  GstKvsEndpoints *endpoints;
-  gboolean arn_from_user;
-  gboolean force_describe;
-  gboolean ice_fetched;
-  gboolean stopping;
-  gboolean attempt_active;
-  gboolean step_timed_out;
-  gboolean mbb_active;
-  guint backoff_exponent;
-  guint auth_failures;
-  guint tls_failures;
-  guint replaced_count;         /* replacements since the last long connection */
-  gint64 conn_up_since;         /* monotonic us, when self->conn came up */
-  gint pending_ops;
-  GPtrArray *closing_conns;     /* SoupWebsocketConnection we closed */
-  SoupWebsocketConnection *conn;
-  /* conn was told to go (GO_AWAY): nothing more is written on it */
-  gboolean conn_going_away;
-  gint64 last_activity;         /* monotonic us */
-  GSource *reconnect_source;
-  GSource *step_timeout_source;
-  GSource *describe_poll_source;
-  GSource *stable_source;
-  GSource *liveness_source;     /* ticks with libsoup's pings */
-  GSource *liveness_deadline_source;
-  GSource *max_age_source;
-  GSource *ice_refresh_source;
-  GSource *expiry_source;
-  GSource *mbb_retry_source;
-  GSource *mbb_timeout_source;
-  GCancellable *mbb_cancellable;
-  GSource *pace_source;
-  GstKvsTokenBucket pace[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
-  guint step_timeout_s;         /* request-timeout, read at start() */
-  guint max_age_s;              /* max-connection-age, read at start() */
-  gboolean ice_refresh_active;
-  gint64 step_started;          /* monotonic us, the current step's start */
-  gint64 ice_refresh_started;   /* monotonic us */
+  /* The current run: made by start(), freed when its thread ends; touched
+   * by the client's thread only. */
+  GstKvsSignalingRun *run;
   GObject *self_ref;            /* held by a detached thread */
 };
 
@@ -296,10 +158,6 @@ G_DEFINE_TYPE_WITH_CODE (GstKvsSignalingClient, gst_kvs_signaling_client,
         "kvssignalingclient", 0, "KVS signaling client"));
 
 static void begin_attempt (GstKvsSignalingClient * self);
-static void do_describe (GstKvsSignalingClient * self);
-static void do_get_endpoints (GstKvsSignalingClient * self);
-static void do_get_ice_config (GstKvsSignalingClient * self);
-static void do_connect (GstKvsSignalingClient * self);
 static void attempt_failed (GstKvsSignalingClient * self,
     GstKvsSignalingState step, const GError * error);
 static guint schedule_reconnect (GstKvsSignalingClient * self, gint delay);
@@ -309,14 +167,6 @@ static void refresh_ice_servers (GstKvsSignalingClient * self);
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
-
-static void
-out_item_free (OutItem * item)
-{
-  gst_kvs_message_unref (item->msg);
-  g_free (item->frame);
-  g_free (item);
-}
 
 static const gchar *
 state_nick (GstKvsSignalingState state)
@@ -336,21 +186,7 @@ role_nick (GstKvsRole role)
 static GSource *
 add_timeout (GstKvsSignalingClient * self, guint ms, GSourceFunc func)
 {
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, func, self, NULL);
-  g_source_attach (source, self->context);
-  return source;
-}
-
-static void
-clear_source (GSource ** source)
-{
-  if (*source) {
-    g_source_destroy (*source);
-    g_source_unref (*source);
-    *source = NULL;
-  }
+  return gst_kvs_timeout_add (self->context, ms, func, self);
 }
 
 /* Called first thing in a timeout callback that returns G_SOURCE_REMOVE. */
@@ -358,25 +194,6 @@ static void
 source_fired (GSource ** source)
 {
   g_clear_pointer (source, g_source_unref);
-}
-
-/* The URL without its query: safe to log. */
-static gchar *
-url_for_log (const gchar * url)
-{
-  const gchar *q = strchr (url, '?');
-
-  return q ? g_strndup (url, q - url) : g_strdup (url);
-}
-
-static GDateTime *
-service_now (GstKvsSignalingClient * self)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  gint64 offset = self->cp ? gst_kvs_control_plane_get_clock_offset (self->cp)
-      : 0;
-
-  return g_date_time_add_seconds (now, (gdouble) offset);
 }
 
 static void
@@ -423,149 +240,46 @@ static void
 stat_message (GstKvsSignalingClient * self, guint64 * counters,
     GstKvsMessageType type)
 {
-  if (type <= GST_KVS_MESSAGE_TYPE_UNKNOWN ||
-      type > GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
-    return;
   g_mutex_lock (&self->lock);
-  counters[type]++;
+  gst_kvs_client_stats_count (counters, type);
   g_mutex_unlock (&self->lock);
 }
 
-/* Reports @item (freed) as not sent: warning and "send-failed". */
+/* A message waited in vain (outbox's "send-failed"): counted, forwarded. */
 static void
-report_not_sent (GstKvsSignalingClient * self, OutItem * item,
-    const gchar * reason)
+on_outbox_send_failed (GstKvsOutbox * outbox, GstKvsMessage * msg,
+    GError * error, gpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
+  GstKvsSignalingClient *self = user_data;
 
-  error = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_NOT_CONNECTED,
-      "%s %s%s%s was not sent: %s",
-      gst_kvs_message_type_to_string (item->msg->type),
-      item->msg->correlation_id ? "(correlation id " : "",
-      item->msg->correlation_id ? item->msg->correlation_id : "",
-      item->msg->correlation_id ? ")" : "", reason);
-  GST_WARNING_OBJECT (self, "%s", error->message);
   g_mutex_lock (&self->lock);
   self->stats.send_failures++;
   g_mutex_unlock (&self->lock);
-  g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, item->msg, error);
-  out_item_free (item);
+  g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, msg, error);
 }
 
-/* Pops every queued message and reports it as not sent. Any thread that
- * may emit (the client's, or the caller's when no thread runs). */
 static void
 fail_outgoing (GstKvsSignalingClient * self, const gchar * reason)
 {
-  while (TRUE) {
-    OutItem *item;
-
-    g_mutex_lock (&self->lock);
-    item = g_queue_pop_head (&self->outgoing);
-    g_mutex_unlock (&self->lock);
-    if (!item)
-      break;
-    report_not_sent (self, item, reason);
-  }
-}
-
-static gboolean expire_outgoing (gpointer user_data);
-
-/* Arms the send-timeout timer for the oldest queued message, if any: no
- * timer runs while nothing waits. Client thread only. */
-static void
-arm_expiry (GstKvsSignalingClient * self)
-{
-  gint64 deadline = 0;
-  gint64 now;
-  guint timeout;
-
-  if (self->stopping || self->expiry_source)
-    return;
-
-  g_mutex_lock (&self->lock);
-  timeout = self->send_timeout;
-  if (timeout > 0 && self->outgoing.length > 0) {
-    OutItem *head = g_queue_peek_head (&self->outgoing);
-
-    deadline = head->queued_at + G_USEC_PER_SEC * (gint64) timeout;
-  }
-  g_mutex_unlock (&self->lock);
-  if (deadline == 0)
-    return;
-
-  /* expired once strictly past the deadline */
-  now = g_get_monotonic_time ();
-  self->expiry_source = add_timeout (self,
-      deadline > now ? (guint) ((deadline - now) / 1000 + 1) : 0,
-      expire_outgoing);
-}
-
-/* Reports the messages that waited longer than send-timeout. The queue is
- * in sending order, hence in age order. */
-static gboolean
-expire_outgoing (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  source_fired (&self->expiry_source);
-  while (!self->stopping) {
-    OutItem *item = NULL;
-    guint timeout;
-
-    g_mutex_lock (&self->lock);
-    timeout = self->send_timeout;
-    if (timeout > 0 && self->outgoing.length > 0) {
-      OutItem *head = g_queue_peek_head (&self->outgoing);
-
-      if (now - head->queued_at > (gint64) timeout * G_USEC_PER_SEC)
-        item = g_queue_pop_head (&self->outgoing);
-    }
-    g_mutex_unlock (&self->lock);
-    if (!item)
-      break;
-
-    {
-      g_autofree gchar *reason = g_strdup_printf ("no connection within "
-          "send-timeout (%u s)", timeout);
-      report_not_sent (self, item, reason);
-    }
-  }
-  arm_expiry (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* send-timeout changed: re-arm for the new deadline. */
-static gboolean
-rearm_expiry_idle (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  clear_source (&self->expiry_source);
-  arm_expiry (self);
-  return G_SOURCE_REMOVE;
+  gst_kvs_outbox_fail_all (self->outbox, reason);
 }
 
 /* ------------------------------------------------------------------ */
 /* giving up */
 
-static void clear_connection_timers (GstKvsSignalingClient * self);
-static void drop_conn (GstKvsSignalingClient * self,
-    SoupWebsocketConnection * conn, gushort code);
+static void drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn);
 
 static void
 fail (GstKvsSignalingClient * self, GError * error)
 {
   GST_ERROR_OBJECT (self, "giving up: %s", error->message);
-  self->attempt_active = FALSE;
-  clear_source (&self->step_timeout_source);
-  clear_source (&self->reconnect_source);
-  clear_source (&self->ice_refresh_source);
-  clear_source (&self->mbb_retry_source);
-  clear_connection_timers (self);
-  drop_conn (self, self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
-  self->conn = NULL;
+  self->run->attempt_active = FALSE;
+  gst_kvs_source_clear (&self->run->reconnect_source);
+  gst_kvs_channel_resolver_stop (self->run->resolver);
+  gst_kvs_source_clear (&self->run->mbb_retry_source);
+  gst_kvs_source_clear (&self->run->stable_source);
+  drop_conn (self, self->run->conn);
+  self->run->conn = NULL;
   set_state (self, GST_KVS_SIGNALING_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
   fail_outgoing (self, "the signaling client failed");
@@ -573,49 +287,6 @@ fail (GstKvsSignalingClient * self, GError * error)
 
 /* ------------------------------------------------------------------ */
 /* outgoing queue */
-
-static void
-pace_limits (GstKvsMessageType type, gdouble * burst, gdouble * rate)
-{
-  switch (type) {
-    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
-    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
-      *burst = PACE_SDP_BURST;
-      *rate = PACE_SDP_RATE;
-      break;
-    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
-      *burst = PACE_ICE_BURST;
-      *rate = PACE_ICE_RATE;
-      break;
-    default:
-      *burst = *rate = 0;
-      break;
-  }
-}
-
-/* A new connection: the service's buckets are full again, ours too. */
-static void
-pace_reset (GstKvsSignalingClient * self)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  for (guint t = 0; t < G_N_ELEMENTS (self->pace); t++) {
-    gdouble burst, rate;
-
-    pace_limits (t, &burst, &rate);
-    gst_kvs_token_bucket_init (&self->pace[t], burst, rate, now);
-  }
-}
-
-/* 0 when a message of @type may go now (a token is taken), else the
- * milliseconds until it may. */
-static guint
-pace_take (GstKvsSignalingClient * self, GstKvsMessageType type)
-{
-  return gst_kvs_token_bucket_take (&self->pace[type], g_get_monotonic_time ());
-}
-
-static void flush_outgoing (GstKvsSignalingClient * self);
 
 /* Messages are written on the active connection only while it is not being
  * replaced. After GO_AWAY, and while a replacement is being opened (make
@@ -628,62 +299,40 @@ static void flush_outgoing (GstKvsSignalingClient * self);
 static gboolean
 conn_writable (GstKvsSignalingClient * self)
 {
-  return self->conn && !self->conn_going_away && !self->mbb_active &&
-      !self->attempt_active &&
-      soup_websocket_connection_get_state (self->conn) ==
-      SOUP_WEBSOCKET_STATE_OPEN;
+  return self->run->conn && !self->run->conn_going_away
+      && !self->run->mbb_active && !self->run->attempt_active
+      && gst_kvs_ws_connection_is_open (self->run->conn);
 }
 
-static gboolean
-pace_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->pace_source);
-  flush_outgoing (self);
-  return G_SOURCE_REMOVE;
-}
-
+/* Sends what the connection's pacing allows, in order. */
 static void
 flush_outgoing (GstKvsSignalingClient * self)
 {
-  if (self->stopping || self->pace_source)
+  GST_KVS_CHECK_OWNER (self->context);
+
+  if (self->run->stopping)
     return;
 
   while (TRUE) {
-    OutItem *item;
-    guint wait_ms;
+    g_autoptr (GstKvsOutboxItem) item = NULL;
+    GstKvsMessageType type;
 
     if (!conn_writable (self))
       return;
-
-    g_mutex_lock (&self->lock);
-    item = g_queue_peek_head (&self->outgoing);
-    wait_ms = item ? pace_take (self, item->msg->type) : 0;
-    if (item && wait_ms == 0)
-      g_queue_pop_head (&self->outgoing);
-    g_mutex_unlock (&self->lock);
-    if (!item) {
-      /* nothing waits: no send-timeout timer */
-      clear_source (&self->expiry_source);
+    /* nothing waits (no send-timeout timer), or the head must wait:
+     * everything behind it waits too ("writable" comes back here) */
+    if (!gst_kvs_outbox_peek_type (self->outbox, &type) ||
+        gst_kvs_ws_connection_reserve (self->run->conn, type) > 0)
       return;
-    }
-    if (wait_ms > 0) {
-      /* in order: everything behind it waits too */
-      GST_LOG_OBJECT (self, "pacing: next %s in %u ms",
-          gst_kvs_message_type_to_string (item->msg->type), wait_ms);
-      self->pace_source = add_timeout (self, wait_ms, pace_timeout);
-      return;
-    }
 
-    soup_websocket_connection_send_text (self->conn, item->frame);
+    item = gst_kvs_outbox_pop (self->outbox);
+    gst_kvs_ws_connection_send (self->run->conn, item->frame);
     GST_DEBUG_OBJECT (self, "sent %s%s%s",
         gst_kvs_message_type_to_string (item->msg->type),
         item->msg->correlation_id ? " correlation id " : "",
         item->msg->correlation_id ? item->msg->correlation_id : "");
     stat_message (self, self->stats.sent, item->msg->type);
     g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, item->msg);
-    out_item_free (item);
   }
 }
 
@@ -694,7 +343,7 @@ flush_idle (gpointer user_data)
   GstKvsSignalingClient *self = user_data;
 
   flush_outgoing (self);
-  arm_expiry (self);
+  gst_kvs_outbox_arm (self->outbox);
   return G_SOURCE_REMOVE;
 }
 
@@ -706,8 +355,8 @@ reconnect_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->reconnect_source);
-  if (!self->stopping)
+  source_fired (&self->run->reconnect_source);
+  if (!self->run->stopping)
     begin_attempt (self);
   return G_SOURCE_REMOVE;
 }
@@ -718,10 +367,10 @@ backoff_delay (GstKvsSignalingClient * self)
 {
   guint64 ceiling;
 
-  ceiling = (guint64) BACKOFF_BASE_MS << MIN (self->backoff_exponent, 16);
+  ceiling = (guint64) BACKOFF_BASE_MS << MIN (self->run->backoff_exponent, 16);
   ceiling = MIN (ceiling, BACKOFF_CAP_MS);
-  if (self->backoff_exponent < 16)
-    self->backoff_exponent++;
+  if (self->run->backoff_exponent < 16)
+    self->run->backoff_exponent++;
   return g_random_int_range (0, (gint32) ceiling + 1);
 }
 
@@ -731,14 +380,15 @@ backoff_delay (GstKvsSignalingClient * self)
 static guint
 schedule_reconnect (GstKvsSignalingClient * self, gint delay)
 {
-  if (self->stopping || self->reconnect_source || self->attempt_active)
+  if (self->run->stopping || self->run->reconnect_source
+      || self->run->attempt_active)
     return G_MAXUINT;
 
   if (delay < 0)
     delay = backoff_delay (self);
 
   GST_INFO_OBJECT (self, "reconnecting in %d ms", delay);
-  self->reconnect_source = add_timeout (self, delay, reconnect_timeout);
+  self->run->reconnect_source = add_timeout (self, delay, reconnect_timeout);
   return delay;
 }
 
@@ -748,12 +398,14 @@ replaced_delay (GstKvsSignalingClient * self)
 {
   guint64 ceiling;
 
-  if (self->conn_up_since && g_get_monotonic_time () - self->conn_up_since >
+  if (self->run->conn_up_since
+      && g_get_monotonic_time () - self->run->conn_up_since >
       (gint64) REPLACED_FORGET_S * G_USEC_PER_SEC)
-    self->replaced_count = 0;
-  ceiling = (guint64) REPLACED_BASE_S *1000 << MIN (self->replaced_count, 8);
+    self->run->replaced_count = 0;
+  ceiling =
+      (guint64) REPLACED_BASE_S *1000 << MIN (self->run->replaced_count, 8);
   ceiling = MIN (ceiling, (guint64) REPLACED_CAP_S * 1000);
-  self->replaced_count++;
+  self->run->replaced_count++;
   return (guint) ceiling + g_random_int_range (0, (gint32) ceiling / 5 + 1);
 }
 
@@ -772,76 +424,47 @@ stable_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->stable_source);
+  source_fired (&self->run->stable_source);
   GST_DEBUG_OBJECT (self, "connection stable, backoff reset");
-  self->backoff_exponent = 0;
+  self->run->backoff_exponent = 0;
   return G_SOURCE_REMOVE;
 }
 
 /* ------------------------------------------------------------------ */
 /* WebSocket connections */
 
-static void on_ws_message (SoupWebsocketConnection * conn, gint type,
-    GBytes * message, gpointer user_data);
-static void on_ws_closed (SoupWebsocketConnection * conn, gpointer user_data);
-static void on_ws_error (SoupWebsocketConnection * conn, GError * error,
+static void on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
     gpointer user_data);
-static void on_ws_pong (SoupWebsocketConnection * conn, GBytes * message,
+static void on_conn_lost (GstKvsWsConnection * conn, GError * why,
     gpointer user_data);
-
-/* Free function of closing_conns; needs the client as handler data, which
- * every handler of ours has: disconnect them all by function. */
-static void
-forget_conn (gpointer data)
-{
-  SoupWebsocketConnection *conn = data;
-
-  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-      on_ws_message, NULL);
-  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-      on_ws_closed, NULL);
-  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-      on_ws_error, NULL);
-  g_signal_handlers_disconnect_matched (conn, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
-      on_ws_pong, NULL);
-  g_object_unref (conn);
-}
+static void on_conn_closed (GstKvsWsConnection * conn, gpointer user_data);
+static void on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data);
+static void on_conn_writable (GstKvsWsConnection * conn, gpointer user_data);
 
 static void
-watch_conn (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
+watch_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
-  g_signal_connect (conn, "message", G_CALLBACK (on_ws_message), self);
-  g_signal_connect (conn, "closed", G_CALLBACK (on_ws_closed), self);
-  g_signal_connect (conn, "error", G_CALLBACK (on_ws_error), self);
-  g_signal_connect (conn, "pong", G_CALLBACK (on_ws_pong), self);
+  g_signal_connect (conn, "message", G_CALLBACK (on_conn_message), self);
+  g_signal_connect (conn, "lost", G_CALLBACK (on_conn_lost), self);
+  g_signal_connect (conn, "closed", G_CALLBACK (on_conn_closed), self);
+  g_signal_connect (conn, "max-age", G_CALLBACK (on_conn_max_age), self);
+  g_signal_connect (conn, "writable", G_CALLBACK (on_conn_writable), self);
 }
 
 /* Close @conn (if open) and forget it; "closed" only counts it down. */
 static void
-drop_conn (GstKvsSignalingClient * self, SoupWebsocketConnection * conn,
-    gushort code)
+drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
   if (!conn)
     return;
 
-  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN) {
-    /* keep it (and reading it) until "closed" */
-    g_ptr_array_add (self->closing_conns, conn);
-    soup_websocket_connection_close (conn, code, NULL);
+  if (gst_kvs_ws_connection_close (conn)) {
+    /* kept (and read) until "closed" */
+    g_ptr_array_add (self->run->closing_conns, conn);
     return;
   }
   g_signal_handlers_disconnect_by_data (conn, self);
   g_object_unref (conn);
-}
-
-static void
-clear_connection_timers (GstKvsSignalingClient * self)
-{
-  clear_source (&self->pace_source);
-  clear_source (&self->stable_source);
-  clear_source (&self->liveness_source);
-  clear_source (&self->liveness_deadline_source);
-  clear_source (&self->max_age_source);
 }
 
 /* The active connection is gone (@why: GST_KVS_ERROR_REPLACED when a newer
@@ -850,18 +473,17 @@ static void
 connection_lost (GstKvsSignalingClient * self, const GError * why)
 {
   guint delay;
+  GstKvsWsConnection *conn = self->run->conn;
 
-  SoupWebsocketConnection *conn = self->conn;
+  self->run->conn = NULL;
+  self->run->conn_going_away = FALSE;
+  gst_kvs_source_clear (&self->run->stable_source);
+  drop_conn (self, conn);
 
-  self->conn = NULL;
-  self->conn_going_away = FALSE;
-  clear_connection_timers (self);
-  drop_conn (self, conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
-
-  if (self->stopping)
+  if (self->run->stopping)
     return;
 
-  if (self->mbb_active) {
+  if (self->run->mbb_active) {
     /* A replacement is already on its way (the service may close the old
      * connection as soon as it has attached the new one, before the client
      * has seen the handshake's reply): messages wait for it. The state
@@ -879,72 +501,41 @@ connection_lost (GstKvsSignalingClient * self, const GError * why)
   report_retry (self, GST_KVS_SIGNALING_STATE_CONNECTED, why, delay);
 }
 
-/* Why the service closed @conn. A newer connection of the same identity
- * replacing this one is told by the close reason (the local service says
- * "Replaced by a newer ..."): GST_KVS_ERROR_REPLACED. */
-static GError *
-closed_by_service (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
-{
-  const gchar *data = soup_websocket_connection_get_close_data (conn);
-  gushort code = soup_websocket_connection_get_close_code (conn);
-  g_autofree gchar *lower = data ? g_ascii_strdown (data, -1) : NULL;
-
-  if (lower && strstr (lower, "replaced")) {
-    g_autofree gchar *id = NULL;
-
-    g_mutex_lock (&self->lock);
-    id = g_strdup (self->resolved_client_id);
-    g_mutex_unlock (&self->lock);
-    if (self->role == GST_KVS_ROLE_MASTER)
-      return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REPLACED,
-          "another master connected to the channel and the service closed "
-          "this one (code %u: %s)", code, data);
-    return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REPLACED,
-        "another viewer connected to the channel with the same client id "
-        "'%s' and the service closed this one (code %u: %s)",
-        GST_STR_NULL (id), code, data);
-  }
-  return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-      "WebSocket closed by the service (code %u%s%s)", code,
-      data && *data ? ": " : "", data && *data ? data : "");
-}
-
 static void
-on_ws_closed (SoupWebsocketConnection * conn, gpointer user_data)
+on_conn_lost (GstKvsWsConnection * conn, GError * why, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  if (g_ptr_array_remove (self->closing_conns, conn)) {
-    /* we closed it (the array's free function disconnects and unrefs) */
-    return;
-  }
-
-  if (conn == self->conn) {
-    g_autoptr (GError) why = closed_by_service (self, conn);
-
+  if (conn == self->run->conn)
     connection_lost (self, why);
-  }
 }
 
 static void
-on_ws_error (SoupWebsocketConnection * conn, GError * error, gpointer user_data)
+on_conn_closed (GstKvsWsConnection * conn, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  /* "closed" follows; this only says why */
-  GST_WARNING_OBJECT (self, "WebSocket error: %s", error->message);
+  /* we closed it */
+  g_signal_handlers_disconnect_by_data (conn, self);
+  g_ptr_array_remove (self->run->closing_conns, conn);
 }
 
 static void
-on_ws_pong (SoupWebsocketConnection * conn, GBytes * message,
-    gpointer user_data)
+on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  if (conn == self->conn) {
-    GST_LOG_OBJECT (self, "pong");
-    self->last_activity = g_get_monotonic_time ();
-  }
+  if (conn == self->run->conn)
+    start_make_before_break (self, "connection nearing the one-hour limit");
+}
+
+static void
+on_conn_writable (GstKvsWsConnection * conn, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  if (conn == self->run->conn)
+    flush_outgoing (self);
 }
 
 static guint
@@ -953,179 +544,53 @@ get_keepalive_interval (GstKvsSignalingClient * self)
   guint interval;
 
   g_mutex_lock (&self->lock);
-  interval = self->keepalive_interval;
+  interval = self->config.keepalive_interval;
   g_mutex_unlock (&self->lock);
   return interval;
 }
 
-/* libsoup 3.2 sends pings but has no pong deadline: a connection that has
- * been silent (no pong, no frame) for two intervals plus one second is
- * dead. The check runs on a seconds timer of the keepalive interval created
- * together with libsoup's ping timer, so both fire in the same wake-up; a
- * one-shot timer covers a deadline that falls between two pings (only once
- * a pong is already missing). An idle connection wakes up for its pings
- * and their pongs only. */
-static gboolean liveness_deadline (gpointer user_data);
-
-/* Returns FALSE when the connection was declared dead. */
-static gboolean
-check_liveness (GstKvsSignalingClient * self)
-{
-  guint interval = get_keepalive_interval (self);
-  gint64 now = g_get_monotonic_time ();
-  gint64 deadline;
-
-  if (!self->conn || interval == 0)
-    return TRUE;
-
-  deadline = self->last_activity + (gint64) (2 * interval + 1) * G_USEC_PER_SEC;
-  if (now > deadline) {
-    g_autoptr (GError) why = g_error_new (GST_KVS_ERROR,
-        GST_KVS_ERROR_CONNECTION, "no pong for %" G_GINT64_FORMAT " ms",
-        (now - self->last_activity) / 1000);
-
-    connection_lost (self, why);
-    return FALSE;
-  }
-  if (!self->liveness_deadline_source &&
-      deadline < now + (gint64) interval * G_USEC_PER_SEC) {
-    self->liveness_deadline_source = add_timeout (self,
-        (guint) ((deadline - now) / 1000 + 1), liveness_deadline);
-  }
-  return TRUE;
-}
-
-static gboolean
-liveness_deadline (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->liveness_deadline_source);
-  check_liveness (self);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-liveness_tick (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  if (!self->conn)
-    return G_SOURCE_CONTINUE;
-  /* a dead connection's timers, this one included, are cleared */
-  return check_liveness (self) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-static gboolean
-max_age_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->max_age_source);
-  start_make_before_break (self, "connection nearing the one-hour limit");
-  return G_SOURCE_REMOVE;
-}
-
 /* @conn completed its handshake: it becomes the active connection. */
 static void
-connection_up (GstKvsSignalingClient * self, SoupWebsocketConnection * conn)
+connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
-  guint interval = get_keepalive_interval (self);
-
-  soup_websocket_connection_set_max_incoming_payload_size (conn,
-      MAX_INCOMING_PAYLOAD);
-  soup_websocket_connection_set_keepalive_interval (conn, interval);
-  watch_conn (self, conn);
-
-  self->conn = conn;
-  self->last_activity = g_get_monotonic_time ();
-  self->conn_up_since = self->last_activity;
-  self->auth_failures = 0;
-  self->tls_failures = 0;
+  self->run->conn = conn;
+  self->run->conn_up_since = g_get_monotonic_time ();
+  self->run->auth_failures = 0;
+  self->run->tls_failures = 0;
   g_mutex_lock (&self->lock);
   if (self->stats.connections++ > 0)
     self->stats.reconnects++;
   g_mutex_unlock (&self->lock);
 
-  clear_connection_timers (self);
-  clear_source (&self->pace_source);
-  pace_reset (self);
-  self->stable_source =
+  gst_kvs_source_clear (&self->run->stable_source);
+  self->run->stable_source =
       add_timeout (self, STABLE_CONNECTION_S * 1000, stable_timeout);
-  if (interval > 0) {
-    /* same kind and period as libsoup's ping timer, made in the same
-     * second (just above): GLib fires both in one wake-up */
-    self->liveness_source = g_timeout_source_new_seconds (interval);
-    g_source_set_callback (self->liveness_source, liveness_tick, self, NULL);
-    g_source_attach (self->liveness_source, self->context);
-  }
-  self->conn_going_away = FALSE;
-  if (self->max_age_s > 0)
-    self->max_age_source =
-        add_timeout (self, self->max_age_s * 1000, max_age_timeout);
+  gst_kvs_ws_connection_start (conn, get_keepalive_interval (self),
+      self->run->max_age_s);
+  self->run->conn_going_away = FALSE;
 
   set_state (self, GST_KVS_SIGNALING_STATE_CONNECTED);
   flush_outgoing (self);
 }
 
 /* ------------------------------------------------------------------ */
-/* incoming frames */
+/* incoming messages */
 
 static void
-on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
+on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
     gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
-  g_autoptr (GstKvsMessage) msg = NULL;
-  g_autoptr (GError) error = NULL;
-  const gchar *data;
-  gsize len;
-  guint signal_id;
+  static const guint signal_of_type[] = {
+    [GST_KVS_MESSAGE_TYPE_SDP_OFFER] = SIGNAL_SDP_OFFER,
+    [GST_KVS_MESSAGE_TYPE_SDP_ANSWER] = SIGNAL_SDP_ANSWER,
+    [GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE] = SIGNAL_ICE_CANDIDATE,
+    [GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE] = SIGNAL_STATUS_RESPONSE,
+    [GST_KVS_MESSAGE_TYPE_GO_AWAY] = SIGNAL_GO_AWAY,
+    [GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER] = SIGNAL_RECONNECT_ICE_SERVER,
+  };
 
   /* frames still arriving on a connection being replaced are delivered */
-  if (conn == self->conn)
-    self->last_activity = g_get_monotonic_time ();
-
-  data = g_bytes_get_data (message, &len);
-  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-    GST_DEBUG_OBJECT (self, "ignoring a binary frame of %" G_GSIZE_FORMAT
-        " bytes", len);
-    return;
-  }
-
-  msg = gst_kvs_message_parse_service_frame (data, len, &error);
-  if (!msg) {
-    GST_WARNING_OBJECT (self, "ignoring a malformed frame of %" G_GSIZE_FORMAT
-        " bytes: %s", len, error ? error->message : "?");
-    return;
-  }
-
-  switch (msg->type) {
-    case GST_KVS_MESSAGE_TYPE_SDP_OFFER:
-      signal_id = signals[SIGNAL_SDP_OFFER];
-      break;
-    case GST_KVS_MESSAGE_TYPE_SDP_ANSWER:
-      signal_id = signals[SIGNAL_SDP_ANSWER];
-      break;
-    case GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE:
-      signal_id = signals[SIGNAL_ICE_CANDIDATE];
-      break;
-    case GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE:
-      signal_id = signals[SIGNAL_STATUS_RESPONSE];
-      break;
-    case GST_KVS_MESSAGE_TYPE_GO_AWAY:
-      signal_id = signals[SIGNAL_GO_AWAY];
-      break;
-    case GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER:
-      signal_id = signals[SIGNAL_RECONNECT_ICE_SERVER];
-      break;
-    case GST_KVS_MESSAGE_TYPE_UNKNOWN:
-    default:
-      GST_DEBUG_OBJECT (self, "ignoring a frame of unknown type (%"
-          G_GSIZE_FORMAT " bytes)", len);
-      return;
-  }
-
   GST_DEBUG_OBJECT (self, "received %s%s%s",
       gst_kvs_message_type_to_string (msg->type),
       msg->sender_client_id ? " from " : "",
@@ -1137,13 +602,13 @@ on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
         msg->status_code, GST_STR_NULL (msg->description));
   }
 
-  g_signal_emit (self, signal_id, 0, msg);
+  g_signal_emit (self, signals[signal_of_type[msg->type]], 0, msg);
 
-  if (self->stopping)
+  if (self->run->stopping)
     return;
-  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->conn) {
+  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->run->conn) {
     /* nothing more on it: what is sent now waits for the replacement */
-    self->conn_going_away = TRUE;
+    self->run->conn_going_away = TRUE;
     start_make_before_break (self, "GO_AWAY");
   } else if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
     refresh_ice_servers (self);
@@ -1151,61 +616,6 @@ on_ws_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
 
 /* ------------------------------------------------------------------ */
 /* the connect attempt */
-
-static gboolean
-step_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->step_timeout_source);
-  GST_WARNING_OBJECT (self, "step %s timed out after %u s",
-      state_nick (read_state (self)), self->step_timeout_s);
-  self->step_timed_out = TRUE;
-  if (self->step_cancellable)
-    g_cancellable_cancel (self->step_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* A new step begins: returns its cancellable (owned by self). */
-static GCancellable *
-begin_step (GstKvsSignalingClient * self, GstKvsSignalingState state)
-{
-  set_state (self, state);
-  clear_source (&self->step_timeout_source);
-  g_clear_object (&self->step_cancellable);
-  self->step_cancellable = g_cancellable_new ();
-  self->step_timed_out = FALSE;
-  self->step_started = g_get_monotonic_time ();
-  self->pending_ops++;
-  if (self->stopping) {
-    /* stopped from a "state-changed" handler */
-    g_cancellable_cancel (self->step_cancellable);
-    return self->step_cancellable;
-  }
-  self->step_timeout_source =
-      add_timeout (self, self->step_timeout_s * 1000, step_timeout);
-  return self->step_cancellable;
-}
-
-/* A step's callback ran. Returns FALSE when the client is stopping (the
- * callback must only clean up). Rewrites a cancellation by the step timer
- * into a timeout error. */
-static gboolean
-end_step (GstKvsSignalingClient * self, GError ** error)
-{
-  self->pending_ops--;
-  if (self->stopping)
-    return FALSE;
-
-  clear_source (&self->step_timeout_source);
-  if (error && *error && self->step_timed_out &&
-      g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    g_clear_error (error);
-    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-        "no reply within %u s", self->step_timeout_s);
-  }
-  return TRUE;
-}
 
 static gboolean
 is_auth_error (const GError * error)
@@ -1251,9 +661,8 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
 {
   guint delay;
 
-  self->attempt_active = FALSE;
-  clear_source (&self->step_timeout_source);
-  if (self->stopping)
+  self->run->attempt_active = FALSE;
+  if (self->run->stopping)
     return;
 
   if (is_region_mismatch (error)) {
@@ -1264,23 +673,23 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
   }
 
   if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_TLS_CERTIFICATE)) {
-    if (++self->tls_failures >= MAX_TLS_FAILURES) {
+    if (++self->run->tls_failures >= MAX_TLS_FAILURES) {
       g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
           "TLS certificate refused %u times in a row (during %s): %s",
-          self->tls_failures, state_nick (step), error->message);
+          self->run->tls_failures, state_nick (step), error->message);
       fail (self, fatal);
       return;
     }
   } else {
-    self->tls_failures = 0;
+    self->run->tls_failures = 0;
   }
 
   if (is_auth_error (error)) {
-    self->auth_failures++;
-    if (self->auth_failures >= MAX_AUTH_FAILURES) {
+    self->run->auth_failures++;
+    if (self->run->auth_failures >= MAX_AUTH_FAILURES) {
       g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
           "credentials rejected %u times in a row (last during %s): %s",
-          self->auth_failures, state_nick (step), error->message);
+          self->run->auth_failures, state_nick (step), error->message);
       fail (self, fatal);
       return;
     }
@@ -1289,19 +698,91 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
     self->credentials_changed = TRUE;
     g_mutex_unlock (&self->lock);
   } else {
-    self->auth_failures = 0;
+    self->run->auth_failures = 0;
   }
 
-  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
-    GST_INFO_OBJECT (self, "dropping the cached channel ARN and endpoints");
-    g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-    self->force_describe = TRUE;
-  }
+  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND))
+    gst_kvs_channel_resolver_forget (self->run->resolver);
 
   GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step), error->message);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
   delay = schedule_reconnect (self, -1);
   report_retry (self, step, error, delay);
+}
+
+/* The connect procedure's hooks: a step begins, a call ended, ICE servers
+ * came. */
+static void
+on_connect_step (GstKvsSignalingState step, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  const gchar *arn = gst_kvs_channel_resolver_get_arn (self->run->resolver);
+
+  /* what a describe found, for gst_kvs_signaling_client_dup_channel_arn() */
+  g_mutex_lock (&self->lock);
+  if (arn && g_strcmp0 (self->resolved_arn, arn) != 0) {
+    g_free (self->resolved_arn);
+    self->resolved_arn = g_strdup (arn);
+  }
+  g_mutex_unlock (&self->lock);
+  set_state (self, step);
+}
+
+static void
+on_connect_duration (guint stat, gint64 started, gpointer user_data)
+{
+  stat_duration (user_data, stat, started);
+}
+
+static void store_ice_servers (GstKvsSignalingClient * self,
+    GPtrArray * servers);
+
+static void
+on_connect_ice_servers (GPtrArray * servers, gpointer user_data)
+{
+  store_ice_servers (user_data, servers);
+}
+
+static const GstKvsConnectHooks connect_hooks = {
+  on_connect_step, on_connect_duration, on_connect_ice_servers
+};
+
+static void connection_opened (GstKvsSignalingClient * self,
+    GstKvsWsConnection * conn);
+
+static void
+attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+  g_autoptr (GError) error = NULL;
+  GstKvsSignalingState step;
+  GstKvsWsConnection *conn;
+
+  conn = gst_kvs_connect_finish (res, &step, &error);
+  self->run->pending_ops--;
+  if (self->run->stopping) {
+    g_clear_object (&conn);
+    return;
+  }
+  if (conn) {
+    connection_opened (self, conn);
+  } else if (step == GST_KVS_SIGNALING_STATE_DESCRIBE &&
+      g_error_matches (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
+    g_autoptr (GError) fatal = NULL;
+    g_autofree gchar *name = NULL;
+
+    g_mutex_lock (&self->lock);
+    name = g_strdup (self->config.channel_name ? self->config.channel_name :
+        self->resolved_arn);
+    g_mutex_unlock (&self->lock);
+    fatal = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
+        "signaling channel '%s' does not exist and create-channel is off "
+        "(%s)", name, error->message);
+    fail (self, fatal);
+  } else {
+    attempt_failed (self, step, error);
+  }
 }
 
 static gboolean
@@ -1314,13 +795,13 @@ refresh_credentials (GstKvsSignalingClient * self, GError ** error)
   g_mutex_lock (&self->lock);
   changed = self->credentials_changed;
   self->credentials_changed = FALSE;
-  ak = g_strdup (self->access_key);
-  sk = g_strdup (self->secret_key);
-  token = g_strdup (self->session_token);
-  profile = g_strdup (self->profile);
+  ak = g_strdup (self->config.access_key);
+  sk = g_strdup (self->config.secret_key);
+  token = g_strdup (self->config.session_token);
+  profile = g_strdup (self->config.profile);
   g_mutex_unlock (&self->lock);
 
-  if (!changed && self->creds)
+  if (!changed && self->run->creds)
     return TRUE;
 
   creds = gst_kvs_credentials_resolve (ak, sk, token, profile, error);
@@ -1328,9 +809,9 @@ refresh_credentials (GstKvsSignalingClient * self, GError ** error)
     return FALSE;
 
   GST_INFO_OBJECT (self, "credentials from %s", GST_STR_NULL (creds->source));
-  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
-  self->creds = creds;
-  gst_kvs_control_plane_set_credentials (self->cp, creds);
+  g_clear_pointer (&self->run->creds, gst_kvs_credentials_unref);
+  self->run->creds = creds;
+  gst_kvs_channel_resolver_set_credentials (self->run->resolver, creds);
   return TRUE;
 }
 
@@ -1338,11 +819,12 @@ static void
 begin_attempt (GstKvsSignalingClient * self)
 {
   g_autoptr (GError) error = NULL;
-  gboolean have_arn;
+  gboolean create_channel;
+  guint ttl;
 
-  if (self->stopping || self->attempt_active)
+  if (self->run->stopping || self->run->attempt_active)
     return;
-  self->attempt_active = TRUE;
+  self->run->attempt_active = TRUE;
 
   set_state (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS);
   if (!refresh_credentials (self, &error)) {
@@ -1351,391 +833,49 @@ begin_attempt (GstKvsSignalingClient * self)
   }
 
   g_mutex_lock (&self->lock);
-  have_arn = self->resolved_arn != NULL;
+  create_channel = self->config.create_channel;
+  ttl = self->config.message_ttl;
   g_mutex_unlock (&self->lock);
 
-  if (!have_arn || self->force_describe)
-    do_describe (self);
-  else if (!self->endpoints)
-    do_get_endpoints (self);
-  else if (!self->ice_fetched)
-    do_get_ice_config (self);
-  else
-    do_connect (self);
+  self->run->pending_ops++;
+  gst_kvs_connect_async (self->run, create_channel, ttl, &connect_hooks, self,
+      self->run->cancellable, attempt_cb, self);
 }
 
-/* DESCRIBE / CREATE */
+/* ICE servers */
 
-static void describe_cb (GObject * source, GAsyncResult * res,
-    gpointer user_data);
-
-static gboolean
-describe_poll_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->describe_poll_source);
-  do_describe (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-do_describe (GstKvsSignalingClient * self)
-{
-  g_autofree gchar *name = NULL, *arn = NULL;
-  GCancellable *cancellable;
-
-  g_mutex_lock (&self->lock);
-  name = g_strdup (self->channel_name);
-  if (self->arn_from_user || !name)
-    arn = g_strdup (self->resolved_arn);
-  g_mutex_unlock (&self->lock);
-
-  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_DESCRIBE);
-  GST_DEBUG_OBJECT (self, "describing channel %s", arn ? arn : name);
-  gst_kvs_control_plane_describe_channel_async (self->cp, arn ? NULL : name,
-      arn, cancellable, describe_cb, self);
-}
-
-static void
-create_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *arn = NULL;
-
-  arn = gst_kvs_control_plane_create_channel_finish (GST_KVS_CONTROL_PLANE
-      (source), res, &error);
-  stat_duration (self, STAT_CREATE, self->step_started);
-  if (!end_step (self, &error))
-    return;
-
-  if (!arn) {
-    if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_IN_USE)) {
-      /* created meanwhile by someone else: describe it */
-      GST_INFO_OBJECT (self, "channel created concurrently: %s",
-          error->message);
-      do_describe (self);
-      return;
-    }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CREATE, error);
-    return;
-  }
-
-  GST_INFO_OBJECT (self, "created channel %s", arn);
-  do_describe (self);
-}
-
-static void
-do_create (GstKvsSignalingClient * self)
-{
-  g_autofree gchar *name = NULL;
-  guint ttl;
-  GCancellable *cancellable;
-
-  g_mutex_lock (&self->lock);
-  name = g_strdup (self->channel_name);
-  ttl = self->message_ttl;
-  g_mutex_unlock (&self->lock);
-
-  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_CREATE);
-  GST_INFO_OBJECT (self, "creating channel '%s' (message TTL %u s)", name, ttl);
-  gst_kvs_control_plane_create_channel_async (self->cp, name, ttl,
-      cancellable, create_cb, self);
-}
-
-static void
-describe_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  GstKvsChannelInfo *info;
-  gboolean can_create;
-  g_autofree gchar *name = NULL;
-
-  info = gst_kvs_control_plane_describe_channel_finish (GST_KVS_CONTROL_PLANE
-      (source), res, &error);
-  stat_duration (self, STAT_DESCRIBE, self->step_started);
-  if (!end_step (self, &error)) {
-    g_clear_pointer (&info, gst_kvs_channel_info_free);
-    return;
-  }
-
-  g_mutex_lock (&self->lock);
-  can_create = self->create_channel && self->channel_name != NULL;
-  name = g_strdup (self->channel_name ? self->channel_name :
-      self->resolved_arn);
-  g_mutex_unlock (&self->lock);
-
-  if (!info) {
-    if (g_error_matches (error, GST_KVS_ERROR,
-            GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
-      g_autoptr (GError) fatal = NULL;
-
-      if (can_create) {
-        do_create (self);
-        return;
-      }
-      fatal = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
-          "signaling channel '%s' does not exist and create-channel is off "
-          "(%s)", name, error->message);
-      fail (self, fatal);
-      return;
-    }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_DESCRIBE, error);
-    return;
-  }
-
-  if (g_strcmp0 (info->status, "ACTIVE") != 0) {
-    GST_INFO_OBJECT (self, "channel %s is %s, waiting", info->arn,
-        GST_STR_NULL (info->status));
-    gst_kvs_channel_info_free (info);
-    self->describe_poll_source =
-        add_timeout (self, DESCRIBE_POLL_MS, describe_poll_timeout);
-    return;
-  }
-
-  GST_INFO_OBJECT (self, "channel ARN %s", info->arn);
-  g_mutex_lock (&self->lock);
-  if (g_strcmp0 (self->resolved_arn, info->arn) != 0) {
-    /* a recreated channel: every endpoint is stale */
-    g_free (self->resolved_arn);
-    self->resolved_arn = g_strdup (info->arn);
-    g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-  }
-  g_mutex_unlock (&self->lock);
-  self->force_describe = FALSE;
-  gst_kvs_channel_info_free (info);
-
-  do_get_endpoints (self);
-}
-
-/* GET_ENDPOINT */
-
-static void
-endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  GstKvsEndpoints *endpoints;
-
-  endpoints = gst_kvs_control_plane_get_endpoints_finish (GST_KVS_CONTROL_PLANE
-      (source), res, &error);
-  stat_duration (self, STAT_GET_ENDPOINT, self->step_started);
-  if (!end_step (self, &error)) {
-    g_clear_pointer (&endpoints, gst_kvs_endpoints_free);
-    return;
-  }
-  if (!endpoints) {
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT, error);
-    return;
-  }
-  if (!endpoints->wss) {
-    g_autoptr (GError) e = g_error_new_literal (GST_KVS_ERROR,
-        GST_KVS_ERROR_PROTOCOL, "GetSignalingChannelEndpoint returned no WSS "
-        "endpoint");
-    gst_kvs_endpoints_free (endpoints);
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT, e);
-    return;
-  }
-
-  GST_INFO_OBJECT (self, "endpoints: wss %s, https %s", endpoints->wss,
-      GST_STR_NULL (endpoints->https));
-  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-  self->endpoints = endpoints;
-
-  if (!self->ice_fetched)
-    do_get_ice_config (self);
-  else
-    do_connect (self);
-}
-
-static void
-do_get_endpoints (GstKvsSignalingClient * self)
-{
-  g_autofree gchar *arn = NULL;
-  GCancellable *cancellable;
-  GstKvsRole role;
-
-  g_mutex_lock (&self->lock);
-  arn = g_strdup (self->resolved_arn);
-  role = self->role;
-  g_mutex_unlock (&self->lock);
-
-  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ENDPOINT);
-  gst_kvs_control_plane_get_endpoints_async (self->cp, arn, role,
-      cancellable, endpoints_cb, self);
-}
-
-/* GET_ICE_CONFIG, at connect time and in the background */
-
-static guint
-smallest_ttl (GPtrArray * servers)
-{
-  guint ttl = 0;
-
-  for (guint i = 0; i < servers->len; i++) {
-    GstKvsIceServer *s = g_ptr_array_index (servers, i);
-
-    if (s->ttl > 0 && (ttl == 0 || s->ttl < ttl))
-      ttl = s->ttl;
-  }
-  return ttl;
-}
-
-static gboolean
-ice_refresh_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->ice_refresh_source);
-  refresh_ice_servers (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Keeps @servers (transfer full), schedules the next refresh, announces. */
+/* Keeps @servers (transfer full) and announces them. */
 static void
 store_ice_servers (GstKvsSignalingClient * self, GPtrArray * servers)
 {
-  guint ttl = smallest_ttl (servers);
-
-  GST_INFO_OBJECT (self, "%u ICE server set(s), smallest TTL %u s",
-      servers->len, ttl);
   g_mutex_lock (&self->lock);
   g_ptr_array_unref (self->ice_servers);
   self->ice_servers = servers;
   g_mutex_unlock (&self->lock);
-  self->ice_fetched = TRUE;
-
-  clear_source (&self->ice_refresh_source);
-  if (ttl > 0) {
-    self->ice_refresh_source = add_timeout (self,
-        (guint) ((guint64) ttl * 1000 * ICE_REFRESH_PERCENT / 100),
-        ice_refresh_timeout);
-  }
   g_signal_emit (self, signals[SIGNAL_ICE_SERVERS_CHANGED], 0);
 }
 
+/* The resolver's background refresh brought new servers. */
 static void
-ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
+    GPtrArray * servers, gint64 started, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  GPtrArray *servers;
 
-  servers = gst_kvs_control_plane_get_ice_server_config_finish
-      (GST_KVS_CONTROL_PLANE (source), res, &error);
-  stat_duration (self, STAT_GET_ICE_CONFIG, self->step_started);
-  if (!end_step (self, &error)) {
-    g_clear_pointer (&servers, g_ptr_array_unref);
+  if (self->run->stopping)
     return;
-  }
-
-  if (servers) {
-    store_ice_servers (self, servers);
-  } else {
-    /* not fatal: connect without TURN, retry in the background */
-    GST_WARNING_OBJECT (self, "GetIceServerConfig failed, continuing without "
-        "TURN: %s", error->message);
-    self->ice_fetched = TRUE;
-    clear_source (&self->ice_refresh_source);
-    self->ice_refresh_source =
-        add_timeout (self, ICE_REFRESH_RETRY_S * 1000, ice_refresh_timeout);
-  }
-  do_connect (self);
-}
-
-static gchar *
-ice_client_id (GstKvsSignalingClient * self)
-{
-  gchar *id = NULL;
-
+  stat_duration (self, GST_KVS_STAT_GET_ICE_CONFIG, started);
   g_mutex_lock (&self->lock);
-  if (self->role == GST_KVS_ROLE_VIEWER)
-    id = g_strdup (self->resolved_client_id);
+  self->stats.ice_server_refreshes++;
   g_mutex_unlock (&self->lock);
-  return id;
+  store_ice_servers (self, g_ptr_array_ref (servers));
 }
 
-static void
-do_get_ice_config (GstKvsSignalingClient * self)
-{
-  g_autofree gchar *arn = NULL, *client_id = NULL;
-  GCancellable *cancellable;
-
-  if (!self->endpoints->https) {
-    GST_WARNING_OBJECT (self, "no HTTPS endpoint, continuing without TURN");
-    self->ice_fetched = TRUE;
-    do_connect (self);
-    return;
-  }
-
-  g_mutex_lock (&self->lock);
-  arn = g_strdup (self->resolved_arn);
-  g_mutex_unlock (&self->lock);
-  client_id = ice_client_id (self);
-
-  cancellable = begin_step (self, GST_KVS_SIGNALING_STATE_GET_ICE_CONFIG);
-  gst_kvs_control_plane_get_ice_server_config_async (self->cp,
-      self->endpoints->https, arn, client_id, cancellable, ice_config_cb, self);
-}
-
-static void
-ice_refresh_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  GPtrArray *servers;
-
-  servers = gst_kvs_control_plane_get_ice_server_config_finish
-      (GST_KVS_CONTROL_PLANE (source), res, &error);
-  self->pending_ops--;
-  self->ice_refresh_active = FALSE;
-  if (self->stopping) {
-    g_clear_pointer (&servers, g_ptr_array_unref);
-    return;
-  }
-  stat_duration (self, STAT_GET_ICE_CONFIG, self->ice_refresh_started);
-
-  if (servers) {
-    g_mutex_lock (&self->lock);
-    self->stats.ice_server_refreshes++;
-    g_mutex_unlock (&self->lock);
-    store_ice_servers (self, servers);
-  } else {
-    GST_WARNING_OBJECT (self, "background GetIceServerConfig failed, retrying "
-        "in %d s: %s", ICE_REFRESH_RETRY_S, error->message);
-    clear_source (&self->ice_refresh_source);
-    self->ice_refresh_source =
-        add_timeout (self, ICE_REFRESH_RETRY_S * 1000, ice_refresh_timeout);
-  }
-}
-
-/* Background refresh: never blocks a message or a connect. */
 static void
 refresh_ice_servers (GstKvsSignalingClient * self)
 {
-  g_autofree gchar *arn = NULL, *client_id = NULL;
-
-  if (self->stopping || self->ice_refresh_active || !self->endpoints ||
-      !self->endpoints->https)
-    return;
-
-  g_mutex_lock (&self->lock);
-  arn = g_strdup (self->resolved_arn);
-  g_mutex_unlock (&self->lock);
-  if (!arn)
-    return;
-  client_id = ice_client_id (self);
-
-  GST_INFO_OBJECT (self, "refreshing the ICE servers");
-  clear_source (&self->ice_refresh_source);
-  self->ice_refresh_active = TRUE;
-  self->ice_refresh_started = g_get_monotonic_time ();
-  self->pending_ops++;
-  gst_kvs_control_plane_get_ice_server_config_async (self->cp,
-      self->endpoints->https, arn, client_id, self->cancellable,
-      ice_refresh_cb, self);
+  if (!self->run->stopping)
+    gst_kvs_channel_resolver_refresh_ice_config (self->run->resolver);
 }
 
 /* CONNECTING */
@@ -1743,110 +883,15 @@ refresh_ice_servers (GstKvsSignalingClient * self)
 typedef struct
 {
   GstKvsSignalingClient *self;
-  SoupMessage *msg;
-  gboolean make_before_break;
   gint64 started;               /* monotonic us */
 } ConnectData;
-
-/* The presigned WebSocket URL for the current credentials and clock. */
-static gchar *
-presign_ws_url (GstKvsSignalingClient * self, GError ** error)
-{
-  g_autofree gchar *arn = NULL, *client_id = NULL, *region = NULL;
-  g_autofree gchar *escaped_arn = NULL, *url = NULL;
-  g_autoptr (GDateTime) now = NULL;
-  const gchar *wss = self->endpoints->wss;
-  const gchar *sep;
-
-  g_mutex_lock (&self->lock);
-  arn = g_strdup (self->resolved_arn);
-  if (self->role == GST_KVS_ROLE_VIEWER)
-    client_id = g_strdup (self->resolved_client_id);
-  region = g_strdup (self->resolved_region);
-  g_mutex_unlock (&self->lock);
-
-  escaped_arn = g_uri_escape_string (arn, NULL, FALSE);
-  /* the service's endpoints have no path: sign "/" */
-  if (strchr (wss, '?'))
-    sep = "&";
-  else if (strstr (wss, "://") && !strchr (strstr (wss, "://") + 3, '/'))
-    sep = "/?";
-  else
-    sep = "?";
-
-  if (client_id) {
-    g_autofree gchar *escaped_id = g_uri_escape_string (client_id, NULL,
-        FALSE);
-    url = g_strdup_printf ("%s%sX-Amz-ChannelARN=%s&X-Amz-ClientId=%s", wss,
-        sep, escaped_arn, escaped_id);
-  } else {
-    url = g_strdup_printf ("%s%sX-Amz-ChannelARN=%s", wss, sep, escaped_arn);
-  }
-
-  now = service_now (self);
-  return gst_kvs_sigv4_presign_url (url, self->creds, region,
-      GST_KVS_SIGV4_SERVICE, PRESIGN_EXPIRES, now, error);
-}
-
-/* Turns a failed handshake into a GST_KVS_ERROR; corrects the clock offset
- * from the reply's Date when a 403 shows a skew. */
-static GError *
-handshake_error (GstKvsSignalingClient * self, SoupMessage * msg,
-    const GError * error)
-{
-  guint status = soup_message_get_status (msg);
-  const gchar *aws_type, *name;
-  GstKvsError code;
-
-  if (status < 300 || status == SOUP_STATUS_SWITCHING_PROTOCOLS) {
-    GError *tls = gst_kvs_tls_error_new (msg, error, "WebSocket connect");
-
-    if (tls)
-      return tls;
-    return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-        "WebSocket connect failed: %s", error->message);
-  }
-
-  /* the error's name, when the service says it (the local service does) */
-  aws_type =
-      soup_message_headers_get_one (soup_message_get_response_headers (msg),
-      "x-amzn-ErrorType");
-  code = gst_kvs_error_from_aws (aws_type, status, NULL);
-  name = aws_type ? gst_kvs_error_to_aws_name (code) : NULL;
-  if (status == SOUP_STATUS_FORBIDDEN) {
-    const gchar *date =
-        soup_message_headers_get_one (soup_message_get_response_headers (msg),
-        "Date");
-    g_autoptr (GDateTime) server = date ?
-        soup_date_time_new_from_http_string (date) : NULL;
-
-    if (server) {
-      g_autoptr (GDateTime) local = g_date_time_new_now_utc ();
-      gint64 offset =
-          g_date_time_to_unix (server) - g_date_time_to_unix (local);
-      gint64 current = gst_kvs_control_plane_get_clock_offset (self->cp);
-
-      if (ABS (offset - current) > CLOCK_SKEW_THRESHOLD_S) {
-        GST_WARNING_OBJECT (self, "clock skew of %" G_GINT64_FORMAT " s on "
-            "the WebSocket handshake, correcting", offset);
-        gst_kvs_control_plane_set_clock_offset (self->cp, offset);
-        code = GST_KVS_ERROR_SIGNATURE_EXPIRED;
-      }
-    }
-  }
-
-  return g_error_new (GST_KVS_ERROR, code, "WebSocket handshake refused: "
-      "HTTP %u %s%s%s", status,
-      GST_STR_NULL (soup_message_get_reason_phrase (msg)), name ? ", " : "",
-      name ? name : "");
-}
 
 static gboolean
 mbb_retry_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->mbb_retry_source);
+  source_fired (&self->run->mbb_retry_source);
   start_make_before_break (self, "retry");
   return G_SOURCE_REMOVE;
 }
@@ -1857,16 +902,16 @@ schedule_mbb_retry (GstKvsSignalingClient * self)
   guint delay = backoff_delay (self);
 
   GST_INFO_OBJECT (self, "new replacement attempt in %u ms", delay);
-  clear_source (&self->mbb_retry_source);
-  self->mbb_retry_source = add_timeout (self, delay, mbb_retry_timeout);
+  gst_kvs_source_clear (&self->run->mbb_retry_source);
+  self->run->mbb_retry_source = add_timeout (self, delay, mbb_retry_timeout);
 }
 
 static void
 mbb_finished (GstKvsSignalingClient * self)
 {
-  self->mbb_active = FALSE;
-  clear_source (&self->mbb_timeout_source);
-  g_clear_object (&self->mbb_cancellable);
+  self->run->mbb_active = FALSE;
+  gst_kvs_source_clear (&self->run->mbb_timeout_source);
+  g_clear_object (&self->run->mbb_cancellable);
 }
 
 /* A replacement handshake gets request-timeout like any step: a service
@@ -1877,148 +922,99 @@ mbb_timeout (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->mbb_timeout_source);
+  source_fired (&self->run->mbb_timeout_source);
   GST_WARNING_OBJECT (self, "replacement handshake timed out after %u s",
-      self->step_timeout_s);
-  if (self->mbb_cancellable)
-    g_cancellable_cancel (self->mbb_cancellable);
+      self->run->step_timeout_s);
+  if (self->run->mbb_cancellable)
+    g_cancellable_cancel (self->run->mbb_cancellable);
   return G_SOURCE_REMOVE;
 }
 
+/* @conn completed its handshake: it becomes the active connection, the
+ * one it replaces (make before break) goes. */
 static void
-ws_connect_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+connection_opened (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
-  ConnectData *data = user_data;
-  GstKvsSignalingClient *self = data->self;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (SoupMessage) msg = data->msg;
-  gboolean mbb = data->make_before_break;
-  gint64 started = data->started;
-  SoupWebsocketConnection *conn;
-
-  g_free (data);
-  conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), res,
-      &error);
-  if (!self->stopping)
-    stat_duration (self, STAT_CONNECT, started);
-
-  if (mbb) {
-    self->pending_ops--;
-    mbb_finished (self);
-    if (self->stopping) {
-      g_clear_object (&conn);
-      return;
-    }
-  } else if (!end_step (self, &error)) {
-    g_clear_object (&conn);
-    return;
-  }
-
-  if (!conn) {
-    g_autoptr (GError) e = handshake_error (self, msg, error);
-
-    if (mbb && self->conn) {
-      /* the old one still works: try again later */
-      GST_WARNING_OBJECT (self, "replacement connection failed: %s",
-          e->message);
-      if (g_error_matches (e, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
-        g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-        self->force_describe = TRUE;
-      }
-      schedule_mbb_retry (self);
-      /* unless told to go, the old one carries the messages meanwhile */
-      flush_outgoing (self);
-      return;
-    }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, e);
-    return;
-  }
-
-  if (!mbb)
-    self->attempt_active = FALSE;
-  if (self->conn) {
-    SoupWebsocketConnection *old = self->conn;
+  watch_conn (self, conn);
+  self->run->attempt_active = FALSE;
+  if (self->run->conn) {
+    GstKvsWsConnection *old = self->run->conn;
 
     /* make before break: the new one is open, the old one goes */
     GST_INFO_OBJECT (self, "replacement connection open, closing the old one");
-    self->conn = NULL;
-    clear_connection_timers (self);
+    self->run->conn = NULL;
+    gst_kvs_source_clear (&self->run->stable_source);
     /* its frames are still delivered until it is closed */
-    drop_conn (self, old, SOUP_WEBSOCKET_CLOSE_NORMAL);
+    drop_conn (self, old);
   }
   GST_INFO_OBJECT (self, "connected");
   connection_up (self, conn);
 }
 
 static void
-connect_ws (GstKvsSignalingClient * self, gboolean make_before_break)
+replacement_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
+  ConnectData *data = user_data;
+  GstKvsSignalingClient *self = data->self;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *url = NULL, *log_url = NULL;
-  ConnectData *data;
-  SoupMessage *msg;
-  GCancellable *cancellable;
+  gint64 started = data->started;
+  GstKvsWsConnection *conn;
 
-  url = presign_ws_url (self, &error);
-  if (url)
-    msg = soup_message_new ("GET", url);
-  else
-    msg = NULL;
-  if (!msg) {
-    if (!error)
-      error = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL,
-          "invalid WebSocket endpoint '%s'", self->endpoints->wss);
-    if (make_before_break) {
-      GST_WARNING_OBJECT (self, "cannot open a replacement: %s",
-          error->message);
-      mbb_finished (self);
-      flush_outgoing (self);
-      return;
-    }
-    if (!end_step (self, NULL))
-      return;
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
+  g_free (data);
+  conn = gst_kvs_ws_connection_open_finish (res, &error);
+  if (!self->run->stopping)
+    stat_duration (self, GST_KVS_STAT_CONNECT, started);
+
+  self->run->pending_ops--;
+  mbb_finished (self);
+  if (self->run->stopping) {
+    g_clear_object (&conn);
     return;
   }
 
-  /* a redirect would carry the presigned URL elsewhere: a failure */
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  gst_kvs_tls_watch (msg);
+  if (!conn) {
+    if (self->run->conn) {
+      /* the old one still works: try again later */
+      GST_WARNING_OBJECT (self, "replacement connection failed: %s",
+          error->message);
+      if (g_error_matches (error, GST_KVS_ERROR,
+              GST_KVS_ERROR_RESOURCE_NOT_FOUND))
+        gst_kvs_channel_resolver_forget (self->run->resolver);
+      schedule_mbb_retry (self);
+      /* unless told to go, the old one carries the messages meanwhile */
+      flush_outgoing (self);
+      return;
+    }
+    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
+    return;
+  }
+  connection_opened (self, conn);
+}
 
-  log_url = url_for_log (url);
-  GST_INFO_OBJECT (self, "opening %s%s", log_url,
-      make_before_break ? " (replacement)" : "");
+/* Opens a replacement for the active connection; it gets request-timeout
+ * like any step. */
+static void
+open_replacement (GstKvsSignalingClient * self)
+{
+  GstKvsSignalingRun *run = self->run;
+  ConnectData *data;
 
   data = g_new0 (ConnectData, 1);
   data->self = self;
-  data->msg = msg;
-  data->make_before_break = make_before_break;
   data->started = g_get_monotonic_time ();
-  if (make_before_break) {
-    self->pending_ops++;
-    /* cancelled by its own timer, or with the whole run */
-    g_clear_object (&self->mbb_cancellable);
-    self->mbb_cancellable = g_cancellable_new ();
-    g_signal_connect_object (self->cancellable, "cancelled",
-        G_CALLBACK (g_cancellable_cancel), self->mbb_cancellable,
-        G_CONNECT_SWAPPED);
-    clear_source (&self->mbb_timeout_source);
-    self->mbb_timeout_source = add_timeout (self, self->step_timeout_s * 1000,
-        mbb_timeout);
-    cancellable = self->mbb_cancellable;
-  } else {
-    cancellable = self->step_cancellable;
-  }
-  soup_session_websocket_connect_async (self->session, msg, NULL, NULL,
-      G_PRIORITY_DEFAULT, cancellable, ws_connect_cb, data);
-}
-
-static void
-do_connect (GstKvsSignalingClient * self)
-{
-  /* the step's pending call is the WebSocket connect */
-  begin_step (self, GST_KVS_SIGNALING_STATE_CONNECTING);
-  connect_ws (self, FALSE);
+  run->pending_ops++;
+  /* cancelled by its own timer, or with the whole run */
+  g_clear_object (&run->mbb_cancellable);
+  run->mbb_cancellable = g_cancellable_new ();
+  g_signal_connect_object (run->cancellable, "cancelled",
+      G_CALLBACK (g_cancellable_cancel), run->mbb_cancellable,
+      G_CONNECT_SWAPPED);
+  gst_kvs_source_clear (&run->mbb_timeout_source);
+  run->mbb_timeout_source =
+      add_timeout (self, run->step_timeout_s * 1000, mbb_timeout);
+  gst_kvs_ws_connection_open_async (run->session, run->resolver, run->creds,
+      run->region, run->role, run->client_id, TRUE, run->mbb_cancellable,
+      replacement_cb, data);
 }
 
 /* GO_AWAY, or the connection's age: open the new connection first, then
@@ -2026,23 +1022,23 @@ do_connect (GstKvsSignalingClient * self)
 static void
 start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
 {
-  clear_source (&self->mbb_retry_source);
-  if (self->stopping || self->mbb_active || self->attempt_active)
+  gst_kvs_source_clear (&self->run->mbb_retry_source);
+  if (self->run->stopping || self->run->mbb_active || self->run->attempt_active)
     return;
 
-  if (!self->conn) {
+  if (!self->run->conn) {
     schedule_reconnect (self, -1);
     return;
   }
-  if (!self->endpoints) {
+  if (!gst_kvs_channel_resolver_get_endpoints (self->run->resolver)) {
     /* a full attempt; its connection replaces the old one */
     begin_attempt (self);
     return;
   }
 
   GST_INFO_OBJECT (self, "%s: opening a replacement connection", why);
-  self->mbb_active = TRUE;
-  connect_ws (self, TRUE);
+  self->run->mbb_active = TRUE;
+  open_replacement (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2054,28 +1050,24 @@ shutdown_in_thread (gpointer user_data)
   GstKvsSignalingClient *self = user_data;
   GstKvsSignalingState state;
 
-  if (self->stopping)
+  if (self->run->stopping)
     return G_SOURCE_REMOVE;
 
   GST_DEBUG_OBJECT (self, "shutting down");
-  self->stopping = TRUE;
-  g_cancellable_cancel (self->cancellable);
-  if (self->step_cancellable)
-    g_cancellable_cancel (self->step_cancellable);
+  self->run->stopping = TRUE;
+  g_cancellable_cancel (self->run->cancellable);
 
-  clear_source (&self->reconnect_source);
-  clear_source (&self->step_timeout_source);
-  clear_source (&self->describe_poll_source);
-  clear_source (&self->ice_refresh_source);
-  clear_source (&self->expiry_source);
-  clear_source (&self->mbb_retry_source);
-  clear_source (&self->mbb_timeout_source);
-  if (self->mbb_cancellable)
-    g_cancellable_cancel (self->mbb_cancellable);
-  clear_connection_timers (self);
+  gst_kvs_source_clear (&self->run->reconnect_source);
+  gst_kvs_channel_resolver_stop (self->run->resolver);
+  gst_kvs_outbox_detach (self->outbox);
+  gst_kvs_source_clear (&self->run->mbb_retry_source);
+  gst_kvs_source_clear (&self->run->mbb_timeout_source);
+  if (self->run->mbb_cancellable)
+    g_cancellable_cancel (self->run->mbb_cancellable);
+  gst_kvs_source_clear (&self->run->stable_source);
 
-  drop_conn (self, self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL);
-  self->conn = NULL;
+  drop_conn (self, self->run->conn);
+  self->run->conn = NULL;
 
   fail_outgoing (self, "the signaling client was stopped");
 
@@ -2084,48 +1076,8 @@ shutdown_in_thread (gpointer user_data)
       state != GST_KVS_SIGNALING_STATE_FAILED)
     set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
 
-  g_main_loop_quit (self->loop);
+  g_main_loop_quit (self->run->loop);
   return G_SOURCE_REMOVE;
-}
-
-static const gchar *
-env_nonempty (const gchar * lower, const gchar * upper)
-{
-  const gchar *v = g_getenv (lower);
-
-  if (!v || !*v)
-    v = g_getenv (upper);
-  return v && *v ? v : NULL;
-}
-
-/* The proxies of the usual environment variables, or NULL for direct
- * connections. GIO's default resolver (libproxy on Debian 12) is avoided:
- * it is not safe when several threads resolve at once. */
-static GProxyResolver *
-proxy_resolver_from_env (void)
-{
-  const gchar *all = env_nonempty ("all_proxy", "ALL_PROXY");
-  const gchar *https = env_nonempty ("https_proxy", "HTTPS_PROXY");
-  const gchar *http = env_nonempty ("http_proxy", "HTTP_PROXY");
-  const gchar *no = env_nonempty ("no_proxy", "NO_PROXY");
-  g_auto (GStrv) ignore = NULL;
-  GSimpleProxyResolver *resolver;
-
-  if (!all && !https && !http)
-    return NULL;
-
-  ignore = no ? g_strsplit (no, ",", -1) : NULL;
-  resolver = G_SIMPLE_PROXY_RESOLVER (g_simple_proxy_resolver_new (all,
-          ignore));
-  if (https) {
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "https", https);
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "wss", https);
-  }
-  if (http) {
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "http", http);
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "ws", http);
-  }
-  return G_PROXY_RESOLVER (resolver);
 }
 
 static gboolean
@@ -2137,61 +1089,58 @@ grace_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The close handshakes and the cancelled calls still running. */
+static gboolean
+run_busy (GstKvsSignalingRun * run)
+{
+  return run->pending_ops > 0 || run->closing_conns->len > 0 ||
+      gst_kvs_channel_resolver_is_busy (run->resolver);
+}
+
 static gpointer
 client_thread (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
-  GMainContext *context = self->context;
+  GstKvsSignalingRun *run = self->run;
+  GMainContext *context = run->context;
   GSource *grace;
   gboolean expired = FALSE;
   GObject *self_ref;
-  GProxyResolver *proxy_resolver;
 
   g_main_context_push_thread_default (context);
 
-  proxy_resolver = proxy_resolver_from_env ();
-  self->session = soup_session_new_with_options ("timeout", 0,
-      "idle-timeout", 60, "user-agent", "gst-kvssignaling",
-      "proxy-resolver", proxy_resolver, NULL);
-  g_clear_object (&proxy_resolver);
-  if (self->tls_database)
-    soup_session_set_tls_database (self->session, self->tls_database);
-  self->cp = gst_kvs_control_plane_new (self->session, self->cp_endpoint,
-      self->resolved_region, self->creds);
-  /* background calls (ICE refresh) have no step timer: the same bound */
-  gst_kvs_control_plane_set_timeout (self->cp, self->step_timeout_s);
-
-  arm_expiry (self);
+  gst_kvs_signaling_run_open (run);
+  g_signal_connect (run->resolver, "ice-servers-refreshed",
+      G_CALLBACK (on_ice_servers_refreshed), self);
+  gst_kvs_outbox_attach (self->outbox, context);
+  gst_kvs_outbox_arm (self->outbox);
   begin_attempt (self);
-  g_main_loop_run (self->loop);
+  g_main_loop_run (run->loop);
 
   /* let the close handshakes and the cancelled calls finish, bounded */
   grace = g_timeout_source_new (SHUTDOWN_GRACE_MS);
   g_source_set_callback (grace, grace_timeout, &expired, NULL);
   g_source_attach (grace, context);
-  while ((self->pending_ops > 0 || self->closing_conns->len > 0) && !expired)
+  while (run_busy (run) && !expired)
     g_main_context_iteration (context, TRUE);
   g_source_destroy (grace);
   g_source_unref (grace);
-  if (self->pending_ops > 0 || self->closing_conns->len > 0) {
+  if (run_busy (run)) {
     GST_WARNING_OBJECT (self, "%d call(s) and %u close(s) did not finish in "
-        "time", self->pending_ops, self->closing_conns->len);
+        "time", run->pending_ops, run->closing_conns->len);
   }
-  g_ptr_array_set_size (self->closing_conns, 0);
 
-  g_clear_object (&self->step_cancellable);
-  g_clear_object (&self->mbb_cancellable);
-  g_clear_object (&self->cp);
-  g_clear_object (&self->session);
-  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-
+  g_signal_handlers_disconnect_by_data (run->resolver, self);
+  gst_kvs_signaling_run_close (run);
   g_main_context_pop_thread_default (context);
 
   g_mutex_lock (&self->lock);
+  self->run = NULL;
   self->thread_finishing = FALSE;
   self_ref = self->self_ref;
   self->self_ref = NULL;
   g_mutex_unlock (&self->lock);
+  gst_kvs_signaling_run_free (run);
 
   GST_DEBUG_OBJECT (self, "thread done");
   if (self_ref)
@@ -2207,36 +1156,6 @@ gst_kvs_signaling_client_new (GstKvsRole role, const gchar * channel_name)
 {
   return g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role", role,
       "channel-name", channel_name, NULL);
-}
-
-/* "arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<ms>" */
-static gboolean
-parse_channel_arn (const gchar * arn, gchar ** region, GError ** error)
-{
-  g_auto (GStrv) parts = g_strsplit (arn, ":", 6);
-
-  if (g_strv_length (parts) != 6 || g_strcmp0 (parts[0], "arn") != 0 ||
-      !g_str_has_prefix (parts[1], "aws") ||
-      g_strcmp0 (parts[2], "kinesisvideo") != 0 || parts[3][0] == '\0' ||
-      !g_str_has_prefix (parts[5], "channel/")) {
-    g_set_error (error, GST_KVS_VALIDATION_ERROR,
-        GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
-        "channel-arn '%s' is not a signaling channel ARN "
-        "(arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)", arn);
-    return FALSE;
-  }
-  *region = g_strdup (parts[3]);
-  return TRUE;
-}
-
-static gchar *
-generate_client_id (void)
-{
-  GString *s = g_string_new ("viewer-");
-
-  for (guint i = 0; i < 12; i++)
-    g_string_append_printf (s, "%x", g_random_int_range (0, 16));
-  return g_string_free (s, FALSE);
 }
 
 static gboolean start_locked (GstKvsSignalingClient * self, GError ** error);
@@ -2275,15 +1194,8 @@ gst_kvs_signaling_client_start (GstKvsSignalingClient * self, GError ** error)
 static gboolean
 start_locked (GstKvsSignalingClient * self, GError ** error)
 {
-  g_autofree gchar *name = NULL, *arn = NULL, *region = NULL;
-  g_autofree gchar *endpoint = NULL, *client_id = NULL, *ca_file = NULL;
-  g_autofree gchar *ak = NULL, *sk = NULL, *token = NULL, *profile = NULL;
-  g_autofree gchar *arn_region = NULL, *resolved_region = NULL;
-  g_autofree gchar *region_source = NULL;
-  g_autofree gchar *resolved_endpoint = NULL, *resolved_id = NULL;
-  g_autoptr (GstKvsCredentials) creds = NULL;
-  g_autoptr (GTlsDatabase) database = NULL;
-  GstKvsRole role;
+  GstKvsClientConfig settings;
+  GstKvsSignalingRun *run;
 
   g_mutex_lock (&self->lock);
   if (self->thread || self->thread_finishing) {
@@ -2292,129 +1204,40 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
         "the signaling client is already running");
     return FALSE;
   }
-  role = self->role;
-  name = g_strdup (self->channel_name);
-  arn = g_strdup (self->channel_arn);
-  region = g_strdup (self->region);
-  endpoint = g_strdup (self->endpoint);
-  client_id = g_strdup (self->client_id);
-  ak = g_strdup (self->access_key);
-  sk = g_strdup (self->secret_key);
-  token = g_strdup (self->session_token);
-  profile = g_strdup (self->profile);
-  ca_file = g_strdup (self->ca_file);
+  gst_kvs_client_config_copy (&settings, &self->config);
   self->credentials_changed = FALSE;
-  self->step_timeout_s = self->request_timeout;
-  self->max_age_s = self->max_connection_age;
   g_mutex_unlock (&self->lock);
 
-  /* the channel */
-  if (arn && *arn) {
-    if (!parse_channel_arn (arn, &arn_region, error))
-      return FALSE;
-  } else if (name && *name) {
-    if (!gst_kvs_validate_channel_name (name, error))
-      return FALSE;
-  } else {
-    g_set_error_literal (error, GST_KVS_VALIDATION_ERROR,
-        GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
-        "no channel: set channel-name or channel-arn");
+  /* a new run: nothing is left from the previous one */
+  run = gst_kvs_signaling_run_new (&settings, error);
+  gst_kvs_client_config_clear (&settings);
+  if (!run)
     return FALSE;
-  }
-
-  /* the viewer's client id */
-  if (role == GST_KVS_ROLE_VIEWER) {
-    if (client_id && *client_id) {
-      if (!gst_kvs_validate_viewer_client_id (client_id, error))
-        return FALSE;
-      resolved_id = g_strdup (client_id);
-    } else {
-      resolved_id = generate_client_id ();
-      GST_INFO_OBJECT (self, "generated client id %s", resolved_id);
-    }
-  }
-
-  /* credentials, region, endpoint */
-  creds = gst_kvs_credentials_resolve (ak, sk, token, profile, error);
-  if (!creds)
-    return FALSE;
-  if (region && *region) {
-    resolved_region = g_strdup (region);
-    region_source = g_strdup ("the region property (aws-region on the "
-        "elements)");
-  } else if (arn_region) {
-    resolved_region = g_strdup (arn_region);
-    region_source = g_strdup ("from the channel ARN");
-  } else {
-    resolved_region = gst_kvs_aws_resolve_region_full (NULL, profile,
-        &region_source);
-  }
-  resolved_endpoint = gst_kvs_aws_resolve_endpoint (endpoint, resolved_region);
-
-  if (ca_file && *ca_file) {
-    GError *tls_error = NULL;
-
-    database = g_tls_file_database_new (ca_file, &tls_error);
-    if (!database) {
-      g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
-          "cannot load ca-file '%s': %s", ca_file, tls_error->message);
-      g_error_free (tls_error);
-      return FALSE;
-    }
-  }
 
   GST_INFO_OBJECT (self, "starting %s on %s in %s (%s) via %s, credentials "
-      "from %s", role_nick (role), arn && *arn ? arn : name, resolved_region,
-      region_source, resolved_endpoint, GST_STR_NULL (creds->source));
-
-  /* thread-only state, reset for this run */
-  g_clear_object (&self->tls_database);
-  self->tls_database = g_steal_pointer (&database);
-  g_free (self->cp_endpoint);
-  self->cp_endpoint = g_steal_pointer (&resolved_endpoint);
-  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
-  self->creds = g_steal_pointer (&creds);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-  self->arn_from_user = arn && *arn;
-  self->force_describe = FALSE;
-  self->ice_fetched = FALSE;
-  self->stopping = FALSE;
-  self->attempt_active = FALSE;
-  self->mbb_active = FALSE;
-  self->backoff_exponent = 0;
-  self->auth_failures = 0;
-  self->tls_failures = 0;
-  self->replaced_count = 0;
-  self->conn_up_since = 0;
-  self->pending_ops = 0;
-  g_ptr_array_set_size (self->closing_conns, 0);
-  self->ice_refresh_active = FALSE;
-  g_clear_pointer (&self->loop, g_main_loop_unref);
+      "from %s", role_nick (run->role), run->arn ? run->arn : run->channel_name,
+      run->region, run->region_source, run->cp_endpoint,
+      GST_STR_NULL (run->creds->source));
 
   g_mutex_lock (&self->lock);
   g_free (self->resolved_arn);
-  self->resolved_arn = self->arn_from_user ? g_strdup (arn) : NULL;
+  self->resolved_arn = g_strdup (run->arn);
   g_free (self->resolved_region);
-  self->resolved_region = g_steal_pointer (&resolved_region);
+  self->resolved_region = g_strdup (run->region);
   g_free (self->resolved_region_source);
-  self->resolved_region_source = g_steal_pointer (&region_source);
+  self->resolved_region_source = g_strdup (run->region_source);
   g_free (self->resolved_client_id);
-  self->resolved_client_id = g_steal_pointer (&resolved_id);
+  self->resolved_client_id = g_strdup (run->client_id);
   g_clear_pointer (&self->context, g_main_context_unref);
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
+  self->context = g_main_context_ref (run->context);
+  self->run = run;
   self->state = GST_KVS_SIGNALING_STATE_NEW;
-  memset (&self->stats, 0, sizeof (self->stats));
-  for (guint i = 0; i < N_STAT_DURATIONS; i++)
-    self->stats.durations[i] = GST_CLOCK_TIME_NONE;
+  gst_kvs_client_stats_reset (&self->stats);
   self->thread = g_thread_new ("kvssignaling", client_thread, self);
   /* messages queued before start() go out once connected; their wait
    * starts now */
-  for (GList * l = self->outgoing.head; l; l = l->next)
-    ((OutItem *) l->data)->queued_at = g_get_monotonic_time ();
-  if (self->outgoing.length > 0) {
+  gst_kvs_outbox_restamp (self->outbox);
+  if (gst_kvs_outbox_get_length (self->outbox) > 0) {
     GSource *idle = g_idle_source_new ();
 
     g_source_set_callback (idle, flush_idle, self, NULL);
@@ -2493,14 +1316,13 @@ gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
   g_autofree gchar *frame = NULL;
   GstKvsRole role;
   guint max_payload;
-  OutItem *item;
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), FALSE);
   g_return_val_if_fail (msg != NULL, FALSE);
 
   g_mutex_lock (&self->lock);
-  role = self->role;
-  max_payload = self->max_payload;
+  role = self->config.role;
+  max_payload = self->config.max_payload;
   g_mutex_unlock (&self->lock);
 
   frame = gst_kvs_message_to_client_frame (msg, role, max_payload, error);
@@ -2514,18 +1336,10 @@ gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
         "the signaling client has failed and does not send any more");
     return FALSE;
   }
-  if (self->outgoing.length >= MAX_QUEUED_MESSAGES) {
+  if (!gst_kvs_outbox_push (self->outbox, msg, g_steal_pointer (&frame), error)) {
     g_mutex_unlock (&self->lock);
-    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_NOT_CONNECTED,
-        "outgoing queue full: %d messages are waiting for the connection",
-        MAX_QUEUED_MESSAGES);
     return FALSE;
   }
-  item = g_new0 (OutItem, 1);
-  item->msg = gst_kvs_message_ref (msg);
-  item->frame = g_steal_pointer (&frame);
-  item->queued_at = g_get_monotonic_time ();
-  g_queue_push_tail (&self->outgoing, item);
   if (self->thread) {
     GSource *idle = g_idle_source_new ();
 
@@ -2549,12 +1363,12 @@ gst_kvs_signaling_client_set_credentials (GstKvsSignalingClient * self,
   g_return_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self));
 
   g_mutex_lock (&self->lock);
-  g_free (self->access_key);
-  self->access_key = g_strdup (access_key);
-  g_free (self->secret_key);
-  self->secret_key = g_strdup (secret_key);
-  g_free (self->session_token);
-  self->session_token = g_strdup (session_token);
+  g_free (self->config.access_key);
+  self->config.access_key = g_strdup (access_key);
+  g_free (self->config.secret_key);
+  self->config.secret_key = g_strdup (secret_key);
+  g_free (self->config.session_token);
+  self->config.session_token = g_strdup (session_token);
   self->credentials_changed = TRUE;
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self, "credentials replaced, used from the next connect");
@@ -2576,7 +1390,7 @@ gst_kvs_signaling_client_get_role (GstKvsSignalingClient * self)
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self),
       GST_KVS_ROLE_MASTER);
   g_mutex_lock (&self->lock);
-  role = self->role;
+  role = self->config.role;
   g_mutex_unlock (&self->lock);
   return role;
 }
@@ -2599,9 +1413,9 @@ gst_kvs_signaling_client_dup_client_id (GstKvsSignalingClient * self)
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
   g_mutex_lock (&self->lock);
-  if (self->role == GST_KVS_ROLE_VIEWER)
+  if (self->config.role == GST_KVS_ROLE_VIEWER)
     id = g_strdup (self->resolved_client_id ? self->resolved_client_id :
-        self->client_id);
+        self->config.client_id);
   g_mutex_unlock (&self->lock);
   return id;
 }
@@ -2646,8 +1460,7 @@ gst_kvs_signaling_client_dup_ice_servers (GstKvsSignalingClient * self)
 GstStructure *
 gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
 {
-  GstStructure *s;
-  Stats stats;
+  GstKvsClientStats stats;
   GstKvsSignalingState state;
   GstKvsRole role;
   guint depth;
@@ -2657,54 +1470,15 @@ gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
   g_mutex_lock (&self->lock);
   stats = self->stats;
   state = self->state;
-  role = self->role;
-  depth = self->outgoing.length;
+  role = self->config.role;
+  depth = gst_kvs_outbox_get_length (self->outbox);
   g_mutex_unlock (&self->lock);
 
-  s = gst_structure_new ("kvssignaling-stats",
-      "state", GST_TYPE_KVS_SIGNALING_STATE, state,
-      "role", GST_TYPE_KVS_ROLE, role, NULL);
-  /* a call never made has no duration: its field is absent */
-  for (guint i = 0; i < N_STAT_DURATIONS; i++)
-    if (GST_CLOCK_TIME_IS_VALID (stats.durations[i]))
-      gst_structure_set (s, stat_duration_names[i], G_TYPE_UINT64,
-          stats.durations[i], NULL);
-  gst_structure_set (s,
-      "messages-sent-sdp-offer", G_TYPE_UINT64,
-      stats.sent[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
-      "messages-sent-sdp-answer", G_TYPE_UINT64,
-      stats.sent[GST_KVS_MESSAGE_TYPE_SDP_ANSWER],
-      "messages-sent-ice-candidate", G_TYPE_UINT64,
-      stats.sent[GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE],
-      "messages-received-sdp-offer", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
-      "messages-received-sdp-answer", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_SDP_ANSWER],
-      "messages-received-ice-candidate", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE],
-      "messages-received-status-response", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE],
-      "messages-received-go-away", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_GO_AWAY],
-      "messages-received-reconnect-ice-server", G_TYPE_UINT64,
-      stats.received[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER],
-      "reconnects", G_TYPE_UINT64, stats.reconnects,
-      "send-failures", G_TYPE_UINT64, stats.send_failures,
-      "ice-server-refreshes", G_TYPE_UINT64, stats.ice_server_refreshes,
-      "queue-depth", G_TYPE_UINT, depth, NULL);
-  return s;
+  return gst_kvs_client_stats_to_structure (&stats, state, role, depth);
 }
 
 /* ------------------------------------------------------------------ */
 /* GObject */
-
-static void
-replace_string (GstKvsSignalingClient * self, gchar ** field,
-    const GValue * value)
-{
-  g_free (*field);
-  *field = g_value_dup_string (value);
-}
 
 static void
 gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
@@ -2713,76 +1487,12 @@ gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
   g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_ROLE:
-      self->role = g_value_get_enum (value);
-      break;
-    case PROP_CHANNEL_NAME:
-      replace_string (self, &self->channel_name, value);
-      break;
-    case PROP_CHANNEL_ARN:
-      replace_string (self, &self->channel_arn, value);
-      break;
-    case PROP_REGION:
-      replace_string (self, &self->region, value);
-      break;
-    case PROP_ENDPOINT:
-      replace_string (self, &self->endpoint, value);
-      break;
-    case PROP_CLIENT_ID:
-      replace_string (self, &self->client_id, value);
-      break;
-    case PROP_ACCESS_KEY:
-      replace_string (self, &self->access_key, value);
-      self->credentials_changed = TRUE;
-      break;
-    case PROP_SECRET_KEY:
-      replace_string (self, &self->secret_key, value);
-      self->credentials_changed = TRUE;
-      break;
-    case PROP_SESSION_TOKEN:
-      replace_string (self, &self->session_token, value);
-      self->credentials_changed = TRUE;
-      break;
-    case PROP_PROFILE:
-      replace_string (self, &self->profile, value);
-      self->credentials_changed = TRUE;
-      break;
-    case PROP_CA_FILE:
-      replace_string (self, &self->ca_file, value);
-      break;
-    case PROP_CREATE_CHANNEL:
-      self->create_channel = g_value_get_boolean (value);
-      break;
-    case PROP_MESSAGE_TTL:
-      self->message_ttl = g_value_get_uint (value);
-      break;
-    case PROP_MAX_PAYLOAD_SIZE:
-      self->max_payload = g_value_get_uint (value);
-      break;
-    case PROP_KEEPALIVE_INTERVAL:
-      self->keepalive_interval = g_value_get_uint (value);
-      break;
-    case PROP_SEND_TIMEOUT:
-      self->send_timeout = g_value_get_uint (value);
-      if (self->thread) {
-        GSource *idle = g_idle_source_new ();
-
-        g_source_set_callback (idle, rearm_expiry_idle, self, NULL);
-        g_source_attach (idle, self->context);
-        g_source_unref (idle);
-      }
-      break;
-    case PROP_REQUEST_TIMEOUT:
-      self->request_timeout = g_value_get_uint (value);
-      break;
-    case PROP_MAX_CONNECTION_AGE:
-      self->max_connection_age = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_kvs_client_config_set (&self->config, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  else if (gst_kvs_client_config_is_credential (prop_id))
+    self->credentials_changed = TRUE;
+  else if (prop_id == GST_KVS_CLIENT_PROP_SEND_TIMEOUT)
+    gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
   g_mutex_unlock (&self->lock);
 }
 
@@ -2793,59 +1503,10 @@ gst_kvs_signaling_client_get_property (GObject * object, guint prop_id,
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
   g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_ROLE:
-      g_value_set_enum (value, self->role);
-      break;
-    case PROP_CHANNEL_NAME:
-      g_value_set_string (value, self->channel_name);
-      break;
-    case PROP_CHANNEL_ARN:
-      g_value_set_string (value, self->channel_arn);
-      break;
-    case PROP_REGION:
-      g_value_set_string (value, self->region);
-      break;
-    case PROP_ENDPOINT:
-      g_value_set_string (value, self->endpoint);
-      break;
-    case PROP_CLIENT_ID:
-      g_value_set_string (value, self->client_id);
-      break;
-    case PROP_PROFILE:
-      g_value_set_string (value, self->profile);
-      break;
-    case PROP_CA_FILE:
-      g_value_set_string (value, self->ca_file);
-      break;
-    case PROP_CREATE_CHANNEL:
-      g_value_set_boolean (value, self->create_channel);
-      break;
-    case PROP_MESSAGE_TTL:
-      g_value_set_uint (value, self->message_ttl);
-      break;
-    case PROP_MAX_PAYLOAD_SIZE:
-      g_value_set_uint (value, self->max_payload);
-      break;
-    case PROP_KEEPALIVE_INTERVAL:
-      g_value_set_uint (value, self->keepalive_interval);
-      break;
-    case PROP_SEND_TIMEOUT:
-      g_value_set_uint (value, self->send_timeout);
-      break;
-    case PROP_REQUEST_TIMEOUT:
-      g_value_set_uint (value, self->request_timeout);
-      break;
-    case PROP_MAX_CONNECTION_AGE:
-      g_value_set_uint (value, self->max_connection_age);
-      break;
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (prop_id == PROP_STATE)
+    g_value_set_enum (value, self->state);
+  else if (!gst_kvs_client_config_get (&self->config, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   g_mutex_unlock (&self->lock);
 }
 
@@ -2864,30 +1525,14 @@ gst_kvs_signaling_client_finalize (GObject * object)
 {
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
-  g_queue_clear_full (&self->outgoing, (GDestroyNotify) out_item_free);
-  g_free (self->channel_name);
-  g_free (self->channel_arn);
-  g_free (self->region);
-  g_free (self->endpoint);
-  g_free (self->client_id);
-  g_free (self->access_key);
-  g_free (self->secret_key);
-  g_free (self->session_token);
-  g_free (self->profile);
-  g_free (self->ca_file);
+  g_object_unref (self->outbox);
+  gst_kvs_client_config_clear (&self->config);
   g_free (self->resolved_arn);
   g_free (self->resolved_region);
   g_free (self->resolved_region_source);
   g_free (self->resolved_client_id);
   g_ptr_array_unref (self->ice_servers);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_object (&self->tls_database);
-  g_free (self->cp_endpoint);
-  g_clear_pointer (&self->creds, gst_kvs_credentials_unref);
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
-  g_ptr_array_unref (self->closing_conns);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->start_lock);
 
@@ -2899,29 +1544,16 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->start_lock);
-  self->role = DEFAULT_ROLE;
-  self->create_channel = DEFAULT_CREATE_CHANNEL;
-  self->message_ttl = DEFAULT_MESSAGE_TTL;
-  self->max_payload = GST_KVS_DEFAULT_MAX_PAYLOAD;
-  self->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
-  self->send_timeout = DEFAULT_SEND_TIMEOUT;
-  self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
-  self->max_connection_age = DEFAULT_MAX_CONNECTION_AGE;
+  gst_kvs_client_config_init (&self->config);
   self->state = GST_KVS_SIGNALING_STATE_NEW;
   self->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_kvs_ice_server_unref);
-  g_queue_init (&self->outgoing);
-  for (guint i = 0; i < N_STAT_DURATIONS; i++)
-    self->stats.durations[i] = GST_CLOCK_TIME_NONE;
-  self->closing_conns = g_ptr_array_new_with_free_func (forget_conn);
+  self->outbox = gst_kvs_outbox_new (MAX_QUEUED_MESSAGES);
+  gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
+  g_signal_connect (self->outbox, "send-failed",
+      G_CALLBACK (on_outbox_send_failed), self);
+  gst_kvs_client_stats_reset (&self->stats);
 }
-
-#define STRING_PROP(id, name, blurb) \
-  properties[id] = g_param_spec_string (name, name, blurb, NULL, \
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
-#define SECRET_PROP(id, name, blurb) \
-  properties[id] = g_param_spec_string (name, name, blurb, NULL, \
-      G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS)
 
 static guint
 message_signal (GObjectClass * klass, const gchar * name)
@@ -2945,69 +1577,7 @@ gst_kvs_signaling_client_class_init (GstKvsSignalingClientClass * klass)
    *
    * Master (answers offers, one per channel) or viewer (sends offers).
    */
-  properties[PROP_ROLE] = g_param_spec_enum ("role", "Role",
-      "Whether this client connects as the channel's master or as a viewer",
-      GST_TYPE_KVS_ROLE, DEFAULT_ROLE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  STRING_PROP (PROP_CHANNEL_NAME, "channel-name",
-      "Name of the signaling channel (used when channel-arn is not set)");
-  STRING_PROP (PROP_CHANNEL_ARN, "channel-arn",
-      "ARN of the signaling channel; skips DescribeSignalingChannel and "
-      "gives the region when region is not set");
-  STRING_PROP (PROP_REGION, "region",
-      "AWS region (default: the channel ARN's, AWS_REGION, "
-      "AWS_DEFAULT_REGION, the profile's, then us-east-1)");
-  STRING_PROP (PROP_ENDPOINT, "endpoint",
-      "Control-plane endpoint URL (default: AWS_ENDPOINT_URL_KINESIS_VIDEO, "
-      "AWS_ENDPOINT_URL, then https://kinesisvideo.<region>.amazonaws.com)");
-  STRING_PROP (PROP_CLIENT_ID, "client-id",
-      "A viewer's client id, 1..256 of [a-zA-Z0-9_.-] not starting with "
-      "AWS_ (generated when not set; ignored for a master)");
-  SECRET_PROP (PROP_ACCESS_KEY, "access-key",
-      "AWS access key id (default: the AWS credential chain)");
-  SECRET_PROP (PROP_SECRET_KEY, "secret-key",
-      "AWS secret access key (write-only, never logged)");
-  SECRET_PROP (PROP_SESSION_TOKEN, "session-token",
-      "AWS session token of temporary credentials (write-only, never logged)");
-  STRING_PROP (PROP_PROFILE, "profile",
-      "Profile of the shared AWS files (default: AWS_PROFILE, then default)");
-  STRING_PROP (PROP_CA_FILE, "ca-file",
-      "PEM file of the certificate authorities to trust instead of the "
-      "system's (TLS is always verified)");
-  properties[PROP_CREATE_CHANNEL] = g_param_spec_boolean ("create-channel",
-      "Create channel",
-      "Create the channel (SINGLE_MASTER) when it does not exist",
-      DEFAULT_CREATE_CHANNEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MESSAGE_TTL] = g_param_spec_uint ("message-ttl",
-      "Message TTL",
-      "MessageTtlSeconds of a channel this client creates", 5, 120,
-      DEFAULT_MESSAGE_TTL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MAX_PAYLOAD_SIZE] = g_param_spec_uint ("max-payload-size",
-      "Maximum payload size",
-      "Largest messagePayload sent, in base64 characters (the service "
-      "documents 10000)", 1, G_MAXINT, GST_KVS_DEFAULT_MAX_PAYLOAD,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_KEEPALIVE_INTERVAL] =
-      g_param_spec_uint ("keepalive-interval", "Keepalive interval",
-      "Seconds between WebSocket pings; a connection silent for two "
-      "intervals is reconnected (0 = no pings)", 0, 3600,
-      DEFAULT_KEEPALIVE_INTERVAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SEND_TIMEOUT] = g_param_spec_uint ("send-timeout",
-      "Send timeout",
-      "Seconds a message may wait for a connection before it is reported "
-      "through send-failed (0 = wait for ever)", 0, G_MAXINT,
-      DEFAULT_SEND_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_REQUEST_TIMEOUT] = g_param_spec_uint ("request-timeout",
-      "Request timeout",
-      "Seconds each control-plane call and each WebSocket handshake may take "
-      "before it is abandoned and retried (read at start)", 1, 600,
-      DEFAULT_REQUEST_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MAX_CONNECTION_AGE] =
-      g_param_spec_uint ("max-connection-age", "Maximum connection age",
-      "Seconds after which a connection is replaced by a new one, opened "
-      "before the old one is closed (make before break), ahead of the "
-      "service's one-hour limit (0 = never; read at start)", 0, 86400,
-      DEFAULT_MAX_CONNECTION_AGE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gst_kvs_client_config_make_pspecs (properties);
   properties[PROP_STATE] = g_param_spec_enum ("state", "State",
       "Where the connection is in its life cycle",
       GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,

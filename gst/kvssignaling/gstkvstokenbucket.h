@@ -1,6 +1,6 @@
 /* kvssignaling: a token bucket, the rate limit of AWS's signaling quotas.
  * Internal (not installed): the client paces what it sends with it
- * (gstkvssignalingclient.c), the local service enforces its quotas with it
+ * (gstkvswsconnection.c), the local service enforces its quotas with it
  * (tools/kvs-signaling-server/kvsconnection.c).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once

@@ -1,0 +1,253 @@
+/* kvssignaling: one run of the signaling client, from start() to stop().
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * GstKvsSignalingRun: everything a run of the client needs and finds out,
+ * made whole by start() and dropped when the run's thread ends. What the
+ * configuration says is checked and resolved here, before the thread
+ * starts: the channel (a name, or an ARN that also gives the region), the
+ * viewer's client id, the credentials, the region, the control-plane
+ * endpoint and the certificate authorities. The thread then makes the
+ * session and the channel resolver (gst_kvs_signaling_run_open()).
+ *
+ * GIO's default proxy resolver (libproxy, not safe across threads on
+ * Debian 12) is not used: proxies come from https_proxy/http_proxy/
+ * all_proxy/no_proxy.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+
+#include "gstkvssignalingrun.h"
+#include "gstkvsawsconfig.h"
+#include "gstkvserror.h"
+#include "gstkvsvalidation.h"
+#include "gstkvsowner.h"
+
+GST_DEBUG_CATEGORY_STATIC (kvs_signaling_run_debug);
+#define GST_CAT_DEFAULT kvs_signaling_run_debug
+
+static void
+init_debug (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (kvs_signaling_run_debug, "kvssignalingrun", 0,
+        "KVS signaling client run");
+    g_once_init_leave (&done, 1);
+  }
+}
+
+/* "arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<ms>" */
+static gboolean
+parse_channel_arn (const gchar * arn, gchar ** region, GError ** error)
+{
+  g_auto (GStrv) parts = g_strsplit (arn, ":", 6);
+
+  if (g_strv_length (parts) != 6 || g_strcmp0 (parts[0], "arn") != 0 ||
+      !g_str_has_prefix (parts[1], "aws") ||
+      g_strcmp0 (parts[2], "kinesisvideo") != 0 || parts[3][0] == '\0' ||
+      !g_str_has_prefix (parts[5], "channel/")) {
+    g_set_error (error, GST_KVS_VALIDATION_ERROR,
+        GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
+        "channel-arn '%s' is not a signaling channel ARN "
+        "(arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)", arn);
+    return FALSE;
+  }
+  *region = g_strdup (parts[3]);
+  return TRUE;
+}
+
+static gchar *
+generate_client_id (void)
+{
+  GString *s = g_string_new ("viewer-");
+
+  for (guint i = 0; i < 12; i++)
+    g_string_append_printf (s, "%x", g_random_int_range (0, 16));
+  return g_string_free (s, FALSE);
+}
+
+/* The channel and the viewer's client id. */
+static gboolean
+resolve_channel (GstKvsSignalingRun * run, const GstKvsClientConfig * s,
+    gchar ** arn_region, GError ** error)
+{
+  if (s->channel_arn && *s->channel_arn) {
+    if (!parse_channel_arn (s->channel_arn, arn_region, error))
+      return FALSE;
+    run->arn = g_strdup (s->channel_arn);
+  } else if (s->channel_name && *s->channel_name) {
+    if (!gst_kvs_validate_channel_name (s->channel_name, error))
+      return FALSE;
+  } else {
+    g_set_error_literal (error, GST_KVS_VALIDATION_ERROR,
+        GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
+        "no channel: set channel-name or channel-arn");
+    return FALSE;
+  }
+
+  if (run->role != GST_KVS_ROLE_VIEWER)
+    return TRUE;
+  if (s->client_id && *s->client_id) {
+    if (!gst_kvs_validate_viewer_client_id (s->client_id, error))
+      return FALSE;
+    run->client_id = g_strdup (s->client_id);
+  } else {
+    run->client_id = generate_client_id ();
+    GST_INFO ("generated client id %s", run->client_id);
+  }
+  return TRUE;
+}
+
+/* Credentials, region, endpoint, certificate authorities. */
+static gboolean
+resolve_service (GstKvsSignalingRun * run, const GstKvsClientConfig * s,
+    const gchar * arn_region, GError ** error)
+{
+  run->creds = gst_kvs_credentials_resolve (s->access_key, s->secret_key,
+      s->session_token, s->profile, error);
+  if (!run->creds)
+    return FALSE;
+  if (s->region && *s->region) {
+    run->region = g_strdup (s->region);
+    run->region_source = g_strdup ("the region property (aws-region on the "
+        "elements)");
+  } else if (arn_region) {
+    run->region = g_strdup (arn_region);
+    run->region_source = g_strdup ("from the channel ARN");
+  } else {
+    run->region = gst_kvs_aws_resolve_region_full (NULL, s->profile,
+        &run->region_source);
+  }
+  run->cp_endpoint = gst_kvs_aws_resolve_endpoint (s->endpoint, run->region);
+
+  if (s->ca_file && *s->ca_file) {
+    GError *tls_error = NULL;
+
+    run->tls_database = g_tls_file_database_new (s->ca_file, &tls_error);
+    if (!run->tls_database) {
+      g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CONNECTION,
+          "cannot load ca-file '%s': %s", s->ca_file, tls_error->message);
+      g_error_free (tls_error);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+GstKvsSignalingRun *
+gst_kvs_signaling_run_new (const GstKvsClientConfig * settings, GError ** error)
+{
+  GstKvsSignalingRun *run = g_new0 (GstKvsSignalingRun, 1);
+  g_autofree gchar *arn_region = NULL;
+
+  init_debug ();
+  run->role = settings->role;
+  run->channel_name = g_strdup (settings->channel_name);
+  run->step_timeout_s = settings->request_timeout;
+  run->max_age_s = settings->max_connection_age;
+  run->closing_conns = g_ptr_array_new_with_free_func (g_object_unref);
+  if (!resolve_channel (run, settings, &arn_region, error) ||
+      !resolve_service (run, settings, arn_region, error)) {
+    gst_kvs_signaling_run_free (run);
+    return NULL;
+  }
+
+  run->context = g_main_context_new ();
+  run->loop = g_main_loop_new (run->context, FALSE);
+  run->cancellable = g_cancellable_new ();
+  return run;
+}
+
+static const gchar *
+env_nonempty (const gchar * lower, const gchar * upper)
+{
+  const gchar *v = g_getenv (lower);
+
+  if (!v || !*v)
+    v = g_getenv (upper);
+  return v && *v ? v : NULL;
+}
+
+/* The proxies of the usual environment variables, or NULL for direct
+ * connections. GIO's default resolver (libproxy on Debian 12) is avoided:
+ * it is not safe when several threads resolve at once. */
+static GProxyResolver *
+proxy_resolver_from_env (void)
+{
+  const gchar *all = env_nonempty ("all_proxy", "ALL_PROXY");
+  const gchar *https = env_nonempty ("https_proxy", "HTTPS_PROXY");
+  const gchar *http = env_nonempty ("http_proxy", "HTTP_PROXY");
+  const gchar *no = env_nonempty ("no_proxy", "NO_PROXY");
+  g_auto (GStrv) ignore = NULL;
+  GSimpleProxyResolver *resolver;
+
+  if (!all && !https && !http)
+    return NULL;
+
+  ignore = no ? g_strsplit (no, ",", -1) : NULL;
+  resolver = G_SIMPLE_PROXY_RESOLVER (g_simple_proxy_resolver_new (all,
+          ignore));
+  if (https) {
+    g_simple_proxy_resolver_set_uri_proxy (resolver, "https", https);
+    g_simple_proxy_resolver_set_uri_proxy (resolver, "wss", https);
+  }
+  if (http) {
+    g_simple_proxy_resolver_set_uri_proxy (resolver, "http", http);
+    g_simple_proxy_resolver_set_uri_proxy (resolver, "ws", http);
+  }
+  return G_PROXY_RESOLVER (resolver);
+}
+
+void
+gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
+{
+  g_autoptr (GProxyResolver) proxy_resolver = proxy_resolver_from_env ();
+
+  run->session = soup_session_new_with_options ("timeout", 0,
+      "idle-timeout", 60, "user-agent", "gst-kvssignaling",
+      "proxy-resolver", proxy_resolver, NULL);
+  if (run->tls_database)
+    soup_session_set_tls_database (run->session, run->tls_database);
+  run->resolver = gst_kvs_channel_resolver_new (run->session,
+      run->cp_endpoint, run->region, run->creds, run->step_timeout_s,
+      run->role, run->channel_name, run->arn, run->client_id, run->cancellable);
+}
+
+void
+gst_kvs_signaling_run_close (GstKvsSignalingRun * run)
+{
+  gst_kvs_source_clear (&run->reconnect_source);
+  gst_kvs_source_clear (&run->stable_source);
+  gst_kvs_source_clear (&run->mbb_retry_source);
+  gst_kvs_source_clear (&run->mbb_timeout_source);
+  g_ptr_array_set_size (run->closing_conns, 0);
+  g_clear_object (&run->conn);
+  g_clear_object (&run->mbb_cancellable);
+  g_clear_object (&run->resolver);
+  g_clear_object (&run->session);
+}
+
+void
+gst_kvs_signaling_run_free (GstKvsSignalingRun * run)
+{
+  gst_kvs_signaling_run_close (run);
+  g_ptr_array_unref (run->closing_conns);
+  g_free (run->channel_name);
+  g_free (run->arn);
+  g_free (run->region);
+  g_free (run->region_source);
+  g_free (run->client_id);
+  g_free (run->cp_endpoint);
+  g_clear_pointer (&run->creds, gst_kvs_credentials_unref);
+  g_clear_object (&run->tls_database);
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_clear_pointer (&run->context, g_main_context_unref);
+  g_clear_object (&run->cancellable);
+  g_free (run);
+}

@@ -1,0 +1,77 @@
+/* kvssignaling: one run of the signaling client, from start() to stop().
+ * Internal to the library (not installed).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+#include "gstkvstypes.h"
+#include "gstkvscredentials.h"
+#include "gstkvschannelresolver.h"
+#include "gstkvswsconnection.h"
+#include "gstkvsclientconfig.h"
+
+G_BEGIN_DECLS
+
+/* The state of one run: made by start(), freed when the run's thread ends,
+ * so that every run begins from scratch. Apart from the first block, only
+ * the client's thread touches it. */
+typedef struct
+{
+  /* resolved by gst_kvs_signaling_run_new() */
+  GstKvsRole role;
+  gchar *channel_name;
+  gchar *arn;                   /* the user's, or NULL */
+  gchar *region;
+  gchar *region_source;
+  gchar *client_id;             /* a viewer's (given or generated) */
+  gchar *cp_endpoint;
+  GstKvsCredentials *creds;
+  GTlsDatabase *tls_database;
+  guint step_timeout_s;         /* request-timeout */
+  guint max_age_s;              /* max-connection-age */
+  GMainContext *context;
+  GMainLoop *loop;
+  GCancellable *cancellable;    /* the whole run */
+
+  /* made in the thread by gst_kvs_signaling_run_open() */
+  SoupSession *session;
+  GstKvsChannelResolver *resolver;
+
+  /* the supervisor's state */
+  gboolean stopping;
+  gboolean attempt_active;
+  GSource *reconnect_source;
+  guint backoff_exponent;
+  guint auth_failures;
+  guint tls_failures;
+  guint replaced_count;         /* replacements since the last long connection */
+  GSource *stable_source;
+  gint pending_ops;
+
+  GstKvsWsConnection *conn;
+  gint64 conn_up_since;         /* monotonic us, when conn came up */
+  /* conn was told to go (GO_AWAY): nothing more is written on it */
+  gboolean conn_going_away;
+  GPtrArray *closing_conns;     /* GstKvsWsConnection we closed */
+  gboolean mbb_active;
+  GCancellable *mbb_cancellable;
+  GSource *mbb_retry_source;
+  GSource *mbb_timeout_source;
+} GstKvsSignalingRun;
+
+/* Checks and resolves @settings (a copy of the configuration): the channel (name or ARN), the viewer's
+ * client id, credentials, region, endpoint and ca-file. */
+G_GNUC_INTERNAL
+GstKvsSignalingRun *gst_kvs_signaling_run_new (const GstKvsClientConfig *
+    settings, GError ** error);
+/* In the run's thread, its context pushed: the session (proxies from the
+ * environment) and the channel resolver. */
+G_GNUC_INTERNAL
+void gst_kvs_signaling_run_open (GstKvsSignalingRun * run);
+/* In the run's thread, after the loop: cancels and frees what runs there. */
+G_GNUC_INTERNAL
+void gst_kvs_signaling_run_close (GstKvsSignalingRun * run);
+G_GNUC_INTERNAL
+void gst_kvs_signaling_run_free (GstKvsSignalingRun * run);
+
+G_END_DECLS
