@@ -294,6 +294,9 @@ main (int argc, char **argv)
       "Debug output: GST_DEBUG=kvsserver*:6 for the service's categories:\n"
       "  kvsserver (HTTP and REST), kvsserverchannel (channels, routing),\n"
       "  kvsserverconnection (WebSockets), kvsservercontrol (/_control);\n"
+      "  kvsservercredentials (vended credentials), kvsserversts, "
+      "kvsserverimds,\n  kvsservercontainer, kvsserversso, kvsserveriot "
+      "(the credential sources);\n"
       "kvsviewerpage for /viewer, kvs*:6 for these and the library's "
       "(SigV4, ...).");
   g_option_context_add_main_entries (ctx, entries, NULL);
