@@ -221,12 +221,37 @@ kvs_iot_handle (SoupServer * soup, SoupServerMessage * msg,
   kvs_server_reply (msg, SOUP_STATUS_OK, NULL, root);
 }
 
+/* The TLS handshake's check of the client certificate: against the IoT CA
+ * only (a certificate that does not chain to it fails the handshake). */
+static gboolean
+kvs_iot_on_accept_certificate (SoupServerMessage * msg,
+    GTlsCertificate * cert, GTlsCertificateFlags errors,
+    KvsIotCredentials * self)
+{
+  g_autoptr (GError) error = NULL;
+  GTlsCertificateFlags flags;
+
+  flags = g_tls_database_verify_chain (self->ca, cert,
+      G_TLS_DATABASE_PURPOSE_AUTHENTICATE_CLIENT, NULL, NULL,
+      G_TLS_DATABASE_VERIFY_NONE, NULL, &error);
+  GST_DEBUG ("client certificate: handshake flags 0x%x, IoT CA flags 0x%x",
+      errors, flags);
+  if (error || flags != 0) {
+    GST_INFO ("client certificate refused at the handshake: %s",
+        error ? error->message : "it does not chain to the IoT CA");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 kvs_iot_on_request_started (SoupServer * soup, SoupServerMessage * msg,
-    gpointer user_data)
+    KvsIotCredentials * self)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers
       (msg), "Connection", "close");
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (kvs_iot_on_accept_certificate), self);
 }
 
 gboolean
@@ -274,7 +299,7 @@ kvs_iot_credentials_start (KvsIotCredentials * self, GError ** error)
       "tls-certificate", cert, "tls-database", self->ca,
       "tls-auth-mode", G_TLS_AUTHENTICATION_REQUIRED, NULL);
   g_signal_connect (self->soup, "request-started",
-      G_CALLBACK (kvs_iot_on_request_started), NULL);
+      G_CALLBACK (kvs_iot_on_request_started), self);
   soup_server_add_handler (self->soup, NULL, kvs_iot_handle, self, NULL);
   sa = g_inet_socket_address_new (addr, config->iot_listen_port);
   if (!soup_server_listen (self->soup, sa, SOUP_SERVER_LISTEN_HTTPS, error))

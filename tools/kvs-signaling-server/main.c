@@ -436,6 +436,13 @@ main (int argc, char **argv)
   config.container_token = container_token;
   config.sso_tokens = sso_tokens;
   config.iot_listen_host = iot_listen_host;
+  /* GTlsFileDatabase wants an absolute path */
+  if (iot_ca_cert && !g_path_is_absolute (iot_ca_cert)) {
+    gchar *abs = g_canonicalize_filename (iot_ca_cert, NULL);
+
+    g_free (iot_ca_cert);
+    iot_ca_cert = abs;
+  }
   config.iot_ca_cert = iot_ca_cert;
   config.iot_tls_cert = iot_tls_cert;
   config.iot_tls_key = iot_tls_key;
