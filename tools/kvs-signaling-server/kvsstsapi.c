@@ -198,6 +198,12 @@ kvs_sts_check_role (SoupServerMessage * msg, GHashTable * form,
   }
   /* a path (role/service-role/NAME): the name is the last part */
   p = strrchr (arn, '/');
+  if (p[1] == '\0' || strlen (p + 1) > 64) {
+    kvs_sts_reply_error (msg, SOUP_STATUS_FORBIDDEN, "Sender",
+        "AccessDenied", "Not authorized to perform sts:AssumeRole: the "
+        "role ARN names no role (1..64 characters after the last '/')");
+    return NULL;
+  }
   return g_strdup (p + 1);
 }
 
