@@ -14,13 +14,16 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CREDENTIALS, REGION, control, kvsClient, require, startServer } from './lib/harness.mjs';
+import {
+  CREDENTIALS, REGION, control, kvsClient, plainWsSigner, require, startServer,
+} from './lib/harness.mjs';
 
 const {
   fromContainerMetadata, fromHttp, fromInstanceMetadata, fromSSO, fromTemporaryCredentials,
   fromTokenFile, fromIni,
 } = require('@aws-sdk/credential-providers');
 const { DescribeSignalingChannelCommand } = require('@aws-sdk/client-kinesis-video');
+const { SignalingClient, Role } = require('amazon-kinesis-video-streams-webrtc');
 
 const CHANNEL = 'sdk-judge-channel';
 const ROLE = 'arn:aws:iam::123456789012:role/kvs-sdk-judge';
@@ -76,13 +79,44 @@ describe('@aws-sdk/credential-providers against the emulated credential sources'
     assert.ok(creds.expiration instanceof Date, 'credentials carry their expiry');
     assert.ok(creds.expiration.getTime() > Date.now());
     const kv = kvsClient(server.url, creds);
+    let out;
     try {
-      const out = await kv.send(new DescribeSignalingChannelCommand({ ChannelName: CHANNEL }));
+      out = await kv.send(new DescribeSignalingChannelCommand({ ChannelName: CHANNEL }));
       assert.equal(out.ChannelInfo.ChannelName, CHANNEL);
     } finally {
       kv.destroy();
     }
+    creds.channelARN = out.ChannelInfo.ChannelARN;
     return creds;
+  }
+
+  // AWS's SignalingClient presigns the WebSocket with @creds (session token
+  // in the query): resolves 'open' or 'error'.
+  async function connectMaster(creds) {
+    const client = new SignalingClient({
+      channelARN: creds.channelARN,
+      channelEndpoint: server.url.replace(/^http:/, 'ws:'),
+      role: Role.MASTER,
+      region: REGION,
+      credentials: creds,
+      requestSigner: plainWsSigner(REGION, creds),
+    });
+    const result = new Promise((resolve) => {
+      client.on('open', () => resolve('open'));
+      client.on('error', (e) => { client.lastError = e; resolve('error'); });
+      setTimeout(() => resolve('timeout'), 5000).unref();
+    });
+    client.open();
+    const r = await result;
+    if (r !== 'open') {
+      console.log(`SignalingClient: ${r} ${client.lastError?.message ?? ''}`);
+    }
+    if (r === 'open') {
+      const closed = once(client, 'close');
+      client.close();
+      await closed;
+    }
+    return r;
   }
 
   test('@aws-sdk/credential-providers fromTemporaryCredentials: STS AssumeRole via AWS_ENDPOINT_URL_STS', async () => {
@@ -175,12 +209,14 @@ describe('@aws-sdk/credential-providers against the emulated credential sources'
     });
   });
 
-  test('@aws-sdk/client-kinesis-video: vended credentials get ExpiredTokenException once expired', async () => {
+  test('@aws-sdk/client-kinesis-video + SignalingClient: vended credentials work on REST and the WebSocket, then get ExpiredTokenException once expired', async () => {
     const creds = await describeWith(fromTemporaryCredentials({
       masterCredentials: CREDENTIALS,
       params: { RoleArn: ROLE, RoleSessionName: 'sdk-expiry' },
       clientConfig: { region: REGION },
     }), { AWS_ENDPOINT_URL_STS: server.url });
+    assert.equal(await connectMaster(creds), 'open',
+      'SignalingClient connects with the vended credentials');
     const r = await control(server.url, 'expire-credentials', {});
     assert.equal(r.status, 200);
     assert.ok(r.json.affected >= 1);
@@ -191,5 +227,7 @@ describe('@aws-sdk/credential-providers against the emulated credential sources'
     } finally {
       kv.destroy();
     }
+    assert.equal(await connectMaster(creds), 'error',
+      'SignalingClient is refused with expired credentials');
   });
 });
