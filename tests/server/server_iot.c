@@ -79,6 +79,38 @@ test_remove_certificates (void)
   g_clear_pointer (&tmpdir, g_free);
 }
 
+#ifdef __SANITIZE_ADDRESS__
+/* libsoup 3.2 never drops the reference a SoupServerMessage takes on the
+ * client's certificate (soup_server_message_finalize() does not clear
+ * tls_peer_certificate; still so in libsoup 3.6): one certificate, created
+ * by glib-networking in the handshake, leaks per mutual-TLS request. Only
+ * the IoT server process of this test gets a suppression of it: the
+ * project's lsan.supp plus that module. */
+static void
+test_suppress_libsoup_peer_certificate_leak (void)
+{
+  const gchar *options = g_getenv ("LSAN_OPTIONS");
+  const gchar *p = options ? strstr (options, "suppressions=") : NULL;
+  g_autofree gchar *old_path = NULL;
+  g_autofree gchar *old = NULL;
+  g_autofree gchar *path = test_path ("lsan-iot.supp");
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *value = NULL;
+
+  if (p) {
+    const gchar *end = strchr (p, ':');
+
+    p += strlen ("suppressions=");
+    old_path = end ? g_strndup (p, end - p) : g_strdup (p);
+    g_file_get_contents (old_path, &old, NULL, NULL);
+  }
+  text = g_strdup_printf ("%s\nleak:libgiognutls.so\n", old ? old : "");
+  fail_unless (g_file_set_contents (path, text, -1, NULL));
+  value = g_strdup_printf ("suppressions=%s:print_suppressions=0", path);
+  g_setenv ("LSAN_OPTIONS", value, TRUE);
+}
+#endif
+
 static KvsTestServer *
 test_start (void)
 {
@@ -89,8 +121,12 @@ test_start (void)
     "--iot-tls-cert", cert, "--iot-tls-key", key, "--iot-role-alias",
     "kvs-camera-alias", "--create-channel", "thing-1", NULL
   };
-  KvsTestServer *s = kvs_test_server_start (extra);
+  KvsTestServer *s;
 
+#ifdef __SANITIZE_ADDRESS__
+  test_suppress_libsoup_peer_certificate_leak ();
+#endif
+  s = kvs_test_server_start (extra);
   fail_unless (g_str_has_prefix (s->iot_url, "https://127.0.0.1:"), "%s",
       s->iot_url);
   return s;
