@@ -3,7 +3,9 @@
 # python3-botocore (1.29) and awscli (2.9) obtain credentials from each
 # emulated source they support, with only endpoint settings changed, and
 # use them for DescribeSignalingChannel on the service. Each test names its
-# judge. Sources botocore 1.29 cannot point at another endpoint by
+# judge. awscli: IMDSv2 and container credentials through its default chain,
+# STS and SSO through its own `aws sts`/`aws sso` commands with
+# --endpoint-url. Sources botocore 1.29 cannot point at another endpoint by
 # configuration (STS, SSO) go through botocore's own fetchers with a client
 # made with endpoint_url; the JavaScript judge
 # (credentials-sdk.test.mjs) covers them through AWS_ENDPOINT_URL_*.
@@ -220,19 +222,49 @@ class Judge(unittest.TestCase):
 
     # ---- awscli 2.9 (Debian) --------------------------------------------
 
-    def awscli(self, **env):
+    def aws(self, args, **env):
         aws = shutil.which('aws', path='/usr/bin')
         if aws is None:
             self.skipTest('Debian awscli is not installed (/usr/bin/aws)')
         r = subprocess.run(
-            [aws, 'kinesisvideo', 'describe-signaling-channel',
-             '--channel-name', CHANNEL, '--endpoint-url', self.url,
-             '--region', REGION, '--output', 'json'],
+            [aws] + args + ['--endpoint-url', self.url, '--region', REGION,
+                            '--output', 'json'],
             env=clean_env(HOME=self.tmp, **env), capture_output=True,
             text=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(json.loads(r.stdout)['ChannelInfo']['ChannelName'],
-                         CHANNEL)
+        return json.loads(r.stdout)
+
+    def awscli(self, **env):
+        out = self.aws(['kinesisvideo', 'describe-signaling-channel',
+                        '--channel-name', CHANNEL], **env)
+        self.assertEqual(out['ChannelInfo']['ChannelName'], CHANNEL)
+
+    def awscli_with(self, c):
+        self.awscli(AWS_ACCESS_KEY_ID=c['AccessKeyId'],
+                    AWS_SECRET_ACCESS_KEY=c['SecretAccessKey'],
+                    AWS_SESSION_TOKEN=c['SessionToken'])
+
+    def test_awscli_sts_assume_role(self):
+        c = self.aws(['sts', 'assume-role', '--role-arn', ROLE,
+                      '--role-session-name', 'awscli-judge'],
+                     AWS_ACCESS_KEY_ID=KEY,
+                     AWS_SECRET_ACCESS_KEY=SECRET)['Credentials']
+        self.awscli_with(c)
+
+    def test_awscli_sts_web_identity(self):
+        c = self.aws(['sts', 'assume-role-with-web-identity', '--role-arn',
+                      ROLE, '--role-session-name', 'awscli-web',
+                      '--web-identity-token', 'oidc-token-1'])['Credentials']
+        self.awscli_with(c)
+
+    def test_awscli_sso_get_role_credentials(self):
+        r = self.aws(['sso', 'get-role-credentials', '--role-name',
+                      'kvs-sso-role', '--account-id', '123456789012',
+                      '--access-token', 'sso-access-token'])
+        c = r['roleCredentials']
+        self.awscli_with({'AccessKeyId': c['accessKeyId'],
+                          'SecretAccessKey': c['secretAccessKey'],
+                          'SessionToken': c['sessionToken']})
 
     def test_awscli_imds_v2(self):
         self.awscli(AWS_EC2_METADATA_DISABLED='false',
