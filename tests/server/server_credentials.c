@@ -8,7 +8,9 @@
 #include "config.h"
 #endif
 
+#include <stdlib.h>
 #include <string.h>
+#include <glib/gstdio.h>
 #include "kvsservertest.h"
 
 #define ROLE_ARN "arn:aws:iam::123456789012:role/kvs-test-role"
@@ -554,6 +556,101 @@ GST_START_TEST (test_sources_off_by_default)
 
 GST_END_TEST;
 
+/* GST_DEBUG=*:9: the log of everything the service does with credentials
+ * names no secret: no secret key, session token, IMDS token, container
+ * token or SSO token. */
+GST_START_TEST (test_no_secrets_in_debug_log)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GDataInputStream) data = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("kvs-cred-log-XXXXXX", NULL);
+  g_autofree gchar *log_path = g_build_filename (dir, "server.log", NULL);
+  g_autofree gchar *line = NULL;
+  g_autofree gchar *log = NULL;
+  g_autoptr (TestCreds) c = NULL;
+  const gchar *argv[] = { kvs_test_server_path (), "--listen", "127.0.0.1:0",
+    "--region", KVS_TEST_REGION, "--access-key", KVS_TEST_ACCESS_KEY,
+    "--secret-key", KVS_TEST_SECRET_KEY, "--emulate-credentials",
+    "--create-channel", "cred-channel", "--container-token",
+    "Container-Secret-Token", "--sso-token", "Sso-Secret-Token",
+    "--web-identity-token", "Oidc-Secret-Token", NULL
+  };
+  const gchar *ttl[] = { "X-aws-ec2-metadata-token-ttl-seconds", "60", NULL };
+  const gchar *container[] = { "Authorization", "Container-Secret-Token",
+    NULL
+  };
+  const gchar *sso[] = { "x-amz-sso_bearer_token", "Sso-Secret-Token", NULL };
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  KvsTestServer *s = g_new0 (KvsTestServer, 1);
+  guint i;
+
+  g_subprocess_launcher_setenv (launcher, "GST_DEBUG", "*:9", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GST_DEBUG_NO_COLOR", "1", TRUE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  s->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  fail_unless (s->proc != NULL, "%s", error ? error->message : "");
+  data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
+  line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+  fail_unless (line && g_str_has_prefix (line, "kvs-signaling-server "
+          "listening on http://"), "%s", GST_STR_NULL (line));
+  s->authority = g_strdup (strrchr (line, '/') + 1);
+  s->url = g_strdup_printf ("http://%s", s->authority);
+  s->port = atoi (strrchr (s->authority, ':') + 1);
+  s->rest = soup_session_new_with_options ("timeout", 10, NULL);
+  s->ws = soup_session_new_with_options ("timeout", 10, NULL);
+
+  g_ptr_array_add (secrets, g_strdup (KVS_TEST_SECRET_KEY));
+  g_ptr_array_add (secrets, g_strdup ("Container-Secret-Token"));
+  g_ptr_array_add (secrets, g_strdup ("Sso-Secret-Token"));
+  g_ptr_array_add (secrets, g_strdup ("Oidc-Secret-Token"));
+  c = test_assume_role (s);
+  g_ptr_array_add (secrets, g_strdup (c->secret));
+  g_ptr_array_add (secrets, g_strdup (c->token));
+  {
+    g_autoptr (TestHttp) use = test_describe (s, c->key, c->secret, c->token);
+    g_autoptr (TestHttp) wrong = test_describe (s, c->key, c->secret,
+        "IQoJb3JpZ2luX2VjWrongToken");
+    g_autoptr (TestHttp) web = test_sts (s, "Action=AssumeRoleWithWebIdentity"
+        "&Version=2011-06-15&RoleArn=" ROLE_ARN "&RoleSessionName=web1"
+        "&WebIdentityToken=Oidc-Secret-Token", NULL, NULL, NULL);
+    g_autoptr (TestHttp) token = test_http (s, "PUT", "/latest/api/token",
+        NULL, NULL, NULL, NULL, NULL, NULL, ttl);
+    g_autoptr (TestHttp) ecs = test_http (s, "GET", "/v2/credentials/x",
+        NULL, NULL, NULL, NULL, NULL, NULL, container);
+    g_autoptr (TestHttp) portal = test_http (s, "GET",
+        "/federation/credentials?account_id=123456789012&role_name=r1",
+        NULL, NULL, NULL, NULL, NULL, NULL, sso);
+    const gchar *with[] = { "X-aws-ec2-metadata-token", token->text, NULL };
+    g_autoptr (TestHttp) imds = test_http (s, "GET",
+        "/latest/meta-data/iam/security-credentials/kvs-instance-role", NULL,
+        NULL, NULL, NULL, NULL, NULL, with);
+
+    test_expect (use, 200, NULL);
+    test_expect (wrong, 403, "UnrecognizedClientException");
+    fail_unless_equals_int (web->status, 200);
+    fail_unless_equals_int (ecs->status, 200);
+    fail_unless_equals_int (portal->status, 200);
+    fail_unless_equals_int (imds->status, 200);
+    g_ptr_array_add (secrets, g_strdup (token->text));
+    g_ptr_array_add (secrets, test_xml (web->text, "SecretAccessKey"));
+    g_ptr_array_add (secrets, test_xml (web->text, "SessionToken"));
+  }
+  kvs_test_server_stop (s);
+
+  fail_unless (g_file_get_contents (log_path, &log, NULL, NULL));
+  fail_unless (strstr (log, "kvsservercredentials") != NULL &&
+      strstr (log, c->key) != NULL, "the log has no credential lines");
+  for (i = 0; i < secrets->len; i++)
+    fail_if (strstr (log, g_ptr_array_index (secrets, i)) != NULL,
+        "secret #%u is in the GST_DEBUG=*:9 log", i);
+  g_unlink (log_path);
+  g_rmdir (dir);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_credential_options_usage)
 {
   const gchar *cases[][8] = {
@@ -595,6 +692,7 @@ server_credentials_suite (void)
   tcase_add_test (tc, test_sso_portal);
   tcase_add_test (tc, test_sources_off_by_default);
   tcase_add_test (tc, test_credential_options_usage);
+  tcase_add_test (tc, test_no_secrets_in_debug_log);
   return s;
 }
 
