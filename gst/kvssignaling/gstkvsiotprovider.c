@@ -8,6 +8,7 @@
 
 #include "gstkvsiotprovider.h"
 #include "gstkvscredentialsutil.h"
+#include "gstkvstls.h"
 
 #define TIMEOUT_MS 10000
 
@@ -27,6 +28,7 @@ typedef struct
   SoupMessage *msg;
   gchar *what;
   gchar *source;
+  gchar *cert_file;
 } Req;
 
 static void
@@ -35,6 +37,7 @@ req_free (Req * r)
   g_clear_object (&r->msg);
   g_free (r->what);
   g_free (r->source);
+  g_free (r->cert_file);
   g_free (r);
 }
 
@@ -51,11 +54,21 @@ on_reply (GObject * object, GAsyncResult * result, gpointer user_data)
   JsonNode *c;
 
   if (body == NULL) {
-    if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    GError *tls_error;
+
+    if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_task_return_error (task, g_steal_pointer (&err));
-    else
+    } else if ((tls_error = gst_kvs_tls_error_new (r->msg, err, r->what))) {
+      tls_error->domain = GST_KVS_ERROR;
+      tls_error->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
+      g_task_return_error (task, tls_error);
+    } else {
       g_task_return_new_error (task, GST_KVS_ERROR,
-          GST_KVS_ERROR_CREDENTIALS_SOURCE, "%s: %s", r->what, err->message);
+          GST_KVS_ERROR_CREDENTIALS_SOURCE, "%s: %s (when the service ends "
+          "the TLS handshake, it refused the device certificate %s: it must "
+          "be issued by AWS IoT or a registered CA, active, and attached to "
+          "the thing)", r->what, err->message, r->cert_file);
+    }
     return;
   }
   if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (r->msg))) {
@@ -202,6 +215,8 @@ gst_kvs_iot_provider_fetch (GstKvsCredentialsProvider * provider, GTask * task)
       endpoint, alias, thing);
   r->source = g_strdup_printf ("AWS IoT (role alias %s, thing %s)", alias,
       thing);
+  r->cert_file = g_strdup (cert_file);
+  gst_kvs_tls_watch (r->msg);
   soup_message_headers_replace (soup_message_get_request_headers (r->msg),
       "x-amzn-iot-thingname", thing);
   soup_message_set_tls_client_certificate (r->msg, cert);

@@ -177,6 +177,8 @@ get_sync (GstKvsCredentialsProvider * p, GError ** error)
   g_object_unref (res);
   if (err) {
     g_string_append_printf (logs, "error: %s\n", err->message);
+    if (g_getenv ("KVS_TEST_VERBOSE"))
+      g_printerr ("error: %s\n", err->message);
     g_propagate_error (error, err);
   }
   return c;
@@ -596,6 +598,7 @@ GST_START_TEST (test_refresh_failure_keeps_old)
   c1 = get_ok (p);
   fake->fail = TRUE;
   wait_count (&fake->fetches, 2, 5000);
+  while (g_main_context_iteration (ctx, FALSE));
   /* The refresh failed: the old credentials, while they are valid. */
   c2 = get_ok (p);
   fail_unless_equals_string (c2->access_key_id, c1->access_key_id);
@@ -1014,6 +1017,310 @@ GST_START_TEST (test_imds)
 
 GST_END_TEST;
 
+/* ---- AWS IoT: mutual TLS ---- */
+
+#define IOT_PKI_SCRIPT \
+  "set -e\n" \
+  "k='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'\n" \
+  "openssl req -x509 $k -keyout ca.key -out ca.pem -days 2 " \
+  "  -subj /CN=kvs-test-ca 2>/dev/null\n" \
+  "openssl req $k -keyout server.key -out server.csr -subj /CN=127.0.0.1 " \
+  "  2>/dev/null\n" \
+  "echo subjectAltName=IP:127.0.0.1 > san.ext\n" \
+  "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key " \
+  "  -CAcreateserial -out server.pem -days 2 -extfile san.ext 2>/dev/null\n" \
+  "openssl req $k -keyout thing.key -out thing.csr -subj /CN=thing1 " \
+  "  2>/dev/null\n" \
+  "echo extendedKeyUsage=clientAuth > client.ext\n" \
+  "openssl x509 -req -in thing.csr -CA ca.pem -CAkey ca.key " \
+  "  -CAcreateserial -out thing.pem -days 2 -extfile client.ext " \
+  "  2>/dev/null\n" \
+  "openssl req -x509 $k -keyout other.key -out other.pem -days 2 " \
+  "  -subj /CN=thing1 2>/dev/null\n"
+
+static gchar *pki;
+
+static gchar *
+pki_file (const gchar * name)
+{
+  return g_build_filename (pki, name, NULL);
+}
+
+/* The IoT credentials endpoint: a GSocketService with GTlsServerConnection
+ * requiring a client certificate of the test CA (SoupServer 3.2 does not
+ * accept client certificates), one request per connection. */
+typedef struct
+{
+  GIOStream *tls;
+  GDataInputStream *in;
+  gchar *path;
+  gchar *thing;
+  gchar *reply;
+} IotConn;
+
+static GTlsCertificate *iot_server_cert;
+static GTlsDatabase *iot_ca_db;
+
+static void
+iot_conn_free (IotConn * c)
+{
+  g_io_stream_close (c->tls, NULL, NULL);
+  g_clear_object (&c->in);
+  g_clear_object (&c->tls);
+  g_free (c->path);
+  g_free (c->thing);
+  g_free (c->reply);
+  g_free (c);
+}
+
+static gboolean
+iot_accept_cert (GTlsConnection * conn, GTlsCertificate * peer,
+    GTlsCertificateFlags errors, gpointer data)
+{
+  return errors == 0;
+}
+
+static void
+iot_written (GObject * source, GAsyncResult * result, gpointer data)
+{
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL,
+      NULL);
+  iot_conn_free (data);
+}
+
+static void
+iot_respond (IotConn * c)
+{
+  GTlsCertificate *peer =
+      g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (c->tls));
+  g_autofree gchar *subject = peer ?
+      g_tls_certificate_get_subject_name (peer) : NULL;
+  g_autofree gchar *cn = c->thing ? g_strconcat ("CN=", c->thing, NULL) : NULL;
+  g_autofree gchar *exp = iso_in (st.ttl);
+  g_autofree gchar *json = NULL;
+  guint status = 200;
+
+  st.requests++;
+  if (g_strcmp0 (c->path, "/role-aliases/kvs-alias/credentials") != 0) {
+    status = 404;
+    json = g_strdup ("{\"message\":\"Role alias does not exist\"}");
+  } else if (cn == NULL || g_strcmp0 (subject, cn) != 0) {
+    status = 403;
+    json = g_strdup ("{\"message\":\"Certificate is not attached to the "
+        "thing\"}");
+  } else {
+    json = g_strdup_printf ("{\"credentials\":{\"accessKeyId\":\"ASIAIOT\","
+        "\"secretAccessKey\":\"iot/" MARK "\",\"sessionToken\":\"iottok-"
+        MARK "\",\"expiration\":\"%s\"}}", exp);
+  }
+  c->reply = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: "
+      "application/json\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n"
+      "Connection: close\r\n\r\n%s", status, status == 200 ? "OK" :
+      status == 403 ? "Forbidden" : "Not Found", strlen (json), json);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (c->tls),
+      c->reply, strlen (c->reply), G_PRIORITY_DEFAULT, NULL, iot_written, c);
+}
+
+static void
+iot_line (GObject * source, GAsyncResult * result, gpointer data)
+{
+  IotConn *c = data;
+  g_autofree gchar *line = g_data_input_stream_read_line_finish
+      (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+
+  if (line == NULL) {
+    iot_conn_free (c);
+    return;
+  }
+  g_strchomp (line);
+  if (c->path == NULL) {
+    g_auto (GStrv) parts = g_strsplit (line, " ", 3);
+
+    c->path = g_strdup (parts[0] && parts[1] ? parts[1] : "");
+  } else if (*line == '\0') {
+    iot_respond (c);
+    return;
+  } else if (g_ascii_strncasecmp (line, "x-amzn-iot-thingname:", 21) == 0) {
+    c->thing = g_strstrip (g_strdup (line + 21));
+  }
+  g_data_input_stream_read_line_async (c->in, G_PRIORITY_DEFAULT, NULL,
+      iot_line, c);
+}
+
+static void
+iot_handshaken (GObject * source, GAsyncResult * result, gpointer data)
+{
+  IotConn *c = data;
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result,
+          NULL)) {
+    iot_conn_free (c);
+    return;
+  }
+  c->in = g_data_input_stream_new (g_io_stream_get_input_stream (c->tls));
+  g_data_input_stream_read_line_async (c->in, G_PRIORITY_DEFAULT, NULL,
+      iot_line, c);
+}
+
+static gboolean
+iot_incoming (GSocketService * service, GSocketConnection * conn,
+    GObject * source, gpointer data)
+{
+  IotConn *c = g_new0 (IotConn, 1);
+
+  c->tls = g_tls_server_connection_new (G_IO_STREAM (conn), iot_server_cert,
+      NULL);
+  fail_unless (c->tls != NULL);
+  g_object_set (c->tls, "authentication-mode",
+      G_TLS_AUTHENTICATION_REQUIRED, NULL);
+  g_tls_connection_set_database (G_TLS_CONNECTION (c->tls), iot_ca_db);
+  g_signal_connect (c->tls, "accept-certificate",
+      G_CALLBACK (iot_accept_cert), NULL);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (c->tls),
+      G_PRIORITY_DEFAULT, NULL, iot_handshaken, c);
+  return TRUE;
+}
+
+GST_START_TEST (test_iot)
+{
+  g_autoptr (GSocketService) tls_server = NULL;
+  g_autoptr (GstKvsCredentialsProvider) p = NULL;
+  g_autoptr (GstKvsCredentials) c = NULL;
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *script = NULL, *endpoint = NULL, *msg = NULL;
+  g_autofree gchar *ca = NULL, *cert = NULL, *key = NULL, *key_text = NULL;
+  g_autofree gchar *other_cert = NULL, *other_key = NULL;
+  g_auto (GStrv) key_lines = NULL;
+  gchar *argv[] = { (gchar *) "/bin/sh", (gchar *) "-c", NULL, NULL };
+  gint status = 0;
+  guint16 port;
+
+  if (!g_find_program_in_path ("openssl")) {
+    GST_INFO ("no openssl: AWS IoT test skipped");
+    return;
+  }
+  pki = g_build_filename (kvs_test_env_home (), "pki", NULL);
+  fail_unless (g_mkdir_with_parents (pki, 0700) == 0);
+  argv[2] = (gchar *) IOT_PKI_SCRIPT;
+  fail_unless (g_spawn_sync (pki, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+          NULL, NULL, &status, &err), "openssl: %s", err ? err->message : "");
+  fail_unless (g_spawn_check_wait_status (status, NULL), "openssl failed");
+
+  ca = pki_file ("ca.pem");
+  cert = pki_file ("thing.pem");
+  key = pki_file ("thing.key");
+  other_cert = pki_file ("other.pem");
+  other_key = pki_file ("other.key");
+  {
+    g_autofree gchar *sc = pki_file ("server.pem");
+    g_autofree gchar *sk = pki_file ("server.key");
+
+    iot_server_cert = g_tls_certificate_new_from_files (sc, sk, &err);
+    fail_unless (iot_server_cert != NULL, "%s", err ? err->message : "");
+  }
+  iot_ca_db = g_tls_file_database_new (ca, &err);
+  fail_unless (iot_ca_db != NULL);
+  tls_server = g_socket_service_new ();
+  {
+    g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+        (G_SOCKET_FAMILY_IPV4);
+    g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+    g_autoptr (GSocketAddress) bound = NULL;
+
+    fail_unless (g_socket_listener_add_address (G_SOCKET_LISTENER
+            (tls_server), addr, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+            NULL, &bound, &err), "listen: %s", err ? err->message : "");
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  }
+  g_signal_connect (tls_server, "incoming", G_CALLBACK (iot_incoming), NULL);
+  g_socket_service_start (tls_server);
+  endpoint = g_strdup_printf ("127.0.0.1:%u", port);
+
+  /* The private key's body must never be logged. */
+  fail_unless (g_file_get_contents (key, &key_text, NULL, NULL));
+  key_lines = g_strsplit (key_text, "\n", -1);
+
+  g_setenv ("AWS_IOT_CORE_CREDENTIAL_ENDPOINT", endpoint, TRUE);
+  g_setenv ("AWS_IOT_CORE_CERT", cert, TRUE);
+  g_setenv ("AWS_IOT_CORE_PRIVATE_KEY", key, TRUE);
+  g_setenv ("AWS_IOT_CORE_ROLE_ALIAS", "kvs-alias", TRUE);
+  g_setenv ("AWS_IOT_CORE_THING_NAME", "thing1", TRUE);
+  g_setenv ("AWS_KVS_CACERT_PATH", ca, TRUE);
+  c = default_chain_get (NULL);
+  fail_unless (c != NULL);
+  fail_unless_equals_string (c->access_key_id, "ASIAIOT");
+  assert_contains (c->source, "AWS IoT");
+  fail_unless (c->expiration > 0);
+  g_clear_pointer (&c, gst_kvs_credentials_unref);
+
+  /* Settings given to the provider win over the environment. */
+  g_setenv ("AWS_IOT_CORE_ROLE_ALIAS", "nonexistent-alias", TRUE);
+  p = gst_kvs_iot_provider_new (NULL, NULL, NULL, "kvs-alias", NULL, NULL);
+  c = get_ok (p);
+  g_clear_object (&p);
+  g_clear_pointer (&c, gst_kvs_credentials_unref);
+
+  /* The service's answer to an unknown alias. */
+  p = gst_kvs_iot_provider_new (NULL, NULL, NULL, NULL, NULL, NULL);
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, "HTTP 404");
+  assert_contains (msg, "Role alias does not exist");
+  g_clear_pointer (&msg, g_free);
+  g_clear_object (&p);
+  g_setenv ("AWS_IOT_CORE_ROLE_ALIAS", "kvs-alias", TRUE);
+
+  /* A certificate of another CA: the TLS handshake fails. */
+  p = gst_kvs_iot_provider_new (NULL, other_cert, other_key, NULL, NULL, NULL);
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, "refused the device certificate");
+  assert_contains (msg, other_cert);
+  g_clear_pointer (&msg, g_free);
+  g_clear_object (&p);
+
+  /* Without the CA, the service's certificate is refused. */
+  g_unsetenv ("AWS_KVS_CACERT_PATH");
+  p = gst_kvs_iot_provider_new (NULL, NULL, NULL, NULL, NULL, NULL);
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, endpoint);
+  assert_contains (msg, "was refused");
+  g_clear_pointer (&msg, g_free);
+  g_clear_object (&p);
+  g_setenv ("AWS_KVS_CACERT_PATH", ca, TRUE);
+
+  /* Unreadable certificate, key that is not one, missing settings. */
+  p = gst_kvs_iot_provider_new (NULL, "/nonexistent/kvs-test/cert.pem",
+      NULL, NULL, NULL, NULL);
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, "/nonexistent/kvs-test/cert.pem");
+  assert_contains (msg, "AWS_IOT_CORE_CERT");
+  g_clear_pointer (&msg, g_free);
+  g_clear_object (&p);
+
+  p = gst_kvs_iot_provider_new (NULL, NULL, ca, NULL, NULL, NULL);
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, "do not make a TLS client certificate");
+  g_clear_pointer (&msg, g_free);
+  g_clear_object (&p);
+
+  g_unsetenv ("AWS_IOT_CORE_THING_NAME");
+  g_unsetenv ("AWS_IOT_CORE_PRIVATE_KEY");
+  p = gst_kvs_iot_provider_new (NULL, NULL, NULL, NULL, NULL, NULL);
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, "AWS_IOT_CORE_THING_NAME");
+  assert_contains (msg, "AWS_IOT_CORE_PRIVATE_KEY");
+
+  fail_unless (key_lines[1] && strlen (key_lines[1]) > 20);
+  fail_unless (strstr (logs->str, key_lines[1]) == NULL,
+      "the private key reached the log");
+  g_socket_service_stop (tls_server);
+  g_socket_listener_close (G_SOCKET_LISTENER (tls_server));
+  g_clear_object (&iot_server_cert);
+  g_clear_object (&iot_ca_db);
+  g_clear_pointer (&pki, g_free);
+}
+
+GST_END_TEST;
+
 static Suite *
 credentialsprovider_suite (void)
 {
@@ -1034,6 +1341,7 @@ credentialsprovider_suite (void)
   tcase_add_test (tc, test_sso);
   tcase_add_test (tc, test_container);
   tcase_add_test (tc, test_imds);
+  tcase_add_test (tc, test_iot);
   return s;
 }
 
