@@ -328,6 +328,18 @@ on_fetched (GObject * source, GAsyncResult * result, gpointer user_data)
   creds = gst_kvs_credentials_provider_fetch_finish (self, result, &error);
   priv->in_flight = FALSE;
 
+  /* Already expired on arrival (a stale cache at the source, a wrong
+   * clock): a failure, retried with backoff, never a refresh loop. */
+  if (creds && creds->expiration > 0
+      && creds->expiration * G_USEC_PER_SEC <= now) {
+    g_autofree gchar *expiry = format_expiry (creds->expiration);
+
+    error = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_CREDENTIALS_SOURCE,
+        "%s: the credentials from %s expired already (at %s; is the clock "
+        "right?)", name, creds->source, expiry);
+    g_clear_pointer (&creds, gst_kvs_credentials_unref);
+  }
+
   if (creds) {
     gboolean changed = !creds_equal (priv->creds, creds);
     g_autofree gchar *expiry = format_expiry (creds->expiration);

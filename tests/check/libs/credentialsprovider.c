@@ -614,6 +614,22 @@ GST_START_TEST (test_refresh_failure_keeps_old)
 
 GST_END_TEST;
 
+GST_START_TEST (test_expired_on_arrival)
+{
+  g_autoptr (FakeProvider) fake = g_object_new (FAKE_TYPE_PROVIDER, NULL);
+  GstKvsCredentialsProvider *p = GST_KVS_CREDENTIALS_PROVIDER (fake);
+  g_autofree gchar *msg = NULL;
+
+  fake->lifetime_s = -10;
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, "expired already");
+  wait_until_us (g_get_real_time () + 300 * 1000);
+  /* No refresh loop. */
+  fail_unless_equals_int (fake->fetches, 1);
+}
+
+GST_END_TEST;
+
 /* ---- the sources ---- */
 
 static void
@@ -1013,6 +1029,28 @@ GST_START_TEST (test_imds)
   p = gst_kvs_imds_provider_new (NULL, TRUE);
   msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
   assert_contains (msg, "IMDS unreachable");
+  g_clear_pointer (&msg, g_free);
+  g_clear_object (&p);
+
+  /* An IMDS that never answers: given up after botocore's 1 s. */
+  {
+    g_autoptr (GSocketListener) silent = g_socket_listener_new ();
+    g_autoptr (GInetAddress) lo =
+        g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+    g_autoptr (GSocketAddress) bound = NULL;
+    g_autofree gchar *url = NULL;
+
+    fail_unless (g_socket_listener_add_address (silent, addr,
+            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound, NULL));
+    url = g_strdup_printf ("http://127.0.0.1:%u",
+        g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    g_setenv ("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, TRUE);
+    p = gst_kvs_imds_provider_new (NULL, FALSE);
+    msg = get_error (p, GST_KVS_ERROR_NO_CREDENTIALS);
+    assert_contains (msg, "IMDS unreachable: timed out after 1000 ms");
+    g_socket_listener_close (silent);
+  }
 }
 
 GST_END_TEST;
@@ -1334,6 +1372,7 @@ credentialsprovider_suite (void)
   tcase_add_test (tc, test_cancel);
   tcase_add_test (tc, test_refresh_ahead);
   tcase_add_test (tc, test_refresh_failure_keeps_old);
+  tcase_add_test (tc, test_expired_on_arrival);
   tcase_add_test (tc, test_chain_order);
   tcase_add_test (tc, test_web_identity);
   tcase_add_test (tc, test_assume_role);
