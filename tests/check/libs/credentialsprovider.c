@@ -874,6 +874,16 @@ GST_START_TEST (test_credential_process)
   assert_contains (msg, "exited with status 3");
   assert_contains (msg, "cannot reach the vault");
   g_free (msg);
+
+  /* A process that never exits is killed: no hang. */
+  write_script ("bin/hang", "exec sleep 30\n");
+  g_free (path);
+  path = g_build_filename (kvs_test_env_home (), "bin", "hang", NULL);
+  g_clear_object (&p);
+  p = gst_kvs_process_provider_new (path, "test", 1);
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, "killed after 1 s");
+  g_free (msg);
 }
 
 GST_END_TEST;
