@@ -181,8 +181,21 @@ gst_kvs_container_provider_fetch (GstKvsCredentialsProvider * provider,
   if (token && *token)
     soup_message_headers_replace (soup_message_get_request_headers (r->msg),
         "Authorization", token);
-  if (self->session == NULL)
-    self->session = gst_kvs_credentials_session_new (2, NULL, NULL);
+  if (self->session == NULL) {
+    GError *serr = NULL;
+
+    self->session = gst_kvs_credentials_session_new (2, NULL, &serr);
+    if (self->session == NULL) {
+      g_prefix_error (&serr, "%s: ",
+          gst_kvs_credentials_provider_get_name
+          (GST_KVS_CREDENTIALS_PROVIDER (self)));
+      serr->domain = GST_KVS_ERROR;
+      serr->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
+      g_task_return_error (task, serr);
+      g_object_unref (task);
+      return;
+    }
+  }
   gst_kvs_credentials_http_send_async (self->session, r->msg, TIMEOUT_MS,
       g_task_get_cancellable (task), on_reply, task);
   if (token)

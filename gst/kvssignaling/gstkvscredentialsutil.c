@@ -197,14 +197,17 @@ gst_kvs_credentials_session_new (guint timeout_s, const gchar * ca_file,
 {
   SoupSession *session = soup_session_new_with_options ("timeout", timeout_s,
       "idle-timeout", 60, "user-agent", "kvssignaling", NULL);
+  const gchar *what = ca_file ? "the CA file" : "the CA file of AWS_CA_BUNDLE";
 
+  if (ca_file == NULL)
+    ca_file = gst_kvs_env_get ("AWS_CA_BUNDLE");
   if (ca_file) {
     g_autoptr (GError) err = NULL;
     g_autoptr (GTlsDatabase) db = g_tls_file_database_new (ca_file, &err);
 
     if (db == NULL) {
       g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CREDENTIALS_SOURCE,
-          "cannot read the CA file %s: %s", ca_file, err->message);
+          "cannot read %s %s: %s", what, ca_file, err->message);
       g_object_unref (session);
       return NULL;
     }

@@ -42,8 +42,9 @@ GError *gst_kvs_credentials_http_error (SoupMessage * msg, GBytes * body,
     const gchar * what);
 
 /* A session for credential requests: @timeout_s for connect and I/O,
- * TLS verified with the system's CAs, or @ca_file's when given (error
- * names the file). */
+ * TLS verified with the system's CAs, or @ca_file's when given, else
+ * AWS_CA_BUNDLE's (as the AWS SDKs); NULL with an error naming the file
+ * when it cannot be read. */
 SoupSession *gst_kvs_credentials_session_new (guint timeout_s,
     const gchar * ca_file, GError ** error);
 

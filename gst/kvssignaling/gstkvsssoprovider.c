@@ -178,8 +178,21 @@ gst_kvs_sso_provider_fetch (GstKvsCredentialsProvider * provider, GTask * task)
   }
   soup_message_headers_replace (soup_message_get_request_headers (msg),
       "x-amz-sso_bearer_token", token);
-  if (self->session == NULL)
-    self->session = gst_kvs_credentials_session_new (10, NULL, NULL);
+  if (self->session == NULL) {
+    GError *serr = NULL;
+
+    self->session = gst_kvs_credentials_session_new (10, NULL, &serr);
+    if (self->session == NULL) {
+      g_prefix_error (&serr, "%s: ",
+          gst_kvs_credentials_provider_get_name
+          (GST_KVS_CREDENTIALS_PROVIDER (self)));
+      serr->domain = GST_KVS_ERROR;
+      serr->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
+      g_task_return_error (task, serr);
+      g_object_unref (task);
+      return;
+    }
+  }
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
       g_task_get_cancellable (task), on_reply, task);
   memset ((gpointer) g_bytes_get_data (bytes, NULL), 0, len);

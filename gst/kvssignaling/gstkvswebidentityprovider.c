@@ -92,8 +92,21 @@ gst_kvs_web_identity_provider_fetch (GstKvsCredentialsProvider * provider,
   region = gst_kvs_aws_resolve_region (NULL, self->profile);
   endpoint = gst_kvs_endpoint_resolve (GST_KVS_AWS_SERVICE_STS, NULL, region,
       self->profile, NULL);
-  if (self->session == NULL)
-    self->session = gst_kvs_credentials_session_new (10, NULL, NULL);
+  if (self->session == NULL) {
+    GError *serr = NULL;
+
+    self->session = gst_kvs_credentials_session_new (10, NULL, &serr);
+    if (self->session == NULL) {
+      g_prefix_error (&serr, "%s: ",
+          gst_kvs_credentials_provider_get_name
+          (GST_KVS_CREDENTIALS_PROVIDER (self)));
+      serr->domain = GST_KVS_ERROR;
+      serr->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
+      g_task_return_error (task, serr);
+      g_object_unref (task);
+      return;
+    }
+  }
   source = g_strdup_printf ("web identity (%s)", role_arn);
   {
     const gchar *params[] = { "Action", "AssumeRoleWithWebIdentity",

@@ -56,7 +56,7 @@ static const gchar *const env_vars[] = {
   "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_USE_FIPS_ENDPOINT",
   "AWS_USE_DUALSTACK_ENDPOINT", "AWS_IOT_CORE_CREDENTIAL_ENDPOINT",
   "AWS_IOT_CORE_CERT", "AWS_IOT_CORE_PRIVATE_KEY", "AWS_IOT_CORE_ROLE_ALIAS",
-  "AWS_IOT_CORE_THING_NAME", "AWS_KVS_CACERT_PATH", NULL
+  "AWS_IOT_CORE_THING_NAME", "AWS_KVS_CACERT_PATH", "AWS_CA_BUNDLE", NULL
 };
 
 static GMainContext *ctx;
@@ -744,6 +744,16 @@ GST_START_TEST (test_web_identity)
   assert_contains (msg, "AWS_WEB_IDENTITY_TOKEN_FILE");
   g_clear_pointer (&msg, g_free);
   g_clear_object (&p);
+
+  /* A CA bundle that cannot be read. */
+  set_file ("AWS_WEB_IDENTITY_TOKEN_FILE", "token", WEB_TOKEN "\n");
+  g_setenv ("AWS_CA_BUNDLE", "/nonexistent/kvs-test/ca.pem", TRUE);
+  p = gst_kvs_web_identity_provider_new (NULL, NULL, NULL, NULL);
+  msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
+  assert_contains (msg, "AWS_CA_BUNDLE /nonexistent/kvs-test/ca.pem");
+  g_clear_pointer (&msg, g_free);
+  g_clear_object (&p);
+  g_unsetenv ("AWS_CA_BUNDLE");
 
   g_unsetenv ("AWS_ROLE_ARN");
   p = gst_kvs_web_identity_provider_new (NULL, NULL, NULL, NULL);
