@@ -707,6 +707,39 @@ GST_START_TEST (test_chain_order)
 
 GST_END_TEST;
 
+GST_START_TEST (test_chain_sticky)
+{
+  g_autoptr (GstKvsCredentialsProvider) p =
+      gst_kvs_credentials_provider_new_default (NULL, NULL, NULL, NULL, NULL);
+  g_autoptr (GstKvsCredentials) c1 = NULL, c2 = NULL, c3 = NULL;
+
+  set_file ("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials",
+      "[default]\naws_access_key_id = " BASE_AKID "\n"
+      "aws_secret_access_key = " BASE_SECRET "\n");
+  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDENV", TRUE);
+  g_setenv ("AWS_SECRET_ACCESS_KEY", ENV_SECRET, TRUE);
+  c1 = get_ok (p);
+  fail_unless_equals_string (c1->source, "environment");
+
+  /* The source that answered has nothing any more: the whole chain. */
+  g_unsetenv ("AWS_ACCESS_KEY_ID");
+  g_unsetenv ("AWS_SECRET_ACCESS_KEY");
+  gst_kvs_credentials_provider_invalidate (p);
+  c2 = get_ok (p);
+  fail_unless_equals_string (c2->access_key_id, BASE_AKID);
+  fail_unless_equals_string (gst_kvs_chain_provider_get_current
+      (GST_KVS_CHAIN_PROVIDER (p)), "profile");
+
+  /* Now the profile is asked first. */
+  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDENV", TRUE);
+  g_setenv ("AWS_SECRET_ACCESS_KEY", ENV_SECRET, TRUE);
+  gst_kvs_credentials_provider_invalidate (p);
+  c3 = get_ok (p);
+  fail_unless_equals_string (c3->access_key_id, BASE_AKID);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_web_identity)
 {
   g_autoptr (GstKvsCredentials) c = NULL;
@@ -759,6 +792,27 @@ GST_START_TEST (test_web_identity)
   p = gst_kvs_web_identity_provider_new (NULL, NULL, NULL, NULL);
   msg = get_error (p, GST_KVS_ERROR_CREDENTIALS_SOURCE);
   assert_contains (msg, "AWS_ROLE_ARN");
+  g_clear_pointer (&msg, g_free);
+  g_clear_object (&p);
+
+  /* A profile's role_arn with web_identity_token_file. */
+  st.sts_deny = FALSE;
+  g_unsetenv ("AWS_WEB_IDENTITY_TOKEN_FILE");
+  {
+    g_autofree gchar *token = kvs_test_env_write_home_file ("token2",
+        WEB_TOKEN);
+    g_autofree gchar *config = g_strdup_printf ("[profile w]\n"
+        "role_arn = " ROLE_ARN "\nweb_identity_token_file = %s\n", token);
+
+    set_file ("AWS_CONFIG_FILE", ".aws/config", config);
+  }
+  g_clear_pointer (&c, gst_kvs_credentials_unref);
+  g_free (st.web_token);
+  st.web_token = NULL;
+  p = gst_kvs_profile_provider_new ("w");
+  c = get_ok (p);
+  fail_unless_equals_string (st.web_token, WEB_TOKEN);
+  assert_contains (c->source, "web identity");
 }
 
 GST_END_TEST;
@@ -1395,6 +1449,7 @@ credentialsprovider_suite (void)
   tcase_add_test (tc, test_refresh_failure_keeps_old);
   tcase_add_test (tc, test_expired_on_arrival);
   tcase_add_test (tc, test_chain_order);
+  tcase_add_test (tc, test_chain_sticky);
   tcase_add_test (tc, test_web_identity);
   tcase_add_test (tc, test_assume_role);
   tcase_add_test (tc, test_credential_process);
