@@ -487,3 +487,16 @@ gst_kvs_credentials_provider_invalidate (GstKvsCredentialsProvider * self)
   priv->expires_us = 0;
   clear_timer (priv);
 }
+
+void
+gst_kvs_credentials_provider_stop (GstKvsCredentialsProvider * self)
+{
+  GstKvsCredentialsProviderPrivate *priv;
+
+  g_return_if_fail (GST_KVS_IS_CREDENTIALS_PROVIDER (self));
+  priv = PRIV (self);
+  clear_timer (priv);
+  g_cancellable_cancel (priv->cancel);
+  g_object_unref (priv->cancel);
+  priv->cancel = g_cancellable_new ();
+}

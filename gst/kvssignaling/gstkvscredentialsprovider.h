@@ -63,6 +63,11 @@ GstKvsCredentials *gst_kvs_credentials_provider_get_cached
 void gst_kvs_credentials_provider_invalidate (GstKvsCredentialsProvider *
     self);
 
+/* Stop: cancel the fetch in flight (its waiters get G_IO_ERROR_CANCELLED)
+ * and the refresh timer. A later get starts again. For the owner's
+ * shutdown: a fetch in flight holds a reference to the provider. */
+void gst_kvs_credentials_provider_stop (GstKvsCredentialsProvider * self);
+
 /* The provider's name ("environment", "web identity", ...), safe to log. */
 const gchar *gst_kvs_credentials_provider_get_name (GstKvsCredentialsProvider
     * self);

@@ -1123,6 +1123,23 @@ GST_START_TEST (test_imds)
     p = gst_kvs_imds_provider_new (NULL, FALSE);
     msg = get_error (p, GST_KVS_ERROR_NO_CREDENTIALS);
     assert_contains (msg, "IMDS unreachable: timed out after 1000 ms");
+
+    /* Stopped while waiting: cancelled at once, not timed out. */
+    {
+      GAsyncResult *res = NULL;
+      g_autoptr (GError) err = NULL;
+
+      gst_kvs_credentials_provider_get_async (p, NULL, on_result, &res);
+      while (g_main_context_iteration (ctx, FALSE));
+      gst_kvs_credentials_provider_stop (p);
+      while (res == NULL)
+        g_main_context_iteration (ctx, TRUE);
+      fail_unless (gst_kvs_credentials_provider_get_finish (p, res,
+              &err) == NULL);
+      fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED),
+          "%s", err->message);
+      g_object_unref (res);
+    }
     g_socket_listener_close (silent);
   }
 }
