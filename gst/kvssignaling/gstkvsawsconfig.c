@@ -257,6 +257,59 @@ gst_kvs_aws_config_file_section_get (const gchar * kind, const gchar * name,
 }
 
 gchar *
+gst_kvs_aws_config_file_services_get (const gchar * services,
+    const gchar * service, const gchar * key)
+{
+  g_autofree gchar *path = gst_kvs_aws_config_file_path ();
+  g_autofree gchar *contents = NULL;
+  g_autofree gchar *section = NULL;
+  g_auto (GStrv) lines = NULL;
+  gboolean in_section = FALSE, in_service = FALSE;
+  gchar *result = NULL;
+  guint i;
+
+  g_return_val_if_fail (services != NULL && service != NULL && key != NULL,
+      NULL);
+  ensure_debug ();
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  section = g_strdup_printf ("services %s", services);
+  lines = g_strsplit (contents, "\n", -1);
+  for (i = 0; lines[i]; i++) {
+    gchar *line = g_strchomp (lines[i]);
+    gboolean indented = g_ascii_isspace (*line);
+    gchar *eq, *k, *v;
+
+    g_strchug (line);
+    if (*line == '\0' || *line == '#' || *line == ';')
+      continue;
+    if (!indented && *line == '[') {
+      gchar *close = strchr (line, ']');
+
+      in_section = close && (*close = '\0',
+          section_matches (g_strstrip (line + 1), section, 2));
+      in_service = FALSE;
+      continue;
+    }
+    if (!in_section || (eq = strchr (line, '=')) == NULL)
+      continue;
+    *eq = '\0';
+    k = g_strstrip (line);
+    v = g_strstrip (eq + 1);
+    if (!indented) {
+      /* "kinesis_video =" opens the sub-keys of a service. */
+      in_service = g_ascii_strcasecmp (k, service) == 0 && *v == '\0';
+    } else if (in_service && g_ascii_strcasecmp (k, key) == 0) {
+      strip_inline_comment (v);
+      g_strstrip (v);
+      g_free (result);
+      result = *v ? g_strdup (v) : NULL;
+    }
+  }
+  return result;
+}
+
+gchar *
 gst_kvs_aws_credentials_file_get (const gchar * profile, const gchar * key)
 {
   return gst_kvs_aws_credentials_file_lookup (profile, key, NULL, NULL);

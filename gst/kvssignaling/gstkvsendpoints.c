@@ -153,6 +153,21 @@ gst_kvs_endpoint_use_dualstack (const gchar * profile)
       profile);
 }
 
+/* The service's name in a [services] section of the config file. */
+static const gchar *
+service_config_name (GstKvsAwsService service)
+{
+  switch (service) {
+    case GST_KVS_AWS_SERVICE_STS:
+      return "sts";
+    case GST_KVS_AWS_SERVICE_SSO:
+      return "sso";
+    case GST_KVS_AWS_SERVICE_KINESIS_VIDEO:
+    default:
+      return "kinesis_video";
+  }
+}
+
 static gchar *
 strip_trailing_slashes (const gchar * url)
 {
@@ -180,6 +195,7 @@ gst_kvs_endpoint_resolve (GstKvsAwsService service,
 {
   g_autofree gchar *env_name = NULL;
   g_autofree gchar *ignore = NULL, *profile_url = NULL;
+  g_autofree gchar *services = NULL, *service_url = NULL;
   const gchar *env;
   gboolean ignore_configured = FALSE;
   gboolean fips, dualstack;
@@ -202,6 +218,13 @@ gst_kvs_endpoint_resolve (GstKvsAwsService service,
       return found (env, env_name, source);
     if ((env = gst_kvs_env_get ("AWS_ENDPOINT_URL")))
       return found (env, "AWS_ENDPOINT_URL", source);
+    services = gst_kvs_aws_config_file_get (profile, "services");
+    if (services)
+      service_url = gst_kvs_aws_config_file_services_get (services,
+          service_config_name (service), "endpoint_url");
+    if (service_url)
+      return found (service_url, "the endpoint_url of the profile's "
+          "services section", source);
     profile_url = gst_kvs_aws_config_file_get (profile, "endpoint_url");
     if (profile_url)
       return found (profile_url, "the profile's endpoint_url", source);

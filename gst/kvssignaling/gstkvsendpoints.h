@@ -34,7 +34,9 @@ gboolean gst_kvs_endpoint_use_dualstack (const gchar * profile);
 /* The endpoint of @service: @explicit_endpoint, else (unless
  * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's
  * ignore_configured_endpoint_urls is true) AWS_ENDPOINT_URL_<SERVICE>
- * (KINESIS_VIDEO, STS, SSO), AWS_ENDPOINT_URL, the profile's endpoint_url,
+ * (KINESIS_VIDEO, STS, SSO), AWS_ENDPOINT_URL, the endpoint_url of the
+ * service (kinesis_video, sts, sso) in the [services] section the profile's
+ * "services" names, the profile's endpoint_url,
  * else gst_kvs_endpoint_for_region() with the FIPS and dual-stack settings.
  * *@source (may be NULL; free it) says which, in words. */
 gchar *gst_kvs_endpoint_resolve (GstKvsAwsService service,

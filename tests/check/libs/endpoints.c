@@ -97,13 +97,26 @@ GST_START_TEST (test_overrides)
 {
   g_autofree gchar *config = kvs_test_env_write_home_file (".aws/config",
       "[default]\nendpoint_url = http://profile.local:1/\n"
+      "services = local\n"
+      "[services local]\n"
+      "sts =\n"
+      "  endpoint_url = http://sts.services.local:6 # the STS\n"
+      "kinesis_video =\n"
+      "  region = x\n"
+      "[profile other]\n"
+      "sso =\n"
+      "  endpoint_url = http://not-a-services-section\n"
       "[profile noconf]\nendpoint_url = http://profile.local:1\n"
       "ignore_configured_endpoint_urls = true\n");
   g_autofree gchar *url = NULL;
 
   g_setenv ("AWS_CONFIG_FILE", config, TRUE);
   assert_endpoint (GST_KVS_AWS_SERVICE_STS, "us-west-2", NULL,
+      "http://sts.services.local:6", "services section");
+  assert_endpoint (GST_KVS_AWS_SERVICE_KINESIS_VIDEO, "us-west-2", NULL,
       "http://profile.local:1", "endpoint_url");
+  assert_endpoint (GST_KVS_AWS_SERVICE_SSO, "us-west-2", "other",
+      "https://portal.sso.us-west-2.amazonaws.com", NULL);
   assert_endpoint (GST_KVS_AWS_SERVICE_STS, "us-west-2", "noconf",
       "https://sts.us-west-2.amazonaws.com", NULL);
   g_setenv ("AWS_ENDPOINT_URL", "http://all.local:2", TRUE);
