@@ -82,6 +82,18 @@ kvs_test_server_start (const gchar * const *extra)
   expected = g_strdup_printf ("127.0.0.1:%u", s->port);
   fail_unless (s->port > 0 && g_str_equal (s->authority, expected),
       "bad authority '%s'", s->authority);
+  for (i = 0; extra && extra[i]; i++) {
+    const gchar *iot_prefix = "kvs-signaling-server IoT credentials "
+        "provider on ";
+    g_autofree gchar *iot_line = NULL;
+
+    if (!g_str_equal (extra[i], "--iot-listen"))
+      continue;
+    iot_line = g_data_input_stream_read_line (data, NULL, NULL, &error);
+    fail_unless (iot_line && g_str_has_prefix (iot_line, iot_prefix),
+        "no IoT start line: '%s'", GST_STR_NULL (iot_line));
+    s->iot_url = g_strdup (iot_line + strlen (iot_prefix));
+  }
 
   s->rest = soup_session_new_with_options ("timeout", 10, NULL);
   s->ws = soup_session_new_with_options ("timeout", 10, NULL);
@@ -107,6 +119,7 @@ kvs_test_server_stop (KvsTestServer * s)
   g_object_unref (s->proc);
   g_free (s->url);
   g_free (s->authority);
+  g_free (s->iot_url);
   g_free (s);
 }
 

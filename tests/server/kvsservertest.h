@@ -23,6 +23,7 @@ typedef struct
   guint port;
   SoupSession *rest;            /* synchronous REST calls */
   SoupSession *ws;              /* asynchronous WebSockets */
+  gchar *iot_url;               /* "https://127.0.0.1:PORT" with --iot-listen */
 } KvsTestServer;
 
 typedef struct

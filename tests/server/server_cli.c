@@ -14,13 +14,18 @@ static const gchar *documented_options[] = {
   "--go-away-grace", "--max-viewers", "--max-connects-per-second",
   "--max-frame-size", "--max-queue",
   "--turn-uri", "--turn-secret", "--control", "--tls-cert", "--tls-key",
-  "--create-channel", "--viewer-dir", "--version", NULL
+  "--create-channel", "--viewer-dir", "--version",
+  "--credential-ttl", "--emulate-credentials", "--web-identity-token",
+  "--instance-role", "--container-token", "--sso-token", "--iot-listen",
+  "--iot-ca-cert", "--iot-tls-cert", "--iot-tls-key", "--iot-role-alias",
+  NULL
 };
 
 /* GST_DEBUG_CATEGORY_INIT of tools/kvs-signaling-server/ */
 static const gchar *real_categories[] = {
   "kvsserver ", "kvsserverchannel", "kvsserverconnection", "kvsservercontrol",
-  "kvsviewerpage", NULL
+  "kvsviewerpage", "kvsservercredentials", "kvsserversts", "kvsserverimds",
+  "kvsservercontainer", "kvsserversso", "kvsserveriot", NULL
 };
 
 GST_START_TEST (test_help_documents_every_option)

@@ -8,6 +8,8 @@
  * POST /_control/go-away       send GO_AWAY, close 1001 after --go-away-grace
  * POST /_control/reconnect-ice-server   send RECONNECT_ICE_SERVER
  * POST /_control/drop          shut the TCP connection down, no close frame
+ * POST /_control/expire-credentials   every credential set vended so far
+ *                              expires now: {"affected": n still valid}
  *
  * POST bodies: {"channelArn": "…"} or {"channelName": "…"}, plus
  * {"clientId": "…"} for one viewer or {"role": "master"} for the master;
@@ -117,6 +119,7 @@ kvs_control_api_counters (KvsControlApi * self)
   COUNTER ("restRequests", rest_requests);
   COUNTER ("restErrors", rest_errors);
   COUNTER ("authFailures", auth_failures);
+  COUNTER ("credentialsVended", credentials_vended);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -232,6 +235,16 @@ kvs_control_api_handle (SoupServer * soup, SoupServerMessage * msg,
     } else if (g_str_equal (path, "/_control/reconnect-ice-server")) {
       kvs_control_api_act (self, msg, kvs_connection_reconnect_ice_server,
           "RECONNECT_ICE_SERVER");
+      return;
+    } else if (g_str_equal (path, "/_control/expire-credentials")) {
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *obj = json_object_new ();
+
+      json_object_set_int_member (obj, "affected",
+          kvs_credential_store_expire_all (kvs_server_get_credential_store
+              (self->server)));
+      json_node_take_object (node, obj);
+      kvs_server_reply (msg, SOUP_STATUS_OK, NULL, node);
       return;
     } else if (g_str_equal (path, "/_control/drop")) {
       kvs_control_api_act (self, msg, kvs_connection_drop, "drop");

@@ -15,7 +15,12 @@
 #include "gstkvssigv4verify.h"
 #include "gstkvsvalidation.h"
 #include "kvsactivitystream.h"
+#include "kvscontainercreds.h"
 #include "kvscontrolapi.h"
+#include "kvsimds.h"
+#include "kvsiotcreds.h"
+#include "kvsssoportal.h"
+#include "kvsstsapi.h"
 #include "kvsserver.h"
 #include "kvsserverrequest.h"
 #include "kvsviewerpage.h"
@@ -44,6 +49,12 @@ struct _KvsServer
   gint64 last_creation_ms;
 
   KvsControlApi *control;
+  KvsCredentialStore *credentials;
+  KvsStsApi *sts;
+  KvsImds *imds;
+  KvsContainerCredentials *container;
+  KvsSsoPortal *sso;
+  KvsIotCredentials *iot;
 };
 
 G_DEFINE_FINAL_TYPE (KvsServer, kvs_server, G_TYPE_OBJECT);
@@ -76,6 +87,11 @@ kvs_server_dispose (GObject * object)
   if (self->soup && self->control)
     soup_server_remove_handler (self->soup, "/_control");
   g_clear_object (&self->control);
+  g_clear_object (&self->sts);
+  g_clear_object (&self->imds);
+  g_clear_object (&self->container);
+  g_clear_object (&self->sso);
+  g_clear_object (&self->iot);
   if (self->soup) {
     soup_server_disconnect (self->soup);
     g_clear_object (&self->soup);
@@ -106,6 +122,7 @@ kvs_server_finalize (GObject * object)
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->by_arn, g_hash_table_unref);
   g_clear_pointer (&self->channels, g_ptr_array_unref);
+  g_clear_object (&self->credentials);
   g_free (self->base_url);
   g_free (self->listen_authority);
   G_OBJECT_CLASS (kvs_server_parent_class)->finalize (object);
@@ -142,6 +159,8 @@ kvs_server_new (const KvsServerConfig * config)
 
   self = g_object_new (KVS_TYPE_SERVER, NULL);
   self->config = config;
+  self->credentials = kvs_credential_store_new (config->credential_ttl ?
+      config->credential_ttl : KVS_CREDENTIAL_DEFAULT_TTL);
   return self;
 }
 
@@ -220,9 +239,105 @@ kvs_server_lookup_secret (const gchar * access_key_id, gpointer user_data)
 {
   KvsServer *self = user_data;
 
+  const KvsCredential *vended;
+
   if (g_strcmp0 (access_key_id, self->config->access_key) == 0)
     return self->config->secret_key;
-  return NULL;
+  vended = kvs_credential_store_lookup (self->credentials, access_key_id);
+  return vended ? vended->secret_access_key : NULL;
+}
+
+#define KVS_MSG_INVALID_TOKEN \
+  "The security token included in the request is invalid."
+#define KVS_MSG_EXPIRED_TOKEN \
+  "The security token included in the request is expired"
+
+/* After a good signature by @access_key_id: the session token @token of
+ * vended credentials (the long-term key needs none). */
+static KvsAuthResult
+kvs_server_check_token (KvsServer * self, const gchar * access_key_id,
+    const gchar * token, gchar ** message)
+{
+  if (g_strcmp0 (access_key_id, self->config->access_key) == 0)
+    return KVS_AUTH_OK;
+  switch (kvs_credential_store_check (self->credentials, access_key_id,
+          token, g_get_real_time () / G_USEC_PER_SEC)) {
+    case KVS_CREDENTIAL_OK:
+      return KVS_AUTH_OK;
+    case KVS_CREDENTIAL_EXPIRED:
+      *message = g_strdup (KVS_MSG_EXPIRED_TOKEN);
+      return KVS_AUTH_EXPIRED_TOKEN;
+    default:
+      *message = g_strdup (KVS_MSG_INVALID_TOKEN);
+      return KVS_AUTH_UNKNOWN_KEY;
+  }
+}
+
+static KvsAuthResult
+kvs_server_auth_result (const GError * error)
+{
+  if (error->domain == GST_KVS_ERROR &&
+      (error->code == GST_KVS_ERROR_NOT_AUTHORIZED ||
+          error->code == GST_KVS_ERROR_ACCESS_DENIED))
+    return KVS_AUTH_UNKNOWN_KEY;
+  return KVS_AUTH_SIGNATURE;
+}
+
+KvsAuthResult
+kvs_server_authenticate (KvsServer * self, SoupServerMessage * msg,
+    GBytes * body, const gchar * region, const gchar * service,
+    gchar ** access_key_id, gchar ** message)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *key = NULL;
+  KvsAuthResult result;
+
+  g_return_val_if_fail (KVS_IS_SERVER (self), KVS_AUTH_MISSING);
+  g_return_val_if_fail (message != NULL, KVS_AUTH_MISSING);
+
+  *message = NULL;
+  if (soup_message_headers_get_one (headers, "Authorization") == NULL) {
+    self->counters.auth_failures++;
+    *message = g_strdup ("Missing Authentication Token");
+    return KVS_AUTH_MISSING;
+  }
+  if (!gst_kvs_sigv4_verify_headers (soup_server_message_get_method (msg),
+          g_uri_get_path (uri), g_uri_get_query (uri), headers, body,
+          region, service, kvs_server_lookup_secret, self, NULL, &key,
+          &error)) {
+    self->counters.auth_failures++;
+    *message = g_strdup (error->message);
+    return kvs_server_auth_result (error);
+  }
+  result = kvs_server_check_token (self, key,
+      soup_message_headers_get_one (headers, "X-Amz-Security-Token"), message);
+  if (result != KVS_AUTH_OK) {
+    self->counters.auth_failures++;
+    return result;
+  }
+  if (access_key_id)
+    *access_key_id = g_steal_pointer (&key);
+  return KVS_AUTH_OK;
+}
+
+KvsCredentialStore *
+kvs_server_get_credential_store (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->credentials;
+}
+
+const KvsCredential *
+kvs_server_issue_credentials (KvsServer * self, const gchar * source,
+    const gchar * role_name, const gchar * session_name)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+
+  self->counters.credentials_vended++;
+  return kvs_credential_store_issue (self->credentials, source, role_name,
+      session_name);
 }
 
 /* Reply 403 for a request whose signature is absent or wrong, as AWS does:
@@ -249,41 +364,31 @@ kvs_server_auth_failure (KvsServer * self, const gchar * method,
   return type;
 }
 
-static void
-kvs_server_reply_auth_failure (KvsServer * self, SoupServerMessage * msg,
-    const GError * error)
-{
-  const gchar *type = kvs_server_auth_failure (self,
-      soup_server_message_get_method (msg),
-      g_uri_get_path (soup_server_message_get_uri (msg)), error);
-
-  kvs_server_reply_error (msg, SOUP_STATUS_FORBIDDEN, type,
-      error ? error->message : "Missing Authentication Token");
-}
-
 static gboolean
 kvs_server_check_rest_auth (KvsServer * self, SoupServerMessage * msg,
     GBytes * body)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  GUri *uri = soup_server_message_get_uri (msg);
-  g_autoptr (GError) error = NULL;
+  static const gchar *const types[] = {
+    [KVS_AUTH_MISSING] = "MissingAuthenticationTokenException",
+    [KVS_AUTH_SIGNATURE] = "InvalidSignatureException",
+    [KVS_AUTH_UNKNOWN_KEY] = "UnrecognizedClientException",
+    [KVS_AUTH_EXPIRED_TOKEN] = "ExpiredTokenException",
+  };
+  g_autofree gchar *message = NULL;
+  KvsAuthResult result;
 
   if (self->config->no_auth)
     return TRUE;
 
-  if (soup_message_headers_get_one (headers, "Authorization") == NULL) {
-    kvs_server_reply_auth_failure (self, msg, NULL);
-    return FALSE;
-  }
-  if (!gst_kvs_sigv4_verify_headers (soup_server_message_get_method (msg),
-          g_uri_get_path (uri), g_uri_get_query (uri), headers, body,
-          self->config->region, GST_KVS_SIGV4_SERVICE,
-          kvs_server_lookup_secret, self, NULL, NULL, &error)) {
-    kvs_server_reply_auth_failure (self, msg, error);
-    return FALSE;
-  }
-  return TRUE;
+  result = kvs_server_authenticate (self, msg, body, self->config->region,
+      GST_KVS_SIGV4_SERVICE, NULL, &message);
+  if (result == KVS_AUTH_OK)
+    return TRUE;
+  GST_INFO ("%s %s refused: %s: %s", soup_server_message_get_method (msg),
+      g_uri_get_path (soup_server_message_get_uri (msg)), types[result],
+      message);
+  kvs_server_reply_error (msg, SOUP_STATUS_FORBIDDEN, types[result], message);
+  return FALSE;
 }
 
 /* ---- channels --------------------------------------------------------- */
@@ -416,6 +521,10 @@ kvs_server_handle_rest (KvsServer * self, SoupServerMessage * msg,
 
   self->counters.rest_requests++;
 
+  if (self->sts && g_str_equal (path, "/")) {
+    kvs_sts_api_handle (self->sts, msg);
+    return;
+  }
   if (!kvs_server_is_rest_operation (path) ||
       soup_server_message_get_method (msg) != SOUP_METHOD_POST) {
     self->counters.rest_errors++;
@@ -540,10 +649,26 @@ kvs_server_check_upgrade (KvsServer * self, const gchar * path,
   if (!self->config->no_auth) {
     if (!g_hash_table_contains (params, "X-Amz-Signature"))
       return kvs_upgrade_auth_failure (self, check, path, NULL);
+    g_autofree gchar *key = NULL;
+    g_autofree gchar *message = NULL;
+
     if (!gst_kvs_sigv4_verify_presigned ("GET", path, query, host,
             self->config->region, GST_KVS_SIGV4_SERVICE,
-            kvs_server_lookup_secret, self, NULL, NULL, &error))
+            kvs_server_lookup_secret, self, NULL, &key, &error))
       return kvs_upgrade_auth_failure (self, check, path, error);
+    switch (kvs_server_check_token (self, key,
+            g_hash_table_lookup (params, "X-Amz-Security-Token"), &message)) {
+      case KVS_AUTH_OK:
+        break;
+      case KVS_AUTH_EXPIRED_TOKEN:
+        self->counters.auth_failures++;
+        return kvs_upgrade_reject (self, check, SOUP_STATUS_FORBIDDEN,
+            "ExpiredTokenException", message);
+      default:
+        self->counters.auth_failures++;
+        return kvs_upgrade_reject (self, check, SOUP_STATUS_FORBIDDEN,
+            "UnrecognizedClientException", message);
+    }
   }
 
   arn = g_hash_table_lookup (params, "X-Amz-ChannelARN");
@@ -741,6 +866,12 @@ kvs_server_start (KvsServer * self, GError ** error)
     self->control = kvs_control_api_new (self);
   if (self->config->viewer_dir)
     kvs_viewer_page_register (self->soup, self->config->viewer_dir);
+  if (self->config->emulate_credentials) {
+    self->sts = kvs_sts_api_new (self);
+    self->imds = kvs_imds_new (self);
+    self->container = kvs_container_credentials_new (self);
+    self->sso = kvs_sso_portal_new (self);
+  }
 
   sa = g_inet_socket_address_new (addr, self->config->listen_port);
   listen_socket = kvs_server_new_listen_socket (sa, error);
@@ -767,6 +898,12 @@ kvs_server_start (KvsServer * self, GError ** error)
       "%s:%u", host, port);
   self->base_url = g_strdup_printf ("%s://%s", self->tls ? "https" : "http",
       self->listen_authority);
+
+  if (self->config->iot_listen_host) {
+    self->iot = kvs_iot_credentials_new (self);
+    if (!kvs_iot_credentials_start (self->iot, error))
+      return FALSE;
+  }
 
   for (i = 0; self->config->create_channels &&
       self->config->create_channels[i]; i++) {
@@ -837,4 +974,11 @@ kvs_server_get_listen_authority (KvsServer * self)
 {
   g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
   return self->listen_authority;
+}
+
+const gchar *
+kvs_server_get_iot_base_url (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->iot ? kvs_iot_credentials_get_base_url (self->iot) : NULL;
 }

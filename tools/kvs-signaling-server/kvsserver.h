@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include "kvsserverconfig.h"
 #include "kvschannel.h"
+#include "kvscredentialstore.h"
 
 G_BEGIN_DECLS
 
@@ -46,5 +47,34 @@ void kvs_server_reply (SoupServerMessage * msg, guint status,
 /* An AWS error reply: {"message": @message}. */
 void kvs_server_reply_error (SoupServerMessage * msg, guint status,
     const gchar * error_type, const gchar * message);
+
+/* What the SigV4 check of a request found. */
+typedef enum
+{
+  KVS_AUTH_OK,
+  KVS_AUTH_MISSING,             /* no Authorization header */
+  KVS_AUTH_SIGNATURE,           /* malformed, wrong or expired signature */
+  KVS_AUTH_UNKNOWN_KEY,         /* unknown key, or a wrong session token */
+  KVS_AUTH_EXPIRED_TOKEN,       /* vended credentials past their expiry */
+} KvsAuthResult;
+
+/* Check the SigV4 header signature of @msg (@body: its body) for @service
+ * in @region, signed by --access-key or by vended credentials with their
+ * session token (X-Amz-Security-Token). Counts failures; @message gets
+ * AWS's wording (never a secret). On success *@access_key_id (optional)
+ * gets the key that signed. */
+KvsAuthResult kvs_server_authenticate (KvsServer * self,
+    SoupServerMessage * msg, GBytes * body, const gchar * region,
+    const gchar * service, gchar ** access_key_id, gchar ** message);
+
+/* "https://127.0.0.1:PORT" of the IoT credentials provider (--iot-listen),
+ * NULL without it; valid after start. */
+const gchar *kvs_server_get_iot_base_url (KvsServer * self);
+
+/* The credentials the service vends. */
+KvsCredentialStore *kvs_server_get_credential_store (KvsServer * self);
+/* A new credential set (counted). */
+const KvsCredential *kvs_server_issue_credentials (KvsServer * self,
+    const gchar * source, const gchar * role_name, const gchar * session_name);
 
 G_END_DECLS

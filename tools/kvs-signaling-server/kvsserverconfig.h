@@ -48,6 +48,19 @@ typedef struct {
   gchar *tls_key;
   gchar **create_channels;
   gchar *viewer_dir;            /* served under /viewer; NULL: not served */
+  /* credentials the service vends (kvscredentialstore.c and the APIs) */
+  guint credential_ttl;         /* seconds */
+  gboolean emulate_credentials; /* STS, IMDS, container, SSO on this port */
+  gchar **web_identity_tokens;  /* accepted; NULL = any non-empty */
+  gchar *instance_role;         /* IMDS role name */
+  gchar *container_token;       /* Authorization required; NULL = none */
+  gchar **sso_tokens;           /* accepted; NULL = any non-empty */
+  gchar *iot_listen_host;       /* NULL: no IoT credentials endpoint */
+  guint iot_listen_port;
+  gchar *iot_ca_cert;
+  gchar *iot_tls_cert;
+  gchar *iot_tls_key;
+  gchar **iot_role_aliases;
 } KvsServerConfig;
 
 /**
@@ -72,6 +85,7 @@ typedef struct {
   guint64 rest_requests;
   guint64 rest_errors;
   guint64 auth_failures;        /* REST and upgrade signature failures */
+  guint64 credentials_vended;   /* credential sets issued */
 } KvsCounters;
 
 G_END_DECLS

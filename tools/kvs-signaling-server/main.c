@@ -138,6 +138,18 @@ main (int argc, char **argv)
   g_autofree gchar *listen_host = NULL;
   g_auto (GStrv) turn_uris = NULL;
   g_auto (GStrv) create_channels = NULL;
+  g_auto (GStrv) web_identity_tokens = NULL;
+  g_auto (GStrv) sso_tokens = NULL;
+  g_auto (GStrv) iot_role_aliases = NULL;
+  g_autofree gchar *instance_role = NULL;
+  g_autofree gchar *container_token = NULL;
+  g_autofree gchar *iot_listen = NULL;
+  g_autofree gchar *iot_listen_host = NULL;
+  g_autofree gchar *iot_ca_cert = NULL;
+  g_autofree gchar *iot_tls_cert = NULL;
+  g_autofree gchar *iot_tls_key = NULL;
+  gboolean emulate_credentials = FALSE;
+  gint credential_ttl = KVS_CREDENTIAL_DEFAULT_TTL;
   gboolean no_auth = FALSE, control = FALSE, version = FALSE;
   gint message_ttl = 0;
   gint idle_timeout = KVS_SERVER_DEFAULT_IDLE_TIMEOUT;
@@ -181,7 +193,7 @@ main (int argc, char **argv)
         "Viewers per channel; one more is refused at the handshake with "
           "400 ClientLimitExceededException (default 10)", "N"},
     {"max-connects-per-second", 0, 0, G_OPTION_ARG_INT, &max_connects,
-          "WebSocket connects admitted per channel in any second; more are "
+        "WebSocket connects admitted per channel in any second; more are "
           "refused at the handshake with 400 ClientLimitExceededException "
           "(AWS: 3); 0 = no limit (default 0)", "N"},
     {"max-frame-size", 0, 0, G_OPTION_ARG_INT, &max_frame_size,
@@ -215,6 +227,43 @@ main (int argc, char **argv)
           "authentication under /viewer (default: " KVS_VIEWER_INSTALLED_DIR
           ", or tools/viewer/dist of the source tree when run from the "
           "build tree; 'none' = do not serve it)", "DIR"},
+    {"credential-ttl", 0, 0, G_OPTION_ARG_INT, &credential_ttl,
+        "Lifetime of the temporary credentials the service vends (STS, "
+          "IMDS, container, SSO, IoT); after it their requests get 403 "
+          "ExpiredTokenException; 15..43200 (default 3600)", "SECONDS"},
+    {"emulate-credentials", 0, 0, G_OPTION_ARG_NONE, &emulate_credentials,
+          "Serve AWS's credential sources on this port: STS (POST /), "
+          "IMDSv2 (/latest), container credentials (/v2/credentials/ID, "
+          "/v1/credentials) and the SSO portal (/federation/credentials)",
+        NULL},
+    {"web-identity-token", 0, 0, G_OPTION_ARG_STRING_ARRAY,
+          &web_identity_tokens,
+        "A token AssumeRoleWithWebIdentity accepts (repeatable; default: "
+          "any non-empty)", "TOKEN"},
+    {"instance-role", 0, 0, G_OPTION_ARG_STRING, &instance_role,
+        "The role name IMDS serves credentials for (default "
+          "kvs-instance-role)", "NAME"},
+    {"container-token", 0, 0, G_OPTION_ARG_STRING, &container_token,
+        "The Authorization header the container credentials endpoint "
+          "requires (default: none required)", "TOKEN"},
+    {"sso-token", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sso_tokens,
+        "An access token the SSO portal accepts in x-amz-sso_bearer_token "
+          "(repeatable; default: any non-empty)", "TOKEN"},
+    {"iot-listen", 0, 0, G_OPTION_ARG_STRING, &iot_listen,
+          "Serve the AWS IoT credentials provider (mutual TLS) on this "
+          "address; port 0 picks one, printed on a second start line",
+        "HOST:PORT"},
+    {"iot-ca-cert", 0, 0, G_OPTION_ARG_FILENAME, &iot_ca_cert,
+        "PEM CA the IoT clients' certificates must chain to", "FILE"},
+    {"iot-tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &iot_tls_cert,
+          "PEM server certificate of the IoT port (default: --tls-cert)",
+        "FILE"},
+    {"iot-tls-key", 0, 0, G_OPTION_ARG_FILENAME, &iot_tls_key,
+        "PEM private key of --iot-tls-cert (default: read from "
+          "--iot-tls-cert)", "FILE"},
+    {"iot-role-alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &iot_role_aliases,
+          "A role alias the IoT credentials provider knows (repeatable)",
+        "ALIAS"},
     {"version", 0, 0, G_OPTION_ARG_NONE, &version,
         "Print the version and exit", NULL},
     {NULL}
@@ -245,6 +294,9 @@ main (int argc, char **argv)
       "Debug output: GST_DEBUG=kvsserver*:6 for the service's categories:\n"
       "  kvsserver (HTTP and REST), kvsserverchannel (channels, routing),\n"
       "  kvsserverconnection (WebSockets), kvsservercontrol (/_control);\n"
+      "  kvsservercredentials (vended credentials), kvsserversts, "
+      "kvsserverimds,\n  kvsservercontainer, kvsserversso, kvsserveriot "
+      "(the credential sources);\n"
       "kvsviewerpage for /viewer, kvs*:6 for these and the library's "
       "(SigV4, ...).");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -280,8 +332,53 @@ main (int argc, char **argv)
           &error) ||
       !kvs_check_range ("--max-frame-size", max_frame_size, 1024,
           16 * 1024 * 1024, &error) ||
-      !kvs_check_range ("--max-queue", max_queue, 1, 100000, &error))
+      !kvs_check_range ("--max-queue", max_queue, 1, 100000, &error) ||
+      !kvs_check_range ("--credential-ttl", credential_ttl,
+          KVS_CREDENTIAL_MIN_TTL, KVS_CREDENTIAL_MAX_TTL, &error))
     goto usage;
+  if (iot_listen) {
+    if (!kvs_parse_listen (iot_listen, &iot_listen_host,
+            &config.iot_listen_port, &error)) {
+      g_prefix_error (&error, "--iot-listen: ");
+      goto usage;
+    }
+    if (iot_ca_cert == NULL) {
+      g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+          "--iot-listen needs --iot-ca-cert (the CA of the device "
+          "certificates)");
+      goto usage;
+    }
+    if (iot_tls_cert == NULL && tls_cert == NULL) {
+      g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+          "--iot-listen needs a server certificate: --iot-tls-cert or "
+          "--tls-cert");
+      goto usage;
+    }
+  } else if (iot_ca_cert || iot_tls_cert || iot_tls_key || iot_role_aliases) {
+    g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--iot-ca-cert, --iot-tls-cert, --iot-tls-key and --iot-role-alias "
+        "need --iot-listen");
+    goto usage;
+  }
+  if (iot_tls_key && !iot_tls_cert) {
+    g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--iot-tls-key needs --iot-tls-cert");
+    goto usage;
+  }
+  if (!emulate_credentials && (web_identity_tokens || instance_role ||
+          container_token || sso_tokens)) {
+    g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--web-identity-token, --instance-role, --container-token and "
+        "--sso-token need --emulate-credentials");
+    goto usage;
+  }
+  if (instance_role && (*instance_role == '\0' || strchr (instance_role, '/')
+          || strlen (instance_role) > 64)) {
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--instance-role '%s': a role name, 1..64 characters, no '/'",
+        instance_role);
+    goto usage;
+  }
 
   if (!access_key)
     access_key = g_strdup (kvs_env ("AWS_ACCESS_KEY_ID"));
@@ -331,6 +428,25 @@ main (int argc, char **argv)
   config.tls_cert = tls_cert;
   config.tls_key = tls_key;
   config.create_channels = create_channels;
+  config.credential_ttl = credential_ttl;
+  config.emulate_credentials = emulate_credentials;
+  config.web_identity_tokens = web_identity_tokens;
+  config.instance_role = instance_role ? instance_role :
+      (gchar *) "kvs-instance-role";
+  config.container_token = container_token;
+  config.sso_tokens = sso_tokens;
+  config.iot_listen_host = iot_listen_host;
+  /* GTlsFileDatabase wants an absolute path */
+  if (iot_ca_cert && !g_path_is_absolute (iot_ca_cert)) {
+    gchar *abs = g_canonicalize_filename (iot_ca_cert, NULL);
+
+    g_free (iot_ca_cert);
+    iot_ca_cert = abs;
+  }
+  config.iot_ca_cert = iot_ca_cert;
+  config.iot_tls_cert = iot_tls_cert;
+  config.iot_tls_key = iot_tls_key;
+  config.iot_role_aliases = iot_role_aliases;
   if (viewer_dir == NULL)
     viewer_dir = kvs_default_viewer_dir ();
   config.viewer_dir = g_str_equal (viewer_dir, "none") ? NULL : viewer_dir;
@@ -348,6 +464,9 @@ main (int argc, char **argv)
 
   printf ("kvs-signaling-server listening on %s\n",
       kvs_server_get_base_url (server));
+  if (kvs_server_get_iot_base_url (server))
+    printf ("kvs-signaling-server IoT credentials provider on %s\n",
+        kvs_server_get_iot_base_url (server));
   fflush (stdout);
 
   g_main_loop_run (loop);
