@@ -67,31 +67,14 @@
 #include "gstkvsclientstats.h"
 #include "gstkvsoutbox.h"
 #include "gstkvsowner.h"
+#include "gstkvsbackoff.h"
+#include "gstkvsfailurepolicy.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
 
 /* Outgoing messages waiting for a connection. */
 #define MAX_QUEUED_MESSAGES 512
-/* Reconnect backoff: full jitter over min(cap, base * 2^n). */
-#define BACKOFF_BASE_MS 100
-#define BACKOFF_CAP_MS 10000
-/* A connection up this long resets the backoff. */
-#define STABLE_CONNECTION_S 60
-/* Credentials rejected this many times in a row: give up. */
-#define MAX_AUTH_FAILURES 3
-/* The service's certificate refused this many times in a row: give up (a
- * trust problem needs the user, not a retry). */
-#define MAX_TLS_FAILURES 3
-/* Replaced by a newer connection of the same identity (another master, or a
- * viewer with the same client id): the wait before taking the channel back,
- * doubling per replacement up to the cap, plus up to a fifth of jitter; the
- * count is forgotten once a connection lasted REPLACED_FORGET_S. Longer
- * than the newer connection needs to settle: two masters on a channel take
- * turns every few minutes instead of replacing each other in a loop. */
-#define REPLACED_BASE_S 30
-#define REPLACED_CAP_S 300
-#define REPLACED_FORGET_S 600
 /* Shutdown waits this long for the close handshake and cancelled calls. */
 #define SHUTDOWN_GRACE_MS 2000
 
@@ -270,7 +253,7 @@ fail_outgoing (GstKvsSignalingClient * self, const gchar * reason)
 static void drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn);
 
 static void
-fail (GstKvsSignalingClient * self, GError * error)
+fail (GstKvsSignalingClient * self, const GError * error)
 {
   GST_ERROR_OBJECT (self, "giving up: %s", error->message);
   self->run->attempt_active = FALSE;
@@ -361,19 +344,6 @@ reconnect_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Full jitter: uniform in [0, min(cap, base * 2^n)]; n grows per call. */
-static guint
-backoff_delay (GstKvsSignalingClient * self)
-{
-  guint64 ceiling;
-
-  ceiling = (guint64) BACKOFF_BASE_MS << MIN (self->run->backoff_exponent, 16);
-  ceiling = MIN (ceiling, BACKOFF_CAP_MS);
-  if (self->run->backoff_exponent < 16)
-    self->run->backoff_exponent++;
-  return g_random_int_range (0, (gint32) ceiling + 1);
-}
-
 /* Schedules the next attempt after @delay ms (-1: the backoff's). Returns
  * the delay, or G_MAXUINT when no attempt was scheduled (stopping, or one
  * is already on its way). */
@@ -385,28 +355,11 @@ schedule_reconnect (GstKvsSignalingClient * self, gint delay)
     return G_MAXUINT;
 
   if (delay < 0)
-    delay = backoff_delay (self);
+    delay = gst_kvs_backoff_next (&self->run->backoff);
 
   GST_INFO_OBJECT (self, "reconnecting in %d ms", delay);
   self->run->reconnect_source = add_timeout (self, delay, reconnect_timeout);
   return delay;
-}
-
-/* The wait after being replaced: see REPLACED_BASE_S. */
-static guint
-replaced_delay (GstKvsSignalingClient * self)
-{
-  guint64 ceiling;
-
-  if (self->run->conn_up_since
-      && g_get_monotonic_time () - self->run->conn_up_since >
-      (gint64) REPLACED_FORGET_S * G_USEC_PER_SEC)
-    self->run->replaced_count = 0;
-  ceiling =
-      (guint64) REPLACED_BASE_S *1000 << MIN (self->run->replaced_count, 8);
-  ceiling = MIN (ceiling, (guint64) REPLACED_CAP_S * 1000);
-  self->run->replaced_count++;
-  return (guint) ceiling + g_random_int_range (0, (gint32) ceiling / 5 + 1);
 }
 
 /* Tells the handlers of "connect-failed" that the client retries. */
@@ -426,7 +379,7 @@ stable_timeout (gpointer user_data)
 
   source_fired (&self->run->stable_source);
   GST_DEBUG_OBJECT (self, "connection stable, backoff reset");
-  self->run->backoff_exponent = 0;
+  gst_kvs_backoff_reset (&self->run->backoff);
   return G_SOURCE_REMOVE;
 }
 
@@ -495,7 +448,9 @@ connection_lost (GstKvsSignalingClient * self, const GError * why)
   GST_WARNING_OBJECT (self, "connection lost: %s", why->message);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
   if (g_error_matches (why, GST_KVS_ERROR, GST_KVS_ERROR_REPLACED))
-    delay = schedule_reconnect (self, replaced_delay (self));
+    delay = schedule_reconnect (self,
+        gst_kvs_backoff_next_replaced (&self->run->backoff,
+            self->run->conn_up_since, g_get_monotonic_time ()));
   else
     delay = schedule_reconnect (self, -1);
   report_retry (self, GST_KVS_SIGNALING_STATE_CONNECTED, why, delay);
@@ -555,8 +510,7 @@ connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 {
   self->run->conn = conn;
   self->run->conn_up_since = g_get_monotonic_time ();
-  self->run->auth_failures = 0;
-  self->run->tls_failures = 0;
+  gst_kvs_failure_policy_connected (&self->run->failures);
   g_mutex_lock (&self->lock);
   if (self->stats.connections++ > 0)
     self->stats.reconnects++;
@@ -564,7 +518,7 @@ connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 
   gst_kvs_source_clear (&self->run->stable_source);
   self->run->stable_source =
-      add_timeout (self, STABLE_CONNECTION_S * 1000, stable_timeout);
+      add_timeout (self, GST_KVS_BACKOFF_STABLE_S * 1000, stable_timeout);
   gst_kvs_ws_connection_start (conn, get_keepalive_interval (self),
       self->run->max_age_s);
   self->run->conn_going_away = FALSE;
@@ -617,91 +571,30 @@ on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
 /* ------------------------------------------------------------------ */
 /* the connect attempt */
 
-static gboolean
-is_auth_error (const GError * error)
-{
-  return error->domain == GST_KVS_ERROR &&
-      (error->code == GST_KVS_ERROR_ACCESS_DENIED ||
-      error->code == GST_KVS_ERROR_NOT_AUTHORIZED ||
-      error->code == GST_KVS_ERROR_SIGNATURE ||
-      error->code == GST_KVS_ERROR_SIGNATURE_EXPIRED ||
-      error->code == GST_KVS_ERROR_NO_CREDENTIALS);
-}
-
-/* A signature refused because its credential scope names another region
- * than the service's (AWS: "Credential should be scoped to a valid region,
- * not 'us-east-1'"): a setting to fix, not bad credentials. */
-static gboolean
-is_region_mismatch (const GError * error)
-{
-  return g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE)
-      && strstr (error->message, "scoped to a valid region") != NULL;
-}
-
-static GError *
-region_mismatch_error (GstKvsSignalingClient * self,
-    GstKvsSignalingState step, const GError * error)
-{
-  g_autofree gchar *region = NULL, *source = NULL;
-
-  g_mutex_lock (&self->lock);
-  region = g_strdup (self->resolved_region);
-  source = g_strdup (self->resolved_region_source);
-  g_mutex_unlock (&self->lock);
-  return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REGION_MISMATCH,
-      "region mismatch: requests were signed for region '%s', from %s, but "
-      "the service is in another region; set the region to the channel's "
-      "(during %s: %s)", GST_STR_NULL (region), GST_STR_NULL (source),
-      state_nick (step), error->message);
-}
-
 static void
 attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
     const GError * error)
 {
+  g_autoptr (GError) fatal = NULL;
+  GstKvsFailureAction action;
   guint delay;
 
   self->run->attempt_active = FALSE;
   if (self->run->stopping)
     return;
 
-  if (is_region_mismatch (error)) {
-    g_autoptr (GError) fatal = region_mismatch_error (self, step, error);
-
+  action = gst_kvs_failure_policy_judge (&self->run->failures, step, error,
+      &fatal);
+  if (action & GST_KVS_FAILURE_GIVE_UP) {
     fail (self, fatal);
     return;
   }
-
-  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_TLS_CERTIFICATE)) {
-    if (++self->run->tls_failures >= MAX_TLS_FAILURES) {
-      g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
-          "TLS certificate refused %u times in a row (during %s): %s",
-          self->run->tls_failures, state_nick (step), error->message);
-      fail (self, fatal);
-      return;
-    }
-  } else {
-    self->run->tls_failures = 0;
-  }
-
-  if (is_auth_error (error)) {
-    self->run->auth_failures++;
-    if (self->run->auth_failures >= MAX_AUTH_FAILURES) {
-      g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
-          "credentials rejected %u times in a row (last during %s): %s",
-          self->run->auth_failures, state_nick (step), error->message);
-      fail (self, fatal);
-      return;
-    }
-    /* the chain may have new values (environment, files) */
+  if (action & GST_KVS_FAILURE_NEW_CREDENTIALS) {
     g_mutex_lock (&self->lock);
     self->credentials_changed = TRUE;
     g_mutex_unlock (&self->lock);
-  } else {
-    self->run->auth_failures = 0;
   }
-
-  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND))
+  if (action & GST_KVS_FAILURE_FORGET_CHANNEL)
     gst_kvs_channel_resolver_forget (self->run->resolver);
 
   GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step), error->message);
@@ -764,25 +657,10 @@ attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     g_clear_object (&conn);
     return;
   }
-  if (conn) {
+  if (conn)
     connection_opened (self, conn);
-  } else if (step == GST_KVS_SIGNALING_STATE_DESCRIBE &&
-      g_error_matches (error, GST_KVS_ERROR,
-          GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
-    g_autoptr (GError) fatal = NULL;
-    g_autofree gchar *name = NULL;
-
-    g_mutex_lock (&self->lock);
-    name = g_strdup (self->config.channel_name ? self->config.channel_name :
-        self->resolved_arn);
-    g_mutex_unlock (&self->lock);
-    fatal = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
-        "signaling channel '%s' does not exist and create-channel is off "
-        "(%s)", name, error->message);
-    fail (self, fatal);
-  } else {
+  else
     attempt_failed (self, step, error);
-  }
 }
 
 static gboolean
@@ -880,12 +758,6 @@ refresh_ice_servers (GstKvsSignalingClient * self)
 
 /* CONNECTING */
 
-typedef struct
-{
-  GstKvsSignalingClient *self;
-  gint64 started;               /* monotonic us */
-} ConnectData;
-
 static gboolean
 mbb_retry_timeout (gpointer user_data)
 {
@@ -899,35 +771,11 @@ mbb_retry_timeout (gpointer user_data)
 static void
 schedule_mbb_retry (GstKvsSignalingClient * self)
 {
-  guint delay = backoff_delay (self);
+  guint delay = gst_kvs_backoff_next (&self->run->backoff);
 
   GST_INFO_OBJECT (self, "new replacement attempt in %u ms", delay);
   gst_kvs_source_clear (&self->run->mbb_retry_source);
   self->run->mbb_retry_source = add_timeout (self, delay, mbb_retry_timeout);
-}
-
-static void
-mbb_finished (GstKvsSignalingClient * self)
-{
-  self->run->mbb_active = FALSE;
-  gst_kvs_source_clear (&self->run->mbb_timeout_source);
-  g_clear_object (&self->run->mbb_cancellable);
-}
-
-/* A replacement handshake gets request-timeout like any step: a service
- * that accepts the TCP connection and never answers must not leave the
- * client waiting for ever. */
-static gboolean
-mbb_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->run->mbb_timeout_source);
-  GST_WARNING_OBJECT (self, "replacement handshake timed out after %u s",
-      self->run->step_timeout_s);
-  if (self->run->mbb_cancellable)
-    g_cancellable_cancel (self->run->mbb_cancellable);
-  return G_SOURCE_REMOVE;
 }
 
 /* @conn completed its handshake: it becomes the active connection, the
@@ -954,19 +802,14 @@ connection_opened (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 static void
 replacement_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
-  ConnectData *data = user_data;
-  GstKvsSignalingClient *self = data->self;
+  GstKvsSignalingClient *self = user_data;
   g_autoptr (GError) error = NULL;
-  gint64 started = data->started;
+  GstKvsSignalingState step;
   GstKvsWsConnection *conn;
 
-  g_free (data);
-  conn = gst_kvs_ws_connection_open_finish (res, &error);
-  if (!self->run->stopping)
-    stat_duration (self, GST_KVS_STAT_CONNECT, started);
-
+  conn = gst_kvs_connect_finish (res, &step, &error);
   self->run->pending_ops--;
-  mbb_finished (self);
+  self->run->mbb_active = FALSE;
   if (self->run->stopping) {
     g_clear_object (&conn);
     return;
@@ -985,36 +828,10 @@ replacement_cb (GObject * source, GAsyncResult * res, gpointer user_data)
       flush_outgoing (self);
       return;
     }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
+    attempt_failed (self, step, error);
     return;
   }
   connection_opened (self, conn);
-}
-
-/* Opens a replacement for the active connection; it gets request-timeout
- * like any step. */
-static void
-open_replacement (GstKvsSignalingClient * self)
-{
-  GstKvsSignalingRun *run = self->run;
-  ConnectData *data;
-
-  data = g_new0 (ConnectData, 1);
-  data->self = self;
-  data->started = g_get_monotonic_time ();
-  run->pending_ops++;
-  /* cancelled by its own timer, or with the whole run */
-  g_clear_object (&run->mbb_cancellable);
-  run->mbb_cancellable = g_cancellable_new ();
-  g_signal_connect_object (run->cancellable, "cancelled",
-      G_CALLBACK (g_cancellable_cancel), run->mbb_cancellable,
-      G_CONNECT_SWAPPED);
-  gst_kvs_source_clear (&run->mbb_timeout_source);
-  run->mbb_timeout_source =
-      add_timeout (self, run->step_timeout_s * 1000, mbb_timeout);
-  gst_kvs_ws_connection_open_async (run->session, run->resolver, run->creds,
-      run->region, run->role, run->client_id, TRUE, run->mbb_cancellable,
-      replacement_cb, data);
 }
 
 /* GO_AWAY, or the connection's age: open the new connection first, then
@@ -1038,7 +855,9 @@ start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
 
   GST_INFO_OBJECT (self, "%s: opening a replacement connection", why);
   self->run->mbb_active = TRUE;
-  open_replacement (self);
+  self->run->pending_ops++;
+  gst_kvs_connect_replacement_async (self->run, &connect_hooks, self,
+      self->run->cancellable, replacement_cb, self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1061,9 +880,6 @@ shutdown_in_thread (gpointer user_data)
   gst_kvs_channel_resolver_stop (self->run->resolver);
   gst_kvs_outbox_detach (self->outbox);
   gst_kvs_source_clear (&self->run->mbb_retry_source);
-  gst_kvs_source_clear (&self->run->mbb_timeout_source);
-  if (self->run->mbb_cancellable)
-    g_cancellable_cancel (self->run->mbb_cancellable);
   gst_kvs_source_clear (&self->run->stable_source);
 
   drop_conn (self, self->run->conn);

@@ -158,6 +158,9 @@ gst_kvs_signaling_run_new (const GstKvsClientConfig * settings, GError ** error)
     return NULL;
   }
 
+  gst_kvs_failure_policy_init (&run->failures,
+      run->channel_name ? run->channel_name : run->arn, run->region,
+      run->region_source);
   run->context = g_main_context_new ();
   run->loop = g_main_loop_new (run->context, FALSE);
   run->cancellable = g_cancellable_new ();
@@ -225,10 +228,8 @@ gst_kvs_signaling_run_close (GstKvsSignalingRun * run)
   gst_kvs_source_clear (&run->reconnect_source);
   gst_kvs_source_clear (&run->stable_source);
   gst_kvs_source_clear (&run->mbb_retry_source);
-  gst_kvs_source_clear (&run->mbb_timeout_source);
   g_ptr_array_set_size (run->closing_conns, 0);
   g_clear_object (&run->conn);
-  g_clear_object (&run->mbb_cancellable);
   g_clear_object (&run->resolver);
   g_clear_object (&run->session);
 }

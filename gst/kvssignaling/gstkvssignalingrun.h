@@ -9,6 +9,8 @@
 #include "gstkvschannelresolver.h"
 #include "gstkvswsconnection.h"
 #include "gstkvsclientconfig.h"
+#include "gstkvsbackoff.h"
+#include "gstkvsfailurepolicy.h"
 
 G_BEGIN_DECLS
 
@@ -41,10 +43,8 @@ typedef struct
   gboolean stopping;
   gboolean attempt_active;
   GSource *reconnect_source;
-  guint backoff_exponent;
-  guint auth_failures;
-  guint tls_failures;
-  guint replaced_count;         /* replacements since the last long connection */
+  GstKvsBackoff backoff;
+  GstKvsFailurePolicy failures;
   GSource *stable_source;
   gint pending_ops;
 
@@ -53,10 +53,8 @@ typedef struct
   /* conn was told to go (GO_AWAY): nothing more is written on it */
   gboolean conn_going_away;
   GPtrArray *closing_conns;     /* GstKvsWsConnection we closed */
-  gboolean mbb_active;
-  GCancellable *mbb_cancellable;
+  gboolean mbb_active;           /* a replacement connection is opening */
   GSource *mbb_retry_source;
-  GSource *mbb_timeout_source;
 } GstKvsSignalingRun;
 
 /* Checks and resolves @settings (a copy of the configuration): the channel (name or ARN), the viewer's
