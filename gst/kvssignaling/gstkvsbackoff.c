@@ -39,8 +39,7 @@ gst_kvs_backoff_next_replaced (GstKvsBackoff * backoff, gint64 up_since,
 
   if (up_since && now - up_since > (gint64) REPLACED_FORGET_S * G_USEC_PER_SEC)
     backoff->replaced_count = 0;
-  ceiling = (guint64) REPLACED_BASE_S *1000 << MIN (backoff->replaced_count,
-      8);
+  ceiling = (guint64) REPLACED_BASE_S *1000 << MIN (backoff->replaced_count, 8);
   ceiling = MIN (ceiling, (guint64) REPLACED_CAP_S * 1000);
   backoff->replaced_count++;
   return (guint) ceiling + g_random_int_range (0, (gint32) ceiling / 5 + 1);

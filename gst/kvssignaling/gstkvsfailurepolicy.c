@@ -72,7 +72,8 @@ gst_kvs_failure_policy_judge (GstKvsFailurePolicy * policy,
   GstKvsFailureAction action = GST_KVS_FAILURE_RETRY;
 
   if (step == GST_KVS_SIGNALING_STATE_DESCRIBE &&
-      g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
+      g_error_matches (error, GST_KVS_ERROR,
+          GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
     g_set_error (fatal, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
         "signaling channel '%s' does not exist and create-channel is off "
         "(%s)", policy->channel, error->message);
