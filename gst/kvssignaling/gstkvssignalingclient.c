@@ -75,8 +75,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 
 /* Outgoing messages waiting for a connection. */
 #define MAX_QUEUED_MESSAGES 512
-/* Shutdown waits this long for the close handshake and cancelled calls. */
-#define SHUTDOWN_GRACE_MS 2000
 
 enum
 {
@@ -113,21 +111,18 @@ struct _GstKvsSignalingClient
   GMutex start_lock;
 
   /* Configuration (lock). */
-  GstKvsClientConfig config;
+  GstKvsSettings config;
   gboolean credentials_changed;
 
   /* Status (lock). */
   GstKvsSignalingState state;
-  gchar *resolved_arn;
-  gchar *resolved_region;
-  gchar *resolved_region_source;
-  gchar *resolved_client_id;
-  GPtrArray *ice_servers;
   GstKvsOutbox *outbox;
   GThread *thread;
   GMainContext *context;
   gboolean thread_finishing;    /* detached thread still cleaning up */
-  GstKvsClientStats stats;
+
+  /* What the client found out and counted (its own lock). */
+  GstKvsClientStatus status;
 
   /* The current run: made by start(), freed when its thread ends; touched
    * by the client's thread only. */
@@ -209,25 +204,6 @@ read_state (GstKvsSignalingClient * self)
   return state;
 }
 
-/* Records the duration of a call that began at @started (monotonic us). */
-static void
-stat_duration (GstKvsSignalingClient * self, guint which, gint64 started)
-{
-  g_mutex_lock (&self->lock);
-  self->stats.durations[which] =
-      (GstClockTime) (g_get_monotonic_time () - started) * GST_USECOND;
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-stat_message (GstKvsSignalingClient * self, guint64 * counters,
-    GstKvsMessageType type)
-{
-  g_mutex_lock (&self->lock);
-  gst_kvs_client_stats_count (counters, type);
-  g_mutex_unlock (&self->lock);
-}
-
 /* A message waited in vain (outbox's "send-failed"): counted, forwarded. */
 static void
 on_outbox_send_failed (GstKvsOutbox * outbox, GstKvsMessage * msg,
@@ -235,9 +211,7 @@ on_outbox_send_failed (GstKvsOutbox * outbox, GstKvsMessage * msg,
 {
   GstKvsSignalingClient *self = user_data;
 
-  g_mutex_lock (&self->lock);
-  self->stats.send_failures++;
-  g_mutex_unlock (&self->lock);
+  gst_kvs_client_status_send_failed (&self->status);
   g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, msg, error);
 }
 
@@ -314,7 +288,7 @@ flush_outgoing (GstKvsSignalingClient * self)
         gst_kvs_message_type_to_string (item->msg->type),
         item->msg->correlation_id ? " correlation id " : "",
         item->msg->correlation_id ? item->msg->correlation_id : "");
-    stat_message (self, self->stats.sent, item->msg->type);
+    gst_kvs_client_status_message (&self->status, TRUE, item->msg->type);
     g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, item->msg);
   }
 }
@@ -511,10 +485,7 @@ connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
   self->run->conn = conn;
   self->run->conn_up_since = g_get_monotonic_time ();
   gst_kvs_failure_policy_connected (&self->run->failures);
-  g_mutex_lock (&self->lock);
-  if (self->stats.connections++ > 0)
-    self->stats.reconnects++;
-  g_mutex_unlock (&self->lock);
+  gst_kvs_client_status_connected (&self->status);
 
   gst_kvs_source_clear (&self->run->stable_source);
   self->run->stable_source =
@@ -549,7 +520,7 @@ on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
       gst_kvs_message_type_to_string (msg->type),
       msg->sender_client_id ? " from " : "",
       msg->sender_client_id ? msg->sender_client_id : "");
-  stat_message (self, self->stats.received, msg->type);
+  gst_kvs_client_status_message (&self->status, FALSE, msg->type);
   if (msg->type == GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE) {
     GST_WARNING_OBJECT (self, "the service refused message %s: %s (%u) %s",
         GST_STR_NULL (msg->correlation_id), GST_STR_NULL (msg->error_type),
@@ -612,28 +583,31 @@ on_connect_step (GstKvsSignalingState step, gpointer user_data)
   const gchar *arn = gst_kvs_channel_resolver_get_arn (self->run->resolver);
 
   /* what a describe found, for gst_kvs_signaling_client_dup_channel_arn() */
-  g_mutex_lock (&self->lock);
-  if (arn && g_strcmp0 (self->resolved_arn, arn) != 0) {
-    g_free (self->resolved_arn);
-    self->resolved_arn = g_strdup (arn);
-  }
-  g_mutex_unlock (&self->lock);
+  gst_kvs_client_status_set_arn (&self->status, arn);
   set_state (self, step);
 }
 
 static void
 on_connect_duration (guint stat, gint64 started, gpointer user_data)
 {
-  stat_duration (user_data, stat, started);
+  GstKvsSignalingClient *self = user_data;
+
+  gst_kvs_client_status_duration (&self->status, stat, started);
 }
 
-static void store_ice_servers (GstKvsSignalingClient * self,
-    GPtrArray * servers);
+/* Keeps @servers (transfer full) and announces them. */
+static void
+store_ice_servers (GstKvsSignalingClient * self, GPtrArray * servers,
+    gboolean refreshed)
+{
+  gst_kvs_client_status_set_ice_servers (&self->status, servers, refreshed);
+  g_signal_emit (self, signals[SIGNAL_ICE_SERVERS_CHANGED], 0);
+}
 
 static void
 on_connect_ice_servers (GPtrArray * servers, gpointer user_data)
 {
-  store_ice_servers (user_data, servers);
+  store_ice_servers (user_data, servers, FALSE);
 }
 
 static const GstKvsConnectHooks connect_hooks = {
@@ -722,17 +696,6 @@ begin_attempt (GstKvsSignalingClient * self)
 
 /* ICE servers */
 
-/* Keeps @servers (transfer full) and announces them. */
-static void
-store_ice_servers (GstKvsSignalingClient * self, GPtrArray * servers)
-{
-  g_mutex_lock (&self->lock);
-  g_ptr_array_unref (self->ice_servers);
-  self->ice_servers = servers;
-  g_mutex_unlock (&self->lock);
-  g_signal_emit (self, signals[SIGNAL_ICE_SERVERS_CHANGED], 0);
-}
-
 /* The resolver's background refresh brought new servers. */
 static void
 on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
@@ -742,11 +705,9 @@ on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
 
   if (self->run->stopping)
     return;
-  stat_duration (self, GST_KVS_STAT_GET_ICE_CONFIG, started);
-  g_mutex_lock (&self->lock);
-  self->stats.ice_server_refreshes++;
-  g_mutex_unlock (&self->lock);
-  store_ice_servers (self, g_ptr_array_ref (servers));
+  gst_kvs_client_status_duration (&self->status, GST_KVS_STAT_GET_ICE_CONFIG,
+      started);
+  store_ice_servers (self, g_ptr_array_ref (servers), TRUE);
 }
 
 static void
@@ -896,31 +857,12 @@ shutdown_in_thread (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-grace_timeout (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* The close handshakes and the cancelled calls still running. */
-static gboolean
-run_busy (GstKvsSignalingRun * run)
-{
-  return run->pending_ops > 0 || run->closing_conns->len > 0 ||
-      gst_kvs_channel_resolver_is_busy (run->resolver);
-}
-
 static gpointer
 client_thread (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
   GstKvsSignalingRun *run = self->run;
   GMainContext *context = run->context;
-  GSource *grace;
-  gboolean expired = FALSE;
   GObject *self_ref;
 
   g_main_context_push_thread_default (context);
@@ -933,18 +875,7 @@ client_thread (gpointer user_data)
   begin_attempt (self);
   g_main_loop_run (run->loop);
 
-  /* let the close handshakes and the cancelled calls finish, bounded */
-  grace = g_timeout_source_new (SHUTDOWN_GRACE_MS);
-  g_source_set_callback (grace, grace_timeout, &expired, NULL);
-  g_source_attach (grace, context);
-  while (run_busy (run) && !expired)
-    g_main_context_iteration (context, TRUE);
-  g_source_destroy (grace);
-  g_source_unref (grace);
-  if (run_busy (run)) {
-    GST_WARNING_OBJECT (self, "%d call(s) and %u close(s) did not finish in "
-        "time", run->pending_ops, run->closing_conns->len);
-  }
+  gst_kvs_signaling_run_drain (run);
 
   g_signal_handlers_disconnect_by_data (run->resolver, self);
   gst_kvs_signaling_run_close (run);
@@ -972,6 +903,36 @@ gst_kvs_signaling_client_new (GstKvsRole role, const gchar * channel_name)
 {
   return g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role", role,
       "channel-name", channel_name, NULL);
+}
+
+/**
+ * gst_kvs_signaling_client_new_from_settings:
+ * @settings: the connection's settings
+ *
+ * The client's configuration properties take the values of @settings'
+ * fields of the same names; its WebRTC fields (stun_server, correlation_id,
+ * local_addresses, answer_timeout) are the caller's.
+ *
+ * Returns: (transfer full): a new client, not started.
+ */
+GstKvsSignalingClient *
+gst_kvs_signaling_client_new_from_settings (const GstKvsSettings * settings)
+{
+  GstKvsSignalingClient *self;
+
+  g_return_val_if_fail (settings != NULL, NULL);
+
+  self = g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, NULL);
+  g_mutex_lock (&self->lock);
+  gst_kvs_settings_clear (&self->config);
+  gst_kvs_settings_copy_into (&self->config, settings);
+  g_clear_pointer (&self->config.stun_server, g_free);
+  g_clear_pointer (&self->config.correlation_id, g_free);
+  g_clear_pointer (&self->config.local_addresses, g_free);
+  self->config.answer_timeout = 0;
+  gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
+  g_mutex_unlock (&self->lock);
+  return self;
 }
 
 static gboolean start_locked (GstKvsSignalingClient * self, GError ** error);
@@ -1010,7 +971,7 @@ gst_kvs_signaling_client_start (GstKvsSignalingClient * self, GError ** error)
 static gboolean
 start_locked (GstKvsSignalingClient * self, GError ** error)
 {
-  GstKvsClientConfig settings;
+  GstKvsSettings settings;
   GstKvsSignalingRun *run;
 
   g_mutex_lock (&self->lock);
@@ -1020,13 +981,13 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
         "the signaling client is already running");
     return FALSE;
   }
-  gst_kvs_client_config_copy (&settings, &self->config);
+  gst_kvs_settings_copy_into (&settings, &self->config);
   self->credentials_changed = FALSE;
   g_mutex_unlock (&self->lock);
 
   /* a new run: nothing is left from the previous one */
   run = gst_kvs_signaling_run_new (&settings, error);
-  gst_kvs_client_config_clear (&settings);
+  gst_kvs_settings_clear (&settings);
   if (!run)
     return FALSE;
 
@@ -1035,20 +996,13 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
       run->region, run->region_source, run->cp_endpoint,
       GST_STR_NULL (run->creds->source));
 
+  gst_kvs_client_status_begin_run (&self->status, run->arn, run->region,
+      run->region_source, run->client_id);
   g_mutex_lock (&self->lock);
-  g_free (self->resolved_arn);
-  self->resolved_arn = g_strdup (run->arn);
-  g_free (self->resolved_region);
-  self->resolved_region = g_strdup (run->region);
-  g_free (self->resolved_region_source);
-  self->resolved_region_source = g_strdup (run->region_source);
-  g_free (self->resolved_client_id);
-  self->resolved_client_id = g_strdup (run->client_id);
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref (run->context);
   self->run = run;
   self->state = GST_KVS_SIGNALING_STATE_NEW;
-  gst_kvs_client_stats_reset (&self->stats);
   self->thread = g_thread_new ("kvssignaling", client_thread, self);
   /* messages queued before start() go out once connected; their wait
    * starts now */
@@ -1211,66 +1165,48 @@ gst_kvs_signaling_client_get_role (GstKvsSignalingClient * self)
   return role;
 }
 
-static gchar *
-dup_locked (GstKvsSignalingClient * self, gchar ** field)
-{
-  gchar *copy;
-
-  g_mutex_lock (&self->lock);
-  copy = g_strdup (*field);
-  g_mutex_unlock (&self->lock);
-  return copy;
-}
-
 gchar *
 gst_kvs_signaling_client_dup_client_id (GstKvsSignalingClient * self)
 {
-  gchar *id = NULL;
+  g_autofree gchar *id = NULL;
+  gchar *configured = NULL;
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
+  id = gst_kvs_client_status_dup (&self->status, GST_KVS_STATUS_CLIENT_ID);
   g_mutex_lock (&self->lock);
   if (self->config.role == GST_KVS_ROLE_VIEWER)
-    id = g_strdup (self->resolved_client_id ? self->resolved_client_id :
-        self->config.client_id);
+    configured = g_strdup (id ? id : self->config.client_id);
   g_mutex_unlock (&self->lock);
-  return id;
+  return configured;
 }
 
 gchar *
 gst_kvs_signaling_client_dup_channel_arn (GstKvsSignalingClient * self)
 {
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
-  return dup_locked (self, &self->resolved_arn);
+  return gst_kvs_client_status_dup (&self->status, GST_KVS_STATUS_ARN);
 }
 
 gchar *
 gst_kvs_signaling_client_dup_region (GstKvsSignalingClient * self)
 {
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
-  return dup_locked (self, &self->resolved_region);
+  return gst_kvs_client_status_dup (&self->status, GST_KVS_STATUS_REGION);
 }
 
 gchar *
 gst_kvs_signaling_client_dup_region_source (GstKvsSignalingClient * self)
 {
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
-  return dup_locked (self, &self->resolved_region_source);
+  return gst_kvs_client_status_dup (&self->status,
+      GST_KVS_STATUS_REGION_SOURCE);
 }
 
 GPtrArray *
 gst_kvs_signaling_client_dup_ice_servers (GstKvsSignalingClient * self)
 {
-  GPtrArray *copy;
-
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
-  copy = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_kvs_ice_server_unref);
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->ice_servers->len; i++)
-    g_ptr_array_add (copy,
-        gst_kvs_ice_server_ref (g_ptr_array_index (self->ice_servers, i)));
-  g_mutex_unlock (&self->lock);
-  return copy;
+  return gst_kvs_client_status_dup_ice_servers (&self->status);
 }
 
 GstStructure *
@@ -1283,8 +1219,8 @@ gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
 
+  gst_kvs_client_status_get_stats (&self->status, &stats);
   g_mutex_lock (&self->lock);
-  stats = self->stats;
   state = self->state;
   role = self->config.role;
   depth = gst_kvs_outbox_get_length (self->outbox);
@@ -1342,12 +1278,8 @@ gst_kvs_signaling_client_finalize (GObject * object)
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
   g_object_unref (self->outbox);
-  gst_kvs_client_config_clear (&self->config);
-  g_free (self->resolved_arn);
-  g_free (self->resolved_region);
-  g_free (self->resolved_region_source);
-  g_free (self->resolved_client_id);
-  g_ptr_array_unref (self->ice_servers);
+  gst_kvs_settings_clear (&self->config);
+  gst_kvs_client_status_clear (&self->status);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->start_lock);
@@ -1360,15 +1292,13 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->start_lock);
-  gst_kvs_client_config_init (&self->config);
+  gst_kvs_settings_init (&self->config);
   self->state = GST_KVS_SIGNALING_STATE_NEW;
-  self->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_kvs_ice_server_unref);
+  gst_kvs_client_status_init (&self->status);
   self->outbox = gst_kvs_outbox_new (MAX_QUEUED_MESSAGES);
   gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
   g_signal_connect (self->outbox, "send-failed",
       G_CALLBACK (on_outbox_send_failed), self);
-  gst_kvs_client_stats_reset (&self->stats);
 }
 
 static guint
