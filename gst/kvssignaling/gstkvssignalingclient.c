@@ -35,14 +35,18 @@
  * every keepalive-interval; no pong nor frame for two intervals means a dead
  * connection.
  *
- * Inside, the client is the supervisor (thread, state machine, backoff,
- * make before break) of internal parts, one per file: the connect
- * procedure (gstkvsconnect.c: one attempt's steps, each timed), the channel
- * resolver (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
+ * Inside, the client is the supervisor (thread, state machine, reconnect
+ * timer) of internal parts, one per file: the connect procedure
+ * (gstkvsconnect.c: one attempt's steps, each timed), the channel resolver
+ * (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
  * object per WebSocket connection (gstkvswsconnection.c: presign,
- * handshake, liveness, maximum age, frames, pacing), the outbox
- * (gstkvsoutbox.c: the queue of send()) and the state of a run
- * (gstkvssignalingrun.c), made by start() and freed when the thread ends.
+ * handshake, liveness, maximum age, frames, pacing), the handover
+ * (gstkvshandover.c: the active connection and make before break), the
+ * outbox (gstkvsoutbox.c: the queue of send()), the state of a run
+ * (gstkvssignalingrun.c, made by start() and freed when the thread ends)
+ * with its backoff (gstkvsbackoff.c) and failure policy
+ * (gstkvsfailurepolicy.c), the status (gstkvsclientstats.c) and the
+ * configuration properties (gstkvsclientconfig.c, over #GstKvsSettings).
  *
  * TLS is always verified; ca-file replaces the system's authorities. GIO's
  * default proxy resolver (libproxy, not safe across threads on Debian 12)
@@ -69,6 +73,7 @@
 #include "gstkvsowner.h"
 #include "gstkvsbackoff.h"
 #include "gstkvsfailurepolicy.h"
+#include "gstkvshandover.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
@@ -139,8 +144,6 @@ static void begin_attempt (GstKvsSignalingClient * self);
 static void attempt_failed (GstKvsSignalingClient * self,
     GstKvsSignalingState step, const GError * error);
 static guint schedule_reconnect (GstKvsSignalingClient * self, gint delay);
-static void start_make_before_break (GstKvsSignalingClient * self,
-    const gchar * why);
 static void refresh_ice_servers (GstKvsSignalingClient * self);
 
 /* ------------------------------------------------------------------ */
@@ -224,8 +227,6 @@ fail_outgoing (GstKvsSignalingClient * self, const gchar * reason)
 /* ------------------------------------------------------------------ */
 /* giving up */
 
-static void drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn);
-
 static void
 fail (GstKvsSignalingClient * self, const GError * error)
 {
@@ -233,10 +234,8 @@ fail (GstKvsSignalingClient * self, const GError * error)
   self->run->attempt_active = FALSE;
   gst_kvs_source_clear (&self->run->reconnect_source);
   gst_kvs_channel_resolver_stop (self->run->resolver);
-  gst_kvs_source_clear (&self->run->mbb_retry_source);
   gst_kvs_source_clear (&self->run->stable_source);
-  drop_conn (self, self->run->conn);
-  self->run->conn = NULL;
+  gst_kvs_handover_drop (self->run);
   set_state (self, GST_KVS_SIGNALING_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
   fail_outgoing (self, "the signaling client failed");
@@ -246,19 +245,14 @@ fail (GstKvsSignalingClient * self, const GError * error)
 /* outgoing queue */
 
 /* Messages are written on the active connection only while it is not being
- * replaced. After GO_AWAY, and while a replacement is being opened (make
- * before break), they wait in the queue, timed by send-timeout, and go out
- * in order on the new connection: the service closes the old one when its
- * grace period ends or as soon as the new one is attached, and a frame
- * written on it just before that close is lost without a trace (the
- * protocol has no acknowledgements). The old connection is still read
- * until it is closed. */
-static gboolean
+ * replaced (gstkvshandover.c) and no attempt is opening a new one; else they
+ * wait in the queue, timed by send-timeout, and go out in order on the new
+ * connection. */
+static GstKvsWsConnection *
 conn_writable (GstKvsSignalingClient * self)
 {
-  return self->run->conn && !self->run->conn_going_away
-      && !self->run->mbb_active && !self->run->attempt_active
-      && gst_kvs_ws_connection_is_open (self->run->conn);
+  return self->run->attempt_active ? NULL :
+      gst_kvs_handover_writable (self->run);
 }
 
 /* Sends what the connection's pacing allows, in order. */
@@ -272,18 +266,19 @@ flush_outgoing (GstKvsSignalingClient * self)
 
   while (TRUE) {
     g_autoptr (GstKvsOutboxItem) item = NULL;
+    GstKvsWsConnection *conn = conn_writable (self);
     GstKvsMessageType type;
 
-    if (!conn_writable (self))
+    if (!conn)
       return;
     /* nothing waits (no send-timeout timer), or the head must wait:
      * everything behind it waits too ("writable" comes back here) */
     if (!gst_kvs_outbox_peek_type (self->outbox, &type) ||
-        gst_kvs_ws_connection_reserve (self->run->conn, type) > 0)
+        gst_kvs_ws_connection_reserve (conn, type) > 0)
       return;
 
     item = gst_kvs_outbox_pop (self->outbox);
-    gst_kvs_ws_connection_send (self->run->conn, item->frame);
+    gst_kvs_ws_connection_send (conn, item->frame);
     GST_DEBUG_OBJECT (self, "sent %s%s%s",
         gst_kvs_message_type_to_string (item->msg->type),
         item->msg->correlation_id ? " correlation id " : "",
@@ -360,61 +355,21 @@ stable_timeout (gpointer user_data)
 /* ------------------------------------------------------------------ */
 /* WebSocket connections */
 
-static void on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
-    gpointer user_data);
-static void on_conn_lost (GstKvsWsConnection * conn, GError * why,
-    gpointer user_data);
-static void on_conn_closed (GstKvsWsConnection * conn, gpointer user_data);
-static void on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data);
-static void on_conn_writable (GstKvsWsConnection * conn, gpointer user_data);
-
-static void
-watch_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
-{
-  g_signal_connect (conn, "message", G_CALLBACK (on_conn_message), self);
-  g_signal_connect (conn, "lost", G_CALLBACK (on_conn_lost), self);
-  g_signal_connect (conn, "closed", G_CALLBACK (on_conn_closed), self);
-  g_signal_connect (conn, "max-age", G_CALLBACK (on_conn_max_age), self);
-  g_signal_connect (conn, "writable", G_CALLBACK (on_conn_writable), self);
-}
-
-/* Close @conn (if open) and forget it; "closed" only counts it down. */
-static void
-drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
-{
-  if (!conn)
-    return;
-
-  if (gst_kvs_ws_connection_close (conn)) {
-    /* kept (and read) until "closed" */
-    g_ptr_array_add (self->run->closing_conns, conn);
-    return;
-  }
-  g_signal_handlers_disconnect_by_data (conn, self);
-  g_object_unref (conn);
-}
-
 /* The active connection is gone (@why: GST_KVS_ERROR_REPLACED when a newer
  * connection of the same identity took its place): heal. */
 static void
-connection_lost (GstKvsSignalingClient * self, const GError * why)
+on_handover_lost (const GError * why, gint64 up_since, gboolean replacing,
+    gpointer user_data)
 {
+  GstKvsSignalingClient *self = user_data;
   guint delay;
-  GstKvsWsConnection *conn = self->run->conn;
 
-  self->run->conn = NULL;
-  self->run->conn_going_away = FALSE;
   gst_kvs_source_clear (&self->run->stable_source);
-  drop_conn (self, conn);
-
-  if (self->run->stopping)
-    return;
-
-  if (self->run->mbb_active) {
-    /* A replacement is already on its way (the service may close the old
-     * connection as soon as it has attached the new one, before the client
-     * has seen the handshake's reply): messages wait for it. The state
-     * stays, unless the replacement fails (ws_connect_cb). */
+  if (replacing) {
+    /* The service may close the old connection as soon as it has attached
+     * the new one, before the client has seen the handshake's reply:
+     * messages wait for it. The state stays, unless the replacement
+     * fails. */
     GST_INFO_OBJECT (self, "old connection gone while its replacement "
         "opens: %s", why->message);
     return;
@@ -423,48 +378,17 @@ connection_lost (GstKvsSignalingClient * self, const GError * why)
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
   if (g_error_matches (why, GST_KVS_ERROR, GST_KVS_ERROR_REPLACED))
     delay = schedule_reconnect (self,
-        gst_kvs_backoff_next_replaced (&self->run->backoff,
-            self->run->conn_up_since, g_get_monotonic_time ()));
+        gst_kvs_backoff_next_replaced (&self->run->backoff, up_since,
+            g_get_monotonic_time ()));
   else
     delay = schedule_reconnect (self, -1);
   report_retry (self, GST_KVS_SIGNALING_STATE_CONNECTED, why, delay);
 }
 
 static void
-on_conn_lost (GstKvsWsConnection * conn, GError * why, gpointer user_data)
+on_handover_writable (gpointer user_data)
 {
-  GstKvsSignalingClient *self = user_data;
-
-  if (conn == self->run->conn)
-    connection_lost (self, why);
-}
-
-static void
-on_conn_closed (GstKvsWsConnection * conn, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  /* we closed it */
-  g_signal_handlers_disconnect_by_data (conn, self);
-  g_ptr_array_remove (self->run->closing_conns, conn);
-}
-
-static void
-on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  if (conn == self->run->conn)
-    start_make_before_break (self, "connection nearing the one-hour limit");
-}
-
-static void
-on_conn_writable (GstKvsWsConnection * conn, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  if (conn == self->run->conn)
-    flush_outgoing (self);
+  flush_outgoing (user_data);
 }
 
 static guint
@@ -478,12 +402,13 @@ get_keepalive_interval (GstKvsSignalingClient * self)
   return interval;
 }
 
-/* @conn completed its handshake: it becomes the active connection. */
+/* @conn completed its handshake and is the active connection. */
 static void
-connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
+on_handover_up (GstKvsWsConnection * conn, gpointer user_data)
 {
-  self->run->conn = conn;
-  self->run->conn_up_since = g_get_monotonic_time ();
+  GstKvsSignalingClient *self = user_data;
+
+  GST_INFO_OBJECT (self, "connected");
   gst_kvs_failure_policy_connected (&self->run->failures);
   gst_kvs_client_status_connected (&self->status);
 
@@ -492,7 +417,6 @@ connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
       add_timeout (self, GST_KVS_BACKOFF_STABLE_S * 1000, stable_timeout);
   gst_kvs_ws_connection_start (conn, get_keepalive_interval (self),
       self->run->max_age_s);
-  self->run->conn_going_away = FALSE;
 
   set_state (self, GST_KVS_SIGNALING_STATE_CONNECTED);
   flush_outgoing (self);
@@ -502,7 +426,7 @@ connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 /* incoming messages */
 
 static void
-on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
+on_handover_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
     gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
@@ -515,7 +439,6 @@ on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
     [GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER] = SIGNAL_RECONNECT_ICE_SERVER,
   };
 
-  /* frames still arriving on a connection being replaced are delivered */
   GST_DEBUG_OBJECT (self, "received %s%s%s",
       gst_kvs_message_type_to_string (msg->type),
       msg->sender_client_id ? " from " : "",
@@ -529,13 +452,8 @@ on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
 
   g_signal_emit (self, signals[signal_of_type[msg->type]], 0, msg);
 
-  if (self->run->stopping)
-    return;
-  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->run->conn) {
-    /* nothing more on it: what is sent now waits for the replacement */
-    self->run->conn_going_away = TRUE;
-    start_make_before_break (self, "GO_AWAY");
-  } else if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
+  /* GO_AWAY: gstkvshandover.c replaces the connection */
+  if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
     refresh_ice_servers (self);
 }
 
@@ -614,9 +532,6 @@ static const GstKvsConnectHooks connect_hooks = {
   on_connect_step, on_connect_duration, on_connect_ice_servers
 };
 
-static void connection_opened (GstKvsSignalingClient * self,
-    GstKvsWsConnection * conn);
-
 static void
 attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
@@ -631,10 +546,12 @@ attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     g_clear_object (&conn);
     return;
   }
-  if (conn)
-    connection_opened (self, conn);
-  else
+  if (conn) {
+    self->run->attempt_active = FALSE;
+    gst_kvs_handover_adopt (self->run, conn);
+  } else {
     attempt_failed (self, step, error);
+  }
 }
 
 static gboolean
@@ -717,109 +634,33 @@ refresh_ice_servers (GstKvsSignalingClient * self)
     gst_kvs_channel_resolver_refresh_ice_config (self->run->resolver);
 }
 
-/* CONNECTING */
+/* make before break (gstkvshandover.c) */
 
-static gboolean
-mbb_retry_timeout (gpointer user_data)
+/* A replacement failed and no connection is left (@error), or one was
+ * asked for without a connection (@error NULL). */
+static void
+on_handover_failed (GstKvsSignalingState step, const GError * error,
+    gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->run->mbb_retry_source);
-  start_make_before_break (self, "retry");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_mbb_retry (GstKvsSignalingClient * self)
-{
-  guint delay = gst_kvs_backoff_next (&self->run->backoff);
-
-  GST_INFO_OBJECT (self, "new replacement attempt in %u ms", delay);
-  gst_kvs_source_clear (&self->run->mbb_retry_source);
-  self->run->mbb_retry_source = add_timeout (self, delay, mbb_retry_timeout);
-}
-
-/* @conn completed its handshake: it becomes the active connection, the
- * one it replaces (make before break) goes. */
-static void
-connection_opened (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
-{
-  watch_conn (self, conn);
-  self->run->attempt_active = FALSE;
-  if (self->run->conn) {
-    GstKvsWsConnection *old = self->run->conn;
-
-    /* make before break: the new one is open, the old one goes */
-    GST_INFO_OBJECT (self, "replacement connection open, closing the old one");
-    self->run->conn = NULL;
-    gst_kvs_source_clear (&self->run->stable_source);
-    /* its frames are still delivered until it is closed */
-    drop_conn (self, old);
-  }
-  GST_INFO_OBJECT (self, "connected");
-  connection_up (self, conn);
-}
-
-static void
-replacement_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-  g_autoptr (GError) error = NULL;
-  GstKvsSignalingState step;
-  GstKvsWsConnection *conn;
-
-  conn = gst_kvs_connect_finish (res, &step, &error);
-  self->run->pending_ops--;
-  self->run->mbb_active = FALSE;
-  if (self->run->stopping) {
-    g_clear_object (&conn);
-    return;
-  }
-
-  if (!conn) {
-    if (self->run->conn) {
-      /* the old one still works: try again later */
-      GST_WARNING_OBJECT (self, "replacement connection failed: %s",
-          error->message);
-      if (g_error_matches (error, GST_KVS_ERROR,
-              GST_KVS_ERROR_RESOURCE_NOT_FOUND))
-        gst_kvs_channel_resolver_forget (self->run->resolver);
-      schedule_mbb_retry (self);
-      /* unless told to go, the old one carries the messages meanwhile */
-      flush_outgoing (self);
-      return;
-    }
+  if (error)
     attempt_failed (self, step, error);
-    return;
-  }
-  connection_opened (self, conn);
-}
-
-/* GO_AWAY, or the connection's age: open the new connection first, then
- * close the old one. */
-static void
-start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
-{
-  gst_kvs_source_clear (&self->run->mbb_retry_source);
-  if (self->run->stopping || self->run->mbb_active || self->run->attempt_active)
-    return;
-
-  if (!self->run->conn) {
+  else
     schedule_reconnect (self, -1);
-    return;
-  }
-  if (!gst_kvs_channel_resolver_get_endpoints (self->run->resolver)) {
-    /* a full attempt; its connection replaces the old one */
-    begin_attempt (self);
-    return;
-  }
-
-  GST_INFO_OBJECT (self, "%s: opening a replacement connection", why);
-  self->run->mbb_active = TRUE;
-  self->run->pending_ops++;
-  gst_kvs_connect_replacement_async (self->run, &connect_hooks, self,
-      self->run->cancellable, replacement_cb, self);
 }
+
+static void
+on_handover_attempt (gpointer user_data)
+{
+  begin_attempt (user_data);
+}
+
+static const GstKvsHandoverHooks handover_hooks = {
+  on_handover_message, on_handover_up, on_handover_lost,
+  on_handover_writable, on_handover_failed, on_handover_attempt,
+  on_connect_duration
+};
 
 /* ------------------------------------------------------------------ */
 /* the thread */
@@ -840,11 +681,8 @@ shutdown_in_thread (gpointer user_data)
   gst_kvs_source_clear (&self->run->reconnect_source);
   gst_kvs_channel_resolver_stop (self->run->resolver);
   gst_kvs_outbox_detach (self->outbox);
-  gst_kvs_source_clear (&self->run->mbb_retry_source);
   gst_kvs_source_clear (&self->run->stable_source);
-
-  drop_conn (self, self->run->conn);
-  self->run->conn = NULL;
+  gst_kvs_handover_drop (self->run);
 
   fail_outgoing (self, "the signaling client was stopped");
 
@@ -868,6 +706,7 @@ client_thread (gpointer user_data)
   g_main_context_push_thread_default (context);
 
   gst_kvs_signaling_run_open (run);
+  gst_kvs_handover_init (run, &handover_hooks, self);
   g_signal_connect (run->resolver, "ice-servers-refreshed",
       G_CALLBACK (on_ice_servers_refreshed), self);
   gst_kvs_outbox_attach (self->outbox, context);

@@ -267,7 +267,13 @@ gst_kvs_signaling_run_close (GstKvsSignalingRun * run)
   gst_kvs_source_clear (&run->reconnect_source);
   gst_kvs_source_clear (&run->stable_source);
   gst_kvs_source_clear (&run->mbb_retry_source);
+  /* their handlers (gstkvshandover.c) point at the run */
+  for (guint i = 0; i < run->closing_conns->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index
+        (run->closing_conns, i), run);
   g_ptr_array_set_size (run->closing_conns, 0);
+  if (run->conn)
+    g_signal_handlers_disconnect_by_data (run->conn, run);
   g_clear_object (&run->conn);
   g_clear_object (&run->resolver);
   g_clear_object (&run->session);
