@@ -7,22 +7,24 @@
 #include "gstkvsrtpcodecs.h"
 
 static const GstKvsRtpCodec codecs[] = {
-  {"VP8", "video", 90000, NULL, "rtpvp8depay", "rtpvp8pay", "video/x-vp8"},
-  {"VP9", "video", 90000, NULL, "rtpvp9depay", "rtpvp9pay", "video/x-vp9"},
+  {"VP8", "video", 90000, NULL, "rtpvp8depay", "rtpvp8pay", "video/x-vp8",
+      96},
+  {"VP9", "video", 90000, NULL, "rtpvp9depay", "rtpvp9pay", "video/x-vp9",
+      98},
   /* Constrained baseline, packetization-mode 1: what browsers and AWS's
    * SDKs offer first. */
   {"H264", "video", 90000,
         "packetization-mode=(string)1,profile-level-id=(string)42e01f,"
         "level-asymmetry-allowed=(string)1",
-      "rtph264depay", "rtph264pay", "video/x-h264"},
+      "rtph264depay", "rtph264pay", "video/x-h264", 102},
   {"H265", "video", 90000, NULL, "rtph265depay", "rtph265pay",
-      "video/x-h265"},
+      "video/x-h265", -1},
   {"OPUS", "audio", 48000, "encoding-params=(string)2", "rtpopusdepay",
-      "rtpopuspay", "audio/x-opus"},
+      "rtpopuspay", "audio/x-opus", 111},
   {"PCMU", "audio", 8000, NULL, "rtppcmudepay", "rtppcmupay",
-      "audio/x-mulaw"},
+      "audio/x-mulaw", -1},
   {"PCMA", "audio", 8000, NULL, "rtppcmadepay", "rtppcmapay",
-      "audio/x-alaw"},
+      "audio/x-alaw", -1},
 };
 
 const GstKvsRtpCodec *
@@ -51,6 +53,29 @@ gst_kvs_rtp_codec_from_caps (const GstCaps * caps)
       gst_structure_get_string (s, "encoding-name"));
 }
 
+const GstKvsRtpCodec *
+gst_kvs_rtp_codec_sent_from_caps (const GstCaps * caps, gboolean * is_rtp)
+{
+  const GstKvsRtpCodec *codec = NULL;
+  const GstStructure *s;
+  guint i;
+
+  *is_rtp = FALSE;
+  if (caps == NULL || gst_caps_is_any (caps) || gst_caps_get_size (caps) == 0)
+    return NULL;
+  s = gst_caps_get_structure (caps, 0);
+  if (gst_structure_has_name (s, "application/x-rtp")) {
+    *is_rtp = TRUE;
+    codec = gst_kvs_rtp_codec_find (NULL,
+        gst_structure_get_string (s, "encoding-name"));
+  } else {
+    for (i = 0; codec == NULL && i < G_N_ELEMENTS (codecs); i++)
+      if (gst_structure_has_name (s, codecs[i].encoded))
+        codec = &codecs[i];
+  }
+  return codec && codec->default_pt >= 0 ? codec : NULL;
+}
+
 gchar *
 gst_kvs_rtp_codec_list (const gchar * media)
 {
@@ -75,7 +100,7 @@ gst_kvs_rtp_codec_encoded_caps (const gchar * media)
 
   for (i = 0; i < G_N_ELEMENTS (codecs); i++)
     if (g_strcmp0 (codecs[i].media, media) == 0)
-      gst_caps_append (caps, gst_caps_from_string (codecs[i].encoded_caps));
+      gst_caps_append (caps, gst_caps_new_empty_simple (codecs[i].encoded));
   return caps;
 }
 
@@ -127,16 +152,27 @@ gst_kvs_rtp_codec_parse_list (const gchar * media, const gchar * list,
   return g_steal_pointer (&out);
 }
 
-GstStructure *
-gst_kvs_rtp_codec_rtp_structure (const GstKvsRtpCodec * codec, gint pt)
+static GstStructure *
+bare_rtp_structure (const GstKvsRtpCodec * codec, gint pt)
 {
-  GstStructure *s;
-
-  s = gst_structure_new ("application/x-rtp",
+  return gst_structure_new ("application/x-rtp",
       "media", G_TYPE_STRING, codec->media,
       "encoding-name", G_TYPE_STRING, codec->name,
       "clock-rate", G_TYPE_INT, codec->clock_rate,
       "payload", G_TYPE_INT, pt, NULL);
+}
+
+GstCaps *
+gst_kvs_rtp_codec_rtp_caps (const GstKvsRtpCodec * codec, gint pt)
+{
+  return gst_caps_new_full (bare_rtp_structure (codec, pt), NULL);
+}
+
+GstStructure *
+gst_kvs_rtp_codec_rtp_structure (const GstKvsRtpCodec * codec, gint pt)
+{
+  GstStructure *s = bare_rtp_structure (codec, pt);
+
   if (codec->rtp_extra) {
     g_autofree gchar *text = g_strdup_printf ("x,%s", codec->rtp_extra);
     GstStructure *extra = gst_structure_from_string (text, NULL);

@@ -1,5 +1,7 @@
 /* kvssignaling: the codecs the WebRTC bins negotiate, with their RTP caps
- * and the GStreamer elements that (de)payload them.
+ * and the GStreamer elements that (de)payload them: the one codec table of
+ * the plugin (kvswebrtcsrc receives and sends all of them, kvswebrtcsink
+ * sends those with a default payload type).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
@@ -15,7 +17,11 @@ typedef struct
   const gchar *rtp_extra;       /* more RTP caps fields, or NULL */
   const gchar *depayloader;     /* element factory name */
   const gchar *payloader;       /* element factory name */
-  const gchar *encoded_caps;    /* what the depayloader outputs */
+  const gchar *encoded;         /* structure name of what the depayloader
+                                 * outputs: "video/x-vp8" */
+  gint default_pt;              /* the payload type kvswebrtcsink offers it
+                                 * at (role=viewer); -1: kvswebrtcsink does
+                                 * not send it */
 } GstKvsRtpCodec;
 
 /* The codec named @name (case-insensitive) of @media ("video"/"audio"; NULL:
@@ -25,6 +31,12 @@ const GstKvsRtpCodec *gst_kvs_rtp_codec_find (const gchar * media,
 
 /* The codec of RTP caps (their media and encoding-name), or NULL. */
 const GstKvsRtpCodec *gst_kvs_rtp_codec_from_caps (const GstCaps * caps);
+
+/* A codec kvswebrtcsink sends (default_pt >= 0) of @caps: encoded caps by
+ * their structure name ("video/x-vp8"), application/x-rtp by encoding-name;
+ * NULL for any other. *@is_rtp tells which kind @caps are. */
+const GstKvsRtpCodec *gst_kvs_rtp_codec_sent_from_caps (const GstCaps * caps,
+    gboolean * is_rtp);
 
 /* The known codec names of @media, comma-separated (for messages). */
 gchar *gst_kvs_rtp_codec_list (const gchar * media);
@@ -39,7 +51,13 @@ GstCaps *gst_kvs_rtp_codec_encoded_caps (const gchar * media);
 GPtrArray *gst_kvs_rtp_codec_parse_list (const gchar * media,
     const gchar * list, GError ** error);
 
-/* RTP caps of @codec with payload type @pt, as a transceiver offers it. */
+/* application/x-rtp caps of @codec at @pt (media, encoding-name,
+ * clock-rate, payload only): what a payloader in front of webrtcbin must
+ * produce. */
+GstCaps *gst_kvs_rtp_codec_rtp_caps (const GstKvsRtpCodec * codec, gint pt);
+
+/* RTP caps of @codec with payload type @pt, as a transceiver offers it
+ * (gst_kvs_rtp_codec_rtp_caps() and the codec's further fields). */
 GstStructure *gst_kvs_rtp_codec_rtp_structure (const GstKvsRtpCodec * codec,
     gint pt);
 

@@ -1,5 +1,5 @@
-/* kvssignaling: the codecs kvswebrtcsink sends, and how a viewer's offer
- * numbers them (see gstkvswebrtccodec.h).
+/* kvssignaling: how a viewer's offer numbers the codecs kvswebrtcsink
+ * sends, and their payloaders (see gstkvswebrtccodec.h).
  *
  * Browsers and AWS's SDKs number the same codec differently (Opus at 111,
  * H.264 at 102 or 125, …) and webrtcbin 1.22 only answers an m-line with a
@@ -14,57 +14,6 @@
 #include "gstkvswebrtccodec.h"
 
 #include <string.h>
-
-static const GstKvsCodec codecs[] = {
-  {"video", "VP8", "video/x-vp8", 90000, "rtpvp8pay", "rtpvp8depay", 96},
-  {"video", "VP9", "video/x-vp9", 90000, "rtpvp9pay", "rtpvp9depay", 98},
-  {"video", "H264", "video/x-h264", 90000, "rtph264pay", "rtph264depay", 102},
-  {"audio", "OPUS", "audio/x-opus", 48000, "rtpopuspay", "rtpopusdepay", 111},
-};
-
-static const GstKvsCodec *
-by_encoding_name (const gchar * name)
-{
-  guint i;
-
-  for (i = 0; name && i < G_N_ELEMENTS (codecs); i++)
-    if (g_ascii_strcasecmp (codecs[i].encoding_name, name) == 0)
-      return &codecs[i];
-  return NULL;
-}
-
-const GstKvsCodec *
-gst_kvs_codec_from_rtp_caps (const GstCaps * caps)
-{
-  const GstStructure *s;
-
-  if (caps == NULL || gst_caps_get_size (caps) == 0)
-    return NULL;
-  s = gst_caps_get_structure (caps, 0);
-  if (!gst_structure_has_name (s, "application/x-rtp"))
-    return NULL;
-  return by_encoding_name (gst_structure_get_string (s, "encoding-name"));
-}
-
-const GstKvsCodec *
-gst_kvs_codec_from_caps (const GstCaps * caps, gboolean * is_rtp)
-{
-  const GstStructure *s;
-  guint i;
-
-  *is_rtp = FALSE;
-  if (caps == NULL || gst_caps_is_any (caps) || gst_caps_get_size (caps) == 0)
-    return NULL;
-  s = gst_caps_get_structure (caps, 0);
-  if (gst_structure_has_name (s, "application/x-rtp")) {
-    *is_rtp = TRUE;
-    return gst_kvs_codec_from_rtp_caps (caps);
-  }
-  for (i = 0; i < G_N_ELEMENTS (codecs); i++)
-    if (gst_structure_has_name (s, codecs[i].encoded))
-      return &codecs[i];
-  return NULL;
-}
 
 /* The value of "a=fmtp:<pt> …" in @media, NULL if none. */
 static const gchar *
@@ -117,8 +66,8 @@ media_receives (const GstSDPMedia * media)
 }
 
 gint
-gst_kvs_codec_offered_pt (const GstSDPMessage * sdp, const GstKvsCodec * codec,
-    guint64 * taken)
+gst_kvs_codec_offered_pt (const GstSDPMessage * sdp,
+    const GstKvsRtpCodec * codec, guint64 * taken)
 {
   guint m, i;
 
@@ -144,11 +93,11 @@ gst_kvs_codec_offered_pt (const GstSDPMessage * sdp, const GstKvsCodec * codec,
         continue;
       parts = g_strsplit (g_strstrip (end), "/", 3);
       if (parts[0] == NULL
-          || g_ascii_strcasecmp (parts[0], codec->encoding_name) != 0
+          || g_ascii_strcasecmp (parts[0], codec->name) != 0
           || parts[1] == NULL
           || g_ascii_strtoll (parts[1], NULL, 10) != codec->clock_rate)
         continue;
-      score = g_str_equal (codec->encoding_name, "H264") ?
+      score = g_str_equal (codec->name, "H264") ?
           h264_score (fmtp_of (media, pt)) : 0;
       if (score > best_score) {
         best = pt;
@@ -163,25 +112,15 @@ gst_kvs_codec_offered_pt (const GstSDPMessage * sdp, const GstKvsCodec * codec,
   return -1;
 }
 
-GstCaps *
-gst_kvs_codec_rtp_caps (const GstKvsCodec * codec, gint pt)
-{
-  return gst_caps_new_simple ("application/x-rtp",
-      "media", G_TYPE_STRING, codec->media,
-      "encoding-name", G_TYPE_STRING, codec->encoding_name,
-      "clock-rate", G_TYPE_INT, codec->clock_rate,
-      "payload", G_TYPE_INT, pt, NULL);
-}
-
 GstElement *
-gst_kvs_codec_make_payloader (const GstKvsCodec * codec, gint pt)
+gst_kvs_codec_make_payloader (const GstKvsRtpCodec * codec, gint pt)
 {
   GstElement *pay = gst_element_factory_make (codec->payloader, NULL);
 
   if (pay == NULL)
     return NULL;
   g_object_set (pay, "pt", (guint) pt, NULL);
-  if (g_str_equal (codec->encoding_name, "H264")) {
+  if (g_str_equal (codec->name, "H264")) {
     /* SPS/PPS with every IDR: a viewer may join at any keyframe. */
     g_object_set (pay, "config-interval", -1, NULL);
     gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");

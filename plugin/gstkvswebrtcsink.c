@@ -140,7 +140,7 @@ typedef struct
   GstPad *ghost;                /* the bin's sink pad (ref) */
   GstElement *tee;              /* ref */
   GstElement *depay;            /* ref, RTP input only */
-  const GstKvsCodec *codec;     /* sink lock; from the caps */
+  const GstKvsRtpCodec *codec;  /* sink lock; from the caps */
   /* keyframe requests (sink lock) */
   gint64 last_keyframe;         /* monotonic µs of the last one sent on */
   GstClockID deferred;          /* the merged one, due at the interval's end */
@@ -347,7 +347,7 @@ media_name (Stream * stream)
 /* RTP in: a depayloader between the pad and the tee, so that each viewer
  * is payloaded with its own payload type. */
 static gboolean
-insert_depayloader (Stream * stream, const GstKvsCodec * codec)
+insert_depayloader (Stream * stream, const GstKvsRtpCodec * codec)
 {
   GstKvsWebrtcSink *self = stream->sink;
   GstElement *depay = gst_element_factory_make (codec->depayloader, NULL);
@@ -384,7 +384,8 @@ stream_caps (Stream * stream, GstCaps * caps)
 {
   GstKvsWebrtcSink *self = stream->sink;
   gboolean is_rtp = FALSE;
-  const GstKvsCodec *codec = gst_kvs_codec_from_caps (caps, &is_rtp);
+  const GstKvsRtpCodec *codec =
+      gst_kvs_rtp_codec_sent_from_caps (caps, &is_rtp);
   gboolean have_depay;
 
   if (codec == NULL || g_strcmp0 (codec->media, media_name (stream)) != 0) {
@@ -404,7 +405,7 @@ stream_caps (Stream * stream, GstCaps * caps)
   if (stream->codec && stream->codec != codec)
     GST_WARNING_OBJECT (self, "%s: codec changed from %s to %s; viewers "
         "already connected keep their payloader", GST_PAD_NAME (stream->ghost),
-        stream->codec->encoding_name, codec->encoding_name);
+        stream->codec->name, codec->name);
   stream->codec = codec;
   have_depay = stream->depay != NULL;
   g_mutex_unlock (&self->lock);
@@ -498,11 +499,11 @@ stream_query (GstPad * pad, GstObject * parent, GstQuery * query)
 }
 
 /* The codec of @stream: from its caps, else from what upstream can send. */
-static const GstKvsCodec *
+static const GstKvsRtpCodec *
 stream_dup_codec (Stream * stream)
 {
   GstKvsWebrtcSink *self = stream->sink;
-  const GstKvsCodec *codec;
+  const GstKvsRtpCodec *codec;
   gboolean is_rtp;
 
   g_mutex_lock (&self->lock);
@@ -511,7 +512,7 @@ stream_dup_codec (Stream * stream)
   if (codec == NULL) {
     GstCaps *caps = gst_pad_peer_query_caps (stream->ghost, NULL);
 
-    codec = gst_kvs_codec_from_caps (caps, &is_rtp);
+    codec = gst_kvs_rtp_codec_sent_from_caps (caps, &is_rtp);
     gst_caps_unref (caps);
   }
   return codec;
@@ -653,17 +654,19 @@ expose_received (GstKvsWebrtcSink * self, GstKvsWebrtcViewer * viewer,
     GstPad * pad)
 {
   GstCaps *caps = gst_pad_get_current_caps (pad);
-  const GstKvsCodec *codec;
+  const GstKvsRtpCodec *codec;
   GstElement *depay = NULL;
   GstPad *target, *ghost;
   GstPadTemplate *templ;
-  gboolean audio;
+  gboolean audio, is_rtp;
   gchar *name;
   guint n;
 
   if (caps == NULL)
     caps = gst_pad_query_caps (pad, NULL);
-  codec = gst_kvs_codec_from_rtp_caps (caps);
+  codec = gst_kvs_rtp_codec_sent_from_caps (caps, &is_rtp);
+  if (!is_rtp)
+    codec = NULL;
   audio = codec ? g_str_equal (codec->media, "audio") :
       gst_structure_has_field_typed (gst_caps_get_structure (caps, 0),
       "media", G_TYPE_STRING)
@@ -799,7 +802,7 @@ make_viewer (GstKvsWebrtcSink * self, const gchar * client_id,
 
   for (i = 0; i < streams->len; i++) {
     Stream *stream = g_ptr_array_index (streams, i);
-    const GstKvsCodec *codec = stream_dup_codec (stream);
+    const GstKvsRtpCodec *codec = stream_dup_codec (stream);
     g_autoptr (GError) err = NULL;
     gint pt;
 
@@ -819,7 +822,7 @@ make_viewer (GstKvsWebrtcSink * self, const gchar * client_id,
     if (pt < 0) {
       g_string_append_printf (skipped, "%s%s (the offer has no %s/%d)",
           skipped->len ? ", " : "", GST_PAD_NAME (stream->ghost),
-          codec->encoding_name, codec->clock_rate);
+          codec->name, codec->clock_rate);
       continue;
     }
     if (!gst_kvs_webrtc_viewer_add_stream (viewer, stream->tee, codec, pt,

@@ -198,11 +198,11 @@ add_element (GstKvsWebrtcViewer * self, GstElement * element)
 
 gboolean
 gst_kvs_webrtc_viewer_add_stream (GstKvsWebrtcViewer * self,
-    GstElement * tee, const GstKvsCodec * codec, gint pt,
+    GstElement * tee, const GstKvsRtpCodec * codec, gint pt,
     GstClockTime queue_time, GError ** error)
 {
   GstElement *queue, *pay, *filter;
-  g_autoptr (GstCaps) caps = gst_kvs_codec_rtp_caps (codec, pt);
+  g_autoptr (GstCaps) caps = gst_kvs_rtp_codec_rtp_caps (codec, pt);
   g_autoptr (GstPad) src = NULL;
   g_autoptr (GstPad) sink = NULL;
   GstPad *qsink, *fsrc;
@@ -255,7 +255,7 @@ gst_kvs_webrtc_viewer_add_stream (GstKvsWebrtcViewer * self,
   g_array_append_val (self->branches, branch);
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self->webrtcbin, "viewer %s: %s at payload type %d",
-      GST_STR_NULL (self->client_id), codec->encoding_name, pt);
+      GST_STR_NULL (self->client_id), codec->name, pt);
   return TRUE;
 }
 

@@ -29,7 +29,7 @@ GstKvsWebrtcViewer *gst_kvs_webrtc_viewer_new (GstBin * bin,
  * The elements are added to the bin and linked, not yet started nor linked
  * to @tee (gst_kvs_webrtc_viewer_start() does). */
 gboolean gst_kvs_webrtc_viewer_add_stream (GstKvsWebrtcViewer * self,
-    GstElement * tee, const GstKvsCodec * codec, gint pt,
+    GstElement * tee, const GstKvsRtpCodec * codec, gint pt,
     GstClockTime queue_time, GError ** error);
 
 /* Starts the webrtcbin and the branches (state of the bin), then links the

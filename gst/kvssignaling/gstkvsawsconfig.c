@@ -104,12 +104,27 @@ strip_inline_comment (gchar * value)
 /* Does the section header text @section (inside the brackets, trimmed)
  * name @profile? In the credentials file the section is the profile name;
  * in the config file it is "profile <name>", or "default" for default. */
+/* @config_file: 0 the credentials file, 1 the config file, 2 the config
+ * file's "<kind> <name>" section (@profile is "<kind> <name>", e.g.
+ * "sso-session my-sso"). */
 static gboolean
-section_matches (const gchar * section, const gchar * profile,
-    gboolean config_file)
+section_matches (const gchar * section, const gchar * profile, gint config_file)
 {
   if (!config_file)
     return strcmp (section, profile) == 0;
+  if (config_file == 2) {
+    const gchar *space = strchr (profile, ' ');
+    gsize kind_len = space ? (gsize) (space - profile) : strlen (profile);
+    const gchar *name;
+
+    if (space == NULL || strncmp (section, profile, kind_len) != 0
+        || !g_ascii_isspace (section[kind_len]))
+      return FALSE;
+    name = section + kind_len;
+    while (g_ascii_isspace (*name))
+      name++;
+    return strcmp (name, space + 1) == 0;
+  }
 
   if (g_str_has_prefix (section, "profile")
       && g_ascii_isspace (section[strlen ("profile")])) {
@@ -130,7 +145,7 @@ section_matches (const gchar * section, const gchar * profile,
  * value is empty. *@file_found / *@profile_found say how far it got. */
 static gchar *
 read_value (const gchar * path, const gchar * profile, const gchar * key,
-    gboolean config_file, gboolean * file_found, gboolean * profile_found)
+    gint config_file, gboolean * file_found, gboolean * profile_found)
 {
   g_autofree gchar *contents = NULL;
   g_auto (GStrv) lines = NULL;
@@ -226,6 +241,72 @@ gst_kvs_aws_config_file_lookup (const gchar * profile, const gchar * key,
   g_return_val_if_fail (key != NULL, NULL);
   ensure_debug ();
   return read_value (path, name, key, TRUE, file_found, profile_found);
+}
+
+gchar *
+gst_kvs_aws_config_file_section_get (const gchar * kind, const gchar * name,
+    const gchar * key)
+{
+  g_autofree gchar *path = gst_kvs_aws_config_file_path ();
+  g_autofree gchar *section = NULL;
+
+  g_return_val_if_fail (kind != NULL && name != NULL && key != NULL, NULL);
+  ensure_debug ();
+  section = g_strdup_printf ("%s %s", kind, name);
+  return read_value (path, section, key, 2, NULL, NULL);
+}
+
+gchar *
+gst_kvs_aws_config_file_services_get (const gchar * services,
+    const gchar * service, const gchar * key)
+{
+  g_autofree gchar *path = gst_kvs_aws_config_file_path ();
+  g_autofree gchar *contents = NULL;
+  g_autofree gchar *section = NULL;
+  g_auto (GStrv) lines = NULL;
+  gboolean in_section = FALSE, in_service = FALSE;
+  gchar *result = NULL;
+  guint i;
+
+  g_return_val_if_fail (services != NULL && service != NULL && key != NULL,
+      NULL);
+  ensure_debug ();
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  section = g_strdup_printf ("services %s", services);
+  lines = g_strsplit (contents, "\n", -1);
+  for (i = 0; lines[i]; i++) {
+    gchar *line = g_strchomp (lines[i]);
+    gboolean indented = g_ascii_isspace (*line);
+    gchar *eq, *k, *v;
+
+    g_strchug (line);
+    if (*line == '\0' || *line == '#' || *line == ';')
+      continue;
+    if (!indented && *line == '[') {
+      gchar *close = strchr (line, ']');
+
+      in_section = close && (*close = '\0',
+          section_matches (g_strstrip (line + 1), section, 2));
+      in_service = FALSE;
+      continue;
+    }
+    if (!in_section || (eq = strchr (line, '=')) == NULL)
+      continue;
+    *eq = '\0';
+    k = g_strstrip (line);
+    v = g_strstrip (eq + 1);
+    if (!indented) {
+      /* "kinesis_video =" opens the sub-keys of a service. */
+      in_service = g_ascii_strcasecmp (k, service) == 0 && *v == '\0';
+    } else if (in_service && g_ascii_strcasecmp (k, key) == 0) {
+      strip_inline_comment (v);
+      g_strstrip (v);
+      g_free (result);
+      result = *v ? g_strdup (v) : NULL;
+    }
+  }
+  return result;
 }
 
 gchar *

@@ -28,6 +28,20 @@ gchar *gst_kvs_aws_credentials_file_get (const gchar * profile,
     const gchar * key);
 gchar *gst_kvs_aws_config_file_get (const gchar * profile, const gchar * key);
 
+/* A value of the config file's [@kind @name] section (kind "sso-session",
+ * "services"); NULL when absent. */
+gchar *gst_kvs_aws_config_file_section_get (const gchar * kind,
+    const gchar * name, const gchar * key);
+
+/* A sub-key of @service (its config name: "kinesis_video", "sts", "sso")
+ * in the config file's [services @services] section:
+ *   [services my-services]
+ *   kinesis_video =
+ *     endpoint_url = http://localhost:4566
+ * NULL when absent. */
+gchar *gst_kvs_aws_config_file_services_get (const gchar * services,
+    const gchar * service, const gchar * key);
+
 /* The paths in use: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE (a
  * leading "~/" expanded), else ~/.aws/credentials and ~/.aws/config ($HOME
  * when set, else g_get_home_dir()). */

@@ -83,6 +83,29 @@ gst_kvs_credentials_new (const gchar * access_key_id,
   return &priv->creds;
 }
 
+/**
+ * gst_kvs_credentials_new_full:
+ * @access_key_id: the access key id
+ * @secret_access_key: the secret access key
+ * @session_token: (nullable): the session token (empty = none)
+ * @expiration: unix seconds, 0 = does not expire
+ * @source: (nullable): where they come from, safe to log
+ *
+ * Returns: (transfer full): a new credential set with a reference count of 1.
+ */
+GstKvsCredentials *
+gst_kvs_credentials_new_full (const gchar * access_key_id,
+    const gchar * secret_access_key, const gchar * session_token,
+    gint64 expiration, const gchar * source)
+{
+  GstKvsCredentials *c = gst_kvs_credentials_new (access_key_id,
+      secret_access_key, session_token, source);
+
+  if (c)
+    c->expiration = expiration;
+  return c;
+}
+
 GstKvsCredentials *
 gst_kvs_credentials_ref (GstKvsCredentials * creds)
 {

@@ -28,6 +28,11 @@ GType gst_kvs_credentials_get_type (void);
 GstKvsCredentials *gst_kvs_credentials_new (const gchar * access_key_id,
     const gchar * secret_access_key, const gchar * session_token,
     const gchar * source);
+/* As gst_kvs_credentials_new(), expiring at @expiration (unix seconds,
+ * 0 = never). */
+GstKvsCredentials *gst_kvs_credentials_new_full (const gchar * access_key_id,
+    const gchar * secret_access_key, const gchar * session_token,
+    gint64 expiration, const gchar * source);
 GstKvsCredentials *gst_kvs_credentials_ref (GstKvsCredentials * creds);
 void gst_kvs_credentials_unref (GstKvsCredentials * creds);
 

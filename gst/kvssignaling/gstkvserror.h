@@ -38,6 +38,9 @@ typedef enum {
                                           * same client id) took its place */
   GST_KVS_ERROR_REGION_MISMATCH,         /* the service expects another region in the
                                           * signature's credential scope */
+  GST_KVS_ERROR_CREDENTIALS_SOURCE,      /* a configured credential source failed:
+                                          * unreadable file, malformed process output,
+                                          * STS refusal, expired SSO token, ... */
 } GstKvsError;
 
 /* AWS spelling of an error ("ResourceNotFoundException"), or NULL when the

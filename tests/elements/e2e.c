@@ -12,9 +12,9 @@
 #include <gst/webrtc/webrtc.h>
 #include <gst/sdp/sdp.h>
 #include <gst/kvssignaling/kvssignaling.h>
-#include <libsoup/soup.h>
 #include <signal.h>
 #include "../kvstestexit.h"
+#include "elementutil.h"
 
 #define CHANNEL "e2e-channel"
 #define AK "AKIDEXAMPLEELEMENTS"
@@ -23,23 +23,13 @@
   "payload=96,clock-rate=90000"
 #define MIN_FRAMES 30
 
-static GSubprocess *server;
-static gchar *endpoint;
-
 /* ---- the local service -------------------------------------------------- */
 
 static void
-on_line (GObject * source, GAsyncResult * res, gpointer data)
+server_start_with (const gchar * const *extra)
 {
-  gchar **line = data;
-
-  *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
-      res, NULL, NULL);
-  if (*line == NULL)
-    *line = g_strdup ("");
+  elem_service_start (AK, SK, CHANNEL, extra);
 }
-
-static void server_start_with (const gchar * const *extra);
 
 static void
 server_start (void)
@@ -47,109 +37,9 @@ server_start (void)
   server_start_with (NULL);
 }
 
-static void
-server_start_with (const gchar * const *extra)
-{
-  const gchar *path = g_getenv ("KVS_SERVER");
-  g_autoptr (GError) err = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  GMainContext *ctx = g_main_context_new ();
-  gchar *line = NULL;
-  gint64 end;
-  const gchar *url;
-
-  if (path == NULL || *path == '\0')
-    path = KVS_SERVER_PATH;
-
-  g_main_context_push_thread_default (ctx);
-  {
-    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-    const gchar *fixed[] = { path, "--listen", "127.0.0.1:0", "--access-key",
-      AK, "--secret-key", SK, "--region", "us-west-2", "--create-channel",
-      CHANNEL
-    };
-    guint i;
-
-    for (i = 0; i < G_N_ELEMENTS (fixed); i++)
-      g_ptr_array_add (argv, (gpointer) fixed[i]);
-    for (i = 0; extra && extra[i]; i++)
-      g_ptr_array_add (argv, (gpointer) extra[i]);
-    g_ptr_array_add (argv, NULL);
-    server = g_subprocess_newv ((const gchar * const *) argv->pdata,
-        G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err);
-  }
-  fail_unless (server != NULL, "cannot start %s: %s", path,
-      err ? err->message : "");
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line,
-      &line);
-  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while (line == NULL && g_get_monotonic_time () < end)
-    g_main_context_iteration (ctx, FALSE) || (g_usleep (10000), TRUE);
-  g_main_context_pop_thread_default (ctx);
-
-  fail_unless (line != NULL, "the service printed nothing in 10 s");
-  url = strstr (line, "http://");
-  fail_unless (url != NULL, "unexpected first line '%s'", line);
-  endpoint = g_strdup (url);
-  g_strchomp (endpoint);
-  g_free (line);
-  /* The read is done: nothing else uses the context. */
-  g_main_context_unref (ctx);
-}
-
-static void
-on_exited (GObject * source, GAsyncResult * res, gpointer data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), res, NULL);
-  *(gboolean *) data = TRUE;
-}
-
-static gboolean
-wait_exit (GMainContext * ctx, gboolean * done, guint seconds)
-{
-  gint64 end = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
-
-  while (!*done && g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (ctx, FALSE))
-      g_usleep (10 * 1000);
-  return *done;
-}
-
-/* SIGTERM, bounded: a service that does not stop in 5 s is killed and the
- * test fails. */
-static void
-server_stop (void)
-{
-  if (server) {
-    GMainContext *ctx = g_main_context_new ();
-    gboolean done = FALSE, clean;
-
-    g_main_context_push_thread_default (ctx);
-    g_subprocess_wait_async (server, NULL, on_exited, &done);
-    g_subprocess_send_signal (server, SIGTERM);
-    clean = wait_exit (ctx, &done, 5);
-    if (!clean) {
-      g_subprocess_force_exit (server);
-      wait_exit (ctx, &done, 5);
-    }
-    g_main_context_pop_thread_default (ctx);
-    g_main_context_unref (ctx);
-    g_clear_object (&server);
-    fail_unless (clean, "the service did not stop within 5 s of SIGTERM");
-  }
-  g_clear_pointer (&endpoint, g_free);
-}
-
 /* ---- pipelines ---------------------------------------------------------- */
 
 static gint frames;
-
-static void
-on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gint * counter)
-{
-  g_atomic_int_inc (counter);
-}
 
 /* @secret NULL: no secret-key in the description (set it through the API:
  * gst-launch's parser logs the description it parses). */
@@ -162,7 +52,7 @@ connection_props (const gchar * role, const gchar * channel,
 
   return g_strdup_printf ("role=%s channel-name=%s aws-region=us-west-2 "
       "endpoint=%s access-key=" AK " %s local-addresses=127.0.0.1 %s", role,
-      channel, endpoint, secret_prop, extra ? extra : "");
+      channel, elem_service_endpoint (), secret_prop, extra ? extra : "");
 }
 
 static void
@@ -200,20 +90,14 @@ viewer_description (const gchar * props)
       "kvssignalingsrc name=ksrc recv-caps=\"" VP8_CAPS "\" %s", props, props);
 }
 
+/* @counter (if not NULL) counts the frames of the fakesink "frames". */
 static GstElement *
 launch (const gchar * desc, gint * counter)
 {
-  g_autoptr (GError) err = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &err);
+  GstElement *pipeline = elem_launch (desc);
 
-  fail_unless (pipeline != NULL && err == NULL, "%s: %s", desc,
-      err ? err->message : "");
-  if (counter) {
-    GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "frames");
-
-    g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), counter);
-    gst_object_unref (sink);
-  }
+  if (counter)
+    elem_count_frames (pipeline, "frames", counter);
   return pipeline;
 }
 
@@ -226,30 +110,12 @@ check_buses (GstElement ** pipelines, gchar ** warning_out,
   guint i;
 
   for (i = 0; pipelines[i]; i++) {
-    GstBus *bus = gst_element_get_bus (pipelines[i]);
-    GstMessage *msg;
+    gchar *found = elem_check_bus_find (pipelines[i], warning_needle, NULL);
 
-    while ((msg = gst_bus_pop_filtered (bus,
-                GST_MESSAGE_ERROR | GST_MESSAGE_WARNING))) {
-      GError *err = NULL;
-      gchar *debug = NULL;
-
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-        gst_message_parse_error (msg, &err, &debug);
-        fail ("error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
-            err->message, GST_STR_NULL (debug));
-      }
-      gst_message_parse_warning (msg, &err, &debug);
-      GST_INFO ("warning from %s: %s", GST_OBJECT_NAME (msg->src),
-          err->message);
-      if (warning_out && *warning_out == NULL && warning_needle
-          && strstr (err->message, warning_needle))
-        *warning_out = g_strdup (err->message);
-      g_error_free (err);
-      g_free (debug);
-      gst_message_unref (msg);
-    }
-    gst_object_unref (bus);
+    if (warning_out && *warning_out == NULL)
+      *warning_out = found;
+    else
+      g_free (found);
   }
 }
 
@@ -281,10 +147,8 @@ stop_all (GstElement ** pipelines)
 {
   guint i;
 
-  for (i = 0; pipelines[i]; i++) {
-    gst_element_set_state (pipelines[i], GST_STATE_NULL);
-    gst_object_unref (pipelines[i]);
-  }
+  for (i = 0; pipelines[i]; i++)
+    elem_stop (pipelines[i]);
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -309,10 +173,8 @@ GST_START_TEST (test_launch_lines_video_flows)
   g_atomic_int_set (&frames, 0);
   pipelines[0] = launch (mdesc, NULL);
   pipelines[1] = launch (vdesc, &frames);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
+  elem_play (pipelines[1]);
 
   wait_frames (pipelines, counters, 25);
 
@@ -368,35 +230,13 @@ count_local_candidate (GstElement * wb, guint mline, const gchar * candidate,
     g_atomic_int_inc (counter);
 }
 
-static guint64
-stat_u64 (const GstStructure * s, const gchar * field)
-{
-  guint64 v = 0;
-
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s in %"
-      GST_PTR_FORMAT, field, s);
-  return v;
-}
-
 static void
 check_duration (const GstStructure * s, const gchar * field)
 {
-  guint64 t = stat_u64 (s, field);
+  guint64 t = elem_stat_u64 (s, field);
 
   fail_unless (GST_CLOCK_TIME_IS_VALID (t) && t > 0 && t < 5 * GST_SECOND,
       "%s = %" G_GUINT64_FORMAT " ns", field, t);
-}
-
-static GstStructure *
-dup_stats (GstElement * pipeline, const gchar * name)
-{
-  GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), name);
-  GstStructure *stats = NULL;
-
-  g_object_get (e, "stats", &stats, NULL);
-  gst_object_unref (e);
-  fail_unless (stats != NULL);
-  return stats;
 }
 
 /* The "kvssignaling-stats" messages of a pipeline, collected by a sync
@@ -454,21 +294,19 @@ GST_START_TEST (test_stats_after_negotiation)
   bus = gst_element_get_bus (pipelines[1]);
   gst_bus_set_sync_handler (bus, (GstBusSyncHandler) collect_stats,
       &collected, NULL);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
+  elem_play (pipelines[1]);
   wait_frames (pipelines, counters, 25);
 
   /* Every local candidate went out and reached the master: the counts are
    * read once both agree (a candidate may still be on its way). */
   end = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
   for (;;) {
-    vstats = dup_stats (pipelines[1], "ksink");
-    mstats = dup_stats (pipelines[0], "ksrc");
-    if ((stat_u64 (vstats, "messages-sent-ice-candidate") ==
+    vstats = elem_dup_stats (pipelines[1], "ksink");
+    mstats = elem_dup_stats (pipelines[0], "ksrc");
+    if ((elem_stat_u64 (vstats, "messages-sent-ice-candidate") ==
             (guint64) g_atomic_int_get (&local_candidates)
-            && stat_u64 (mstats, "messages-received-ice-candidate") ==
+            && elem_stat_u64 (mstats, "messages-received-ice-candidate") ==
             (guint64) g_atomic_int_get (&local_candidates))
         || g_get_monotonic_time () > end)
       break;
@@ -484,18 +322,18 @@ GST_START_TEST (test_stats_after_negotiation)
   check_duration (vstats, "get-ice-config-time");
   check_duration (vstats, "connect-time");
   check_duration (vstats, "offer-to-answer-time");
-  fail_unless_equals_int ((gint) stat_u64 (vstats, "messages-sent-sdp-offer"),
-      1);
-  fail_unless_equals_int ((gint) stat_u64 (vstats,
+  fail_unless_equals_int ((gint) elem_stat_u64 (vstats,
+          "messages-sent-sdp-offer"), 1);
+  fail_unless_equals_int ((gint) elem_stat_u64 (vstats,
           "messages-received-sdp-answer"), 1);
-  fail_unless_equals_int ((gint) stat_u64 (vstats, "messages-sent-sdp-answer"),
-      0);
+  fail_unless_equals_int ((gint) elem_stat_u64 (vstats,
+          "messages-sent-sdp-answer"), 0);
   fail_unless (g_atomic_int_get (&local_candidates) > 0);
-  fail_unless_equals_int ((gint) stat_u64 (vstats,
+  fail_unless_equals_int ((gint) elem_stat_u64 (vstats,
           "messages-sent-ice-candidate"), g_atomic_int_get (&local_candidates));
-  fail_unless_equals_int ((gint) stat_u64 (vstats, "negotiations"), 1);
-  fail_unless_equals_int ((gint) stat_u64 (vstats, "reconnects"), 0);
-  fail_unless_equals_int ((gint) stat_u64 (vstats,
+  fail_unless_equals_int ((gint) elem_stat_u64 (vstats, "negotiations"), 1);
+  fail_unless_equals_int ((gint) elem_stat_u64 (vstats, "reconnects"), 0);
+  fail_unless_equals_int ((gint) elem_stat_u64 (vstats,
           "messages-received-status-response"), 0);
   fail_unless (gst_structure_get_uint (vstats, "candidates-held", &held));
   fail_unless_equals_int (held, 0);
@@ -507,11 +345,11 @@ GST_START_TEST (test_stats_after_negotiation)
   check_duration (mstats, "describe-time");
   check_duration (mstats, "connect-time");
   check_duration (mstats, "offer-to-answer-time");
-  fail_unless_equals_int ((gint) stat_u64 (mstats,
+  fail_unless_equals_int ((gint) elem_stat_u64 (mstats,
           "messages-received-sdp-offer"), 1);
-  fail_unless_equals_int ((gint) stat_u64 (mstats, "messages-sent-sdp-answer"),
-      1);
-  fail_unless_equals_int ((gint) stat_u64 (mstats,
+  fail_unless_equals_int ((gint) elem_stat_u64 (mstats,
+          "messages-sent-sdp-answer"), 1);
+  fail_unless_equals_int ((gint) elem_stat_u64 (mstats,
           "messages-received-ice-candidate"),
       g_atomic_int_get (&local_candidates));
   fail_unless (gst_structure_get_uint (mstats, "peers", &npeers));
@@ -522,8 +360,8 @@ GST_START_TEST (test_stats_after_negotiation)
   peer = gst_value_get_structure (gst_value_array_get_value (peers, 0));
   fail_unless_equals_string (gst_structure_get_string (peer, "client-id"),
       "viewer-stats");
-  fail_unless_equals_uint64 (stat_u64 (peer, "offer-to-answer-time"),
-      stat_u64 (mstats, "offer-to-answer-time"));
+  fail_unless_equals_uint64 (elem_stat_u64 (peer, "offer-to-answer-time"),
+      elem_stat_u64 (mstats, "offer-to-answer-time"));
 
   /* The viewer's bus: a stats message at each state change (the last one
    * CONNECTED) and one after the exchange carrying its time. */
@@ -542,11 +380,11 @@ GST_START_TEST (test_stats_after_negotiation)
       check_duration (s, "describe-time");
     } else if (g_strcmp0 (reason, "negotiated") == 0) {
       saw_negotiated = TRUE;
-      fail_unless_equals_uint64 (stat_u64 (s, "offer-to-answer-time"),
-          stat_u64 (vstats, "offer-to-answer-time"));
-      fail_unless_equals_int ((gint) stat_u64 (s, "messages-sent-sdp-offer"),
-          1);
-      fail_unless_equals_int ((gint) stat_u64 (s,
+      fail_unless_equals_uint64 (elem_stat_u64 (s, "offer-to-answer-time"),
+          elem_stat_u64 (vstats, "offer-to-answer-time"));
+      fail_unless_equals_int ((gint) elem_stat_u64 (s,
+              "messages-sent-sdp-offer"), 1);
+      fail_unless_equals_int ((gint) elem_stat_u64 (s,
               "messages-received-sdp-answer"), 1);
     }
   }
@@ -627,8 +465,8 @@ GST_START_TEST (test_app_api_master_signals)
 
     for (i = 0; i < 2; i++) {
       g_object_set (both[i], "channel-name", CHANNEL, "aws-region",
-          "us-west-2", "endpoint", endpoint, "access-key", AK, "secret-key",
-          SK, "local-addresses", "127.0.0.1", NULL);
+          "us-west-2", "endpoint", elem_service_endpoint (), "access-key", AK,
+          "secret-key", SK, "local-addresses", "127.0.0.1", NULL);
       gst_util_set_object_arg (G_OBJECT (both[i]), "role", "master");
     }
   }
@@ -639,10 +477,8 @@ GST_START_TEST (test_app_api_master_signals)
   g_atomic_int_set (&frames, 0);
   pipelines[0] = master;
   pipelines[1] = launch (vdesc, &frames);
-  fail_if (gst_element_set_state (master, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (master);
+  elem_play (pipelines[1]);
 
   wait_frames (pipelines, counters, 25);
   fail_unless_equals_int (g_atomic_int_get (&ev.offers_received), 1);
@@ -696,8 +532,7 @@ GST_START_TEST (test_several_viewers_request_webrtcbin)
       G_CALLBACK (on_request_webrtcbin), master);
   gst_object_unref (src);
   pipelines[0] = master;
-  fail_if (gst_element_set_state (master, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (master);
 
   for (i = 0; i < 2; i++) {
     g_autofree gchar *id = g_strdup_printf ("client-id=several-%u", i);
@@ -705,8 +540,7 @@ GST_START_TEST (test_several_viewers_request_webrtcbin)
     g_autofree gchar *desc = viewer_description (props);
 
     pipelines[i + 1] = launch (desc, counters[i]);
-    fail_if (gst_element_set_state (pipelines[i + 1], GST_STATE_PLAYING) ==
-        GST_STATE_CHANGE_FAILURE);
+    elem_play (pipelines[i + 1]);
   }
 
   wait_frames (pipelines, counters, 30);
@@ -729,16 +563,14 @@ GST_START_TEST (test_second_viewer_refused)
   guint i;
 
   pipelines[0] = launch (mdesc, NULL);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
   for (i = 0; i < 2; i++) {
     g_autofree gchar *id = g_strdup_printf ("client-id=refused-%u", i);
     g_autofree gchar *props = connection_props ("viewer", CHANNEL, SK, id);
     g_autofree gchar *desc = viewer_description (props);
 
     pipelines[i + 1] = launch (desc, i == 0 ? &f1 : &f2);
-    fail_if (gst_element_set_state (pipelines[i + 1], GST_STATE_PLAYING) ==
-        GST_STATE_CHANGE_FAILURE);
+    elem_play (pipelines[i + 1]);
     if (i == 0) {
       GstElement *first[] = { pipelines[0], pipelines[1], NULL };
       wait_frames (first, counters, 25);
@@ -763,29 +595,11 @@ GST_END_TEST;
 
 /* ---- signaling reconnects under an established session ----------------- */
 
-/* POST /_control/<action> of the service (started with --control). */
-static void
-control_post (const gchar * action, const gchar * json)
-{
-  g_autoptr (SoupSession) session = soup_session_new ();
-  g_autofree gchar *url = g_strdup_printf ("%s/_control/%s", endpoint,
-      action);
-  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr (GBytes) body = g_bytes_new (json, strlen (json));
-  g_autoptr (GBytes) reply = NULL;
-  g_autoptr (GError) err = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  reply = soup_session_send_and_read (session, msg, NULL, &err);
-  fail_unless (reply != NULL, "%s: %s", url, err ? err->message : "");
-  fail_unless_equals_int (soup_message_get_status (msg), 200);
-}
-
 static guint64
 stats_of (GstElement * pipeline, const gchar * field)
 {
-  GstStructure *stats = dup_stats (pipeline, "ksrc");
-  guint64 v = stat_u64 (stats, field);
+  GstStructure *stats = elem_dup_stats (pipeline, "ksrc");
+  guint64 v = elem_stat_u64 (stats, field);
 
   gst_structure_free (stats);
   return v;
@@ -802,7 +616,7 @@ GST_START_TEST (test_media_flows_across_signaling_reconnect)
   gint before;
   gint64 end;
 
-  server_stop ();
+  elem_service_stop ();
   server_start_with (control);
   mprops = connection_props ("master", CHANNEL, SK, NULL);
   vprops = connection_props ("viewer", CHANNEL, SK, "client-id=viewer-drop");
@@ -812,13 +626,11 @@ GST_START_TEST (test_media_flows_across_signaling_reconnect)
   g_atomic_int_set (&frames, 0);
   pipelines[0] = launch (mdesc, NULL);
   pipelines[1] = launch (vdesc, &frames);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
+  elem_play (pipelines[1]);
   wait_frames (pipelines, counters, 25);
 
-  control_post ("drop", "{\"channelName\": \"" CHANNEL "\"}");
+  elem_service_control_post ("drop", "{\"channelName\": \"" CHANNEL "\"}");
   end = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
   while ((stats_of (pipelines[0], "reconnects") < 1
           || stats_of (pipelines[1], "reconnects") < 1)
@@ -839,7 +651,7 @@ GST_START_TEST (test_media_flows_across_signaling_reconnect)
   fail_unless_equals_int ((gint) stats_of (pipelines[1], "offers-sent"), 1);
   fail_unless_equals_int ((gint) stats_of (pipelines[0], "answers-sent"), 1);
   {
-    GstStructure *stats = dup_stats (pipelines[0], "ksrc");
+    GstStructure *stats = elem_dup_stats (pipelines[0], "ksrc");
     guint peers = 0;
 
     fail_unless (gst_structure_get_uint (stats, "peers", &peers));
@@ -887,15 +699,13 @@ restart_viewer (GstElement * master, gint * f1, gint * f2)
   GstElement *second;
 
   first[1] = launch (desc, f1);
-  fail_if (gst_element_set_state (first[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (first[1]);
   wait_frames (first, counters, 25);
   gst_element_set_state (first[1], GST_STATE_NULL);
   gst_object_unref (first[1]);
 
   second = launch (desc, f2);
-  fail_if (gst_element_set_state (second, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (second);
   return second;
 }
 
@@ -921,8 +731,7 @@ GST_START_TEST (test_restarted_viewer_replaces_session)
       G_CALLBACK (on_request_counted), &r);
   g_signal_connect (src, "peer-removed",
       G_CALLBACK (on_peer_removed_counted), &r);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
 
   pipelines[1] = restart_viewer (pipelines[0], &f1, &f2);
   wait_frames (pipelines, counters, 25);
@@ -931,7 +740,7 @@ GST_START_TEST (test_restarted_viewer_replaces_session)
   g_object_get (src, "stats", &stats, NULL);
   fail_unless (gst_structure_get_uint (stats, "peers", &peers));
   fail_unless_equals_int (peers, 1);
-  fail_unless_equals_int ((gint) stat_u64 (stats, "refused-offers"), 0);
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "refused-offers"), 0);
   gst_structure_free (stats);
   gst_object_unref (src);
   stop_all (pipelines);
@@ -953,8 +762,7 @@ GST_START_TEST (test_restarted_viewer_refused_single_webrtcbin)
   gint64 end;
 
   pipelines[0] = launch (mdesc, NULL);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
   pipelines[1] = restart_viewer (pipelines[0], &f1, &f2);
 
   end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
@@ -970,8 +778,8 @@ GST_START_TEST (test_restarted_viewer_refused_single_webrtcbin)
   g_free (warning);
   src = gst_bin_get_by_name (GST_BIN (pipelines[0]), "ksrc");
   g_object_get (src, "stats", &stats, NULL);
-  fail_unless_equals_int ((gint) stat_u64 (stats, "refused-offers"), 1);
-  fail_unless_equals_int ((gint) stat_u64 (stats, "answers-sent"), 1);
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "refused-offers"), 1);
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "answers-sent"), 1);
   gst_structure_free (stats);
   gst_object_unref (src);
   fail_unless_equals_int (g_atomic_int_get (&f2), 0);
@@ -1088,24 +896,10 @@ manual_remote_candidate (GstElement * src, const gchar * sender, guint mline,
 static void
 manual_pad_added (GstElement * wb, GstPad * pad, GstElement * pipeline)
 {
-  GstElement *bin;
-  GstPad *sinkpad;
-
-  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
-    return;
-  bin = gst_parse_bin_from_description ("rtpvp8depay ! vp8dec ! "
-      "fakesink signal-handoffs=true sync=false name=frames", TRUE, NULL);
-  {
-    GstElement *sink = gst_bin_get_by_name (GST_BIN (bin), "frames");
-
-    g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &frames);
-    gst_object_unref (sink);
-  }
-  gst_bin_add (GST_BIN (pipeline), bin);
-  gst_element_sync_state_with_parent (bin);
-  sinkpad = gst_element_get_static_pad (bin, "sink");
-  gst_pad_link (pad, sinkpad);
-  gst_object_unref (sinkpad);
+  if (GST_PAD_DIRECTION (pad) == GST_PAD_SRC)
+    elem_link_counted (pipeline, pad, "rtpvp8depay ! vp8dec ! "
+        "fakesink signal-handoffs=true sync=false name=frames", "frames",
+        &frames);
 }
 
 GST_START_TEST (test_manual_negotiation_viewer)
@@ -1157,10 +951,8 @@ GST_START_TEST (test_manual_negotiation_viewer)
   gst_caps_unref (caps);
   gst_object_unref (trans);
 
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
+  elem_play (pipelines[1]);
 
   wait_frames (pipelines, counters, 25);
   fail_unless_equals_int (g_atomic_int_get (&m.offers_queued), 1);
@@ -1208,10 +1000,8 @@ GST_START_TEST (test_pair_shares_connection)
 
   pipelines[0] = launch (desc, NULL);
   pipelines[1] = launch (desc, NULL);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
+  elem_play (pipelines[1]);
 
   a_sink = wait_generated_id (pipelines[0], "ksink");
   a_src = wait_generated_id (pipelines[0], "ksrc");
@@ -1278,7 +1068,7 @@ GST_START_TEST (test_status_response)
   gint state = 0, i;
   gint64 end;
 
-  server_stop ();
+  elem_service_stop ();
   server_start_with (extra);
   props = connection_props ("master", CHANNEL, SK, "auto-negotiate=false");
   desc = g_strdup_printf ("kvssignalingsink name=ksink %s "
@@ -1295,8 +1085,7 @@ GST_START_TEST (test_status_response)
   ksrc = gst_bin_get_by_name (GST_BIN (bin), "ksrc");
   g_signal_connect (ksrc, "status-response", G_CALLBACK (on_status_response),
       &st);
-  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipeline);
 
   end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
   while (state != 7 && g_get_monotonic_time () < end) {
@@ -1370,8 +1159,7 @@ GST_START_TEST (test_restart_cycles)
   pipelines[0] = launch (mdesc, NULL);
   pipelines[1] = launch (vdesc, &frames);
   for (i = 0; i < 5; i++) {
-    fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-        GST_STATE_CHANGE_FAILURE);
+    elem_play (pipelines[0]);
     g_usleep (i * 20 * 1000);
     fail_unless (gst_element_set_state (pipelines[0], GST_STATE_READY) ==
         GST_STATE_CHANGE_SUCCESS);
@@ -1381,10 +1169,8 @@ GST_START_TEST (test_restart_cycles)
 
   /* The same master pipeline, from NULL again, serves a viewer. */
   g_atomic_int_set (&frames, 0);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
+  elem_play (pipelines[1]);
   wait_frames (pipelines, counters, 25);
   stop_all (pipelines);
 }
@@ -1455,7 +1241,7 @@ GST_START_TEST (test_turn_relay_only)
   fail_unless (turn != NULL, "turnserver: %s", err ? err->message : "");
 
   /* This test's service hands out TURN credentials. */
-  server_stop ();
+  elem_service_stop ();
   server_start_with (extra);
   g_usleep (300 * 1000);        /* coturn opens its port */
 
@@ -1468,10 +1254,8 @@ GST_START_TEST (test_turn_relay_only)
   pipelines[1] = launch (vdesc, &frames);
   force_relay (pipelines[0]);
   force_relay (pipelines[1]);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
+  elem_play (pipelines[1]);
   wait_frames (pipelines, counters, 25);
   stop_all (pipelines);
 
@@ -1528,10 +1312,8 @@ GST_START_TEST (test_secrets_not_logged)
   set_secret (pipelines[1], SK);
   ksink = gst_bin_get_by_name (GST_BIN (pipelines[0]), "ksink");
   g_object_set (ksink, "session-token", "the-session-token", NULL);
-  fail_if (gst_element_set_state (pipelines[0], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_if (gst_element_set_state (pipelines[1], GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
+  elem_play (pipelines[0]);
+  elem_play (pipelines[1]);
   /* Replaced while playing (used by the next connect). */
   g_object_set (ksink, "session-token", "the-session-token", NULL);
   gst_object_unref (ksink);
@@ -1604,40 +1386,25 @@ GST_START_TEST (test_wrong_credentials)
 
 GST_END_TEST;
 
-static gboolean
-have_webrtc_media (void)
-{
-  const gchar *needed[] = { "nicesrc", "dtlssrtpenc", "vp8enc", "vp8dec",
-    "rtpvp8pay", "rtpvp8depay", "videotestsrc"
-  };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (needed); i++) {
-    GstPluginFeature *f = gst_registry_lookup_feature (gst_registry_get (),
-        needed[i]);
-    if (f == NULL)
-      return FALSE;
-    gst_object_unref (f);
-  }
-  return TRUE;
-}
-
 static Suite *
 e2e_suite (void)
 {
   Suite *s = suite_create ("e2e");
   TCase *tc = tcase_create ("general");
   g_autofree gchar *turnserver = NULL;
+  const gchar *const media[] = { "nicesrc", "dtlssrtpenc", "vp8enc", "vp8dec",
+    "rtpvp8pay", "rtpvp8depay", "videotestsrc", NULL
+  };
 
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
-  tcase_add_checked_fixture (tc, server_start, server_stop);
+  tcase_add_checked_fixture (tc, server_start, elem_service_stop);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_unknown_channel);
   tcase_add_test (tc, test_wrong_credentials);
   tcase_add_test (tc, test_pair_shares_connection);
   tcase_add_test (tc, test_status_response);
-  if (have_webrtc_media ()) {
+  if (elem_have_factories (media)) {
     tcase_add_test (tc, test_launch_lines_video_flows);
     tcase_add_test (tc, test_stats_after_negotiation);
     tcase_add_test (tc, test_media_flows_across_signaling_reconnect);

@@ -14,6 +14,7 @@
 #include "gstkvswebrtcsession.h"
 #include "gstkvswebrtcbinutils.h"
 #include "../kvstestexit.h"
+#include "elementutil.h"
 
 #define VP8_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
   "payload=96,clock-rate=90000"
@@ -657,29 +658,14 @@ GST_START_TEST (test_close_interrupts_dropped_actions)
 
 GST_END_TEST;
 
-static gboolean
-have_webrtc_media (void)
-{
-  const gchar *needed[] = { "nicesrc", "dtlssrtpenc", "vp8enc", "vp8dec",
-    "rtpvp8pay", "rtpvp8depay", "videotestsrc"
-  };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (needed); i++) {
-    GstPluginFeature *f = gst_registry_lookup_feature (gst_registry_get (),
-        needed[i]);
-    if (f == NULL)
-      return FALSE;
-    gst_object_unref (f);
-  }
-  return TRUE;
-}
-
 static Suite *
 session_suite (void)
 {
   Suite *s = suite_create ("session");
   TCase *tc = tcase_create ("general");
+  const gchar *const media[] = { "nicesrc", "dtlssrtpenc", "vp8enc", "vp8dec",
+    "rtpvp8pay", "rtpvp8depay", "videotestsrc", NULL
+  };
 
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
@@ -692,7 +678,7 @@ session_suite (void)
   tcase_add_test (tc, test_same_peer_connection);
   tcase_add_test (tc, test_close_interrupts_dropped_actions);
   tcase_add_test (tc, test_bad_remote_sdp_is_reported);
-  if (have_webrtc_media ())
+  if (elem_have_factories (media))
     tcase_add_test (tc, test_viewer_offers_master_answers_video_flows);
   else
     g_printerr ("nicesrc/dtlssrtpenc/vp8 missing: skipping media tests\n");

@@ -24,6 +24,7 @@
 #include <malloc.h>
 #endif
 #include "../kvstestexit.h"
+#include "elementutil.h"
 
 #define CHANNEL "sink-channel"
 #define AK "AKIDEXAMPLEWEBRTCSINK"
@@ -34,21 +35,7 @@
 #define VIDEO_SRC "videotestsrc is-live=true ! " \
   "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 "
 
-static GSubprocess *server;
-static gchar *endpoint;
-
 /* ---- the local service -------------------------------------------------- */
-
-static void
-on_line (GObject * source, GAsyncResult * res, gpointer data)
-{
-  gchar **line = data;
-
-  *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
-      res, NULL, NULL);
-  if (*line == NULL)
-    *line = g_strdup ("");
-}
 
 /* --max-viewers above ten: the master's own limit is what refuses the
  * eleventh viewer (AWS refuses it at the WebSocket handshake). --control:
@@ -56,48 +43,11 @@ on_line (GObject * source, GAsyncResult * res, gpointer data)
 static void
 server_start (void)
 {
-  const gchar *path = g_getenv ("KVS_SERVER");
-  g_autoptr (GError) err = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  GMainContext *ctx = g_main_context_new ();
-  gchar *line = NULL;
-  gint64 end;
-  const gchar *url;
+  const gchar *const extra[] = { "--max-viewers", "16", "--viewer-dir=none",
+    "--control", NULL
+  };
 
-  if (path == NULL || *path == '\0')
-    path = KVS_SERVER_PATH;
-  g_main_context_push_thread_default (ctx);
-  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err, path,
-      "--listen", "127.0.0.1:0", "--access-key", AK, "--secret-key", SK,
-      "--region", "us-west-2", "--create-channel", CHANNEL,
-      "--max-viewers", "16", "--viewer-dir=none", "--control", NULL);
-  fail_unless (server != NULL, "cannot start %s: %s", path,
-      err ? err->message : "");
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line,
-      &line);
-  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while (line == NULL && g_get_monotonic_time () < end)
-    g_main_context_iteration (ctx, FALSE) || (g_usleep (10000), TRUE);
-  g_main_context_pop_thread_default (ctx);
-  g_main_context_unref (ctx);
-  fail_unless (line != NULL, "the service printed nothing in 10 s");
-  url = strstr (line, "http://");
-  fail_unless (url != NULL, "unexpected first line '%s'", line);
-  endpoint = g_strchomp (g_strdup (url));
-  g_free (line);
-}
-
-static void
-server_stop (void)
-{
-  if (server) {
-    g_subprocess_send_signal (server, SIGTERM);
-    if (!g_subprocess_wait (server, NULL, NULL))
-      g_subprocess_force_exit (server);
-    g_clear_object (&server);
-  }
-  g_clear_pointer (&endpoint, g_free);
+  elem_service_start (AK, SK, CHANNEL, extra);
 }
 
 /* GET /_control/counters: nothing but GIO's process-wide helpers (the
@@ -106,7 +56,8 @@ static void
 control_warm_up (void)
 {
   g_autoptr (SoupSession) session = soup_session_new ();
-  g_autofree gchar *url = g_strdup_printf ("%s/_control/counters", endpoint);
+  g_autofree gchar *url = g_strdup_printf ("%s/_control/counters",
+      elem_service_endpoint ());
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr (GBytes) reply = soup_session_send_and_read (session, msg, NULL,
       NULL);
@@ -117,18 +68,10 @@ control_warm_up (void)
 static void
 control_drop (const gchar * client_id)
 {
-  g_autoptr (SoupSession) session = soup_session_new ();
-  g_autofree gchar *url = g_strdup_printf ("%s/_control/drop", endpoint);
   g_autofree gchar *json = g_strdup_printf ("{\"channelName\": \"" CHANNEL
       "\", \"clientId\": \"%s\"}", client_id);
-  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr (GBytes) body = g_bytes_new (json, strlen (json));
-  g_autoptr (GBytes) reply = NULL;
 
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  reply = soup_session_send_and_read (session, msg, NULL, NULL);
-  fail_unless (reply != NULL);
-  fail_unless_equals_int (soup_message_get_status (msg), 200);
+  elem_service_control_post ("drop", json);
 }
 
 /* ---- pipelines ---------------------------------------------------------- */
@@ -138,32 +81,8 @@ connection_props (const gchar * role, const gchar * extra)
 {
   return g_strdup_printf ("role=%s channel-name=" CHANNEL " aws-region="
       "us-west-2 endpoint=%s access-key=" AK " secret-key=" SK
-      " local-addresses=127.0.0.1 %s", role, endpoint, extra ? extra : "");
-}
-
-static GstElement *
-launch (const gchar * desc)
-{
-  g_autoptr (GError) err = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &err);
-
-  fail_unless (pipeline != NULL && err == NULL, "%s: %s", desc,
-      err ? err->message : "");
-  return pipeline;
-}
-
-static void
-play (GstElement * pipeline)
-{
-  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-}
-
-static void
-stop (GstElement * pipeline)
-{
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
+      " local-addresses=127.0.0.1 %s", role, elem_service_endpoint (),
+      extra ? extra : "");
 }
 
 /* "<src> ! kvswebrtcsink name=ws <props> <extra>" */
@@ -175,8 +94,8 @@ master_new (const gchar * src, const gchar * extra)
   GstElement *pipeline;
 
   desc = g_strdup_printf ("%s ! kvswebrtcsink name=ws %s", src, props);
-  pipeline = launch (desc);
-  play (pipeline);
+  pipeline = elem_launch (desc);
+  elem_play (pipeline);
   return pipeline;
 }
 
@@ -198,12 +117,6 @@ typedef struct
   gint frames;
 } Viewer;
 
-static void
-on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gint * counter)
-{
-  g_atomic_int_inc (counter);
-}
-
 /* A viewer decoding VP8: the pair and a webrtcbin, or (@bin) the one-line
  * viewer, kvswebrtcsrc. */
 static Viewer *
@@ -213,7 +126,6 @@ viewer_new_kind (const gchar * client_id, gboolean bin)
   g_autofree gchar *props = connection_props ("viewer", id);
   g_autofree gchar *desc = NULL;
   Viewer *v = g_new0 (Viewer, 1);
-  GstElement *sink;
 
   if (bin)
     desc = g_strdup_printf ("kvswebrtcsrc %s video-codecs=VP8 ! vp8dec ! "
@@ -225,11 +137,9 @@ viewer_new_kind (const gchar * client_id, gboolean bin)
         "signal-handoffs=true sync=false async=false kvssignalingsink %s "
         "kvssignalingsrc recv-caps=\"" VP8_CAPS "\" %s", props, props);
   v->client_id = g_strdup (client_id);
-  v->pipeline = launch (desc);
-  sink = gst_bin_get_by_name (GST_BIN (v->pipeline), "frames");
-  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &v->frames);
-  gst_object_unref (sink);
-  play (v->pipeline);
+  v->pipeline = elem_launch (desc);
+  elem_count_frames (v->pipeline, "frames", &v->frames);
+  elem_play (v->pipeline);
   return v;
 }
 
@@ -244,41 +154,9 @@ viewer_free (Viewer * v)
 {
   if (v == NULL)
     return;
-  stop (v->pipeline);
+  elem_stop (v->pipeline);
   g_free (v->client_id);
   g_free (v);
-}
-
-/* Fails on an error on @pipeline's bus; returns (a copy of) the first
- * warning containing both needles, if asked. */
-static gchar *
-scan_bus (GstElement * pipeline, const gchar * needle, const gchar * needle2)
-{
-  GstBus *bus = gst_element_get_bus (pipeline);
-  GstMessage *msg;
-  gchar *found = NULL;
-
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR |
-              GST_MESSAGE_WARNING))) {
-    GError *err = NULL;
-    gchar *debug = NULL;
-
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-      gst_message_parse_error (msg, &err, &debug);
-      fail ("error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
-          err->message, GST_STR_NULL (debug));
-    }
-    gst_message_parse_warning (msg, &err, &debug);
-    GST_INFO ("warning from %s: %s", GST_OBJECT_NAME (msg->src), err->message);
-    if (!found && needle && strstr (err->message, needle)
-        && (!needle2 || strstr (err->message, needle2)))
-      found = g_strdup (err->message);
-    g_error_free (err);
-    g_free (debug);
-    gst_message_unref (msg);
-  }
-  gst_object_unref (bus);
-  return found;
 }
 
 /* The warnings containing @needle that @pipeline's bus carries within
@@ -319,7 +197,7 @@ wait_warning (GstElement * pipeline, const gchar * needle,
   gchar *found = NULL;
 
   while (!found && g_get_monotonic_time () < end) {
-    found = scan_bus (pipeline, needle, needle2);
+    found = elem_check_bus_find (pipeline, needle, needle2);
     if (!found)
       g_usleep (20 * 1000);
   }
@@ -338,7 +216,7 @@ wait_frames_from (GstElement * master, Viewer ** viewers, const gint * base,
   guint i;
 
   while (!all && g_get_monotonic_time () < end) {
-    g_free (scan_bus (master, NULL, NULL));
+    g_free (elem_check_bus_find (master, NULL, NULL));
     all = TRUE;
     for (i = 0; viewers[i]; i++)
       if (g_atomic_int_get (&viewers[i]->frames) - (base ? base[i] : 0) < n)
@@ -419,7 +297,7 @@ wait_viewers (GstElement * master, guint n, guint seconds)
 
   while (g_get_monotonic_time () < end && (sink_stat (master, "viewers") != n
           || count_webrtcbins (master) != n)) {
-    g_free (scan_bus (master, NULL, NULL));
+    g_free (elem_check_bus_find (master, NULL, NULL));
     g_usleep (50 * 1000);
   }
   fail_unless_equals_int ((gint) sink_stat (master, "viewers"), n);
@@ -471,7 +349,7 @@ GST_START_TEST (test_ten_viewers_then_eleventh_refused)
   viewer_free (late);
   for (i = 0; viewers[i]; i++)
     viewer_free (viewers[i]);
-  stop (master);
+  elem_stop (master);
 }
 
 GST_END_TEST;
@@ -498,7 +376,7 @@ GST_START_TEST (test_max_viewers_refusal_names_property)
   viewer_free (third);
   viewer_free (viewers[0]);
   viewer_free (viewers[1]);
-  stop (master);
+  elem_stop (master);
 }
 
 GST_END_TEST;
@@ -518,9 +396,6 @@ on_av_pad (GstElement * wb, GstPad * pad, AvViewer * v)
   g_autoptr (GstCaps) caps = NULL;
   const gchar *name;
   gboolean audio;
-  GstElement *chain;
-  GstElement *sink;
-  GstPad *sinkpad;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
@@ -529,21 +404,12 @@ on_av_pad (GstElement * wb, GstPad * pad, AvViewer * v)
   name = gst_structure_get_string (gst_caps_get_structure (caps, 0),
       "encoding-name");
   audio = g_strcmp0 (name, "OPUS") == 0;
-  chain = gst_parse_bin_from_description (audio ?
+  elem_link_counted (v->pipeline, pad, audio ?
       "rtpopusdepay ! opusdec ! fakesink name=s signal-handoffs=true "
       "sync=false async=false" :
       "rtph264depay ! h264parse ! openh264dec ! fakesink name=s "
-      "signal-handoffs=true " "sync=false async=false", TRUE, NULL);
-  fail_unless (chain != NULL);
-  sink = gst_bin_get_by_name (GST_BIN (chain), "s");
-  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff),
+      "signal-handoffs=true " "sync=false async=false", "s",
       audio ? &v->audio : &v->video);
-  gst_object_unref (sink);
-  gst_bin_add (GST_BIN (v->pipeline), chain);
-  gst_element_sync_state_with_parent (chain);
-  sinkpad = gst_element_get_static_pad (chain, "sink");
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
 }
 
 /* A viewer whose offer has H.264 at 125 and Opus at 111, as AWS's C SDK
@@ -564,29 +430,12 @@ av_viewer_new (const gchar * client_id)
       "profile-level-id=(string)42e01f;"
       "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
       "clock-rate=48000,encoding-params=(string)2\"", props, props);
-  v->pipeline = launch (desc);
+  v->pipeline = elem_launch (desc);
   wb = gst_bin_get_by_name (GST_BIN (v->pipeline), "wb");
   g_signal_connect (wb, "pad-added", G_CALLBACK (on_av_pad), v);
   gst_object_unref (wb);
-  play (v->pipeline);
+  elem_play (v->pipeline);
   return v;
-}
-
-static gboolean
-have_factories (const gchar * const *names)
-{
-  guint i;
-
-  for (i = 0; names[i]; i++) {
-    GstElementFactory *f = gst_element_factory_find (names[i]);
-
-    if (f == NULL) {
-      GST_WARNING ("%s missing: test skipped", names[i]);
-      return FALSE;
-    }
-    gst_object_unref (f);
-  }
-  return TRUE;
 }
 
 GST_START_TEST (test_offer_payload_types_h264_125_opus_111)
@@ -598,7 +447,7 @@ GST_START_TEST (test_offer_payload_types_h264_125_opus_111)
   AvViewer *v;
   gint64 end;
 
-  if (!have_factories (needed))
+  if (!elem_have_factories (needed))
     return;
   {
     g_autofree gchar *props = connection_props ("master", NULL);
@@ -607,24 +456,24 @@ GST_START_TEST (test_offer_payload_types_h264_125_opus_111)
         "video/x-raw,width=320,height=240,framerate=30/1 ! openh264enc ! "
         "ws.video_0 audiotestsrc is-live=true ! opusenc ! ws.audio_0", props);
 
-    master = launch (desc);
-    play (master);
+    master = elem_launch (desc);
+    elem_play (master);
   }
   v = av_viewer_new ("aws-c-sdk-like");
   end = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   while ((g_atomic_int_get (&v->video) < 60
           || g_atomic_int_get (&v->audio) < 50)
       && g_get_monotonic_time () < end) {
-    g_free (scan_bus (master, NULL, NULL));
+    g_free (elem_check_bus_find (master, NULL, NULL));
     g_usleep (20 * 1000);
   }
   fail_unless (g_atomic_int_get (&v->video) >= 60,
       "%d H.264 frames decoded", g_atomic_int_get (&v->video));
   fail_unless (g_atomic_int_get (&v->audio) >= 50,
       "%d Opus frames decoded", g_atomic_int_get (&v->audio));
-  stop (v->pipeline);
+  elem_stop (v->pipeline);
   g_free (v);
-  stop (master);
+  elem_stop (master);
 }
 
 GST_END_TEST;
@@ -652,7 +501,7 @@ GST_START_TEST (test_paused_viewer_does_not_stop_others)
   viewer_free (viewers[0]);
   viewer_free (viewers[1]);
   viewer_free (viewers[2]);
-  stop (master);
+  elem_stop (master);
 }
 
 GST_END_TEST;
@@ -696,11 +545,11 @@ GST_START_TEST (test_blocked_branch_does_not_stop_others)
     g_autofree gchar *desc = g_strdup_printf (VIDEO_SRC
         " ! kvswebrtcsink name=ws %s", props);
 
-    master = launch (desc);
+    master = elem_launch (desc);
   }
   g_signal_connect (master_sink (master), "webrtcbin-ready",
       G_CALLBACK (on_webrtcbin_ready), &stall);
-  play (master);
+  elem_play (master);
 
   viewers[0] = viewer_new ("blocked");
   viewers[1] = viewer_new ("free-0");
@@ -722,7 +571,7 @@ GST_START_TEST (test_blocked_branch_does_not_stop_others)
   viewer_free (viewers[0]);
   viewer_free (viewers[1]);
   viewer_free (viewers[2]);
-  stop (master);
+  elem_stop (master);
 }
 
 GST_END_TEST;
@@ -763,7 +612,7 @@ keyframes_for_six_viewers (guint interval_ms, gint * merged_later)
         "vp8enc deadline=1 keyframe-max-dist=900 ! identity name=enc ! "
         "kvswebrtcsink name=ws %s", props);
 
-    master = launch (desc);
+    master = elem_launch (desc);
   }
   probe_at = gst_bin_get_by_name (GST_BIN (master), "enc");
   pad = gst_element_get_static_pad (probe_at, "src");
@@ -771,7 +620,7 @@ keyframes_for_six_viewers (guint interval_ms, gint * merged_later)
       count_force_key_unit, NULL, NULL);
   gst_object_unref (pad);
   gst_object_unref (probe_at);
-  play (master);
+  elem_play (master);
   /* past the first keyframe of the stream */
   g_usleep (G_USEC_PER_SEC);
 
@@ -797,7 +646,7 @@ keyframes_for_six_viewers (guint interval_ms, gint * merged_later)
   }
   for (i = 0; viewers[i]; i++)
     viewer_free (viewers[i]);
-  stop (master);
+  elem_stop (master);
   return n;
 }
 
@@ -840,9 +689,9 @@ GST_START_TEST (test_master_restart)
     viewer_free (viewers[0]);
     gst_element_set_state (master, GST_STATE_NULL);
     fail_unless_equals_int (count_webrtcbins (master), 0);
-    play (master);
+    elem_play (master);
   }
-  stop (master);
+  elem_stop (master);
 }
 
 GST_END_TEST;
@@ -854,21 +703,9 @@ static gint returned_frames;
 static void
 on_master_recv_pad (GstElement * ws, GstPad * pad, GstElement * pipeline)
 {
-  GstElement *chain, *sink;
-  GstPad *sinkpad;
-
-  if (!g_str_has_prefix (GST_PAD_NAME (pad), "recv_video_"))
-    return;
-  chain = gst_parse_bin_from_description ("vp8dec ! fakesink name=s "
-      "signal-handoffs=true sync=false async=false", TRUE, NULL);
-  sink = gst_bin_get_by_name (GST_BIN (chain), "s");
-  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &returned_frames);
-  gst_object_unref (sink);
-  gst_bin_add (GST_BIN (pipeline), chain);
-  gst_element_sync_state_with_parent (chain);
-  sinkpad = gst_element_get_static_pad (chain, "sink");
-  fail_unless_equals_int (gst_pad_link (pad, sinkpad), GST_PAD_LINK_OK);
-  gst_object_unref (sinkpad);
+  if (g_str_has_prefix (GST_PAD_NAME (pad), "recv_video_"))
+    elem_link_counted (pipeline, pad, "vp8dec ! fakesink name=s "
+        "signal-handoffs=true sync=false async=false", "s", &returned_frames);
 }
 
 /* Two kvswebrtcsinks: a master exposing what viewers send
@@ -887,11 +724,11 @@ GST_START_TEST (test_role_viewer_and_media_sent_back)
     g_autofree gchar *desc = g_strdup_printf (VIDEO_SRC
         " ! kvswebrtcsink name=ws %s", props);
 
-    master = launch (desc);
+    master = elem_launch (desc);
   }
   g_signal_connect (master_sink (master), "pad-added",
       G_CALLBACK (on_master_recv_pad), master);
-  play (master);
+  elem_play (master);
   {
     g_autofree gchar *props = connection_props ("viewer",
         "client-id=sending-viewer");
@@ -899,15 +736,15 @@ GST_START_TEST (test_role_viewer_and_media_sent_back)
         "pattern=ball ! video/x-raw,width=160,height=120,framerate=30/1 ! "
         "vp8enc deadline=1 ! kvswebrtcsink name=vs %s", props);
 
-    viewer = launch (desc);
+    viewer = elem_launch (desc);
   }
-  play (viewer);
+  elem_play (viewer);
 
   end = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   while (g_atomic_int_get (&returned_frames) < 60
       && g_get_monotonic_time () < end) {
-    g_free (scan_bus (master, NULL, NULL));
-    g_free (scan_bus (viewer, NULL, NULL));
+    g_free (elem_check_bus_find (master, NULL, NULL));
+    g_free (elem_check_bus_find (viewer, NULL, NULL));
     g_usleep (20 * 1000);
   }
   fail_unless (g_atomic_int_get (&returned_frames) >= 60,
@@ -927,19 +764,55 @@ GST_START_TEST (test_role_viewer_and_media_sent_back)
     fail_unless (bytes > 10000, "%" G_GUINT64_FORMAT " bytes sent", bytes);
     gst_structure_free (stats);
   }
-  g_free (scan_bus (viewer, NULL, NULL));
-  stop (viewer);
-  stop (master);
+  g_free (elem_check_bus_find (viewer, NULL, NULL));
+  elem_stop (viewer);
+  elem_stop (master);
 }
 
 GST_END_TEST;
 
 /* ---- pad, caps and property errors -------------------------------------- */
 
+/* appsrc with @caps on video_0: a bus error naming the pad, @needle and
+ * the fix. */
+static void
+expect_caps_refused (const gchar * caps, const gchar * needle)
+{
+  GstElement *pipeline = elem_launch ("appsrc name=a format=time ! "
+      "ws.video_0 kvswebrtcsink name=ws channel-name=" CHANNEL " endpoint="
+      "http://127.0.0.1:9 aws-region=us-west-2 access-key=" AK
+      " secret-key=" SK);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "a");
+  GstCaps *c = gst_caps_from_string (caps);
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, 16, NULL);
+  GstFlowReturn flow;
+  GstMessage *msg;
+  GError *e = NULL;
+
+  fail_unless (c != NULL, "%s", caps);
+  g_object_set (src, "caps", c, NULL);
+  gst_caps_unref (c);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_signal_emit_by_name (src, "push-buffer", buf, &flow);
+  gst_buffer_unref (buf);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      10 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error for %s on video_0", caps);
+  gst_message_parse_error (msg, &e, NULL);
+  GST_INFO ("%s at run time: %s", caps, e->message);
+  fail_unless (strstr (e->message, "video_0") != NULL, "%s", e->message);
+  fail_unless (strstr (e->message, needle) != NULL, "%s", e->message);
+  fail_unless (strstr (e->message, "encode first") != NULL, "%s", e->message);
+  g_error_free (e);
+  gst_message_unref (msg);
+  gst_object_unref (src);
+  elem_stop (pipeline);
+}
+
 GST_START_TEST (test_pad_and_property_errors)
 {
   GstElement *ws = gst_element_factory_make ("kvswebrtcsink", NULL);
-  GstElement *pipeline, *src;
+  GstElement *pipeline;
   GstPad *pad;
   g_autoptr (GError) err = NULL;
   guint max = 0;
@@ -979,44 +852,12 @@ GST_START_TEST (test_pad_and_property_errors)
   g_clear_error (&err);
 
   /* Caps that get through linking (appsrc with unfixed caps) end in a
-   * clear error on the bus. */
-  pipeline = gst_parse_launch ("appsrc name=a format=time ! ws.video_0 "
-      "kvswebrtcsink name=ws channel-name=" CHANNEL " endpoint=http://"
-      "127.0.0.1:9 aws-region=us-west-2 access-key=" AK " secret-key=" SK,
-      &err);
-  fail_unless (pipeline != NULL && err == NULL);
-  src = gst_bin_get_by_name (GST_BIN (pipeline), "a");
-  {
-    GstCaps *raw = gst_caps_new_empty_simple ("video/x-raw");
-
-    g_object_set (src, "caps", raw, NULL);
-    gst_caps_unref (raw);
-  }
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  {
-    GstBuffer *buf = gst_buffer_new_allocate (NULL, 16, NULL);
-    GstFlowReturn flow;
-
-    g_signal_emit_by_name (src, "push-buffer", buf, &flow);
-    gst_buffer_unref (buf);
-  }
-  {
-    GstMessage *msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
-        10 * GST_SECOND, GST_MESSAGE_ERROR);
-    GError *e = NULL;
-
-    fail_unless (msg != NULL, "no error for raw video on video_0");
-    gst_message_parse_error (msg, &e, NULL);
-    GST_INFO ("raw video at run time: %s", e->message);
-    fail_unless (strstr (e->message, "video_0") != NULL, "%s", e->message);
-    fail_unless (strstr (e->message, "video/x-raw") != NULL, "%s", e->message);
-    fail_unless (strstr (e->message, "encode first") != NULL, "%s", e->message);
-    g_error_free (e);
-    gst_message_unref (msg);
-  }
-  gst_object_unref (src);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
+   * clear error on the bus: raw video, and H.265 (kvswebrtcsrc receives
+   * it, kvswebrtcsink does not send it), encoded or RTP. */
+  expect_caps_refused ("video/x-raw", "video/x-raw");
+  expect_caps_refused ("video/x-h265", "video/x-h265");
+  expect_caps_refused ("application/x-rtp, media=video, encoding-name=H265, "
+      "clock-rate=90000", "H265");
 
   /* role=viewer with nothing to send fails to start, saying why. */
   pipeline = gst_parse_launch ("fakesrc num-buffers=0 ! fakesink "
@@ -1185,7 +1026,7 @@ GST_START_TEST (test_fifty_sessions_leave_every_way)
 
     g_clear_pointer (&reconnecting, g_free);
     while (remote_frames (r) < SESSION_FRAMES && g_get_monotonic_time () < end) {
-      g_free (scan_bus (master, NULL, NULL));
+      g_free (elem_check_bus_find (master, NULL, NULL));
       g_usleep (50 * 1000);
     }
     fail_unless (remote_frames (r) >= SESSION_FRAMES,
@@ -1223,7 +1064,7 @@ GST_START_TEST (test_fifty_sessions_leave_every_way)
 
     do {
       /* queued bus messages hold their sources */
-      g_free (scan_bus (master, NULL, NULL));
+      g_free (elem_check_bus_find (master, NULL, NULL));
       threads = count_dir ("/proc/self/task");
       fds = count_dir ("/proc/self/fd");
       if (threads <= threads0 && fds <= fds0)
@@ -1259,7 +1100,7 @@ GST_START_TEST (test_fifty_sessions_leave_every_way)
   /* AddressSanitizer keeps freed memory in its quarantine (256 MiB): RSS
    * says nothing there; its leak checker and the leaks tracer stage do. */
 #endif
-  stop (master);
+  elem_stop (master);
 }
 
 GST_END_TEST;
@@ -1281,10 +1122,10 @@ webrtcsink_suite (void)
   tcase_add_checked_fixture (general, kvs_test_keep_openssl_at_exit, NULL);
   tcase_add_checked_fixture (sessions, kvs_test_keep_openssl_at_exit, NULL);
   tcase_add_test (general, test_pad_and_property_errors);
-  if (!have_factories (media))
+  if (!elem_have_factories (media))
     return s;
-  tcase_add_checked_fixture (general, server_start, server_stop);
-  tcase_add_checked_fixture (sessions, server_start, server_stop);
+  tcase_add_checked_fixture (general, server_start, elem_service_stop);
+  tcase_add_checked_fixture (sessions, server_start, elem_service_stop);
   tcase_set_timeout (general, 120);
   tcase_set_timeout (sessions, 300);
   tcase_add_test (general, test_ten_viewers_then_eleventh_refused);

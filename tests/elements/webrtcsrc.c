@@ -16,6 +16,7 @@
 #include <string.h>
 #include <gst/kvssignaling/kvssignaling.h>
 #include "../kvstestexit.h"
+#include "elementutil.h"
 
 #define CHANNEL "webrtcsrc-channel"
 #define AK "AKIDEXAMPLEWEBRTCSRC"
@@ -26,65 +27,10 @@
   "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1"
 #define MIN_FRAMES 60
 
-static GSubprocess *server;
-static gchar *endpoint;
-
-/* ---- the local service -------------------------------------------------- */
-
-static void
-on_line (GObject * source, GAsyncResult * res, gpointer data)
-{
-  gchar **line = data;
-
-  *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
-      res, NULL, NULL);
-  if (*line == NULL)
-    *line = g_strdup ("");
-}
-
 static void
 server_start (void)
 {
-  const gchar *path = g_getenv ("KVS_SERVER");
-  g_autoptr (GError) err = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  GMainContext *ctx = g_main_context_new ();
-  gchar *line = NULL;
-  const gchar *url;
-  gint64 end;
-
-  if (path == NULL || *path == '\0')
-    path = KVS_SERVER_PATH;
-  g_main_context_push_thread_default (ctx);
-  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err, path,
-      "--listen", "127.0.0.1:0", "--access-key", AK, "--secret-key", SK,
-      "--region", "us-west-2", "--create-channel", CHANNEL, NULL);
-  fail_unless (server != NULL, "cannot start %s: %s", path,
-      err ? err->message : "");
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line,
-      &line);
-  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while (line == NULL && g_get_monotonic_time () < end)
-    g_main_context_iteration (ctx, FALSE) || (g_usleep (10000), TRUE);
-  g_main_context_pop_thread_default (ctx);
-  fail_unless (line != NULL, "the service printed nothing in 10 s");
-  url = strstr (line, "http://");
-  fail_unless (url != NULL, "unexpected first line '%s'", line);
-  endpoint = g_strchomp (g_strdup (url));
-  g_free (line);
-  g_main_context_unref (ctx);
-}
-
-static void
-server_stop (void)
-{
-  if (server) {
-    g_subprocess_send_signal (server, SIGTERM);
-    g_subprocess_wait (server, NULL, NULL);
-    g_clear_object (&server);
-  }
-  g_clear_pointer (&endpoint, g_free);
+  elem_service_start (AK, SK, CHANNEL, NULL);
 }
 
 /* ---- pipelines ---------------------------------------------------------- */
@@ -93,8 +39,8 @@ static gchar *
 props (const gchar * extra)
 {
   return g_strdup_printf ("channel-name=" CHANNEL " aws-region=us-west-2 "
-      "endpoint=%s access-key=" AK " local-addresses=127.0.0.1 %s", endpoint,
-      extra ? extra : "");
+      "endpoint=%s access-key=" AK " local-addresses=127.0.0.1 %s",
+      elem_service_endpoint (), extra ? extra : "");
 }
 
 /* The secret is set through the API: gst-launch's parser logs what it
@@ -107,22 +53,6 @@ set_secret (GstElement * pipeline, const gchar * name)
   fail_unless (e != NULL, "no element %s", name);
   g_object_set (e, "secret-key", SK, NULL);
   gst_object_unref (e);
-}
-
-static void
-play (GstElement * pipeline)
-{
-  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-}
-
-static void
-stop (GstElement * pipeline)
-{
-  if (pipeline == NULL)
-    return;
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
 }
 
 /* ---- the master ----------------------------------------------------------
@@ -142,38 +72,14 @@ typedef struct
   gint received;                /* frames decoded from the viewers */
 } Master;
 
-static void
-on_master_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad,
-    gint * counter)
-{
-  g_atomic_int_inc (counter);
-}
-
 /* Video a viewer sends: decoded and counted. */
 static void
 on_master_pad_added (GstElement * wb, GstPad * pad, Master * m)
 {
-  GstElement *branch;
-  GstPad *sink;
-
-  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
-    return;
-  branch = gst_parse_bin_from_description ("rtpvp8depay ! vp8dec ! "
-      "fakesink name=got signal-handoffs=true sync=false async=false", TRUE,
-      NULL);
-  fail_unless (branch != NULL);
-  {
-    GstElement *got = gst_bin_get_by_name (GST_BIN (branch), "got");
-
-    g_signal_connect (got, "handoff", G_CALLBACK (on_master_handoff),
-        &m->received);
-    gst_object_unref (got);
-  }
-  gst_bin_add (GST_BIN (m->pipeline), branch);
-  gst_element_sync_state_with_parent (branch);
-  sink = gst_element_get_static_pad (branch, "sink");
-  fail_unless (gst_pad_link (pad, sink) == GST_PAD_LINK_OK);
-  gst_object_unref (sink);
+  if (GST_PAD_DIRECTION (pad) == GST_PAD_SRC)
+    elem_link_counted (m->pipeline, pad, "rtpvp8depay ! vp8dec ! "
+        "fakesink name=got signal-handoffs=true sync=false async=false",
+        "got", &m->received);
 }
 
 static GstElement *
@@ -204,20 +110,18 @@ master_start (void)
   g_autofree gchar *p = props ("role=master");
   g_autofree gchar *desc = g_strdup_printf ("kvssignalingsrc name=ksrc %s",
       p);
-  g_autoptr (GError) err = NULL;
   Master *m = g_new0 (Master, 1);
   GstElement *src;
 
   g_mutex_init (&m->lock);
   m->viewers = g_ptr_array_new_with_free_func (g_free);
   m->pipeline = gst_pipeline_new ("master");
-  src = gst_parse_launch (desc, &err);
-  fail_unless (src != NULL && err == NULL, "%s", err ? err->message : "");
+  src = elem_launch (desc);
   gst_bin_add (GST_BIN (m->pipeline), src);
   set_secret (m->pipeline, "ksrc");
   g_signal_connect (src, "request-webrtcbin",
       G_CALLBACK (on_request_webrtcbin), m);
-  play (m->pipeline);
+  elem_play (m->pipeline);
   return m;
 }
 
@@ -240,29 +144,13 @@ master_stop (Master * m)
 {
   if (m == NULL)
     return;
-  stop (m->pipeline);
+  elem_stop (m->pipeline);
   g_ptr_array_unref (m->viewers);
   g_mutex_clear (&m->lock);
   g_free (m);
 }
 
 /* ---- viewers ------------------------------------------------------------ */
-
-static void
-on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gint * counter)
-{
-  g_atomic_int_inc (counter);
-}
-
-static void
-count_frames (GstElement * pipeline, const gchar * sink_name, gint * counter)
-{
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), sink_name);
-
-  fail_unless (sink != NULL);
-  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), counter);
-  gst_object_unref (sink);
-}
 
 /* A kvswebrtcsrc viewer from a gst-launch description, decoding into the
  * fakesink "frames". */
@@ -273,18 +161,22 @@ viewer_launch (const gchar * extra, gint * counter)
   g_autofree gchar *desc = g_strdup_printf ("kvswebrtcsrc name=src %s ! "
       "decodebin name=dec ! videoconvert ! fakesink name=frames "
       "signal-handoffs=true sync=false", p);
-  g_autoptr (GError) err = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &err);
+  GstElement *pipeline = elem_launch (desc);
 
-  fail_unless (pipeline != NULL && err == NULL, "%s: %s", desc,
-      err ? err->message : "");
   set_secret (pipeline, "src");
-  count_frames (pipeline, "frames", counter);
+  elem_count_frames (pipeline, "frames", counter);
   return pipeline;
 }
 
 /* Warnings of kvswebrtcsrc saying it offers again, seen by check_buses. */
 static gint restart_warnings;
+
+static void
+count_restart_warning (const GError * warning, gpointer data)
+{
+  if (strstr (warning->message, "offering again"))
+    restart_warnings++;
+}
 
 /* Fails on any ERROR on the buses of @pipelines (NULL-terminated); counts
  * kvswebrtcsrc's restart warnings. */
@@ -293,29 +185,8 @@ check_buses (GstElement ** pipelines)
 {
   guint i;
 
-  for (i = 0; pipelines[i]; i++) {
-    GstBus *bus = gst_element_get_bus (pipelines[i]);
-    GstMessage *msg;
-
-    while ((msg = gst_bus_pop_filtered (bus,
-                GST_MESSAGE_ERROR | GST_MESSAGE_WARNING))) {
-      g_autoptr (GError) err = NULL;
-      g_autofree gchar *debug = NULL;
-
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-        gst_message_parse_error (msg, &err, &debug);
-        fail ("error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
-            err->message, GST_STR_NULL (debug));
-      }
-      gst_message_parse_warning (msg, &err, &debug);
-      GST_INFO ("warning from %s: %s", GST_OBJECT_NAME (msg->src),
-          err->message);
-      if (strstr (err->message, "offering again"))
-        restart_warnings++;
-      gst_message_unref (msg);
-    }
-    gst_object_unref (bus);
-  }
+  for (i = 0; pipelines[i]; i++)
+    elem_check_bus (pipelines[i], count_restart_warning, NULL);
 }
 
 /* Waits until *@counter reaches @min (bounded), checking the buses. */
@@ -334,28 +205,6 @@ wait_count (GstElement ** pipelines, gint * counter, gint min, guint seconds)
       min, seconds);
 }
 
-static GstStructure *
-src_stats (GstElement * pipeline, const gchar * name)
-{
-  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), name);
-  GstStructure *stats = NULL;
-
-  g_object_get (src, "stats", &stats, NULL);
-  gst_object_unref (src);
-  fail_unless (stats != NULL);
-  return stats;
-}
-
-static guint64
-stat_u64 (const GstStructure * s, const gchar * field)
-{
-  guint64 v = 0;
-
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s in %"
-      GST_PTR_FORMAT, field, s);
-  return v;
-}
-
 /* ---- tests -------------------------------------------------------------- */
 
 /* The one-liner: kvswebrtcsrc ! decodebin ! videoconvert ! sink. */
@@ -368,18 +217,18 @@ GST_START_TEST (test_launch_line_decodes)
   GstStructure *stats;
   guint pads = 0;
 
-  play (viewer);
+  elem_play (viewer);
   wait_count (pipelines, &frames, MIN_FRAMES, 20);
 
-  stats = src_stats (viewer, "src");
-  fail_unless_equals_int ((gint) stat_u64 (stats, "sessions"), 1);
-  fail_unless_equals_int ((gint) stat_u64 (stats, "restarts"), 0);
-  fail_unless_equals_int ((gint) stat_u64 (stats, "offers-sent"), 1);
+  stats = elem_dup_stats (viewer, "src");
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "sessions"), 1);
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "restarts"), 0);
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "offers-sent"), 1);
   fail_unless (gst_structure_get_uint (stats, "src-pads", &pads));
   fail_unless_equals_int (pads, 1);
   gst_structure_free (stats);
 
-  stop (viewer);
+  elem_stop (viewer);
   master_stop (m);
 }
 
@@ -406,8 +255,8 @@ GST_START_TEST (test_state_cycles)
 
   fail_unless (viewer != NULL);
   set_secret (viewer, "src");
-  count_frames (viewer, "frames", &frames);
-  play (viewer);
+  elem_count_frames (viewer, "frames", &frames);
+  elem_play (viewer);
   wait_count (pipelines, &frames, MIN_FRAMES, 20);
   src = gst_bin_get_by_name (GST_BIN (viewer), "src");
   pad = gst_element_get_static_pad (src, "video_0");
@@ -418,22 +267,22 @@ GST_START_TEST (test_state_cycles)
 
     gst_element_set_state (viewer, down[i]);
     g_atomic_int_set (&frames, 0);
-    play (viewer);
+    elem_play (viewer);
     wait_count (pipelines, &frames, MIN_FRAMES, 20);
     again = gst_element_get_static_pad (src, "video_0");
     fail_unless (again == pad, "video_0 replaced after %s",
         gst_element_state_get_name (down[i]));
     gst_object_unref (again);
   }
-  stats = src_stats (viewer, "src");
+  stats = elem_dup_stats (viewer, "src");
   /* Counted since NULL→READY: one session after READY. */
-  fail_unless_equals_int ((gint) stat_u64 (stats, "sessions"), 2);
-  fail_unless_equals_int ((gint) stat_u64 (stats, "restarts"), 0);
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "sessions"), 2);
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "restarts"), 0);
   gst_structure_free (stats);
 
   gst_object_unref (pad);
   gst_object_unref (src);
-  stop (viewer);
+  elem_stop (viewer);
   master_stop (m);
 }
 
@@ -450,19 +299,17 @@ GST_START_TEST (test_two_bins_are_two_viewers)
       "fakesink name=fa signal-handoffs=true sync=false "
       "kvswebrtcsrc name=b %s ! decodebin ! videoconvert ! "
       "fakesink name=fb signal-handoffs=true sync=false", p, p);
-  g_autoptr (GError) err = NULL;
-  GstElement *viewer = gst_parse_launch (desc, &err);
+  GstElement *viewer = elem_launch (desc);
   GstElement *pipelines[] = { m->pipeline, viewer, NULL };
   GstElement *a, *b;
   gint fa = 0, fb = 0;
   g_autofree gchar *ida = NULL, *idb = NULL, *seen = NULL;
 
-  fail_unless (viewer != NULL && err == NULL);
   set_secret (viewer, "a");
   set_secret (viewer, "b");
-  count_frames (viewer, "fa", &fa);
-  count_frames (viewer, "fb", &fb);
-  play (viewer);
+  elem_count_frames (viewer, "fa", &fa);
+  elem_count_frames (viewer, "fb", &fb);
+  elem_play (viewer);
   wait_count (pipelines, &fa, MIN_FRAMES, 25);
   wait_count (pipelines, &fb, MIN_FRAMES, 10);
 
@@ -476,7 +323,7 @@ GST_START_TEST (test_two_bins_are_two_viewers)
   gst_object_unref (a);
   gst_object_unref (b);
 
-  stop (viewer);
+  elem_stop (viewer);
   master_stop (m);
 }
 
@@ -531,7 +378,7 @@ check_master_restart (guint away_ms, guint min_restarts)
   gint64 up, back;
   gint before;
 
-  play (viewer);
+  elem_play (viewer);
   {
     GstElement *both[] = { m->pipeline, viewer, NULL };
 
@@ -570,9 +417,9 @@ check_master_restart (guint away_ms, guint min_restarts)
   fail_unless (pad_after == pad, "video_0 was replaced");
   decoder_after = find_decoder (viewer);
   fail_unless (decoder_after == decoder, "the decoder was replaced");
-  stats = src_stats (viewer, "src");
-  fail_unless (stat_u64 (stats, "restarts") >= min_restarts);
-  fail_unless (stat_u64 (stats, "sessions") >= min_restarts + 1);
+  stats = elem_dup_stats (viewer, "src");
+  fail_unless (elem_stat_u64 (stats, "restarts") >= min_restarts);
+  fail_unless (elem_stat_u64 (stats, "sessions") >= min_restarts + 1);
   gst_structure_free (stats);
   fail_unless (restart_warnings >= (gint) min_restarts,
       "%d 'offering again' warnings", restart_warnings);
@@ -583,7 +430,7 @@ check_master_restart (guint away_ms, guint min_restarts)
   gst_object_unref (decoder);
   gst_object_unref (pad);
   gst_object_unref (src);
-  stop (viewer);
+  elem_stop (viewer);
   master_stop (m);
 }
 
@@ -613,18 +460,18 @@ GST_START_TEST (test_restarted_viewer_same_client_id)
   GstElement *pipelines[] = { m->pipeline, viewer, NULL };
   g_autofree gchar *seen = NULL;
 
-  play (viewer);
+  elem_play (viewer);
   wait_count (pipelines, &f1, MIN_FRAMES, 20);
-  stop (viewer);
+  elem_stop (viewer);
 
   viewer = viewer_launch ("client-id=returning-viewer", &f2);
   pipelines[1] = viewer;
-  play (viewer);
+  elem_play (viewer);
   wait_count (pipelines, &f2, MIN_FRAMES, 20);
 
   seen = master_viewers_seen (m);
   fail_unless_equals_string (seen, "returning-viewer,returning-viewer");
-  stop (viewer);
+  elem_stop (viewer);
   master_stop (m);
 }
 
@@ -642,22 +489,20 @@ GST_START_TEST (test_role_master_exposes_viewer_stream)
   g_autofree gchar *vdesc = g_strdup_printf (VIDEO " ! rtpvp8pay ! "
       VP8_CAPS " ! webrtcbin name=wb bundle-policy=max-bundle "
       "kvssignalingsink name=ksink %s kvssignalingsrc name=ksrc %s", vp, vp);
-  g_autoptr (GError) err = NULL;
-  GstElement *master = gst_parse_launch (mdesc, &err);
-  GstElement *viewer = gst_parse_launch (vdesc, NULL);
+  GstElement *master = elem_launch (mdesc);
+  GstElement *viewer = elem_launch (vdesc);
   GstElement *pipelines[] = { master, viewer, NULL };
   gint frames = 0;
 
-  fail_unless (master != NULL && viewer != NULL);
   set_secret (master, "src");
   set_secret (viewer, "ksink");
   set_secret (viewer, "ksrc");
-  count_frames (master, "frames", &frames);
-  play (master);
-  play (viewer);
+  elem_count_frames (master, "frames", &frames);
+  elem_play (master);
+  elem_play (viewer);
   wait_count (pipelines, &frames, MIN_FRAMES, 20);
-  stop (viewer);
-  stop (master);
+  elem_stop (viewer);
+  elem_stop (master);
 }
 
 GST_END_TEST;
@@ -680,11 +525,11 @@ GST_START_TEST (test_sendrecv)
 
   fail_unless (viewer != NULL);
   set_secret (viewer, "src");
-  count_frames (viewer, "frames", &frames);
+  elem_count_frames (viewer, "frames", &frames);
   src = gst_bin_get_by_name (GST_BIN (viewer), "src");
   sink_pad = gst_element_get_static_pad (src, "video_sink_0");
   fail_unless (sink_pad != NULL && gst_pad_is_linked (sink_pad));
-  play (viewer);
+  elem_play (viewer);
   wait_count (pipelines, &frames, MIN_FRAMES, 20);
   wait_count (pipelines, &m->received, MIN_FRAMES, 10);
 
@@ -697,7 +542,7 @@ GST_START_TEST (test_sendrecv)
 
   gst_object_unref (sink_pad);
   gst_object_unref (src);
-  stop (viewer);
+  elem_stop (viewer);
   master_stop (m);
 }
 
@@ -730,12 +575,12 @@ GST_START_TEST (test_negotiation_failure_is_a_warning)
   GstBus *bus = gst_element_get_bus (viewer);
   gint64 end, failed_at = 0, offered_again_at = 0;
 
-  g_object_set (master, "endpoint", endpoint, "region", "us-west-2",
-      "access-key", AK, "secret-key", SK, NULL);
+  g_object_set (master, "endpoint", elem_service_endpoint (), "region",
+      "us-west-2", "access-key", AK, "secret-key", SK, NULL);
   g_signal_connect (master, "sdp-offer", G_CALLBACK (on_offer_answer_badly),
       &offers);
   fail_unless (gst_kvs_signaling_client_start (master, NULL));
-  play (viewer);
+  elem_play (viewer);
 
   /* Two offers, each failed: the warning, never an error. */
   end = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
@@ -771,7 +616,7 @@ GST_START_TEST (test_negotiation_failure_is_a_warning)
   check_buses (pipelines);
 
   gst_object_unref (bus);
-  stop (viewer);
+  elem_stop (viewer);
   gst_kvs_signaling_client_stop (master);
   g_object_unref (master);
 }
@@ -805,7 +650,7 @@ GST_START_TEST (test_defaults)
   fail_unless_equals_string (audio, "OPUS");
   fail_unless_equals_int (timeout, 3000);
   fail_unless (stats != NULL);
-  fail_unless_equals_int ((gint) stat_u64 (stats, "restarts"), 0);
+  fail_unless_equals_int ((gint) elem_stat_u64 (stats, "restarts"), 0);
   gst_structure_free (stats);
   for (i = 0; i < G_N_ELEMENTS (templates); i++)
     fail_unless (gst_element_class_get_pad_template (klass, templates[i])
@@ -837,7 +682,7 @@ ready_error (const gchar * extra, GstStateChangeReturn * ret)
     gst_message_unref (msg);
   }
   gst_object_unref (bus);
-  stop (pipeline);
+  elem_stop (pipeline);
   return err;
 }
 
@@ -878,37 +723,22 @@ GST_START_TEST (test_bad_codecs)
 
 GST_END_TEST;
 
-static gboolean
-have_webrtc_media (void)
-{
-  const gchar *needed[] = { "nicesrc", "dtlssrtpenc", "vp8enc", "vp8dec",
-    "rtpvp8pay", "rtpvp8depay", "videotestsrc", "decodebin"
-  };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (needed); i++) {
-    GstPluginFeature *f = gst_registry_lookup_feature (gst_registry_get (),
-        needed[i]);
-    if (f == NULL)
-      return FALSE;
-    gst_object_unref (f);
-  }
-  return TRUE;
-}
-
 static Suite *
 webrtcsrc_suite (void)
 {
   Suite *s = suite_create ("webrtcsrc");
   TCase *tc = tcase_create ("general");
+  const gchar *const media[] = { "nicesrc", "dtlssrtpenc", "vp8enc", "vp8dec",
+    "rtpvp8pay", "rtpvp8depay", "videotestsrc", "decodebin", NULL
+  };
 
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
-  tcase_add_checked_fixture (tc, server_start, server_stop);
+  tcase_add_checked_fixture (tc, server_start, elem_service_stop);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_defaults);
   tcase_add_test (tc, test_bad_codecs);
-  if (have_webrtc_media ()) {
+  if (elem_have_factories (media)) {
     tcase_add_test (tc, test_launch_line_decodes);
     tcase_add_test (tc, test_state_cycles);
     tcase_add_test (tc, test_two_bins_are_two_viewers);

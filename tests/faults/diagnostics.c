@@ -87,9 +87,9 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
   return GST_BUS_DROP;
 }
 
-/* A pipeline of @desc with its bus logged in *@log. */
+/* A pipeline of @desc with its bus logged in *@log, playing. */
 static GstElement *
-pipeline_new (const gchar * desc, BusLog ** log)
+pipeline_start (const gchar * desc, BusLog ** log)
 {
   g_autoptr (GError) error = NULL;
   GstElement *pipeline = gst_parse_launch (desc, &error);
@@ -113,14 +113,9 @@ pipeline_new (const gchar * desc, BusLog ** log)
   gst_bus_set_sync_handler (bus, on_bus, l, NULL);
   gst_object_unref (bus);
   *log = l;
-  return pipeline;
-}
-
-static void
-play (GstElement * pipeline)
-{
   fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
+  return pipeline;
 }
 
 static void
@@ -237,6 +232,15 @@ wait_connected (BusLog * log, guint secs)
       log->state == GST_KVS_SIGNALING_STATE_CONNECTED, secs);
 }
 
+/* The service, with the channel. */
+static FaultServer *
+server_start (void)
+{
+  const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
+
+  return fault_server_start (0, args, NULL);
+}
+
 /* kvssignalingsrc as a master or viewer on @endpoint, no webrtcbin. */
 static gchar *
 signaling_only (const gchar * role, const gchar * endpoint, const gchar * extra)
@@ -246,8 +250,9 @@ signaling_only (const gchar * role, const gchar * endpoint, const gchar * extra)
       " auto-negotiate=false %s", role, endpoint, extra ? extra : "");
 }
 
-static guint
-free_port (void)
+/* An http:// endpoint on 127.0.0.1 that nothing listens on. */
+static gchar *
+closed_endpoint (void)
 {
   g_autoptr (GSocket) sock = NULL;
   g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
@@ -263,7 +268,17 @@ free_port (void)
   bound = g_socket_get_local_address (sock, NULL);
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   g_socket_close (sock, NULL);
-  return port;
+  return g_strdup_printf ("http://127.0.0.1:%u", port);
+}
+
+/* A signaling-only master in FAULT_REGION on @endpoint, playing. */
+static GstElement *
+master_start (const gchar * endpoint, BusLog ** log)
+{
+  g_autofree gchar *desc = signaling_only ("master", endpoint,
+      "aws-region=" FAULT_REGION);
+
+  return pipeline_start (desc, log);
 }
 
 /* ---- the tests ---------------------------------------------------------- */
@@ -273,15 +288,11 @@ free_port (void)
  * posted one by one. */
 GST_START_TEST (test_closed_port)
 {
-  g_autofree gchar *endpoint = g_strdup_printf ("http://127.0.0.1:%u",
-      free_port ());
-  g_autofree gchar *desc = signaling_only ("master", endpoint,
-      "aws-region=" FAULT_REGION);
+  g_autofree gchar *endpoint = closed_endpoint ();
   g_autofree gchar *text = NULL;
   BusLog *log;
-  GstElement *pipeline = pipeline_new (desc, &log);
+  GstElement *pipeline = master_start (endpoint, &log);
 
-  play (pipeline);
   text = wait_text (log, FALSE, 10, "Connection refused", "describe", NULL);
   fail_unless (strstr (text, CHANNEL) != NULL, "%s", text);
   fail_unless (strstr (text, "retrying") != NULL, "%s", text);
@@ -306,15 +317,11 @@ GST_END_TEST;
  * about 20 s, 45 s at worst. */
 GST_START_TEST (test_repeated_failure_summarised)
 {
-  g_autofree gchar *endpoint = g_strdup_printf ("http://127.0.0.1:%u",
-      free_port ());
-  g_autofree gchar *desc = signaling_only ("master", endpoint,
-      "aws-region=" FAULT_REGION);
+  g_autofree gchar *endpoint = closed_endpoint ();
   g_autofree gchar *text = NULL;
   BusLog *log;
-  GstElement *pipeline = pipeline_new (desc, &log);
+  GstElement *pipeline = master_start (endpoint, &log);
 
-  play (pipeline);
   text = wait_text (log, FALSE, 60, "Connection refused",
       "the same failure 10 times in a row", NULL);
   fail_unless_equals_int (count_texts (log, FALSE, "Connection refused"), 2);
@@ -354,7 +361,7 @@ GST_START_TEST (test_tls_unknown_ca)
   const gchar *args[] = { cert_arg, key_arg, "--create-channel=" CHANNEL,
     NULL
   };
-  g_autofree gchar *desc = NULL, *trusted = NULL, *ca = NULL;
+  g_autofree gchar *trusted = NULL, *ca = NULL;
   g_autofree gchar *text = NULL, *error_text = NULL;
   FaultServer *server;
   GstElement *pipeline;
@@ -367,10 +374,7 @@ GST_START_TEST (test_tls_unknown_ca)
   fail_unless (g_str_has_prefix (server->endpoint, "https://"), "%s",
       server->endpoint);
 
-  desc = signaling_only ("master", server->endpoint,
-      "aws-region=" FAULT_REGION);
-  pipeline = pipeline_new (desc, &log);
-  play (pipeline);
+  pipeline = master_start (server->endpoint, &log);
   text = wait_text (log, FALSE, 10, "certificate", "unknown", "ca-file", NULL);
   error_text = wait_text (log, TRUE, 15, "certificate", "ca-file", NULL);
   fail_unless (strstr (error_text, "3 times") != NULL, "%s", error_text);
@@ -378,8 +382,7 @@ GST_START_TEST (test_tls_unknown_ca)
 
   ca = g_strdup_printf ("aws-region=" FAULT_REGION " ca-file=%s", cert);
   trusted = signaling_only ("master", server->endpoint, ca);
-  pipeline = pipeline_new (trusted, &log);
-  play (pipeline);
+  pipeline = pipeline_start (trusted, &log);
   wait_connected (log, 10);
   pipeline_free (pipeline, log);
 
@@ -395,41 +398,67 @@ GST_END_TEST;
  * connection: the second one's endpoint differs by a trailing slash). The
  * first one is told another master connected and waits; the second one in
  * stays; fewer than 3 replacements in 30 s. */
-GST_START_TEST (test_two_masters)
+/* Two signaling-only pipelines of one role on the channel of a new
+ * service (in one process they would share one connection: the second
+ * one's endpoint differs by a trailing slash), started and connected one
+ * after the other. */
+typedef struct
 {
-  const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
-  FaultServer *server = fault_server_start (0, args, NULL);
-  g_autofree gchar *endpoint2 = g_strdup_printf ("%s/", server->endpoint);
-  g_autofree gchar *desc1 = signaling_only ("master", server->endpoint,
-      "aws-region=" FAULT_REGION);
-  g_autofree gchar *desc2 = signaling_only ("master", endpoint2,
-      "aws-region=" FAULT_REGION);
-  g_autofree gchar *text = NULL;
+  FaultServer *server;
   GstElement *first, *second;
   BusLog *log1, *log2;
+} Pair;
+
+static void
+pair_start (Pair * p, const gchar * role, const gchar * extra)
+{
+  g_autofree gchar *props = g_strdup_printf ("aws-region=" FAULT_REGION
+      " %s", extra ? extra : "");
+  g_autofree gchar *endpoint2 = NULL, *desc1 = NULL, *desc2 = NULL;
+
+  p->server = server_start ();
+  endpoint2 = g_strdup_printf ("%s/", p->server->endpoint);
+  desc1 = signaling_only (role, p->server->endpoint, props);
+  desc2 = signaling_only (role, endpoint2, props);
+  p->first = pipeline_start (desc1, &p->log1);
+  wait_connected (p->log1, 10);
+  p->second = pipeline_start (desc2, &p->log2);
+  wait_connected (p->log2, 10);
+}
+
+/* The warnings holding @needle the two posted. */
+static guint
+pair_count (Pair * p, const gchar * needle)
+{
+  return count_texts (p->log1, FALSE, needle) +
+      count_texts (p->log2, FALSE, needle);
+}
+
+static void
+pair_free (Pair * p)
+{
+  pipeline_free (p->second, p->log2);
+  pipeline_free (p->first, p->log1);
+  fault_server_free (p->server);
+}
+
+GST_START_TEST (test_two_masters)
+{
+  Pair p;
+  g_autofree gchar *text = NULL;
   guint replacements;
 
-  first = pipeline_new (desc1, &log1);
-  play (first);
-  wait_connected (log1, 10);
-  second = pipeline_new (desc2, &log2);
-  play (second);
-  wait_connected (log2, 10);
-
-  text = wait_text (log1, FALSE, 10, "Another master connected to channel '"
+  pair_start (&p, "master", NULL);
+  text = wait_text (p.log1, FALSE, 10, "Another master connected to channel '"
       CHANNEL "'", "waiting", "before reconnecting", NULL);
   g_usleep (30 * G_USEC_PER_SEC);
-  replacements = count_texts (log1, FALSE, "Another master connected") +
-      count_texts (log2, FALSE, "Another master connected");
+  replacements = pair_count (&p, "Another master connected");
   fail_unless (replacements < 3, "%u replacements in 30 s", replacements);
-  g_mutex_lock (&log2->lock);
-  fail_unless_equals_int (log2->state, GST_KVS_SIGNALING_STATE_CONNECTED);
-  fail_unless_equals_int (log2->connected, 1);
-  g_mutex_unlock (&log2->lock);
-
-  pipeline_free (second, log2);
-  pipeline_free (first, log1);
-  fault_server_free (server);
+  g_mutex_lock (&p.log2->lock);
+  fail_unless_equals_int (p.log2->state, GST_KVS_SIGNALING_STATE_CONNECTED);
+  fail_unless_equals_int (p.log2->connected, 1);
+  g_mutex_unlock (&p.log2->lock);
+  pair_free (&p);
 }
 
 GST_END_TEST;
@@ -437,38 +466,20 @@ GST_END_TEST;
 /* Two viewers with one client id: the first one is told, and waits. */
 GST_START_TEST (test_duplicate_viewer_ids)
 {
-  const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
-  FaultServer *server = fault_server_start (0, args, NULL);
-  g_autofree gchar *endpoint2 = g_strdup_printf ("%s/", server->endpoint);
-  g_autofree gchar *desc1 = signaling_only ("viewer", server->endpoint,
-      "aws-region=" FAULT_REGION " client-id=same-id");
-  g_autofree gchar *desc2 = signaling_only ("viewer", endpoint2,
-      "aws-region=" FAULT_REGION " client-id=same-id");
+  Pair p;
   g_autofree gchar *text = NULL;
-  GstElement *first, *second;
-  BusLog *log1, *log2;
   guint replacements;
 
-  first = pipeline_new (desc1, &log1);
-  play (first);
-  wait_connected (log1, 10);
-  second = pipeline_new (desc2, &log2);
-  play (second);
-  wait_connected (log2, 10);
-
-  text = wait_text (log1, FALSE, 10, "Another viewer connected to channel '"
+  pair_start (&p, "viewer", "client-id=same-id");
+  text = wait_text (p.log1, FALSE, 10, "Another viewer connected to channel '"
       CHANNEL "'", "same client id 'same-id'", "waiting", NULL);
   g_usleep (10 * G_USEC_PER_SEC);
-  replacements = count_texts (log1, FALSE, "Another viewer connected") +
-      count_texts (log2, FALSE, "Another viewer connected");
+  replacements = pair_count (&p, "Another viewer connected");
   fail_unless (replacements < 2, "%u replacements in 10 s", replacements);
-  g_mutex_lock (&log2->lock);
-  fail_unless_equals_int (log2->state, GST_KVS_SIGNALING_STATE_CONNECTED);
-  g_mutex_unlock (&log2->lock);
-
-  pipeline_free (second, log2);
-  pipeline_free (first, log1);
-  fault_server_free (server);
+  g_mutex_lock (&p.log2->lock);
+  fail_unless_equals_int (p.log2->state, GST_KVS_SIGNALING_STATE_CONNECTED);
+  g_mutex_unlock (&p.log2->lock);
+  pair_free (&p);
 }
 
 GST_END_TEST;
@@ -477,8 +488,7 @@ GST_END_TEST;
  * error, and the viewer stays connected, waiting. */
 GST_START_TEST (test_no_master_answers)
 {
-  const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
-  FaultServer *server = fault_server_start (0, args, NULL);
+  FaultServer *server = server_start ();
   g_autofree gchar *desc = g_strdup_printf ("webrtcbin name=wb "
       "bundle-policy=max-bundle kvssignalingsrc role=viewer channel-name="
       CHANNEL " endpoint=%s access-key=" FAULT_AK " secret-key=" FAULT_SK
@@ -488,8 +498,7 @@ GST_START_TEST (test_no_master_answers)
   GstElement *pipeline;
   BusLog *log;
 
-  pipeline = pipeline_new (desc, &log);
-  play (pipeline);
+  pipeline = pipeline_start (desc, &log);
   wait_connected (log, 10);
   text = wait_text (log, FALSE, 10, "No master answered on channel '"
       CHANNEL "'", "still waiting", NULL);
@@ -509,8 +518,7 @@ GST_END_TEST;
  * AWS_REGION, set wrong. */
 GST_START_TEST (test_wrong_region)
 {
-  const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
-  FaultServer *server = fault_server_start (0, args, NULL);
+  FaultServer *server = server_start ();
   g_autofree gchar *desc = signaling_only ("master", server->endpoint, NULL);
   g_autofree gchar *desc2 = signaling_only ("master", server->endpoint,
       "aws-region=eu-west-1");
@@ -518,23 +526,20 @@ GST_START_TEST (test_wrong_region)
   GstElement *pipeline;
   BusLog *log;
 
-  pipeline = pipeline_new (desc, &log);
-  play (pipeline);
+  pipeline = pipeline_start (desc, &log);
   text = wait_text (log, TRUE, 10, "region mismatch", "'us-east-1'",
       "default", NULL);
   fail_if (strstr (text, "credentials rejected") != NULL, "%s", text);
   pipeline_free (pipeline, log);
 
-  pipeline = pipeline_new (desc2, &log);
-  play (pipeline);
+  pipeline = pipeline_start (desc2, &log);
   text2 = wait_text (log, TRUE, 10, "region mismatch", "'eu-west-1'",
       "aws-region", NULL);
   pipeline_free (pipeline, log);
 
   /* from the environment (this test runs in its own process) */
   g_setenv ("AWS_REGION", "eu-central-1", TRUE);
-  pipeline = pipeline_new (desc, &log);
-  play (pipeline);
+  pipeline = pipeline_start (desc, &log);
   text3 = wait_text (log, TRUE, 10, "region mismatch", "'eu-central-1'",
       "from AWS_REGION", NULL);
   pipeline_free (pipeline, log);
@@ -550,14 +555,13 @@ GST_END_TEST;
  * more). */
 GST_START_TEST (test_connect_failed_signal)
 {
-  const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
   FaultServer *server;
   FaultServer closed = { 0, };
   GstKvsSignalingClient *client, *first, *second;
   FaultRecorder *rec, *rec1, *rec2;
   FaultRetry *retry;
 
-  closed.endpoint = g_strdup_printf ("http://127.0.0.1:%u", free_port ());
+  closed.endpoint = closed_endpoint ();
   client = fault_client_new (&closed, GST_KVS_ROLE_MASTER, CHANNEL, NULL);
   rec = fault_recorder_new (client);
   fault_start (client);
@@ -575,7 +579,7 @@ GST_START_TEST (test_connect_failed_signal)
   fault_recorder_free (rec);
   g_free (closed.endpoint);
 
-  server = fault_server_start (0, args, NULL);
+  server = server_start ();
   first = fault_client_new (server, GST_KVS_ROLE_MASTER, CHANNEL, NULL);
   rec1 = fault_recorder_new (first);
   fault_start (first);

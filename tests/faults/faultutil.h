@@ -5,24 +5,14 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/kvssignaling/kvssignaling.h>
+#include "kvstestwait.h"
+#include "kvstestrecorder.h"
 
 G_BEGIN_DECLS
 #define FAULT_AK "AKIDEXAMPLEFAULTS"
 #define FAULT_SK "faults-secret-key-for-tests"
 #define FAULT_REGION "us-west-2"
-/* Waits (under @lockp, with a deadline) until @expr holds; fails otherwise. */
-#define FAULT_WAIT(lockp, condp, expr, secs) G_STMT_START {                \
-  gint64 _end = g_get_monotonic_time () + (secs) * G_TIME_SPAN_SECOND;     \
-  gboolean _ok;                                                            \
-  g_mutex_lock (lockp);                                                    \
-  while (!(expr))                                                          \
-    if (!g_cond_wait_until (condp, lockp, _end))                           \
-      break;                                                               \
-  _ok = (expr);                                                            \
-  g_mutex_unlock (lockp);                                                  \
-  fail_unless (_ok, "timed out after %d s waiting for %s", (int) (secs),   \
-      #expr);                                                              \
-} G_STMT_END
+#define FAULT_WAIT KVS_TEST_WAIT
     typedef struct
 {
   GSubprocess *process;
@@ -65,36 +55,9 @@ gchar *fault_create_channel (FaultServer * server, const gchar * channel,
 GstKvsSignalingClient *fault_client_new (FaultServer * server,
     GstKvsRole role, const gchar * channel, const gchar * client_id);
 
-/* One "connect-failed": the client retries. */
-typedef struct
-{
-  GstKvsSignalingState step;
-  GError *error;
-  guint retry_ms;
-} FaultRetry;
-
-/* Everything a client reports. */
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  GstKvsSignalingClient *client;
-  GString *states;              /* "describe,...,connected" */
-  GstKvsSignalingState state;
-  guint n_connected;
-  guint n_disconnected;
-  GPtrArray *received;          /* GstKvsMessage: offers, answers, ICE */
-  guint n_go_away;
-  guint n_reconnect_ice;
-  guint n_status;
-  GPtrArray *statuses;          /* GstKvsMessage: STATUS_RESPONSEs */
-  guint n_sent;
-  GPtrArray *failed;            /* GstKvsMessage */
-  GPtrArray *failed_errors;     /* gchar *: the errors' messages */
-  guint n_ice_changed;
-  GError *error;
-  GPtrArray *retries;           /* FaultRetry: "connect-failed" */
-} FaultRecorder;
+/* What a library client signals (kvstestrecorder.h). */
+typedef KvsTestRetry FaultRetry;
+typedef KvsTestRecorder FaultRecorder;
 
 FaultRecorder *fault_recorder_new (GstKvsSignalingClient * client);
 /* Stops the client, unrefs it and frees the recorder. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 #include "faultutil.h"
+#include "kvsfakeserver.h"
 
 #define CHANNEL "hostile"
 #define ARN "arn:aws:kinesisvideo:us-west-2:123456789012:channel/hostile/1"
@@ -33,11 +34,7 @@ typedef struct
 {
   GMutex lock;
   GCond cond;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  SoupServer *server;
-  gchar *http_base, *ws_base;
+  KvsFakeServer *srv;
 
   DescribeMode describe;
   gboolean hang_ws;             /* WebSocket upgrades are never answered */
@@ -99,7 +96,7 @@ handler (SoupServer * server, SoupServerMessage * msg, const char *path,
       }
       case DESCRIBE_REDIRECT_LOOP:{
         g_autofree gchar *self_url = g_strdup_printf ("%s%s",
-            fake->http_base, path);
+            fake->srv->http_base, path);
 
         /* libsoup follows a 302 of a POST as a GET, up to 20 times */
         soup_server_message_set_redirect (msg, 302, self_url);
@@ -114,7 +111,7 @@ handler (SoupServer * server, SoupServerMessage * msg, const char *path,
     g_autofree gchar *body = g_strdup_printf ("{\"ResourceEndpointList\":["
         "{\"Protocol\":\"WSS\",\"ResourceEndpoint\":\"%s\"},"
         "{\"Protocol\":\"HTTPS\",\"ResourceEndpoint\":\"%s\"}]}",
-        fake->ws_base, fake->http_base);
+        fake->srv->ws_base, fake->srv->http_base);
     reply (msg, 200, body, strlen (body));
   } else if (g_str_equal (path, "/v1/get-ice-server-config")) {
     reply (msg, 200, "{\"IceServerList\":[]}", 19);
@@ -138,87 +135,27 @@ on_ws (SoupServer * server, SoupServerMessage * msg, const char *path,
   g_mutex_unlock (&fake->lock);
 }
 
-static gpointer
-fake_thread (gpointer data)
-{
-  Fake *fake = data;
-
-  g_main_context_push_thread_default (fake->context);
-  g_main_loop_run (fake->loop);
-  g_main_context_pop_thread_default (fake->context);
-  return NULL;
-}
-
 static Fake *
 fake_new (DescribeMode mode)
 {
   Fake *fake = g_new0 (Fake, 1);
-  g_autoptr (GError) error = NULL;
-  GSList *uris;
-  guint port;
 
   g_mutex_init (&fake->lock);
   g_cond_init (&fake->cond);
   fake->describe = mode;
   fake->conns = g_ptr_array_new_with_free_func (g_object_unref);
   fake->paused = g_ptr_array_new_with_free_func (g_object_unref);
-  fake->context = g_main_context_new ();
-  fake->loop = g_main_loop_new (fake->context, FALSE);
-
-  g_main_context_push_thread_default (fake->context);
-  fake->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fake->server, NULL, handler, fake, NULL);
-  soup_server_add_websocket_handler (fake->server, NULL, NULL, NULL, on_ws,
-      fake, NULL);
-  fail_unless (soup_server_listen_local (fake->server, 0,
-          SOUP_SERVER_LISTEN_IPV4_ONLY, &error), "%s",
-      error ? error->message : "?");
-  uris = soup_server_get_uris (fake->server);
-  port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_main_context_pop_thread_default (fake->context);
-
-  fake->http_base = g_strdup_printf ("http://127.0.0.1:%u", port);
-  fake->ws_base = g_strdup_printf ("ws://127.0.0.1:%u", port);
-  fake->thread = g_thread_new ("fake", fake_thread, fake);
+  fake->srv = kvs_fake_server_new (NULL, handler, on_ws, fake);
   return fake;
 }
 
-typedef struct
-{
-  Fake *fake;
-  void (*func) (Fake *, gpointer);
-  gpointer data;
-  gboolean done;
-} Call;
-
-static gboolean
-call_idle (gpointer user_data)
-{
-  Call *call = user_data;
-
-  call->func (call->fake, call->data);
-  g_mutex_lock (&call->fake->lock);
-  call->done = TRUE;
-  g_cond_broadcast (&call->fake->cond);
-  g_mutex_unlock (&call->fake->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func in the fake's thread and waits for it. */
+/* Describes well again, answers what it held back. */
 static void
-fake_call (Fake * fake, void (*func) (Fake *, gpointer), gpointer data)
+do_set_good (gpointer data)
 {
-  Call call = { fake, func, data, FALSE };
+  Fake *fake = data;
 
-  g_main_context_invoke (fake->context, call_idle, &call);
-  FAULT_WAIT (&fake->lock, &fake->cond, call.done, 5);
-}
-
-static void
-do_set_mode (Fake * fake, gpointer data)
-{
-  fake->describe = GPOINTER_TO_INT (data);
+  fake->describe = DESCRIBE_GOOD;
   /* the paused ones answer now */
   for (guint i = 0; i < fake->paused->len; i++) {
     SoupServerMessage *msg = g_ptr_array_index (fake->paused, i);
@@ -233,12 +170,13 @@ do_set_mode (Fake * fake, gpointer data)
 static void
 fake_set_good (Fake * fake)
 {
-  fake_call (fake, do_set_mode, GINT_TO_POINTER (DESCRIBE_GOOD));
+  kvs_fake_server_call (fake->srv, do_set_good, fake);
 }
 
 static void
-do_send_huge (Fake * fake, gpointer data)
+do_send_huge (gpointer data)
 {
+  Fake *fake = data;
   gsize len = 1024 * 1024;
   gchar *text = g_malloc (len + 1);
 
@@ -250,17 +188,21 @@ do_send_huge (Fake * fake, gpointer data)
 }
 
 static void
-do_send_go_away (Fake * fake, gpointer data)
+do_send_go_away (gpointer data)
 {
+  Fake *fake = data;
+
   fake->hang_ws = TRUE;
   soup_websocket_connection_send_text (g_ptr_array_index (fake->conns,
           fake->conns->len - 1), "{\"messageType\":\"GO_AWAY\"}");
 }
 
 static void
-do_teardown (Fake * fake, gpointer data)
+do_teardown (gpointer data)
 {
-  do_set_mode (fake, GINT_TO_POINTER (DESCRIBE_GOOD));
+  Fake *fake = data;
+
+  do_set_good (fake);
   for (guint i = 0; i < fake->conns->len; i++) {
     SoupWebsocketConnection *conn = g_ptr_array_index (fake->conns, i);
 
@@ -269,22 +211,14 @@ do_teardown (Fake * fake, gpointer data)
           NULL, NULL);
   }
   g_ptr_array_set_size (fake->conns, 0);
-  soup_server_disconnect (fake->server);
-  g_main_loop_quit (fake->loop);
 }
 
 static void
 fake_free (Fake * fake)
 {
-  fake_call (fake, do_teardown, NULL);
-  g_thread_join (fake->thread);
-  g_clear_object (&fake->server);
-  g_main_loop_unref (fake->loop);
-  g_main_context_unref (fake->context);
+  kvs_fake_server_free (fake->srv, do_teardown, fake);
   g_ptr_array_unref (fake->conns);
   g_ptr_array_unref (fake->paused);
-  g_free (fake->http_base);
-  g_free (fake->ws_base);
   g_mutex_clear (&fake->lock);
   g_cond_clear (&fake->cond);
   g_free (fake);
@@ -298,9 +232,9 @@ client_new (Fake * fake)
   GstKvsSignalingClient *client =
       gst_kvs_signaling_client_new (GST_KVS_ROLE_MASTER, CHANNEL);
 
-  g_object_set (client, "endpoint", fake->http_base, "region", FAULT_REGION,
-      "access-key", FAULT_AK, "secret-key", FAULT_SK, "request-timeout", 1,
-      NULL);
+  g_object_set (client, "endpoint", fake->srv->http_base, "region",
+      FAULT_REGION, "access-key", FAULT_AK, "secret-key", FAULT_SK,
+      "request-timeout", 1, NULL);
   return client;
 }
 
@@ -441,7 +375,7 @@ GST_START_TEST (test_hung_replacement_handshake)
   fault_start (client);
   FAULT_WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
   FAULT_WAIT (&fake->lock, &fake->cond, fake->n_ws == 1, 5);
-  fake_call (fake, do_send_go_away, NULL);
+  kvs_fake_server_call (fake->srv, do_send_go_away, fake);
   FAULT_WAIT (&fake->lock, &fake->cond, fake->n_ws_hung >= 2, 10);
   fake_set_good (fake);
   FAULT_WAIT (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
@@ -474,12 +408,12 @@ GST_START_TEST (test_huge_frame_reconnects)
   fault_start (client);
   FAULT_WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
   FAULT_WAIT (&fake->lock, &fake->cond, fake->n_ws == 1, 5);
-  fake_call (fake, do_send_huge, NULL);
+  kvs_fake_server_call (fake->srv, do_send_huge, fake);
   FAULT_WAIT (&rec->lock, &rec->cond, rec->n_disconnected == 1, 5);
   FAULT_WAIT (&rec->lock, &rec->cond, rec->n_connected == 2, 10);
   FAULT_WAIT (&fake->lock, &fake->cond, fake->n_ws == 2, 5);
   g_mutex_lock (&rec->lock);
-  fail_unless_equals_int (rec->received->len, 0);
+  fail_unless_equals_int (rec->from_peers->len, 0);
   fail_unless (rec->error == NULL);
   g_mutex_unlock (&rec->lock);
   fault_recorder_free (rec);

@@ -118,8 +118,8 @@ count_numbered (FaultRecorder * rec)
 {
   guint n = 0;
 
-  for (guint i = 0; i < rec->received->len; i++)
-    if (fault_candidate_number (g_ptr_array_index (rec->received, i)) >= 0)
+  for (guint i = 0; i < rec->from_peers->len; i++)
+    if (fault_candidate_number (g_ptr_array_index (rec->from_peers, i)) >= 0)
       n++;
   return n;
 }
@@ -225,7 +225,7 @@ GST_START_TEST (test_tcp_drop_reconnects)
 
   /* the new connection carries messages */
   fail_unless (gst_kvs_signaling_client_send (p.viewer, msg, NULL));
-  FAULT_WAIT (&p.mrec->lock, &p.mrec->cond, p.mrec->received->len == 1, 5);
+  FAULT_WAIT (&p.mrec->lock, &p.mrec->cond, p.mrec->from_peers->len == 1, 5);
   fault_assert_numbered (p.mrec, 1, "master");
   pair_free (&p);
 }

@@ -111,9 +111,9 @@ GST_START_TEST (test_restart_outage_messages_delivered)
   fail_unless_equals_string (arn_now, arn2);
 
   FAULT_WAIT (&mrec->lock, &mrec->cond,
-      mrec->received->len >= OUTAGE_MESSAGES, 10);
+      mrec->from_peers->len >= OUTAGE_MESSAGES, 10);
   FAULT_WAIT (&vrec->lock, &vrec->cond,
-      vrec->received->len >= OUTAGE_MESSAGES, 10);
+      vrec->from_peers->len >= OUTAGE_MESSAGES, 10);
   fault_assert_numbered (mrec, OUTAGE_MESSAGES, "master");
   fault_assert_numbered (vrec, OUTAGE_MESSAGES, "viewer");
   /* none refused */
@@ -180,7 +180,7 @@ GST_START_TEST (test_channel_recreated)
   fault_start (viewer);
   FAULT_WAIT_STATE (vrec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
   fail_unless (gst_kvs_signaling_client_send (viewer, msg, NULL));
-  FAULT_WAIT (&mrec->lock, &mrec->cond, mrec->received->len == 1, 5);
+  FAULT_WAIT (&mrec->lock, &mrec->cond, mrec->from_peers->len == 1, 5);
   fault_assert_numbered (mrec, 1, "master");
 
   fault_recorder_free (vrec);

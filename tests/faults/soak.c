@@ -62,8 +62,8 @@ tally (FaultRecorder * rec, guint sent, guint * received, guint * lost,
 
   *received = *dups = *reordered = 0;
   g_mutex_lock (&rec->lock);
-  for (guint i = 0; i < rec->received->len; i++) {
-    gint n = fault_candidate_number (g_ptr_array_index (rec->received, i));
+  for (guint i = 0; i < rec->from_peers->len; i++) {
+    gint n = fault_candidate_number (g_ptr_array_index (rec->from_peers, i));
 
     if (n < 0 || (guint) n >= sent)
       continue;
@@ -194,7 +194,7 @@ GST_START_TEST (test_soak)
     gint64 drain_end = g_get_monotonic_time () + RECOVERY_S * G_USEC_PER_SEC;
 
     g_mutex_lock (&to->rec->lock);
-    while (to->rec->received->len < from->sent)
+    while (to->rec->from_peers->len < from->sent)
       if (!g_cond_wait_until (&to->rec->cond, &to->rec->lock, drain_end))
         break;
     g_mutex_unlock (&to->rec->lock);

@@ -12,6 +12,9 @@
 #include <libsoup/soup.h>
 #include <gst/kvssignaling/kvssignaling.h>
 #include "gstkvssigv4verify.h"
+#include "kvsfakeserver.h"
+#include "kvstestwait.h"
+#include "kvstestrecorder.h"
 
 #define AK "AKIDEXAMPLE"
 #define AK2 "AKIDSECONDKEY"
@@ -22,18 +25,7 @@
 #define ARN \
   "arn:aws:kinesisvideo:us-west-2:123456789012:channel/demo/1605557568493"
 
-/* Waits (under @lock, with a deadline) until @expr holds; fails otherwise. */
-#define WAIT_FOR(lockp, condp, expr, secs) G_STMT_START {                  \
-  gint64 _end = g_get_monotonic_time () + (secs) * G_TIME_SPAN_SECOND;     \
-  gboolean _ok;                                                            \
-  g_mutex_lock (lockp);                                                    \
-  while (!(expr))                                                          \
-    if (!g_cond_wait_until (condp, lockp, _end))                           \
-      break;                                                               \
-  _ok = (expr);                                                            \
-  g_mutex_unlock (lockp);                                                  \
-  fail_unless (_ok, "timed out waiting for %s", #expr);                    \
-} G_STMT_END
+#define WAIT_FOR KVS_TEST_WAIT
 
 /* ------------------------------------------------------------------ */
 /* the fake service */
@@ -42,13 +34,7 @@ typedef struct
 {
   GMutex lock;
   GCond cond;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  SoupServer *server;
-  GTlsCertificate *certificate;
-  gchar *http_base;             /* http(s)://127.0.0.1:port */
-  gchar *ws_base;               /* ws(s)://127.0.0.1:port */
+  KvsFakeServer *srv;
 
   /* behaviour */
   gboolean channel_exists;
@@ -223,7 +209,7 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
     reply = g_strdup_printf ("{\"ResourceEndpointList\":["
         "{\"Protocol\":\"WSS\",\"ResourceEndpoint\":\"%s\"},"
         "{\"Protocol\":\"HTTPS\",\"ResourceEndpoint\":\"%s\"}]}",
-        fake->ws_base, fake->http_base);
+        fake->srv->ws_base, fake->srv->http_base);
     fake_reply (msg, reply);
   } else if (g_str_equal (path, "/v1/get-ice-server-config")) {
     g_autofree gchar *reply = g_strdup_printf ("{\"IceServerList\":[{\"Uris\":"
@@ -298,47 +284,6 @@ fake_websocket (SoupServer * server, SoupServerMessage * msg,
   g_mutex_unlock (&fake->lock);
 }
 
-static gpointer
-fake_thread (gpointer user_data)
-{
-  FakeKvs *fake = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSocketAddress) address = NULL;
-  g_autoptr (GInetAddress) loopback = NULL;
-  GSList *uris;
-  GUri *uri;
-
-  g_main_context_push_thread_default (fake->context);
-  fake->server = soup_server_new ("tls-certificate", fake->certificate, NULL);
-  soup_server_add_handler (fake->server, NULL, fake_handler, fake, NULL);
-  soup_server_add_websocket_handler (fake->server, NULL, NULL, NULL,
-      fake_websocket, fake, NULL);
-  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  address = g_inet_socket_address_new (loopback, 0);
-  if (!soup_server_listen (fake->server, address,
-          fake->certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &error))
-    g_error ("fake: cannot listen: %s", error->message);
-
-  uris = soup_server_get_uris (fake->server);
-  uri = uris->data;
-  g_mutex_lock (&fake->lock);
-  fake->http_base = g_strdup_printf ("%s://127.0.0.1:%d",
-      fake->certificate ? "https" : "http", g_uri_get_port (uri));
-  fake->ws_base = g_strdup_printf ("%s://127.0.0.1:%d",
-      fake->certificate ? "wss" : "ws", g_uri_get_port (uri));
-  g_cond_broadcast (&fake->cond);
-  g_mutex_unlock (&fake->lock);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  g_main_loop_run (fake->loop);
-
-  soup_server_disconnect (fake->server);
-  g_clear_object (&fake->server);
-  while (g_main_context_iteration (fake->context, FALSE));
-  g_main_context_pop_thread_default (fake->context);
-  return NULL;
-}
-
 static FakeKvs *
 fake_new_full (gboolean channel_exists, GTlsCertificate * certificate)
 {
@@ -347,17 +292,14 @@ fake_new_full (gboolean channel_exists, GTlsCertificate * certificate)
   g_mutex_init (&fake->lock);
   g_cond_init (&fake->cond);
   fake->channel_exists = channel_exists;
-  fake->certificate = certificate ? g_object_ref (certificate) : NULL;
   fake->ws_queries = g_ptr_array_new_with_free_func (g_free);
   fake->conns = g_ptr_array_new_with_free_func (g_object_unref);
   fake->close_codes = g_array_new (FALSE, TRUE, sizeof (guint));
   fake->frames = g_ptr_array_new_with_free_func (g_free);
   fake->frame_conns = g_array_new (FALSE, TRUE, sizeof (guint));
   fake->stalled = g_ptr_array_new_with_free_func (g_object_unref);
-  fake->context = g_main_context_new ();
-  fake->loop = g_main_loop_new (fake->context, FALSE);
-  fake->thread = g_thread_new ("fake-kvs", fake_thread, fake);
-  WAIT_FOR (&fake->lock, &fake->cond, fake->ws_base != NULL, 5);
+  fake->srv = kvs_fake_server_new (certificate, fake_handler, fake_websocket,
+      fake);
   return fake;
 }
 
@@ -370,48 +312,16 @@ fake_new (gboolean channel_exists)
 typedef struct
 {
   FakeKvs *fake;
-  void (*func) (FakeKvs * fake, gpointer data);
-  gpointer data;
-  gboolean done;
-} FakeCall;
-
-static gboolean
-fake_call_idle (gpointer user_data)
-{
-  FakeCall *call = user_data;
-
-  call->func (call->fake, call->data);
-  g_mutex_lock (&call->fake->lock);
-  call->done = TRUE;
-  g_cond_broadcast (&call->fake->cond);
-  g_mutex_unlock (&call->fake->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func in the fake's thread and waits for it. */
-static void
-fake_call (FakeKvs * fake, void (*func) (FakeKvs *, gpointer), gpointer data)
-{
-  FakeCall call = { fake, func, data, FALSE };
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_callback (source, fake_call_idle, &call, NULL);
-  g_source_attach (source, fake->context);
-  g_source_unref (source);
-  WAIT_FOR (&fake->lock, &fake->cond, call.done, 15);
-}
-
-typedef struct
-{
   guint index;
   const gchar *text;
   gushort code;
 } ConnOp;
 
 static void
-do_send (FakeKvs * fake, gpointer data)
+do_send (gpointer data)
 {
   ConnOp *op = data;
+  FakeKvs *fake = op->fake;
 
   soup_websocket_connection_send_text (g_ptr_array_index (fake->conns,
           op->index), op->text);
@@ -420,15 +330,16 @@ do_send (FakeKvs * fake, gpointer data)
 static void
 fake_send (FakeKvs * fake, guint index, const gchar * text)
 {
-  ConnOp op = { index, text, 0 };
+  ConnOp op = { fake, index, text, 0 };
 
-  fake_call (fake, do_send, &op);
+  kvs_fake_server_call (fake->srv, do_send, &op);
 }
 
 static void
-do_close (FakeKvs * fake, gpointer data)
+do_close (gpointer data)
 {
   ConnOp *op = data;
+  FakeKvs *fake = op->fake;
 
   soup_websocket_connection_close (g_ptr_array_index (fake->conns, op->index),
       op->code, NULL);
@@ -437,14 +348,16 @@ do_close (FakeKvs * fake, gpointer data)
 static void
 fake_close (FakeKvs * fake, guint index, gushort code)
 {
-  ConnOp op = { index, NULL, code };
+  ConnOp op = { fake, index, NULL, code };
 
-  fake_call (fake, do_close, &op);
+  kvs_fake_server_call (fake->srv, do_close, &op);
 }
 
 static void
-do_release (FakeKvs * fake, gpointer data)
+do_release (gpointer data)
 {
+  FakeKvs *fake = data;
+
   g_mutex_lock (&fake->lock);
   fake->ws_stall = FALSE;
   g_mutex_unlock (&fake->lock);
@@ -456,12 +369,14 @@ do_release (FakeKvs * fake, gpointer data)
 static void
 fake_release (FakeKvs * fake)
 {
-  fake_call (fake, do_release, NULL);
+  kvs_fake_server_call (fake->srv, do_release, fake);
 }
 
 static void
-do_drop_conns (FakeKvs * fake, gpointer data)
+do_drop_conns (gpointer data)
 {
+  FakeKvs *fake = data;
+
   for (guint i = 0; i < fake->conns->len; i++) {
     SoupWebsocketConnection *conn = g_ptr_array_index (fake->conns, i);
 
@@ -472,30 +387,10 @@ do_drop_conns (FakeKvs * fake, gpointer data)
   g_ptr_array_set_size (fake->conns, 0);
 }
 
-static gboolean
-quit_idle (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 fake_free (FakeKvs * fake)
 {
-  GSource *source;
-
-  fake_call (fake, do_drop_conns, NULL);
-  source = g_idle_source_new ();
-  g_source_set_callback (source, quit_idle, fake->loop, NULL);
-  g_source_attach (source, fake->context);
-  g_source_unref (source);
-  g_thread_join (fake->thread);
-
-  g_main_loop_unref (fake->loop);
-  g_main_context_unref (fake->context);
-  g_clear_object (&fake->certificate);
-  g_free (fake->http_base);
-  g_free (fake->ws_base);
+  kvs_fake_server_free (fake->srv, do_drop_conns, fake);
   g_free (fake->last_describe_body);
   g_free (fake->last_create_body);
   g_free (fake->last_ws_key);
@@ -513,171 +408,21 @@ fake_free (FakeKvs * fake)
 /* ------------------------------------------------------------------ */
 /* recording a client */
 
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  GString *states;              /* "get-credentials,describe,..." */
-  guint n_states;
-  GstKvsSignalingState state;
-  GPtrArray *received;          /* GstKvsMessage, every incoming signal */
-  GPtrArray *received_signals;  /* signal names, same order */
-  GPtrArray *sent;              /* GstKvsMessage */
-  GPtrArray *failed;            /* GstKvsMessage */
-  GError *failed_error;         /* the first send-failed error */
-  GError *error;
-  guint n_errors;
-  guint n_ice_changed;
-  guint n_state_notify;
-  gboolean stop_when_connected;
-  gboolean stopped_in_handler;
-} Recorder;
+typedef KvsTestRecorder Recorder;
 
-static const gchar *
-state_nick (GstKvsSignalingState state)
-{
-  g_autoptr (GEnumClass) klass =
-      g_type_class_ref (GST_TYPE_KVS_SIGNALING_STATE);
-
-  return g_enum_get_value (klass, state)->value_nick;
-}
-
+/* Every "state-changed" tells the state the client is in. */
 static void
-on_state_changed (GstKvsSignalingClient * client, GstKvsSignalingState state,
-    Recorder * rec)
+check_state (GstKvsSignalingClient * client, GstKvsSignalingState state,
+    gpointer data)
 {
-  gboolean stop;
-
   fail_unless_equals_int (gst_kvs_signaling_client_get_state (client), state);
-  g_mutex_lock (&rec->lock);
-  if (rec->states->len)
-    g_string_append_c (rec->states, ',');
-  g_string_append (rec->states, state_nick (state));
-  rec->n_states++;
-  rec->state = state;
-  stop = rec->stop_when_connected && state == GST_KVS_SIGNALING_STATE_CONNECTED;
-  g_cond_broadcast (&rec->cond);
-  g_mutex_unlock (&rec->lock);
-
-  if (stop) {
-    /* from the client's own thread: must not deadlock */
-    gst_kvs_signaling_client_stop (client);
-    gst_kvs_signaling_client_stop (client);
-    g_mutex_lock (&rec->lock);
-    rec->stopped_in_handler = TRUE;
-    g_cond_broadcast (&rec->cond);
-    g_mutex_unlock (&rec->lock);
-  }
-}
-
-static void
-on_message (GstKvsSignalingClient * client, GstKvsMessage * msg, Recorder * rec)
-{
-  GSignalInvocationHint *hint = g_signal_get_invocation_hint (client);
-
-  g_mutex_lock (&rec->lock);
-  g_ptr_array_add (rec->received, gst_kvs_message_ref (msg));
-  g_ptr_array_add (rec->received_signals,
-      g_strdup (g_signal_name (hint->signal_id)));
-  g_cond_broadcast (&rec->cond);
-  g_mutex_unlock (&rec->lock);
-}
-
-static void
-on_sent (GstKvsSignalingClient * client, GstKvsMessage * msg, Recorder * rec)
-{
-  g_mutex_lock (&rec->lock);
-  g_ptr_array_add (rec->sent, gst_kvs_message_ref (msg));
-  g_cond_broadcast (&rec->cond);
-  g_mutex_unlock (&rec->lock);
-}
-
-static void
-on_send_failed (GstKvsSignalingClient * client, GstKvsMessage * msg,
-    GError * error, Recorder * rec)
-{
-  g_mutex_lock (&rec->lock);
-  g_ptr_array_add (rec->failed, gst_kvs_message_ref (msg));
-  if (!rec->failed_error)
-    rec->failed_error = g_error_copy (error);
-  g_cond_broadcast (&rec->cond);
-  g_mutex_unlock (&rec->lock);
-}
-
-static void
-on_error (GstKvsSignalingClient * client, GError * error, Recorder * rec)
-{
-  g_mutex_lock (&rec->lock);
-  if (!rec->error)
-    rec->error = g_error_copy (error);
-  rec->n_errors++;
-  g_cond_broadcast (&rec->cond);
-  g_mutex_unlock (&rec->lock);
-}
-
-static void
-on_ice_changed (GstKvsSignalingClient * client, Recorder * rec)
-{
-  g_mutex_lock (&rec->lock);
-  rec->n_ice_changed++;
-  g_cond_broadcast (&rec->cond);
-  g_mutex_unlock (&rec->lock);
-}
-
-static void
-on_state_notify (GstKvsSignalingClient * client, GParamSpec * pspec,
-    Recorder * rec)
-{
-  g_mutex_lock (&rec->lock);
-  rec->n_state_notify++;
-  g_mutex_unlock (&rec->lock);
 }
 
 static Recorder *
 recorder_new (GstKvsSignalingClient * client)
 {
-  Recorder *rec = g_new0 (Recorder, 1);
-  const gchar *message_signals[] = { "sdp-offer", "sdp-answer",
-    "ice-candidate", "status-response", "go-away", "reconnect-ice-server"
-  };
-
-  g_mutex_init (&rec->lock);
-  g_cond_init (&rec->cond);
-  rec->states = g_string_new (NULL);
-  rec->received = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_kvs_message_unref);
-  rec->received_signals = g_ptr_array_new_with_free_func (g_free);
-  rec->sent = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_kvs_message_unref);
-  rec->failed = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_kvs_message_unref);
-
-  g_signal_connect (client, "state-changed", G_CALLBACK (on_state_changed),
-      rec);
-  for (guint i = 0; i < G_N_ELEMENTS (message_signals); i++)
-    g_signal_connect (client, message_signals[i], G_CALLBACK (on_message), rec);
-  g_signal_connect (client, "message-sent", G_CALLBACK (on_sent), rec);
-  g_signal_connect (client, "send-failed", G_CALLBACK (on_send_failed), rec);
-  g_signal_connect (client, "error", G_CALLBACK (on_error), rec);
-  g_signal_connect (client, "ice-servers-changed",
-      G_CALLBACK (on_ice_changed), rec);
-  g_signal_connect (client, "notify::state", G_CALLBACK (on_state_notify), rec);
-  return rec;
-}
-
-static void
-recorder_free (Recorder * rec)
-{
-  g_string_free (rec->states, TRUE);
-  g_ptr_array_unref (rec->received);
-  g_ptr_array_unref (rec->received_signals);
-  g_ptr_array_unref (rec->sent);
-  g_ptr_array_unref (rec->failed);
-  g_clear_error (&rec->failed_error);
-  g_clear_error (&rec->error);
-  g_mutex_clear (&rec->lock);
-  g_cond_clear (&rec->cond);
-  g_free (rec);
+  g_signal_connect (client, "state-changed", G_CALLBACK (check_state), NULL);
+  return kvs_test_recorder_new (client);
 }
 
 #define STATES_ARE(rec, expected) G_STMT_START {                           \
@@ -697,7 +442,7 @@ client_free (GstKvsSignalingClient * client, Recorder * rec)
 {
   gst_kvs_signaling_client_stop (client);
   g_object_unref (client);
-  recorder_free (rec);
+  kvs_test_recorder_free (rec);
 }
 
 typedef struct
@@ -738,7 +483,7 @@ static GstKvsSignalingClient *
 client_new (FakeKvs * fake, GstKvsRole role)
 {
   return g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role", role,
-      "channel-name", CHANNEL, "endpoint", fake ? fake->http_base : NULL,
+      "channel-name", CHANNEL, "endpoint", fake ? fake->srv->http_base : NULL,
       "region", REGION, "access-key", AK, "secret-key", SK, "session-token",
       TOKEN, NULL);
 }
@@ -901,7 +646,7 @@ GST_START_TEST (test_channel_arn_skips_describe)
 
   /* no region: the ARN's (us-west-2, which the fake verifies) wins */
   client = g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role",
-      GST_KVS_ROLE_MASTER, "channel-arn", ARN, "endpoint", fake->http_base,
+      GST_KVS_ROLE_MASTER, "channel-arn", ARN, "endpoint", fake->srv->http_base,
       "access-key", AK, "secret-key", SK, NULL);
   rec = recorder_new (client);
   start_ok (client);
@@ -1215,7 +960,7 @@ GST_START_TEST (test_stopped_before_connected_send_failed)
   g_mutex_lock (&rec->lock);
   fail_unless_equals_int (rec->failed->len, 2 + 512);
   g_mutex_unlock (&rec->lock);
-  recorder_free (rec);
+  kvs_test_recorder_free (rec);
 }
 
 GST_END_TEST;
@@ -1797,7 +1542,7 @@ GST_START_TEST (test_stop_from_signal_handler)
   /* stop again from here, then drop it while its thread may still finish */
   gst_kvs_signaling_client_stop (client);
   unref_and_wait (client);
-  recorder_free (rec);
+  kvs_test_recorder_free (rec);
   fake_free (fake);
 }
 
@@ -1815,7 +1560,7 @@ GST_START_TEST (test_dispose_stops)
   STATES_ARE (rec, CONNECTED_STATES ",disconnected");
   WAIT_FOR (&fake->lock, &fake->cond, fake->close_codes->len > 0
       && g_array_index (fake->close_codes, guint, 0) == 1000, 5);
-  recorder_free (rec);
+  kvs_test_recorder_free (rec);
   fake_free (fake);
 }
 
@@ -1934,7 +1679,7 @@ GST_START_TEST (test_send_timeout_reported)
 GST_END_TEST;
 
 static void
-do_freeze (FakeKvs * fake, gpointer data)
+do_freeze (gpointer data)
 {
   /* the fake answers nothing, pings included */
   g_usleep (GPOINTER_TO_UINT (data) * 1000);
@@ -1954,7 +1699,7 @@ GST_START_TEST (test_missing_pong_reconnects)
   STATES_ARE (rec, CONNECTED_STATES);
 
   /* silent for more than two intervals: reconnect */
-  fake_call (fake, do_freeze, GUINT_TO_POINTER (4500));
+  kvs_fake_server_call (fake->srv, do_freeze, GUINT_TO_POINTER (4500));
   WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
   WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
   STATES_ARE (rec, CONNECTED_STATES
@@ -2279,7 +2024,7 @@ GST_START_TEST (test_ca_file)
   cert = g_tls_certificate_new_from_files (a_pem, a_key, &error);
   fail_unless (cert != NULL, "%s", error ? error->message : "?");
   fake = fake_new_full (TRUE, cert);
-  fail_unless (g_str_has_prefix (fake->http_base, "https://"));
+  fail_unless (g_str_has_prefix (fake->srv->http_base, "https://"));
 
   /* an unknown CA is refused: by default ... */
   client = client_new (fake, GST_KVS_ROLE_MASTER);
