@@ -21,7 +21,7 @@ GST_DEBUG_CATEGORY_STATIC (kvs_connection_debug);
 #define GST_CAT_DEFAULT kvs_connection_debug
 
 /* The service's limit of viewers per channel. */
-#define MAX_SESSIONS 10
+#define MAX_SESSIONS GST_KVS_AWS_MAX_VIEWERS
 /* Early candidates held per viewer before its offer arrives. */
 #define MAX_PENDING_CANDIDATES 100
 /* The session key of the master, as a viewer sees it. */
@@ -51,7 +51,7 @@ struct _GstKvsConnection
 {
   GObject parent;
 
-  GstKvsConnectionSettings settings;
+  GstKvsSettings settings;
   GstKvsSignalingClient *client;
   GArray *client_handlers;      /* gulong */
   gchar *correlation_prefix;
@@ -88,49 +88,8 @@ G_DEFINE_TYPE_WITH_CODE (GstKvsConnection, gst_kvs_connection, G_TYPE_OBJECT,
 /* ------------------------------------------------------------------------ */
 /* settings */
 
-void
-gst_kvs_connection_settings_clear (GstKvsConnectionSettings * s)
-{
-  g_clear_pointer (&s->channel_name, g_free);
-  g_clear_pointer (&s->channel_arn, g_free);
-  g_clear_pointer (&s->region, g_free);
-  g_clear_pointer (&s->endpoint, g_free);
-  g_clear_pointer (&s->client_id, g_free);
-  g_clear_pointer (&s->access_key, g_free);
-  g_clear_pointer (&s->secret_key, g_free);
-  g_clear_pointer (&s->session_token, g_free);
-  g_clear_pointer (&s->ca_file, g_free);
-  g_clear_pointer (&s->correlation_id, g_free);
-  g_clear_pointer (&s->local_addresses, g_free);
-  g_clear_pointer (&s->stun_server, g_free);
-  g_clear_pointer (&s->profile, g_free);
-}
-
-void
-gst_kvs_connection_settings_copy (GstKvsConnectionSettings * d,
-    const GstKvsConnectionSettings * s)
-{
-  d->role = s->role;
-  d->channel_name = g_strdup (s->channel_name);
-  d->channel_arn = g_strdup (s->channel_arn);
-  d->region = g_strdup (s->region);
-  d->endpoint = g_strdup (s->endpoint);
-  d->client_id = g_strdup (s->client_id);
-  d->access_key = g_strdup (s->access_key);
-  d->secret_key = g_strdup (s->secret_key);
-  d->session_token = g_strdup (s->session_token);
-  d->ca_file = g_strdup (s->ca_file);
-  d->create_channel = s->create_channel;
-  d->correlation_id = g_strdup (s->correlation_id);
-  d->local_addresses = g_strdup (s->local_addresses);
-  d->stun_server = g_strdup (s->stun_server);
-  d->profile = g_strdup (s->profile);
-  d->answer_timeout = s->answer_timeout;
-}
-
 gchar *
-gst_kvs_connection_settings_key (const GstKvsConnectionSettings * s,
-    gconstpointer scope)
+gst_kvs_connection_settings_key (const GstKvsSettings * s, gconstpointer scope)
 {
   /* '|' is not allowed in any of the parts but the endpoint URL, which
    * comes last but one. A master has no client id. */
@@ -266,53 +225,6 @@ post_client_error (GstKvsConnection * self, const GError * err)
 /* ------------------------------------------------------------------------ */
 /* ICE servers */
 
-static gboolean
-host_is_under (const gchar * host, const gchar * domain)
-{
-  gsize hl = strlen (host), dl = strlen (domain);
-
-  if (g_ascii_strcasecmp (host, domain) == 0)
-    return TRUE;
-  return hl > dl + 1 && host[hl - dl - 1] == '.'
-      && g_ascii_strcasecmp (host + hl - dl, domain) == 0;
-}
-
-gboolean
-gst_kvs_connection_endpoint_is_aws (const gchar * endpoint)
-{
-  g_autoptr (GUri) uri = NULL;
-  const gchar *host;
-
-  if (endpoint == NULL)
-    return FALSE;
-  uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
-  host = uri ? g_uri_get_host (uri) : NULL;
-  if (host == NULL)
-    return FALSE;
-  return host_is_under (host, "amazonaws.com")
-      || host_is_under (host, "amazonaws.com.cn");
-}
-
-gchar *
-gst_kvs_connection_settings_stun_uri (const GstKvsConnectionSettings * s,
-    const gchar * region)
-{
-  g_autofree gchar *resolved_region = NULL;
-  g_autofree gchar *endpoint = NULL;
-
-  if (s->stun_server)
-    return g_ascii_strcasecmp (s->stun_server, "none") == 0 ? NULL :
-        g_strdup (s->stun_server);
-
-  /* The library resolves the region and endpoint the same way. */
-  resolved_region = gst_kvs_aws_resolve_region (region ? region : s->region,
-      s->profile);
-  endpoint = gst_kvs_aws_resolve_endpoint (s->endpoint, resolved_region);
-  if (!gst_kvs_connection_endpoint_is_aws (endpoint))
-    return NULL;
-  return gst_kvs_stun_uri_for_region (resolved_region);
-}
-
 static void
 apply_ice_servers (GstKvsConnection * self, GstElement * webrtcbin)
 {
@@ -321,7 +233,7 @@ apply_ice_servers (GstKvsConnection * self, GstElement * webrtcbin)
   GPtrArray *servers;
   guint i, j, turns = 0;
 
-  stun = gst_kvs_connection_settings_stun_uri (&self->settings, region);
+  stun = gst_kvs_settings_dup_stun_uri (&self->settings, region);
   if (self->settings.stun_server) {
     /* Explicit, "none" included: it replaces webrtcbin's own. */
     g_object_set (webrtcbin, "stun-server", stun, NULL);
@@ -658,7 +570,8 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
         GST_RESOURCE_ERROR_BUSY,
         g_strdup_printf ("Refusing the offer of viewer '%s': %s", peer,
             refusal ? refusal : n_sessions >= MAX_SESSIONS ?
-            "already serving 10 viewers" :
+            "already serving " G_STRINGIFY (GST_KVS_AWS_MAX_VIEWERS)
+            " viewers" :
             "the webrtcbin is busy and no request-webrtcbin handler "
             "returned another one"),
         g_strdup_printf ("busy with viewer '%s'", GST_STR_NULL (busy_with)));
@@ -1241,13 +1154,8 @@ on_client_error (GstKvsSignalingClient * client, const GError * err,
 static void
 connect_client (GstKvsConnection * self, const gchar * name, GCallback cb)
 {
-  gulong id;
+  gulong id = g_signal_connect (self->client, name, cb, self);
 
-  if (g_signal_lookup (name, G_OBJECT_TYPE (self->client)) == 0) {
-    GST_WARNING_OBJECT (self, "the signaling client has no signal '%s'", name);
-    return;
-  }
-  id = g_signal_connect (self->client, name, cb, self);
   g_array_append_val (self->client_handlers, id);
 }
 
@@ -1255,30 +1163,12 @@ connect_client (GstKvsConnection * self, const gchar * name, GCallback cb)
 /* public API */
 
 GstKvsConnection *
-gst_kvs_connection_new (const GstKvsConnectionSettings * settings)
+gst_kvs_connection_new (const GstKvsSettings * settings)
 {
   GstKvsConnection *self = g_object_new (GST_TYPE_KVS_CONNECTION, NULL);
-  const GstKvsConnectionSettings *s = &self->settings;
 
-  gst_kvs_connection_settings_copy (&self->settings, settings);
-
-  self->client = gst_kvs_signaling_client_new (s->role, s->channel_name);
-  g_object_set (self->client, "create-channel", s->create_channel, NULL);
-  if (s->channel_arn)
-    g_object_set (self->client, "channel-arn", s->channel_arn, NULL);
-  if (s->region)
-    g_object_set (self->client, "region", s->region, NULL);
-  if (s->endpoint)
-    g_object_set (self->client, "endpoint", s->endpoint, NULL);
-  if (s->client_id && s->role == GST_KVS_ROLE_VIEWER)
-    g_object_set (self->client, "client-id", s->client_id, NULL);
-  if (s->profile)
-    g_object_set (self->client, "profile", s->profile, NULL);
-  if (s->ca_file)
-    g_object_set (self->client, "ca-file", s->ca_file, NULL);
-  if (s->access_key || s->secret_key || s->session_token)
-    gst_kvs_signaling_client_set_credentials (self->client, s->access_key,
-        s->secret_key, s->session_token);
+  gst_kvs_settings_copy_into (&self->settings, settings);
+  self->client = gst_kvs_signaling_client_new_from_settings (settings);
 
   connect_client (self, "state-changed", G_CALLBACK (on_client_state));
   connect_client (self, "sdp-offer", G_CALLBACK (on_client_offer));
@@ -1649,7 +1539,7 @@ gst_kvs_connection_finalize (GObject * object)
 {
   GstKvsConnection *self = GST_KVS_CONNECTION (object);
 
-  gst_kvs_connection_settings_clear (&self->settings);
+  gst_kvs_settings_clear (&self->settings);
   g_free (self->refusal);
   g_array_unref (self->client_handlers);
   g_hash_table_unref (self->webrtcbins);

@@ -12,57 +12,18 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GstKvsConnection, gst_kvs_connection,
     GST, KVS_CONNECTION, GObject)
 
-/**
- * GstKvsConnectionSettings:
- *
- * What the elements' properties say about the connection. Strings may be
- * NULL (the library's AWS chain then decides).
- */
-typedef struct {
-  GstKvsRole role;
-  gchar *channel_name;
-  gchar *channel_arn;
-  gchar *region;
-  gchar *endpoint;
-  gchar *client_id;
-  gchar *access_key;
-  gchar *secret_key;
-  gchar *session_token;
-  gchar *ca_file;
-  gboolean create_channel;
-  gchar *correlation_id;        /* NULL: a unique id per message */
-  gchar *local_addresses;       /* for webrtcbins returned by request-webrtcbin */
-  gchar *stun_server;           /* NULL: automatic; "none": disabled */
-  gchar *profile;               /* AWS profile of the shared files */
-  guint answer_timeout;         /* viewer: s before "no master answered";
-                                 * 0: never */
-} GstKvsConnectionSettings;
-
-void gst_kvs_connection_settings_clear (GstKvsConnectionSettings * settings);
-void gst_kvs_connection_settings_copy (GstKvsConnectionSettings * dest,
-    const GstKvsConnectionSettings * src);
-
-/* The registry key of @settings: role, channel name or ARN, region, client
+/* The connection's settings are the library's #GstKvsSettings: the
+ * elements fill them, the client takes them
+ * (gst_kvs_signaling_client_new_from_settings()), and the registry keys on
+ * them. The registry key of @settings: role, channel name or ARN, region, client
  * id (viewers), profile, endpoint. @scope (the pipeline) separates viewers that let the library
  * generate their client id; it is ignored otherwise, so that every master
  * of a channel in one process shares one connection (KVS keeps only the
  * newest master connection). */
-gchar *gst_kvs_connection_settings_key (const GstKvsConnectionSettings *
+gchar *gst_kvs_connection_settings_key (const GstKvsSettings *
     settings, gconstpointer scope);
 
-/* Whether @endpoint (a control-plane URL) is one of AWS's: its host is
- * amazonaws.com or amazonaws.com.cn, or ends with one of them. */
-gboolean gst_kvs_connection_endpoint_is_aws (const gchar * endpoint);
-
-/* The STUN URI ("stun://host:port") the webrtcbins get for @settings once
- * the channel's region is known (@region; NULL: the settings' region), or
- * NULL for none. stun-server unset: the region's KVS STUN server when the
- * control-plane endpoint (after the AWS environment) is AWS's, else none;
- * "none": none; anything else: itself. */
-gchar *gst_kvs_connection_settings_stun_uri (const GstKvsConnectionSettings *
-    settings, const gchar * region);
-
-GstKvsConnection *gst_kvs_connection_new (const GstKvsConnectionSettings *
+GstKvsConnection *gst_kvs_connection_new (const GstKvsSettings *
     settings);
 
 GstKvsSignalingClient *gst_kvs_connection_get_client (GstKvsConnection * self);

@@ -48,7 +48,7 @@ registry_init_once (void)
 }
 
 GstKvsConnection *
-gst_kvs_connection_registry_acquire (const GstKvsConnectionSettings *
+gst_kvs_connection_registry_acquire (const GstKvsSettings *
     settings, gconstpointer scope)
 {
   g_autofree gchar *key = gst_kvs_connection_settings_key (settings, scope);

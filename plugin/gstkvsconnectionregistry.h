@@ -10,7 +10,7 @@ G_BEGIN_DECLS
  * new one. Returns a new reference; release it with
  * gst_kvs_connection_registry_release(). */
 GstKvsConnection *gst_kvs_connection_registry_acquire (
-    const GstKvsConnectionSettings * settings, gconstpointer scope);
+    const GstKvsSettings * settings, gconstpointer scope);
 
 /* Drop a reference taken by acquire(); the last one removes the entry. */
 void gst_kvs_connection_registry_release (GstKvsConnection * connection);

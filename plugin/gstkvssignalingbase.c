@@ -62,7 +62,7 @@ static GParamSpec *properties[N_PROPS];
 typedef struct
 {
   /* Guarded by the object lock. */
-  GstKvsConnectionSettings settings;
+  GstKvsSettings settings;
   gchar *recipient_client_id;
   GstElement *webrtcbin_prop;
   gchar *webrtcbin_name;
@@ -145,7 +145,7 @@ stun_uri_is_valid (const gchar * uri)
 
 static gboolean
 check_settings (GstKvsSignalingBase * self,
-    const GstKvsConnectionSettings * s, const gchar * recipient)
+    const GstKvsSettings * s, const gchar * recipient)
 {
   g_autoptr (GError) err = NULL;
 
@@ -357,7 +357,7 @@ static gboolean
 prepare (GstKvsSignalingBase * self)
 {
   GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
-  GstKvsConnectionSettings settings = { 0, };
+  GstKvsSettings settings = { 0, };
   g_autofree gchar *recipient = NULL;
   g_autofree gchar *name = NULL;
   g_autoptr (GstElement) prop = NULL;
@@ -366,7 +366,7 @@ prepare (GstKvsSignalingBase * self)
   gboolean auto_negotiate, ok = TRUE;
 
   GST_OBJECT_LOCK (self);
-  gst_kvs_connection_settings_copy (&settings, &priv->settings);
+  gst_kvs_settings_copy_into (&settings, &priv->settings);
   recipient = g_strdup (priv->recipient_client_id);
   name = g_strdup (priv->webrtcbin_name);
   prop = priv->webrtcbin_prop ? gst_object_ref (priv->webrtcbin_prop) : NULL;
@@ -396,7 +396,7 @@ prepare (GstKvsSignalingBase * self)
     GST_OBJECT_UNLOCK (self);
   }
   gst_clear_object (&webrtcbin);
-  gst_kvs_connection_settings_clear (&settings);
+  gst_kvs_settings_clear (&settings);
   return ok;
 }
 
@@ -431,7 +431,7 @@ open_connection (GstKvsSignalingBase * self)
 {
   GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
   GstKvsSignalingBaseClass *klass = GST_KVS_SIGNALING_BASE_GET_CLASS (self);
-  GstKvsConnectionSettings settings = { 0, };
+  GstKvsSettings settings = { 0, };
   g_autofree gchar *recipient = NULL;
   g_autoptr (GstElement) webrtcbin = NULL;
   g_autoptr (GstObject) scope = NULL;
@@ -440,7 +440,7 @@ open_connection (GstKvsSignalingBase * self)
   gboolean ok = FALSE;
 
   GST_OBJECT_LOCK (self);
-  gst_kvs_connection_settings_copy (&settings, &priv->settings);
+  gst_kvs_settings_copy_into (&settings, &priv->settings);
   recipient = g_strdup (priv->recipient_client_id);
   webrtcbin = priv->webrtcbin ? gst_object_ref (priv->webrtcbin) : NULL;
   GST_OBJECT_UNLOCK (self);
@@ -487,7 +487,7 @@ open_connection (GstKvsSignalingBase * self)
   ok = TRUE;
 
 done:
-  gst_kvs_connection_settings_clear (&settings);
+  gst_kvs_settings_clear (&settings);
   return ok;
 }
 
@@ -668,7 +668,7 @@ gst_kvs_signaling_base_set_property (GObject * object, guint prop_id,
 {
   GstKvsSignalingBase *self = GST_KVS_SIGNALING_BASE (object);
   GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
-  GstKvsConnectionSettings *s = &priv->settings;
+  GstKvsSettings *s = &priv->settings;
 
   if (!can_change (self, pspec))
     return;
@@ -785,7 +785,7 @@ gst_kvs_signaling_base_get_property (GObject * object, guint prop_id,
 {
   GstKvsSignalingBase *self = GST_KVS_SIGNALING_BASE (object);
   GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
-  GstKvsConnectionSettings *s = &priv->settings;
+  GstKvsSettings *s = &priv->settings;
 
   if (prop_id == PROP_STATE || prop_id == PROP_STATS) {
     g_autoptr (GstKvsConnection) connection =
@@ -885,7 +885,7 @@ gst_kvs_signaling_base_finalize (GObject * object)
 {
   GstKvsSignalingBasePrivate *priv = GET_PRIV (GST_KVS_SIGNALING_BASE (object));
 
-  gst_kvs_connection_settings_clear (&priv->settings);
+  gst_kvs_settings_clear (&priv->settings);
   g_free (priv->recipient_client_id);
   g_free (priv->webrtcbin_name);
   gst_clear_object (&priv->webrtcbin_prop);
@@ -1207,6 +1207,7 @@ gst_kvs_signaling_base_init (GstKvsSignalingBase * self)
 {
   GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
 
+  gst_kvs_settings_init (&priv->settings);
   priv->settings.role = DEFAULT_ROLE;
   priv->settings.create_channel = DEFAULT_CREATE_CHANNEL;
   priv->auto_negotiate = DEFAULT_AUTO_NEGOTIATE;

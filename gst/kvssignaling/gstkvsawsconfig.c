@@ -399,3 +399,37 @@ gst_kvs_aws_resolve_endpoint (const gchar * explicit_endpoint,
   return g_strdup_printf ("https://kinesisvideo.%s.amazonaws.com%s", region,
       g_str_has_prefix (region, "cn-") ? ".cn" : "");
 }
+
+static gboolean
+host_is_under (const gchar * host, const gchar * domain)
+{
+  gsize hl = strlen (host), dl = strlen (domain);
+
+  if (g_ascii_strcasecmp (host, domain) == 0)
+    return TRUE;
+  return hl > dl + 1 && host[hl - dl - 1] == '.'
+      && g_ascii_strcasecmp (host + hl - dl, domain) == 0;
+}
+
+/**
+ * gst_kvs_aws_endpoint_is_aws:
+ * @endpoint: (nullable): a control-plane URL
+ *
+ * Returns: whether @endpoint is one of AWS's: its host is amazonaws.com or
+ * amazonaws.com.cn, or ends with one of them.
+ */
+gboolean
+gst_kvs_aws_endpoint_is_aws (const gchar * endpoint)
+{
+  g_autoptr (GUri) uri = NULL;
+  const gchar *host;
+
+  if (endpoint == NULL)
+    return FALSE;
+  uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
+  host = uri ? g_uri_get_host (uri) : NULL;
+  if (host == NULL)
+    return FALSE;
+  return host_is_under (host, "amazonaws.com")
+      || host_is_under (host, "amazonaws.com.cn");
+}

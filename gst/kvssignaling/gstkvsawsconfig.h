@@ -9,6 +9,14 @@ G_BEGIN_DECLS
 
 #define GST_KVS_DEFAULT_REGION "us-east-1"
 
+/**
+ * GST_KVS_AWS_MAX_VIEWERS:
+ *
+ * The service's limit of viewers connected to one signaling channel at
+ * once.
+ */
+#define GST_KVS_AWS_MAX_VIEWERS 10
+
 /* The profile in use: @profile, else AWS_PROFILE, else "default". */
 gchar *gst_kvs_aws_profile_name (const gchar * profile);
 
@@ -63,5 +71,9 @@ gchar *gst_kvs_aws_resolve_region_full (const gchar * explicit_region,
  * (.amazonaws.com.cn for cn- regions). No trailing slash. */
 gchar *gst_kvs_aws_resolve_endpoint (const gchar * explicit_endpoint,
     const gchar * region);
+
+/* Whether @endpoint (a control-plane URL) is one of AWS's: its host is
+ * amazonaws.com or amazonaws.com.cn, or ends with one of them. */
+gboolean gst_kvs_aws_endpoint_is_aws (const gchar * endpoint);
 
 G_END_DECLS

@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * GstKvsClientConfig: the values of GstKvsSignalingClient's configuration
- * properties, their defaults and their #GParamSpec. The client keeps one
- * behind its lock; start() copies it into the run it makes.
+ * The configuration properties of GstKvsSignalingClient, their
+ * #GParamSpec, read and written in a #GstKvsSettings (gstkvssettings.c: the
+ * type and its defaults). The client keeps one behind its lock; start()
+ * copies it into the run it makes.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -17,65 +18,9 @@
 #include "gstkvsenumtypes.h"
 #include "gstkvsvalidation.h"
 
-#define DEFAULT_ROLE GST_KVS_ROLE_MASTER
-#define DEFAULT_CREATE_CHANNEL FALSE
-#define DEFAULT_MESSAGE_TTL 60
-#define DEFAULT_KEEPALIVE_INTERVAL 10
-#define DEFAULT_SEND_TIMEOUT 60
-#define DEFAULT_REQUEST_TIMEOUT 20
-/* The service closes a connection after one hour: move before that. */
-#define DEFAULT_MAX_CONNECTION_AGE (55 * 60)
-
-void
-gst_kvs_client_config_init (GstKvsClientConfig * config)
-{
-  memset (config, 0, sizeof (*config));
-  config->role = DEFAULT_ROLE;
-  config->create_channel = DEFAULT_CREATE_CHANNEL;
-  config->message_ttl = DEFAULT_MESSAGE_TTL;
-  config->max_payload = GST_KVS_DEFAULT_MAX_PAYLOAD;
-  config->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
-  config->send_timeout = DEFAULT_SEND_TIMEOUT;
-  config->request_timeout = DEFAULT_REQUEST_TIMEOUT;
-  config->max_connection_age = DEFAULT_MAX_CONNECTION_AGE;
-}
-
-void
-gst_kvs_client_config_copy (GstKvsClientConfig * dest,
-    const GstKvsClientConfig * src)
-{
-  *dest = *src;
-  dest->channel_name = g_strdup (src->channel_name);
-  dest->channel_arn = g_strdup (src->channel_arn);
-  dest->region = g_strdup (src->region);
-  dest->endpoint = g_strdup (src->endpoint);
-  dest->client_id = g_strdup (src->client_id);
-  dest->access_key = g_strdup (src->access_key);
-  dest->secret_key = g_strdup (src->secret_key);
-  dest->session_token = g_strdup (src->session_token);
-  dest->profile = g_strdup (src->profile);
-  dest->ca_file = g_strdup (src->ca_file);
-}
-
-void
-gst_kvs_client_config_clear (GstKvsClientConfig * config)
-{
-  g_free (config->channel_name);
-  g_free (config->channel_arn);
-  g_free (config->region);
-  g_free (config->endpoint);
-  g_free (config->client_id);
-  g_free (config->access_key);
-  g_free (config->secret_key);
-  g_free (config->session_token);
-  g_free (config->profile);
-  g_free (config->ca_file);
-  memset (config, 0, sizeof (*config));
-}
-
 /* The string field of @prop_id, or NULL. */
 static gchar **
-string_field (GstKvsClientConfig * config, guint prop_id)
+string_field (GstKvsSettings * config, guint prop_id)
 {
   switch (prop_id) {
     case GST_KVS_CLIENT_PROP_CHANNEL_NAME:
@@ -105,7 +50,7 @@ string_field (GstKvsClientConfig * config, guint prop_id)
 
 /* The unsigned field of @prop_id, or NULL. */
 static guint *
-uint_field (GstKvsClientConfig * config, guint prop_id)
+uint_field (GstKvsSettings * config, guint prop_id)
 {
   switch (prop_id) {
     case GST_KVS_CLIENT_PROP_MESSAGE_TTL:
@@ -126,7 +71,7 @@ uint_field (GstKvsClientConfig * config, guint prop_id)
 }
 
 gboolean
-gst_kvs_client_config_set (GstKvsClientConfig * config, guint prop_id,
+gst_kvs_client_config_set (GstKvsSettings * config, guint prop_id,
     const GValue * value)
 {
   gchar **string = string_field (config, prop_id);
@@ -148,10 +93,10 @@ gst_kvs_client_config_set (GstKvsClientConfig * config, guint prop_id,
 }
 
 gboolean
-gst_kvs_client_config_get (const GstKvsClientConfig * config, guint prop_id,
+gst_kvs_client_config_get (const GstKvsSettings * config, guint prop_id,
     GValue * value)
 {
-  GstKvsClientConfig *c = (GstKvsClientConfig *) config;
+  GstKvsSettings *c = (GstKvsSettings *) config;
   gchar **string = string_field (c, prop_id);
   guint *number = uint_field (c, prop_id);
 
@@ -188,9 +133,12 @@ gst_kvs_client_config_is_credential (guint prop_id)
 void
 gst_kvs_client_config_make_pspecs (GParamSpec ** pspecs)
 {
+  GstKvsSettings defaults;
+
+  gst_kvs_settings_init (&defaults);
   pspecs[GST_KVS_CLIENT_PROP_ROLE] = g_param_spec_enum ("role", "Role",
       "Whether this client connects as the channel's master or as a viewer",
-      GST_TYPE_KVS_ROLE, DEFAULT_ROLE,
+      GST_TYPE_KVS_ROLE, defaults.role,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   STRING_PROP (GST_KVS_CLIENT_PROP_CHANNEL_NAME, "channel-name",
       "Name of the signaling channel (used when channel-arn is not set)");
@@ -220,35 +168,35 @@ gst_kvs_client_config_make_pspecs (GParamSpec ** pspecs)
   pspecs[GST_KVS_CLIENT_PROP_CREATE_CHANNEL] =
       g_param_spec_boolean ("create-channel", "Create channel",
       "Create the channel (SINGLE_MASTER) when it does not exist",
-      DEFAULT_CREATE_CHANNEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      defaults.create_channel, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   pspecs[GST_KVS_CLIENT_PROP_MESSAGE_TTL] =
       g_param_spec_uint ("message-ttl", "Message TTL",
       "MessageTtlSeconds of a channel this client creates", 5, 120,
-      DEFAULT_MESSAGE_TTL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      defaults.message_ttl, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   pspecs[GST_KVS_CLIENT_PROP_MAX_PAYLOAD_SIZE] =
       g_param_spec_uint ("max-payload-size", "Maximum payload size",
       "Largest messagePayload sent, in base64 characters (the service "
-      "documents 10000)", 1, G_MAXINT, GST_KVS_DEFAULT_MAX_PAYLOAD,
+      "documents 10000)", 1, G_MAXINT, defaults.max_payload,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   pspecs[GST_KVS_CLIENT_PROP_KEEPALIVE_INTERVAL] =
       g_param_spec_uint ("keepalive-interval", "Keepalive interval",
       "Seconds between WebSocket pings; a connection silent for two "
       "intervals is reconnected (0 = no pings)", 0, 3600,
-      DEFAULT_KEEPALIVE_INTERVAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      defaults.keepalive_interval, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   pspecs[GST_KVS_CLIENT_PROP_SEND_TIMEOUT] =
       g_param_spec_uint ("send-timeout", "Send timeout",
       "Seconds a message may wait for a connection before it is reported "
       "through send-failed (0 = wait for ever)", 0, G_MAXINT,
-      DEFAULT_SEND_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      defaults.send_timeout, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   pspecs[GST_KVS_CLIENT_PROP_REQUEST_TIMEOUT] =
       g_param_spec_uint ("request-timeout", "Request timeout",
       "Seconds each control-plane call and each WebSocket handshake may take "
       "before it is abandoned and retried (read at start)", 1, 600,
-      DEFAULT_REQUEST_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      defaults.request_timeout, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   pspecs[GST_KVS_CLIENT_PROP_MAX_CONNECTION_AGE] =
       g_param_spec_uint ("max-connection-age", "Maximum connection age",
       "Seconds after which a connection is replaced by a new one, opened "
       "before the old one is closed (make before break), ahead of the "
       "service's one-hour limit (0 = never; read at start)", 0, 86400,
-      DEFAULT_MAX_CONNECTION_AGE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      defaults.max_connection_age, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 }

@@ -1,10 +1,11 @@
-/* kvssignaling: the signaling client's configuration, and its properties.
+/* kvssignaling: the signaling client's configuration properties.
  * Internal to the library (not installed).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
 #include <glib-object.h>
 #include "gstkvstypes.h"
+#include "gstkvssettings.h"
 
 G_BEGIN_DECLS
 
@@ -33,48 +34,15 @@ enum
   GST_KVS_CLIENT_N_CONFIG_PROPS
 };
 
-/* What the client's properties say; a plain struct, guarded by the
- * client's lock. */
-typedef struct
-{
-  GstKvsRole role;
-  gchar *channel_name;
-  gchar *channel_arn;
-  gchar *region;
-  gchar *endpoint;
-  gchar *client_id;
-  gchar *access_key;
-  gchar *secret_key;
-  gchar *session_token;
-  gchar *profile;
-  gchar *ca_file;
-  gboolean create_channel;
-  guint message_ttl;
-  guint max_payload;
-  guint keepalive_interval;
-  guint send_timeout;
-  guint request_timeout;
-  guint max_connection_age;
-} GstKvsClientConfig;
-
-/* The defaults. */
-G_GNUC_INTERNAL
-void gst_kvs_client_config_init (GstKvsClientConfig * config);
-G_GNUC_INTERNAL
-void gst_kvs_client_config_copy (GstKvsClientConfig * dest,
-    const GstKvsClientConfig * src);
-G_GNUC_INTERNAL
-void gst_kvs_client_config_clear (GstKvsClientConfig * config);
-
 /* Fills @pspecs[1 .. GST_KVS_CLIENT_N_CONFIG_PROPS - 1]. */
 G_GNUC_INTERNAL
 void gst_kvs_client_config_make_pspecs (GParamSpec ** pspecs);
 /* FALSE when @prop_id is not a configuration property. */
 G_GNUC_INTERNAL
-gboolean gst_kvs_client_config_set (GstKvsClientConfig * config,
+gboolean gst_kvs_client_config_set (GstKvsSettings * config,
     guint prop_id, const GValue * value);
 G_GNUC_INTERNAL
-gboolean gst_kvs_client_config_get (const GstKvsClientConfig * config,
+gboolean gst_kvs_client_config_get (const GstKvsSettings * config,
     guint prop_id, GValue * value);
 /* TRUE for the properties that make the credentials (keys, profile). */
 G_GNUC_INTERNAL

@@ -1,4 +1,4 @@
-/* kvssignaling: the signaling client's statistics.
+/* kvssignaling: the signaling client's status and statistics.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #ifdef HAVE_CONFIG_H
@@ -9,6 +9,7 @@
 
 #include "gstkvsclientstats.h"
 #include "gstkvsenumtypes.h"
+#include "gstkvsiceserver.h"
 
 static const gchar *const duration_names[GST_KVS_N_STAT_DURATIONS] = {
   "describe-time", "create-time", "get-endpoint-time", "get-ice-config-time",
@@ -69,4 +70,144 @@ gst_kvs_client_stats_to_structure (const GstKvsClientStats * stats,
       "ice-server-refreshes", G_TYPE_UINT64, stats->ice_server_refreshes,
       "queue-depth", G_TYPE_UINT, queue_depth, NULL);
   return s;
+}
+
+void
+gst_kvs_client_status_init (GstKvsClientStatus * status)
+{
+  memset (status, 0, sizeof (*status));
+  g_mutex_init (&status->lock);
+  status->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_kvs_ice_server_unref);
+  gst_kvs_client_stats_reset (&status->stats);
+}
+
+void
+gst_kvs_client_status_clear (GstKvsClientStatus * status)
+{
+  g_free (status->arn);
+  g_free (status->region);
+  g_free (status->region_source);
+  g_free (status->client_id);
+  g_ptr_array_unref (status->ice_servers);
+  g_mutex_clear (&status->lock);
+}
+
+static void
+replace (gchar ** field, const gchar * value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+void
+gst_kvs_client_status_begin_run (GstKvsClientStatus * status,
+    const gchar * arn, const gchar * region, const gchar * region_source,
+    const gchar * client_id)
+{
+  g_mutex_lock (&status->lock);
+  replace (&status->arn, arn);
+  replace (&status->region, region);
+  replace (&status->region_source, region_source);
+  replace (&status->client_id, client_id);
+  gst_kvs_client_stats_reset (&status->stats);
+  g_mutex_unlock (&status->lock);
+}
+
+void
+gst_kvs_client_status_set_arn (GstKvsClientStatus * status, const gchar * arn)
+{
+  g_mutex_lock (&status->lock);
+  if (arn && g_strcmp0 (status->arn, arn) != 0)
+    replace (&status->arn, arn);
+  g_mutex_unlock (&status->lock);
+}
+
+gchar *
+gst_kvs_client_status_dup (GstKvsClientStatus * status, GstKvsStatusField field)
+{
+  gchar *const *fields[] = {
+    [GST_KVS_STATUS_ARN] = &status->arn,
+    [GST_KVS_STATUS_REGION] = &status->region,
+    [GST_KVS_STATUS_REGION_SOURCE] = &status->region_source,
+    [GST_KVS_STATUS_CLIENT_ID] = &status->client_id,
+  };
+  gchar *copy;
+
+  g_mutex_lock (&status->lock);
+  copy = g_strdup (*fields[field]);
+  g_mutex_unlock (&status->lock);
+  return copy;
+}
+
+void
+gst_kvs_client_status_set_ice_servers (GstKvsClientStatus * status,
+    GPtrArray * servers, gboolean refreshed)
+{
+  g_mutex_lock (&status->lock);
+  g_ptr_array_unref (status->ice_servers);
+  status->ice_servers = servers;
+  if (refreshed)
+    status->stats.ice_server_refreshes++;
+  g_mutex_unlock (&status->lock);
+}
+
+GPtrArray *
+gst_kvs_client_status_dup_ice_servers (GstKvsClientStatus * status)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_kvs_ice_server_unref);
+
+  g_mutex_lock (&status->lock);
+  for (guint i = 0; i < status->ice_servers->len; i++)
+    g_ptr_array_add (copy,
+        gst_kvs_ice_server_ref (g_ptr_array_index (status->ice_servers, i)));
+  g_mutex_unlock (&status->lock);
+  return copy;
+}
+
+void
+gst_kvs_client_status_duration (GstKvsClientStatus * status, guint which,
+    gint64 started)
+{
+  g_mutex_lock (&status->lock);
+  status->stats.durations[which] =
+      (GstClockTime) (g_get_monotonic_time () - started) * GST_USECOND;
+  g_mutex_unlock (&status->lock);
+}
+
+void
+gst_kvs_client_status_message (GstKvsClientStatus * status, gboolean sent,
+    GstKvsMessageType type)
+{
+  g_mutex_lock (&status->lock);
+  gst_kvs_client_stats_count (sent ? status->stats.sent :
+      status->stats.received, type);
+  g_mutex_unlock (&status->lock);
+}
+
+void
+gst_kvs_client_status_connected (GstKvsClientStatus * status)
+{
+  g_mutex_lock (&status->lock);
+  if (status->stats.connections++ > 0)
+    status->stats.reconnects++;
+  g_mutex_unlock (&status->lock);
+}
+
+void
+gst_kvs_client_status_send_failed (GstKvsClientStatus * status)
+{
+  g_mutex_lock (&status->lock);
+  status->stats.send_failures++;
+  g_mutex_unlock (&status->lock);
+}
+
+void
+gst_kvs_client_status_get_stats (GstKvsClientStatus * status,
+    GstKvsClientStats * stats)
+{
+  g_mutex_lock (&status->lock);
+  *stats = status->stats;
+  g_mutex_unlock (&status->lock);
 }

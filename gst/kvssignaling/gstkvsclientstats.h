@@ -1,4 +1,4 @@
-/* kvssignaling: the signaling client's statistics.
+/* kvssignaling: the signaling client's status and statistics.
  * Internal to the library (not installed).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
@@ -42,5 +42,71 @@ void gst_kvs_client_stats_count (guint64 * counters, GstKvsMessageType type);
 G_GNUC_INTERNAL
 GstStructure *gst_kvs_client_stats_to_structure (const GstKvsClientStats *
     stats, GstKvsSignalingState state, GstKvsRole role, guint queue_depth);
+
+/* What the client found out and counted, read from any thread: the names
+ * resolved at start (the ARN also after a describe), the ICE servers and
+ * the statistics. A plain struct embedded in the client, with its own
+ * lock (taken alone, never around a call out). */
+typedef struct
+{
+  GMutex lock;
+  gchar *arn;
+  gchar *region;
+  gchar *region_source;
+  gchar *client_id;             /* a viewer's */
+  GPtrArray *ice_servers;       /* GstKvsIceServer */
+  GstKvsClientStats stats;
+} GstKvsClientStatus;
+
+/* The fields of gst_kvs_client_status_dup(). */
+typedef enum
+{
+  GST_KVS_STATUS_ARN,
+  GST_KVS_STATUS_REGION,
+  GST_KVS_STATUS_REGION_SOURCE,
+  GST_KVS_STATUS_CLIENT_ID,
+} GstKvsStatusField;
+
+G_GNUC_INTERNAL
+void gst_kvs_client_status_init (GstKvsClientStatus * status);
+G_GNUC_INTERNAL
+void gst_kvs_client_status_clear (GstKvsClientStatus * status);
+/* A run starts with these names; the counters start at zero. */
+G_GNUC_INTERNAL
+void gst_kvs_client_status_begin_run (GstKvsClientStatus * status,
+    const gchar * arn, const gchar * region, const gchar * region_source,
+    const gchar * client_id);
+/* What a describe found (NULL: nothing). */
+G_GNUC_INTERNAL
+void gst_kvs_client_status_set_arn (GstKvsClientStatus * status,
+    const gchar * arn);
+G_GNUC_INTERNAL
+gchar *gst_kvs_client_status_dup (GstKvsClientStatus * status,
+    GstKvsStatusField field);
+/* Keeps @servers (transfer full); @refreshed: from the background refresh
+ * (counted). */
+G_GNUC_INTERNAL
+void gst_kvs_client_status_set_ice_servers (GstKvsClientStatus * status,
+    GPtrArray * servers, gboolean refreshed);
+G_GNUC_INTERNAL
+GPtrArray *gst_kvs_client_status_dup_ice_servers (GstKvsClientStatus *
+    status);
+/* A call of @which (GST_KVS_STAT_*) that began at @started (monotonic us)
+ * ended. */
+G_GNUC_INTERNAL
+void gst_kvs_client_status_duration (GstKvsClientStatus * status,
+    guint which, gint64 started);
+/* One more message of @type, sent or received. */
+G_GNUC_INTERNAL
+void gst_kvs_client_status_message (GstKvsClientStatus * status,
+    gboolean sent, GstKvsMessageType type);
+/* A connection came up. */
+G_GNUC_INTERNAL
+void gst_kvs_client_status_connected (GstKvsClientStatus * status);
+G_GNUC_INTERNAL
+void gst_kvs_client_status_send_failed (GstKvsClientStatus * status);
+G_GNUC_INTERNAL
+void gst_kvs_client_status_get_stats (GstKvsClientStatus * status,
+    GstKvsClientStats * stats);
 
 G_END_DECLS

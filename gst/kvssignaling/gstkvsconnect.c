@@ -11,6 +11,12 @@
  * Each step gets the run's request timeout: a call past it is cancelled
  * and reported as "no reply within N s". The client (the caller) keeps
  * what to do about a failure.
+ *
+ * gst_kvs_connect_replacement_async(): the CONNECTING step alone, for the
+ * new connection of make before break (the client stays CONNECTED
+ * meanwhile: no step is reported), with the same deadline: a service that
+ * accepts the TCP connection and never answers must not leave the client
+ * waiting for ever.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -36,6 +42,7 @@ typedef struct
   GstKvsSignalingRun *run;      /* outlives the task (the thread waits) */
   gboolean create_channel;
   guint message_ttl;
+  gboolean replacement;         /* make before break: CONNECTING only */
   GstKvsConnectHooks hooks;
   gpointer hooks_data;
 
@@ -96,7 +103,8 @@ begin_step (GTask * task, GstKvsSignalingState step)
   GCancellable *parent = g_task_get_cancellable (task);
 
   c->step = step;
-  c->hooks.step (step, c->hooks_data);
+  if (!c->replacement)
+    c->hooks.step (step, c->hooks_data);
   gst_kvs_source_clear (&c->step_timer);
   g_clear_object (&c->step_cancellable);
   c->step_cancellable = g_cancellable_new ();
@@ -356,8 +364,28 @@ open_connection (GTask * task)
       begin_step (task, GST_KVS_SIGNALING_STATE_CONNECTING);
 
   gst_kvs_ws_connection_open_async (c->run->session, c->run->resolver,
-      c->run->creds, c->run->region, c->run->role, c->run->client_id, FALSE,
-      cancellable, open_cb, task);
+      c->run->creds, c->run->region, c->run->role, c->run->client_id,
+      c->replacement, cancellable, open_cb, task);
+}
+
+static GTask *
+connect_new (GstKvsSignalingRun * run, const GstKvsConnectHooks * hooks,
+    gpointer hooks_data, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data, gpointer source_tag)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Connect *c = g_new0 (Connect, 1);
+
+  GST_DEBUG_CATEGORY_INIT (kvs_connect_debug, "kvsconnect", 0,
+      "KVS signaling connect procedure");
+  g_task_set_source_tag (task, source_tag);
+  /* the procedure checks the cancellable itself (end_step) */
+  g_task_set_check_cancellable (task, FALSE);
+  c->run = run;
+  c->hooks = *hooks;
+  c->hooks_data = hooks_data;
+  g_task_set_task_data (task, c, (GDestroyNotify) connect_free);
+  return task;
 }
 
 void
@@ -366,22 +394,15 @@ gst_kvs_connect_async (GstKvsSignalingRun * run, gboolean create_channel,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data)
 {
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  Connect *c = g_new0 (Connect, 1);
+  GTask *task;
+  Connect *c;
 
-  GST_DEBUG_CATEGORY_INIT (kvs_connect_debug, "kvsconnect", 0,
-      "KVS signaling connect procedure");
   GST_KVS_CHECK_OWNER (run->context);
-
-  g_task_set_source_tag (task, gst_kvs_connect_async);
-  /* the procedure checks the cancellable itself (end_step) */
-  g_task_set_check_cancellable (task, FALSE);
-  c->run = run;
+  task = connect_new (run, hooks, hooks_data, cancellable, callback,
+      user_data, gst_kvs_connect_async);
+  c = g_task_get_task_data (task);
   c->create_channel = create_channel;
   c->message_ttl = message_ttl;
-  c->hooks = *hooks;
-  c->hooks_data = hooks_data;
-  g_task_set_task_data (task, c, (GDestroyNotify) connect_free);
 
   if (gst_kvs_channel_resolver_needs_describe (run->resolver))
     describe (task);
@@ -389,6 +410,21 @@ gst_kvs_connect_async (GstKvsSignalingRun * run, gboolean create_channel,
     get_endpoints (task);
   else
     get_ice_config (task);
+}
+
+void
+gst_kvs_connect_replacement_async (GstKvsSignalingRun * run,
+    const GstKvsConnectHooks * hooks, gpointer hooks_data,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  GTask *task;
+
+  GST_KVS_CHECK_OWNER (run->context);
+  task = connect_new (run, hooks, hooks_data, cancellable, callback,
+      user_data, gst_kvs_connect_replacement_async);
+  ((Connect *) g_task_get_task_data (task))->replacement = TRUE;
+  open_connection (task);
 }
 
 GstKvsWsConnection *

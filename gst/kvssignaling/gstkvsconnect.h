@@ -31,6 +31,15 @@ void gst_kvs_connect_async (GstKvsSignalingRun * run,
     const GstKvsConnectHooks * hooks, gpointer hooks_data,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data);
+/* Opens, on the run's thread, a new WebSocket connection to replace the
+ * open one (make before break), with the run's request timeout; the hooks'
+ * step is not called. Ends with gst_kvs_connect_finish() (step
+ * CONNECTING). */
+G_GNUC_INTERNAL
+void gst_kvs_connect_replacement_async (GstKvsSignalingRun * run,
+    const GstKvsConnectHooks * hooks, gpointer hooks_data,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
 /* The open connection; or NULL, the step that failed in @step and why. */
 G_GNUC_INTERNAL
 GstKvsWsConnection *gst_kvs_connect_finish (GAsyncResult * res,

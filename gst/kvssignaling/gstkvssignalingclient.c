@@ -35,14 +35,18 @@
  * every keepalive-interval; no pong nor frame for two intervals means a dead
  * connection.
  *
- * Inside, the client is the supervisor (thread, state machine, backoff,
- * make before break) of internal parts, one per file: the connect
- * procedure (gstkvsconnect.c: one attempt's steps, each timed), the channel
- * resolver (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
+ * Inside, the client is the supervisor (thread, state machine, reconnect
+ * timer) of internal parts, one per file: the connect procedure
+ * (gstkvsconnect.c: one attempt's steps, each timed), the channel resolver
+ * (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
  * object per WebSocket connection (gstkvswsconnection.c: presign,
- * handshake, liveness, maximum age, frames, pacing), the outbox
- * (gstkvsoutbox.c: the queue of send()) and the state of a run
- * (gstkvssignalingrun.c), made by start() and freed when the thread ends.
+ * handshake, liveness, maximum age, frames, pacing), the handover
+ * (gstkvshandover.c: the active connection and make before break), the
+ * outbox (gstkvsoutbox.c: the queue of send()), the state of a run
+ * (gstkvssignalingrun.c, made by start() and freed when the thread ends)
+ * with its backoff (gstkvsbackoff.c) and failure policy
+ * (gstkvsfailurepolicy.c), the status (gstkvsclientstats.c) and the
+ * configuration properties (gstkvsclientconfig.c, over #GstKvsSettings).
  *
  * TLS is always verified; ca-file replaces the system's authorities. GIO's
  * default proxy resolver (libproxy, not safe across threads on Debian 12)
@@ -67,33 +71,15 @@
 #include "gstkvsclientstats.h"
 #include "gstkvsoutbox.h"
 #include "gstkvsowner.h"
+#include "gstkvsbackoff.h"
+#include "gstkvsfailurepolicy.h"
+#include "gstkvshandover.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
 
 /* Outgoing messages waiting for a connection. */
 #define MAX_QUEUED_MESSAGES 512
-/* Reconnect backoff: full jitter over min(cap, base * 2^n). */
-#define BACKOFF_BASE_MS 100
-#define BACKOFF_CAP_MS 10000
-/* A connection up this long resets the backoff. */
-#define STABLE_CONNECTION_S 60
-/* Credentials rejected this many times in a row: give up. */
-#define MAX_AUTH_FAILURES 3
-/* The service's certificate refused this many times in a row: give up (a
- * trust problem needs the user, not a retry). */
-#define MAX_TLS_FAILURES 3
-/* Replaced by a newer connection of the same identity (another master, or a
- * viewer with the same client id): the wait before taking the channel back,
- * doubling per replacement up to the cap, plus up to a fifth of jitter; the
- * count is forgotten once a connection lasted REPLACED_FORGET_S. Longer
- * than the newer connection needs to settle: two masters on a channel take
- * turns every few minutes instead of replacing each other in a loop. */
-#define REPLACED_BASE_S 30
-#define REPLACED_CAP_S 300
-#define REPLACED_FORGET_S 600
-/* Shutdown waits this long for the close handshake and cancelled calls. */
-#define SHUTDOWN_GRACE_MS 2000
 
 enum
 {
@@ -130,21 +116,18 @@ struct _GstKvsSignalingClient
   GMutex start_lock;
 
   /* Configuration (lock). */
-  GstKvsClientConfig config;
+  GstKvsSettings config;
   gboolean credentials_changed;
 
   /* Status (lock). */
   GstKvsSignalingState state;
-  gchar *resolved_arn;
-  gchar *resolved_region;
-  gchar *resolved_region_source;
-  gchar *resolved_client_id;
-  GPtrArray *ice_servers;
   GstKvsOutbox *outbox;
   GThread *thread;
   GMainContext *context;
   gboolean thread_finishing;    /* detached thread still cleaning up */
-  GstKvsClientStats stats;
+
+  /* What the client found out and counted (its own lock). */
+  GstKvsClientStatus status;
 
   /* The current run: made by start(), freed when its thread ends; touched
    * by the client's thread only. */
@@ -161,8 +144,6 @@ static void begin_attempt (GstKvsSignalingClient * self);
 static void attempt_failed (GstKvsSignalingClient * self,
     GstKvsSignalingState step, const GError * error);
 static guint schedule_reconnect (GstKvsSignalingClient * self, gint delay);
-static void start_make_before_break (GstKvsSignalingClient * self,
-    const gchar * why);
 static void refresh_ice_servers (GstKvsSignalingClient * self);
 
 /* ------------------------------------------------------------------ */
@@ -226,25 +207,6 @@ read_state (GstKvsSignalingClient * self)
   return state;
 }
 
-/* Records the duration of a call that began at @started (monotonic us). */
-static void
-stat_duration (GstKvsSignalingClient * self, guint which, gint64 started)
-{
-  g_mutex_lock (&self->lock);
-  self->stats.durations[which] =
-      (GstClockTime) (g_get_monotonic_time () - started) * GST_USECOND;
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-stat_message (GstKvsSignalingClient * self, guint64 * counters,
-    GstKvsMessageType type)
-{
-  g_mutex_lock (&self->lock);
-  gst_kvs_client_stats_count (counters, type);
-  g_mutex_unlock (&self->lock);
-}
-
 /* A message waited in vain (outbox's "send-failed"): counted, forwarded. */
 static void
 on_outbox_send_failed (GstKvsOutbox * outbox, GstKvsMessage * msg,
@@ -252,9 +214,7 @@ on_outbox_send_failed (GstKvsOutbox * outbox, GstKvsMessage * msg,
 {
   GstKvsSignalingClient *self = user_data;
 
-  g_mutex_lock (&self->lock);
-  self->stats.send_failures++;
-  g_mutex_unlock (&self->lock);
+  gst_kvs_client_status_send_failed (&self->status);
   g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, msg, error);
 }
 
@@ -267,19 +227,15 @@ fail_outgoing (GstKvsSignalingClient * self, const gchar * reason)
 /* ------------------------------------------------------------------ */
 /* giving up */
 
-static void drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn);
-
 static void
-fail (GstKvsSignalingClient * self, GError * error)
+fail (GstKvsSignalingClient * self, const GError * error)
 {
   GST_ERROR_OBJECT (self, "giving up: %s", error->message);
   self->run->attempt_active = FALSE;
   gst_kvs_source_clear (&self->run->reconnect_source);
   gst_kvs_channel_resolver_stop (self->run->resolver);
-  gst_kvs_source_clear (&self->run->mbb_retry_source);
   gst_kvs_source_clear (&self->run->stable_source);
-  drop_conn (self, self->run->conn);
-  self->run->conn = NULL;
+  gst_kvs_handover_drop (self->run);
   set_state (self, GST_KVS_SIGNALING_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
   fail_outgoing (self, "the signaling client failed");
@@ -289,19 +245,14 @@ fail (GstKvsSignalingClient * self, GError * error)
 /* outgoing queue */
 
 /* Messages are written on the active connection only while it is not being
- * replaced. After GO_AWAY, and while a replacement is being opened (make
- * before break), they wait in the queue, timed by send-timeout, and go out
- * in order on the new connection: the service closes the old one when its
- * grace period ends or as soon as the new one is attached, and a frame
- * written on it just before that close is lost without a trace (the
- * protocol has no acknowledgements). The old connection is still read
- * until it is closed. */
-static gboolean
+ * replaced (gstkvshandover.c) and no attempt is opening a new one; else they
+ * wait in the queue, timed by send-timeout, and go out in order on the new
+ * connection. */
+static GstKvsWsConnection *
 conn_writable (GstKvsSignalingClient * self)
 {
-  return self->run->conn && !self->run->conn_going_away
-      && !self->run->mbb_active && !self->run->attempt_active
-      && gst_kvs_ws_connection_is_open (self->run->conn);
+  return self->run->attempt_active ? NULL :
+      gst_kvs_handover_writable (self->run);
 }
 
 /* Sends what the connection's pacing allows, in order. */
@@ -315,23 +266,24 @@ flush_outgoing (GstKvsSignalingClient * self)
 
   while (TRUE) {
     g_autoptr (GstKvsOutboxItem) item = NULL;
+    GstKvsWsConnection *conn = conn_writable (self);
     GstKvsMessageType type;
 
-    if (!conn_writable (self))
+    if (!conn)
       return;
     /* nothing waits (no send-timeout timer), or the head must wait:
      * everything behind it waits too ("writable" comes back here) */
     if (!gst_kvs_outbox_peek_type (self->outbox, &type) ||
-        gst_kvs_ws_connection_reserve (self->run->conn, type) > 0)
+        gst_kvs_ws_connection_reserve (conn, type) > 0)
       return;
 
     item = gst_kvs_outbox_pop (self->outbox);
-    gst_kvs_ws_connection_send (self->run->conn, item->frame);
+    gst_kvs_ws_connection_send (conn, item->frame);
     GST_DEBUG_OBJECT (self, "sent %s%s%s",
         gst_kvs_message_type_to_string (item->msg->type),
         item->msg->correlation_id ? " correlation id " : "",
         item->msg->correlation_id ? item->msg->correlation_id : "");
-    stat_message (self, self->stats.sent, item->msg->type);
+    gst_kvs_client_status_message (&self->status, TRUE, item->msg->type);
     g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, item->msg);
   }
 }
@@ -361,19 +313,6 @@ reconnect_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Full jitter: uniform in [0, min(cap, base * 2^n)]; n grows per call. */
-static guint
-backoff_delay (GstKvsSignalingClient * self)
-{
-  guint64 ceiling;
-
-  ceiling = (guint64) BACKOFF_BASE_MS << MIN (self->run->backoff_exponent, 16);
-  ceiling = MIN (ceiling, BACKOFF_CAP_MS);
-  if (self->run->backoff_exponent < 16)
-    self->run->backoff_exponent++;
-  return g_random_int_range (0, (gint32) ceiling + 1);
-}
-
 /* Schedules the next attempt after @delay ms (-1: the backoff's). Returns
  * the delay, or G_MAXUINT when no attempt was scheduled (stopping, or one
  * is already on its way). */
@@ -385,28 +324,11 @@ schedule_reconnect (GstKvsSignalingClient * self, gint delay)
     return G_MAXUINT;
 
   if (delay < 0)
-    delay = backoff_delay (self);
+    delay = gst_kvs_backoff_next (&self->run->backoff);
 
   GST_INFO_OBJECT (self, "reconnecting in %d ms", delay);
   self->run->reconnect_source = add_timeout (self, delay, reconnect_timeout);
   return delay;
-}
-
-/* The wait after being replaced: see REPLACED_BASE_S. */
-static guint
-replaced_delay (GstKvsSignalingClient * self)
-{
-  guint64 ceiling;
-
-  if (self->run->conn_up_since
-      && g_get_monotonic_time () - self->run->conn_up_since >
-      (gint64) REPLACED_FORGET_S * G_USEC_PER_SEC)
-    self->run->replaced_count = 0;
-  ceiling =
-      (guint64) REPLACED_BASE_S *1000 << MIN (self->run->replaced_count, 8);
-  ceiling = MIN (ceiling, (guint64) REPLACED_CAP_S * 1000);
-  self->run->replaced_count++;
-  return (guint) ceiling + g_random_int_range (0, (gint32) ceiling / 5 + 1);
 }
 
 /* Tells the handlers of "connect-failed" that the client retries. */
@@ -426,68 +348,28 @@ stable_timeout (gpointer user_data)
 
   source_fired (&self->run->stable_source);
   GST_DEBUG_OBJECT (self, "connection stable, backoff reset");
-  self->run->backoff_exponent = 0;
+  gst_kvs_backoff_reset (&self->run->backoff);
   return G_SOURCE_REMOVE;
 }
 
 /* ------------------------------------------------------------------ */
 /* WebSocket connections */
 
-static void on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
-    gpointer user_data);
-static void on_conn_lost (GstKvsWsConnection * conn, GError * why,
-    gpointer user_data);
-static void on_conn_closed (GstKvsWsConnection * conn, gpointer user_data);
-static void on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data);
-static void on_conn_writable (GstKvsWsConnection * conn, gpointer user_data);
-
-static void
-watch_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
-{
-  g_signal_connect (conn, "message", G_CALLBACK (on_conn_message), self);
-  g_signal_connect (conn, "lost", G_CALLBACK (on_conn_lost), self);
-  g_signal_connect (conn, "closed", G_CALLBACK (on_conn_closed), self);
-  g_signal_connect (conn, "max-age", G_CALLBACK (on_conn_max_age), self);
-  g_signal_connect (conn, "writable", G_CALLBACK (on_conn_writable), self);
-}
-
-/* Close @conn (if open) and forget it; "closed" only counts it down. */
-static void
-drop_conn (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
-{
-  if (!conn)
-    return;
-
-  if (gst_kvs_ws_connection_close (conn)) {
-    /* kept (and read) until "closed" */
-    g_ptr_array_add (self->run->closing_conns, conn);
-    return;
-  }
-  g_signal_handlers_disconnect_by_data (conn, self);
-  g_object_unref (conn);
-}
-
 /* The active connection is gone (@why: GST_KVS_ERROR_REPLACED when a newer
  * connection of the same identity took its place): heal. */
 static void
-connection_lost (GstKvsSignalingClient * self, const GError * why)
+on_handover_lost (const GError * why, gint64 up_since, gboolean replacing,
+    gpointer user_data)
 {
+  GstKvsSignalingClient *self = user_data;
   guint delay;
-  GstKvsWsConnection *conn = self->run->conn;
 
-  self->run->conn = NULL;
-  self->run->conn_going_away = FALSE;
   gst_kvs_source_clear (&self->run->stable_source);
-  drop_conn (self, conn);
-
-  if (self->run->stopping)
-    return;
-
-  if (self->run->mbb_active) {
-    /* A replacement is already on its way (the service may close the old
-     * connection as soon as it has attached the new one, before the client
-     * has seen the handshake's reply): messages wait for it. The state
-     * stays, unless the replacement fails (ws_connect_cb). */
+  if (replacing) {
+    /* The service may close the old connection as soon as it has attached
+     * the new one, before the client has seen the handshake's reply:
+     * messages wait for it. The state stays, unless the replacement
+     * fails. */
     GST_INFO_OBJECT (self, "old connection gone while its replacement "
         "opens: %s", why->message);
     return;
@@ -495,47 +377,18 @@ connection_lost (GstKvsSignalingClient * self, const GError * why)
   GST_WARNING_OBJECT (self, "connection lost: %s", why->message);
   set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
   if (g_error_matches (why, GST_KVS_ERROR, GST_KVS_ERROR_REPLACED))
-    delay = schedule_reconnect (self, replaced_delay (self));
+    delay = schedule_reconnect (self,
+        gst_kvs_backoff_next_replaced (&self->run->backoff, up_since,
+            g_get_monotonic_time ()));
   else
     delay = schedule_reconnect (self, -1);
   report_retry (self, GST_KVS_SIGNALING_STATE_CONNECTED, why, delay);
 }
 
 static void
-on_conn_lost (GstKvsWsConnection * conn, GError * why, gpointer user_data)
+on_handover_writable (gpointer user_data)
 {
-  GstKvsSignalingClient *self = user_data;
-
-  if (conn == self->run->conn)
-    connection_lost (self, why);
-}
-
-static void
-on_conn_closed (GstKvsWsConnection * conn, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  /* we closed it */
-  g_signal_handlers_disconnect_by_data (conn, self);
-  g_ptr_array_remove (self->run->closing_conns, conn);
-}
-
-static void
-on_conn_max_age (GstKvsWsConnection * conn, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  if (conn == self->run->conn)
-    start_make_before_break (self, "connection nearing the one-hour limit");
-}
-
-static void
-on_conn_writable (GstKvsWsConnection * conn, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  if (conn == self->run->conn)
-    flush_outgoing (self);
+  flush_outgoing (user_data);
 }
 
 static guint
@@ -549,25 +402,21 @@ get_keepalive_interval (GstKvsSignalingClient * self)
   return interval;
 }
 
-/* @conn completed its handshake: it becomes the active connection. */
+/* @conn completed its handshake and is the active connection. */
 static void
-connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
+on_handover_up (GstKvsWsConnection * conn, gpointer user_data)
 {
-  self->run->conn = conn;
-  self->run->conn_up_since = g_get_monotonic_time ();
-  self->run->auth_failures = 0;
-  self->run->tls_failures = 0;
-  g_mutex_lock (&self->lock);
-  if (self->stats.connections++ > 0)
-    self->stats.reconnects++;
-  g_mutex_unlock (&self->lock);
+  GstKvsSignalingClient *self = user_data;
+
+  GST_INFO_OBJECT (self, "connected");
+  gst_kvs_failure_policy_connected (&self->run->failures);
+  gst_kvs_client_status_connected (&self->status);
 
   gst_kvs_source_clear (&self->run->stable_source);
   self->run->stable_source =
-      add_timeout (self, STABLE_CONNECTION_S * 1000, stable_timeout);
+      add_timeout (self, GST_KVS_BACKOFF_STABLE_S * 1000, stable_timeout);
   gst_kvs_ws_connection_start (conn, get_keepalive_interval (self),
       self->run->max_age_s);
-  self->run->conn_going_away = FALSE;
 
   set_state (self, GST_KVS_SIGNALING_STATE_CONNECTED);
   flush_outgoing (self);
@@ -577,7 +426,7 @@ connection_up (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
 /* incoming messages */
 
 static void
-on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
+on_handover_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
     gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
@@ -590,12 +439,11 @@ on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
     [GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER] = SIGNAL_RECONNECT_ICE_SERVER,
   };
 
-  /* frames still arriving on a connection being replaced are delivered */
   GST_DEBUG_OBJECT (self, "received %s%s%s",
       gst_kvs_message_type_to_string (msg->type),
       msg->sender_client_id ? " from " : "",
       msg->sender_client_id ? msg->sender_client_id : "");
-  stat_message (self, self->stats.received, msg->type);
+  gst_kvs_client_status_message (&self->status, FALSE, msg->type);
   if (msg->type == GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE) {
     GST_WARNING_OBJECT (self, "the service refused message %s: %s (%u) %s",
         GST_STR_NULL (msg->correlation_id), GST_STR_NULL (msg->error_type),
@@ -604,104 +452,38 @@ on_conn_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
 
   g_signal_emit (self, signals[signal_of_type[msg->type]], 0, msg);
 
-  if (self->run->stopping)
-    return;
-  if (msg->type == GST_KVS_MESSAGE_TYPE_GO_AWAY && conn == self->run->conn) {
-    /* nothing more on it: what is sent now waits for the replacement */
-    self->run->conn_going_away = TRUE;
-    start_make_before_break (self, "GO_AWAY");
-  } else if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
+  /* GO_AWAY: gstkvshandover.c replaces the connection */
+  if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
     refresh_ice_servers (self);
 }
 
 /* ------------------------------------------------------------------ */
 /* the connect attempt */
 
-static gboolean
-is_auth_error (const GError * error)
-{
-  return error->domain == GST_KVS_ERROR &&
-      (error->code == GST_KVS_ERROR_ACCESS_DENIED ||
-      error->code == GST_KVS_ERROR_NOT_AUTHORIZED ||
-      error->code == GST_KVS_ERROR_SIGNATURE ||
-      error->code == GST_KVS_ERROR_SIGNATURE_EXPIRED ||
-      error->code == GST_KVS_ERROR_NO_CREDENTIALS);
-}
-
-/* A signature refused because its credential scope names another region
- * than the service's (AWS: "Credential should be scoped to a valid region,
- * not 'us-east-1'"): a setting to fix, not bad credentials. */
-static gboolean
-is_region_mismatch (const GError * error)
-{
-  return g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE)
-      && strstr (error->message, "scoped to a valid region") != NULL;
-}
-
-static GError *
-region_mismatch_error (GstKvsSignalingClient * self,
-    GstKvsSignalingState step, const GError * error)
-{
-  g_autofree gchar *region = NULL, *source = NULL;
-
-  g_mutex_lock (&self->lock);
-  region = g_strdup (self->resolved_region);
-  source = g_strdup (self->resolved_region_source);
-  g_mutex_unlock (&self->lock);
-  return g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_REGION_MISMATCH,
-      "region mismatch: requests were signed for region '%s', from %s, but "
-      "the service is in another region; set the region to the channel's "
-      "(during %s: %s)", GST_STR_NULL (region), GST_STR_NULL (source),
-      state_nick (step), error->message);
-}
-
 static void
 attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
     const GError * error)
 {
+  g_autoptr (GError) fatal = NULL;
+  GstKvsFailureAction action;
   guint delay;
 
   self->run->attempt_active = FALSE;
   if (self->run->stopping)
     return;
 
-  if (is_region_mismatch (error)) {
-    g_autoptr (GError) fatal = region_mismatch_error (self, step, error);
-
+  action = gst_kvs_failure_policy_judge (&self->run->failures, step, error,
+      &fatal);
+  if (action & GST_KVS_FAILURE_GIVE_UP) {
     fail (self, fatal);
     return;
   }
-
-  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_TLS_CERTIFICATE)) {
-    if (++self->run->tls_failures >= MAX_TLS_FAILURES) {
-      g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
-          "TLS certificate refused %u times in a row (during %s): %s",
-          self->run->tls_failures, state_nick (step), error->message);
-      fail (self, fatal);
-      return;
-    }
-  } else {
-    self->run->tls_failures = 0;
-  }
-
-  if (is_auth_error (error)) {
-    self->run->auth_failures++;
-    if (self->run->auth_failures >= MAX_AUTH_FAILURES) {
-      g_autoptr (GError) fatal = g_error_new (GST_KVS_ERROR, error->code,
-          "credentials rejected %u times in a row (last during %s): %s",
-          self->run->auth_failures, state_nick (step), error->message);
-      fail (self, fatal);
-      return;
-    }
-    /* the chain may have new values (environment, files) */
+  if (action & GST_KVS_FAILURE_NEW_CREDENTIALS) {
     g_mutex_lock (&self->lock);
     self->credentials_changed = TRUE;
     g_mutex_unlock (&self->lock);
-  } else {
-    self->run->auth_failures = 0;
   }
-
-  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND))
+  if (action & GST_KVS_FAILURE_FORGET_CHANNEL)
     gst_kvs_channel_resolver_forget (self->run->resolver);
 
   GST_WARNING_OBJECT (self, "%s failed: %s", state_nick (step), error->message);
@@ -719,36 +501,36 @@ on_connect_step (GstKvsSignalingState step, gpointer user_data)
   const gchar *arn = gst_kvs_channel_resolver_get_arn (self->run->resolver);
 
   /* what a describe found, for gst_kvs_signaling_client_dup_channel_arn() */
-  g_mutex_lock (&self->lock);
-  if (arn && g_strcmp0 (self->resolved_arn, arn) != 0) {
-    g_free (self->resolved_arn);
-    self->resolved_arn = g_strdup (arn);
-  }
-  g_mutex_unlock (&self->lock);
+  gst_kvs_client_status_set_arn (&self->status, arn);
   set_state (self, step);
 }
 
 static void
 on_connect_duration (guint stat, gint64 started, gpointer user_data)
 {
-  stat_duration (user_data, stat, started);
+  GstKvsSignalingClient *self = user_data;
+
+  gst_kvs_client_status_duration (&self->status, stat, started);
 }
 
-static void store_ice_servers (GstKvsSignalingClient * self,
-    GPtrArray * servers);
+/* Keeps @servers (transfer full) and announces them. */
+static void
+store_ice_servers (GstKvsSignalingClient * self, GPtrArray * servers,
+    gboolean refreshed)
+{
+  gst_kvs_client_status_set_ice_servers (&self->status, servers, refreshed);
+  g_signal_emit (self, signals[SIGNAL_ICE_SERVERS_CHANGED], 0);
+}
 
 static void
 on_connect_ice_servers (GPtrArray * servers, gpointer user_data)
 {
-  store_ice_servers (user_data, servers);
+  store_ice_servers (user_data, servers, FALSE);
 }
 
 static const GstKvsConnectHooks connect_hooks = {
   on_connect_step, on_connect_duration, on_connect_ice_servers
 };
-
-static void connection_opened (GstKvsSignalingClient * self,
-    GstKvsWsConnection * conn);
 
 static void
 attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
@@ -765,21 +547,8 @@ attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     return;
   }
   if (conn) {
-    connection_opened (self, conn);
-  } else if (step == GST_KVS_SIGNALING_STATE_DESCRIBE &&
-      g_error_matches (error, GST_KVS_ERROR,
-          GST_KVS_ERROR_RESOURCE_NOT_FOUND)) {
-    g_autoptr (GError) fatal = NULL;
-    g_autofree gchar *name = NULL;
-
-    g_mutex_lock (&self->lock);
-    name = g_strdup (self->config.channel_name ? self->config.channel_name :
-        self->resolved_arn);
-    g_mutex_unlock (&self->lock);
-    fatal = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
-        "signaling channel '%s' does not exist and create-channel is off "
-        "(%s)", name, error->message);
-    fail (self, fatal);
+    self->run->attempt_active = FALSE;
+    gst_kvs_handover_adopt (self->run, conn);
   } else {
     attempt_failed (self, step, error);
   }
@@ -844,17 +613,6 @@ begin_attempt (GstKvsSignalingClient * self)
 
 /* ICE servers */
 
-/* Keeps @servers (transfer full) and announces them. */
-static void
-store_ice_servers (GstKvsSignalingClient * self, GPtrArray * servers)
-{
-  g_mutex_lock (&self->lock);
-  g_ptr_array_unref (self->ice_servers);
-  self->ice_servers = servers;
-  g_mutex_unlock (&self->lock);
-  g_signal_emit (self, signals[SIGNAL_ICE_SERVERS_CHANGED], 0);
-}
-
 /* The resolver's background refresh brought new servers. */
 static void
 on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
@@ -864,11 +622,9 @@ on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
 
   if (self->run->stopping)
     return;
-  stat_duration (self, GST_KVS_STAT_GET_ICE_CONFIG, started);
-  g_mutex_lock (&self->lock);
-  self->stats.ice_server_refreshes++;
-  g_mutex_unlock (&self->lock);
-  store_ice_servers (self, g_ptr_array_ref (servers));
+  gst_kvs_client_status_duration (&self->status, GST_KVS_STAT_GET_ICE_CONFIG,
+      started);
+  store_ice_servers (self, g_ptr_array_ref (servers), TRUE);
 }
 
 static void
@@ -878,168 +634,33 @@ refresh_ice_servers (GstKvsSignalingClient * self)
     gst_kvs_channel_resolver_refresh_ice_config (self->run->resolver);
 }
 
-/* CONNECTING */
+/* make before break (gstkvshandover.c) */
 
-typedef struct
-{
-  GstKvsSignalingClient *self;
-  gint64 started;               /* monotonic us */
-} ConnectData;
-
-static gboolean
-mbb_retry_timeout (gpointer user_data)
+/* A replacement failed and no connection is left (@error), or one was
+ * asked for without a connection (@error NULL). */
+static void
+on_handover_failed (GstKvsSignalingState step, const GError * error,
+    gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
-  source_fired (&self->run->mbb_retry_source);
-  start_make_before_break (self, "retry");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_mbb_retry (GstKvsSignalingClient * self)
-{
-  guint delay = backoff_delay (self);
-
-  GST_INFO_OBJECT (self, "new replacement attempt in %u ms", delay);
-  gst_kvs_source_clear (&self->run->mbb_retry_source);
-  self->run->mbb_retry_source = add_timeout (self, delay, mbb_retry_timeout);
-}
-
-static void
-mbb_finished (GstKvsSignalingClient * self)
-{
-  self->run->mbb_active = FALSE;
-  gst_kvs_source_clear (&self->run->mbb_timeout_source);
-  g_clear_object (&self->run->mbb_cancellable);
-}
-
-/* A replacement handshake gets request-timeout like any step: a service
- * that accepts the TCP connection and never answers must not leave the
- * client waiting for ever. */
-static gboolean
-mbb_timeout (gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  source_fired (&self->run->mbb_timeout_source);
-  GST_WARNING_OBJECT (self, "replacement handshake timed out after %u s",
-      self->run->step_timeout_s);
-  if (self->run->mbb_cancellable)
-    g_cancellable_cancel (self->run->mbb_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* @conn completed its handshake: it becomes the active connection, the
- * one it replaces (make before break) goes. */
-static void
-connection_opened (GstKvsSignalingClient * self, GstKvsWsConnection * conn)
-{
-  watch_conn (self, conn);
-  self->run->attempt_active = FALSE;
-  if (self->run->conn) {
-    GstKvsWsConnection *old = self->run->conn;
-
-    /* make before break: the new one is open, the old one goes */
-    GST_INFO_OBJECT (self, "replacement connection open, closing the old one");
-    self->run->conn = NULL;
-    gst_kvs_source_clear (&self->run->stable_source);
-    /* its frames are still delivered until it is closed */
-    drop_conn (self, old);
-  }
-  GST_INFO_OBJECT (self, "connected");
-  connection_up (self, conn);
-}
-
-static void
-replacement_cb (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  ConnectData *data = user_data;
-  GstKvsSignalingClient *self = data->self;
-  g_autoptr (GError) error = NULL;
-  gint64 started = data->started;
-  GstKvsWsConnection *conn;
-
-  g_free (data);
-  conn = gst_kvs_ws_connection_open_finish (res, &error);
-  if (!self->run->stopping)
-    stat_duration (self, GST_KVS_STAT_CONNECT, started);
-
-  self->run->pending_ops--;
-  mbb_finished (self);
-  if (self->run->stopping) {
-    g_clear_object (&conn);
-    return;
-  }
-
-  if (!conn) {
-    if (self->run->conn) {
-      /* the old one still works: try again later */
-      GST_WARNING_OBJECT (self, "replacement connection failed: %s",
-          error->message);
-      if (g_error_matches (error, GST_KVS_ERROR,
-              GST_KVS_ERROR_RESOURCE_NOT_FOUND))
-        gst_kvs_channel_resolver_forget (self->run->resolver);
-      schedule_mbb_retry (self);
-      /* unless told to go, the old one carries the messages meanwhile */
-      flush_outgoing (self);
-      return;
-    }
-    attempt_failed (self, GST_KVS_SIGNALING_STATE_CONNECTING, error);
-    return;
-  }
-  connection_opened (self, conn);
-}
-
-/* Opens a replacement for the active connection; it gets request-timeout
- * like any step. */
-static void
-open_replacement (GstKvsSignalingClient * self)
-{
-  GstKvsSignalingRun *run = self->run;
-  ConnectData *data;
-
-  data = g_new0 (ConnectData, 1);
-  data->self = self;
-  data->started = g_get_monotonic_time ();
-  run->pending_ops++;
-  /* cancelled by its own timer, or with the whole run */
-  g_clear_object (&run->mbb_cancellable);
-  run->mbb_cancellable = g_cancellable_new ();
-  g_signal_connect_object (run->cancellable, "cancelled",
-      G_CALLBACK (g_cancellable_cancel), run->mbb_cancellable,
-      G_CONNECT_SWAPPED);
-  gst_kvs_source_clear (&run->mbb_timeout_source);
-  run->mbb_timeout_source =
-      add_timeout (self, run->step_timeout_s * 1000, mbb_timeout);
-  gst_kvs_ws_connection_open_async (run->session, run->resolver, run->creds,
-      run->region, run->role, run->client_id, TRUE, run->mbb_cancellable,
-      replacement_cb, data);
-}
-
-/* GO_AWAY, or the connection's age: open the new connection first, then
- * close the old one. */
-static void
-start_make_before_break (GstKvsSignalingClient * self, const gchar * why)
-{
-  gst_kvs_source_clear (&self->run->mbb_retry_source);
-  if (self->run->stopping || self->run->mbb_active || self->run->attempt_active)
-    return;
-
-  if (!self->run->conn) {
+  if (error)
+    attempt_failed (self, step, error);
+  else
     schedule_reconnect (self, -1);
-    return;
-  }
-  if (!gst_kvs_channel_resolver_get_endpoints (self->run->resolver)) {
-    /* a full attempt; its connection replaces the old one */
-    begin_attempt (self);
-    return;
-  }
-
-  GST_INFO_OBJECT (self, "%s: opening a replacement connection", why);
-  self->run->mbb_active = TRUE;
-  open_replacement (self);
 }
+
+static void
+on_handover_attempt (gpointer user_data)
+{
+  begin_attempt (user_data);
+}
+
+static const GstKvsHandoverHooks handover_hooks = {
+  on_handover_message, on_handover_up, on_handover_lost,
+  on_handover_writable, on_handover_failed, on_handover_attempt,
+  on_connect_duration
+};
 
 /* ------------------------------------------------------------------ */
 /* the thread */
@@ -1060,14 +681,8 @@ shutdown_in_thread (gpointer user_data)
   gst_kvs_source_clear (&self->run->reconnect_source);
   gst_kvs_channel_resolver_stop (self->run->resolver);
   gst_kvs_outbox_detach (self->outbox);
-  gst_kvs_source_clear (&self->run->mbb_retry_source);
-  gst_kvs_source_clear (&self->run->mbb_timeout_source);
-  if (self->run->mbb_cancellable)
-    g_cancellable_cancel (self->run->mbb_cancellable);
   gst_kvs_source_clear (&self->run->stable_source);
-
-  drop_conn (self, self->run->conn);
-  self->run->conn = NULL;
+  gst_kvs_handover_drop (self->run);
 
   fail_outgoing (self, "the signaling client was stopped");
 
@@ -1080,36 +695,18 @@ shutdown_in_thread (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-grace_timeout (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* The close handshakes and the cancelled calls still running. */
-static gboolean
-run_busy (GstKvsSignalingRun * run)
-{
-  return run->pending_ops > 0 || run->closing_conns->len > 0 ||
-      gst_kvs_channel_resolver_is_busy (run->resolver);
-}
-
 static gpointer
 client_thread (gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
   GstKvsSignalingRun *run = self->run;
   GMainContext *context = run->context;
-  GSource *grace;
-  gboolean expired = FALSE;
   GObject *self_ref;
 
   g_main_context_push_thread_default (context);
 
   gst_kvs_signaling_run_open (run);
+  gst_kvs_handover_init (run, &handover_hooks, self);
   g_signal_connect (run->resolver, "ice-servers-refreshed",
       G_CALLBACK (on_ice_servers_refreshed), self);
   gst_kvs_outbox_attach (self->outbox, context);
@@ -1117,18 +714,7 @@ client_thread (gpointer user_data)
   begin_attempt (self);
   g_main_loop_run (run->loop);
 
-  /* let the close handshakes and the cancelled calls finish, bounded */
-  grace = g_timeout_source_new (SHUTDOWN_GRACE_MS);
-  g_source_set_callback (grace, grace_timeout, &expired, NULL);
-  g_source_attach (grace, context);
-  while (run_busy (run) && !expired)
-    g_main_context_iteration (context, TRUE);
-  g_source_destroy (grace);
-  g_source_unref (grace);
-  if (run_busy (run)) {
-    GST_WARNING_OBJECT (self, "%d call(s) and %u close(s) did not finish in "
-        "time", run->pending_ops, run->closing_conns->len);
-  }
+  gst_kvs_signaling_run_drain (run);
 
   g_signal_handlers_disconnect_by_data (run->resolver, self);
   gst_kvs_signaling_run_close (run);
@@ -1156,6 +742,36 @@ gst_kvs_signaling_client_new (GstKvsRole role, const gchar * channel_name)
 {
   return g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role", role,
       "channel-name", channel_name, NULL);
+}
+
+/**
+ * gst_kvs_signaling_client_new_from_settings:
+ * @settings: the connection's settings
+ *
+ * The client's configuration properties take the values of @settings'
+ * fields of the same names; its WebRTC fields (stun_server, correlation_id,
+ * local_addresses, answer_timeout) are the caller's.
+ *
+ * Returns: (transfer full): a new client, not started.
+ */
+GstKvsSignalingClient *
+gst_kvs_signaling_client_new_from_settings (const GstKvsSettings * settings)
+{
+  GstKvsSignalingClient *self;
+
+  g_return_val_if_fail (settings != NULL, NULL);
+
+  self = g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, NULL);
+  g_mutex_lock (&self->lock);
+  gst_kvs_settings_clear (&self->config);
+  gst_kvs_settings_copy_into (&self->config, settings);
+  g_clear_pointer (&self->config.stun_server, g_free);
+  g_clear_pointer (&self->config.correlation_id, g_free);
+  g_clear_pointer (&self->config.local_addresses, g_free);
+  self->config.answer_timeout = 0;
+  gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
+  g_mutex_unlock (&self->lock);
+  return self;
 }
 
 static gboolean start_locked (GstKvsSignalingClient * self, GError ** error);
@@ -1194,7 +810,7 @@ gst_kvs_signaling_client_start (GstKvsSignalingClient * self, GError ** error)
 static gboolean
 start_locked (GstKvsSignalingClient * self, GError ** error)
 {
-  GstKvsClientConfig settings;
+  GstKvsSettings settings;
   GstKvsSignalingRun *run;
 
   g_mutex_lock (&self->lock);
@@ -1204,13 +820,13 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
         "the signaling client is already running");
     return FALSE;
   }
-  gst_kvs_client_config_copy (&settings, &self->config);
+  gst_kvs_settings_copy_into (&settings, &self->config);
   self->credentials_changed = FALSE;
   g_mutex_unlock (&self->lock);
 
   /* a new run: nothing is left from the previous one */
   run = gst_kvs_signaling_run_new (&settings, error);
-  gst_kvs_client_config_clear (&settings);
+  gst_kvs_settings_clear (&settings);
   if (!run)
     return FALSE;
 
@@ -1219,20 +835,13 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
       run->region, run->region_source, run->cp_endpoint,
       GST_STR_NULL (run->creds->source));
 
+  gst_kvs_client_status_begin_run (&self->status, run->arn, run->region,
+      run->region_source, run->client_id);
   g_mutex_lock (&self->lock);
-  g_free (self->resolved_arn);
-  self->resolved_arn = g_strdup (run->arn);
-  g_free (self->resolved_region);
-  self->resolved_region = g_strdup (run->region);
-  g_free (self->resolved_region_source);
-  self->resolved_region_source = g_strdup (run->region_source);
-  g_free (self->resolved_client_id);
-  self->resolved_client_id = g_strdup (run->client_id);
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref (run->context);
   self->run = run;
   self->state = GST_KVS_SIGNALING_STATE_NEW;
-  gst_kvs_client_stats_reset (&self->stats);
   self->thread = g_thread_new ("kvssignaling", client_thread, self);
   /* messages queued before start() go out once connected; their wait
    * starts now */
@@ -1395,66 +1004,48 @@ gst_kvs_signaling_client_get_role (GstKvsSignalingClient * self)
   return role;
 }
 
-static gchar *
-dup_locked (GstKvsSignalingClient * self, gchar ** field)
-{
-  gchar *copy;
-
-  g_mutex_lock (&self->lock);
-  copy = g_strdup (*field);
-  g_mutex_unlock (&self->lock);
-  return copy;
-}
-
 gchar *
 gst_kvs_signaling_client_dup_client_id (GstKvsSignalingClient * self)
 {
-  gchar *id = NULL;
+  g_autofree gchar *id = NULL;
+  gchar *configured = NULL;
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
+  id = gst_kvs_client_status_dup (&self->status, GST_KVS_STATUS_CLIENT_ID);
   g_mutex_lock (&self->lock);
   if (self->config.role == GST_KVS_ROLE_VIEWER)
-    id = g_strdup (self->resolved_client_id ? self->resolved_client_id :
-        self->config.client_id);
+    configured = g_strdup (id ? id : self->config.client_id);
   g_mutex_unlock (&self->lock);
-  return id;
+  return configured;
 }
 
 gchar *
 gst_kvs_signaling_client_dup_channel_arn (GstKvsSignalingClient * self)
 {
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
-  return dup_locked (self, &self->resolved_arn);
+  return gst_kvs_client_status_dup (&self->status, GST_KVS_STATUS_ARN);
 }
 
 gchar *
 gst_kvs_signaling_client_dup_region (GstKvsSignalingClient * self)
 {
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
-  return dup_locked (self, &self->resolved_region);
+  return gst_kvs_client_status_dup (&self->status, GST_KVS_STATUS_REGION);
 }
 
 gchar *
 gst_kvs_signaling_client_dup_region_source (GstKvsSignalingClient * self)
 {
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
-  return dup_locked (self, &self->resolved_region_source);
+  return gst_kvs_client_status_dup (&self->status,
+      GST_KVS_STATUS_REGION_SOURCE);
 }
 
 GPtrArray *
 gst_kvs_signaling_client_dup_ice_servers (GstKvsSignalingClient * self)
 {
-  GPtrArray *copy;
-
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
-  copy = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_kvs_ice_server_unref);
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->ice_servers->len; i++)
-    g_ptr_array_add (copy,
-        gst_kvs_ice_server_ref (g_ptr_array_index (self->ice_servers, i)));
-  g_mutex_unlock (&self->lock);
-  return copy;
+  return gst_kvs_client_status_dup_ice_servers (&self->status);
 }
 
 GstStructure *
@@ -1467,8 +1058,8 @@ gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
 
+  gst_kvs_client_status_get_stats (&self->status, &stats);
   g_mutex_lock (&self->lock);
-  stats = self->stats;
   state = self->state;
   role = self->config.role;
   depth = gst_kvs_outbox_get_length (self->outbox);
@@ -1526,12 +1117,8 @@ gst_kvs_signaling_client_finalize (GObject * object)
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
   g_object_unref (self->outbox);
-  gst_kvs_client_config_clear (&self->config);
-  g_free (self->resolved_arn);
-  g_free (self->resolved_region);
-  g_free (self->resolved_region_source);
-  g_free (self->resolved_client_id);
-  g_ptr_array_unref (self->ice_servers);
+  gst_kvs_settings_clear (&self->config);
+  gst_kvs_client_status_clear (&self->status);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->start_lock);
@@ -1544,15 +1131,13 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->start_lock);
-  gst_kvs_client_config_init (&self->config);
+  gst_kvs_settings_init (&self->config);
   self->state = GST_KVS_SIGNALING_STATE_NEW;
-  self->ice_servers = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_kvs_ice_server_unref);
+  gst_kvs_client_status_init (&self->status);
   self->outbox = gst_kvs_outbox_new (MAX_QUEUED_MESSAGES);
   gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
   g_signal_connect (self->outbox, "send-failed",
       G_CALLBACK (on_outbox_send_failed), self);
-  gst_kvs_client_stats_reset (&self->stats);
 }
 
 static guint

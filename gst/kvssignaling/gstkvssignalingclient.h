@@ -5,6 +5,7 @@
 #include <glib-object.h>
 #include <gst/gst.h>
 #include "gstkvstypes.h"
+#include "gstkvssettings.h"
 #include "gstkvserror.h"
 #include "gstkvsmessage.h"
 #include "gstkvsiceserver.h"
@@ -61,6 +62,10 @@ G_DECLARE_FINAL_TYPE (GstKvsSignalingClient, gst_kvs_signaling_client,
 
 GstKvsSignalingClient *gst_kvs_signaling_client_new (GstKvsRole role,
     const gchar * channel_name);
+/* A client configured with @settings (its first block; the elements' part
+ * is ignored). */
+GstKvsSignalingClient *gst_kvs_signaling_client_new_from_settings (const
+    GstKvsSettings * settings);
 
 /* Check the configuration (channel name or ARN, client id rules, credentials
  * chain, region, endpoint) and start connecting in the client's thread.

@@ -74,7 +74,7 @@ generate_client_id (void)
 
 /* The channel and the viewer's client id. */
 static gboolean
-resolve_channel (GstKvsSignalingRun * run, const GstKvsClientConfig * s,
+resolve_channel (GstKvsSignalingRun * run, const GstKvsSettings * s,
     gchar ** arn_region, GError ** error)
 {
   if (s->channel_arn && *s->channel_arn) {
@@ -106,7 +106,7 @@ resolve_channel (GstKvsSignalingRun * run, const GstKvsClientConfig * s,
 
 /* Credentials, region, endpoint, certificate authorities. */
 static gboolean
-resolve_service (GstKvsSignalingRun * run, const GstKvsClientConfig * s,
+resolve_service (GstKvsSignalingRun * run, const GstKvsSettings * s,
     const gchar * arn_region, GError ** error)
 {
   run->creds = gst_kvs_credentials_resolve (s->access_key, s->secret_key,
@@ -141,7 +141,7 @@ resolve_service (GstKvsSignalingRun * run, const GstKvsClientConfig * s,
 }
 
 GstKvsSignalingRun *
-gst_kvs_signaling_run_new (const GstKvsClientConfig * settings, GError ** error)
+gst_kvs_signaling_run_new (const GstKvsSettings * settings, GError ** error)
 {
   GstKvsSignalingRun *run = g_new0 (GstKvsSignalingRun, 1);
   g_autofree gchar *arn_region = NULL;
@@ -158,6 +158,9 @@ gst_kvs_signaling_run_new (const GstKvsClientConfig * settings, GError ** error)
     return NULL;
   }
 
+  gst_kvs_failure_policy_init (&run->failures,
+      run->channel_name ? run->channel_name : run->arn, run->region,
+      run->region_source);
   run->context = g_main_context_new ();
   run->loop = g_main_loop_new (run->context, FALSE);
   run->cancellable = g_cancellable_new ();
@@ -219,16 +222,59 @@ gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
       run->role, run->channel_name, run->arn, run->client_id, run->cancellable);
 }
 
+/* Shutdown waits this long for the close handshakes and cancelled calls. */
+#define SHUTDOWN_GRACE_MS 2000
+
+static gboolean
+grace_timeout (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The close handshakes and the cancelled calls still running. */
+static gboolean
+run_busy (GstKvsSignalingRun * run)
+{
+  return run->pending_ops > 0 || run->closing_conns->len > 0 ||
+      gst_kvs_channel_resolver_is_busy (run->resolver);
+}
+
+void
+gst_kvs_signaling_run_drain (GstKvsSignalingRun * run)
+{
+  GSource *grace = g_timeout_source_new (SHUTDOWN_GRACE_MS);
+  gboolean expired = FALSE;
+
+  GST_KVS_CHECK_OWNER (run->context);
+  g_source_set_callback (grace, grace_timeout, &expired, NULL);
+  g_source_attach (grace, run->context);
+  while (run_busy (run) && !expired)
+    g_main_context_iteration (run->context, TRUE);
+  g_source_destroy (grace);
+  g_source_unref (grace);
+  if (run_busy (run)) {
+    GST_WARNING ("%d call(s) and %u close(s) did not finish in time",
+        run->pending_ops, run->closing_conns->len);
+  }
+}
+
 void
 gst_kvs_signaling_run_close (GstKvsSignalingRun * run)
 {
   gst_kvs_source_clear (&run->reconnect_source);
   gst_kvs_source_clear (&run->stable_source);
   gst_kvs_source_clear (&run->mbb_retry_source);
-  gst_kvs_source_clear (&run->mbb_timeout_source);
+  /* their handlers (gstkvshandover.c) point at the run */
+  for (guint i = 0; i < run->closing_conns->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index
+        (run->closing_conns, i), run);
   g_ptr_array_set_size (run->closing_conns, 0);
+  if (run->conn)
+    g_signal_handlers_disconnect_by_data (run->conn, run);
   g_clear_object (&run->conn);
-  g_clear_object (&run->mbb_cancellable);
   g_clear_object (&run->resolver);
   g_clear_object (&run->session);
 }

@@ -7,6 +7,7 @@
 #include "gstkvserror.h"
 #include "gstkvsvalidation.h"
 #include "gstkvsmessage.h"
+#include "gstkvssettings.h"
 #include "gstkvscredentials.h"
 #include "gstkvsawsconfig.h"
 #include "gstkvssigv4.h"

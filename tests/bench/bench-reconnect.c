@@ -58,8 +58,9 @@ log_hook (GstDebugCategory * category, GstDebugLevel level, const gchar * file,
   const gchar *text;
   gint r;
 
+  /* make before break logs with the client as its object */
   if (level != GST_LEVEL_INFO ||
-      strcmp (gst_debug_category_get_name (category), "kvssignalingclient"))
+      strcmp (gst_debug_category_get_name (category), "kvshandover"))
     return;
   text = gst_debug_message_get (message);
   if (!text)

@@ -373,19 +373,18 @@ GST_END_TEST;
 
 GST_START_TEST (test_endpoint_is_aws)
 {
-  fail_unless (gst_kvs_connection_endpoint_is_aws
+  fail_unless (gst_kvs_aws_endpoint_is_aws
       ("https://kinesisvideo.us-west-2.amazonaws.com"));
-  fail_unless (gst_kvs_connection_endpoint_is_aws
+  fail_unless (gst_kvs_aws_endpoint_is_aws
       ("https://kinesisvideo.cn-north-1.amazonaws.com.cn"));
-  fail_unless (gst_kvs_connection_endpoint_is_aws
+  fail_unless (gst_kvs_aws_endpoint_is_aws
       ("https://KinesisVideo.eu-west-1.AmazonAWS.com:443/"));
-  fail_if (gst_kvs_connection_endpoint_is_aws ("http://127.0.0.1:4566"));
-  fail_if (gst_kvs_connection_endpoint_is_aws ("http://localhost:4566"));
-  fail_if (gst_kvs_connection_endpoint_is_aws
-      ("https://amazonaws.com.evil.example"));
-  fail_if (gst_kvs_connection_endpoint_is_aws ("https://notamazonaws.com"));
-  fail_if (gst_kvs_connection_endpoint_is_aws ("not a url"));
-  fail_if (gst_kvs_connection_endpoint_is_aws (NULL));
+  fail_if (gst_kvs_aws_endpoint_is_aws ("http://127.0.0.1:4566"));
+  fail_if (gst_kvs_aws_endpoint_is_aws ("http://localhost:4566"));
+  fail_if (gst_kvs_aws_endpoint_is_aws ("https://amazonaws.com.evil.example"));
+  fail_if (gst_kvs_aws_endpoint_is_aws ("https://notamazonaws.com"));
+  fail_if (gst_kvs_aws_endpoint_is_aws ("not a url"));
+  fail_if (gst_kvs_aws_endpoint_is_aws (NULL));
 }
 
 GST_END_TEST;
@@ -393,14 +392,15 @@ GST_END_TEST;
 static gchar *
 stun_for (const gchar * endpoint, const gchar * region, const gchar * prop)
 {
-  GstKvsConnectionSettings s = { 0, };
+  GstKvsSettings s;
   gchar *uri;
 
+  gst_kvs_settings_init (&s);
   s.endpoint = g_strdup (endpoint);
   s.region = g_strdup (region);
   s.stun_server = g_strdup (prop);
-  uri = gst_kvs_connection_settings_stun_uri (&s, NULL);
-  gst_kvs_connection_settings_clear (&s);
+  uri = gst_kvs_settings_dup_stun_uri (&s, NULL);
+  gst_kvs_settings_clear (&s);
   return uri;
 }
 

@@ -8,11 +8,12 @@
 
 #include "gstkvsconnectionregistry.h"
 
-static GstKvsConnectionSettings
+static GstKvsSettings
 settings_for (GstKvsRole role, const gchar * channel, const gchar * client_id)
 {
-  GstKvsConnectionSettings s = { 0, };
+  GstKvsSettings s;
 
+  gst_kvs_settings_init (&s);
   s.role = role;
   s.channel_name = (gchar *) channel;
   s.client_id = (gchar *) client_id;
@@ -23,7 +24,7 @@ settings_for (GstKvsRole role, const gchar * channel, const gchar * client_id)
 
 GST_START_TEST (test_same_settings_share)
 {
-  GstKvsConnectionSettings s = settings_for (GST_KVS_ROLE_VIEWER, "c", "v1");
+  GstKvsSettings s = settings_for (GST_KVS_ROLE_VIEWER, "c", "v1");
   gint scope_a, scope_b;
   GstKvsConnection *a, *b;
 
@@ -45,9 +46,9 @@ GST_END_TEST;
 
 GST_START_TEST (test_different_settings_do_not_share)
 {
-  GstKvsConnectionSettings base = settings_for (GST_KVS_ROLE_VIEWER, "c",
+  GstKvsSettings base = settings_for (GST_KVS_ROLE_VIEWER, "c",
       "v1");
-  GstKvsConnectionSettings other[4];
+  GstKvsSettings other[4];
   GstKvsConnection *a, *b;
   guint i;
 
@@ -75,9 +76,9 @@ GST_END_TEST;
  * the newest master connection of a channel). */
 GST_START_TEST (test_scope)
 {
-  GstKvsConnectionSettings viewer = settings_for (GST_KVS_ROLE_VIEWER, "c",
+  GstKvsSettings viewer = settings_for (GST_KVS_ROLE_VIEWER, "c",
       NULL);
-  GstKvsConnectionSettings master = settings_for (GST_KVS_ROLE_MASTER, "c",
+  GstKvsSettings master = settings_for (GST_KVS_ROLE_MASTER, "c",
       NULL);
   gint pipeline_a, pipeline_b;
   GstKvsConnection *a, *a2, *b, *m1, *m2;
@@ -105,7 +106,7 @@ GST_END_TEST;
  * a secret. */
 GST_START_TEST (test_key_has_no_secret)
 {
-  GstKvsConnectionSettings s = settings_for (GST_KVS_ROLE_MASTER, "c", NULL);
+  GstKvsSettings s = settings_for (GST_KVS_ROLE_MASTER, "c", NULL);
   gchar *key;
 
   s.access_key = (gchar *) "AKID";
