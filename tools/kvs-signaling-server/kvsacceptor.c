@@ -60,7 +60,7 @@ static void
 kvs_acceptor_class_init (KvsAcceptorClass * klass)
 {
   G_OBJECT_CLASS (klass)->dispose = kvs_acceptor_dispose;
-  GST_DEBUG_CATEGORY_INIT (kvs_acceptor_debug, "kvsserver-acceptor", 0,
+  GST_DEBUG_CATEGORY_INIT (kvs_acceptor_debug, "kvsserveracceptor", 0,
       "kvs-signaling-server listening socket");
 }
 
