@@ -38,7 +38,14 @@ const ARGS = [
 
 // Registered before the page's own script: the first presented frame.
 function initScript() {
-  window.__join = {};
+  window.__join = { pcs: [] };
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Native(...args);
+    window.__join.pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
   document.addEventListener('DOMContentLoaded', () => {
     const v = document.getElementById('video');
     if (v && typeof v.requestVideoFrameCallback === 'function') {
@@ -81,9 +88,29 @@ async function joinOnce(browser, url) {
       }
       await sleep(50);
     }
+    if (r.frame_ms === undefined) {
+      // what the peer connection saw: for the failure message
+      r.media = await page.evaluate(async () => {
+        const pc = window.__join.pcs[window.__join.pcs.length - 1];
+        if (!pc) {
+          return 'no peer connection';
+        }
+        const out = [];
+        (await pc.getStats()).forEach((s) => {
+          if (s.type === 'inbound-rtp') {
+            out.push(`inbound-rtp ${s.kind}: ${s.packetsReceived} packets`);
+          } else if (s.type === 'candidate-pair' && s.nominated) {
+            out.push(`pair ${s.state} sent ${s.bytesSent} received ${s.bytesReceived}`);
+          } else if (s.type === 'transport') {
+            out.push(`transport dtls ${s.dtlsState} srtp ${s.srtpCipher}`);
+          }
+        });
+        return out.join(', ');
+      }).catch((e) => String(e));
+    }
     if (r.frame_ms === undefined && r.state !== 'failed') {
       r.errors.push(`no frame within ${TIMEOUT_MS / 1000} s (state ${r.state}, ` +
-        `${r.framesDecoded} frames decoded, ${r.framesPresented} presented; ` +
+        `${r.framesDecoded} frames decoded, ${r.framesPresented} presented; ${r.media}; ` +
         `page log: ${r.log.join(' | ')}; console: ${consoleLines.slice(-8).join(' | ')})`);
     }
     delete r.log;
