@@ -471,7 +471,11 @@ kvs_server_on_upgraded (SoupServerMessage * msg, KvsUpgrade * up)
   if (socket == NULL)
     socket = kvs_acceptor_socket_for_address (remote);
   if (socket == NULL) {
-    g_warning ("no socket for an upgraded connection");
+    /* not one of KvsAcceptor's: cannot happen; close rather than hang */
+    GST_ERROR ("no socket for an upgraded connection: closing it");
+    base = soup_server_message_steal_connection (msg);
+    if (base)
+      g_io_stream_close (base, NULL, NULL);
     return;
   }
   g_object_ref (socket);
