@@ -15,7 +15,8 @@ through untouched: the proxy only moves bytes). A new connection's first
 byte is held one extra round trip, for the TCP handshake a real link takes.
 
 Prints "rtt-proxy listening on 127.0.0.1:PORT" once ready; SIGTERM or
-SIGINT stops it. Loopback only: --listen and --target must be 127.0.0.1 or
+SIGINT stops it. With --log-connections, one line "connection N" follows
+for each connection accepted. Loopback only: --listen and --target must be 127.0.0.1 or
 ::1 addresses.
 """
 
@@ -91,6 +92,9 @@ class Direction:
 
 async def handle(client_reader, client_writer, args):
     delay = args.rtt_ms / 2000.0
+    if args.log_connections:
+        handle.count = getattr(handle, "count", 0) + 1
+        print("connection %d" % handle.count, flush=True)
     try:
         # TCP's own handshake: on a real link the client's first byte leaves
         # one round trip after connect() (SYN, SYN-ACK), the proxy accepted
@@ -122,6 +126,8 @@ async def main():
     ap.add_argument("--rtt-ms", type=float, required=True)
     ap.add_argument("--buffer", type=int, default=1 << 20,
                     help="bytes held per direction before reading stops")
+    ap.add_argument("--log-connections", action="store_true",
+                    help='print "connection N" for each connection accepted')
     args = ap.parse_args()
 
     server = await asyncio.start_server(lambda r, w: handle(r, w, args), *args.listen)

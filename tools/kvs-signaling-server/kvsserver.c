@@ -14,6 +14,7 @@
 #include "gstkvsmessage.h"
 #include "gstkvssigv4verify.h"
 #include "gstkvsvalidation.h"
+#include "kvsacceptor.h"
 #include "kvsactivitystream.h"
 #include "kvscontainercreds.h"
 #include "kvscontrolapi.h"
@@ -55,6 +56,7 @@ struct _KvsServer
   KvsContainerCredentials *container;
   KvsSsoPortal *sso;
   KvsIotCredentials *iot;
+  KvsAcceptor *acceptor;
 };
 
 G_DEFINE_FINAL_TYPE (KvsServer, kvs_server, G_TYPE_OBJECT);
@@ -92,6 +94,9 @@ kvs_server_dispose (GObject * object)
   g_clear_object (&self->container);
   g_clear_object (&self->sso);
   g_clear_object (&self->iot);
+  if (self->acceptor)
+    kvs_acceptor_stop (self->acceptor);
+  g_clear_object (&self->acceptor);
   if (self->soup) {
     soup_server_disconnect (self->soup);
     g_clear_object (&self->soup);
@@ -568,17 +573,21 @@ kvs_server_on_upgraded (SoupServerMessage * msg, KvsUpgrade * up)
   KvsChannel *channel;
   const gchar *origin;
 
-  socket = g_object_ref (soup_server_message_get_socket (msg));
-  /* signaling frames are small and latency-bound: no Nagle delay (libsoup
-   * 3.2 sets it on accepted sockets already; not left to that) */
-  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX) {
-    g_autoptr (GError) opt_error = NULL;
-
-    if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, &opt_error))
-      GST_WARNING ("TCP_NODELAY: %s", opt_error->message);
-  }
   remote = soup_server_message_get_remote_address (msg) ?
       g_object_ref (soup_server_message_get_remote_address (msg)) : NULL;
+  /* (KvsAcceptor set TCP_NODELAY on it) */
+  socket = soup_server_message_get_socket (msg);
+  if (socket == NULL)
+    socket = kvs_acceptor_socket_for_address (remote);
+  if (socket == NULL) {
+    /* not one of KvsAcceptor's: cannot happen; close rather than hang */
+    GST_ERROR ("no socket for an upgraded connection: closing it");
+    base = soup_server_message_steal_connection (msg);
+    if (base)
+      g_io_stream_close (base, NULL, NULL);
+    return;
+  }
+  g_object_ref (socket);
   origin =
       soup_message_headers_get_one (soup_server_message_get_request_headers
       (msg), "Origin");
@@ -801,42 +810,13 @@ kvs_server_parse_host (const gchar * host, GError ** error)
   return addr;
 }
 
-/* What soup_server_listen() does (IPv6 only on an IPv6 address, address
- * reuse), with the kernel's largest accept queue instead of GLib's 10: a
- * burst of connections beyond the queue is dropped and retried by the
- * clients' TCP after 1 s, 3 s, ... */
-static GSocket *
-kvs_server_new_listen_socket (GSocketAddress * sa, GError ** error)
-{
-  g_autoptr (GSocket) sock = NULL;
-  GSocketFamily family = g_socket_address_get_family (sa);
-
-  sock = g_socket_new (family, G_SOCKET_TYPE_STREAM,
-      G_SOCKET_PROTOCOL_DEFAULT, error);
-  if (sock == NULL)
-    return NULL;
-  if (family == G_SOCKET_FAMILY_IPV6) {
-    g_autoptr (GError) opt_error = NULL;
-
-    if (!g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 1, &opt_error))
-      GST_WARNING ("IPV6_V6ONLY: %s", opt_error->message);
-  }
-  if (!g_socket_bind (sock, sa, TRUE, error))
-    return NULL;
-  g_socket_set_listen_backlog (sock, SOMAXCONN);
-  if (!g_socket_listen (sock, error))
-    return NULL;
-  return g_steal_pointer (&sock);
-}
-
 gboolean
 kvs_server_start (KvsServer * self, GError ** error)
 {
   g_autoptr (GInetAddress) addr = NULL;
   g_autoptr (GSocketAddress) sa = NULL;
-  g_autoptr (GSocket) listen_socket = NULL;
+  g_autoptr (GTlsCertificate) cert = NULL;
   g_autofree gchar *host = NULL;
-  GSList *listeners;
   guint port, i;
 
   g_return_val_if_fail (KVS_IS_SERVER (self), FALSE);
@@ -849,14 +829,11 @@ kvs_server_start (KvsServer * self, GError ** error)
   self->soup = soup_server_new ("server-header", "kvs-signaling-server",
       "raw-paths", TRUE, NULL);
   if (self->config->tls_cert) {
-    g_autoptr (GTlsCertificate) cert = NULL;
-
     cert = g_tls_certificate_new_from_files (self->config->tls_cert,
         self->config->tls_key ? self->config->tls_key : self->config->tls_cert,
         error);
     if (cert == NULL)
       return FALSE;
-    soup_server_set_tls_certificate (self->soup, cert);
     self->tls = TRUE;
   }
   g_signal_connect (self->soup, "request-started",
@@ -874,24 +851,10 @@ kvs_server_start (KvsServer * self, GError ** error)
   }
 
   sa = g_inet_socket_address_new (addr, self->config->listen_port);
-  listen_socket = kvs_server_new_listen_socket (sa, error);
-  if (listen_socket == NULL)
+  self->acceptor = kvs_acceptor_new (self->soup, sa, cert, error);
+  if (self->acceptor == NULL)
     return FALSE;
-  if (!soup_server_listen_socket (self->soup, listen_socket,
-          self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
-    return FALSE;
-
-  /* The port picked (soup_server_get_uris() leaks an address in 3.2). */
-  port = self->config->listen_port;
-  listeners = soup_server_get_listeners (self->soup);
-  if (listeners) {
-    g_autoptr (GSocketAddress) local =
-        g_socket_get_local_address (listeners->data, NULL);
-
-    if (G_IS_INET_SOCKET_ADDRESS (local))
-      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  }
-  g_slist_free (listeners);
+  port = kvs_acceptor_get_port (self->acceptor);
 
   host = g_inet_address_to_string (addr);
   self->listen_authority = g_strdup_printf (strchr (host, ':') ? "[%s]:%u" :
@@ -930,6 +893,8 @@ kvs_server_stop (KvsServer * self)
     kvs_connection_close (l->data, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
         "Server shutting down");
   g_list_free (conns);
+  if (self->acceptor)
+    kvs_acceptor_stop (self->acceptor);
   if (self->soup)
     soup_server_disconnect (self->soup);
 }

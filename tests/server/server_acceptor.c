@@ -1,0 +1,150 @@
+/* kvs-signaling-server: the listening socket
+ * (tools/kvs-signaling-server/kvsacceptor.c), in-process with a SoupServer.
+ *
+ * libsoup's own listener accepted one connection per main-loop iteration,
+ * and each iteration costs the number of open connections: a burst of N
+ * clients cost O(N²). These tests queue many connections, each with a
+ * request written, before the main loop runs, and count the iterations it
+ * takes to answer them all: a handful, not one or more per connection
+ * (iterations are counted, not time). They also check that the request
+ * handler finds each connection's socket from its remote address (the
+ * WebSocket upgrade needs it; libsoup gives none for a stream it was
+ * handed).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#include "kvsacceptor.h"
+
+#define N_CLIENTS 64
+
+typedef struct
+{
+  guint answered;
+  guint sockets_found;
+} Seen;
+
+static void
+handler (SoupServer * server, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer data)
+{
+  Seen *seen = data;
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  GSocket *socket = kvs_acceptor_socket_for_address (remote);
+
+  if (socket) {
+    g_autoptr (GSocketAddress) peer = g_socket_get_remote_address (socket,
+        NULL);
+
+    /* the socket of this very connection */
+    if (peer && g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (peer))
+        == g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)))
+      seen->sockets_found++;
+  }
+  seen->answered++;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+      "ok", 2);
+}
+
+GST_START_TEST (test_burst_accepted_in_a_few_iterations)
+{
+  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+      (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) addr = NULL;
+  g_autoptr (KvsAcceptor) acceptor = NULL;
+  GSocket *clients[N_CLIENTS];
+  GError *error = NULL;
+  Seen seen = { 0 };
+  guint iterations = 0;
+  const gchar *request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+  soup_server_add_handler (soup, NULL, handler, &seen, NULL);
+  acceptor = kvs_acceptor_new (soup, any, NULL, &error);
+  fail_unless (acceptor != NULL, "%s", error ? error->message : "");
+  fail_unless (kvs_acceptor_get_port (acceptor) != 0);
+  addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
+
+  /* every client connected (the kernel's accept queue) and its request
+   * written before the main loop runs once */
+  for (guint i = 0; i < N_CLIENTS; i++) {
+    clients[i] = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+        G_SOCKET_PROTOCOL_DEFAULT, &error);
+    fail_unless (clients[i] != NULL);
+    fail_unless (g_socket_connect (clients[i], addr, NULL, &error), "%s",
+        error ? error->message : "");
+    fail_unless_equals_int (g_socket_send (clients[i], request,
+            strlen (request), NULL, &error), (gint) strlen (request));
+  }
+
+  while (seen.answered < N_CLIENTS && iterations < 10 * N_CLIENTS) {
+    g_main_context_iteration (NULL, TRUE);
+    iterations++;
+  }
+  fail_unless_equals_int (seen.answered, N_CLIENTS);
+  fail_unless_equals_int (seen.sockets_found, N_CLIENTS);
+  /* one accept per iteration took at least N_CLIENTS */
+  fail_unless (iterations <= 8, "%u main-loop iterations for %d queued "
+      "connections", iterations, N_CLIENTS);
+
+  for (guint i = 0; i < N_CLIENTS; i++) {
+    gchar buf[256];
+
+    g_socket_set_timeout (clients[i], 5);
+    fail_unless (g_socket_receive (clients[i], buf, sizeof (buf) - 1, NULL,
+            &error) > 12, "%s", error ? error->message : "");
+    fail_unless (g_str_has_prefix (buf, "HTTP/1.1 200"));
+    g_object_unref (clients[i]);
+  }
+  kvs_acceptor_stop (acceptor);
+  soup_server_disconnect (soup);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_stop_closes_the_port)
+{
+  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+      (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) addr = NULL;
+  g_autoptr (KvsAcceptor) acceptor = NULL;
+  g_autoptr (GSocket) client = NULL;
+  GError *error = NULL;
+
+  acceptor = kvs_acceptor_new (soup, any, NULL, &error);
+  fail_unless (acceptor != NULL);
+  addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
+  kvs_acceptor_stop (acceptor);
+  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_DEFAULT, NULL);
+  fail_if (g_socket_connect (client, addr, NULL, &error));
+  fail_unless (g_error_matches (error, G_IO_ERROR,
+          G_IO_ERROR_CONNECTION_REFUSED), "%s", error->message);
+  g_clear_error (&error);
+}
+
+GST_END_TEST;
+
+static Suite *
+server_acceptor_suite (void)
+{
+  Suite *s = suite_create ("server-acceptor");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_burst_accepted_in_a_few_iterations);
+  tcase_add_test (tc, test_stop_closes_the_port);
+  return s;
+}
+
+GST_CHECK_MAIN (server_acceptor);
