@@ -7,9 +7,8 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import {
-  ACCESS_KEY, REGION, SECRET_KEY, b64json, connectMaster, control, createChannel, fakeSdp,
+  awsCli, b64json, connectMaster, control, createChannel, fakeSdp,
   kvsClient, require, signalingRestClient, startServer, unb64json,
 } from './lib/harness.mjs';
 
@@ -22,8 +21,6 @@ const {
   UpdateSignalingChannelCommand,
 } = require('@aws-sdk/client-kinesis-video');
 const { SendAlexaOfferToMasterCommand } = require('@aws-sdk/client-kinesis-video-signaling');
-
-const AWS_CLI = process.env.KVS_AWS_CLI || '/usr/bin/aws';
 
 async function rejection(promise, what) {
   try {
@@ -43,37 +40,6 @@ async function expectError(promise, name, status, what) {
   assert.equal(e.$metadata.httpStatusCode, status, what);
   assert.ok(e.message && e.message.length > 0, `${what}: a message`);
   return e;
-}
-
-// The AWS CLI v2 against the service: credentials through the environment,
-// no configuration files, JSON output. Resolves to { code, out, err, json }.
-export function awsCli(url, args) {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME || '/nonexistent',
-    AWS_ACCESS_KEY_ID: ACCESS_KEY,
-    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_CONFIG_FILE: '/nonexistent/kvs-test/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/kvs-test/credentials',
-    AWS_PAGER: '',
-  };
-  return new Promise((resolve) => {
-    execFile(AWS_CLI, ['--endpoint-url', url, '--output', 'json', '--no-cli-pager', ...args],
-      { env, timeout: 20000 }, (error, out, err) => {
-        if (error && error.code === 'ENOENT') {
-          assert.fail(`${AWS_CLI} is missing: install Debian's awscli ` +
-            '(scripts/apt-packages.txt)');
-        }
-        let json = null;
-        try {
-          json = out.trim() ? JSON.parse(out) : null;
-        } catch {
-          // not JSON
-        }
-        resolve({ code: error ? error.code : 0, out, err, json });
-      });
-  });
 }
 
 function cliError(r, name, what) {
