@@ -227,12 +227,16 @@ describe('SendAlexaOfferToMaster with @aws-sdk/client-kinesis-video-signaling', 
       }));
       const frame = await master.next(3000, 'the relayed offer');
       assert.deepEqual(frame, { messageType: 'SDP_OFFER', messagePayload: offer, senderClientId: 'alexa-1' });
-      // a second offer of the same sender while the first waits
-      await expectError(sig.send(new SendAlexaOfferToMasterCommand({
-        ChannelARN: arn, SenderClientId: 'alexa-1', MessagePayload: offer,
-      })), 'ClientLimitExceededException', 400, 'a second waiting offer of alexa-1');
+      // a newer offer of the same sender (a client that gave up and
+      // retries) replaces the waiting one, which gets an error
+      const offer2 = b64json(fakeSdp('offer', 'alexa-retry'));
+      const call2 = sig.send(new SendAlexaOfferToMasterCommand({
+        ChannelARN: arn, SenderClientId: 'alexa-1', MessagePayload: offer2,
+      }));
+      await expectError(call, 'ClientLimitExceededException', 400, 'the replaced offer');
+      assert.equal((await master.next(3000, 'the newer offer')).messagePayload, offer2);
       master.send({ action: 'SDP_ANSWER', recipientClientId: 'alexa-1', messagePayload: answer });
-      const out = await call;
+      const out = await call2;
       assert.equal(out.$metadata.httpStatusCode, 200);
       assert.equal(out.Answer, answer);
       assert.equal(unb64json(out.Answer).type, 'answer');

@@ -2,7 +2,10 @@
  * POST /v1/send-alexa-offer-to-master): the offer goes to the master as
  * viewer SenderClientId's (held like any viewer's while no master is
  * connected) and the request waits for the master's answer, at most the
- * channel's message hold time; then ResourceNotFoundException.
+ * channel's message hold time; then ResourceNotFoundException. A newer
+ * offer of the same SenderClientId replaces a waiting one (which gets
+ * ClientLimitExceededException): a client that gave up and retries is never
+ * locked out.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #ifdef HAVE_CONFIG_H
@@ -71,16 +74,19 @@ kvs_alexa_wait_reply (KvsAlexaWait * wait, guint status,
 
 static void
 kvs_alexa_on_answer (KvsChannel * channel, const gchar * payload,
-    gpointer user_data)
+    const GError * error, gpointer user_data)
 {
   KvsAlexaWait *wait = user_data;
   g_autoptr (JsonNode) node = NULL;
   JsonObject *obj;
 
   if (payload == NULL) {
-    kvs_alexa_wait_reply (wait, SOUP_STATUS_NOT_FOUND,
-        "ResourceNotFoundException", NULL,
-        "The signaling channel was deleted before the master answered.");
+    gboolean replaced = g_error_matches (error, GST_KVS_ERROR,
+        GST_KVS_ERROR_CLIENT_LIMIT_EXCEEDED);
+
+    kvs_alexa_wait_reply (wait, replaced ? SOUP_STATUS_BAD_REQUEST :
+        SOUP_STATUS_NOT_FOUND, replaced ? "ClientLimitExceededException" :
+        "ResourceNotFoundException", NULL, error->message);
     return;
   }
   obj = json_object_new ();
@@ -150,25 +156,19 @@ kvs_rest_send_alexa_offer (KvsServer * self, KvsRestContext * ctx,
   if (channel == NULL)
     return NULL;
 
-  wait = g_new0 (KvsAlexaWait, 1);
-  wait->server = g_object_ref (self);
-  wait->channel = g_object_ref (channel);
-  wait->sender = g_strdup (sender);
   if (ctx->msg == NULL) {
-    /* no request to answer later (the fuzz target): relay, do not wait */
-    g_object_unref (wait->server);
-    g_object_unref (wait->channel);
-    g_free (wait->sender);
-    g_free (wait);
-    if (!kvs_channel_relay_offer (channel, sender, payload,
-            kvs_alexa_on_answer, NULL, error))
-      return NULL;
-    kvs_channel_cancel_offer (channel, sender);
+    /* no request to answer later (kvs_server_dispatch_rest(): the fuzz
+     * target): nothing relayed, nothing changed */
     g_set_error_literal (error, GST_KVS_ERROR,
         GST_KVS_ERROR_RESOURCE_NOT_FOUND,
         "No master answered the offer (no request to wait on).");
     return NULL;
   }
+
+  wait = g_new0 (KvsAlexaWait, 1);
+  wait->server = g_object_ref (self);
+  wait->channel = g_object_ref (channel);
+  wait->sender = g_strdup (sender);
   wait->msg = g_object_ref (ctx->msg);
   if (!kvs_channel_relay_offer (channel, sender, payload,
           kvs_alexa_on_answer, wait, error)) {

@@ -430,7 +430,7 @@ kvs_channel_on_message (KvsConnection * conn, GstKvsMessage * msg,
           self->name, key);
       g_hash_table_remove (self->waiters, key);
       self->counters->messages_relayed++;
-      w.func (self, msg->payload, w.user_data);
+      w.func (self, msg->payload, NULL, w.user_data);
       return;
     }
     target = g_hash_table_lookup (self->viewers, key);
@@ -607,11 +607,17 @@ kvs_channel_relay_offer (KvsChannel * self, const gchar * sender_id,
   g_return_val_if_fail (KVS_IS_CHANNEL (self), FALSE);
   g_return_val_if_fail (sender_id != NULL && payload != NULL, FALSE);
 
-  if (g_hash_table_contains (self->waiters, sender_id)) {
-    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CLIENT_LIMIT_EXCEEDED,
-        "An offer of SenderClientId '%s' is already waiting for the "
-        "master's answer", sender_id);
-    return FALSE;
+  waiter = g_hash_table_lookup (self->waiters, sender_id);
+  if (waiter) {
+    KvsOfferWaiter old = *waiter;
+    g_autoptr (GError) replaced = g_error_new (GST_KVS_ERROR,
+        GST_KVS_ERROR_CLIENT_LIMIT_EXCEEDED, "A newer offer of "
+        "SenderClientId '%s' replaced this one", sender_id);
+
+    GST_INFO ("%s: a newer offer of '%s' replaces the one waiting for the "
+        "master's answer", self->name, sender_id);
+    g_hash_table_remove (self->waiters, sender_id);
+    old.func (self, NULL, replaced, old.user_data);
   }
   waiter = g_new0 (KvsOfferWaiter, 1);
   waiter->func = func;
@@ -662,8 +668,11 @@ kvs_channel_fail_waiters (KvsChannel * self)
   }
   for (l = waiters; l; l = l->next) {
     KvsOfferWaiter *w = l->data;
+    g_autoptr (GError) deleted = g_error_new_literal (GST_KVS_ERROR,
+        GST_KVS_ERROR_RESOURCE_NOT_FOUND, "The signaling channel was "
+        "deleted before the master answered.");
 
-    w->func (self, NULL, w->user_data);
+    w->func (self, NULL, deleted, w->user_data);
     g_free (w);
   }
   g_list_free (waiters);

@@ -44,15 +44,19 @@ void kvs_channel_update (KvsChannel * self, guint message_ttl,
 GHashTable *kvs_channel_get_tags (KvsChannel * self);
 
 /* SendAlexaOfferToMaster: what the master answered a relayed offer (its
- * base64 messagePayload), or NULL when the channel was deleted first. */
+ * base64 messagePayload), or NULL and @error when there will be none: the
+ * channel was deleted (RESOURCE_NOT_FOUND), a newer offer of the same
+ * sender replaced this one (CLIENT_LIMIT_EXCEEDED). */
 typedef void (*KvsChannelAnswerFunc) (KvsChannel * channel,
-    const gchar * answer_payload, gpointer user_data);
+    const gchar * answer_payload, const GError * error, gpointer user_data);
 
 /* Relay the offer @payload (base64, as a viewer's messagePayload) to the
  * master as viewer @sender_id's, held like any viewer's offer while no
  * master is connected; the master's SDP answer to @sender_id goes to @func
- * instead of a viewer. FALSE (CLIENT_LIMIT_EXCEEDED) when an offer of
- * @sender_id already waits or the master's hold queue is full. */
+ * instead of a viewer. An offer of @sender_id still waiting is replaced
+ * (its @func gets CLIENT_LIMIT_EXCEEDED), as a newer held offer replaces an
+ * older one. FALSE (CLIENT_LIMIT_EXCEEDED) when the master's hold queue is
+ * full. */
 gboolean kvs_channel_relay_offer (KvsChannel * self, const gchar * sender_id,
     const gchar * payload, KvsChannelAnswerFunc func, gpointer user_data,
     GError ** error);
