@@ -246,6 +246,27 @@ describe('SendAlexaOfferToMaster with @aws-sdk/client-kinesis-video-signaling', 
     }
   });
 
+  test('a channel deleted while an offer waits: ResourceNotFoundException at once', async () => {
+    const arn = await createChannel(server.url, 'alexa-deleted', 60);
+    const sig = signalingRestClient(server.url);
+    const kv = kvsClient(server.url);
+    try {
+      const started = Date.now();
+      const call = sig.send(new SendAlexaOfferToMasterCommand({
+        ChannelARN: arn, SenderClientId: 'alexa-gone', MessagePayload: b64json(fakeSdp('offer', 'gone')),
+      }));
+      const { DeleteSignalingChannelCommand } = require('@aws-sdk/client-kinesis-video');
+      await new Promise((r) => setTimeout(r, 200));
+      await kv.send(new DeleteSignalingChannelCommand({ ChannelARN: arn }));
+      const e = await expectError(call, 'ResourceNotFoundException', 404, 'the channel deleted');
+      assert.match(e.message, /deleted/);
+      assert.ok(Date.now() - started < 5000, 'answered when the channel went, not after the TTL');
+    } finally {
+      sig.destroy();
+      kv.destroy();
+    }
+  });
+
   test('bad input gets AWS\'s errors', async () => {
     const arn = await createChannel(server.url, 'alexa-bad', 5);
     const sig = signalingRestClient(server.url);

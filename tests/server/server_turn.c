@@ -130,8 +130,30 @@ GST_START_TEST (test_default_turn_server_works)
 
 GST_END_TEST;
 
-/* Starts the server with @extra and @env; returns its stderr after a
- * GetIceServerConfig that must give an empty list. */
+/* POST @body to @base_url @path without a signature (--no-auth): the
+ * reply's JSON root object (owned by @parser). */
+static JsonObject *
+post (SoupSession * session, const gchar * base_url, const gchar * path,
+    const gchar * body, JsonParser * parser)
+{
+  g_autofree gchar *url = g_strconcat (base_url, path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr (GBytes) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  fail_unless (reply != NULL, "%s: %s", path, error ? error->message : "");
+  fail_unless_equals_int (soup_message_get_status (msg), 200);
+  fail_unless (json_parser_load_from_data (parser, g_bytes_get_data (reply,
+              NULL), g_bytes_get_size (reply), NULL));
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* Starts the server with @extra (NULL or one option) and, when set, PATH
+ * @path_env; returns its stderr after a GetIceServerConfig that must give
+ * an empty list. */
 static gchar *
 empty_list_and_stderr (const gchar * const *extra, const gchar * path_env)
 {
@@ -145,13 +167,10 @@ empty_list_and_stderr (const gchar * const *extra, const gchar * path_env)
   g_autoptr (GDataInputStream) data = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (SoupSession) session = soup_session_new ();
-  g_autoptr (SoupMessage) msg = NULL;
-  g_autoptr (GBytes) reply = NULL;
-  g_autofree gchar *line = NULL, *url = NULL, *err = NULL;
-  const gchar *describe = "{\"ChannelName\":\"c\"}";
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autofree gchar *body = NULL;
-  JsonObject *info;
+  g_autoptr (JsonParser) p1 = json_parser_new ();
+  g_autoptr (JsonParser) p2 = json_parser_new ();
+  g_autofree gchar *line = NULL, *err = NULL, *body = NULL;
+  JsonObject *info, *ice;
 
   if (path_env)
     g_subprocess_launcher_setenv (launcher, "PATH", path_env, TRUE);
@@ -161,34 +180,16 @@ empty_list_and_stderr (const gchar * const *extra, const gchar * path_env)
   line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
   fail_unless (line && g_str_has_prefix (line, "kvs-signaling-server "
           "listening on "), "no start line");
-  url = g_strconcat (strstr (line, "http://"), "/describeSignalingChannel",
-      NULL);
-  msg = soup_message_new ("POST", url);
-  soup_message_set_request_body_from_bytes (msg, "application/json",
-      g_bytes_new_static (describe, strlen (describe)));
-  reply = soup_session_send_and_read (session, msg, NULL, &error);
-  fail_unless (reply != NULL);
-  fail_unless (json_parser_load_from_data (parser, g_bytes_get_data (reply,
-              NULL), g_bytes_get_size (reply), NULL));
-  info = json_object_get_object_member (json_node_get_object
-      (json_parser_get_root (parser)), "ChannelInfo");
+
+  info = json_object_get_object_member (post (session, strstr (line,
+              "http://"), "/describeSignalingChannel",
+          "{\"ChannelName\":\"c\"}", p1), "ChannelInfo");
   body = g_strdup_printf ("{\"ChannelARN\":\"%s\"}",
       json_object_get_string_member (info, "ChannelARN"));
-  g_clear_object (&msg);
-  g_clear_pointer (&reply, g_bytes_unref);
-  g_free (url);
-  url = g_strconcat (strstr (line, "http://"), "/v1/get-ice-server-config",
-      NULL);
-  msg = soup_message_new ("POST", url);
-  soup_message_set_request_body_from_bytes (msg, "application/json",
-      g_bytes_new_static (body, strlen (body)));
-  reply = soup_session_send_and_read (session, msg, NULL, &error);
-  fail_unless (reply != NULL);
-  fail_unless_equals_int (soup_message_get_status (msg), 200);
-  fail_unless (strstr (g_bytes_get_data (reply, NULL),
-          "\"IceServerList\":[]") != NULL, "%.*s",
-      (gint) g_bytes_get_size (reply), (const gchar *) g_bytes_get_data (reply,
-          NULL));
+  ice = post (session, strstr (line, "http://"), "/v1/get-ice-server-config",
+      body, p2);
+  fail_unless_equals_int (json_array_get_length (json_object_get_array_member
+          (ice, "IceServerList")), 0);
 
   g_subprocess_send_signal (proc, SIGTERM);
   fail_unless (g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err,
