@@ -359,16 +359,16 @@ async function endpointsFor(kv, arn, role) {
   return Object.fromEntries(out.ResourceEndpointList.map((e) => [e.Protocol, e.ResourceEndpoint]));
 }
 
-describe('GetIceServerConfig with @aws-sdk/client-kinesis-video-signaling, no TURN', () => {
+describe('GetIceServerConfig with @aws-sdk/client-kinesis-video-signaling, --no-turn', () => {
   let server;
   before(async () => {
-    server = await startServer();
+    server = await startServer(['--no-turn']);
   });
   after(async () => {
     await server?.stop();
   });
 
-  test('without --turn-uri the list is empty', async () => {
+  test('with --no-turn the list is empty', async () => {
     const kv = kvsClient(server.url);
     const { ChannelARN } = await kv.send(new CreateSignalingChannelCommand({ ChannelName: 'ice-none' }));
     const ep = await endpointsFor(kv, ChannelARN, 'VIEWER');

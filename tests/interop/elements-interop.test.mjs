@@ -26,8 +26,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import {
-  ACCESS_KEY, CREDENTIALS, INTEROP_DIR, REGION, SECRET_KEY, createChannel, kvsClient,
-  plainWsSigner, require, startServer, waitFor, wssEndpoint,
+  ACCESS_KEY, CREDENTIALS, INTEROP_DIR, REGION, SECRET_KEY, awsCli, b64json, createChannel,
+  kvsClient, plainWsSigner, require, startServer, unb64json, waitFor, wssEndpoint,
 } from './lib/harness.mjs';
 
 const { SignalingClient, Role } = require('amazon-kinesis-video-streams-webrtc');
@@ -443,6 +443,77 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
       await closeClient(jsViewer);
       await stopChild(master);
       checkSanitizers([ours, peer, master], ok);
+    }
+  });
+
+  // SendAlexaOfferToMaster: the AWS CLI v2 (Debian's awscli) sends a real
+  // webrtcbin offer; our kvswebrtcsink master answers it like any viewer's
+  // and the CLI prints the answer; the offerer takes it, and with the ICE
+  // candidates exchanged as viewer SenderClientId, decodes the video.
+  test('AWS CLI send-alexa-offer-to-master gets a kvswebrtcsink master\'s answer', async () => {
+    const channel = 'elements-interop-alexa';
+    const arn = await createChannel(server.url, channel);
+    const sender = 'alexa-device';
+    let master;
+    let peer;
+    let ice;
+    let ok = false;
+    try {
+      master = startOurBinMaster(channel, server.url);
+      await waitFor(() => connectedLine(master) || master.exit, 10000 * SLOW,
+        'our kvswebrtcsink master to connect').catch((e) => {
+        throw new Error(`${e.message}\n${master.describe()}`);
+      });
+      assert.equal(master.exit, null, `our master exited early\n${master.describe()}`);
+
+      let offer = null;
+      const candidates = [];
+      let frames = 0;
+      peer = startPeer('offerer', (msg) => {
+        if (msg.type === 'offer') {
+          offer = msg.sdp;
+        } else if (msg.type === 'candidate') {
+          candidates.push(msg);
+          ice?.sendIceCandidate({
+            candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex,
+          });
+        } else if (msg.type === 'frames') {
+          frames = msg.count;
+        }
+      });
+      await waitFor(() => offer || peer.exit, 10000 * SLOW, 'the offer of webrtcbin');
+      const r = await awsCli(server.url, ['kinesis-video-signaling', 'send-alexa-offer-to-master',
+        '--channel-arn', arn, '--sender-client-id', sender,
+        '--message-payload', b64json({ type: 'offer', sdp: offer })]);
+      assert.equal(r.code, 0, `aws: ${r.err}\nmaster:\n${master.describe()}`);
+      const answer = unb64json(r.json.Answer);
+      assert.equal(answer.type, 'answer');
+      for (const line of [/^v=0\r\n/, /\r\nm=video \d+ UDP\/TLS\/RTP\/SAVPF 96/, /\r\na=fingerprint:sha-256 /,
+        /\r\na=ice-ufrag:/, /\r\na=setup:(active|passive)\r\n/, /\r\na=rtpmap:96 VP8\/90000/]) {
+        assert.match(answer.sdp, line, `a valid SDP answer to the VP8 offer:\n${answer.sdp}`);
+      }
+      peer.send({ type: 'answer', sdp: answer.sdp });
+
+      // The trickled candidates: the master's were held for viewer
+      // alexa-device; its connection as that viewer gets them and sends ours.
+      ice = await openClient(server.url, arn, Role.VIEWER, sender);
+      ice.on('iceCandidate', (candidate) => peer.send({ type: 'candidate', ...candidate }));
+      for (const c of candidates) {
+        ice.sendIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+      }
+      await waitFor(() => frames >= MIN_FRAMES || peer.exit || master.exit || peer.errors.length,
+        MEDIA_TIMEOUT_MS, `${MIN_FRAMES} frames decoded by the offerer`).catch((e) => {
+        throw new Error(`${e.message} (${frames})\nhelper:\n${peer.describe()}\nmaster:\n${master.describe()}`);
+      });
+      assert.deepEqual(peer.errors, [], peer.describe());
+      assert.ok(frames >= MIN_FRAMES, `offerer: ${frames} frames\n${peer.describe()}`);
+      assert.equal(master.exit, null, `our master exited\n${master.describe()}`);
+      ok = true;
+    } finally {
+      await stopChild(peer);
+      await closeClient(ice);
+      await stopChild(master);
+      checkSanitizers([peer, master], ok);
     }
   });
 });

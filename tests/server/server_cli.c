@@ -13,7 +13,7 @@ static const gchar *documented_options[] = {
   "--message-ttl", "--idle-timeout", "--max-connection-duration",
   "--go-away-grace", "--max-viewers", "--max-connects-per-second",
   "--max-frame-size", "--max-queue",
-  "--turn-uri", "--turn-secret", "--control", "--tls-cert", "--tls-key",
+  "--turn-uri", "--turn-secret", "--no-turn", "--control", "--tls-cert", "--tls-key",
   "--create-channel", "--viewer-dir", "--version",
   "--credential-ttl", "--emulate-credentials", "--web-identity-token",
   "--instance-role", "--container-token", "--sso-token", "--iot-listen",
@@ -25,7 +25,7 @@ static const gchar *documented_options[] = {
 static const gchar *real_categories[] = {
   "kvsserver ", "kvsserverchannel", "kvsserverconnection", "kvsservercontrol",
   "kvsviewerpage", "kvsservercredentials", "kvsserversts", "kvsserverimds",
-  "kvsservercontainer", "kvsserversso", "kvsserveriot", NULL
+  "kvsservercontainer", "kvsserversso", "kvsserveriot", "kvsserverturn", NULL
 };
 
 GST_START_TEST (test_help_documents_every_option)
@@ -100,6 +100,9 @@ GST_START_TEST (test_usage_errors_exit_2)
   const gchar *turn[] = { "--no-auth", "--turn-uri", "turn:127.0.0.1:3478",
     NULL
   };
+  const gchar *no_turn[] = { "--no-auth", "--no-turn", "--turn-uri",
+    "turn:127.0.0.1:3478", "--turn-secret", "s", NULL
+  };
   const gchar *key[] = { "--no-auth", "--tls-key", "/nonexistent", NULL };
   const gchar *extra[] = { "--no-auth", "stray", NULL };
 
@@ -111,6 +114,7 @@ GST_START_TEST (test_usage_errors_exit_2)
   check_usage_error (ttl, "--message-ttl 121");
   check_usage_error (frame, "--max-frame-size 10");
   check_usage_error (turn, "--turn-uri and --turn-secret go together");
+  check_usage_error (no_turn, "--no-turn and --turn-uri exclude each other");
   check_usage_error (key, "--tls-key needs --tls-cert");
   check_usage_error (extra, "unexpected argument 'stray'");
 }

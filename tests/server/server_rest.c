@@ -329,14 +329,21 @@ GST_START_TEST (test_delete)
 
 GST_END_TEST;
 
+/* --no-turn: an empty list (by default the service's own TURN server:
+ * server_turn.c). */
 GST_START_TEST (test_ice_server_config_without_turn)
 {
-  g_autofree gchar *arn = kvs_test_create_channel (server, "ice");
+  const gchar *extra[] = { "--no-turn", NULL };
+  KvsTestServer *own = kvs_test_server_start (extra);
+  KvsTestServer *fixture = server;
+  g_autofree gchar *arn = NULL;
   g_autofree gchar *body = NULL;
   g_autofree gchar *bad_client = NULL;
   g_autofree gchar *bad_service = NULL;
   g_autoptr (KvsTestReply) r = NULL;
 
+  server = own;                 /* what call() talks to */
+  arn = kvs_test_create_channel (server, "ice");
   body = g_strdup_printf ("{\"ChannelARN\":\"%s\",\"ClientId\":\"v1\","
       "\"Service\":\"TURN\"}", arn);
   r = call ("/v1/get-ice-server-config", body, 200, NULL);
@@ -355,6 +362,9 @@ GST_START_TEST (test_ice_server_config_without_turn)
   CALL ("/v1/get-ice-server-config", "{\"ChannelARN\":\"arn:aws:"
       "kinesisvideo:us-west-2:123456789012:channel/none/1605557568493\"}",
       404, "ResourceNotFoundException");
+  g_clear_pointer (&r, kvs_test_reply_free);
+  kvs_test_server_stop (own);
+  server = fixture;
 }
 
 GST_END_TEST;
@@ -431,7 +441,7 @@ GST_START_TEST (test_unknown_operation)
   g_autoptr (KvsTestReply) r1 = NULL;
   g_autoptr (KvsTestReply) r2 = NULL;
 
-  r1 = kvs_test_rest (server, "/updateSignalingChannel", "{}");
+  r1 = kvs_test_rest (server, "/noSuchOperation", "{}");
   check_reply (r1, 404, "UnknownOperationException");
   r2 = kvs_test_rest_full (server, "GET", "/describeSignalingChannel", NULL,
       NULL, KVS_TEST_ACCESS_KEY, KVS_TEST_SECRET_KEY, KVS_TEST_REGION, NULL);

@@ -7,6 +7,7 @@
 #endif
 
 #include <gst/gst.h>
+#include "gstkvserror.h"
 #include "gstkvsmessage.h"
 #include "gstkvsserviceframe.h"
 #include "kvschannel.h"
@@ -19,6 +20,13 @@ GST_DEBUG_CATEGORY_STATIC (kvs_channel_debug);
 
 /* The queue key of the master (no client id can be empty). */
 #define KVS_MASTER_KEY ""
+
+/* A relayed offer (SendAlexaOfferToMaster) waiting for the answer. */
+typedef struct
+{
+  KvsChannelAnswerFunc func;
+  gpointer user_data;
+} KvsOfferWaiter;
 
 typedef struct
 {
@@ -44,6 +52,8 @@ struct _KvsChannel
   KvsConnection *master;
   GHashTable *viewers;          /* client id -> KvsConnection */
   GHashTable *queues;           /* recipient key -> GQueue of KvsHeldMessage */
+  GHashTable *tags;             /* key -> value */
+  GHashTable *waiters;          /* sender id -> KvsOfferWaiter */
   /* Connections replaced by a newer one and closing: what they still
    * receive is relayed until they are closed, so a client that switches
    * connections (make before break) loses nothing it already sent. */
@@ -112,6 +122,8 @@ kvs_channel_finalize (GObject * object)
 
   g_clear_pointer (&self->viewers, g_hash_table_unref);
   g_clear_pointer (&self->queues, g_hash_table_unref);
+  g_clear_pointer (&self->tags, g_hash_table_unref);
+  g_clear_pointer (&self->waiters, g_hash_table_unref);
   g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_free (self->connects);
   g_free (self->name);
@@ -139,6 +151,9 @@ kvs_channel_init (KvsChannel * self)
   self->retired = g_ptr_array_new ();
   self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) kvs_held_queue_free);
+  self->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->waiters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
 }
 
 KvsChannel *
@@ -193,6 +208,35 @@ kvs_channel_get_creation_time_ms (KvsChannel * self)
   return self->creation_time_ms;
 }
 
+guint
+kvs_channel_get_hold_time (KvsChannel * self)
+{
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), 0);
+  return self->config->message_ttl ? self->config->message_ttl :
+      self->message_ttl;
+}
+
+void
+kvs_channel_update (KvsChannel * self, guint message_ttl, const gchar * version)
+{
+  g_return_if_fail (KVS_IS_CHANNEL (self));
+  g_return_if_fail (version != NULL);
+
+  if (message_ttl)
+    self->message_ttl = message_ttl;
+  g_free (self->version);
+  self->version = g_strdup (version);
+  GST_INFO ("%s: updated, MessageTtlSeconds %u, version %s", self->name,
+      self->message_ttl, self->version);
+}
+
+GHashTable *
+kvs_channel_get_tags (KvsChannel * self)
+{
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), NULL);
+  return self->tags;
+}
+
 JsonNode *
 kvs_channel_info_to_json (KvsChannel * self)
 {
@@ -226,10 +270,7 @@ kvs_channel_info_to_json (KvsChannel * self)
 static gint64
 kvs_channel_hold_time_us (KvsChannel * self)
 {
-  gint64 ttl = self->config->message_ttl ? self->config->message_ttl :
-      self->message_ttl;
-
-  return ttl * G_USEC_PER_SEC;
+  return (gint64) kvs_channel_get_hold_time (self) * G_USEC_PER_SEC;
 }
 
 static gboolean
@@ -288,7 +329,9 @@ kvs_channel_sweep (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
+/* @sender NULL: an offer of SendAlexaOfferToMaster. FALSE when refused
+ * (the queue is full). */
+static gboolean
 kvs_channel_hold (KvsChannel * self, KvsConnection * sender,
     const gchar * key, const GstKvsMessage * msg, const gchar * sender_id,
     gchar * frame)
@@ -296,6 +339,8 @@ kvs_channel_hold (KvsChannel * self, KvsConnection * sender,
   GQueue *queue;
   KvsHeldMessage *held;
   gint64 now = g_get_monotonic_time ();
+  const gchar *from = sender ? kvs_connection_get_description (sender) :
+      "SendAlexaOfferToMaster";
   GList *l;
 
   queue = g_hash_table_lookup (self->queues, key);
@@ -311,15 +356,14 @@ kvs_channel_hold (KvsChannel * self, KvsConnection * sender,
       held = l->data;
       if (held->type == msg->type && g_strcmp0 (held->sender, sender_id) == 0) {
         GST_INFO ("%s: newer %s from %s replaces the one held for %s",
-            self->name, gst_kvs_message_type_to_string (msg->type),
-            kvs_connection_get_description (sender),
+            self->name, gst_kvs_message_type_to_string (msg->type), from,
             kvs_channel_key_is_master (key) ? "the master" : key);
         g_free (held->frame);
         held->frame = frame;
         held->held_at = now;
         held->expires_at = now + kvs_channel_hold_time_us (self);
         self->counters->messages_overwritten++;
-        return;
+        return TRUE;
       }
     }
   }
@@ -333,10 +377,11 @@ kvs_channel_hold (KvsChannel * self, KvsConnection * sender,
 
     GST_WARNING ("%s: %s", self->name, text);
     self->counters->messages_refused++;
-    kvs_connection_send_status_always (sender, msg->correlation_id,
-        "ClientLimitExceededException", 400, text);
+    if (sender)
+      kvs_connection_send_status_always (sender, msg->correlation_id,
+          "ClientLimitExceededException", 400, text);
     g_free (frame);
-    return;
+    return FALSE;
   }
 
   held = g_new0 (KvsHeldMessage, 1);
@@ -348,14 +393,14 @@ kvs_channel_hold (KvsChannel * self, KvsConnection * sender,
   g_queue_push_tail (queue, held);
   self->counters->messages_held++;
   GST_INFO ("%s: %s from %s held for %s (%u waiting)", self->name,
-      gst_kvs_message_type_to_string (msg->type),
-      kvs_connection_get_description (sender),
+      gst_kvs_message_type_to_string (msg->type), from,
       kvs_channel_key_is_master (key) ? "the master" : key,
       g_queue_get_length (queue));
 
   if (self->sweep_id == 0)
     self->sweep_id = g_timeout_add (KVS_CHANNEL_SWEEP_INTERVAL_MS,
         kvs_channel_sweep, self);
+  return TRUE;
 }
 
 static void
@@ -372,8 +417,22 @@ kvs_channel_on_message (KvsConnection * conn, GstKvsMessage * msg,
     sender_id = kvs_connection_get_client_id (conn);
     target = self->master;
   } else {
+    KvsOfferWaiter *waiter;
+
     key = msg->recipient_client_id;
     sender_id = NULL;
+    waiter = msg->type == GST_KVS_MESSAGE_TYPE_SDP_ANSWER ?
+        g_hash_table_lookup (self->waiters, key) : NULL;
+    if (waiter) {
+      KvsOfferWaiter w = *waiter;
+
+      GST_INFO ("%s: the master answered the offer relayed for '%s'",
+          self->name, key);
+      g_hash_table_remove (self->waiters, key);
+      self->counters->messages_relayed++;
+      w.func (self, msg->payload, NULL, w.user_data);
+      return;
+    }
     target = g_hash_table_lookup (self->viewers, key);
   }
   frame = gst_kvs_message_to_service_frame (msg, sender_id);
@@ -389,7 +448,7 @@ kvs_channel_on_message (KvsConnection * conn, GstKvsMessage * msg,
     return;
   }
 
-  kvs_channel_hold (self, conn, key, msg, sender_id, frame);
+  (void) kvs_channel_hold (self, conn, key, msg, sender_id, frame);
 }
 
 static void
@@ -536,6 +595,89 @@ kvs_channel_list_connections (KvsChannel * self)
   return list;
 }
 
+gboolean
+kvs_channel_relay_offer (KvsChannel * self, const gchar * sender_id,
+    const gchar * payload, KvsChannelAnswerFunc func, gpointer user_data,
+    GError ** error)
+{
+  g_autoptr (GstKvsMessage) msg = NULL;
+  KvsOfferWaiter *waiter;
+  gchar *frame;
+
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (sender_id != NULL && payload != NULL, FALSE);
+
+  waiter = g_hash_table_lookup (self->waiters, sender_id);
+  if (waiter) {
+    KvsOfferWaiter old = *waiter;
+    g_autoptr (GError) replaced = g_error_new (GST_KVS_ERROR,
+        GST_KVS_ERROR_CLIENT_LIMIT_EXCEEDED, "A newer offer of "
+        "SenderClientId '%s' replaced this one", sender_id);
+
+    GST_INFO ("%s: a newer offer of '%s' replaces the one waiting for the "
+        "master's answer", self->name, sender_id);
+    g_hash_table_remove (self->waiters, sender_id);
+    old.func (self, NULL, replaced, old.user_data);
+  }
+  waiter = g_new0 (KvsOfferWaiter, 1);
+  waiter->func = func;
+  waiter->user_data = user_data;
+  g_hash_table_insert (self->waiters, g_strdup (sender_id), waiter);
+
+  msg = gst_kvs_message_new (GST_KVS_MESSAGE_TYPE_SDP_OFFER);
+  msg->payload = g_strdup (payload);
+  frame = gst_kvs_message_to_service_frame (msg, sender_id);
+  self->counters->messages_received++;
+  if (self->master && kvs_connection_is_open (self->master)) {
+    GST_INFO ("%s: offer of '%s' (SendAlexaOfferToMaster) to the master",
+        self->name, sender_id);
+    if (kvs_connection_send_frame (self->master, frame))
+      self->counters->messages_relayed++;
+    g_free (frame);
+  } else if (!kvs_channel_hold (self, NULL, KVS_MASTER_KEY, msg, sender_id,
+          frame)) {
+    g_hash_table_remove (self->waiters, sender_id);
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CLIENT_LIMIT_EXCEEDED,
+        "The master is not connected and already has %u messages waiting: "
+        "offer refused", self->config->max_queue);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+kvs_channel_cancel_offer (KvsChannel * self, const gchar * sender_id)
+{
+  g_return_if_fail (KVS_IS_CHANNEL (self));
+
+  g_hash_table_remove (self->waiters, sender_id);
+}
+
+static void
+kvs_channel_fail_waiters (KvsChannel * self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  GList *waiters = NULL, *l;
+
+  g_hash_table_iter_init (&iter, self->waiters);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    waiters = g_list_prepend (waiters, value);
+    g_hash_table_iter_steal (&iter);
+    g_free (key);
+  }
+  for (l = waiters; l; l = l->next) {
+    KvsOfferWaiter *w = l->data;
+    g_autoptr (GError) deleted = g_error_new_literal (GST_KVS_ERROR,
+        GST_KVS_ERROR_RESOURCE_NOT_FOUND, "The signaling channel was "
+        "deleted before the master answered.");
+
+    w->func (self, NULL, deleted, w->user_data);
+    g_free (w);
+  }
+  g_list_free (waiters);
+}
+
 void
 kvs_channel_shutdown (KvsChannel * self)
 {
@@ -556,6 +698,7 @@ kvs_channel_shutdown (KvsChannel * self)
   g_list_free (conns);
   g_hash_table_remove_all (self->queues);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
+  kvs_channel_fail_waiters (self);
 }
 
 JsonNode *

@@ -32,6 +32,36 @@ const gchar *kvs_channel_get_arn (KvsChannel * self);
 const gchar *kvs_channel_get_version (KvsChannel * self);
 guint kvs_channel_get_message_ttl (KvsChannel * self);
 gint64 kvs_channel_get_creation_time_ms (KvsChannel * self);
+/* The hold time in force: --message-ttl, else MessageTtlSeconds (seconds). */
+guint kvs_channel_get_hold_time (KvsChannel * self);
+
+/* UpdateSignalingChannel: a new MessageTtlSeconds (0: unchanged) and
+ * Version. Messages held from now on are held for the new time. */
+void kvs_channel_update (KvsChannel * self, guint message_ttl,
+    const gchar * version);
+
+/* The channel's tags: key -> value (owned by the channel). */
+GHashTable *kvs_channel_get_tags (KvsChannel * self);
+
+/* SendAlexaOfferToMaster: what the master answered a relayed offer (its
+ * base64 messagePayload), or NULL and @error when there will be none: the
+ * channel was deleted (RESOURCE_NOT_FOUND), a newer offer of the same
+ * sender replaced this one (CLIENT_LIMIT_EXCEEDED). */
+typedef void (*KvsChannelAnswerFunc) (KvsChannel * channel,
+    const gchar * answer_payload, const GError * error, gpointer user_data);
+
+/* Relay the offer @payload (base64, as a viewer's messagePayload) to the
+ * master as viewer @sender_id's, held like any viewer's offer while no
+ * master is connected; the master's SDP answer to @sender_id goes to @func
+ * instead of a viewer. An offer of @sender_id still waiting is replaced
+ * (its @func gets CLIENT_LIMIT_EXCEEDED), as a newer held offer replaces an
+ * older one. FALSE (CLIENT_LIMIT_EXCEEDED) when the master's hold queue is
+ * full. */
+gboolean kvs_channel_relay_offer (KvsChannel * self, const gchar * sender_id,
+    const gchar * payload, KvsChannelAnswerFunc func, gpointer user_data,
+    GError ** error);
+/* Stop waiting for the answer to @sender_id's offer. */
+void kvs_channel_cancel_offer (KvsChannel * self, const gchar * sender_id);
 
 /* ChannelInfo as DescribeSignalingChannel returns it. */
 JsonNode *kvs_channel_info_to_json (KvsChannel * self);

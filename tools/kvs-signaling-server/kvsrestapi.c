@@ -1,7 +1,9 @@
 /* kvs-signaling-server: the REST operations of the control plane
  * (CreateSignalingChannel, DescribeSignalingChannel, DeleteSignalingChannel,
  * ListSignalingChannels, GetSignalingChannelEndpoint, GetIceServerConfig)
- * on a KvsServer's channels, from the JSON request body to the JSON reply.
+ * on a KvsServer's channels, from the JSON request body to the JSON reply;
+ * the dispatch of every REST operation (the others: kvsrestchannel.c,
+ * kvsalexaoffer.c).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #ifdef HAVE_CONFIG_H
@@ -15,6 +17,7 @@
 #include "gstkvsvalidation.h"
 #include "kvsserver.h"
 #include "kvsserverrequest.h"
+#include "kvsrestapi.h"
 
 GST_DEBUG_CATEGORY_EXTERN (kvs_server_debug);
 #define GST_CAT_DEFAULT kvs_server_debug
@@ -99,8 +102,8 @@ kvs_server_gerror_text (KvsServer * self, const gchar * path,
 
 /* A string member: absent (or null) gives NULL and TRUE; any other type is
  * an InvalidArgumentException. */
-static gboolean
-kvs_get_string (JsonObject * obj, const gchar * name, const gchar ** value,
+gboolean
+kvs_rest_get_string (JsonObject * obj, const gchar * name, const gchar ** value,
     GError ** error)
 {
   JsonNode *node = json_object_get_member (obj, name);
@@ -118,11 +121,11 @@ kvs_get_string (JsonObject * obj, const gchar * name, const gchar ** value,
   return TRUE;
 }
 
-static gboolean
-kvs_get_required_string (JsonObject * obj, const gchar * name,
+gboolean
+kvs_rest_get_required_string (JsonObject * obj, const gchar * name,
     const gchar ** value, GError ** error)
 {
-  if (!kvs_get_string (obj, name, value, error))
+  if (!kvs_rest_get_string (obj, name, value, error))
     return FALSE;
   if (*value == NULL) {
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
@@ -134,8 +137,8 @@ kvs_get_required_string (JsonObject * obj, const gchar * name,
 }
 
 /* An integer member; absent gives @def. */
-static gboolean
-kvs_get_int (JsonObject * obj, const gchar * name, gint64 def,
+gboolean
+kvs_rest_get_int (JsonObject * obj, const gchar * name, gint64 def,
     gint64 * value, GError ** error)
 {
   JsonNode *node = json_object_get_member (obj, name);
@@ -154,8 +157,8 @@ kvs_get_int (JsonObject * obj, const gchar * name, gint64 def,
 }
 
 /* An object member; absent gives NULL. */
-static gboolean
-kvs_get_object (JsonObject * obj, const gchar * name, JsonObject ** value,
+gboolean
+kvs_rest_get_object (JsonObject * obj, const gchar * name, JsonObject ** value,
     GError ** error)
 {
   JsonNode *node = json_object_get_member (obj, name);
@@ -194,8 +197,8 @@ kvs_rest_validate_arn (const gchar * arn, GError ** error)
   return TRUE;
 }
 
-static void
-kvs_not_found (GError ** error)
+void
+kvs_rest_not_found (GError ** error)
 {
   g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
       "The requested channel is not found or not active.");
@@ -203,35 +206,23 @@ kvs_not_found (GError ** error)
 
 /* ---- REST operations -------------------------------------------------- */
 
-/* One REST request: what the operation needs besides its body, and an
- * error it replies itself (not a GError: VersionMismatchException). */
-typedef struct
-{
-  const gchar *host;            /* the Host header, or NULL */
-  guint status;
-  const gchar *error_type;
-  const gchar *message;
-} KvsRestContext;
-
-typedef JsonNode *(*KvsRestOperation) (KvsServer * self,
-    KvsRestContext * ctx, JsonObject * req, GError ** error);
-
 static JsonNode *
 kvs_rest_create (KvsServer * self, KvsRestContext * ctx, JsonObject * req,
     GError ** error)
 {
   const gchar *name, *type;
   JsonObject *config = NULL;
+  g_autoptr (GHashTable) tags = NULL;
   gint64 ttl = 0;
   KvsChannel *channel;
   JsonObject *obj;
   JsonNode *node;
 
-  if (!kvs_get_required_string (req, "ChannelName", &name, error) ||
-      !kvs_get_string (req, "ChannelType", &type, error) ||
-      !kvs_get_object (req, "SingleMasterConfiguration", &config, error))
+  if (!kvs_rest_get_required_string (req, "ChannelName", &name, error) ||
+      !kvs_rest_get_string (req, "ChannelType", &type, error) ||
+      !kvs_rest_get_object (req, "SingleMasterConfiguration", &config, error))
     return NULL;
-  if (config && !kvs_get_int (config, "MessageTtlSeconds", 0, &ttl, error))
+  if (config && !kvs_rest_get_int (config, "MessageTtlSeconds", 0, &ttl, error))
     return NULL;
   if (type && g_strcmp0 (type, "SINGLE_MASTER") != 0) {
     g_autofree gchar *quoted = kvs_quote (type);
@@ -248,10 +239,15 @@ kvs_rest_create (KvsServer * self, KvsRestContext * ctx, JsonObject * req,
         KVS_SERVER_MIN_TTL, KVS_SERVER_MAX_TTL);
     return NULL;
   }
+  tags = kvs_rest_parse_tags (req, error);
+  if (tags == NULL)
+    return NULL;
 
   channel = kvs_server_create_channel (self, name, (guint) ttl, error);
   if (channel == NULL)
     return NULL;
+  /* at most 50 tags on a new channel: always applied */
+  kvs_rest_apply_tags (self, ctx, channel, tags);
 
   obj = json_object_new ();
   json_object_set_string_member (obj, "ChannelARN",
@@ -263,16 +259,16 @@ kvs_rest_create (KvsServer * self, KvsRestContext * ctx, JsonObject * req,
 
 /* The channel named by ChannelARN (required) or, when @allow_name, by
  * ChannelName. */
-static KvsChannel *
+KvsChannel *
 kvs_rest_find_channel (KvsServer * self, JsonObject * req,
     gboolean allow_name, GError ** error)
 {
   const gchar *name = NULL, *arn = NULL;
   KvsChannel *channel;
 
-  if (!kvs_get_string (req, "ChannelARN", &arn, error))
+  if (!kvs_rest_get_string (req, "ChannelARN", &arn, error))
     return NULL;
-  if (allow_name && !kvs_get_string (req, "ChannelName", &name, error))
+  if (allow_name && !kvs_rest_get_string (req, "ChannelName", &name, error))
     return NULL;
   if (arn == NULL && name == NULL) {
     if (allow_name)
@@ -292,7 +288,7 @@ kvs_rest_find_channel (KvsServer * self, JsonObject * req,
   channel = kvs_server_lookup_channel (self, name, arn);
   if (channel == NULL || (name && arn &&
           g_strcmp0 (kvs_channel_get_name (channel), name) != 0)) {
-    kvs_not_found (error);
+    kvs_rest_not_found (error);
     return NULL;
   }
   return channel;
@@ -326,7 +322,7 @@ kvs_rest_delete (KvsServer * self, KvsRestContext * ctx, JsonObject * req,
   KvsChannel *channel;
   JsonNode *node;
 
-  if (!kvs_get_string (req, "CurrentVersion", &version, error))
+  if (!kvs_rest_get_string (req, "CurrentVersion", &version, error))
     return NULL;
   channel = kvs_rest_find_channel (self, req, FALSE, error);
   if (channel == NULL)
@@ -357,12 +353,12 @@ kvs_rest_list (KvsServer * self, KvsRestContext * ctx, JsonObject * req,
   gint64 max, after = -1;
   guint i, n = 0;
 
-  if (!kvs_get_int (req, "MaxResults", KVS_SERVER_LIST_MAX_RESULTS, &max,
-          error) || !kvs_get_string (req, "NextToken", &token, error)
-      || !kvs_get_object (req, "ChannelNameCondition", &cond, error))
+  if (!kvs_rest_get_int (req, "MaxResults", KVS_SERVER_LIST_MAX_RESULTS, &max,
+          error) || !kvs_rest_get_string (req, "NextToken", &token, error)
+      || !kvs_rest_get_object (req, "ChannelNameCondition", &cond, error))
     return NULL;
-  if (cond && (!kvs_get_string (cond, "ComparisonOperator", &op, error) ||
-          !kvs_get_string (cond, "ComparisonValue", &prefix, error)))
+  if (cond && (!kvs_rest_get_string (cond, "ComparisonOperator", &op, error) ||
+          !kvs_rest_get_string (cond, "ComparisonValue", &prefix, error)))
     return NULL;
   if (max < 1 || max > KVS_SERVER_LIST_MAX_RESULTS) {
     g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
@@ -464,13 +460,13 @@ kvs_rest_get_endpoint (KvsServer * self, KvsRestContext * ctx,
   channel = kvs_rest_find_channel (self, req, FALSE, error);
   if (channel == NULL)
     return NULL;
-  if (!kvs_get_object (req, "SingleMasterChannelEndpointConfiguration",
+  if (!kvs_rest_get_object (req, "SingleMasterChannelEndpointConfiguration",
           &config, error))
     return NULL;
   if (config) {
     JsonNode *pnode = json_object_get_member (config, "Protocols");
 
-    if (!kvs_get_string (config, "Role", &role, error))
+    if (!kvs_rest_get_string (config, "Role", &role, error))
       return NULL;
     if (pnode && !JSON_NODE_HOLDS_NULL (pnode)) {
       JsonArray *array;
@@ -564,8 +560,8 @@ kvs_rest_get_ice_server_config (KvsServer * self, KvsRestContext * ctx,
   channel = kvs_rest_find_channel (self, req, FALSE, error);
   if (channel == NULL)
     return NULL;
-  if (!kvs_get_string (req, "ClientId", &client_id, error) ||
-      !kvs_get_string (req, "Service", &service, error))
+  if (!kvs_rest_get_string (req, "ClientId", &client_id, error) ||
+      !kvs_rest_get_string (req, "Service", &service, error))
     return NULL;
   if (client_id && !gst_kvs_validate_id ("client id", client_id, &verror)) {
     g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
@@ -635,6 +631,11 @@ static const struct
   {"/listSignalingChannels", kvs_rest_list},
   {"/getSignalingChannelEndpoint", kvs_rest_get_endpoint},
   {"/v1/get-ice-server-config", kvs_rest_get_ice_server_config},
+  {"/updateSignalingChannel", kvs_rest_update},
+  {"/TagResource", kvs_rest_tag},
+  {"/UntagResource", kvs_rest_untag},
+  {"/ListTagsForResource", kvs_rest_list_tags},
+  {"/v1/send-alexa-offer-to-master", kvs_rest_send_alexa_offer},
 };
 
 static KvsRestOperation
@@ -661,10 +662,19 @@ kvs_server_dispatch_rest (KvsServer * self, const gchar * path,
     const gchar * body, gsize len, const gchar * host, guint * status,
     const gchar ** error_type)
 {
+  return kvs_server_dispatch_rest_message (self, NULL, path, body, len, host,
+      status, error_type);
+}
+
+gchar *
+kvs_server_dispatch_rest_message (KvsServer * self, SoupServerMessage * msg,
+    const gchar * path, const gchar * body, gsize len, const gchar * host,
+    guint * status, const gchar ** error_type)
+{
   g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) reply = NULL;
-  KvsRestContext ctx = { host, 0, NULL, NULL };
+  KvsRestContext ctx = { host, 0, NULL, NULL, msg, FALSE };
   KvsRestOperation operation;
   JsonNode *root;
 
@@ -715,6 +725,8 @@ kvs_server_dispatch_rest (KvsServer * self, const gchar * path,
   }
   if (error)
     return kvs_server_gerror_text (self, path, error, status, error_type);
+  if (ctx.deferred)
+    return NULL;
   /* The operation's own error (counted there). */
   g_assert (ctx.status != 0);
   *status = ctx.status;

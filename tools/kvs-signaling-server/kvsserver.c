@@ -398,7 +398,7 @@ kvs_server_check_rest_auth (KvsServer * self, SoupServerMessage * msg,
 
 /* ---- channels --------------------------------------------------------- */
 
-static gchar *
+gchar *
 kvs_server_new_version (void)
 {
   static const gchar alphabet[] =
@@ -545,9 +545,11 @@ kvs_server_handle_rest (KvsServer * self, SoupServerMessage * msg,
     return;
 
   data = g_bytes_get_data (body, &len);
-  text = kvs_server_dispatch_rest (self, path, data, len,
+  text = kvs_server_dispatch_rest_message (self, msg, path, data, len,
       soup_message_headers_get_one (soup_server_message_get_request_headers
           (msg), "Host"), &status, &error_type);
+  if (text == NULL)
+    return;                     /* the operation answers later */
   kvs_server_reply_text (msg, status, error_type, text, strlen (text));
 }
 

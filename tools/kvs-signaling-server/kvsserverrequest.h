@@ -23,6 +23,8 @@ gchar *kvs_server_error_text (const gchar * message, gsize * len);
 gboolean kvs_server_is_tls (KvsServer * self);
 /* "127.0.0.1:4566": the address the server listens on. */
 const gchar *kvs_server_get_listen_authority (KvsServer * self);
+/* A new random channel Version (20 letters and digits). */
+gchar *kvs_server_new_version (void);
 /* Shuts the channel's connections down and forgets it. */
 void kvs_server_delete_channel (KvsServer * self, KvsChannel * channel);
 
@@ -42,6 +44,11 @@ gboolean kvs_server_is_rest_operation (const gchar * path);
 gchar *kvs_server_dispatch_rest (KvsServer * self, const gchar * path,
     const gchar * body, gsize len, const gchar * host, guint * status,
     const gchar ** error_type);
+/* The same for the request @msg: NULL when the operation answers @msg
+ * later itself (SendAlexaOfferToMaster waits for the master's answer). */
+gchar *kvs_server_dispatch_rest_message (KvsServer * self,
+    SoupServerMessage * msg, const gchar * path, const gchar * body,
+    gsize len, const gchar * host, guint * status, const gchar ** error_type);
 
 /**
  * KvsUpgradeCheck:

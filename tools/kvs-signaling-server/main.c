@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include "kvsserver.h"
+#include "kvsturnserver.h"
 
 #define EXIT_USAGE 2
 
@@ -151,6 +152,8 @@ main (int argc, char **argv)
   gboolean emulate_credentials = FALSE;
   gint credential_ttl = KVS_CREDENTIAL_DEFAULT_TTL;
   gboolean no_auth = FALSE, control = FALSE, version = FALSE;
+  gboolean no_turn = FALSE;
+  g_autoptr (KvsTurnServer) turn = NULL;
   gint message_ttl = 0;
   gint idle_timeout = KVS_SERVER_DEFAULT_IDLE_TIMEOUT;
   gint max_duration = KVS_SERVER_DEFAULT_MAX_DURATION;
@@ -206,7 +209,13 @@ main (int argc, char **argv)
     {"turn-uri", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn_uris,
         "A TURN URI returned by GetIceServerConfig, e.g. "
           "turn:127.0.0.1:3478?transport=udp (repeatable; needs "
-          "--turn-secret). Without it the IceServerList is empty", "URI"},
+          "--turn-secret), instead of the TURN server the service starts "
+          "itself (coturn's turnserver on a free port of the --listen "
+          "address, 127.0.0.1 for a wildcard one)", "URI"},
+    {"no-turn", 0, 0, G_OPTION_ARG_NONE, &no_turn,
+        "Start no TURN server: GetIceServerConfig returns an empty "
+          "IceServerList (clients written against AWS, e.g. AWS's C SDK "
+          "samples, may refuse to connect without one)", NULL},
     {"turn-secret", 0, 0, G_OPTION_ARG_STRING, &turn_secret,
         "Shared secret of the TURN server (coturn --static-auth-secret): "
           "credentials are username <expiry>:<client id or channel name>, "
@@ -281,10 +290,14 @@ main (int argc, char **argv)
   g_option_context_set_summary (ctx,
       "Serves the KVS signaling control plane (CreateSignalingChannel, "
       "DescribeSignalingChannel,\nDeleteSignalingChannel, "
-      "ListSignalingChannels, GetSignalingChannelEndpoint), "
-      "GetIceServerConfig\nand the signaling WebSocket (ConnectAsMaster, "
-      "ConnectAsViewer) on one HTTP/1.1 port,\nwith SigV4 checked on every "
-      "request. On start it prints one line:\n"
+      "ListSignalingChannels, GetSignalingChannelEndpoint,\n"
+      "UpdateSignalingChannel, TagResource, UntagResource, "
+      "ListTagsForResource),\nGetIceServerConfig, SendAlexaOfferToMaster "
+      "and the signaling WebSocket (ConnectAsMaster,\nConnectAsViewer) on "
+      "one HTTP/1.1 port, with SigV4 checked on every request.\n"
+      "GetIceServerConfig vends credentials of a TURN server it starts "
+      "itself (coturn's\nturnserver, stopped with it) unless --turn-uri or "
+      "--no-turn says otherwise.\nOn start it prints one line:\n"
       "  kvs-signaling-server listening on http://HOST:PORT\n"
       "and runs until SIGTERM or SIGINT.");
   g_option_context_set_description (ctx,
@@ -293,7 +306,8 @@ main (int argc, char **argv)
       "no credentials without --no-auth).\n"
       "Debug output: GST_DEBUG=kvsserver*:6 for the service's categories:\n"
       "  kvsserver (HTTP and REST), kvsserverchannel (channels, routing),\n"
-      "  kvsserverconnection (WebSockets), kvsservercontrol (/_control);\n"
+      "  kvsserverconnection (WebSockets), kvsservercontrol (/_control),\n"
+      "  kvsserverturn (the TURN server's log);\n"
       "  kvsservercredentials (vended credentials), kvsserversts, "
       "kvsserverimds,\n  kvsservercontainer, kvsserversso, kvsserveriot "
       "(the credential sources);\n"
@@ -396,6 +410,11 @@ main (int argc, char **argv)
         "--turn-uri and --turn-secret go together");
     goto usage;
   }
+  if (no_turn && turn_uris && turn_uris[0]) {
+    g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--no-turn and --turn-uri exclude each other");
+    goto usage;
+  }
   if (tls_key && !tls_cert) {
     g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "--tls-key needs --tls-cert");
@@ -451,11 +470,41 @@ main (int argc, char **argv)
     viewer_dir = kvs_default_viewer_dir ();
   config.viewer_dir = g_str_equal (viewer_dir, "none") ? NULL : viewer_dir;
 
+  if (!no_turn && !(turn_uris && turn_uris[0])) {
+    g_autoptr (GError) turn_error = NULL;
+    const gchar *turn_host = listen_host;
+
+    if (g_ascii_strcasecmp (turn_host, "localhost") == 0 ||
+        g_str_equal (turn_host, "0.0.0.0"))
+      turn_host = "127.0.0.1";
+    else if (g_str_equal (turn_host, "::"))
+      turn_host = "::1";
+    turn = kvs_turn_server_new (turn_host);
+    if (kvs_turn_server_start (turn, &turn_error)) {
+      config.turn_uris = kvs_turn_server_get_uris (turn);
+      config.turn_secret = (gchar *) kvs_turn_server_get_secret (turn);
+      g_printerr ("kvs-signaling-server: TURN server (turnserver) on %s for "
+          "GetIceServerConfig\n", config.turn_uris[0]);
+    } else {
+      g_printerr ("kvs-signaling-server: %s: GetIceServerConfig returns no "
+          "ICE servers, as with --no-turn; clients written against AWS (e.g. "
+          "AWS's C SDK samples) may refuse to connect without one\n",
+          turn_error->message);
+      g_clear_object (&turn);
+    }
+  } else if (no_turn) {
+    g_printerr ("kvs-signaling-server: --no-turn: GetIceServerConfig returns "
+        "no ICE servers; clients written against AWS (e.g. AWS's C SDK "
+        "samples) may refuse to connect without one\n");
+  }
+
   loop = g_main_loop_new (NULL, FALSE);
   server = kvs_server_new (&config);
   if (!kvs_server_start (server, &error)) {
     g_printerr ("kvs-signaling-server: cannot start: %s\n", error->message);
     g_clear_object (&server);
+    if (turn)
+      kvs_turn_server_stop (turn);
     return EXIT_FAILURE;
   }
 
@@ -487,6 +536,8 @@ main (int argc, char **argv)
   while (g_main_context_iteration (NULL, FALSE));
   g_clear_object (&server);
   while (g_main_context_iteration (NULL, FALSE));
+  if (turn)
+    kvs_turn_server_stop (turn);
   return EXIT_SUCCESS;
 
 usage:

@@ -5,7 +5,7 @@
 // that node_modules exists, so that a missing install fails every test file
 // with an explanation instead of a bare ERR_MODULE_NOT_FOUND.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
@@ -533,3 +533,40 @@ export async function wssEndpoint(url, arn, role) {
     kv.destroy();
   }
 }
+
+// ---- the AWS CLI v2 ------------------------------------------------------
+
+// Debian's awscli (meson sets KVS_AWS_CLI: not another aws on PATH).
+export const AWS_CLI = process.env.KVS_AWS_CLI || '/usr/bin/aws';
+
+// The AWS CLI v2 against the service: credentials through the environment,
+// no configuration files, JSON output. Resolves to { code, out, err, json }.
+export function awsCli(url, args) {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME || '/nonexistent',
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_CONFIG_FILE: '/nonexistent/kvs-test/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/kvs-test/credentials',
+    AWS_PAGER: '',
+  };
+  return new Promise((resolve) => {
+    execFile(AWS_CLI, ['--endpoint-url', url, '--output', 'json', '--no-cli-pager', ...args],
+      { env, timeout: 20000 }, (error, out, err) => {
+        if (error && error.code === 'ENOENT') {
+          assert.fail(`${AWS_CLI} is missing: install Debian's awscli ` +
+            '(scripts/apt-packages.txt)');
+        }
+        let json = null;
+        try {
+          json = out.trim() ? JSON.parse(out) : null;
+        } catch {
+          // not JSON
+        }
+        resolve({ code: error ? error.code : 0, out, err, json });
+      });
+  });
+}
+
