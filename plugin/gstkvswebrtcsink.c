@@ -26,7 +26,10 @@
  * other viewers or the encoder. Each viewer is payloaded with the payload
  * types its offer uses (browsers and AWS's SDKs number the same codec
  * differently: Opus at 111, H.264 at 102 or 125, …); a stream whose codec
- * the offer lacks is not sent to that viewer (with a warning).
+ * the offer lacks is not sent to that viewer (with a warning). Each stream
+ * of each viewer has a random SSRC chosen before the answer is made, so the
+ * answer always names it (`a=ssrc`): browsers, which get no MID header
+ * extension from webrtcbin 1.22, find the stream by it.
  *
  * Input: VP8, VP9, H.264 (byte-stream or avc, whole access units) and Opus,
  * or RTP of those for applications that payload themselves (it is

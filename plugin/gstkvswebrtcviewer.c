@@ -7,6 +7,15 @@
  * pins the RTP caps the viewer's offer uses, so that webrtcbin finds this
  * sending transceiver for the offered m-line.
  *
+ * Each stream's SSRC is chosen here, before the offer is applied, and is in
+ * those caps and the payloader's "ssrc": webrtcbin 1.22 writes the answer's
+ * a=ssrc lines from the SSRC in the caps of its sink pad, and the payloader
+ * only puts one there with its first buffer. A viewer whose answer was made
+ * before that (a master whose stream already runs answers in a few ms) got
+ * an answer without a=ssrc; Chromium, with no a=ssrc and no MID header
+ * extension in a bundle, demultiplexes that RTP to no receiver: connected,
+ * bytes received, no inbound-rtp, no frame.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -28,6 +37,7 @@ typedef struct
   GstElement *tee;              /* ref */
   GstPad *tee_pad;              /* requested from tee, NULL until started */
   GstElement *queue;            /* the first element of the branch */
+  guint32 ssrc;                 /* of the payloader, in the answer's a=ssrc */
 } Branch;
 
 struct _GstKvsWebrtcViewer
@@ -208,6 +218,18 @@ gst_kvs_webrtc_viewer_add_stream (GstKvsWebrtcViewer * self,
   GstPad *qsink, *fsrc;
   GstPadTemplate *templ;
   Branch branch = { 0, };
+  guint i;
+
+  /* Distinct from this viewer's other streams (one RTP session: bundle). */
+  g_mutex_lock (&self->lock);
+  do {
+    branch.ssrc = g_random_int ();
+    for (i = 0; i < self->branches->len; i++)
+      if (g_array_index (self->branches, Branch, i).ssrc == branch.ssrc)
+        branch.ssrc = 0;
+  } while (branch.ssrc == 0);
+  g_mutex_unlock (&self->lock);
+  gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, branch.ssrc, NULL);
 
   pay = gst_kvs_codec_make_payloader (codec, pt);
   if (pay == NULL) {
@@ -215,6 +237,7 @@ gst_kvs_webrtc_viewer_add_stream (GstKvsWebrtcViewer * self,
         "the payloader %s is missing (gst-plugins-good)", codec->payloader);
     return FALSE;
   }
+  g_object_set (pay, "ssrc", branch.ssrc, NULL);
   queue = gst_element_factory_make ("queue", NULL);
   filter = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (queue, "leaky", 2 /* downstream: drop the oldest */ ,
@@ -254,8 +277,8 @@ gst_kvs_webrtc_viewer_add_stream (GstKvsWebrtcViewer * self,
   g_mutex_lock (&self->lock);
   g_array_append_val (self->branches, branch);
   g_mutex_unlock (&self->lock);
-  GST_INFO_OBJECT (self->webrtcbin, "viewer %s: %s at payload type %d",
-      GST_STR_NULL (self->client_id), codec->name, pt);
+  GST_INFO_OBJECT (self->webrtcbin, "viewer %s: %s at payload type %d, "
+      "SSRC %u", GST_STR_NULL (self->client_id), codec->name, pt, branch.ssrc);
   return TRUE;
 }
 

@@ -4,7 +4,7 @@
  * subprocesses) that decode what it sends.
  *
  * Test cases (argv[1] or CK_RUN_CASE): "general" (ten viewers and the eleventh, offers
- * numbering codecs differently, a stalled viewer, keyframe requests, pad and
+ * numbering codecs differently, the answer's SSRC, a stalled viewer, keyframe requests, pad and
  * property errors) and "sessions" (fifty sessions in a row, leaving every
  * way, then nothing left behind).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
@@ -14,6 +14,10 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/video/video.h>
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API
+#endif
+#include <gst/webrtc/webrtc.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -473,6 +477,82 @@ GST_START_TEST (test_offer_payload_types_h264_125_opus_111)
       "%d Opus frames decoded", g_atomic_int_get (&v->audio));
   elem_stop (v->pipeline);
   g_free (v);
+  elem_stop (master);
+}
+
+GST_END_TEST;
+
+/* ---- the answer names the SSRC ---------------------------------------- */
+
+static GstElement *
+viewer_webrtcbin (Viewer * v)
+{
+  GstElement *wb = gst_bin_get_by_name (GST_BIN (v->pipeline), "wb");
+
+  gst_object_unref (wb);        /* the pipeline holds it */
+  return wb;
+}
+
+/* The a=ssrc of the first m-line of @wb's remote description (the master's
+ * answer), 0 if none; FALSE while there is no remote description. */
+static gboolean
+answer_ssrc (GstElement * wb, guint * ssrc)
+{
+  GstWebRTCSessionDescription *answer = NULL;
+  const GstSDPMedia *media;
+  const gchar *value;
+
+  g_object_get (wb, "remote-description", &answer, NULL);
+  if (answer == NULL)
+    return FALSE;
+  media = gst_sdp_message_get_media (answer->sdp, 0);
+  fail_unless (media != NULL);
+  value = gst_sdp_media_get_attribute_val (media, "ssrc");
+  *ssrc = value ? (guint) g_ascii_strtoull (value, NULL, 10) : 0;
+  gst_webrtc_session_description_free (answer);
+  return TRUE;
+}
+
+/* The master's stream runs, but no buffer reaches the new viewer's branch
+ * before its answer is made (as when a master already streaming answers in
+ * a few ms, before the payloader's first buffer): the answer still names
+ * the SSRC the master sends with. Chromium needs that a=ssrc (there is no
+ * MID header extension): without it, it gave the RTP to no receiver. */
+GST_START_TEST (test_answer_names_ssrc_before_first_buffer)
+{
+  GstElement *master = master_new (VIDEO_SRC "! valve name=gate drop=true "
+      "drop-mode=forward-sticky-events", NULL);
+  GstElement *gate = gst_bin_get_by_name (GST_BIN (master), "gate");
+  Viewer *viewers[2] = { NULL, };
+  gint64 end = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  guint ssrc = 0, sent = 0;
+  gboolean answered = FALSE;
+  GstPad *pad;
+  GstCaps *caps;
+
+  viewers[0] = viewer_new ("ssrc-before-buffers");
+  while (!(answered = answer_ssrc (viewer_webrtcbin (viewers[0]), &ssrc))
+      && g_get_monotonic_time () < end) {
+    g_free (elem_check_bus_find (master, NULL, NULL));
+    g_usleep (20 * 1000);
+  }
+  fail_unless (answered, "no answer within 20 s");
+  fail_unless (ssrc != 0, "the master's answer has no a=ssrc");
+
+  g_object_set (gate, "drop", FALSE, NULL);
+  gst_object_unref (gate);
+  wait_frames (master, viewers, 30, 20);
+  /* what was received came with that SSRC */
+  pad = gst_element_get_static_pad (viewer_webrtcbin (viewers[0]), "src_0");
+  fail_unless (pad != NULL);
+  caps = gst_pad_get_current_caps (pad);
+  fail_unless (caps != NULL);
+  fail_unless (gst_structure_get_uint (gst_caps_get_structure (caps, 0),
+          "ssrc", &sent), "no ssrc in %" GST_PTR_FORMAT, caps);
+  fail_unless_equals_int64 ((gint64) sent, (gint64) ssrc);
+  gst_caps_unref (caps);
+  gst_object_unref (pad);
+  viewer_free (viewers[0]);
   elem_stop (master);
 }
 
@@ -1131,6 +1211,7 @@ webrtcsink_suite (void)
   tcase_add_test (general, test_ten_viewers_then_eleventh_refused);
   tcase_add_test (general, test_max_viewers_refusal_names_property);
   tcase_add_test (general, test_offer_payload_types_h264_125_opus_111);
+  tcase_add_test (general, test_answer_names_ssrc_before_first_buffer);
   tcase_add_test (general, test_paused_viewer_does_not_stop_others);
   tcase_add_test (general, test_blocked_branch_does_not_stop_others);
   tcase_add_test (general, test_keyframe_requests_rate_limited);
