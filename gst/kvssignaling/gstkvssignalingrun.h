@@ -13,6 +13,7 @@
 #include "gstkvsfailurepolicy.h"
 
 G_BEGIN_DECLS
+
 /* the run's connections (gstkvshandover.h) */
 typedef struct _GstKvsHandover GstKvsHandover;
 
@@ -58,16 +59,20 @@ typedef struct
 /* Checks and resolves @settings (a copy of the configuration): the channel (name or ARN), the viewer's
  * client id, credentials, region, endpoint and ca-file. */
 G_GNUC_INTERNAL
-    GstKvsSignalingRun * gst_kvs_signaling_run_new (const GstKvsSettings *
+GstKvsSignalingRun *gst_kvs_signaling_run_new (const GstKvsSettings *
     settings, GError ** error);
 /* In the run's thread, its context pushed: the session (proxies from the
  * environment) and the channel resolver. */
-G_GNUC_INTERNAL void gst_kvs_signaling_run_open (GstKvsSignalingRun * run);
+G_GNUC_INTERNAL
+void gst_kvs_signaling_run_open (GstKvsSignalingRun * run);
 /* In the run's thread, after the loop: lets the close handshakes and the
  * cancelled calls finish, for at most two seconds. */
-G_GNUC_INTERNAL void gst_kvs_signaling_run_drain (GstKvsSignalingRun * run);
+G_GNUC_INTERNAL
+void gst_kvs_signaling_run_drain (GstKvsSignalingRun * run);
 /* In the run's thread, after the loop: cancels and frees what runs there. */
-G_GNUC_INTERNAL void gst_kvs_signaling_run_close (GstKvsSignalingRun * run);
-G_GNUC_INTERNAL void gst_kvs_signaling_run_free (GstKvsSignalingRun * run);
+G_GNUC_INTERNAL
+void gst_kvs_signaling_run_close (GstKvsSignalingRun * run);
+G_GNUC_INTERNAL
+void gst_kvs_signaling_run_free (GstKvsSignalingRun * run);
 
 G_END_DECLS
