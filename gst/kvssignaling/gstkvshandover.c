@@ -317,29 +317,19 @@ gst_kvs_handover_get_n_closing (GstKvsHandover * self)
 }
 
 static void
-gst_kvs_handover_dispose (GObject * object)
-{
-  GstKvsHandover *self = GST_KVS_HANDOVER (object);
-
-  gst_kvs_source_clear (&self->retry_source);
-  /* their handlers point at us */
-  for (guint i = 0; i < self->closing->len; i++)
-    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->closing,
-            i), self);
-  g_ptr_array_set_size (self->closing, 0);
-  if (self->conn)
-    g_signal_handlers_disconnect_by_data (self->conn, self);
-  g_clear_object (&self->conn);
-
-  G_OBJECT_CLASS (gst_kvs_handover_parent_class)->dispose (object);
-}
-
-static void
 gst_kvs_handover_finalize (GObject * object)
 {
   GstKvsHandover *self = GST_KVS_HANDOVER (object);
 
+  gst_kvs_source_clear (&self->retry_source);
+  /* the connections' handlers point at us */
+  for (guint i = 0; i < self->closing->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->closing,
+            i), self);
   g_ptr_array_unref (self->closing);
+  if (self->conn)
+    g_signal_handlers_disconnect_by_data (self->conn, self);
+  g_clear_object (&self->conn);
 
   G_OBJECT_CLASS (gst_kvs_handover_parent_class)->finalize (object);
 }
@@ -350,7 +340,6 @@ gst_kvs_handover_class_init (GstKvsHandoverClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GType type = G_TYPE_FROM_CLASS (klass);
 
-  gobject_class->dispose = gst_kvs_handover_dispose;
   gobject_class->finalize = gst_kvs_handover_finalize;
 
   signals[SIGNAL_MESSAGE] = g_signal_new ("message", type, G_SIGNAL_RUN_LAST,
