@@ -1,10 +1,16 @@
 /* kvssignaling: one signaling connection shared by the elements that name the
  * same channel, and the webrtcbin sessions it drives.
  *
+ * It routes the client's messages to the sessions, and the sessions'
+ * messages to the client. Its parts, one per file: the webrtcbins and the
+ * sessions per peer (GstKvsSessionTable, gstkvssessiontable.c) and the bus
+ * messages (GstKvsBusReporter, gstkvsbusreporter.c).
+ *
  * Threads: the client's signals arrive on the client's thread, the sessions'
  * callbacks on webrtcbin's threads, the elements call in from the streaming
  * and application threads. Everything mutable here is guarded by @lock, which
- * is never held while calling out (signals, webrtcbin, the client).
+ * is never held while calling out (signals, webrtcbin, the client); the
+ * parts have their own locks, taken after it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifdef HAVE_CONFIG_H
@@ -12,7 +18,8 @@
 #endif
 
 #include "gstkvsconnection.h"
-#include "gstkvswebrtcsession.h"
+#include "gstkvsbusreporter.h"
+#include "gstkvssessiontable.h"
 #include "gstkvswebrtcbinutils.h"
 
 #include <string.h>
@@ -22,10 +29,7 @@ GST_DEBUG_CATEGORY_STATIC (kvs_connection_debug);
 
 /* The service's limit of viewers per channel. */
 #define MAX_SESSIONS GST_KVS_AWS_MAX_VIEWERS
-/* Early candidates held per viewer before its offer arrives. */
-#define MAX_PENDING_CANDIDATES 100
-/* The session key of the master, as a viewer sees it. */
-#define MASTER_PEER ""
+#define MASTER_PEER GST_KVS_MASTER_PEER
 
 enum
 {
@@ -53,18 +57,14 @@ struct _GstKvsConnection
 
   GstKvsSettings settings;
   GstKvsSignalingClient *client;
+  GstKvsBusReporter *reporter;  /* the bus messages */
+  /* the webrtcbins and the sessions (its own lock, taken after ours) */
+  GstKvsSessionTable *table;
   GArray *client_handlers;      /* gulong */
   gchar *correlation_prefix;
 
   GMutex lock;
   gchar *refusal;               /* why request-webrtcbin returned none */
-  GList *elements;              /* GstElement *, not owned */
-  GHashTable *webrtcbins;       /* GstElement * (ref) -> attach count */
-  GQueue free_webrtcbins;       /* master: bins waiting for a viewer */
-  GHashTable *sessions;         /* peer id -> GstKvsWebrtcSession */
-  GHashTable *removed_peers;    /* peer ids whose peer-removed was emitted */
-  GHashTable *requested;        /* webrtcbins from request-webrtcbin */
-  GHashTable *pending;          /* peer id -> GQueue of GstKvsMessage */
   guint starts;
   GstKvsSignalingState state;
   guint correlation_seq;
@@ -74,9 +74,6 @@ struct _GstKvsConnection
   GHashTable *negotiation_time; /* -> GstClockTime * of the last one */
   GstClockTime last_negotiation_time;   /* of any peer */
   guint64 negotiations;
-  /* Failed connection attempts reported as warnings (client's thread). */
-  gchar *last_failure;          /* step and reason, NULL: none since connected */
-  guint same_failures;          /* attempts in a row that failed that way */
   /* Viewer: the wait for the master's answer to our offer (lock). */
   GstClockID answer_timer;
 };
@@ -85,141 +82,11 @@ G_DEFINE_TYPE_WITH_CODE (GstKvsConnection, gst_kvs_connection, G_TYPE_OBJECT,
     GST_DEBUG_CATEGORY_INIT (kvs_connection_debug, "kvsconnection", 0,
         "KVS signaling: connection shared by the elements"));
 
-/* ------------------------------------------------------------------------ */
-/* settings */
-
-gchar *
-gst_kvs_connection_settings_key (const GstKvsSettings * s, gconstpointer scope)
-{
-  /* '|' is not allowed in any of the parts but the endpoint URL, which
-   * comes last but one. A master has no client id. */
-  return g_strdup_printf ("%s|%s|%s|%s|%s|%s|%s|%p",
-      s->role == GST_KVS_ROLE_MASTER ? "master" : "viewer",
-      s->channel_arn ? s->channel_arn : "",
-      s->channel_arn ? "" : (s->channel_name ? s->channel_name : ""),
-      s->region ? s->region : "",
-      (s->role == GST_KVS_ROLE_VIEWER && s->client_id) ? s->client_id : "",
-      s->profile ? s->profile : "", s->endpoint ? s->endpoint : "",
-      (s->role == GST_KVS_ROLE_VIEWER && s->client_id == NULL) ? scope : NULL);
-}
-
-/* ------------------------------------------------------------------------ */
-/* posting on the bus through the first attached element */
-
-static GstElement *
-dup_poster (GstKvsConnection * self)
-{
-  GstElement *element = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (self->elements)
-    element = gst_object_ref (self->elements->data);
-  g_mutex_unlock (&self->lock);
-  return element;
-}
-
-static void
-post_problem (GstKvsConnection * self, GstMessageType type, GQuark domain,
-    gint code, gchar * text, gchar * debug)
-{
-  GstElement *element = dup_poster (self);
-
-  if (element == NULL) {
-    GST_WARNING_OBJECT (self, "no element to post on: %s (%s)", text,
-        GST_STR_NULL (debug));
-    g_free (text);
-    g_free (debug);
-    return;
-  }
-  gst_element_message_full (element, type, domain, code, text, debug,
-      __FILE__, GST_FUNCTION, __LINE__);
-  gst_object_unref (element);
-}
-
-static void
-post_element_message (GstKvsConnection * self, GstStructure * s)
-{
-  GstElement *element = dup_poster (self);
-
-  if (element == NULL) {
-    gst_structure_free (s);
-    return;
-  }
-  gst_element_post_message (element,
-      gst_message_new_element (GST_OBJECT (element), s));
-  gst_object_unref (element);
-}
-
-static void
-post_message_event (GstKvsConnection * self, const gchar * direction,
-    const GstKvsMessage * msg, const gchar * peer)
-{
-  post_element_message (self, gst_structure_new ("kvssignaling-message",
-          "direction", G_TYPE_STRING, direction,
-          "type", G_TYPE_STRING, gst_kvs_message_type_to_string (msg->type),
-          "peer", G_TYPE_STRING, peer,
-          "correlation-id", G_TYPE_STRING, msg->correlation_id, NULL));
-}
-
 static const gchar *
 channel_of (GstKvsConnection * self)
 {
   return self->settings.channel_name ? self->settings.channel_name :
       self->settings.channel_arn;
-}
-
-/* "endpoint E, region R (where R came from)", for the debug part. */
-static gchar *
-describe_target (GstKvsConnection * self)
-{
-  g_autofree gchar *region = gst_kvs_signaling_client_dup_region (self->client);
-  g_autofree gchar *source =
-      gst_kvs_signaling_client_dup_region_source (self->client);
-
-  return g_strdup_printf ("endpoint %s, region %s, from %s",
-      self->settings.endpoint ? self->settings.endpoint :
-      "(AWS environment or default)", GST_STR_NULL (region),
-      GST_STR_NULL (source));
-}
-
-/* Maps a library error to a bus error. */
-static void
-post_client_error (GstKvsConnection * self, const GError * err)
-{
-  gint code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
-  const gchar *channel = channel_of (self);
-  g_autofree gchar *target = describe_target (self);
-
-  if (err->domain == GST_KVS_ERROR) {
-    switch (err->code) {
-      case GST_KVS_ERROR_RESOURCE_NOT_FOUND:
-        code = GST_RESOURCE_ERROR_NOT_FOUND;
-        break;
-      case GST_KVS_ERROR_ACCESS_DENIED:
-      case GST_KVS_ERROR_NOT_AUTHORIZED:
-      case GST_KVS_ERROR_SIGNATURE:
-      case GST_KVS_ERROR_SIGNATURE_EXPIRED:
-      case GST_KVS_ERROR_NO_CREDENTIALS:
-        code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
-        break;
-      case GST_KVS_ERROR_INVALID_ARGUMENT:
-      case GST_KVS_ERROR_INVALID_CLIENT:
-      case GST_KVS_ERROR_TLS_CERTIFICATE:
-      case GST_KVS_ERROR_REGION_MISMATCH:
-        code = GST_RESOURCE_ERROR_SETTINGS;
-        break;
-      default:
-        break;
-    }
-  } else if (err->domain == GST_KVS_VALIDATION_ERROR) {
-    code = GST_RESOURCE_ERROR_SETTINGS;
-  }
-
-  post_problem (self, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
-      g_strdup_printf ("Could not connect to the KVS signaling channel "
-          "'%s': %s", GST_STR_NULL (channel), err->message),
-      g_strdup_printf ("%s error %d; %s", g_quark_to_string (err->domain),
-          err->code, target));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -278,26 +145,11 @@ apply_ice_servers (GstKvsConnection * self, GstElement * webrtcbin)
       turns);
 }
 
-/* Every webrtcbin we drive, referenced. */
-static GPtrArray *
-dup_webrtcbins (GstKvsConnection * self)
-{
-  GPtrArray *bins = g_ptr_array_new_with_free_func (gst_object_unref);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->webrtcbins);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_ptr_array_add (bins, gst_object_ref (key));
-  g_mutex_unlock (&self->lock);
-  return bins;
-}
-
 static void
 apply_ice_servers_all (GstKvsConnection * self)
 {
-  g_autoptr (GPtrArray) bins = dup_webrtcbins (self);
+  g_autoptr (GPtrArray) bins =
+      gst_kvs_session_table_dup_webrtcbins (self->table);
   guint i;
 
   for (i = 0; i < bins->len; i++)
@@ -339,8 +191,8 @@ send_or_warn (GstKvsConnection * self, GstKvsMessage * msg)
   g_autoptr (GError) err = NULL;
 
   if (msg == NULL) {
-    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-        GST_RESOURCE_ERROR_WRITE,
+    gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+        GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
         g_strdup ("Could not build a signaling message"), NULL);
     return;
   }
@@ -348,8 +200,8 @@ send_or_warn (GstKvsConnection * self, GstKvsMessage * msg)
     g_mutex_lock (&self->lock);
     self->counters.send_failures++;
     g_mutex_unlock (&self->lock);
-    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-        GST_RESOURCE_ERROR_WRITE,
+    gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+        GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
         g_strdup_printf ("Could not send %s to %s: %s",
             gst_kvs_message_type_to_string (msg->type),
             msg->recipient_client_id ? msg->recipient_client_id : "the master",
@@ -359,13 +211,6 @@ send_or_warn (GstKvsConnection * self, GstKvsMessage * msg)
 
 /* ------------------------------------------------------------------------ */
 /* session callbacks (webrtcbin's thread) */
-
-static void
-close_session (GstKvsWebrtcSession * session)
-{
-  gst_kvs_webrtc_session_close (session);
-  g_object_unref (session);
-}
 
 static void
 session_send_sdp (GstKvsWebrtcSession * session, GstWebRTCSDPType type,
@@ -400,6 +245,7 @@ session_problem (GstKvsWebrtcSession * session, gboolean fatal,
 {
   GstKvsConnection *self = owner;
   const gchar *peer = gst_kvs_webrtc_session_get_peer_id (session);
+  GstMessageType type = GST_MESSAGE_WARNING;
   gchar *text;
 
   if (peer)
@@ -411,8 +257,9 @@ session_problem (GstKvsWebrtcSession * session, gboolean fatal,
 
   /* A viewer has nothing left to do when its only session fails; a master
    * keeps serving its other viewers. */
-  post_problem (self, fatal && self->settings.role == GST_KVS_ROLE_VIEWER ?
-      GST_MESSAGE_ERROR : GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+  if (fatal && self->settings.role == GST_KVS_ROLE_VIEWER)
+    type = GST_MESSAGE_ERROR;
+  gst_kvs_bus_reporter_problem (self->reporter, type, GST_RESOURCE_ERROR,
       GST_RESOURCE_ERROR_FAILED, text, NULL);
 }
 
@@ -423,10 +270,9 @@ session_connection_state (GstKvsWebrtcSession * session,
   GstKvsConnection *self = owner;
   const gchar *peer = gst_kvs_webrtc_session_get_peer_id (session);
   const gchar *key = peer ? peer : MASTER_PEER;
-  gboolean removed = FALSE;
 
-  post_element_message (self, gst_structure_new ("kvssignaling-peer",
-          "peer", G_TYPE_STRING, peer,
+  gst_kvs_bus_reporter_element_message (self->reporter,
+      gst_structure_new ("kvssignaling-peer", "peer", G_TYPE_STRING, peer,
           "connection-state", GST_TYPE_WEBRTC_PEER_CONNECTION_STATE, state,
           NULL));
 
@@ -434,40 +280,14 @@ session_connection_state (GstKvsWebrtcSession * session,
       && state != GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED)
     return;
 
-  g_mutex_lock (&self->lock);
-  if (!g_hash_table_contains (self->removed_peers, key)) {
-    g_hash_table_add (self->removed_peers, g_strdup (key));
-    removed = TRUE;
-  }
-  g_mutex_unlock (&self->lock);
-
-  if (!removed)
+  if (!gst_kvs_session_table_mark_removed (self->table, key))
     return;
   g_signal_emit (self, signals[SIGNAL_PEER_REMOVED], 0, peer);
 
   /* A webrtcbin the application handed out for this viewer is done: forget
    * it, so that the viewer gets a new one if it comes back. (webrtcbin 1.22
    * cannot be renegotiated after a failure.) */
-  {
-    GstElement *webrtcbin = gst_kvs_webrtc_session_get_webrtcbin (session);
-    GstKvsWebrtcSession *dead = NULL;
-
-    g_mutex_lock (&self->lock);
-    if (g_hash_table_remove (self->requested, webrtcbin)
-        && g_hash_table_lookup (self->sessions, key) == session) {
-      gchar *stolen_key = NULL;
-
-      g_hash_table_steal_extended (self->sessions, key,
-          (gpointer *) & stolen_key, (gpointer *) & dead);
-      g_free (stolen_key);
-      g_hash_table_remove (self->webrtcbins, webrtcbin);
-    }
-    g_mutex_unlock (&self->lock);
-    if (dead) {
-      GST_INFO_OBJECT (self, "session with %s ended, webrtcbin released", key);
-      close_session (dead);
-    }
-  }
+  gst_kvs_session_table_forget_ended (self->table, key, session);
 }
 
 static const GstKvsWebrtcSessionCallbacks session_callbacks = {
@@ -483,38 +303,7 @@ static const GstKvsWebrtcSessionCallbacks session_callbacks = {
 static GstKvsWebrtcSession *
 dup_session (GstKvsConnection * self, const gchar * peer)
 {
-  GstKvsWebrtcSession *session;
-
-  g_mutex_lock (&self->lock);
-  session = g_hash_table_lookup (self->sessions, peer ? peer : MASTER_PEER);
-  if (session)
-    g_object_ref (session);
-  g_mutex_unlock (&self->lock);
-  return session;
-}
-
-/* Candidates a viewer sent before its offer. */
-static void
-flush_pending (GstKvsConnection * self, const gchar * peer,
-    GstKvsWebrtcSession * session)
-{
-  GQueue *queue;
-  GstKvsMessage *msg;
-
-  g_mutex_lock (&self->lock);
-  queue = g_hash_table_lookup (self->pending, peer);
-  if (queue)
-    g_hash_table_steal (self->pending, peer);
-  g_mutex_unlock (&self->lock);
-
-  if (queue == NULL)
-    return;
-  while ((msg = g_queue_pop_head (queue))) {
-    gst_kvs_webrtc_session_handle_candidate (session, msg->sdp_mline_index,
-        msg->sdp_mid, msg->candidate);
-    gst_kvs_message_unref (msg);
-  }
-  g_queue_free (queue);
+  return gst_kvs_session_table_dup_session (self->table, peer);
 }
 
 /* Master: the session for viewer @peer, binding a free or requested webrtcbin
@@ -533,19 +322,8 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
   if (session)
     return session;
 
-  g_mutex_lock (&self->lock);
-  webrtcbin = g_queue_pop_head (&self->free_webrtcbins);
-  n_sessions = g_hash_table_size (self->sessions);
-  n_bins = g_hash_table_size (self->webrtcbins);
-  if (webrtcbin == NULL && n_sessions > 0) {
-    GHashTableIter iter;
-    gpointer key;
-
-    g_hash_table_iter_init (&iter, self->sessions);
-    if (g_hash_table_iter_next (&iter, &key, NULL))
-      busy_with = g_strdup (key);
-  }
-  g_mutex_unlock (&self->lock);
+  webrtcbin = gst_kvs_session_table_take_free (self->table, &n_sessions,
+      &n_bins, &busy_with);
 
   if (webrtcbin == NULL && n_sessions < MAX_SESSIONS) {
     g_signal_emit (self, signals[SIGNAL_REQUEST_WEBRTCBIN], 0, peer,
@@ -566,15 +344,17 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
     g_mutex_lock (&self->lock);
     self->counters.refused_offers++;
     g_mutex_unlock (&self->lock);
-    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-        GST_RESOURCE_ERROR_BUSY,
+    if (refusal == NULL && n_sessions >= MAX_SESSIONS)
+      refusal = g_strdup ("already serving "
+          G_STRINGIFY (GST_KVS_AWS_MAX_VIEWERS) " viewers");
+    else if (refusal == NULL)
+      refusal = g_strdup ("the webrtcbin is busy and no request-webrtcbin "
+          "handler returned another one");
+    gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+        GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY,
         g_strdup_printf ("Refusing the offer of viewer '%s': %s", peer,
-            refusal ? refusal : n_sessions >= MAX_SESSIONS ?
-            "already serving " G_STRINGIFY (GST_KVS_AWS_MAX_VIEWERS)
-            " viewers" :
-            "the webrtcbin is busy and no request-webrtcbin handler "
-            "returned another one"),
-        g_strdup_printf ("busy with viewer '%s'", GST_STR_NULL (busy_with)));
+            refusal), g_strdup_printf ("busy with viewer '%s'",
+            GST_STR_NULL (busy_with)));
     g_free (busy_with);
     return NULL;
   }
@@ -585,26 +365,16 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
 
     if (!gst_kvs_webrtcbin_restrict_addresses (webrtcbin,
             self->settings.local_addresses, &err))
-      post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-          GST_RESOURCE_ERROR_SETTINGS,
+      gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+          GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
           g_strdup_printf ("Could not restrict ICE addresses: %s",
               err->message), NULL);
     gst_kvs_webrtcbin_disable_upnp (webrtcbin);
     apply_ice_servers (self, webrtcbin);
   }
 
-  session = gst_kvs_webrtc_session_new (webrtcbin, FALSE, peer,
-      &session_callbacks, G_OBJECT (self));
-
-  g_mutex_lock (&self->lock);
-  if (requested) {
-    g_hash_table_insert (self->webrtcbins, gst_object_ref (webrtcbin),
-        GUINT_TO_POINTER (1));
-    g_hash_table_add (self->requested, webrtcbin);
-  }
-  g_hash_table_insert (self->sessions, g_strdup (peer), g_object_ref (session));
-  g_hash_table_remove (self->removed_peers, peer);
-  g_mutex_unlock (&self->lock);
+  session = gst_kvs_session_table_bind (self->table, peer, webrtcbin,
+      requested);
   gst_object_unref (webrtcbin);
 
   GST_INFO_OBJECT (self, "viewer %s bound to %" GST_PTR_FORMAT, peer,
@@ -706,8 +476,8 @@ answer_wait_expired (GstClock * clock, GstClockTime time, GstClockID id,
   g_mutex_unlock (&self->lock);
   if (mine) {
     gst_clock_id_unref (mine);
-    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-        GST_RESOURCE_ERROR_OPEN_READ,
+    gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+        GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
         g_strdup_printf ("No master answered on channel '%s' within %u s; "
             "still waiting. Is the master running, with the same channel, "
             "endpoint and region?", GST_STR_NULL (channel_of (self)),
@@ -749,7 +519,7 @@ post_stats (GstKvsConnection * self, const gchar * reason)
   GstStructure *s = gst_kvs_connection_dup_stats (self);
 
   gst_structure_set (s, "reason", G_TYPE_STRING, reason, NULL);
-  post_element_message (self, s);
+  gst_kvs_bus_reporter_element_message (self->reporter, s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -778,98 +548,18 @@ count_received (GstKvsConnection * self, GstKvsMessageType type)
   g_mutex_unlock (&self->lock);
 }
 
-/* Identical failed attempts in a row are summarised: the first one is
- * posted, then every CONNECT_WARNING_EVERY-th with the count. */
-#define CONNECT_WARNING_EVERY 10
-
-static const gchar *
-state_nick (GstKvsSignalingState state)
-{
-  GEnumClass *klass = g_type_class_ref (GST_TYPE_KVS_SIGNALING_STATE);
-  GEnumValue *v = g_enum_get_value (klass, state);
-  const gchar *nick = v ? v->value_nick : "unknown";
-
-  g_type_class_unref (klass);   /* static type: the nick stays valid */
-  return nick;
-}
-
-/* Another master, or a viewer with our client id, took the channel. */
-static void
-warn_replaced (GstKvsConnection * self, const GError * err, guint retry_ms)
-{
-  guint wait_s = (retry_ms + 999) / 1000;
-  gchar *text;
-
-  if (self->settings.role == GST_KVS_ROLE_MASTER) {
-    text = g_strdup_printf ("Another master connected to channel '%s'; "
-        "waiting %u s before reconnecting. A channel has one master: is "
-        "another pipeline the master of this channel (a viewer needs "
-        "role=viewer)?", GST_STR_NULL (channel_of (self)), wait_s);
-  } else {
-    g_autofree gchar *id =
-        gst_kvs_signaling_client_dup_client_id (self->client);
-
-    text = g_strdup_printf ("Another viewer connected to channel '%s' with "
-        "the same client id '%s'; waiting %u s before reconnecting. Give "
-        "each viewer its own client-id.", GST_STR_NULL (channel_of (self)),
-        GST_STR_NULL (id), wait_s);
-  }
-  post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_BUSY, text, g_strdup (err->message));
-}
-
-/* The client retries after a failure: say why on the bus, so that a wrong
- * or unreachable endpoint does not look like a silent stall. */
-static void
-warn_connect_failure (GstKvsConnection * self, GstKvsSignalingState step,
-    const GError * err, guint retry_ms)
-{
-  g_autofree gchar *key = NULL;
-  guint count;
-  gboolean due;
-  GString *text;
-
-  if (g_error_matches (err, GST_KVS_ERROR, GST_KVS_ERROR_REPLACED)) {
-    warn_replaced (self, err, retry_ms);
-    return;
-  }
-  /* A lost connection heals at once, or its next attempt fails here. */
-  if (step == GST_KVS_SIGNALING_STATE_CONNECTED)
-    return;
-
-  key = g_strdup_printf ("%d %s", step, err->message);
-  g_mutex_lock (&self->lock);
-  if (g_strcmp0 (self->last_failure, key) == 0) {
-    count = ++self->same_failures;
-  } else {
-    g_free (self->last_failure);
-    self->last_failure = g_strdup (key);
-    count = self->same_failures = 1;
-  }
-  due = self->starts > 0 && (count == 1 || count % CONNECT_WARNING_EVERY == 0);
-  g_mutex_unlock (&self->lock);
-  if (!due)
-    return;
-
-  text = g_string_new (NULL);
-  g_string_printf (text, "Could not connect to the KVS signaling channel "
-      "'%s' (failed at step %s: %s); retrying in %.1f s",
-      GST_STR_NULL (channel_of (self)), state_nick (step), err->message,
-      retry_ms / 1000.0);
-  if (count > 1)
-    g_string_append_printf (text, " (the same failure %u times in a row)",
-        count);
-  post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_OPEN_READ_WRITE, g_string_free (text, FALSE),
-      describe_target (self));
-}
-
 static void
 on_client_connect_failed (GstKvsSignalingClient * client,
     GstKvsSignalingState step, const GError * err, guint retry_ms,
     GstKvsConnection * self)
 {
-  warn_connect_failure (self, step, err, retry_ms);
+  gboolean started;
+
+  g_mutex_lock (&self->lock);
+  started = self->starts > 0;
+  g_mutex_unlock (&self->lock);
+  gst_kvs_bus_reporter_connect_failure (self->reporter, client, step, err,
+      retry_ms, started);
 }
 
 static void
@@ -881,14 +571,13 @@ on_client_state (GstKvsSignalingClient * client, GstKvsSignalingState state,
   GST_DEBUG_OBJECT (self, "client state %d", state);
   g_mutex_lock (&self->lock);
   self->state = state;
-  if (state == GST_KVS_SIGNALING_STATE_CONNECTED) {
-    g_clear_pointer (&self->last_failure, g_free);
-    self->same_failures = 0;
-  }
   g_mutex_unlock (&self->lock);
+  if (state == GST_KVS_SIGNALING_STATE_CONNECTED)
+    gst_kvs_bus_reporter_connected (self->reporter);
 
-  post_element_message (self, gst_structure_new ("kvssignaling-state",
-          "state", GST_TYPE_KVS_SIGNALING_STATE, state, NULL));
+  gst_kvs_bus_reporter_element_message (self->reporter,
+      gst_structure_new ("kvssignaling-state", "state",
+          GST_TYPE_KVS_SIGNALING_STATE, state, NULL));
   post_stats (self, "state-changed");
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
 
@@ -914,30 +603,18 @@ replace_session (GstKvsConnection * self, const gchar * peer,
     GstKvsWebrtcSession * old)
 {
   GstElement *webrtcbin = gst_kvs_webrtc_session_get_webrtcbin (old);
-  gboolean released = FALSE;
+  gboolean released = gst_kvs_session_table_release (self->table, peer, old);
 
   g_mutex_lock (&self->lock);
-  if (g_hash_table_lookup (self->sessions, peer) == old
-      && g_hash_table_remove (self->requested, webrtcbin)) {
-    gchar *stolen_key = NULL;
-    GstKvsWebrtcSession *stolen = NULL;
-
-    g_hash_table_steal_extended (self->sessions, peer,
-        (gpointer *) & stolen_key, (gpointer *) & stolen);
-    g_free (stolen_key);
-    g_object_unref (stolen);    /* the caller holds another reference */
-    g_hash_table_remove (self->webrtcbins, webrtcbin);
+  if (released)
     g_hash_table_remove (self->negotiation_start, peer);
-    g_hash_table_add (self->removed_peers, g_strdup (peer));
-    released = TRUE;
-  } else {
+  else
     self->counters.refused_offers++;
-  }
   g_mutex_unlock (&self->lock);
 
   if (!released) {
-    post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-        GST_RESOURCE_ERROR_BUSY,
+    gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+        GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY,
         g_strdup_printf ("Refusing the new offer of viewer '%s': it comes "
             "from a new peer connection (new SDP session id) and the "
             "webrtcbin '%s' serving that viewer cannot be reset "
@@ -964,15 +641,16 @@ on_client_offer (GstKvsSignalingClient * client, GstKvsMessage * msg,
   /* the src's signal first: the bus message is only news, and making and
    * posting it took longer than the rest of the way to the handler */
   g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
-  post_message_event (self, "received", msg, msg->sender_client_id);
+  gst_kvs_bus_reporter_message_event (self->reporter, "received", msg,
+      msg->sender_client_id);
 
   if (self->settings.role != GST_KVS_ROLE_MASTER) {
     GST_WARNING_OBJECT (self, "a viewer got an offer; ignored");
     return;
   }
   if (msg->sender_client_id == NULL || msg->sdp == NULL) {
-    post_problem (self, GST_MESSAGE_WARNING, GST_STREAM_ERROR,
-        GST_STREAM_ERROR_DECODE,
+    gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+        GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
         g_strdup ("Ignoring an offer without sender or SDP"), NULL);
     return;
   }
@@ -995,7 +673,8 @@ on_client_offer (GstKvsSignalingClient * client, GstKvsMessage * msg,
     return;
   negotiation_started (self, msg->sender_client_id);
   gst_kvs_webrtc_session_handle_offer (session, msg->sdp);
-  flush_pending (self, msg->sender_client_id, session);
+  gst_kvs_session_table_flush_candidates (self->table, msg->sender_client_id,
+      session);
   g_object_unref (session);
 }
 
@@ -1007,7 +686,8 @@ on_client_answer (GstKvsSignalingClient * client, GstKvsMessage * msg,
 
   count_received (self, msg->type);
   g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
-  post_message_event (self, "received", msg, msg->sender_client_id);
+  gst_kvs_bus_reporter_message_event (self->reporter, "received", msg,
+      msg->sender_client_id);
 
   if (self->settings.role != GST_KVS_ROLE_VIEWER) {
     GST_WARNING_OBJECT (self, "a master got an answer; ignored");
@@ -1052,21 +732,7 @@ on_client_candidate (GstKvsSignalingClient * client, GstKvsMessage * msg,
     return;
 
   /* Master: the viewer's offer has not arrived yet; hold per viewer. */
-  g_mutex_lock (&self->lock);
-  if (g_hash_table_size (self->webrtcbins) > 0
-      || g_hash_table_size (self->sessions) > 0) {
-    GQueue *queue = g_hash_table_lookup (self->pending, peer);
-
-    if (queue == NULL) {
-      queue = g_queue_new ();
-      g_hash_table_insert (self->pending, g_strdup (peer), queue);
-    }
-    if (queue->length >= MAX_PENDING_CANDIDATES)
-      gst_kvs_message_unref (g_queue_pop_head (queue));
-    g_queue_push_tail (queue, gst_kvs_message_ref (msg));
-    GST_DEBUG_OBJECT (self, "holding an early candidate of %s", peer);
-  }
-  g_mutex_unlock (&self->lock);
+  gst_kvs_session_table_hold_candidate (self->table, peer, msg);
 }
 
 static void
@@ -1076,8 +742,8 @@ on_client_status (GstKvsSignalingClient * client, GstKvsMessage * msg,
   count_received (self, msg->type);
   g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
 
-  post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_WRITE,
+  gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
       g_strdup_printf ("The signaling service refused a message: %s (%u): %s",
           GST_STR_NULL (msg->error_type), msg->status_code,
           GST_STR_NULL (msg->description)),
@@ -1106,7 +772,8 @@ on_client_message_sent (GstKvsSignalingClient * client, GstKvsMessage * msg,
   g_mutex_unlock (&self->lock);
 
   if (msg->type != GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE)
-    post_message_event (self, "sent", msg, msg->recipient_client_id);
+    gst_kvs_bus_reporter_message_event (self->reporter, "sent", msg,
+        msg->recipient_client_id);
   if (msg->type == GST_KVS_MESSAGE_TYPE_SDP_OFFER
       && self->settings.role == GST_KVS_ROLE_VIEWER) {
     negotiation_started (self, NULL);
@@ -1126,8 +793,8 @@ on_client_send_failed (GstKvsSignalingClient * client, GstKvsMessage * msg,
   self->counters.send_failures++;
   g_mutex_unlock (&self->lock);
 
-  post_problem (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_WRITE,
+  gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
       g_strdup_printf ("Could not send %s: %s",
           gst_kvs_message_type_to_string (msg->type),
           err ? err->message : "unknown error"),
@@ -1148,7 +815,7 @@ on_client_error (GstKvsSignalingClient * client, const GError * err,
     GstKvsConnection * self)
 {
   if (err)
-    post_client_error (self, err);
+    gst_kvs_bus_reporter_client_error (self->reporter, client, err);
 }
 
 static void
@@ -1169,6 +836,9 @@ gst_kvs_connection_new (const GstKvsSettings * settings)
 
   gst_kvs_settings_copy_into (&self->settings, settings);
   self->client = gst_kvs_signaling_client_new_from_settings (settings);
+  self->reporter = gst_kvs_bus_reporter_new (settings);
+  self->table = gst_kvs_session_table_new (settings->role, &session_callbacks,
+      G_OBJECT (self));
 
   connect_client (self, "state-changed", G_CALLBACK (on_client_state));
   connect_client (self, "sdp-offer", G_CALLBACK (on_client_offer));
@@ -1202,19 +872,14 @@ void
 gst_kvs_connection_attach_element (GstKvsConnection * self,
     GstElement * element)
 {
-  g_mutex_lock (&self->lock);
-  if (!g_list_find (self->elements, element))
-    self->elements = g_list_append (self->elements, element);
-  g_mutex_unlock (&self->lock);
+  gst_kvs_bus_reporter_add_element (self->reporter, element);
 }
 
 void
 gst_kvs_connection_detach_element (GstKvsConnection * self,
     GstElement * element)
 {
-  g_mutex_lock (&self->lock);
-  self->elements = g_list_remove (self->elements, element);
-  g_mutex_unlock (&self->lock);
+  gst_kvs_bus_reporter_remove_element (self->reporter, element);
 }
 
 gboolean
@@ -1222,42 +887,22 @@ gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
     GstElement * webrtcbin, GError ** error)
 {
   GstKvsWebrtcSession *session = NULL;
-  gboolean connected;
-  guint count;
+  gboolean added, connected;
 
   g_return_val_if_fail (GST_IS_ELEMENT (webrtcbin), FALSE);
 
+  /* the state is read with the webrtcbin added: the ICE servers and the
+   * viewer's start come from here or from on_client_state(), once */
   g_mutex_lock (&self->lock);
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->webrtcbins, webrtcbin));
-  if (count > 0) {
-    g_hash_table_insert (self->webrtcbins, gst_object_ref (webrtcbin),
-        GUINT_TO_POINTER (count + 1));
+  if (!gst_kvs_session_table_add_webrtcbin (self->table, webrtcbin, &added,
+          &session, error)) {
     g_mutex_unlock (&self->lock);
-    return TRUE;
-  }
-  if (self->settings.role == GST_KVS_ROLE_VIEWER
-      && g_hash_table_size (self->sessions) > 0) {
-    g_mutex_unlock (&self->lock);
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "a viewer connection already drives another webrtcbin; give each "
-        "viewer its own client-id");
     return FALSE;
   }
-  g_hash_table_insert (self->webrtcbins, gst_object_ref (webrtcbin),
-      GUINT_TO_POINTER (1));
   connected = self->state == GST_KVS_SIGNALING_STATE_CONNECTED;
-  if (self->settings.role == GST_KVS_ROLE_MASTER) {
-    g_queue_push_tail (&self->free_webrtcbins, gst_object_ref (webrtcbin));
-  } else {
-    session = gst_kvs_webrtc_session_new (webrtcbin, TRUE, NULL,
-        &session_callbacks, G_OBJECT (self));
-    g_hash_table_insert (self->sessions, g_strdup (MASTER_PEER),
-        g_object_ref (session));
-    /* A new session with the master (kvswebrtcsrc replaces its webrtcbin):
-     * its end is reported again. */
-    g_hash_table_remove (self->removed_peers, MASTER_PEER);
-  }
   g_mutex_unlock (&self->lock);
+  if (!added)
+    return TRUE;
 
   /* UPnP probes the LAN (SSDP multicast) for a port mapping KVS does not
    * need: STUN and TURN do that job. */
@@ -1277,35 +922,7 @@ void
 gst_kvs_connection_remove_webrtcbin (GstKvsConnection * self,
     GstElement * webrtcbin)
 {
-  GPtrArray *closing = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key, value;
-  guint count, i;
-
-  g_mutex_lock (&self->lock);
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->webrtcbins, webrtcbin));
-  if (count > 1) {
-    g_hash_table_insert (self->webrtcbins, gst_object_ref (webrtcbin),
-        GUINT_TO_POINTER (count - 1));
-  } else if (count == 1) {
-    if (g_queue_remove (&self->free_webrtcbins, webrtcbin))
-      gst_object_unref (webrtcbin);
-    g_hash_table_iter_init (&iter, self->sessions);
-    while (g_hash_table_iter_next (&iter, &key, &value)) {
-      if (gst_kvs_webrtc_session_get_webrtcbin (value) == webrtcbin) {
-        g_ptr_array_add (closing, value);
-        g_hash_table_iter_steal (&iter);
-        g_free (key);
-      }
-    }
-    g_hash_table_remove (self->requested, webrtcbin);
-    g_hash_table_remove (self->webrtcbins, webrtcbin);
-  }
-  g_mutex_unlock (&self->lock);
-
-  for (i = 0; i < closing->len; i++)
-    close_session (g_ptr_array_index (closing, i));
-  g_ptr_array_free (closing, TRUE);
+  gst_kvs_session_table_remove_webrtcbin (self->table, webrtcbin);
 }
 
 void
@@ -1386,9 +1003,7 @@ GstStructure *
 gst_kvs_connection_dup_stats (GstKvsConnection * self)
 {
   GstStructure *s;
-  GHashTableIter iter;
-  gpointer key, value;
-  guint held = 0, i;
+  guint held, i;
   g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) sessions =
       g_ptr_array_new_with_free_func (g_object_unref);
@@ -1403,22 +1018,18 @@ gst_kvs_connection_dup_stats (GstKvsConnection * self)
   if (s == NULL)
     s = gst_structure_new_empty ("kvssignaling-stats");
 
+  held = gst_kvs_session_table_snapshot (self->table, keys, sessions);
   g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->pending);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    held += ((GQueue *) value)->length;
-  g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, &key, &value)) {
-    GstClockTime *t = g_hash_table_lookup (self->negotiation_time, key);
+  for (i = 0; i < keys->len; i++) {
+    GstClockTime *t = g_hash_table_lookup (self->negotiation_time,
+        g_ptr_array_index (keys, i));
     GstClockTime time = t ? *t : GST_CLOCK_TIME_NONE;
 
-    g_ptr_array_add (keys, g_strdup (key));
-    g_ptr_array_add (sessions, g_object_ref (value));
     g_array_append_val (times, time);
   }
   gst_structure_set (s,
       "state", GST_TYPE_KVS_SIGNALING_STATE, self->state,
-      "peers", G_TYPE_UINT, g_hash_table_size (self->sessions),
+      "peers", G_TYPE_UINT, keys->len,
       "offers-sent", G_TYPE_UINT64, self->counters.offers_sent,
       "answers-sent", G_TYPE_UINT64, self->counters.answers_sent,
       "candidates-sent", G_TYPE_UINT64, self->counters.candidates_sent,
@@ -1479,11 +1090,6 @@ first_element_wins (GSignalInvocationHint * ihint, GValue * return_accu,
 void
 gst_kvs_connection_close (GstKvsConnection * self)
 {
-  GPtrArray *closing = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key, value;
-  guint i;
-
   g_return_if_fail (GST_IS_KVS_CONNECTION (self));
 
   /* Stop first: no client signal runs after this. */
@@ -1491,23 +1097,9 @@ gst_kvs_connection_close (GstKvsConnection * self)
     gst_kvs_signaling_client_stop (self->client);
   answer_wait_cancel (self);
 
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, &key, &value)) {
-    g_ptr_array_add (closing, value);
-    g_hash_table_iter_steal (&iter);
-    g_free (key);
-  }
-  g_queue_clear_full (&self->free_webrtcbins, gst_object_unref);
-  g_hash_table_remove_all (self->webrtcbins);
-  g_hash_table_remove_all (self->requested);
-  g_hash_table_remove_all (self->pending);
-  g_mutex_unlock (&self->lock);
-
   /* Sessions hold a reference on us until closed. */
-  for (i = 0; i < closing->len; i++)
-    close_session (g_ptr_array_index (closing, i));
-  g_ptr_array_free (closing, TRUE);
+  if (self->table)
+    gst_kvs_session_table_clear (self->table);
 }
 
 static void
@@ -1529,12 +1121,6 @@ gst_kvs_connection_dispose (GObject * object)
 }
 
 static void
-pending_queue_free (GQueue * queue)
-{
-  g_queue_free_full (queue, (GDestroyNotify) gst_kvs_message_unref);
-}
-
-static void
 gst_kvs_connection_finalize (GObject * object)
 {
   GstKvsConnection *self = GST_KVS_CONNECTION (object);
@@ -1542,16 +1128,11 @@ gst_kvs_connection_finalize (GObject * object)
   gst_kvs_settings_clear (&self->settings);
   g_free (self->refusal);
   g_array_unref (self->client_handlers);
-  g_hash_table_unref (self->webrtcbins);
-  g_hash_table_unref (self->sessions);
-  g_hash_table_unref (self->removed_peers);
-  g_hash_table_unref (self->requested);
-  g_hash_table_unref (self->pending);
+  g_clear_object (&self->table);
   g_hash_table_unref (self->negotiation_start);
   g_hash_table_unref (self->negotiation_time);
-  g_list_free (self->elements);
+  g_clear_object (&self->reporter);
   g_free (self->correlation_prefix);
-  g_free (self->last_failure);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gst_kvs_connection_parent_class)->finalize (object);
@@ -1590,14 +1171,6 @@ gst_kvs_connection_init (GstKvsConnection * self)
 {
   g_mutex_init (&self->lock);
   self->client_handlers = g_array_new (FALSE, FALSE, sizeof (gulong));
-  self->webrtcbins = g_hash_table_new_full (NULL, NULL, gst_object_unref, NULL);
-  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      (GDestroyNotify) close_session);
-  self->removed_peers = g_hash_table_new_full (g_str_hash, g_str_equal,
-      g_free, NULL);
-  self->requested = g_hash_table_new (NULL, NULL);
-  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      (GDestroyNotify) pending_queue_free);
   self->negotiation_start = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, g_free);
   self->negotiation_time = g_hash_table_new_full (g_str_hash, g_str_equal,

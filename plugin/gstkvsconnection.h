@@ -15,14 +15,7 @@ G_DECLARE_FINAL_TYPE (GstKvsConnection, gst_kvs_connection,
 /* The connection's settings are the library's #GstKvsSettings: the
  * elements fill them, the client takes them
  * (gst_kvs_signaling_client_new_from_settings()), and the registry keys on
- * them. The registry key of @settings: role, channel name or ARN, region, client
- * id (viewers), profile, endpoint. @scope (the pipeline) separates viewers that let the library
- * generate their client id; it is ignored otherwise, so that every master
- * of a channel in one process shares one connection (KVS keeps only the
- * newest master connection). */
-gchar *gst_kvs_connection_settings_key (const GstKvsSettings *
-    settings, gconstpointer scope);
-
+ * them (gst_kvs_connection_settings_key()). */
 GstKvsConnection *gst_kvs_connection_new (const GstKvsSettings *
     settings);
 

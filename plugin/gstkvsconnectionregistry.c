@@ -26,6 +26,21 @@ typedef struct
 static GMutex registry_lock;
 static GHashTable *registry;    /* key -> RegistryEntry */
 
+gchar *
+gst_kvs_connection_settings_key (const GstKvsSettings * s, gconstpointer scope)
+{
+  /* '|' is not allowed in any of the parts but the endpoint URL, which
+   * comes last but one. A master has no client id. */
+  return g_strdup_printf ("%s|%s|%s|%s|%s|%s|%s|%p",
+      s->role == GST_KVS_ROLE_MASTER ? "master" : "viewer",
+      s->channel_arn ? s->channel_arn : "",
+      s->channel_arn ? "" : (s->channel_name ? s->channel_name : ""),
+      s->region ? s->region : "",
+      (s->role == GST_KVS_ROLE_VIEWER && s->client_id) ? s->client_id : "",
+      s->profile ? s->profile : "", s->endpoint ? s->endpoint : "",
+      (s->role == GST_KVS_ROLE_VIEWER && s->client_id == NULL) ? scope : NULL);
+}
+
 static void
 registry_entry_free (RegistryEntry * entry)
 {

@@ -6,6 +6,14 @@
 
 G_BEGIN_DECLS
 
+/* The registry key of @settings: role, channel name or ARN, region, client
+ * id (viewers), profile, endpoint. @scope (the pipeline) separates viewers
+ * that let the library generate their client id; it is ignored otherwise,
+ * so that every master of a channel in one process shares one connection
+ * (KVS keeps only the newest master connection). */
+gchar *gst_kvs_connection_settings_key (const GstKvsSettings *
+    settings, gconstpointer scope);
+
 /* The connection for @settings' key: the existing one (its settings win) or a
  * new one. Returns a new reference; release it with
  * gst_kvs_connection_registry_release(). */

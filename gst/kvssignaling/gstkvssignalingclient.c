@@ -235,7 +235,7 @@ fail (GstKvsSignalingClient * self, const GError * error)
   gst_kvs_source_clear (&self->run->reconnect_source);
   gst_kvs_channel_resolver_stop (self->run->resolver);
   gst_kvs_source_clear (&self->run->stable_source);
-  gst_kvs_handover_drop (self->run);
+  gst_kvs_handover_drop (self->run->handover);
   set_state (self, GST_KVS_SIGNALING_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
   fail_outgoing (self, "the signaling client failed");
@@ -252,7 +252,7 @@ static GstKvsWsConnection *
 conn_writable (GstKvsSignalingClient * self)
 {
   return self->run->attempt_active ? NULL :
-      gst_kvs_handover_writable (self->run);
+      gst_kvs_handover_writable (self->run->handover);
 }
 
 /* Sends what the connection's pacing allows, in order. */
@@ -358,8 +358,8 @@ stable_timeout (gpointer user_data)
 /* The active connection is gone (@why: GST_KVS_ERROR_REPLACED when a newer
  * connection of the same identity took its place): heal. */
 static void
-on_handover_lost (const GError * why, gint64 up_since, gboolean replacing,
-    gpointer user_data)
+on_handover_lost (GstKvsHandover * handover, const GError * why,
+    gint64 up_since, gboolean replacing, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
   guint delay;
@@ -385,12 +385,6 @@ on_handover_lost (const GError * why, gint64 up_since, gboolean replacing,
   report_retry (self, GST_KVS_SIGNALING_STATE_CONNECTED, why, delay);
 }
 
-static void
-on_handover_writable (gpointer user_data)
-{
-  flush_outgoing (user_data);
-}
-
 static guint
 get_keepalive_interval (GstKvsSignalingClient * self)
 {
@@ -404,7 +398,8 @@ get_keepalive_interval (GstKvsSignalingClient * self)
 
 /* @conn completed its handshake and is the active connection. */
 static void
-on_handover_up (GstKvsWsConnection * conn, gpointer user_data)
+on_handover_up (GstKvsHandover * handover, GstKvsWsConnection * conn,
+    gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
@@ -426,8 +421,8 @@ on_handover_up (GstKvsWsConnection * conn, gpointer user_data)
 /* incoming messages */
 
 static void
-on_handover_message (GstKvsWsConnection * conn, GstKvsMessage * msg,
-    gpointer user_data)
+on_handover_message (GstKvsHandover * handover, GstKvsWsConnection * conn,
+    GstKvsMessage * msg, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
   static const guint signal_of_type[] = {
@@ -548,7 +543,7 @@ attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   }
   if (conn) {
     self->run->attempt_active = FALSE;
-    gst_kvs_handover_adopt (self->run, conn);
+    gst_kvs_handover_adopt (self->run->handover, conn);
   } else {
     attempt_failed (self, step, error);
   }
@@ -639,8 +634,8 @@ refresh_ice_servers (GstKvsSignalingClient * self)
 /* A replacement failed and no connection is left (@error), or one was
  * asked for without a connection (@error NULL). */
 static void
-on_handover_failed (GstKvsSignalingState step, const GError * error,
-    gpointer user_data)
+on_handover_failed (GstKvsHandover * handover, GstKvsSignalingState step,
+    const GError * error, gpointer user_data)
 {
   GstKvsSignalingClient *self = user_data;
 
@@ -651,16 +646,22 @@ on_handover_failed (GstKvsSignalingState step, const GError * error,
 }
 
 static void
-on_handover_attempt (gpointer user_data)
+connect_handover (GstKvsSignalingClient * self, GstKvsSignalingRun * run)
 {
-  begin_attempt (user_data);
+  run->handover = gst_kvs_handover_new (run, self);
+  g_signal_connect (run->handover, "message",
+      G_CALLBACK (on_handover_message), self);
+  g_signal_connect (run->handover, "up", G_CALLBACK (on_handover_up), self);
+  g_signal_connect (run->handover, "lost", G_CALLBACK (on_handover_lost), self);
+  g_signal_connect_swapped (run->handover, "writable",
+      G_CALLBACK (flush_outgoing), self);
+  g_signal_connect (run->handover, "failed", G_CALLBACK (on_handover_failed),
+      self);
+  g_signal_connect_swapped (run->handover, "need-attempt",
+      G_CALLBACK (begin_attempt), self);
+  g_signal_connect_swapped (run->handover, "duration",
+      G_CALLBACK (gst_kvs_client_status_duration), &self->status);
 }
-
-static const GstKvsHandoverHooks handover_hooks = {
-  on_handover_message, on_handover_up, on_handover_lost,
-  on_handover_writable, on_handover_failed, on_handover_attempt,
-  on_connect_duration
-};
 
 /* ------------------------------------------------------------------ */
 /* the thread */
@@ -682,7 +683,7 @@ shutdown_in_thread (gpointer user_data)
   gst_kvs_channel_resolver_stop (self->run->resolver);
   gst_kvs_outbox_detach (self->outbox);
   gst_kvs_source_clear (&self->run->stable_source);
-  gst_kvs_handover_drop (self->run);
+  gst_kvs_handover_drop (self->run->handover);
 
   fail_outgoing (self, "the signaling client was stopped");
 
@@ -706,7 +707,7 @@ client_thread (gpointer user_data)
   g_main_context_push_thread_default (context);
 
   gst_kvs_signaling_run_open (run);
-  gst_kvs_handover_init (run, &handover_hooks, self);
+  connect_handover (self, run);
   g_signal_connect (run->resolver, "ice-servers-refreshed",
       G_CALLBACK (on_ice_servers_refreshed), self);
   gst_kvs_outbox_attach (self->outbox, context);
@@ -717,6 +718,7 @@ client_thread (gpointer user_data)
   gst_kvs_signaling_run_drain (run);
 
   g_signal_handlers_disconnect_by_data (run->resolver, self);
+  g_signal_handlers_disconnect_by_data (run->handover, self);
   gst_kvs_signaling_run_close (run);
   g_main_context_pop_thread_default (context);
 

@@ -22,6 +22,7 @@
 #include <gst/gst.h>
 
 #include "gstkvssignalingrun.h"
+#include "gstkvshandover.h"
 #include "gstkvsawsconfig.h"
 #include "gstkvserror.h"
 #include "gstkvsvalidation.h"
@@ -151,7 +152,6 @@ gst_kvs_signaling_run_new (const GstKvsSettings * settings, GError ** error)
   run->channel_name = g_strdup (settings->channel_name);
   run->step_timeout_s = settings->request_timeout;
   run->max_age_s = settings->max_connection_age;
-  run->closing_conns = g_ptr_array_new_with_free_func (g_object_unref);
   if (!resolve_channel (run, settings, &arn_region, error) ||
       !resolve_service (run, settings, arn_region, error)) {
     gst_kvs_signaling_run_free (run);
@@ -238,7 +238,8 @@ grace_timeout (gpointer user_data)
 static gboolean
 run_busy (GstKvsSignalingRun * run)
 {
-  return run->pending_ops > 0 || run->closing_conns->len > 0 ||
+  return run->pending_ops > 0 ||
+      (run->handover && gst_kvs_handover_get_n_closing (run->handover) > 0) ||
       gst_kvs_channel_resolver_is_busy (run->resolver);
 }
 
@@ -257,7 +258,8 @@ gst_kvs_signaling_run_drain (GstKvsSignalingRun * run)
   g_source_unref (grace);
   if (run_busy (run)) {
     GST_WARNING ("%d call(s) and %u close(s) did not finish in time",
-        run->pending_ops, run->closing_conns->len);
+        run->pending_ops, run->handover ?
+        gst_kvs_handover_get_n_closing (run->handover) : 0);
   }
 }
 
@@ -266,15 +268,8 @@ gst_kvs_signaling_run_close (GstKvsSignalingRun * run)
 {
   gst_kvs_source_clear (&run->reconnect_source);
   gst_kvs_source_clear (&run->stable_source);
-  gst_kvs_source_clear (&run->mbb_retry_source);
-  /* their handlers (gstkvshandover.c) point at the run */
-  for (guint i = 0; i < run->closing_conns->len; i++)
-    g_signal_handlers_disconnect_by_data (g_ptr_array_index
-        (run->closing_conns, i), run);
-  g_ptr_array_set_size (run->closing_conns, 0);
-  if (run->conn)
-    g_signal_handlers_disconnect_by_data (run->conn, run);
-  g_clear_object (&run->conn);
+  /* the connections are forgotten, not closed (the drain is over) */
+  g_clear_object (&run->handover);
   g_clear_object (&run->resolver);
   g_clear_object (&run->session);
 }
@@ -283,7 +278,6 @@ void
 gst_kvs_signaling_run_free (GstKvsSignalingRun * run)
 {
   gst_kvs_signaling_run_close (run);
-  g_ptr_array_unref (run->closing_conns);
   g_free (run->channel_name);
   g_free (run->arn);
   g_free (run->region);

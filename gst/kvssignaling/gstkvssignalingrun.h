@@ -14,30 +14,8 @@
 
 G_BEGIN_DECLS
 
-/* What the run's connections tell the supervisor (gstkvshandover.c). */
-typedef struct
-{
-  /* a frame from @conn (the active one, or one still read until closed) */
-  void (*message) (GstKvsWsConnection * conn, GstKvsMessage * msg,
-      gpointer data);
-  /* @conn (started by the supervisor) became the active connection */
-  void (*up) (GstKvsWsConnection * conn, gpointer data);
-  /* the active connection, up since @up_since (monotonic us), is gone;
-   * @replacing: a replacement is already on its way */
-  void (*lost) (const GError * why, gint64 up_since, gboolean replacing,
-      gpointer data);
-  /* the active connection may take frames again */
-  void (*writable) (gpointer data);
-  /* no connection is left: a replacement that failed during @step, or a
-   * replacement asked for without a connection (@error NULL) */
-  void (*failed) (GstKvsSignalingState step, const GError * error,
-      gpointer data);
-  /* a replacement needs the endpoints first: a full attempt */
-  void (*attempt) (gpointer data);
-  /* a replacement's handshake that began at @started (monotonic us) ended
-   * (GST_KVS_STAT_CONNECT) */
-  void (*duration) (guint stat, gint64 started, gpointer data);
-} GstKvsHandoverHooks;
+/* the run's connections (gstkvshandover.h) */
+typedef struct _GstKvsHandover GstKvsHandover;
 
 /* The state of one run: made by start(), freed when the run's thread ends,
  * so that every run begins from scratch. Apart from the first block, only
@@ -73,15 +51,9 @@ typedef struct
   GSource *stable_source;
   gint pending_ops;
 
-  GstKvsWsConnection *conn;
-  gint64 conn_up_since;         /* monotonic us, when conn came up */
-  /* conn was told to go (GO_AWAY): nothing more is written on it */
-  gboolean conn_going_away;
-  GPtrArray *closing_conns;     /* GstKvsWsConnection we closed */
-  gboolean mbb_active;           /* a replacement connection is opening */
-  GSource *mbb_retry_source;
-  const GstKvsHandoverHooks *handover_hooks;
-  gpointer handover_data;
+  /* made in the thread by the supervisor: the active and closing
+   * connections, make before break */
+  GstKvsHandover *handover;
 } GstKvsSignalingRun;
 
 /* Checks and resolves @settings (a copy of the configuration): the channel (name or ARN), the viewer's
