@@ -153,10 +153,12 @@ check_settings (GstKvsSignalingBase * self,
     GstKvsSettings * s, const gchar * recipient)
 {
   g_autoptr (GError) err = NULL;
+  gboolean from_thing = FALSE;
 
   /* AWS IoT policies restrict the channel to the thing's name */
   if (s->channel_name == NULL && s->channel_arn == NULL
       && gst_kvs_settings_get_iot_thing_name (s)) {
+    from_thing = TRUE;
     s->channel_name = g_strdup (gst_kvs_settings_get_iot_thing_name (s));
     GST_INFO_OBJECT (self, "channel named after the AWS IoT thing: %s",
         s->channel_name);
@@ -169,7 +171,9 @@ check_settings (GstKvsSignalingBase * self,
   if (s->channel_name && s->channel_arn == NULL
       && !gst_kvs_validate_channel_name (s->channel_name, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Invalid channel-name: %s", err->message), (NULL));
+        ("Invalid %s: %s", from_thing ? "iot-thing-name (the channel's "
+            "name when channel-name is unset)" : "channel-name",
+            err->message), (NULL));
     return FALSE;
   }
   if (s->channel_arn && !g_str_has_prefix (s->channel_arn, "arn:")) {
@@ -1107,9 +1111,9 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
    * GstKvsSignalingBase:iot-thing-name:
    *
    * Sent as x-amzn-iot-thingname; when neither channel-name nor
-   * channel-arn is set, the channel is named after the thing, as AWS IoT
-   * policies that restrict channels to
-   * channel/${credentials-iot:ThingName}/&ast; expect.
+   * channel-arn is set, the channel is named after the thing, as the AWS
+   * IoT policies that restrict a device to the channel of its thing's name
+   * expect (docs/aws.md).
    */
   properties[PROP_IOT_THING_NAME] = g_param_spec_string ("iot-thing-name",
       "AWS IoT thing name",
@@ -1269,6 +1273,11 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
    *   `refused-offers` (offers of viewers the master could not serve),
    *   guint64;
    * - `queue-depth` (guint): messages waiting for a connection;
+   * - `credentials-source` (string): where the credentials in use came
+   *   from ("IMDS (instance role ...)", "AWS IoT ...", ...; never a
+   *   secret), `credentials-expiration` (gint64): their expiry in Unix
+   *   seconds, 0 when they do not expire; absent before the first
+   *   credentials;
    * - `peers` (guint): WebRTC sessions; `candidates-held` (guint): remote
    *   candidates waiting for their description;
    * - `peer-stats` (#GstValueArray of `kvssignaling-peer-stats`
