@@ -180,8 +180,10 @@ resolve_service (GstKvsSignalingRun * run, const GstKvsSettings * s,
     return FALSE;
   /* Without any asynchronous source, the static ones (explicit,
    * environment, the profile's keys) must have credentials: the error
-   * names every place looked at. The chain itself runs in the thread. */
-  if (!async_source_configured (s)) {
+   * names every place looked at. Half an explicit key is refused at once.
+   * The chain itself runs in the thread. */
+  if (!async_source_configured (s) ||
+      (s->access_key && *s->access_key) != (s->secret_key && *s->secret_key)) {
     GstKvsCredentials *creds = gst_kvs_credentials_resolve (s->access_key,
         s->secret_key, s->session_token, s->profile, error);
 
