@@ -874,6 +874,45 @@ GST_START_TEST (test_iot_bad_certificate)
 
 GST_END_TEST;
 
+/* Without an endpoint, the control plane is the region's as the AWS SDKs
+ * build it: FIPS and dual-stack from the environment. Nothing leaves the
+ * machine: every request goes to a refused proxy on 127.0.0.1. */
+GST_START_TEST (test_fips_dualstack_endpoint)
+{
+  g_autofree gchar *proxy = NULL;
+  GstKvsSignalingClient *client;
+
+  setup ();
+  proxy = g_strdup_printf ("http://127.0.0.1:%u", free_port ());
+  g_setenv ("https_proxy", proxy, TRUE);
+  g_setenv ("AWS_USE_FIPS_ENDPOINT", "true", TRUE);
+  g_setenv ("AWS_USE_DUALSTACK_ENDPOINT", "true", TRUE);
+  debug_log = g_string_new (NULL);
+  gst_debug_remove_log_function (gst_debug_log_default);
+  gst_debug_add_log_function (log_fn, NULL, NULL);
+  gst_debug_set_active (TRUE);
+  gst_debug_set_threshold_from_string ("kvssignalingclient:4", TRUE);
+
+  client = gst_kvs_signaling_client_new (GST_KVS_ROLE_MASTER, CHANNEL);
+  g_object_set (client, "region", "us-west-2", "access-key", FAULT_AK,
+      "secret-key", FAULT_SK, NULL);
+  fault_start (client);
+  gst_kvs_signaling_client_stop (client);
+  g_object_unref (client);
+
+  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+  gst_debug_remove_log_function (log_fn);
+  fail_unless (strstr (debug_log->str,
+          "via https://kinesisvideo-fips.us-west-2.api.aws") != NULL, "%s",
+      debug_log->str);
+  g_string_free (debug_log, TRUE);
+  debug_log = NULL;
+  g_unsetenv ("https_proxy");
+  teardown ();
+}
+
+GST_END_TEST;
+
 static Suite *
 credentials_suite (void)
 {
@@ -888,6 +927,7 @@ credentials_suite (void)
   tcase_add_test (tc, test_expired_token_refetch);
   tcase_add_test (tc, test_iot_master_viewer_stream);
   tcase_add_test (tc, test_iot_bad_certificate);
+  tcase_add_test (tc, test_fips_dualstack_endpoint);
   return s;
 }
 
