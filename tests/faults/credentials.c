@@ -5,7 +5,8 @@
  * renewals and reconnecting after a GO_AWAY with renewed ones, losing no
  * message; the refetch and immediate retry after an ExpiredTokenException;
  * an AWS IoT-provisioned master and viewer (kvswebrtcsink, kvswebrtcsrc)
- * streaming video on the channel named after their thing.
+ * streaming video on the channel named after their thing; the FIPS
+ * dual-stack control-plane host without an endpoint.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
