@@ -163,6 +163,7 @@ gst_kvs_bus_reporter_client_error (GstKvsBusReporter * self,
       case GST_KVS_ERROR_SIGNATURE:
       case GST_KVS_ERROR_SIGNATURE_EXPIRED:
       case GST_KVS_ERROR_NO_CREDENTIALS:
+      case GST_KVS_ERROR_CREDENTIALS_SOURCE:
         code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
         break;
       case GST_KVS_ERROR_INVALID_ARGUMENT:

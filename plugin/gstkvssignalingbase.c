@@ -52,6 +52,11 @@ enum
   PROP_STUN_SERVER,
   PROP_PROFILE,
   PROP_ANSWER_TIMEOUT,
+  PROP_IOT_ENDPOINT,
+  PROP_IOT_CERTIFICATE,
+  PROP_IOT_PRIVATE_KEY,
+  PROP_IOT_ROLE_ALIAS,
+  PROP_IOT_THING_NAME,
   PROP_STATE,
   PROP_STATS,
   N_PROPS
@@ -145,10 +150,19 @@ stun_uri_is_valid (const gchar * uri)
 
 static gboolean
 check_settings (GstKvsSignalingBase * self,
-    const GstKvsSettings * s, const gchar * recipient)
+    GstKvsSettings * s, const gchar * recipient)
 {
   g_autoptr (GError) err = NULL;
+  gboolean from_thing = FALSE;
 
+  /* AWS IoT policies restrict the channel to the thing's name */
+  if (s->channel_name == NULL && s->channel_arn == NULL
+      && gst_kvs_settings_get_iot_thing_name (s)) {
+    from_thing = TRUE;
+    s->channel_name = g_strdup (gst_kvs_settings_get_iot_thing_name (s));
+    GST_INFO_OBJECT (self, "channel named after the AWS IoT thing: %s",
+        s->channel_name);
+  }
   if (s->channel_name == NULL && s->channel_arn == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("No signaling channel: set channel-name or channel-arn."), (NULL));
@@ -157,7 +171,9 @@ check_settings (GstKvsSignalingBase * self,
   if (s->channel_name && s->channel_arn == NULL
       && !gst_kvs_validate_channel_name (s->channel_name, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Invalid channel-name: %s", err->message), (NULL));
+        ("Invalid %s: %s", from_thing ? "iot-thing-name (the channel's "
+            "name when channel-name is unset)" : "channel-name",
+            err->message), (NULL));
     return FALSE;
   }
   if (s->channel_arn && !g_str_has_prefix (s->channel_arn, "arn:")) {
@@ -727,6 +743,21 @@ gst_kvs_signaling_base_set_property (GObject * object, guint prop_id,
     case PROP_CA_FILE:
       set_string (self, &s->ca_file, value);
       break;
+    case PROP_IOT_ENDPOINT:
+      set_string (self, &s->iot_endpoint, value);
+      break;
+    case PROP_IOT_CERTIFICATE:
+      set_string (self, &s->iot_certificate, value);
+      break;
+    case PROP_IOT_PRIVATE_KEY:
+      set_string (self, &s->iot_private_key, value);
+      break;
+    case PROP_IOT_ROLE_ALIAS:
+      set_string (self, &s->iot_role_alias, value);
+      break;
+    case PROP_IOT_THING_NAME:
+      set_string (self, &s->iot_thing_name, value);
+      break;
     case PROP_CREATE_CHANNEL:
       GST_OBJECT_LOCK (self);
       s->create_channel = g_value_get_boolean (value);
@@ -844,6 +875,21 @@ gst_kvs_signaling_base_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CA_FILE:
       g_value_set_string (value, s->ca_file);
+      break;
+    case PROP_IOT_ENDPOINT:
+      g_value_set_string (value, s->iot_endpoint);
+      break;
+    case PROP_IOT_CERTIFICATE:
+      g_value_set_string (value, s->iot_certificate);
+      break;
+    case PROP_IOT_PRIVATE_KEY:
+      g_value_set_string (value, s->iot_private_key);
+      break;
+    case PROP_IOT_ROLE_ALIAS:
+      g_value_set_string (value, s->iot_role_alias);
+      break;
+    case PROP_IOT_THING_NAME:
+      g_value_set_string (value, s->iot_thing_name);
       break;
     case PROP_CREATE_CHANNEL:
       g_value_set_boolean (value, s->create_channel);
@@ -1028,7 +1074,51 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
 
   properties[PROP_CA_FILE] = g_param_spec_string ("ca-file", "CA file",
       "A PEM file of the certificate authorities to trust for TLS instead "
-      "of the system's (TLS is always verified).", NULL, rw);
+      "of the system's (TLS is always verified); also for the AWS IoT "
+      "credentials endpoint (else AWS_KVS_CACERT_PATH).", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:iot-endpoint:
+   *
+   * The AWS IoT credentials provider of the account
+   * (`aws iot describe-endpoint --endpoint-type iot:CredentialProvider`).
+   * With #GstKvsSignalingBase:iot-role-alias, the device certificate and
+   * key, credentials come from AWS IoT (after explicit keys, before the
+   * environment). Unset: AWS_IOT_CORE_CREDENTIAL_ENDPOINT.
+   */
+  properties[PROP_IOT_ENDPOINT] = g_param_spec_string ("iot-endpoint",
+      "AWS IoT credentials endpoint",
+      "The AWS IoT credentials provider endpoint, a host name "
+      "(xxxx.credentials.iot.<region>.amazonaws.com) or an https:// URL; "
+      "unset means AWS_IOT_CORE_CREDENTIAL_ENDPOINT.", NULL, rw);
+
+  properties[PROP_IOT_CERTIFICATE] = g_param_spec_string ("iot-certificate",
+      "AWS IoT certificate",
+      "PEM file of the AWS IoT device certificate (mutual TLS with the "
+      "credentials endpoint); unset means AWS_IOT_CORE_CERT.", NULL, rw);
+
+  properties[PROP_IOT_PRIVATE_KEY] = g_param_spec_string ("iot-private-key",
+      "AWS IoT private key",
+      "PEM file of the AWS IoT device's private key (never logged); unset "
+      "means AWS_IOT_CORE_PRIVATE_KEY.", NULL, rw);
+
+  properties[PROP_IOT_ROLE_ALIAS] = g_param_spec_string ("iot-role-alias",
+      "AWS IoT role alias",
+      "The AWS IoT role alias whose IAM role the credentials are for; unset "
+      "means AWS_IOT_CORE_ROLE_ALIAS.", NULL, rw);
+
+  /**
+   * GstKvsSignalingBase:iot-thing-name:
+   *
+   * Sent as x-amzn-iot-thingname; when neither channel-name nor
+   * channel-arn is set, the channel is named after the thing, as the AWS
+   * IoT policies that restrict a device to the channel of its thing's name
+   * expect (docs/aws.md).
+   */
+  properties[PROP_IOT_THING_NAME] = g_param_spec_string ("iot-thing-name",
+      "AWS IoT thing name",
+      "The AWS IoT thing name, also the channel name when channel-name and "
+      "channel-arn are unset; unset means AWS_IOT_CORE_THING_NAME.", NULL, rw);
 
   properties[PROP_CREATE_CHANNEL] = g_param_spec_boolean ("create-channel",
       "Create channel",
@@ -1183,6 +1273,11 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
    *   `refused-offers` (offers of viewers the master could not serve),
    *   guint64;
    * - `queue-depth` (guint): messages waiting for a connection;
+   * - `credentials-source` (string): where the credentials in use came
+   *   from ("IMDS (instance role ...)", "AWS IoT ...", ...; never a
+   *   secret), `credentials-expiration` (gint64): their expiry in Unix
+   *   seconds, 0 when they do not expire; absent before the first
+   *   credentials;
    * - `peers` (guint): WebRTC sessions; `candidates-held` (guint): remote
    *   candidates waiting for their description;
    * - `peer-stats` (#GstValueArray of `kvssignaling-peer-stats`

@@ -415,8 +415,9 @@ host_is_under (const gchar * host, const gchar * domain)
  * gst_kvs_aws_endpoint_is_aws:
  * @endpoint: (nullable): a control-plane URL
  *
- * Returns: whether @endpoint is one of AWS's: its host is amazonaws.com or
- * amazonaws.com.cn, or ends with one of them.
+ * Returns: whether @endpoint is one of AWS's: its host is amazonaws.com,
+ * amazonaws.com.cn or one of the dual-stack domains api.aws and
+ * api.amazonwebservices.com.cn, or ends with one of them.
  */
 gboolean
 gst_kvs_aws_endpoint_is_aws (const gchar * endpoint)
@@ -431,5 +432,7 @@ gst_kvs_aws_endpoint_is_aws (const gchar * endpoint)
   if (host == NULL)
     return FALSE;
   return host_is_under (host, "amazonaws.com")
-      || host_is_under (host, "amazonaws.com.cn");
+      || host_is_under (host, "amazonaws.com.cn")
+      || host_is_under (host, "api.aws")
+      || host_is_under (host, "api.amazonwebservices.com.cn");
 }

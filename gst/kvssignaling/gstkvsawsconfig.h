@@ -73,7 +73,8 @@ gchar *gst_kvs_aws_resolve_endpoint (const gchar * explicit_endpoint,
     const gchar * region);
 
 /* Whether @endpoint (a control-plane URL) is one of AWS's: its host is
- * amazonaws.com or amazonaws.com.cn, or ends with one of them. */
+ * amazonaws.com, amazonaws.com.cn, or a dual-stack domain (api.aws,
+ * api.amazonwebservices.com.cn), or ends with one of them. */
 gboolean gst_kvs_aws_endpoint_is_aws (const gchar * endpoint);
 
 G_END_DECLS

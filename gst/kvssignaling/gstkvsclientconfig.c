@@ -43,6 +43,16 @@ string_field (GstKvsSettings * config, guint prop_id)
       return &config->profile;
     case GST_KVS_CLIENT_PROP_CA_FILE:
       return &config->ca_file;
+    case GST_KVS_CLIENT_PROP_IOT_ENDPOINT:
+      return &config->iot_endpoint;
+    case GST_KVS_CLIENT_PROP_IOT_CERTIFICATE:
+      return &config->iot_certificate;
+    case GST_KVS_CLIENT_PROP_IOT_PRIVATE_KEY:
+      return &config->iot_private_key;
+    case GST_KVS_CLIENT_PROP_IOT_ROLE_ALIAS:
+      return &config->iot_role_alias;
+    case GST_KVS_CLIENT_PROP_IOT_THING_NAME:
+      return &config->iot_thing_name;
     default:
       return NULL;
   }
@@ -120,7 +130,9 @@ gst_kvs_client_config_is_credential (guint prop_id)
   return prop_id == GST_KVS_CLIENT_PROP_ACCESS_KEY ||
       prop_id == GST_KVS_CLIENT_PROP_SECRET_KEY ||
       prop_id == GST_KVS_CLIENT_PROP_SESSION_TOKEN ||
-      prop_id == GST_KVS_CLIENT_PROP_PROFILE;
+      prop_id == GST_KVS_CLIENT_PROP_PROFILE ||
+      (prop_id >= GST_KVS_CLIENT_PROP_IOT_ENDPOINT &&
+      prop_id <= GST_KVS_CLIENT_PROP_IOT_THING_NAME);
 }
 
 #define STRING_PROP(id, name, blurb) \
@@ -199,4 +211,19 @@ gst_kvs_client_config_make_pspecs (GParamSpec ** pspecs)
       "before the old one is closed (make before break), ahead of the "
       "service's one-hour limit (0 = never; read at start)", 0, 86400,
       defaults.max_connection_age, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  STRING_PROP (GST_KVS_CLIENT_PROP_IOT_ENDPOINT, "iot-endpoint",
+      "AWS IoT credentials provider endpoint, a host name or https:// URL "
+      "(default: AWS_IOT_CORE_CREDENTIAL_ENDPOINT)");
+  STRING_PROP (GST_KVS_CLIENT_PROP_IOT_CERTIFICATE, "iot-certificate",
+      "PEM file of the AWS IoT device certificate (default: "
+      "AWS_IOT_CORE_CERT)");
+  STRING_PROP (GST_KVS_CLIENT_PROP_IOT_PRIVATE_KEY, "iot-private-key",
+      "PEM file of the AWS IoT device's private key (default: "
+      "AWS_IOT_CORE_PRIVATE_KEY)");
+  STRING_PROP (GST_KVS_CLIENT_PROP_IOT_ROLE_ALIAS, "iot-role-alias",
+      "AWS IoT role alias whose role the credentials are for (default: "
+      "AWS_IOT_CORE_ROLE_ALIAS)");
+  STRING_PROP (GST_KVS_CLIENT_PROP_IOT_THING_NAME, "iot-thing-name",
+      "AWS IoT thing name; also the channel name when no channel is set "
+      "(default: AWS_IOT_CORE_THING_NAME)");
 }

@@ -31,6 +31,11 @@ enum
   GST_KVS_CLIENT_PROP_SEND_TIMEOUT,
   GST_KVS_CLIENT_PROP_REQUEST_TIMEOUT,
   GST_KVS_CLIENT_PROP_MAX_CONNECTION_AGE,
+  GST_KVS_CLIENT_PROP_IOT_ENDPOINT,
+  GST_KVS_CLIENT_PROP_IOT_CERTIFICATE,
+  GST_KVS_CLIENT_PROP_IOT_PRIVATE_KEY,
+  GST_KVS_CLIENT_PROP_IOT_ROLE_ALIAS,
+  GST_KVS_CLIENT_PROP_IOT_THING_NAME,
   GST_KVS_CLIENT_N_CONFIG_PROPS
 };
 
@@ -44,7 +49,8 @@ gboolean gst_kvs_client_config_set (GstKvsSettings * config,
 G_GNUC_INTERNAL
 gboolean gst_kvs_client_config_get (const GstKvsSettings * config,
     guint prop_id, GValue * value);
-/* TRUE for the properties that make the credentials (keys, profile). */
+/* TRUE for the properties that make the credentials (keys, profile,
+ * AWS IoT). */
 G_GNUC_INTERNAL
 gboolean gst_kvs_client_config_is_credential (guint prop_id);
 

@@ -89,6 +89,7 @@ gst_kvs_client_status_clear (GstKvsClientStatus * status)
   g_free (status->region);
   g_free (status->region_source);
   g_free (status->client_id);
+  g_free (status->credentials_source);
   g_ptr_array_unref (status->ice_servers);
   g_mutex_clear (&status->lock);
 }
@@ -200,6 +201,28 @@ gst_kvs_client_status_send_failed (GstKvsClientStatus * status)
 {
   g_mutex_lock (&status->lock);
   status->stats.send_failures++;
+  g_mutex_unlock (&status->lock);
+}
+
+void
+gst_kvs_client_status_set_credentials (GstKvsClientStatus * status,
+    const gchar * source, gint64 expiration)
+{
+  g_mutex_lock (&status->lock);
+  replace (&status->credentials_source, source);
+  status->credentials_expiration = expiration;
+  g_mutex_unlock (&status->lock);
+}
+
+void
+gst_kvs_client_status_add_credentials (GstKvsClientStatus * status,
+    GstStructure * s)
+{
+  g_mutex_lock (&status->lock);
+  if (status->credentials_source)
+    gst_structure_set (s, "credentials-source", G_TYPE_STRING,
+        status->credentials_source, "credentials-expiration", G_TYPE_INT64,
+        status->credentials_expiration, NULL);
   g_mutex_unlock (&status->lock);
 }
 

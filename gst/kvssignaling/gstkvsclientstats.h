@@ -55,6 +55,8 @@ typedef struct
   gchar *region_source;
   gchar *client_id;             /* a viewer's */
   GPtrArray *ice_servers;       /* GstKvsIceServer */
+  gchar *credentials_source;    /* where the current credentials came from */
+  gint64 credentials_expiration;        /* unix seconds, 0: never */
   GstKvsClientStats stats;
 } GstKvsClientStatus;
 
@@ -105,6 +107,15 @@ G_GNUC_INTERNAL
 void gst_kvs_client_status_connected (GstKvsClientStatus * status);
 G_GNUC_INTERNAL
 void gst_kvs_client_status_send_failed (GstKvsClientStatus * status);
+/* The credentials now signing (their source and expiry, never a secret). */
+G_GNUC_INTERNAL
+void gst_kvs_client_status_set_credentials (GstKvsClientStatus * status,
+    const gchar * source, gint64 expiration);
+/* Adds "credentials-source" (string) and "credentials-expiration" (gint64,
+ * unix seconds; 0: never) to @s when credentials are known. */
+G_GNUC_INTERNAL
+void gst_kvs_client_status_add_credentials (GstKvsClientStatus * status,
+    GstStructure * s);
 G_GNUC_INTERNAL
 void gst_kvs_client_status_get_stats (GstKvsClientStatus * status,
     GstKvsClientStats * stats);

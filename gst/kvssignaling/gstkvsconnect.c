@@ -362,9 +362,13 @@ open_connection (GTask * task)
   Connect *c = g_task_get_task_data (task);
   GCancellable *cancellable =
       begin_step (task, GST_KVS_SIGNALING_STATE_CONNECTING);
+  /* presigned with the credentials valid now (a replacement may come long
+   * after the attempt that fetched them) */
+  g_autoptr (GstKvsCredentials) creds =
+      gst_kvs_signaling_run_dup_credentials (c->run);
 
   gst_kvs_ws_connection_open_async (c->run->session, c->run->resolver,
-      c->run->creds, c->run->region, c->run->role, c->run->client_id,
+      creds, c->run->region, c->run->role, c->run->client_id,
       c->replacement, cancellable, open_cb, task);
 }
 

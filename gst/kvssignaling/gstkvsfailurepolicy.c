@@ -34,7 +34,8 @@ is_auth_error (const GError * error)
       error->code == GST_KVS_ERROR_NOT_AUTHORIZED ||
       error->code == GST_KVS_ERROR_SIGNATURE ||
       error->code == GST_KVS_ERROR_SIGNATURE_EXPIRED ||
-      error->code == GST_KVS_ERROR_NO_CREDENTIALS);
+      error->code == GST_KVS_ERROR_NO_CREDENTIALS ||
+      error->code == GST_KVS_ERROR_CREDENTIALS_SOURCE);
 }
 
 /* A signature refused because its credential scope names another region

@@ -254,6 +254,18 @@ replacement_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     return;
   }
 
+  /* the credentials it was presigned with expired (ExpiredTokenException):
+   * forget them and make a full attempt at once, which fetches new ones */
+  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE_EXPIRED)
+      && !run->expired_retry) {
+    GST_INFO_OBJECT (self->log_object, "replacement refused, credentials "
+        "expired: fetching new ones (%s)", error->message);
+    run->expired_retry = TRUE;
+    gst_kvs_credentials_provider_invalidate (run->provider);
+    g_signal_emit (self, signals[SIGNAL_NEED_ATTEMPT], 0);
+    return;
+  }
+
   /* the old one still works: try again later */
   GST_WARNING_OBJECT (self->log_object, "replacement connection failed: %s",
       error->message);

@@ -78,6 +78,11 @@ gst_kvs_settings_copy_into (GstKvsSettings * dest, const GstKvsSettings * src)
   dest->session_token = g_strdup (src->session_token);
   dest->profile = g_strdup (src->profile);
   dest->ca_file = g_strdup (src->ca_file);
+  dest->iot_endpoint = g_strdup (src->iot_endpoint);
+  dest->iot_certificate = g_strdup (src->iot_certificate);
+  dest->iot_private_key = g_strdup (src->iot_private_key);
+  dest->iot_role_alias = g_strdup (src->iot_role_alias);
+  dest->iot_thing_name = g_strdup (src->iot_thing_name);
   dest->stun_server = g_strdup (src->stun_server);
   dest->correlation_id = g_strdup (src->correlation_id);
   dest->local_addresses = g_strdup (src->local_addresses);
@@ -103,10 +108,34 @@ gst_kvs_settings_clear (GstKvsSettings * settings)
   g_free (settings->session_token);
   g_free (settings->profile);
   g_free (settings->ca_file);
+  g_free (settings->iot_endpoint);
+  g_free (settings->iot_certificate);
+  g_free (settings->iot_private_key);
+  g_free (settings->iot_role_alias);
+  g_free (settings->iot_thing_name);
   g_free (settings->stun_server);
   g_free (settings->correlation_id);
   g_free (settings->local_addresses);
   memset (settings, 0, sizeof (*settings));
+}
+
+/**
+ * gst_kvs_settings_get_iot_thing_name:
+ * @settings: the settings
+ *
+ * Returns: (nullable): the AWS IoT thing name: @settings' iot_thing_name,
+ *   else AWS_IOT_CORE_THING_NAME, else NULL. When no channel is set, the
+ *   channel is named after it.
+ */
+const gchar *
+gst_kvs_settings_get_iot_thing_name (const GstKvsSettings * settings)
+{
+  const gchar *env;
+
+  if (settings->iot_thing_name && *settings->iot_thing_name)
+    return settings->iot_thing_name;
+  env = g_getenv ("AWS_IOT_CORE_THING_NAME");
+  return env && *env ? env : NULL;
 }
 
 /**

@@ -28,6 +28,17 @@ G_BEGIN_DECLS
  * @send_timeout: seconds a message may wait for a connection
  * @request_timeout: seconds each step of a connect attempt may take
  * @max_connection_age: seconds before a connection is replaced
+ * @iot_endpoint: (nullable): the AWS IoT credentials provider's host name
+ *   or URL; NULL: AWS_IOT_CORE_CREDENTIAL_ENDPOINT
+ * @iot_certificate: (nullable): the device certificate (PEM file); NULL:
+ *   AWS_IOT_CORE_CERT
+ * @iot_private_key: (nullable): the device's private key (PEM file); NULL:
+ *   AWS_IOT_CORE_PRIVATE_KEY
+ * @iot_role_alias: (nullable): the IoT role alias; NULL:
+ *   AWS_IOT_CORE_ROLE_ALIAS
+ * @iot_thing_name: (nullable): the IoT thing name, also the channel's name
+ *   when neither @channel_name nor @channel_arn is set; NULL:
+ *   AWS_IOT_CORE_THING_NAME
  * @stun_server: (nullable): "stun://host:port" for the WebRTC sessions;
  *   NULL: the region's KVS STUN server on AWS (see
  *   gst_kvs_settings_dup_stun_uri()), "none": none
@@ -63,6 +74,11 @@ typedef struct
   guint send_timeout;
   guint request_timeout;
   guint max_connection_age;
+  gchar *iot_endpoint;
+  gchar *iot_certificate;
+  gchar *iot_private_key;
+  gchar *iot_role_alias;
+  gchar *iot_thing_name;
 
   gchar *stun_server;
   gchar *correlation_id;
@@ -85,6 +101,8 @@ void gst_kvs_settings_copy_into (GstKvsSettings * dest,
     const GstKvsSettings * src);
 void gst_kvs_settings_clear (GstKvsSettings * settings);
 
+const gchar *gst_kvs_settings_get_iot_thing_name (const GstKvsSettings *
+    settings);
 gchar *gst_kvs_settings_dup_stun_uri (const GstKvsSettings * settings,
     const gchar * region);
 

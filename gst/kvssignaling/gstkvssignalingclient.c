@@ -405,6 +405,7 @@ on_handover_up (GstKvsHandover * handover, GstKvsWsConnection * conn,
 
   GST_INFO_OBJECT (self, "connected");
   gst_kvs_failure_policy_connected (&self->run->failures);
+  self->run->expired_retry = FALSE;
   gst_kvs_client_status_connected (&self->status);
 
   gst_kvs_source_clear (&self->run->stable_source);
@@ -467,17 +468,30 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
   if (self->run->stopping)
     return;
 
+  /* Credentials the service says are expired (ExpiredTokenException, or an
+   * expired signature): forget them, fetch new ones and retry at once,
+   * once; a second refusal goes through the failure policy. */
+  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE_EXPIRED)
+      && !self->run->expired_retry) {
+    self->run->expired_retry = TRUE;
+    GST_INFO_OBJECT (self, "%s: credentials from %s expired (%s), fetching "
+        "new ones and retrying", state_nick (step),
+        self->run->creds ? GST_STR_NULL (self->run->creds->source) : "?",
+        error->message);
+    gst_kvs_credentials_provider_invalidate (self->run->provider);
+    set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
+    report_retry (self, step, error, schedule_reconnect (self, 0));
+    return;
+  }
+
   action = gst_kvs_failure_policy_judge (&self->run->failures, step, error,
       &fatal);
   if (action & GST_KVS_FAILURE_GIVE_UP) {
     fail (self, fatal);
     return;
   }
-  if (action & GST_KVS_FAILURE_NEW_CREDENTIALS) {
-    g_mutex_lock (&self->lock);
-    self->credentials_changed = TRUE;
-    g_mutex_unlock (&self->lock);
-  }
+  if (action & GST_KVS_FAILURE_NEW_CREDENTIALS)
+    gst_kvs_credentials_provider_invalidate (self->run->provider);
   if (action & GST_KVS_FAILURE_FORGET_CHANNEL)
     gst_kvs_channel_resolver_forget (self->run->resolver);
 
@@ -549,52 +563,70 @@ attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   }
 }
 
-static gboolean
-refresh_credentials (GstKvsSignalingClient * self, GError ** error)
+/* @creds (from the chain) sign from now on: the REST calls at once, the
+ * next presign; the open WebSocket is left alone. */
+static void
+use_credentials (GstKvsSignalingClient * self, GstKvsCredentials * creds)
 {
-  g_autofree gchar *ak = NULL, *sk = NULL, *token = NULL, *profile = NULL;
-  GstKvsCredentials *creds;
-  gboolean changed;
+  g_autofree gchar *expiry = NULL;
 
-  g_mutex_lock (&self->lock);
-  changed = self->credentials_changed;
-  self->credentials_changed = FALSE;
-  ak = g_strdup (self->config.access_key);
-  sk = g_strdup (self->config.secret_key);
-  token = g_strdup (self->config.session_token);
-  profile = g_strdup (self->config.profile);
-  g_mutex_unlock (&self->lock);
+  if (self->run->creds == creds)
+    return;
+  if (creds->expiration) {
+    g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (creds->expiration);
 
-  if (!changed && self->run->creds)
-    return TRUE;
-
-  creds = gst_kvs_credentials_resolve (ak, sk, token, profile, error);
-  if (!creds)
-    return FALSE;
-
-  GST_INFO_OBJECT (self, "credentials from %s", GST_STR_NULL (creds->source));
+    expiry = t ? g_date_time_format_iso8601 (t) : NULL;
+  }
+  GST_INFO_OBJECT (self, "credentials from %s, %s%s",
+      GST_STR_NULL (creds->source), expiry ? "expiring " : "not expiring",
+      expiry ? expiry : "");
   g_clear_pointer (&self->run->creds, gst_kvs_credentials_unref);
-  self->run->creds = creds;
+  self->run->creds = gst_kvs_credentials_ref (creds);
   gst_kvs_channel_resolver_set_credentials (self->run->resolver, creds);
-  return TRUE;
+  gst_kvs_client_status_set_credentials (&self->status, creds->source,
+      creds->expiration);
+}
+
+/* The chain renewed the credentials ahead of expiry. */
+static void
+on_credentials_changed (GstKvsCredentialsProvider * provider,
+    GstKvsCredentials * creds, gpointer user_data)
+{
+  GstKvsSignalingClient *self = user_data;
+
+  if (!self->run->stopping)
+    use_credentials (self, creds);
+}
+
+/* (Re)makes the credential chain: at the run's start, and when the
+ * credential properties or set_credentials() changed them. */
+static void
+make_provider (GstKvsSignalingClient * self, const GstKvsSettings * config)
+{
+  gst_kvs_signaling_run_make_provider (self->run, config);
+  g_signal_connect (self->run->provider, "credentials-changed",
+      G_CALLBACK (on_credentials_changed), self);
 }
 
 static void
-begin_attempt (GstKvsSignalingClient * self)
+credentials_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
+  GstKvsSignalingClient *self = user_data;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GstKvsCredentials) creds = NULL;
   gboolean create_channel;
   guint ttl;
 
-  if (self->run->stopping || self->run->attempt_active)
+  creds = gst_kvs_credentials_provider_get_finish
+      (GST_KVS_CREDENTIALS_PROVIDER (source), res, &error);
+  self->run->pending_ops--;
+  if (self->run->stopping)
     return;
-  self->run->attempt_active = TRUE;
-
-  set_state (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS);
-  if (!refresh_credentials (self, &error)) {
+  if (!creds) {
     attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS, error);
     return;
   }
+  use_credentials (self, creds);
 
   g_mutex_lock (&self->lock);
   create_channel = self->config.create_channel;
@@ -604,6 +636,34 @@ begin_attempt (GstKvsSignalingClient * self)
   self->run->pending_ops++;
   gst_kvs_connect_async (self->run, create_channel, ttl, &connect_hooks, self,
       self->run->cancellable, attempt_cb, self);
+}
+
+static void
+begin_attempt (GstKvsSignalingClient * self)
+{
+  GstKvsSettings config;
+  gboolean changed;
+
+  if (self->run->stopping || self->run->attempt_active)
+    return;
+  self->run->attempt_active = TRUE;
+
+  set_state (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS);
+  g_mutex_lock (&self->lock);
+  changed = self->credentials_changed;
+  self->credentials_changed = FALSE;
+  if (changed)
+    gst_kvs_settings_copy_into (&config, &self->config);
+  g_mutex_unlock (&self->lock);
+  if (changed) {
+    GST_INFO_OBJECT (self, "credential settings changed: new chain");
+    make_provider (self, &config);
+    gst_kvs_settings_clear (&config);
+  }
+
+  self->run->pending_ops++;
+  gst_kvs_credentials_provider_get_async (self->run->provider,
+      self->run->cancellable, credentials_cb, self);
 }
 
 /* ICE servers */
@@ -681,6 +741,7 @@ shutdown_in_thread (gpointer user_data)
 
   gst_kvs_source_clear (&self->run->reconnect_source);
   gst_kvs_channel_resolver_stop (self->run->resolver);
+  gst_kvs_credentials_provider_stop (self->run->provider);
   gst_kvs_outbox_detach (self->outbox);
   gst_kvs_source_clear (&self->run->stable_source);
   gst_kvs_handover_drop (self->run->handover);
@@ -707,6 +768,8 @@ client_thread (gpointer user_data)
   g_main_context_push_thread_default (context);
 
   gst_kvs_signaling_run_open (run);
+  g_signal_connect (run->provider, "credentials-changed",
+      G_CALLBACK (on_credentials_changed), self);
   connect_handover (self, run);
   g_signal_connect (run->resolver, "ice-servers-refreshed",
       G_CALLBACK (on_ice_servers_refreshed), self);
@@ -832,10 +895,10 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   if (!run)
     return FALSE;
 
-  GST_INFO_OBJECT (self, "starting %s on %s in %s (%s) via %s, credentials "
-      "from %s", role_nick (run->role), run->arn ? run->arn : run->channel_name,
+  GST_INFO_OBJECT (self, "starting %s on %s in %s (%s) via %s (%s)",
+      role_nick (run->role), run->arn ? run->arn : run->channel_name,
       run->region, run->region_source, run->cp_endpoint,
-      GST_STR_NULL (run->creds->source));
+      GST_STR_NULL (run->cp_endpoint_source));
 
   gst_kvs_client_status_begin_run (&self->status, run->arn, run->region,
       run->region_source, run->client_id);
@@ -982,7 +1045,8 @@ gst_kvs_signaling_client_set_credentials (GstKvsSignalingClient * self,
   self->config.session_token = g_strdup (session_token);
   self->credentials_changed = TRUE;
   g_mutex_unlock (&self->lock);
-  GST_INFO_OBJECT (self, "credentials replaced, used from the next connect");
+  GST_INFO_OBJECT (self, "credentials replaced, used from the next connect "
+      "(the open connection is kept)");
 }
 
 GstKvsSignalingState
@@ -1056,6 +1120,7 @@ gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
   GstKvsClientStats stats;
   GstKvsSignalingState state;
   GstKvsRole role;
+  GstStructure *st;
   guint depth;
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
@@ -1067,7 +1132,9 @@ gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
   depth = gst_kvs_outbox_get_length (self->outbox);
   g_mutex_unlock (&self->lock);
 
-  return gst_kvs_client_stats_to_structure (&stats, state, role, depth);
+  st = gst_kvs_client_stats_to_structure (&stats, state, role, depth);
+  gst_kvs_client_status_add_credentials (&self->status, st);
+  return st;
 }
 
 /* ------------------------------------------------------------------ */

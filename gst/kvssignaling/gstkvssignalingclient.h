@@ -120,7 +120,10 @@ GPtrArray *gst_kvs_signaling_client_dup_ice_servers (
  *   messages-received-ice-candidate, messages-received-status-response,
  *   messages-received-go-away, messages-received-reconnect-ice-server,
  *   reconnects, send-failures, ice-server-refreshes (guint64),
- *   queue-depth (guint: messages waiting to be sent). */
+ *   queue-depth (guint: messages waiting to be sent),
+ *   credentials-source (string: where the credentials in use came from,
+ *     never a secret) and credentials-expiration (gint64, Unix seconds;
+ *     0: they do not expire), once credentials were obtained. */
 GstStructure *gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self);
 
 G_END_DECLS

@@ -8,7 +8,8 @@
  * starts: the channel (a name, or an ARN that also gives the region), the
  * viewer's client id, the credentials, the region, the control-plane
  * endpoint and the certificate authorities. The thread then makes the
- * session and the channel resolver (gst_kvs_signaling_run_open()).
+ * session, the credential chain (its provider uses the thread's context)
+ * and the channel resolver (gst_kvs_signaling_run_open()).
  *
  * GIO's default proxy resolver (libproxy, not safe across threads on
  * Debian 12) is not used: proxies come from https_proxy/http_proxy/
@@ -24,6 +25,9 @@
 #include "gstkvssignalingrun.h"
 #include "gstkvshandover.h"
 #include "gstkvsawsconfig.h"
+#include "gstkvschainprovider.h"
+#include "gstkvscredentialsutil.h"
+#include "gstkvsendpoints.h"
 #include "gstkvserror.h"
 #include "gstkvsvalidation.h"
 #include "gstkvsowner.h"
@@ -85,6 +89,17 @@ resolve_channel (GstKvsSignalingRun * run, const GstKvsSettings * s,
   } else if (s->channel_name && *s->channel_name) {
     if (!gst_kvs_validate_channel_name (s->channel_name, error))
       return FALSE;
+    run->channel_name = g_strdup (s->channel_name);
+  } else if (gst_kvs_settings_get_iot_thing_name (s)) {
+    /* AWS IoT policies restrict the channel to the thing's name */
+    const gchar *thing = gst_kvs_settings_get_iot_thing_name (s);
+
+    if (!gst_kvs_validate_channel_name (thing, error)) {
+      g_prefix_error (error, "the AWS IoT thing name names the channel: ");
+      return FALSE;
+    }
+    run->channel_name = g_strdup (thing);
+    GST_INFO ("channel named after the AWS IoT thing: %s", thing);
   } else {
     g_set_error_literal (error, GST_KVS_VALIDATION_ERROR,
         GST_KVS_VALIDATION_ERROR_CHANNEL_NAME,
@@ -105,15 +120,79 @@ resolve_channel (GstKvsSignalingRun * run, const GstKvsSettings * s,
   return TRUE;
 }
 
-/* Credentials, region, endpoint, certificate authorities. */
+/* Whether a source of the chain that only answers asynchronously (AWS
+ * IoT, web identity, a profile's credential_process, role or SSO,
+ * container credentials, IMDS) is configured. */
+static gboolean
+async_source_configured (const GstKvsSettings * s)
+{
+  static const gchar *const env[] = { "AWS_IOT_CORE_CREDENTIAL_ENDPOINT",
+    "AWS_IOT_CORE_ROLE_ALIAS", "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", NULL
+  };
+  static const gchar *const keys[] = { "credential_process", "role_arn",
+    "sso_session", "sso_start_url", "web_identity_token_file", NULL
+  };
+  const gchar *imds_disabled = gst_kvs_env_get ("AWS_EC2_METADATA_DISABLED");
+
+  if ((s->iot_endpoint && *s->iot_endpoint) ||
+      (s->iot_role_alias && *s->iot_role_alias))
+    return TRUE;
+  for (guint i = 0; env[i]; i++)
+    if (gst_kvs_env_get (env[i]))
+      return TRUE;
+  for (guint i = 0; keys[i]; i++) {
+    g_autofree gchar *c = gst_kvs_aws_config_file_get (s->profile, keys[i]);
+    g_autofree gchar *f = gst_kvs_aws_credentials_file_get (s->profile,
+        keys[i]);
+
+    if (c || f)
+      return TRUE;
+  }
+  return !(imds_disabled && g_ascii_strcasecmp (imds_disabled, "true") == 0);
+}
+
+/* A device certificate or key property naming a file that cannot be read:
+ * an error naming the property and the file. */
+static gboolean
+check_iot_file (const gchar * property, const gchar * file, GError ** error)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *contents = NULL;
+
+  if (file == NULL || *file == '\0')
+    return TRUE;
+  if (g_file_get_contents (file, &contents, NULL, &err))
+    return TRUE;
+  g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CREDENTIALS_SOURCE,
+      "AWS IoT: %s '%s' cannot be read: %s", property, file, err->message);
+  return FALSE;
+}
+
+/* Credentials (what can be told before the thread starts), region,
+ * endpoint, certificate authorities. */
 static gboolean
 resolve_service (GstKvsSignalingRun * run, const GstKvsSettings * s,
     const gchar * arn_region, GError ** error)
 {
-  run->creds = gst_kvs_credentials_resolve (s->access_key, s->secret_key,
-      s->session_token, s->profile, error);
-  if (!run->creds)
+  if (!check_iot_file ("iot-certificate", s->iot_certificate, error) ||
+      !check_iot_file ("iot-private-key", s->iot_private_key, error))
     return FALSE;
+  /* Without any asynchronous source, the static ones (explicit,
+   * environment, the profile's keys) must have credentials: the error
+   * names every place looked at. Half an explicit key is refused at once.
+   * The chain itself runs in the thread. */
+  if (!async_source_configured (s) ||
+      (s->access_key && *s->access_key) != (s->secret_key && *s->secret_key)) {
+    GstKvsCredentials *creds = gst_kvs_credentials_resolve (s->access_key,
+        s->secret_key, s->session_token, s->profile, error);
+
+    if (!creds)
+      return FALSE;
+    gst_kvs_credentials_unref (creds);
+  }
+  gst_kvs_settings_copy_into (&run->creds_config, s);
   if (s->region && *s->region) {
     run->region = g_strdup (s->region);
     run->region_source = g_strdup ("the region property (aws-region on the "
@@ -125,7 +204,10 @@ resolve_service (GstKvsSignalingRun * run, const GstKvsSettings * s,
     run->region = gst_kvs_aws_resolve_region_full (NULL, s->profile,
         &run->region_source);
   }
-  run->cp_endpoint = gst_kvs_aws_resolve_endpoint (s->endpoint, run->region);
+  /* FIPS, dual-stack, AWS_ENDPOINT_URL_KINESIS_VIDEO, ... */
+  run->cp_endpoint = gst_kvs_endpoint_resolve
+      (GST_KVS_AWS_SERVICE_KINESIS_VIDEO, s->endpoint && *s->endpoint ?
+      s->endpoint : NULL, run->region, s->profile, &run->cp_endpoint_source);
 
   if (s->ca_file && *s->ca_file) {
     GError *tls_error = NULL;
@@ -149,7 +231,6 @@ gst_kvs_signaling_run_new (const GstKvsSettings * settings, GError ** error)
 
   init_debug ();
   run->role = settings->role;
-  run->channel_name = g_strdup (settings->channel_name);
   run->step_timeout_s = settings->request_timeout;
   run->max_age_s = settings->max_connection_age;
   if (!resolve_channel (run, settings, &arn_region, error) ||
@@ -220,6 +301,49 @@ gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
   run->resolver = gst_kvs_channel_resolver_new (run->session,
       run->cp_endpoint, run->region, run->creds, run->step_timeout_s,
       run->role, run->channel_name, run->arn, run->client_id, run->cancellable);
+  gst_kvs_signaling_run_make_provider (run, NULL);
+}
+
+/* The supervisor's "credentials-changed" handler goes with the provider. */
+static void
+disconnect_provider (GstKvsCredentialsProvider * provider)
+{
+  guint id = g_signal_lookup ("credentials-changed",
+      GST_KVS_TYPE_CREDENTIALS_PROVIDER);
+
+  g_signal_handlers_disconnect_matched (provider, G_SIGNAL_MATCH_ID, id, 0,
+      NULL, NULL, NULL);
+}
+
+void
+gst_kvs_signaling_run_make_provider (GstKvsSignalingRun * run,
+    const GstKvsSettings * config)
+{
+  const GstKvsSettings *c = config ? config : &run->creds_config;
+  GstKvsIotSettings iot = {
+    c->iot_endpoint, c->iot_certificate, c->iot_private_key,
+    c->iot_role_alias, c->iot_thing_name, c->ca_file
+  };
+
+  GST_KVS_CHECK_OWNER (run->context);
+  if (run->provider) {
+    gst_kvs_credentials_provider_stop (run->provider);
+    disconnect_provider (run->provider);
+    g_clear_object (&run->provider);
+  }
+  run->provider = gst_kvs_credentials_provider_new_default (c->access_key,
+      c->secret_key, c->session_token, c->profile, &iot);
+}
+
+GstKvsCredentials *
+gst_kvs_signaling_run_dup_credentials (GstKvsSignalingRun * run)
+{
+  GstKvsCredentials *creds = run->provider ?
+      gst_kvs_credentials_provider_get_cached (run->provider) : NULL;
+
+  if (creds == NULL && run->creds)
+    creds = gst_kvs_credentials_ref (run->creds);
+  return creds;
 }
 
 /* Shutdown waits this long for the close handshakes and cancelled calls. */
@@ -270,6 +394,11 @@ gst_kvs_signaling_run_close (GstKvsSignalingRun * run)
   gst_kvs_source_clear (&run->stable_source);
   /* the connections are forgotten, not closed (the drain is over) */
   g_clear_object (&run->handover);
+  if (run->provider) {
+    gst_kvs_credentials_provider_stop (run->provider);
+    disconnect_provider (run->provider);
+    g_clear_object (&run->provider);
+  }
   g_clear_object (&run->resolver);
   g_clear_object (&run->session);
 }
@@ -284,6 +413,8 @@ gst_kvs_signaling_run_free (GstKvsSignalingRun * run)
   g_free (run->region_source);
   g_free (run->client_id);
   g_free (run->cp_endpoint);
+  g_free (run->cp_endpoint_source);
+  gst_kvs_settings_clear (&run->creds_config);
   g_clear_pointer (&run->creds, gst_kvs_credentials_unref);
   g_clear_object (&run->tls_database);
   g_clear_pointer (&run->loop, g_main_loop_unref);

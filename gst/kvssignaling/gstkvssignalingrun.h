@@ -6,6 +6,8 @@
 #include <libsoup/soup.h>
 #include "gstkvstypes.h"
 #include "gstkvscredentials.h"
+#include "gstkvscredentialsprovider.h"
+#include "gstkvssettings.h"
 #include "gstkvschannelresolver.h"
 #include "gstkvswsconnection.h"
 #include "gstkvsclientconfig.h"
@@ -30,6 +32,11 @@ typedef struct
   gchar *region_source;
   gchar *client_id;             /* a viewer's (given or generated) */
   gchar *cp_endpoint;
+  gchar *cp_endpoint_source;
+  /* what the credential chain is made of: the keys, profile, AWS IoT
+   * settings and ca-file of the settings (the rest unused) */
+  GstKvsSettings creds_config;
+  /* the credentials signing now (from the provider) */
   GstKvsCredentials *creds;
   GTlsDatabase *tls_database;
   guint step_timeout_s;         /* request-timeout */
@@ -41,6 +48,12 @@ typedef struct
   /* made in the thread by gst_kvs_signaling_run_open() */
   SoupSession *session;
   GstKvsChannelResolver *resolver;
+  /* the credential chain: made in the thread, kept across reconnects,
+   * stopped at shutdown */
+  GstKvsCredentialsProvider *provider;
+  /* an expired-token refusal was answered by a refetch and an immediate
+   * retry; cleared when a connection comes up */
+  gboolean expired_retry;
 
   /* the supervisor's state */
   gboolean stopping;
@@ -65,6 +78,17 @@ GstKvsSignalingRun *gst_kvs_signaling_run_new (const GstKvsSettings *
  * environment) and the channel resolver. */
 G_GNUC_INTERNAL
 void gst_kvs_signaling_run_open (GstKvsSignalingRun * run);
+/* In the run's thread: (re)makes the credential chain from @config (its
+ * keys, profile, AWS IoT settings and ca-file; NULL: the run's), stopping
+ * the previous one. */
+G_GNUC_INTERNAL
+void gst_kvs_signaling_run_make_provider (GstKvsSignalingRun * run,
+    const GstKvsSettings * config);
+/* The credentials to sign with now: the provider's cached ones while
+ * valid, else the last ones obtained. (transfer full), may be NULL. */
+G_GNUC_INTERNAL
+GstKvsCredentials *gst_kvs_signaling_run_dup_credentials (GstKvsSignalingRun *
+    run);
 /* In the run's thread, after the loop: lets the close handshakes and the
  * cancelled calls finish, for at most two seconds. */
 G_GNUC_INTERNAL

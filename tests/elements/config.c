@@ -437,6 +437,50 @@ GST_START_TEST (test_stun_default_follows_endpoint)
 
 GST_END_TEST;
 
+/* The AWS IoT properties, on the pair and forwarded by the bins; a thing
+ * name stands for a missing channel name. */
+GST_START_TEST (test_iot_properties)
+{
+  static const gchar *const props[] = { "iot-endpoint", "iot-certificate",
+    "iot-private-key", "iot-role-alias", "iot-thing-name", NULL
+  };
+  static const gchar *const factories[] = { "kvssignalingsink",
+    "kvssignalingsrc", "kvswebrtcsink", "kvswebrtcsrc", NULL
+  };
+
+  for (guint f = 0; factories[f]; f++) {
+    GstElement *e = gst_element_factory_make (factories[f], NULL);
+
+    if (e == NULL)
+      continue;
+    for (guint i = 0; props[i]; i++) {
+      gchar *v = NULL;
+
+      g_object_set (e, props[i], "value-of-prop", NULL);
+      g_object_get (e, props[i], &v, NULL);
+      fail_unless_equals_string (v, "value-of-prop");
+      g_free (v);
+    }
+    gst_object_unref (e);
+  }
+
+  /* READY passes without channel-name: the thing names the channel */
+  {
+    GstElement *p = gst_parse_launch ("webrtcbin kvssignalingsink "
+        "iot-thing-name=camera-1", NULL);
+
+    fail_unless (p != NULL);
+    fail_unless (gst_element_set_state (p, GST_STATE_READY) ==
+        GST_STATE_CHANGE_SUCCESS);
+    gst_element_set_state (p, GST_STATE_NULL);
+    gst_object_unref (p);
+  }
+  expect_error ("webrtcbin kvssignalingsink iot-thing-name=bad/thing",
+      GST_STATE_READY, GST_RESOURCE_ERROR_SETTINGS, "iot-thing-name");
+}
+
+GST_END_TEST;
+
 static Suite *
 config_suite (void)
 {
@@ -446,6 +490,7 @@ config_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, kvs_test_keep_openssl_at_exit, NULL);
   tcase_add_test (tc, test_missing_channel);
+  tcase_add_test (tc, test_iot_properties);
   tcase_add_test (tc, test_bad_channel_name);
   tcase_add_test (tc, test_bad_client_id);
   tcase_add_test (tc, test_bad_correlation_id);

@@ -151,6 +151,15 @@ GST_START_TEST (test_stun_uri)
   fail_unless (gst_kvs_aws_endpoint_is_aws
       ("https://kinesisvideo.cn-north-1.amazonaws.com.cn"));
   fail_if (gst_kvs_aws_endpoint_is_aws ("https://amazonaws.com.evil.example"));
+  /* the dual-stack domains (gst_kvs_endpoint_for_region) */
+  fail_unless (gst_kvs_aws_endpoint_is_aws
+      ("https://kinesisvideo.us-west-2.api.aws"));
+  fail_unless (gst_kvs_aws_endpoint_is_aws
+      ("https://kinesisvideo-fips.us-gov-west-1.api.aws"));
+  fail_unless (gst_kvs_aws_endpoint_is_aws
+      ("https://kinesisvideo.cn-north-1.api.amazonwebservices.com.cn"));
+  fail_if (gst_kvs_aws_endpoint_is_aws ("https://api.aws.evil.example"));
+  fail_if (gst_kvs_aws_endpoint_is_aws ("https://evilapi.aws"));
 }
 
 GST_END_TEST;
