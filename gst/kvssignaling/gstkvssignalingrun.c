@@ -207,6 +207,16 @@ proxy_resolver_from_env (void)
   return G_PROXY_RESOLVER (resolver);
 }
 
+/* The ARN and endpoints of earlier processes (gstkvschannelcache.c). */
+static void
+open_disk_cache (GstKvsSignalingRun * run)
+{
+  g_autoptr (GstKvsChannelCache) cache = gst_kvs_channel_cache_new_from_env ();
+
+  gst_kvs_channel_resolver_use_disk_cache (run->resolver, cache, run->region,
+      run->cp_endpoint);
+}
+
 void
 gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
 {
@@ -220,6 +230,7 @@ gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
   run->resolver = gst_kvs_channel_resolver_new (run->session,
       run->cp_endpoint, run->region, run->creds, run->step_timeout_s,
       run->role, run->channel_name, run->arn, run->client_id, run->cancellable);
+  open_disk_cache (run);
 }
 
 /* Shutdown waits this long for the close handshakes and cancelled calls. */
