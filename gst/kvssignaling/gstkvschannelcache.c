@@ -75,6 +75,7 @@ gst_kvs_channel_cache_new_from_env (void)
   guint64 ttl_s = GST_KVS_CHANNEL_CACHE_DEFAULT_TTL_S;
   g_autofree gchar *path = NULL;
 
+  g_type_ensure (GST_KVS_TYPE_CHANNEL_CACHE);   /* the debug category */
   if (ttl && *ttl) {
     if (!g_ascii_string_to_unsigned (ttl, 10, 0, G_MAXUINT32, &ttl_s, NULL)) {
       GST_WARNING ("KVS_SIGNALING_CACHE_TTL '%s' is not a number of seconds, "

@@ -222,9 +222,12 @@ gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
 {
   g_autoptr (GProxyResolver) proxy_resolver = proxy_resolver_from_env ();
 
+  /* max-conns-per-host: the WebSocket opens beside GetIceServerConfig and
+   * a kept-alive REST connection (libsoup's default, 2, would make it wait
+   * where the service is one host) */
   run->session = soup_session_new_with_options ("timeout", 0,
       "idle-timeout", 60, "user-agent", "gst-kvssignaling",
-      "proxy-resolver", proxy_resolver, NULL);
+      "max-conns-per-host", 6, "proxy-resolver", proxy_resolver, NULL);
   if (run->tls_database)
     soup_session_set_tls_database (run->session, run->tls_database);
   run->resolver = gst_kvs_channel_resolver_new (run->session,
