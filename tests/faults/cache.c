@@ -278,6 +278,43 @@ GST_START_TEST (test_bad_entries_are_misses)
 
 GST_END_TEST;
 
+/* Several clients joining at once on a cold cache (each run writes the
+ * entry: a temporary file renamed over it): all connect, no retry, and the
+ * entry left is whole and the only file. */
+GST_START_TEST (test_concurrent_writers)
+{
+  const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
+  FaultServer *server = fault_server_start (0, args, NULL);
+  g_autofree gchar *arn = fault_describe_arn (server, CHANNEL, NULL);
+  g_autofree gchar *text = NULL;
+  g_autoptr (GDir) dir = NULL;
+  FaultRecorder *recs[4];
+  guint n_files = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (recs); i++) {
+    g_autofree gchar *id = g_strdup_printf ("viewer-cache-%u", i);
+    GstKvsSignalingClient *viewer =
+        fault_client_new (server, GST_KVS_ROLE_VIEWER, CHANNEL, id);
+
+    recs[i] = fault_recorder_new (viewer);
+    fault_start (viewer);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (recs); i++) {
+    FAULT_WAIT_STATE (recs[i], GST_KVS_SIGNALING_STATE_CONNECTED, 15);
+    fail_unless_equals_int (n_retries (recs[i]), 0);
+    fault_recorder_free (recs[i]);
+  }
+  text = read_entry (server);
+  fail_unless (text && strstr (text, arn) != NULL, "%s", text);
+  dir = g_dir_open (cache_dir, 0, NULL);
+  while (dir && g_dir_read_name (dir))
+    n_files++;
+  fail_unless_equals_int (n_files, 1);
+  fault_server_free (server);
+}
+
+GST_END_TEST;
+
 static Suite *
 cache_suite (void)
 {
@@ -291,6 +328,7 @@ cache_suite (void)
   tcase_add_test (tc, test_stale_arn_heals_in_one_retry);
   tcase_add_test (tc, test_moved_endpoint_heals_in_one_retry);
   tcase_add_test (tc, test_bad_entries_are_misses);
+  tcase_add_test (tc, test_concurrent_writers);
   return s;
 }
 

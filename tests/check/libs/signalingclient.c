@@ -61,6 +61,8 @@ typedef struct
   GPtrArray *ice_held;          /* SoupServerMessage, ice_hold */
   guint n_ws_during_ice;        /* handshakes while an ICE call was held */
   guint n_ws_seen;              /* handshakes that reached the handler */
+  gchar *greeting;              /* a frame sent on each accepted WebSocket,
+                                 * then the held ICE call answered */
   GArray *rest_ports;           /* client port of each REST request */
 } FakeKvs;
 
@@ -124,13 +126,16 @@ fake_websocket_precheck (FakeKvs * fake, SoupServerMessage * msg)
   fake_set_date (fake, msg);
   fake->n_ws_seen++;
   if (fake->ice_hold && (fake->ice_held->len > 0 || fake->n_ice == 0)) {
+    fake->n_ws_during_ice++;
+    if (fake->greeting)
+      goto held;                /* answered after the greeting */
     /* a handshake while GetIceServerConfig is held or not even sent yet:
      * the two run side by side; the held call is answered now */
-    fake->n_ws_during_ice++;
     for (guint i = 0; i < fake->ice_held->len; i++)
       soup_server_message_unpause (g_ptr_array_index (fake->ice_held, i));
     g_ptr_array_set_size (fake->ice_held, 0);
   }
+held:
   if (fake->ws_fail_count > 0) {
     if (fake->ws_fail_count != G_MAXUINT)
       fake->ws_fail_count--;
@@ -303,6 +308,12 @@ fake_websocket (SoupServer * server, SoupServerMessage * msg,
   g_ptr_array_add (fake->conns, g_object_ref (conn));
   g_array_append_val (fake->close_codes, zero);
   fake->n_ws++;
+  if (fake->greeting) {
+    soup_websocket_connection_send_text (conn, fake->greeting);
+    for (guint i = 0; i < fake->ice_held->len; i++)
+      soup_server_message_unpause (g_ptr_array_index (fake->ice_held, i));
+    g_ptr_array_set_size (fake->ice_held, 0);
+  }
   g_signal_connect (conn, "message", G_CALLBACK (fake_ws_message), fake);
   g_signal_connect (conn, "closed", G_CALLBACK (fake_ws_closed), fake);
   g_cond_broadcast (&fake->cond);
@@ -422,6 +433,7 @@ fake_free (FakeKvs * fake)
 {
   kvs_fake_server_free (fake->srv, do_drop_conns, fake);
   g_ptr_array_unref (fake->ice_held);
+  g_free (fake->greeting);
   g_array_unref (fake->rest_ports);
   g_free (fake->last_describe_body);
   g_free (fake->last_create_body);
@@ -2153,6 +2165,38 @@ GST_START_TEST (test_rest_calls_share_connection)
 
 GST_END_TEST;
 
+
+/* A frame the service sends as soon as the WebSocket is open (a held
+ * offer), while GetIceServerConfig has not answered yet: kept until the
+ * client is connected, then delivered, not lost. */
+GST_START_TEST (test_frame_before_ice_config_kept)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  GstKvsMessage *m;
+
+  fake->ice_hold = TRUE;
+  fake->greeting = service_frame (GST_KVS_MESSAGE_TYPE_SDP_OFFER,
+      "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=early\\r\\n\"}",
+      "viewer-early");
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->received->len == 1, 5);
+  g_mutex_lock (&rec->lock);
+  m = g_ptr_array_index (rec->received, 0);
+  fail_unless_equals_int (m->type, GST_KVS_MESSAGE_TYPE_SDP_OFFER);
+  fail_unless_equals_string (m->sender_client_id, "viewer-early");
+  g_mutex_unlock (&rec->lock);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_ws_during_ice, 1);
+  g_mutex_unlock (&fake->lock);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
 static Suite *
 signalingclient_suite (void)
 {
@@ -2168,6 +2212,7 @@ signalingclient_suite (void)
   tcase_add_test (tc, test_viewer_connect);
   tcase_add_test (tc, test_ice_config_beside_connect);
   tcase_add_test (tc, test_rest_calls_share_connection);
+  tcase_add_test (tc, test_frame_before_ice_config_kept);
   tcase_add_test (tc, test_viewer_generated_client_id);
   tcase_add_test (tc, test_channel_arn_skips_describe);
   tcase_add_test (tc, test_create_channel);
