@@ -27,6 +27,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
@@ -151,8 +153,17 @@ gst_kvs_channel_cache_lookup (GstKvsChannelCache * self, const gchar * key,
   JsonObject *obj;
   JsonNode *root;
   gint64 version = 0, stored = 0, now = g_get_real_time () / G_USEC_PER_SEC;
+  GStatBuf st;
   gsize len;
 
+  if (g_lstat (path, &st) == 0 && (!S_ISREG (st.st_mode) ||
+          st.st_uid != getuid ())) {
+    /* an entry could send the presigned WebSocket URL elsewhere: only
+     * the user's own regular files are believed */
+    GST_DEBUG_OBJECT (self, "%s is not a regular file of this user, ignored",
+        path);
+    return FALSE;
+  }
   if (!g_file_get_contents (path, &text, &len, &error)) {
     GST_DEBUG_OBJECT (self, "no entry for %s (%s)", key, error->message);
     return FALSE;

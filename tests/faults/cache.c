@@ -11,6 +11,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include "faultutil.h"
 
@@ -240,8 +241,8 @@ GST_START_TEST (test_moved_endpoint_heals_in_one_retry)
 
 GST_END_TEST;
 
-/* Garbage, an expired entry, another key's entry: misses (describe), no
- * retry, and the entry is written again. */
+/* Garbage, an expired entry, another key's entry, a symbolic link: misses
+ * (describe), no retry, and the entry is written again. */
 GST_START_TEST (test_bad_entries_are_misses)
 {
   const gchar *args[] = { "--create-channel=" CHANNEL, NULL };
@@ -272,6 +273,24 @@ GST_START_TEST (test_bad_entries_are_misses)
             "describeSignalingChannel"), expected_describes);
     text = read_entry (server);
     fail_unless (text && strstr (text, arn) != NULL, "%s", text);
+  }
+
+  /* a symbolic link to an entry (that would fail): not believed either */
+  {
+    g_autofree gchar *other = g_build_filename (cache_dir, "elsewhere", NULL);
+    g_autofree gchar *text = NULL;
+    FaultRecorder *rec;
+
+    write_entry (server, arn, "wss://127.0.0.1:9", 0);
+    fail_unless (g_rename (path, other) == 0);
+    fail_unless (symlink (other, path) == 0);
+    rec = viewer_connect (server);
+    fail_unless_equals_int (n_retries (rec), 0);
+    fault_recorder_free (rec);
+    fail_unless_equals_int (fault_counter (server,
+            "describeSignalingChannel"), expected_describes + 1);
+    text = read_entry (server);
+    fail_unless (text && strstr (text, "127.0.0.1:9\"") == NULL, "%s", text);
   }
   fault_server_free (server);
 }
