@@ -22,6 +22,7 @@
 #include <gst/gst.h>
 
 #include "gstkvschannelresolver.h"
+#include "gstkvschannelcache.h"
 #include "gstkvsiceserver.h"
 #include "gstkvsowner.h"
 
@@ -56,6 +57,10 @@ struct _GstKvsChannelResolver
   GstKvsEndpoints *endpoints;
   gboolean force_describe;
   gboolean ice_fetched;
+
+  GstKvsChannelCache *disk;     /* NULL: no on-disk cache */
+  gchar *disk_key;
+  gboolean from_disk;           /* arn and endpoints came from disk, unproven */
 
   GSource *refresh_source;
   gboolean refresh_active;
@@ -140,6 +145,54 @@ gst_kvs_channel_resolver_forget (GstKvsChannelResolver * self)
   GST_INFO_OBJECT (self, "dropping the cached channel ARN and endpoints");
   g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
   self->force_describe = TRUE;
+  self->from_disk = FALSE;
+  if (self->disk)
+    gst_kvs_channel_cache_remove (self->disk, self->disk_key);
+}
+
+/* ON-DISK CACHE */
+
+void
+gst_kvs_channel_resolver_use_disk_cache (GstKvsChannelResolver * self,
+    GstKvsChannelCache * cache, const gchar * region, const gchar * endpoint)
+{
+  g_autofree gchar *arn = NULL;
+  GstKvsEndpoints *endpoints = NULL;
+
+  g_clear_object (&self->disk);
+  g_clear_pointer (&self->disk_key, g_free);
+  if (!cache)
+    return;
+  self->disk = g_object_ref (cache);
+  self->disk_key = gst_kvs_channel_cache_make_key (self->role,
+      self->arn_from_user ? NULL : self->name,
+      self->arn_from_user ? self->arn : NULL, region, endpoint);
+  if (self->endpoints || !gst_kvs_channel_cache_lookup (cache, self->disk_key,
+          &arn, &endpoints))
+    return;
+
+  GST_INFO_OBJECT (self, "channel %s and its endpoints from the cache", arn);
+  g_free (self->arn);
+  self->arn = g_steal_pointer (&arn);
+  self->endpoints = endpoints;
+  self->from_disk = TRUE;
+  if (!endpoints->https)
+    self->ice_fetched = TRUE;
+}
+
+void
+gst_kvs_channel_resolver_attempt_ended (GstKvsChannelResolver * self,
+    gboolean connected)
+{
+  if (!self->from_disk)
+    return;
+  if (connected) {
+    self->from_disk = FALSE;
+    return;
+  }
+  /* maybe the channel was recreated or the endpoint moved: ask again */
+  GST_INFO_OBJECT (self, "a connect attempt with the cached endpoints failed");
+  gst_kvs_channel_resolver_forget (self);
 }
 
 /* DESCRIBE */
@@ -277,6 +330,10 @@ endpoints_cb (GObject * source, GAsyncResult * res, gpointer user_data)
       GST_STR_NULL (endpoints->https));
   g_clear_pointer (&self->endpoints, gst_kvs_endpoints_free);
   self->endpoints = endpoints;
+  self->from_disk = FALSE;
+  if (self->disk)
+    gst_kvs_channel_cache_store (self->disk, self->disk_key, self->arn,
+        endpoints);
   if (!endpoints->https && !self->ice_fetched) {
     GST_WARNING_OBJECT (self, "no HTTPS endpoint, continuing without TURN");
     self->ice_fetched = TRUE;
@@ -467,6 +524,8 @@ gst_kvs_channel_resolver_finalize (GObject * object)
   gst_kvs_source_clear (&self->refresh_source);
   g_clear_object (&self->cp);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->disk);
+  g_free (self->disk_key);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->name);
   g_free (self->client_id);

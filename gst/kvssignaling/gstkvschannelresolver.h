@@ -7,6 +7,7 @@
 #include "gstkvstypes.h"
 #include "gstkvscredentials.h"
 #include "gstkvscontrolplane.h"
+#include "gstkvschannelcache.h"
 
 G_BEGIN_DECLS
 
@@ -55,6 +56,19 @@ gboolean gst_kvs_channel_resolver_has_ice_config (GstKvsChannelResolver *
  * again. */
 G_GNUC_INTERNAL
 void gst_kvs_channel_resolver_forget (GstKvsChannelResolver * self);
+
+/* Keeps the ARN and the endpoints in @cache (NULL: none) under the key of
+ * (role, channel, @region, @endpoint), and starts from its fresh entry if
+ * any. The entry is dropped with forget(). */
+G_GNUC_INTERNAL
+void gst_kvs_channel_resolver_use_disk_cache (GstKvsChannelResolver * self,
+    GstKvsChannelCache * cache, const gchar * region, const gchar * endpoint);
+/* A connect attempt ended: @connected, the cached entry proved right;
+ * else, when the ARN and endpoints came from the disk cache, they are
+ * forgotten (memory and disk) so the next attempt asks the service. */
+G_GNUC_INTERNAL
+void gst_kvs_channel_resolver_attempt_ended (GstKvsChannelResolver * self,
+    gboolean connected);
 
 /* DescribeSignalingChannel. TRUE with *@active FALSE: the channel exists
  * but is not ACTIVE yet (ask again later). */

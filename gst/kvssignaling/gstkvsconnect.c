@@ -12,6 +12,12 @@
  * and reported as "no reply within N s". The client (the caller) keeps
  * what to do about a failure.
  *
+ * GetIceServerConfig runs beside the WebSocket connect, not before it: the
+ * GET_ICE_CONFIG state is reported and CONNECTING follows at once; the
+ * attempt ends when both are done (the servers, or the call's failure or
+ * timeout, which only costs TURN), so the ICE servers are known when the
+ * client says CONNECTED, one round trip earlier than in sequence.
+ *
  * gst_kvs_connect_replacement_async(): the CONNECTING step alone, for the
  * new connection of make before break (the client stays CONNECTED
  * meanwhile: no step is reported), with the same deadline: a service that
@@ -53,6 +59,14 @@ typedef struct
   gint64 started;               /* monotonic us */
   GSource *poll_source;
   GSource *poll_cancel_source;
+
+  /* GetIceServerConfig beside CONNECTING */
+  gboolean finished;
+  gboolean ice_pending;
+  GCancellable *ice_cancellable;
+  GSource *ice_timer;
+  gint64 ice_started;           /* monotonic us */
+  GstKvsWsConnection *opened;   /* waits for the ICE call */
 } Connect;
 
 static void
@@ -61,7 +75,10 @@ connect_free (Connect * c)
   gst_kvs_source_clear (&c->step_timer);
   gst_kvs_source_clear (&c->poll_source);
   gst_kvs_source_clear (&c->poll_cancel_source);
+  gst_kvs_source_clear (&c->ice_timer);
   g_clear_object (&c->step_cancellable);
+  g_clear_object (&c->ice_cancellable);
+  g_clear_object (&c->opened);
   g_free (c);
 }
 
@@ -73,6 +90,11 @@ finish (GTask * task, GstKvsWsConnection * conn, GError * error)
   Connect *c = g_task_get_task_data (task);
 
   gst_kvs_source_clear (&c->step_timer);
+  c->finished = TRUE;
+  if (c->ice_pending && !conn)
+    g_cancellable_cancel (c->ice_cancellable);
+  if (conn || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    gst_kvs_channel_resolver_attempt_ended (c->run->resolver, conn != NULL);
   if (conn)
     g_task_return_pointer (task, conn, g_object_unref);
   else
@@ -297,46 +319,94 @@ get_endpoints (GTask * task)
       cancellable, endpoints_cb, task);
 }
 
-/* GET_ICE_CONFIG */
+/* GET_ICE_CONFIG, beside CONNECTING */
 
 static void
 ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
-  GTask *task = user_data;
+  g_autoptr (GTask) task = user_data;
   Connect *c = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   GPtrArray *servers;
 
   servers = gst_kvs_channel_resolver_get_ice_config_finish
       (GST_KVS_CHANNEL_RESOLVER (source), res, &error);
-  if (!end_step (task, GST_KVS_STAT_GET_ICE_CONFIG, &error)) {
+  gst_kvs_source_clear (&c->ice_timer);
+  c->ice_pending = FALSE;
+  if (c->finished) {
+    /* the WebSocket failed or the attempt was cancelled */
     g_clear_pointer (&servers, g_ptr_array_unref);
     return;
   }
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task))) {
+    g_clear_pointer (&servers, g_ptr_array_unref);
+    if (c->opened) {
+      /* the open WebSocket is dropped as a cancelled open's is */
+      g_clear_object (&c->opened);
+      finish (task, NULL, g_error_new_literal (G_IO_ERROR,
+              G_IO_ERROR_CANCELLED, "the connect attempt was cancelled"));
+    }
+    return;
+  }
 
+  c->hooks.duration (GST_KVS_STAT_GET_ICE_CONFIG, c->ice_started,
+      c->hooks_data);
   if (servers) {
     c->hooks.ice_servers (servers, c->hooks_data);
   } else {
     /* not fatal: connect without TURN (the resolver retries) */
     GST_WARNING ("GetIceServerConfig failed, continuing without TURN: %s",
-        error->message);
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
+        "no reply in time" : error->message);
   }
-  open_connection (task);
+  if (c->opened) {
+    GST_DEBUG ("WebSocket open, ICE servers known: connected");
+    finish (task, g_steal_pointer (&c->opened), NULL);
+  }
+}
+
+static gboolean
+ice_timeout (gpointer user_data)
+{
+  Connect *c = g_task_get_task_data (user_data);
+
+  g_clear_pointer (&c->ice_timer, g_source_unref);
+  GST_WARNING ("GetIceServerConfig: no reply within %u s",
+      c->run->step_timeout_s);
+  g_cancellable_cancel (c->ice_cancellable);
+  return G_SOURCE_REMOVE;
 }
 
 static void
 get_ice_config (GTask * task)
 {
   Connect *c = g_task_get_task_data (task);
-  GCancellable *cancellable;
+  GCancellable *parent = g_task_get_cancellable (task);
 
   if (gst_kvs_channel_resolver_has_ice_config (c->run->resolver)) {
     open_connection (task);
     return;
   }
-  cancellable = begin_step (task, GST_KVS_SIGNALING_STATE_GET_ICE_CONFIG);
+  c->step = GST_KVS_SIGNALING_STATE_GET_ICE_CONFIG;
+  if (!c->replacement)
+    c->hooks.step (c->step, c->hooks_data);
+  if (g_cancellable_is_cancelled (parent)) {
+    finish (task, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+            "the connect attempt was cancelled"));
+    return;
+  }
+  c->ice_pending = TRUE;
+  c->ice_started = g_get_monotonic_time ();
+  g_clear_object (&c->ice_cancellable);
+  c->ice_cancellable = g_cancellable_new ();
+  g_signal_connect_object (parent, "cancelled",
+      G_CALLBACK (g_cancellable_cancel), c->ice_cancellable, G_CONNECT_SWAPPED);
+  c->ice_timer = gst_kvs_timeout_add (c->run->context,
+      c->run->step_timeout_s * 1000, ice_timeout, task);
+  GST_DEBUG ("GetIceServerConfig beside the WebSocket connect");
   gst_kvs_channel_resolver_get_ice_config_async (c->run->resolver,
-      cancellable, ice_config_cb, task);
+      c->ice_cancellable, ice_config_cb, g_object_ref (task));
+  open_connection (task);
 }
 
 /* CONNECTING */
@@ -351,6 +421,12 @@ open_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   conn = gst_kvs_ws_connection_open_finish (res, &error);
   if (!end_step (task, GST_KVS_STAT_CONNECT, &error)) {
     g_clear_object (&conn);
+    return;
+  }
+  if (conn && ((Connect *) g_task_get_task_data (task))->ice_pending) {
+    /* the ICE servers come first (ice_config_cb finishes) */
+    GST_DEBUG ("WebSocket open, waiting for GetIceServerConfig");
+    ((Connect *) g_task_get_task_data (task))->opened = conn;
     return;
   }
   finish (task, conn, g_steal_pointer (&error));

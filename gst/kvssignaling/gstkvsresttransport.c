@@ -519,6 +519,14 @@ gst_kvs_rest_transport_call (GstKvsRestTransport * self, GTask * task,
    * redirect would carry the signed headers elsewhere, and a service
    * redirecting to itself would loop) */
   soup_message_add_flags (call->msg, SOUP_MESSAGE_NO_REDIRECT);
+  /* libsoup sends a POST on a kept-alive connection only when it may send
+   * it again (the server may have closed that connection meanwhile): the
+   * calls that only read (Describe, GetSignalingChannelEndpoint,
+   * GetIceServerConfig, List) reuse the connection of the previous call,
+   * saving a TCP and a TLS handshake each */
+  if (!g_str_has_prefix (operation, "Create") &&
+      !g_str_has_prefix (operation, "Delete"))
+    soup_message_add_flags (call->msg, SOUP_MESSAGE_IDEMPOTENT);
 
   now = g_date_time_new_now_utc ();
   signing_time = g_date_time_add_seconds (now, (gdouble) offset);

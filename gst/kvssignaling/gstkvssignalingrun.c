@@ -288,20 +288,34 @@ proxy_resolver_from_env (void)
   return G_PROXY_RESOLVER (resolver);
 }
 
+/* The ARN and endpoints of earlier processes (gstkvschannelcache.c). */
+static void
+open_disk_cache (GstKvsSignalingRun * run)
+{
+  g_autoptr (GstKvsChannelCache) cache = gst_kvs_channel_cache_new_from_env ();
+
+  gst_kvs_channel_resolver_use_disk_cache (run->resolver, cache, run->region,
+      run->cp_endpoint);
+}
+
 void
 gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
 {
   g_autoptr (GProxyResolver) proxy_resolver = proxy_resolver_from_env ();
 
+  /* max-conns-per-host: the WebSocket opens beside GetIceServerConfig and
+   * a kept-alive REST connection (libsoup's default, 2, would make it wait
+   * where the service is one host) */
   run->session = soup_session_new_with_options ("timeout", 0,
       "idle-timeout", 60, "user-agent", "gst-kvssignaling",
-      "proxy-resolver", proxy_resolver, NULL);
+      "max-conns-per-host", 6, "proxy-resolver", proxy_resolver, NULL);
   if (run->tls_database)
     soup_session_set_tls_database (run->session, run->tls_database);
   run->resolver = gst_kvs_channel_resolver_new (run->session,
       run->cp_endpoint, run->region, run->creds, run->step_timeout_s,
       run->role, run->channel_name, run->arn, run->client_id, run->cancellable);
   gst_kvs_signaling_run_make_provider (run, NULL);
+  open_disk_cache (run);
 }
 
 /* The supervisor's "credentials-changed" handler goes with the provider. */

@@ -76,6 +76,14 @@ struct _GstKvsWsConnection
   GSource *max_age_source;
   GSource *pace_source;
   GstKvsTokenBucket pace[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER + 1];
+
+  /* Before start() nobody listens yet (the connect procedure may wait for
+   * GetIceServerConfig after the handshake): frames and a close are kept
+   * and told, in order, from the owner's loop after start(). */
+  gboolean started;
+  GQueue early;                 /* GstKvsMessage */
+  gboolean closed_early;
+  GSource *replay_source;
 };
 
 G_DEFINE_TYPE_WITH_CODE (GstKvsWsConnection, gst_kvs_ws_connection,
@@ -332,6 +340,11 @@ on_closed (SoupWebsocketConnection * ws, gpointer user_data)
 {
   g_autoptr (GstKvsWsConnection) self = g_object_ref (user_data);
 
+  if ((!self->started || self->replay_source) && !self->closing) {
+    GST_DEBUG_OBJECT (self, "closed before start: told after it");
+    self->closed_early = TRUE;
+    return;
+  }
   clear_timers (self);
   if (self->closing) {
     g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
@@ -391,7 +404,32 @@ on_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
         G_GSIZE_FORMAT " bytes)", len);
     return;
   }
+  if (!self->started || self->replay_source) {
+    GST_DEBUG_OBJECT (self, "%s before start: kept",
+        gst_kvs_message_type_to_string (msg->type));
+    g_queue_push_tail (&self->early, g_steal_pointer (&msg));
+    return;
+  }
   g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, msg);
+}
+
+/* After start(): what came before it, in order. */
+static gboolean
+replay_early (gpointer user_data)
+{
+  g_autoptr (GstKvsWsConnection) self = g_object_ref (user_data);
+  GstKvsMessage *msg;
+
+  while ((msg = g_queue_pop_head (&self->early))) {
+    g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, msg);
+    gst_kvs_message_unref (msg);
+  }
+  g_clear_pointer (&self->replay_source, g_source_unref);
+  if (self->closed_early) {
+    self->closed_early = FALSE;
+    on_closed (self->ws, self);
+  }
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -515,6 +553,13 @@ gst_kvs_ws_connection_start (GstKvsWsConnection * self, guint keepalive_s,
 
   clear_timers (self);
   pace_reset (self);
+  self->started = TRUE;
+  if ((!g_queue_is_empty (&self->early) || self->closed_early) &&
+      !self->replay_source) {
+    self->replay_source = g_idle_source_new ();
+    g_source_set_callback (self->replay_source, replay_early, self, NULL);
+    g_source_attach (self->replay_source, self->context);
+  }
   if (keepalive_s > 0) {
     /* same kind and period as libsoup's ping timer, made in the same
      * second (just above): GLib fires both in one wake-up */
@@ -603,6 +648,8 @@ gst_kvs_ws_connection_dispose (GObject * object)
   GstKvsWsConnection *self = GST_KVS_WS_CONNECTION (object);
 
   clear_timers (self);
+  gst_kvs_source_clear (&self->replay_source);
+  g_queue_clear_full (&self->early, (GDestroyNotify) gst_kvs_message_unref);
   if (self->ws) {
     g_signal_handlers_disconnect_by_data (self->ws, self);
     g_clear_object (&self->ws);

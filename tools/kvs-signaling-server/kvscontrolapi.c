@@ -118,6 +118,10 @@ kvs_control_api_counters (KvsControlApi * self)
   COUNTER ("handshakeRejects", handshake_rejects);
   COUNTER ("restRequests", rest_requests);
   COUNTER ("restErrors", rest_errors);
+  COUNTER ("createSignalingChannel", rest_create);
+  COUNTER ("describeSignalingChannel", rest_describe);
+  COUNTER ("getSignalingChannelEndpoint", rest_get_endpoint);
+  COUNTER ("getIceServerConfig", rest_get_ice_config);
   COUNTER ("authFailures", auth_failures);
   COUNTER ("credentialsVended", credentials_vended);
   json_builder_end_object (b);

@@ -525,6 +525,14 @@ kvs_server_handle_rest (KvsServer * self, SoupServerMessage * msg,
   gsize len;
 
   self->counters.rest_requests++;
+  if (g_str_equal (path, "/createSignalingChannel"))
+    self->counters.rest_create++;
+  else if (g_str_equal (path, "/describeSignalingChannel"))
+    self->counters.rest_describe++;
+  else if (g_str_equal (path, "/getSignalingChannelEndpoint"))
+    self->counters.rest_get_endpoint++;
+  else if (g_str_equal (path, "/v1/get-ice-server-config"))
+    self->counters.rest_get_ice_config++;
 
   if (self->sts && g_str_equal (path, "/")) {
     kvs_sts_api_handle (self->sts, msg);

@@ -84,6 +84,11 @@ typedef struct {
   guint64 handshake_rejects;    /* upgrades refused (400/403/404) */
   guint64 rest_requests;
   guint64 rest_errors;
+  /* REST requests per operation (signed or not, answered or not) */
+  guint64 rest_create;
+  guint64 rest_describe;
+  guint64 rest_get_endpoint;
+  guint64 rest_get_ice_config;
   guint64 auth_failures;        /* REST and upgrade signature failures */
   guint64 credentials_vended;   /* credential sets issued */
 } KvsCounters;

@@ -44,6 +44,7 @@ typedef struct
   guint ice_ttl;                /* Ttl of the ICE servers (default 300) */
   guint ice_fail_status;        /* GetIceServerConfig answers this */
   gboolean ws_stall;            /* hold accepted handshakes (fake_release) */
+  gboolean ice_hold;            /* hold GetIceServerConfig until a handshake */
 
   /* records */
   guint n_describe, n_create, n_endpoint, n_ice, n_ws, n_ws_refused;
@@ -57,6 +58,12 @@ typedef struct
   GPtrArray *frames;            /* gchar* received */
   GArray *frame_conns;          /* conn index of each frame */
   GPtrArray *stalled;           /* SoupServerMessage, handshakes held */
+  GPtrArray *ice_held;          /* SoupServerMessage, ice_hold */
+  guint n_ws_during_ice;        /* handshakes while an ICE call was held */
+  guint n_ws_seen;              /* handshakes that reached the handler */
+  gchar *greeting;              /* a frame sent on each accepted WebSocket,
+                                 * then the held ICE call answered */
+  GArray *rest_ports;           /* client port of each REST request */
 } FakeKvs;
 
 static const gchar *
@@ -117,6 +124,18 @@ fake_websocket_precheck (FakeKvs * fake, SoupServerMessage * msg)
   g_autoptr (GDateTime) now = fake_now (fake);
 
   fake_set_date (fake, msg);
+  fake->n_ws_seen++;
+  if (fake->ice_hold && (fake->ice_held->len > 0 || fake->n_ice == 0)) {
+    fake->n_ws_during_ice++;
+    if (fake->greeting)
+      goto held;                /* answered after the greeting */
+    /* a handshake while GetIceServerConfig is held or not even sent yet:
+     * the two run side by side; the held call is answered now */
+    for (guint i = 0; i < fake->ice_held->len; i++)
+      soup_server_message_unpause (g_ptr_array_index (fake->ice_held, i));
+    g_ptr_array_set_size (fake->ice_held, 0);
+  }
+held:
   if (fake->ws_fail_count > 0) {
     if (fake->ws_fail_count != G_MAXUINT)
       fake->ws_fail_count--;
@@ -165,6 +184,13 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   }
 
   fake_set_date (fake, msg);
+  {
+    GInetSocketAddress *remote =
+        G_INET_SOCKET_ADDRESS (soup_server_message_get_remote_address (msg));
+    guint port = g_inet_socket_address_get_port (remote);
+
+    g_array_append_val (fake->rest_ports, port);
+  }
   body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   now = fake_now (fake);
@@ -223,6 +249,10 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
           "try again");
     else
       fake_reply (msg, reply);
+    if (fake->ice_hold && fake->n_ws_seen == 0) {
+      soup_server_message_pause (msg);
+      g_ptr_array_add (fake->ice_held, g_object_ref (msg));
+    }
   } else {
     fake_error (fake, msg, 404, "UnknownOperationException", "no such path");
   }
@@ -278,6 +308,12 @@ fake_websocket (SoupServer * server, SoupServerMessage * msg,
   g_ptr_array_add (fake->conns, g_object_ref (conn));
   g_array_append_val (fake->close_codes, zero);
   fake->n_ws++;
+  if (fake->greeting) {
+    soup_websocket_connection_send_text (conn, fake->greeting);
+    for (guint i = 0; i < fake->ice_held->len; i++)
+      soup_server_message_unpause (g_ptr_array_index (fake->ice_held, i));
+    g_ptr_array_set_size (fake->ice_held, 0);
+  }
   g_signal_connect (conn, "message", G_CALLBACK (fake_ws_message), fake);
   g_signal_connect (conn, "closed", G_CALLBACK (fake_ws_closed), fake);
   g_cond_broadcast (&fake->cond);
@@ -298,6 +334,8 @@ fake_new_full (gboolean channel_exists, GTlsCertificate * certificate)
   fake->frames = g_ptr_array_new_with_free_func (g_free);
   fake->frame_conns = g_array_new (FALSE, TRUE, sizeof (guint));
   fake->stalled = g_ptr_array_new_with_free_func (g_object_unref);
+  fake->ice_held = g_ptr_array_new_with_free_func (g_object_unref);
+  fake->rest_ports = g_array_new (FALSE, TRUE, sizeof (guint));
   fake->srv = kvs_fake_server_new (certificate, fake_handler, fake_websocket,
       fake);
   return fake;
@@ -385,12 +423,18 @@ do_drop_conns (gpointer data)
         NULL);
   }
   g_ptr_array_set_size (fake->conns, 0);
+  for (guint i = 0; i < fake->ice_held->len; i++)
+    soup_server_message_unpause (g_ptr_array_index (fake->ice_held, i));
+  g_ptr_array_set_size (fake->ice_held, 0);
 }
 
 static void
 fake_free (FakeKvs * fake)
 {
   kvs_fake_server_free (fake->srv, do_drop_conns, fake);
+  g_ptr_array_unref (fake->ice_held);
+  g_free (fake->greeting);
+  g_array_unref (fake->rest_ports);
   g_free (fake->last_describe_body);
   g_free (fake->last_create_body);
   g_free (fake->last_ws_key);
@@ -2066,6 +2110,93 @@ GST_START_TEST (test_ca_file)
 
 GST_END_TEST;
 
+
+/* GetIceServerConfig runs beside the WebSocket connect, not before it: the
+ * fake holds its reply until a handshake arrives (in sequence, the
+ * handshake would only come after the call's timeout, and the call would
+ * have failed: no ICE servers), and the servers are known when the client
+ * says "connected". The state sequence is kept. */
+GST_START_TEST (test_ice_config_beside_connect)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_VIEWER);
+  Recorder *rec = recorder_new (client);
+  g_autoptr (GPtrArray) ice = NULL;
+
+  fake->ice_hold = TRUE;
+  g_object_set (client, "request-timeout", 3, NULL);
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_ice, 1);
+  fail_unless_equals_int (fake->n_ws_during_ice, 1);
+  g_mutex_unlock (&fake->lock);
+  ice = gst_kvs_signaling_client_dup_ice_servers (client);
+  fail_unless (ice != NULL && ice->len == 1);
+  STATES_ARE (rec, CONNECTED_STATES);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+/* The REST calls of a join share one HTTP connection (keep-alive): one
+ * TCP (and TLS) handshake for describe, endpoint and ICE configuration. */
+GST_START_TEST (test_rest_calls_share_connection)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_VIEWER);
+  Recorder *rec = recorder_new (client);
+
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->rest_ports->len, 3);
+  for (guint i = 1; i < fake->rest_ports->len; i++)
+    fail_unless (g_array_index (fake->rest_ports, guint, i) ==
+        g_array_index (fake->rest_ports, guint, 0),
+        "REST call %u from port %u, the first from %u", i,
+        g_array_index (fake->rest_ports, guint, i),
+        g_array_index (fake->rest_ports, guint, 0));
+  g_mutex_unlock (&fake->lock);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+
+/* A frame the service sends as soon as the WebSocket is open (a held
+ * offer), while GetIceServerConfig has not answered yet: kept until the
+ * client is connected, then delivered, not lost. */
+GST_START_TEST (test_frame_before_ice_config_kept)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_MASTER);
+  Recorder *rec = recorder_new (client);
+  GstKvsMessage *m;
+
+  fake->ice_hold = TRUE;
+  fake->greeting = service_frame (GST_KVS_MESSAGE_TYPE_SDP_OFFER,
+      "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=early\\r\\n\"}",
+      "viewer-early");
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->received->len == 1, 5);
+  g_mutex_lock (&rec->lock);
+  m = g_ptr_array_index (rec->received, 0);
+  fail_unless_equals_int (m->type, GST_KVS_MESSAGE_TYPE_SDP_OFFER);
+  fail_unless_equals_string (m->sender_client_id, "viewer-early");
+  g_mutex_unlock (&rec->lock);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_ws_during_ice, 1);
+  g_mutex_unlock (&fake->lock);
+  client_free (client, rec);
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
 static Suite *
 signalingclient_suite (void)
 {
@@ -2079,6 +2210,9 @@ signalingclient_suite (void)
   tcase_add_test (tc, test_stopped_before_connected_send_failed);
   tcase_add_test (tc, test_master_connect);
   tcase_add_test (tc, test_viewer_connect);
+  tcase_add_test (tc, test_ice_config_beside_connect);
+  tcase_add_test (tc, test_rest_calls_share_connection);
+  tcase_add_test (tc, test_frame_before_ice_config_kept);
   tcase_add_test (tc, test_viewer_generated_client_id);
   tcase_add_test (tc, test_channel_arn_skips_describe);
   tcase_add_test (tc, test_create_channel);
