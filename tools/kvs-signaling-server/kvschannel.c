@@ -53,6 +53,10 @@ struct _KvsChannel
   GHashTable *viewers;          /* client id -> KvsConnection */
   GHashTable *queues;           /* recipient key -> GQueue of KvsHeldMessage */
   GHashTable *tags;             /* key -> value */
+  /* The media storage configuration: the stream (NULL: none) and whether
+   * storage is ENABLED. */
+  gchar *storage_stream_arn;
+  gboolean storage_enabled;
   GHashTable *waiters;          /* sender id -> KvsOfferWaiter */
   /* Connections replaced by a newer one and closing: what they still
    * receive is relayed until they are closed, so a client that switches
@@ -129,6 +133,7 @@ kvs_channel_finalize (GObject * object)
   g_free (self->name);
   g_free (self->arn);
   g_free (self->version);
+  g_free (self->storage_stream_arn);
   G_OBJECT_CLASS (kvs_channel_parent_class)->finalize (object);
 }
 
@@ -264,6 +269,27 @@ kvs_channel_info_to_json (KvsChannel * self)
   json_builder_add_string_value (b, self->version);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+void
+kvs_channel_set_media_storage (KvsChannel * self, const gchar * stream_arn,
+    gboolean enabled)
+{
+  g_return_if_fail (KVS_IS_CHANNEL (self));
+
+  g_free (self->storage_stream_arn);
+  self->storage_stream_arn = g_strdup (stream_arn);
+  self->storage_enabled = enabled;
+}
+
+const gchar *
+kvs_channel_get_media_storage (KvsChannel * self, gboolean * enabled)
+{
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), NULL);
+
+  if (enabled)
+    *enabled = self->storage_enabled;
+  return self->storage_stream_arn;
 }
 
 /* The hold time actually applied (--message-ttl overrides the channel's). */
