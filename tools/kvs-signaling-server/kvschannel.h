@@ -8,8 +8,10 @@
 #include "kvsserverconfig.h"
 
 G_BEGIN_DECLS
+
 #define KVS_TYPE_CHANNEL (kvs_channel_get_type ())
 G_DECLARE_FINAL_TYPE (KvsChannel, kvs_channel, KVS, CHANNEL, GObject)
+
 /**
  * KvsChannel:
  *
@@ -21,38 +23,38 @@ G_DECLARE_FINAL_TYPE (KvsChannel, kvs_channel, KVS, CHANNEL, GObject)
  * candidates queue. At most config->max_queue messages are held per
  * recipient: more are refused with ClientLimitExceededException.
  */
-     KvsChannel *kvs_channel_new (const gchar * name, const gchar * arn,
+KvsChannel *kvs_channel_new (const gchar * name, const gchar * arn,
     guint message_ttl, gint64 creation_time_ms, const gchar * version,
     const KvsServerConfig * config, KvsCounters * counters);
 
-     const gchar *kvs_channel_get_name (KvsChannel * self);
-     const gchar *kvs_channel_get_arn (KvsChannel * self);
-     const gchar *kvs_channel_get_version (KvsChannel * self);
-     guint kvs_channel_get_message_ttl (KvsChannel * self);
-     gint64 kvs_channel_get_creation_time_ms (KvsChannel * self);
+const gchar *kvs_channel_get_name (KvsChannel * self);
+const gchar *kvs_channel_get_arn (KvsChannel * self);
+const gchar *kvs_channel_get_version (KvsChannel * self);
+guint kvs_channel_get_message_ttl (KvsChannel * self);
+gint64 kvs_channel_get_creation_time_ms (KvsChannel * self);
 /* The hold time in force: --message-ttl, else MessageTtlSeconds (seconds). */
-     guint kvs_channel_get_hold_time (KvsChannel * self);
+guint kvs_channel_get_hold_time (KvsChannel * self);
 
 /* UpdateSignalingChannel: a new MessageTtlSeconds (0: unchanged) and
  * Version. Messages held from now on are held for the new time. */
-     void kvs_channel_update (KvsChannel * self, guint message_ttl,
+void kvs_channel_update (KvsChannel * self, guint message_ttl,
     const gchar * version);
 
 /* The channel's tags: key -> value (owned by the channel). */
-     GHashTable *kvs_channel_get_tags (KvsChannel * self);
+GHashTable *kvs_channel_get_tags (KvsChannel * self);
 
 /* The media storage configuration (UpdateMediaStorageConfiguration): the
  * stream's ARN (NULL: none) and whether storage is ENABLED. */
-     void kvs_channel_set_media_storage (KvsChannel * self,
+void kvs_channel_set_media_storage (KvsChannel * self,
     const gchar * stream_arn, gboolean enabled);
-     const gchar *kvs_channel_get_media_storage (KvsChannel * self,
+const gchar *kvs_channel_get_media_storage (KvsChannel * self,
     gboolean * enabled);
 
 /* SendAlexaOfferToMaster: what the master answered a relayed offer (its
  * base64 messagePayload), or NULL and @error when there will be none: the
  * channel was deleted (RESOURCE_NOT_FOUND), a newer offer of the same
  * sender replaced this one (CLIENT_LIMIT_EXCEEDED). */
-     typedef void (*KvsChannelAnswerFunc) (KvsChannel * channel,
+typedef void (*KvsChannelAnswerFunc) (KvsChannel * channel,
     const gchar * answer_payload, const GError * error, gpointer user_data);
 
 /* Relay the offer @payload (base64, as a viewer's messagePayload) to the
@@ -62,41 +64,41 @@ G_DECLARE_FINAL_TYPE (KvsChannel, kvs_channel, KVS, CHANNEL, GObject)
  * (its @func gets CLIENT_LIMIT_EXCEEDED), as a newer held offer replaces an
  * older one. FALSE (CLIENT_LIMIT_EXCEEDED) when the master's hold queue is
  * full. */
-     gboolean kvs_channel_relay_offer (KvsChannel * self,
-    const gchar * sender_id, const gchar * payload, KvsChannelAnswerFunc func,
-    gpointer user_data, GError ** error);
+gboolean kvs_channel_relay_offer (KvsChannel * self, const gchar * sender_id,
+    const gchar * payload, KvsChannelAnswerFunc func, gpointer user_data,
+    GError ** error);
 /* Stop waiting for the answer to @sender_id's offer. */
-     void kvs_channel_cancel_offer (KvsChannel * self, const gchar * sender_id);
+void kvs_channel_cancel_offer (KvsChannel * self, const gchar * sender_id);
 
 /* ChannelInfo as DescribeSignalingChannel returns it. */
-     JsonNode *kvs_channel_info_to_json (KvsChannel * self);
+JsonNode *kvs_channel_info_to_json (KvsChannel * self);
 
 /* Whether a viewer @client_id may connect now (the id is connected already,
  * or fewer than max_viewers viewers are). */
-     gboolean kvs_channel_can_accept_viewer (KvsChannel * self,
+gboolean kvs_channel_can_accept_viewer (KvsChannel * self,
     const gchar * client_id);
 
 /* Whether a WebSocket connect at @now_us (monotonic) is admitted under
  * config->max_connects_per_second (0: always); an admitted one counts
  * against the next second. */
-     gboolean kvs_channel_admit_connect (KvsChannel * self, gint64 now_us);
+gboolean kvs_channel_admit_connect (KvsChannel * self, gint64 now_us);
 
 /* Take @conn as the channel's master (replacing and closing the previous
  * one) or as viewer (replacing one with the same id), then deliver what is
  * held for it. */
-     void kvs_channel_attach (KvsChannel * self, KvsConnection * conn);
+void kvs_channel_attach (KvsChannel * self, KvsConnection * conn);
 
 /* The master (@client_id NULL) or a viewer; NULL if not connected. */
-     KvsConnection *kvs_channel_lookup (KvsChannel * self, GstKvsRole role,
+KvsConnection *kvs_channel_lookup (KvsChannel * self, GstKvsRole role,
     const gchar * client_id);
 /* Master first, then viewers (transfer container). */
-     GList *kvs_channel_list_connections (KvsChannel * self);
+GList *kvs_channel_list_connections (KvsChannel * self);
 
 /* Close every connection (the channel is being deleted) and forget what is
  * held. */
-     void kvs_channel_shutdown (KvsChannel * self);
+void kvs_channel_shutdown (KvsChannel * self);
 
 /* For GET /_control/queues. */
-     JsonNode *kvs_channel_queues_to_json (KvsChannel * self);
+JsonNode *kvs_channel_queues_to_json (KvsChannel * self);
 
 G_END_DECLS

@@ -10,12 +10,13 @@
 #include "kvsserver.h"
 
 G_BEGIN_DECLS
+
 /* One REST request: what the operation needs besides its body, and an
  * error it replies itself (not a GError: VersionMismatchException,
  * TagsPerResourceExceededLimitException). @msg: the HTTP request, NULL when
  * the operation runs without one (the fuzz target). An operation that
  * answers later sets @deferred and returns NULL without error. */
-    typedef struct
+typedef struct
 {
   const gchar *host;            /* the Host header, or NULL */
   guint status;
@@ -68,20 +69,20 @@ JsonNode *kvs_rest_send_alexa_offer (KvsServer * self, KvsRestContext * ctx,
     JsonObject * req, GError ** error);
 
 /* kvsreststorage.c */
-JsonNode *kvs_rest_create_stream (KvsServer * self, KvsRestContext * ctx,
-    JsonObject * req, GError ** error);
-JsonNode *kvs_rest_describe_stream (KvsServer * self, KvsRestContext * ctx,
-    JsonObject * req, GError ** error);
-JsonNode *kvs_rest_list_streams (KvsServer * self, KvsRestContext * ctx,
-    JsonObject * req, GError ** error);
-JsonNode *kvs_rest_delete_stream (KvsServer * self, KvsRestContext * ctx,
-    JsonObject * req, GError ** error);
-JsonNode *kvs_rest_update_media_storage (KvsServer * self, KvsRestContext * ctx,
-    JsonObject * req, GError ** error);
+JsonNode *kvs_rest_create_stream (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_describe_stream (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_list_streams (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_delete_stream (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_update_media_storage (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
 JsonNode *kvs_rest_describe_media_storage (KvsServer * self,
     KvsRestContext * ctx, JsonObject * req, GError ** error);
-JsonNode *kvs_rest_join_storage_session (KvsServer * self, KvsRestContext * ctx,
-    JsonObject * req, GError ** error);
+JsonNode *kvs_rest_join_storage_session (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
 JsonNode *kvs_rest_join_storage_session_as_viewer (KvsServer * self,
     KvsRestContext * ctx, JsonObject * req, GError ** error);
 
