@@ -8,6 +8,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CREDENTIALS, REGION, awsCli, connectMaster, connectViewer, createChannel,
   kvsClient, require, startServer,
@@ -48,6 +51,11 @@ function cliError(r, name, what) {
   assert.match(r.err, new RegExp(`An error occurred \\(${name}\\)`), `${what}: ${r.err}`);
 }
 
+// The recordings of the joins (storage sessions that get no answer) go
+// into a temporary folder, removed after.
+const STORAGE_DIR = mkdtempSync(join(tmpdir(), 'kvs-storage-api-'));
+after(() => rmSync(STORAGE_DIR, { recursive: true, force: true }));
+
 function storageClient(url) {
   return new KinesisVideoWebRTCStorageClient({
     region: REGION, endpoint: url, credentials: CREDENTIALS, maxAttempts: 1,
@@ -58,7 +66,7 @@ describe('Kinesis video streams with @aws-sdk/client-kinesis-video', () => {
   let server;
   let kv;
   before(async () => {
-    server = await startServer(['--no-turn']);
+    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR]);
     kv = kvsClient(server.url);
   });
   after(async () => {
@@ -125,7 +133,7 @@ describe('media storage and JoinStorageSession with AWS clients', () => {
   let channelArn;
   let streamArn;
   before(async () => {
-    server = await startServer(['--no-turn']);
+    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR]);
     kv = kvsClient(server.url);
     channelArn = await createChannel(server.url, 'storage-chan');
     streamArn = (await kv.send(new CreateStreamCommand({
@@ -226,7 +234,7 @@ describe('media storage and JoinStorageSession with AWS clients', () => {
 describe('the AWS CLI v2 (Debian awscli) on streams and storage', () => {
   let server;
   before(async () => {
-    server = await startServer(['--no-turn']);
+    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR]);
   });
   after(async () => {
     await server?.stop();

@@ -17,6 +17,7 @@
 #include "kvsserverrequest.h"
 #include "kvsrestapi.h"
 #include "kvsstream.h"
+#include "kvsstoragepeer.h"
 
 GST_DEBUG_CATEGORY_EXTERN (kvs_server_debug);
 #define GST_CAT_DEFAULT kvs_server_debug
@@ -490,6 +491,44 @@ kvs_rest_storage_channel (KvsServer * self, JsonObject * req, GError ** error)
   return channel;
 }
 
+/* A new storage session of @channel (the newest join wins, as AWS says):
+ * the storage peer offers to the master and records into
+ * <storage dir>/<stream name>/<channel name>-<unix ms>.mkv. */
+static gboolean
+kvs_rest_start_storage_peer (KvsServer * self, KvsChannel * channel,
+    GError ** error)
+{
+  const KvsServerConfig *config = kvs_server_get_config (self);
+  const gchar *stream_arn = kvs_channel_get_media_storage (channel, NULL);
+  KvsStream *stream = kvs_server_lookup_stream (self, NULL, stream_arn);
+  g_autofree gchar *file = NULL, *output = NULL, *client_id = NULL;
+  g_autoptr (GError) start_error = NULL;
+
+  if (stream == NULL) {
+    kvs_rest_stream_not_found (error);
+    return FALSE;
+  }
+  if (config->storage_peer == NULL || config->storage_dir == NULL) {
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_SERVICE,
+        "This service runs without a storage peer (--storage-peer none).");
+    return FALSE;
+  }
+  file = g_strdup_printf ("%s-%" G_GINT64_FORMAT ".mkv",
+      kvs_channel_get_name (channel), g_get_real_time () / 1000);
+  output = g_build_filename (config->storage_dir,
+      kvs_stream_get_name (stream), file, NULL);
+  client_id = g_strdup_printf ("storage-session-%08x", g_random_int ());
+  if (!kvs_storage_peer_start (channel, config->storage_peer, output,
+          client_id, &start_error)) {
+    GST_WARNING ("%s: no storage peer: %s", kvs_channel_get_name (channel),
+        start_error->message);
+    g_set_error_literal (error, GST_KVS_ERROR, GST_KVS_ERROR_SERVICE,
+        "The storage session could not be started.");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 JsonNode *
 kvs_rest_join_storage_session (KvsServer * self, KvsRestContext * ctx,
     JsonObject * req, GError ** error)
@@ -505,8 +544,8 @@ kvs_rest_join_storage_session (KvsServer * self, KvsRestContext * ctx,
         kvs_channel_get_name (channel));
     return NULL;
   }
-  GST_INFO ("master joins the storage session of %s",
-      kvs_channel_get_name (channel));
+  if (!kvs_rest_start_storage_peer (self, channel, error))
+    return NULL;
   return kvs_rest_empty_reply ();
 }
 

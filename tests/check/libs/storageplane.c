@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include "gstkvscontrolplane.h"
 #include "../../elements/elementutil.h"
+#include "testenv.h"
 
 #define CHANNEL "storage-lib"
 #define WAIT_US (10 * G_TIME_SPAN_SECOND)
@@ -24,9 +25,17 @@ static GstKvsControlPlane *cp;
 static void
 setup (void)
 {
-  const gchar *extra[] = { "--no-turn", "--no-auth", NULL };
+  static const gchar *const no_vars[] = { NULL };
+  g_autofree gchar *storage_dir = NULL;
+  const gchar *extra[] = { "--no-turn", "--no-auth", "--storage-dir", NULL,
+    NULL
+  };
   g_autoptr (GstKvsCredentials) creds = NULL;
 
+  /* The recordings of the joins go into the temporary HOME, removed after. */
+  kvs_test_env_setup (no_vars, "kvs-storageplane-XXXXXX");
+  storage_dir = g_build_filename (kvs_test_env_home (), "storage", NULL);
+  extra[3] = storage_dir;
   elem_service_start ("AKIDSTORAGETEST00001", "storage/secret", CHANNEL, extra);
   ctx = g_main_context_new ();
   g_main_context_push_thread_default (ctx);
@@ -45,6 +54,7 @@ teardown (void)
   g_main_context_pop_thread_default (ctx);
   g_main_context_unref (ctx);
   elem_service_stop ();
+  kvs_test_env_teardown ();
 }
 
 static void
