@@ -5,12 +5,13 @@
 // like any viewer's offer, and the session is recorded into a Matroska file
 // under --storage-dir that GStreamer's discoverer reads as H.264 video and
 // Opus audio. A second join replaces the session (the newest join wins): a
-// second recording; the master leaving ends the session and finishes it.
+// second recording; storage DISABLED ends it (the file is finished while the
+// master runs on); a third session ends when the master leaves.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -118,6 +119,26 @@ describe('JoinStorageSession records a kvswebrtcsink master', () => {
       credentials: CREDENTIALS, maxAttempts: 1,
     });
 
+    // The storage peer finishes a file after its session (bounded): its
+    // index (Cues, Matroska element 0x1C53BB6B, only referenced from the
+    // SeekHead at the start until then) is written at the end. Then what the
+    // discoverer reads.
+    const CUES = Buffer.from([0x1c, 0x53, 0xbb, 0x6b]);
+    const finished = (f) => readFileSync(join(dir, 'e2e-stream', f)).lastIndexOf(CUES) > 4096;
+    const playable = async (f) => {
+      let info;
+      await waitFor(async () => {
+        if (!finished(f)) {
+          return false;
+        }
+        info = await discover(join(dir, 'e2e-stream', f));
+        return !info.error && info.duration > 0;
+      }, 15000 * SLOW, `a playable ${f}`).catch((e) => {
+        throw new Error(`${e.message}: ${JSON.stringify(info)}\nserver:\n` +
+          `${server.stderr.slice(-3000)}`);
+      });
+      return info;
+    };
     const master = startMaster(channel, server.url);
     const recordings = () => {
       try {
@@ -140,24 +161,28 @@ describe('JoinStorageSession records a kvswebrtcsink master', () => {
       await storage.send(new JoinStorageSessionCommand({ channelArn }));
       await waitFor(() => recordings().length === 2, 5000 * SLOW, 'a second recording');
       await sleep(3000);
+      // Storage DISABLED ends the second session: its file is finished while
+      // the master runs on.
+      await kv.send(new UpdateMediaStorageConfigurationCommand({
+        ChannelARN: channelArn, MediaStorageConfiguration: { StreamARN, Status: 'DISABLED' },
+      }));
+      await playable(recordings()[1]);
+      await kv.send(new UpdateMediaStorageConfigurationCommand({
+        ChannelARN: channelArn, MediaStorageConfiguration: { StreamARN, Status: 'ENABLED' },
+      }));
+      await storage.send(new JoinStorageSessionCommand({ channelArn }));
+      await waitFor(() => recordings().length === 3, 5000 * SLOW, 'a third recording');
+      await sleep(3000);
       assert.equal(master.exit, null, `the master kept running\n${master.describe()}`);
     } finally {
-      // The master leaving ends the second session.
+      // The master leaving ends the third session.
       await stopMaster(master);
     }
 
     const files = recordings();
-    assert.equal(files.length, 2, `two recordings: ${files}`);
+    assert.equal(files.length, 3, `three recordings: ${files}`);
     for (const f of files) {
-      let info;
-      // The storage peer finishes the file after the session (bounded).
-      await waitFor(async () => {
-        info = await discover(join(dir, 'e2e-stream', f));
-        return !info.error && info.duration > 0;
-      }, 15000 * SLOW, `a playable ${f}`).catch((e) => {
-        throw new Error(`${e.message}: ${JSON.stringify(info)}\nserver:\n` +
-          `${server.stderr?.slice?.(-3000) ?? ''}`);
-      });
+      const info = await playable(f);
       const types = info.streams.map((s) => s.type).sort();
       assert.deepEqual(types, ['audio', 'video'], `${f}: ${JSON.stringify(info)}`);
       assert.match(info.streams.find((s) => s.type === 'video').caps, /^video\/x-h264/);

@@ -338,8 +338,10 @@ kvs_rest_delete_stream (KvsServer * self, KvsRestContext * ctx,
     KvsChannel *channel = g_ptr_array_index (channels, i);
 
     if (g_strcmp0 (kvs_channel_get_media_storage (channel, NULL),
-            kvs_stream_get_arn (stream)) == 0)
+            kvs_stream_get_arn (stream)) == 0) {
       kvs_channel_set_media_storage (channel, NULL, FALSE);
+      kvs_channel_set_storage_peer (channel, NULL, NULL, NULL, NULL);
+    }
   }
   GST_INFO ("deleting stream %s", kvs_stream_get_arn (stream));
   g_ptr_array_remove (kvs_server_get_streams (self), stream);
@@ -424,6 +426,10 @@ kvs_rest_update_media_storage (KvsServer * self, KvsRestContext * ctx,
   }
   kvs_channel_set_media_storage (channel, stream ? kvs_stream_get_arn (stream)
       : kvs_channel_get_media_storage (channel, NULL), enabled);
+  /* Storage turned off: the running session ends (and its file is
+   * finished). */
+  if (!enabled)
+    kvs_channel_set_storage_peer (channel, NULL, NULL, NULL, NULL);
   GST_INFO ("media storage of %s: %s, stream %s",
       kvs_channel_get_name (channel), status,
       GST_STR_NULL (kvs_channel_get_media_storage (channel, NULL)));
