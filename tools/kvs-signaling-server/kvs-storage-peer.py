@@ -40,9 +40,14 @@ out_lock = threading.Lock()
 
 
 def say(**obj):
+    # The service stops reading once the session ended: the recording is
+    # finished all the same.
     with out_lock:
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(json.dumps(obj) + "\n")
+            sys.stdout.flush()
+        except (BrokenPipeError, OSError):
+            pass
 
 
 def b64(obj):
