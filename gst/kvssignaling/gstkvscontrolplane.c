@@ -20,7 +20,10 @@
  *
  * One object per (endpoint, region, credentials): DescribeSignalingChannel,
  * CreateSignalingChannel, DeleteSignalingChannel,
- * GetSignalingChannelEndpoint and GetIceServerConfig, each an asynchronous
+ * GetSignalingChannelEndpoint and GetIceServerConfig, and for WebRTC
+ * ingestion GetSignalingChannelEndpoint with WEBRTC, JoinStorageSession,
+ * JoinStorageSessionAsViewer, DescribeMediaStorageConfiguration and
+ * UpdateMediaStorageConfiguration, each an asynchronous
  * SigV4-signed POST with a JSON body, sent through the caller's
  * #SoupSession on the caller's thread-default main context.
  *
@@ -137,6 +140,45 @@ gst_kvs_endpoints_free (GstKvsEndpoints * ep)
 
 G_DEFINE_BOXED_TYPE (GstKvsEndpoints, gst_kvs_endpoints,
     gst_kvs_endpoints_copy, gst_kvs_endpoints_free);
+
+/**
+ * gst_kvs_media_storage_configuration_copy:
+ * @config: a #GstKvsMediaStorageConfiguration
+ *
+ * Returns: (transfer full): a deep copy of @config.
+ */
+GstKvsMediaStorageConfiguration *
+gst_kvs_media_storage_configuration_copy (const GstKvsMediaStorageConfiguration
+    * config)
+{
+  GstKvsMediaStorageConfiguration *copy;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  copy = g_new0 (GstKvsMediaStorageConfiguration, 1);
+  copy->stream_arn = g_strdup (config->stream_arn);
+  copy->enabled = config->enabled;
+  return copy;
+}
+
+/**
+ * gst_kvs_media_storage_configuration_free:
+ * @config: (transfer full) (nullable): a #GstKvsMediaStorageConfiguration
+ */
+void
+gst_kvs_media_storage_configuration_free (GstKvsMediaStorageConfiguration *
+    config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->stream_arn);
+  g_free (config);
+}
+
+G_DEFINE_BOXED_TYPE (GstKvsMediaStorageConfiguration,
+    gst_kvs_media_storage_configuration,
+    gst_kvs_media_storage_configuration_copy,
+    gst_kvs_media_storage_configuration_free);
 
 /* ---------------------------------------------------------------------- */
 /* The object */
@@ -813,4 +855,312 @@ gst_kvs_control_plane_get_ice_server_config_finish (GstKvsControlPlane * self,
           gst_kvs_control_plane_get_ice_server_config_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* WebRTC ingestion */
+
+/**
+ * gst_kvs_control_plane_get_webrtc_endpoint_async:
+ * @self: a #GstKvsControlPlane
+ * @arn: the channel ARN
+ * @role: the role the endpoint is for
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: for @callback
+ *
+ * GetSignalingChannelEndpoint with protocol WEBRTC: where
+ * JoinStorageSession and JoinStorageSessionAsViewer go.
+ */
+void
+gst_kvs_control_plane_get_webrtc_endpoint_async (GstKvsControlPlane * self,
+    const gchar * arn, GstKvsRole role, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
+  g_return_if_fail (arn != NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ChannelARN");
+  json_builder_add_string_value (b, arn);
+  json_builder_set_member_name (b, "SingleMasterChannelEndpointConfiguration");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Protocols");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "WEBRTC");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "Role");
+  json_builder_add_string_value (b, role_to_string (role));
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  call_start (self, GST_KVS_OP_ENDPOINT, self->endpoint,
+      "/getSignalingChannelEndpoint", json_builder_get_root (b),
+      gst_kvs_reply_parse_webrtc_endpoint, g_free,
+      gst_kvs_control_plane_get_webrtc_endpoint_async, cancellable, callback,
+      user_data);
+}
+
+/**
+ * gst_kvs_control_plane_get_webrtc_endpoint_finish:
+ * @self: a #GstKvsControlPlane
+ * @res: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the WEBRTC endpoint's URL.
+ */
+gchar *
+gst_kvs_control_plane_get_webrtc_endpoint_finish (GstKvsControlPlane * self,
+    GAsyncResult * res, GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (res,
+          gst_kvs_control_plane_get_webrtc_endpoint_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+/**
+ * gst_kvs_control_plane_join_storage_session_async:
+ * @self: a #GstKvsControlPlane
+ * @webrtc_endpoint: the channel's WEBRTC endpoint
+ * @arn: the channel ARN
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: for @callback
+ *
+ * JoinStorageSession (kinesis-video-webrtc-storage, POST
+ * /joinStorageSession {channelArn}), as the channel's master.
+ */
+void
+gst_kvs_control_plane_join_storage_session_async (GstKvsControlPlane * self,
+    const gchar * webrtc_endpoint, const gchar * arn,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
+  g_return_if_fail (webrtc_endpoint != NULL);
+  g_return_if_fail (arn != NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "channelArn");
+  json_builder_add_string_value (b, arn);
+  json_builder_end_object (b);
+
+  call_start (self, GST_KVS_OP_JOIN_STORAGE, webrtc_endpoint,
+      "/joinStorageSession", json_builder_get_root (b), NULL, NULL,
+      gst_kvs_control_plane_join_storage_session_async, cancellable,
+      callback, user_data);
+}
+
+/**
+ * gst_kvs_control_plane_join_storage_session_finish:
+ * @self: a #GstKvsControlPlane
+ * @res: the result
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE once the service accepted the join.
+ */
+gboolean
+gst_kvs_control_plane_join_storage_session_finish (GstKvsControlPlane * self,
+    GAsyncResult * res, GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (res,
+          gst_kvs_control_plane_join_storage_session_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+/**
+ * gst_kvs_control_plane_join_storage_session_as_viewer_async:
+ * @self: a #GstKvsControlPlane
+ * @webrtc_endpoint: the channel's WEBRTC endpoint
+ * @arn: the channel ARN
+ * @client_id: the viewer's client id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: for @callback
+ *
+ * JoinStorageSessionAsViewer (POST /joinStorageSessionAsViewer
+ * {channelArn, clientId}). An invalid @client_id fails without a request.
+ */
+void
+gst_kvs_control_plane_join_storage_session_as_viewer_async (GstKvsControlPlane
+    * self, const gchar * webrtc_endpoint, const gchar * arn,
+    const gchar * client_id, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  GError *err = NULL;
+
+  g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
+  g_return_if_fail (webrtc_endpoint != NULL);
+  g_return_if_fail (arn != NULL);
+  g_return_if_fail (client_id != NULL);
+
+  if (!gst_kvs_validate_id ("client id", client_id, &err)) {
+    return_early_error (self,
+        gst_kvs_control_plane_join_storage_session_as_viewer_async,
+        cancellable, callback, user_data, err);
+    return;
+  }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "channelArn");
+  json_builder_add_string_value (b, arn);
+  json_builder_set_member_name (b, "clientId");
+  json_builder_add_string_value (b, client_id);
+  json_builder_end_object (b);
+
+  call_start (self, GST_KVS_OP_JOIN_STORAGE_VIEWER, webrtc_endpoint,
+      "/joinStorageSessionAsViewer", json_builder_get_root (b), NULL, NULL,
+      gst_kvs_control_plane_join_storage_session_as_viewer_async, cancellable,
+      callback, user_data);
+}
+
+/**
+ * gst_kvs_control_plane_join_storage_session_as_viewer_finish:
+ * @self: a #GstKvsControlPlane
+ * @res: the result
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE once the service accepted the join.
+ */
+gboolean
+gst_kvs_control_plane_join_storage_session_as_viewer_finish (GstKvsControlPlane
+    * self, GAsyncResult * res, GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (res,
+          gst_kvs_control_plane_join_storage_session_as_viewer_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+/**
+ * gst_kvs_control_plane_describe_media_storage_async:
+ * @self: a #GstKvsControlPlane
+ * @name: (nullable): the channel name
+ * @arn: (nullable): the channel ARN (used when both are given)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: for @callback
+ *
+ * DescribeMediaStorageConfiguration.
+ */
+void
+gst_kvs_control_plane_describe_media_storage_async (GstKvsControlPlane * self,
+    const gchar * name, const gchar * arn, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  GError *err = NULL;
+
+  g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
+  g_return_if_fail (name != NULL || arn != NULL);
+
+  if (arn == NULL && !gst_kvs_validate_channel_name (name, &err)) {
+    return_early_error (self,
+        gst_kvs_control_plane_describe_media_storage_async, cancellable,
+        callback, user_data, err);
+    return;
+  }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, arn ? "ChannelARN" : "ChannelName");
+  json_builder_add_string_value (b, arn ? arn : name);
+  json_builder_end_object (b);
+
+  call_start (self, GST_KVS_OP_DESCRIBE_STORAGE, self->endpoint,
+      "/describeMediaStorageConfiguration", json_builder_get_root (b),
+      gst_kvs_reply_parse_media_storage,
+      (GDestroyNotify) gst_kvs_media_storage_configuration_free,
+      gst_kvs_control_plane_describe_media_storage_async, cancellable,
+      callback, user_data);
+}
+
+/**
+ * gst_kvs_control_plane_describe_media_storage_finish:
+ * @self: a #GstKvsControlPlane
+ * @res: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the channel's media storage.
+ */
+GstKvsMediaStorageConfiguration *
+gst_kvs_control_plane_describe_media_storage_finish (GstKvsControlPlane *
+    self, GAsyncResult * res, GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (res,
+          gst_kvs_control_plane_describe_media_storage_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+/**
+ * gst_kvs_control_plane_update_media_storage_async:
+ * @self: a #GstKvsControlPlane
+ * @arn: the channel ARN
+ * @stream_arn: (nullable): the Kinesis video stream to store into
+ * @enabled: Status ENABLED (else DISABLED)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context
+ * @user_data: for @callback
+ *
+ * UpdateMediaStorageConfiguration.
+ */
+void
+gst_kvs_control_plane_update_media_storage_async (GstKvsControlPlane * self,
+    const gchar * arn, const gchar * stream_arn, gboolean enabled,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
+  g_return_if_fail (arn != NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ChannelARN");
+  json_builder_add_string_value (b, arn);
+  json_builder_set_member_name (b, "MediaStorageConfiguration");
+  json_builder_begin_object (b);
+  if (stream_arn) {
+    json_builder_set_member_name (b, "StreamARN");
+    json_builder_add_string_value (b, stream_arn);
+  }
+  json_builder_set_member_name (b, "Status");
+  json_builder_add_string_value (b, enabled ? "ENABLED" : "DISABLED");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  call_start (self, GST_KVS_OP_UPDATE_STORAGE, self->endpoint,
+      "/updateMediaStorageConfiguration", json_builder_get_root (b), NULL,
+      NULL, gst_kvs_control_plane_update_media_storage_async, cancellable,
+      callback, user_data);
+}
+
+/**
+ * gst_kvs_control_plane_update_media_storage_finish:
+ * @self: a #GstKvsControlPlane
+ * @res: the result
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE once the service accepted the configuration.
+ */
+gboolean
+gst_kvs_control_plane_update_media_storage_finish (GstKvsControlPlane * self,
+    GAsyncResult * res, GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (res,
+          gst_kvs_control_plane_update_media_storage_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (res), error);
 }

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 #define GST_KVS_TYPE_CHANNEL_INFO (gst_kvs_channel_info_get_type ())
 #define GST_KVS_TYPE_ENDPOINTS (gst_kvs_endpoints_get_type ())
+#define GST_KVS_TYPE_MEDIA_STORAGE_CONFIGURATION \
+    (gst_kvs_media_storage_configuration_get_type ())
 
 typedef struct {
   gchar *name;
@@ -28,6 +30,13 @@ typedef struct {
   gchar *https;                 /* for GetIceServerConfig */
 } GstKvsEndpoints;
 
+/* A channel's media storage (WebRTC ingestion into a Kinesis video
+ * stream). */
+typedef struct {
+  gchar *stream_arn;            /* NULL when the channel has no stream */
+  gboolean enabled;             /* Status ENABLED */
+} GstKvsMediaStorageConfiguration;
+
 GType gst_kvs_channel_info_get_type (void);
 GstKvsChannelInfo *gst_kvs_channel_info_copy (const GstKvsChannelInfo * info);
 void gst_kvs_channel_info_free (GstKvsChannelInfo * info);
@@ -35,7 +44,15 @@ GType gst_kvs_endpoints_get_type (void);
 GstKvsEndpoints *gst_kvs_endpoints_copy (const GstKvsEndpoints * ep);
 void gst_kvs_endpoints_free (GstKvsEndpoints * ep);
 
+GType gst_kvs_media_storage_configuration_get_type (void);
+GstKvsMediaStorageConfiguration *gst_kvs_media_storage_configuration_copy (
+    const GstKvsMediaStorageConfiguration * config);
+void gst_kvs_media_storage_configuration_free (
+    GstKvsMediaStorageConfiguration * config);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstKvsChannelInfo, gst_kvs_channel_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstKvsMediaStorageConfiguration,
+    gst_kvs_media_storage_configuration_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstKvsEndpoints, gst_kvs_endpoints_free)
 
 #define GST_KVS_TYPE_CONTROL_PLANE (gst_kvs_control_plane_get_type ())
@@ -102,6 +119,50 @@ void gst_kvs_control_plane_get_ice_server_config_async (
     const gchar * arn, const gchar * client_id, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data);
 GPtrArray *gst_kvs_control_plane_get_ice_server_config_finish (
+    GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+/* WebRTC ingestion. GetSignalingChannelEndpoint with protocol WEBRTC for
+ * @role: the WEBRTC endpoint (where JoinStorageSession goes). */
+void gst_kvs_control_plane_get_webrtc_endpoint_async (
+    GstKvsControlPlane * self, const gchar * arn, GstKvsRole role,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+gchar *gst_kvs_control_plane_get_webrtc_endpoint_finish (
+    GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+/* JoinStorageSession on @webrtc_endpoint: the storage peer's offer then
+ * comes to the channel's master over signaling. */
+void gst_kvs_control_plane_join_storage_session_async (
+    GstKvsControlPlane * self, const gchar * webrtc_endpoint,
+    const gchar * arn, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+gboolean gst_kvs_control_plane_join_storage_session_finish (
+    GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+/* JoinStorageSessionAsViewer on @webrtc_endpoint for viewer @client_id. */
+void gst_kvs_control_plane_join_storage_session_as_viewer_async (
+    GstKvsControlPlane * self, const gchar * webrtc_endpoint,
+    const gchar * arn, const gchar * client_id, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+gboolean gst_kvs_control_plane_join_storage_session_as_viewer_finish (
+    GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+/* DescribeMediaStorageConfiguration by @name or @arn (one of them). */
+void gst_kvs_control_plane_describe_media_storage_async (
+    GstKvsControlPlane * self, const gchar * name, const gchar * arn,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+GstKvsMediaStorageConfiguration *
+gst_kvs_control_plane_describe_media_storage_finish (
+    GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
+
+/* UpdateMediaStorageConfiguration: @stream_arn (NULL: keep the channel's)
+ * with Status ENABLED or DISABLED. */
+void gst_kvs_control_plane_update_media_storage_async (
+    GstKvsControlPlane * self, const gchar * arn, const gchar * stream_arn,
+    gboolean enabled, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+gboolean gst_kvs_control_plane_update_media_storage_finish (
     GstKvsControlPlane * self, GAsyncResult * res, GError ** error);
 
 /* The checks each call does on its reply, without any network (for tests

@@ -19,6 +19,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gstkvscontrolplanereply.h"
+#include "gstkvsvalidation.h"
 #include "gstkvsiceserver.h"
 #include "gstkvsjson.h"
 
@@ -297,6 +298,81 @@ gst_kvs_reply_parse_endpoints (JsonObject * root, GError ** error)
     return NULL;
   }
   return g_steal_pointer (&ep);
+}
+
+/* GetSignalingChannelEndpoint with Protocols [WEBRTC]: the WEBRTC
+ * endpoint's URL. */
+gpointer
+gst_kvs_reply_parse_webrtc_endpoint (JsonObject * root, GError ** error)
+{
+  JsonNode *node;
+  JsonArray *list;
+  guint i, n;
+
+  node = read_node (root, "ResourceEndpointList", JSON_NODE_ARRAY, TRUE,
+      GST_KVS_OP_ENDPOINT, "ResourceEndpointList", error);
+  if (node == NULL)
+    return NULL;
+  list = json_node_get_array (node);
+  n = json_array_get_length (list);
+  for (i = 0; i < n; i++) {
+    JsonNode *item = json_array_get_element (list, i);
+    g_autofree gchar *path = g_strdup_printf ("ResourceEndpointList[%u]", i);
+    g_autofree gchar *ppath = g_strconcat (path, ".Protocol", NULL);
+    g_autofree gchar *epath = g_strconcat (path, ".ResourceEndpoint", NULL);
+    g_autofree gchar *protocol = NULL;
+    g_autofree gchar *endpoint = NULL;
+    JsonObject *obj;
+
+    if (!JSON_NODE_HOLDS_OBJECT (item)) {
+      set_wrong_type (error, GST_KVS_OP_ENDPOINT, path, item, "an object");
+      return NULL;
+    }
+    obj = json_node_get_object (item);
+    if (!read_string (obj, "Protocol", TRUE, GST_KVS_OP_ENDPOINT, ppath,
+            &protocol, error)
+        || !read_string (obj, "ResourceEndpoint", TRUE, GST_KVS_OP_ENDPOINT,
+            epath, &endpoint, error))
+      return NULL;
+    if (g_ascii_strcasecmp (protocol, "WEBRTC") == 0)
+      return g_steal_pointer (&endpoint);
+  }
+  set_missing (error, GST_KVS_OP_ENDPOINT,
+      "WEBRTC endpoint in ResourceEndpointList");
+  return NULL;
+}
+
+/* DescribeMediaStorageConfiguration. */
+gpointer
+gst_kvs_reply_parse_media_storage (JsonObject * root, GError ** error)
+{
+  g_autoptr (GstKvsMediaStorageConfiguration) config =
+      g_new0 (GstKvsMediaStorageConfiguration, 1);
+  g_autofree gchar *status = NULL;
+  JsonNode *node;
+  JsonObject *obj;
+
+  node = read_node (root, "MediaStorageConfiguration", JSON_NODE_OBJECT, TRUE,
+      GST_KVS_OP_DESCRIBE_STORAGE, "MediaStorageConfiguration", error);
+  if (node == NULL)
+    return NULL;
+  obj = json_node_get_object (node);
+  if (!read_string (obj, "StreamARN", FALSE, GST_KVS_OP_DESCRIBE_STORAGE,
+          "MediaStorageConfiguration.StreamARN", &config->stream_arn, error)
+      || !read_string (obj, "Status", TRUE, GST_KVS_OP_DESCRIBE_STORAGE,
+          "MediaStorageConfiguration.Status", &status, error))
+    return NULL;
+  if (g_str_equal (status, "ENABLED"))
+    config->enabled = TRUE;
+  else if (!g_str_equal (status, "DISABLED")) {
+    g_autofree gchar *quoted = gst_kvs_validation_quote_value (status, -1);
+
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_PROTOCOL,
+        "%s reply has MediaStorageConfiguration.Status %s, not ENABLED or "
+        "DISABLED", GST_KVS_OP_DESCRIBE_STORAGE, quoted);
+    return NULL;
+  }
+  return g_steal_pointer (&config);
 }
 
 static GstKvsIceServer *

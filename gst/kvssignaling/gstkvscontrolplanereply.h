@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 #define GST_KVS_OP_DELETE "DeleteSignalingChannel"
 #define GST_KVS_OP_ENDPOINT "GetSignalingChannelEndpoint"
 #define GST_KVS_OP_ICE "GetIceServerConfig"
+#define GST_KVS_OP_JOIN_STORAGE "JoinStorageSession"
+#define GST_KVS_OP_JOIN_STORAGE_VIEWER "JoinStorageSessionAsViewer"
+#define GST_KVS_OP_DESCRIBE_STORAGE "DescribeMediaStorageConfiguration"
+#define GST_KVS_OP_UPDATE_STORAGE "UpdateMediaStorageConfiguration"
 
 /* One operation's reply: root object in, result or error out. */
 typedef gpointer (*GstKvsReplyParseFunc) (JsonObject * root, GError ** error);
@@ -27,6 +31,12 @@ G_GNUC_INTERNAL
 gpointer gst_kvs_reply_parse_create (JsonObject * root, GError ** error);
 G_GNUC_INTERNAL
 gpointer gst_kvs_reply_parse_endpoints (JsonObject * root, GError ** error);
+G_GNUC_INTERNAL
+gpointer gst_kvs_reply_parse_webrtc_endpoint (JsonObject * root,
+    GError ** error);
+G_GNUC_INTERNAL
+gpointer gst_kvs_reply_parse_media_storage (JsonObject * root,
+    GError ** error);
 G_GNUC_INTERNAL
 gpointer gst_kvs_reply_parse_ice_config (JsonObject * root, GError ** error);
 

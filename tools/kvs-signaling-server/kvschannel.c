@@ -53,6 +53,16 @@ struct _KvsChannel
   GHashTable *viewers;          /* client id -> KvsConnection */
   GHashTable *queues;           /* recipient key -> GQueue of KvsHeldMessage */
   GHashTable *tags;             /* key -> value */
+  /* The media storage configuration: the stream (NULL: none) and whether
+   * storage is ENABLED. */
+  gchar *storage_stream_arn;
+  gboolean storage_enabled;
+  /* The storage session's peer: the master's messages to peer_id go to
+   * peer_func instead of a viewer. */
+  gchar *peer_id;
+  KvsChannelPeerFunc peer_func;
+  gpointer peer_data;
+  GDestroyNotify peer_notify;
   GHashTable *waiters;          /* sender id -> KvsOfferWaiter */
   /* Connections replaced by a newer one and closing: what they still
    * receive is relayed until they are closed, so a client that switches
@@ -120,6 +130,8 @@ kvs_channel_finalize (GObject * object)
 {
   KvsChannel *self = KVS_CHANNEL (object);
 
+  kvs_channel_set_storage_peer (self, NULL, NULL, NULL, NULL);
+
   g_clear_pointer (&self->viewers, g_hash_table_unref);
   g_clear_pointer (&self->queues, g_hash_table_unref);
   g_clear_pointer (&self->tags, g_hash_table_unref);
@@ -129,6 +141,7 @@ kvs_channel_finalize (GObject * object)
   g_free (self->name);
   g_free (self->arn);
   g_free (self->version);
+  g_free (self->storage_stream_arn);
   G_OBJECT_CLASS (kvs_channel_parent_class)->finalize (object);
 }
 
@@ -264,6 +277,93 @@ kvs_channel_info_to_json (KvsChannel * self)
   json_builder_add_string_value (b, self->version);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+void
+kvs_channel_set_media_storage (KvsChannel * self, const gchar * stream_arn,
+    gboolean enabled)
+{
+  g_return_if_fail (KVS_IS_CHANNEL (self));
+
+  g_free (self->storage_stream_arn);
+  self->storage_stream_arn = g_strdup (stream_arn);
+  self->storage_enabled = enabled;
+}
+
+const gchar *
+kvs_channel_get_media_storage (KvsChannel * self, gboolean * enabled)
+{
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), NULL);
+
+  if (enabled)
+    *enabled = self->storage_enabled;
+  return self->storage_stream_arn;
+}
+
+void
+kvs_channel_set_storage_peer (KvsChannel * self, const gchar * client_id,
+    KvsChannelPeerFunc func, gpointer user_data, GDestroyNotify notify)
+{
+  g_autofree gchar *old_id = NULL;
+  GDestroyNotify old_notify;
+  gpointer old_data;
+
+  g_return_if_fail (KVS_IS_CHANNEL (self));
+  g_return_if_fail (client_id == NULL || func != NULL);
+
+  /* Let the old one go last: its notify may call back into the channel. */
+  old_id = g_steal_pointer (&self->peer_id);
+  old_notify = self->peer_notify;
+  old_data = self->peer_data;
+  self->peer_id = g_strdup (client_id);
+  self->peer_func = client_id ? func : NULL;
+  self->peer_data = client_id ? user_data : NULL;
+  self->peer_notify = client_id ? notify : NULL;
+  if (old_id) {
+    GST_INFO ("%s: storage session of '%s' ends", self->name, old_id);
+    if (old_notify)
+      old_notify (old_data);
+  }
+}
+
+const gchar *
+kvs_channel_get_storage_peer (KvsChannel * self)
+{
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), NULL);
+  return self->peer_id;
+}
+
+gboolean
+kvs_channel_send_from_storage_peer (KvsChannel * self,
+    GstKvsMessageType type, const gchar * payload)
+{
+  g_autoptr (GstKvsMessage) msg = NULL;
+  g_autofree gchar *frame = NULL;
+
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (payload != NULL, FALSE);
+
+  if (self->peer_id == NULL || self->master == NULL ||
+      !kvs_connection_is_open (self->master))
+    return FALSE;
+  msg = gst_kvs_message_new (type);
+  msg->payload = g_strdup (payload);
+  frame = gst_kvs_message_to_service_frame (msg, self->peer_id);
+  self->counters->messages_received++;
+  GST_DEBUG ("%s: %s of the storage peer '%s' to the master", self->name,
+      gst_kvs_message_type_to_string (type), self->peer_id);
+  if (!kvs_connection_send_frame (self->master, frame))
+    return FALSE;
+  self->counters->messages_relayed++;
+  return TRUE;
+}
+
+/* The master left or was replaced: its storage session ends. */
+static void
+kvs_channel_end_storage_session (KvsChannel * self)
+{
+  if (self->peer_id)
+    kvs_channel_set_storage_peer (self, NULL, NULL, NULL, NULL);
 }
 
 /* The hold time actually applied (--message-ttl overrides the channel's). */
@@ -421,6 +521,11 @@ kvs_channel_on_message (KvsConnection * conn, GstKvsMessage * msg,
 
     key = msg->recipient_client_id;
     sender_id = NULL;
+    if (self->peer_id && g_strcmp0 (key, self->peer_id) == 0) {
+      self->counters->messages_relayed++;
+      self->peer_func (self, msg, self->peer_data);
+      return;
+    }
     waiter = msg->type == GST_KVS_MESSAGE_TYPE_SDP_ANSWER ?
         g_hash_table_lookup (self->waiters, key) : NULL;
     if (waiter) {
@@ -459,6 +564,7 @@ kvs_channel_on_closed (KvsConnection * conn, KvsChannel * self)
   if (self->master == conn) {
     self->master = NULL;
     kvs_channel_forget (self, conn);
+    kvs_channel_end_storage_session (self);
   } else if (id && g_hash_table_lookup (self->viewers, id) == conn) {
     g_hash_table_remove (self->viewers, id);
     kvs_channel_forget (self, conn);
@@ -551,6 +657,7 @@ kvs_channel_attach (KvsChannel * self, KvsConnection * conn)
       GST_INFO ("%s: a newer master connection replaces the previous one",
           self->name);
       kvs_channel_retire (self, old, "Replaced by a newer master connection");
+      kvs_channel_end_storage_session (self);
     }
   } else {
     id = kvs_connection_get_client_id (conn);
@@ -685,6 +792,7 @@ kvs_channel_shutdown (KvsChannel * self)
 
   g_return_if_fail (KVS_IS_CHANNEL (self));
 
+  kvs_channel_end_storage_session (self);
   conns = kvs_channel_list_connections (self);
   for (l = conns; l; l = l->next) {
     KvsConnection *conn = l->data;

@@ -43,6 +43,28 @@ void kvs_channel_update (KvsChannel * self, guint message_ttl,
 /* The channel's tags: key -> value (owned by the channel). */
 GHashTable *kvs_channel_get_tags (KvsChannel * self);
 
+/* The media storage configuration (UpdateMediaStorageConfiguration): the
+ * stream's ARN (NULL: none) and whether storage is ENABLED. */
+void kvs_channel_set_media_storage (KvsChannel * self,
+    const gchar * stream_arn, gboolean enabled);
+const gchar *kvs_channel_get_media_storage (KvsChannel * self,
+    gboolean * enabled);
+
+/* The storage session (JoinStorageSession): the master's messages to
+ * @client_id go to @func instead of a viewer; @user_data is released with
+ * @notify when the session ends: when the master leaves or is replaced, a
+ * newer session is set, the channel goes away, or client_id NULL is set. */
+typedef void (*KvsChannelPeerFunc) (KvsChannel * channel,
+    const GstKvsMessage * msg, gpointer user_data);
+void kvs_channel_set_storage_peer (KvsChannel * self, const gchar * client_id,
+    KvsChannelPeerFunc func, gpointer user_data, GDestroyNotify notify);
+/* The storage peer's client id, NULL without a session. */
+const gchar *kvs_channel_get_storage_peer (KvsChannel * self);
+/* Send @payload (base64) to the master as the storage peer's message of
+ * @type; FALSE without a session or a connected master. */
+gboolean kvs_channel_send_from_storage_peer (KvsChannel * self,
+    GstKvsMessageType type, const gchar * payload);
+
 /* SendAlexaOfferToMaster: what the master answered a relayed offer (its
  * base64 messagePayload), or NULL and @error when there will be none: the
  * channel was deleted (RESOURCE_NOT_FOUND), a newer offer of the same

@@ -3,7 +3,7 @@
  * ListSignalingChannels, GetSignalingChannelEndpoint, GetIceServerConfig)
  * on a KvsServer's channels, from the JSON request body to the JSON reply;
  * the dispatch of every REST operation (the others: kvsrestchannel.c,
- * kvsalexaoffer.c).
+ * kvsalexaoffer.c, kvsreststorage.c).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #ifdef HAVE_CONFIG_H
@@ -636,6 +636,14 @@ static const struct
   {"/UntagResource", kvs_rest_untag},
   {"/ListTagsForResource", kvs_rest_list_tags},
   {"/v1/send-alexa-offer-to-master", kvs_rest_send_alexa_offer},
+  {"/createStream", kvs_rest_create_stream},
+  {"/describeStream", kvs_rest_describe_stream},
+  {"/listStreams", kvs_rest_list_streams},
+  {"/deleteStream", kvs_rest_delete_stream},
+  {"/updateMediaStorageConfiguration", kvs_rest_update_media_storage},
+  {"/describeMediaStorageConfiguration", kvs_rest_describe_media_storage},
+  {"/joinStorageSession", kvs_rest_join_storage_session},
+  {"/joinStorageSessionAsViewer", kvs_rest_join_storage_session_as_viewer},
 };
 
 static KvsRestOperation

@@ -1,7 +1,8 @@
 /* kvs-signaling-server: what the REST operations share: the request's
  * context, the readers of request fields, the channel lookup; and the
  * operations kept in their own files (kvsrestchannel.c: update and tags;
- * kvsalexaoffer.c: SendAlexaOfferToMaster).
+ * kvsalexaoffer.c: SendAlexaOfferToMaster; kvsreststorage.c: streams,
+ * media storage, JoinStorageSession).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
@@ -66,5 +67,23 @@ gboolean kvs_rest_apply_tags (KvsServer * self, KvsRestContext * ctx,
 /* kvsalexaoffer.c */
 JsonNode *kvs_rest_send_alexa_offer (KvsServer * self, KvsRestContext * ctx,
     JsonObject * req, GError ** error);
+
+/* kvsreststorage.c */
+JsonNode *kvs_rest_create_stream (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_describe_stream (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_list_streams (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_delete_stream (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_update_media_storage (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_describe_media_storage (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_join_storage_session (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
+JsonNode *kvs_rest_join_storage_session_as_viewer (KvsServer * self,
+    KvsRestContext * ctx, JsonObject * req, GError ** error);
 
 G_END_DECLS

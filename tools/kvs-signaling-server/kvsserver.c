@@ -46,6 +46,7 @@ struct _KvsServer
   GPtrArray *channels;          /* KvsChannel, creation order */
   GHashTable *by_name;          /* name -> KvsChannel (borrowed) */
   GHashTable *by_arn;           /* arn -> KvsChannel (borrowed) */
+  GPtrArray *streams;           /* KvsStream, creation order */
   GHashTable *connections;      /* set of KvsConnection (owned) */
   gint64 last_creation_ms;
 
@@ -127,6 +128,7 @@ kvs_server_finalize (GObject * object)
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->by_arn, g_hash_table_unref);
   g_clear_pointer (&self->channels, g_ptr_array_unref);
+  g_clear_pointer (&self->streams, g_ptr_array_unref);
   g_clear_object (&self->credentials);
   g_free (self->base_url);
   g_free (self->listen_authority);
@@ -149,6 +151,7 @@ static void
 kvs_server_init (KvsServer * self)
 {
   self->channels = g_ptr_array_new_with_free_func (g_object_unref);
+  self->streams = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->by_arn = g_hash_table_new (g_str_hash, g_str_equal);
   self->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
@@ -504,6 +507,13 @@ kvs_server_get_channels (KvsServer * self)
 {
   g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
   return self->channels;
+}
+
+GPtrArray *
+kvs_server_get_streams (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->streams;
 }
 
 GList *

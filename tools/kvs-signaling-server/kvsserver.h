@@ -37,6 +37,9 @@ KvsChannel *kvs_server_lookup_channel (KvsServer * self, const gchar * name,
     const gchar * arn);
 /* In creation order (owned by the server). */
 GPtrArray *kvs_server_get_channels (KvsServer * self);
+/* The Kinesis video streams (KvsStream), in creation order (owned by the
+ * server; kvsreststorage.c adds and removes them). */
+GPtrArray *kvs_server_get_streams (KvsServer * self);
 /* Every open or closing WebSocket (transfer container). */
 GList *kvs_server_list_connections (KvsServer * self);
 

@@ -48,6 +48,10 @@ typedef struct {
   gchar *tls_key;
   gchar **create_channels;
   gchar *viewer_dir;            /* served under /viewer; NULL: not served */
+  /* WebRTC ingestion: where recordings go, the storage peer helper
+   * (kvs-storage-peer.py); NULL storage_peer: JoinStorageSession fails */
+  gchar *storage_dir;
+  gchar *storage_peer;
   /* credentials the service vends (kvscredentialstore.c and the APIs) */
   guint credential_ttl;         /* seconds */
   gboolean emulate_credentials; /* STS, IMDS, container, SSO on this port */

@@ -8,6 +8,7 @@
 #endif
 
 #include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,27 @@ kvs_default_viewer_dir (void)
   return g_strdup (KVS_VIEWER_INSTALLED_DIR);
 }
 
+/* The storage peer helper: from the source tree when run from the build
+ * tree, else where `meson install` put it (beside the program first). */
+static gchar *
+kvs_default_storage_peer (void)
+{
+  g_autofree gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree gchar *exe_dir = exe ? g_path_get_dirname (exe) : NULL;
+  g_autofree gchar *beside = NULL;
+  char build_dir[PATH_MAX];
+
+  if (exe_dir && realpath (KVS_SERVER_BUILD_DIR, build_dir) &&
+      g_str_equal (exe_dir, build_dir))
+    return g_strdup (KVS_STORAGE_PEER_SOURCE);
+  if (exe_dir && !g_path_is_absolute (KVS_STORAGE_PEER_FROM_BINDIR)) {
+    beside = g_build_filename (exe_dir, KVS_STORAGE_PEER_FROM_BINDIR, NULL);
+    if (g_file_test (beside, G_FILE_TEST_IS_REGULAR))
+      return g_steal_pointer (&beside);
+  }
+  return g_strdup (KVS_STORAGE_PEER_INSTALLED);
+}
+
 static gboolean
 kvs_on_signal (gpointer user_data)
 {
@@ -136,6 +158,8 @@ main (int argc, char **argv)
   g_autofree gchar *tls_cert = NULL;
   g_autofree gchar *tls_key = NULL;
   g_autofree gchar *viewer_dir = NULL;
+  g_autofree gchar *storage_dir = NULL;
+  g_autofree gchar *storage_peer = NULL;
   g_autofree gchar *listen_host = NULL;
   g_auto (GStrv) turn_uris = NULL;
   g_auto (GStrv) create_channels = NULL;
@@ -236,6 +260,15 @@ main (int argc, char **argv)
           "authentication under /viewer (default: " KVS_VIEWER_INSTALLED_DIR
           ", or tools/viewer/dist of the source tree when run from the "
           "build tree; 'none' = do not serve it)", "DIR"},
+    {"storage-dir", 0, 0, G_OPTION_ARG_FILENAME, &storage_dir,
+        "Folder the WebRTC ingestion sessions (JoinStorageSession) are "
+          "recorded into, one Matroska file per session under a folder per "
+          "stream (default: kvs-signaling-server-storage-PID in the temporary "
+          "folder)", "DIR"},
+    {"storage-peer", 0, 0, G_OPTION_ARG_FILENAME, &storage_peer,
+        "The storage peer helper run for each JoinStorageSession (default: "
+          "the installed kvs-storage-peer.py; 'none' = JoinStorageSession "
+          "fails)", "FILE"},
     {"credential-ttl", 0, 0, G_OPTION_ARG_INT, &credential_ttl,
         "Lifetime of the temporary credentials the service vends (STS, "
           "IMDS, container, SSO, IoT); after it their requests get 403 "
@@ -292,7 +325,10 @@ main (int argc, char **argv)
       "DescribeSignalingChannel,\nDeleteSignalingChannel, "
       "ListSignalingChannels, GetSignalingChannelEndpoint,\n"
       "UpdateSignalingChannel, TagResource, UntagResource, "
-      "ListTagsForResource),\nGetIceServerConfig, SendAlexaOfferToMaster "
+      "ListTagsForResource),\nGetIceServerConfig, SendAlexaOfferToMaster, "
+      "Kinesis video streams and media storage\n(CreateStream, DescribeStream, "
+      "ListStreams, DeleteStream, Update/DescribeMediaStorageConfiguration,\n"
+      "JoinStorageSession, JoinStorageSessionAsViewer) "
       "and the signaling WebSocket (ConnectAsMaster,\nConnectAsViewer) on "
       "one HTTP/1.1 port, with SigV4 checked on every request.\n"
       "GetIceServerConfig vends credentials of a TURN server it starts "
@@ -469,6 +505,23 @@ main (int argc, char **argv)
   if (viewer_dir == NULL)
     viewer_dir = kvs_default_viewer_dir ();
   config.viewer_dir = g_str_equal (viewer_dir, "none") ? NULL : viewer_dir;
+  if (storage_dir == NULL) {
+    g_autofree gchar *name = g_strdup_printf ("kvs-signaling-server-storage-%d",
+        (int) getpid ());
+
+    storage_dir = g_build_filename (g_get_tmp_dir (), name, NULL);
+  } else if (!g_path_is_absolute (storage_dir)) {
+    g_autofree gchar *cwd = g_get_current_dir ();
+    gchar *abs = g_build_filename (cwd, storage_dir, NULL);
+
+    g_free (storage_dir);
+    storage_dir = abs;
+  }
+  config.storage_dir = storage_dir;
+  if (storage_peer == NULL)
+    storage_peer = kvs_default_storage_peer ();
+  config.storage_peer = g_str_equal (storage_peer, "none") ? NULL :
+      storage_peer;
 
   if (!no_turn && !(turn_uris && turn_uris[0])) {
     g_autoptr (GError) turn_error = NULL;

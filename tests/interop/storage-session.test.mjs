@@ -1,0 +1,193 @@
+// WebRTC ingestion end to end: a kvswebrtcsink master (gst-launch-1.0,
+// H.264 + Opus) is connected; AWS's @aws-sdk/client-kinesis-video-webrtc-
+// storage calls JoinStorageSession on the WEBRTC endpoint; the service's
+// storage peer offers to the master over the channel, the master answers it
+// like any viewer's offer, and the session is recorded into a Matroska file
+// under --storage-dir that GStreamer's discoverer reads as H.264 video and
+// Opus audio. A second join replaces the session (the newest join wins): a
+// second recording; storage DISABLED ends it (the file is finished while the
+// master runs on); a third session ends when the master leaves.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  ACCESS_KEY, CREDENTIALS, INTEROP_DIR, REGION, SECRET_KEY, createChannel,
+  kvsClient, require, sleep, startServer, waitFor,
+} from './lib/harness.mjs';
+
+const {
+  CreateStreamCommand, GetSignalingChannelEndpointCommand,
+  UpdateMediaStorageConfigurationCommand,
+} = require('@aws-sdk/client-kinesis-video');
+const {
+  JoinStorageSessionCommand, KinesisVideoWebRTCStorageClient,
+} = require('@aws-sdk/client-kinesis-video-webrtc-storage');
+
+const GST_LAUNCH = process.env.KVS_GST_LAUNCH || 'gst-launch-1.0';
+const PYTHON = process.env.KVS_PYTHON || '/usr/bin/python3';
+const DISCOVER = join(INTEROP_DIR, 'lib', 'discover.py');
+const SLOW = Number(process.env.KVS_TIMEOUT_MULTIPLIER) || 1;
+
+function startMaster(channel, url) {
+  const props = `role=master channel-name=${channel} aws-region=${REGION} endpoint=${url} ` +
+    'local-addresses=127.0.0.1';
+  const desc = 'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
+    `openh264enc ! h264parse ! kvswebrtcsink name=s ${props} ` +
+    'audiotestsrc is-live=true ! opusenc ! s.';
+  const proc = spawn(GST_LAUNCH, ['-m', ...desc.split(/\s+/)], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child = { proc, out: [], err: '', exit: null };
+  child.exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
+    child.exit = { code, signal };
+    resolve(child.exit);
+  }));
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (d) => {
+    child.err = (child.err + d).slice(-20000);
+  });
+  createInterface({ input: proc.stdout }).on('line', (l) => child.out.push(l));
+  child.connected = () => child.out.some((l) =>
+    /kvssignaling-state.*state=\(GstKvsSignalingState\)connected/.test(l));
+  child.describe = () => `exit ${JSON.stringify(child.exit)}\n` +
+    `${child.out.slice(-30).join('\n')}\n${child.err.slice(-3000)}`;
+  return child;
+}
+
+async function stopMaster(child) {
+  if (!child || child.exit) {
+    return;
+  }
+  child.proc.kill('SIGINT');
+  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 5000 * SLOW);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+function discover(file) {
+  return new Promise((resolve) => {
+    execFile(PYTHON, [DISCOVER, file], { timeout: 20000 }, (error, out) => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        resolve({ error: `discover.py: ${error?.message ?? out}` });
+      }
+    });
+  });
+}
+
+describe('JoinStorageSession records a kvswebrtcsink master', () => {
+  let server;
+  let kv;
+  let storage;
+  let dir;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kvs-storage-test-'));
+    server = await startServer(['--no-turn', '--storage-dir', dir]);
+    kv = kvsClient(server.url);
+  });
+  after(async () => {
+    kv?.destroy();
+    storage?.destroy();
+    await server?.stop();
+    if (dir) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('offer to the master, H.264 + Opus recorded per session', async () => {
+    const channel = 'storage-e2e';
+    const channelArn = await createChannel(server.url, channel);
+    const { StreamARN } = await kv.send(new CreateStreamCommand({
+      StreamName: 'e2e-stream', DataRetentionInHours: 1,
+    }));
+    await kv.send(new UpdateMediaStorageConfigurationCommand({
+      ChannelARN: channelArn, MediaStorageConfiguration: { StreamARN, Status: 'ENABLED' },
+    }));
+    const ep = await kv.send(new GetSignalingChannelEndpointCommand({
+      ChannelARN: channelArn,
+      SingleMasterChannelEndpointConfiguration: { Protocols: ['WEBRTC'], Role: 'MASTER' },
+    }));
+    storage = new KinesisVideoWebRTCStorageClient({
+      region: REGION, endpoint: ep.ResourceEndpointList[0].ResourceEndpoint,
+      credentials: CREDENTIALS, maxAttempts: 1,
+    });
+
+    // The storage peer finishes a file after its session (bounded): its
+    // index (Cues, Matroska element 0x1C53BB6B, only referenced from the
+    // SeekHead at the start until then) is written at the end. Then what the
+    // discoverer reads.
+    const CUES = Buffer.from([0x1c, 0x53, 0xbb, 0x6b]);
+    const finished = (f) => readFileSync(join(dir, 'e2e-stream', f)).lastIndexOf(CUES) > 4096;
+    const playable = async (f) => {
+      let info;
+      await waitFor(async () => {
+        if (!finished(f)) {
+          return false;
+        }
+        info = await discover(join(dir, 'e2e-stream', f));
+        return !info.error && info.duration > 0;
+      }, 15000 * SLOW, `a playable ${f}`).catch((e) => {
+        throw new Error(`${e.message}: ${JSON.stringify(info)}\nserver:\n` +
+          `${server.stderr.slice(-3000)}`);
+      });
+      return info;
+    };
+    const master = startMaster(channel, server.url);
+    const recordings = () => {
+      try {
+        return readdirSync(join(dir, 'e2e-stream')).filter((f) => f.endsWith('.mkv')).sort();
+      } catch {
+        return [];
+      }
+    };
+    try {
+      await waitFor(() => master.connected() || master.exit, 15000 * SLOW,
+        'the kvswebrtcsink master to connect').catch((e) => {
+        throw new Error(`${e.message}\n${master.describe()}`);
+      });
+      assert.equal(master.exit, null, master.describe());
+
+      await storage.send(new JoinStorageSessionCommand({ channelArn }));
+      await waitFor(() => recordings().length === 1, 5000 * SLOW, 'a first recording');
+      await sleep(4000);
+      // The newest join wins: the first session ends, a second one starts.
+      await storage.send(new JoinStorageSessionCommand({ channelArn }));
+      await waitFor(() => recordings().length === 2, 5000 * SLOW, 'a second recording');
+      await sleep(3000);
+      // Storage DISABLED ends the second session: its file is finished while
+      // the master runs on.
+      await kv.send(new UpdateMediaStorageConfigurationCommand({
+        ChannelARN: channelArn, MediaStorageConfiguration: { StreamARN, Status: 'DISABLED' },
+      }));
+      await playable(recordings()[1]);
+      await kv.send(new UpdateMediaStorageConfigurationCommand({
+        ChannelARN: channelArn, MediaStorageConfiguration: { StreamARN, Status: 'ENABLED' },
+      }));
+      await storage.send(new JoinStorageSessionCommand({ channelArn }));
+      await waitFor(() => recordings().length === 3, 5000 * SLOW, 'a third recording');
+      await sleep(3000);
+      assert.equal(master.exit, null, `the master kept running\n${master.describe()}`);
+    } finally {
+      // The master leaving ends the third session.
+      await stopMaster(master);
+    }
+
+    const files = recordings();
+    assert.equal(files.length, 3, `three recordings: ${files}`);
+    for (const f of files) {
+      const info = await playable(f);
+      const types = info.streams.map((s) => s.type).sort();
+      assert.deepEqual(types, ['audio', 'video'], `${f}: ${JSON.stringify(info)}`);
+      assert.match(info.streams.find((s) => s.type === 'video').caps, /^video\/x-h264/);
+      assert.match(info.streams.find((s) => s.type === 'audio').caps, /^audio\/x-opus/);
+      assert.ok(info.duration >= 1.5, `${f}: ${info.duration} s recorded`);
+    }
+  });
+});
