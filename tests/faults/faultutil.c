@@ -87,6 +87,7 @@ spawn_once (FaultServer * server, guint port)
   GMainContext *ctx;
   gchar *line = NULL;
   gint64 end;
+  gboolean turn_uri = FALSE;
 
   g_ptr_array_add (argv, g_strdup (server_path ()));
   g_ptr_array_add (argv, g_strdup_printf ("--listen=127.0.0.1:%u", port));
@@ -95,8 +96,16 @@ spawn_once (FaultServer * server, guint port)
   g_ptr_array_add (argv, g_strdup ("--region=" FAULT_REGION));
   g_ptr_array_add (argv, g_strdup ("--control"));
   g_ptr_array_add (argv, g_strdup ("--viewer-dir=none"));
-  for (guint i = 0; i < server->args->len; i++)
-    g_ptr_array_add (argv, g_strdup (g_ptr_array_index (server->args, i)));
+  for (guint i = 0; i < server->args->len; i++) {
+    const gchar *arg = g_ptr_array_index (server->args, i);
+
+    g_ptr_array_add (argv, g_strdup (arg));
+    turn_uri |= g_str_has_prefix (arg, "--turn-uri");
+  }
+  /* no TURN server unless the test names one (see tests/elements/
+   * elementutil.c: webrtcbin 1.22 leaks a NiceAgent's TURN refreshes) */
+  if (!turn_uri)
+    g_ptr_array_add (argv, g_strdup ("--no-turn"));
   g_ptr_array_add (argv, NULL);
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
