@@ -66,7 +66,7 @@ describe('Kinesis video streams with @aws-sdk/client-kinesis-video', () => {
   let server;
   let kv;
   before(async () => {
-    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR]);
+    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR], { pythonChildren: true });
     kv = kvsClient(server.url);
   });
   after(async () => {
@@ -133,7 +133,7 @@ describe('media storage and JoinStorageSession with AWS clients', () => {
   let channelArn;
   let streamArn;
   before(async () => {
-    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR]);
+    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR], { pythonChildren: true });
     kv = kvsClient(server.url);
     channelArn = await createChannel(server.url, 'storage-chan');
     streamArn = (await kv.send(new CreateStreamCommand({
@@ -234,7 +234,7 @@ describe('media storage and JoinStorageSession with AWS clients', () => {
 describe('the AWS CLI v2 (Debian awscli) on streams and storage', () => {
   let server;
   before(async () => {
-    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR]);
+    server = await startServer(['--no-turn', '--storage-dir', STORAGE_DIR], { pythonChildren: true });
   });
   after(async () => {
     await server?.stop();

@@ -60,14 +60,22 @@ const LISTEN_RE = /^kvs-signaling-server listening on (https?:\/\/127\.0\.0\.1:(
 // Starts the server with the test credentials, --control and extra args.
 // Resolves to { port, url, proc, stop() }. stop() sends SIGTERM to its PID
 // and asserts a clean exit (code 0).
-export async function startServer(extraArgs = [], { auth = true } = {}) {
+export async function startServer(extraArgs = [], { auth = true, pythonChildren = false } = {}) {
   const args = ['--listen', '127.0.0.1:0', '--region', REGION, '--control'];
   if (auth) {
     args.push('--access-key', ACCESS_KEY, '--secret-key', SECRET_KEY);
   }
   args.push(...extraArgs);
+  // Under scripts/check-sanitizers asan a service that starts Python
+  // programs (the storage peer) gets only the ASan runtime preloaded, as
+  // tests/sanitizers/preload gives Python: with GnuTLS/p11-kit preloaded too,
+  // /usr/bin/python3 deadlocks at start-up.
+  const env = { ...process.env };
+  if (pythonChildren && process.env.KVS_ASAN_LD_PRELOAD_PYTHON !== undefined) {
+    env.LD_PRELOAD = process.env.KVS_ASAN_LD_PRELOAD_PYTHON;
+  }
   const proc = spawn(process.env.KVS_SERVER, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'], env,
   });
   let stderr = '';
   proc.stderr.setEncoding('utf8');
