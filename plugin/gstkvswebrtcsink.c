@@ -48,6 +48,31 @@
  * With role=viewer the element connects as one viewer and sends its media to
  * the channel's master (one session, one webrtcbin).
  *
+ * With #GstKvsWebrtcSink:join-storage-session the master also sends its
+ * media to the channel's storage session (WebRTC ingestion: Kinesis Video
+ * Streams records it into the stream of the channel's media storage
+ * configuration). Once the signaling connection is up, the bin calls
+ * JoinStorageSession on the channel's WEBRTC endpoint (from its own thread:
+ * no network call blocks the signaling, webrtcbin or streaming threads);
+ * the first offer from a new peer after it is the storage peer's, answered
+ * like a viewer's. The storage session takes no viewer slot (neither
+ * #GstKvsWebrtcSink:max-viewers nor the service's ten). The bin joins
+ * again after every reconnect of the signaling connection and when the
+ * storage session ends or fails (its connection closes, or it falls silent
+ * for #GstKvsWebrtcSink:viewer-timeout), after a backoff (100 ms doubling
+ * to 10 s, with jitter); and when no offer comes within 30 s of a join.
+ * The service stores H.264 video with Opus audio, both present: other
+ * media (VP8 or VP9 only, no audio, ...) end in an error naming what to
+ * fix before anything is sent (at the start when upstream already says its
+ * codecs, else before the first join). A channel without media storage
+ * (the service's InvalidArgumentException), or credentials without the
+ * permission, give one warning naming it, and no further join until the
+ * next reconnect; the viewers are served all the same. Each step posts an
+ * element message `kvswebrtcsink-storage` with `event` (string): "joined"
+ * (the service accepted a JoinStorageSession), "offer" (the storage peer
+ * offered; `client-id` names it), "ended" (that session ended; `client-id`)
+ * or "failed" (no further join until the next reconnect).
+ *
  * Every connection property of kvssignalingsink/kvssignalingsrc (channel,
  * region, credentials, endpoint, ca-file, client ids, …) is a property of
  * this bin under the same name; bus messages and errors of the signaling
@@ -64,6 +89,16 @@
  * H.264 with Opus audio:
  * |[
  * gst-launch-1.0 kvswebrtcsink name=s channel-name=cam1 \
+ *   videotestsrc is-live=true ! video/x-raw,width=640,height=480 ! \
+ *     openh264enc ! s.video_0 \
+ *   audiotestsrc is-live=true ! opusenc ! s.audio_0
+ * ]|
+ *
+ * The same, also recorded into the channel's Kinesis video stream (media
+ * storage configured for cam1):
+ * |[
+ * gst-launch-1.0 kvswebrtcsink name=s channel-name=cam1 \
+ *     join-storage-session=true \
  *   videotestsrc is-live=true ! video/x-raw,width=640,height=480 ! \
  *     openh264enc ! s.video_0 \
  *   audiotestsrc is-live=true ! opusenc ! s.audio_0
@@ -1173,6 +1208,29 @@ dup_connection (GstKvsWebrtcSink * self)
       (gst_kvs_webrtc_base_get_signaling_src (GST_KVS_WEBRTC_BASE (self))));
 }
 
+/* The codec of @stream from its caps, else from what upstream can send when
+ * that is one kind of media only (an upstream that could send several
+ * decides with its caps). */
+static const GstKvsRtpCodec *
+storage_stream_codec (Stream * stream)
+{
+  GstKvsWebrtcSink *self = stream->sink;
+  const GstKvsRtpCodec *codec;
+  gboolean is_rtp;
+  GstCaps *caps;
+
+  g_mutex_lock (&self->lock);
+  codec = stream->codec;
+  g_mutex_unlock (&self->lock);
+  if (codec)
+    return codec;
+  caps = gst_pad_peer_query_caps (stream->ghost, NULL);
+  if (caps && gst_caps_get_size (caps) == 1 && !gst_caps_is_any (caps))
+    codec = gst_kvs_rtp_codec_sent_from_caps (caps, &is_rtp);
+  gst_clear_caps (&caps);
+  return codec;
+}
+
 /* Why the media cannot be stored (KVS stores H.264 video with Opus audio,
  * both present), or NULL: then *@unknown when an input's codec is not
  * known yet (no caps, nothing upstream says). */
@@ -1190,7 +1248,7 @@ storage_media_problem (GstKvsWebrtcSink * self, gboolean * unknown)
   *unknown = FALSE;
   for (i = 0; i < streams->len; i++) {
     Stream *stream = g_ptr_array_index (streams, i);
-    const GstKvsRtpCodec *codec = stream_dup_codec (stream);
+    const GstKvsRtpCodec *codec = storage_stream_codec (stream);
     GString *other = stream->audio ? other_audio : other_video;
 
     if (stream->audio)
