@@ -88,50 +88,90 @@ finish (GstKvsStorageJoiner * self, const GError * error)
   self->done (self, id, error, self->user_data);
 }
 
-static void
-on_joined (GObject * source, GAsyncResult * res, gpointer data)
+/* One asynchronous step of the join under way: stale once a newer join
+ * (or a cancel) replaced its cancellable. */
+typedef struct
 {
-  GstKvsStorageJoiner *self = data;
-  g_autoptr (GError) error = NULL;
+  GstKvsStorageJoiner *joiner;  /* ref */
+  GCancellable *cancellable;    /* ref */
+  GstKvsControlPlane *cp;       /* ref, NULL for the credentials */
+  gchar *region;
+} Op;
 
-  if (!gst_kvs_control_plane_join_storage_session_finish (self->cp, res,
-          &error) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    goto out;
-  if (error && (error->code == GST_KVS_ERROR_RESOURCE_NOT_FOUND ||
-          error->code == GST_KVS_ERROR_CONNECTION))
-    g_clear_pointer (&self->webrtc_endpoint, g_free);   /* ask again */
-  finish (self, error);
-out:
-  g_object_unref (self);
+static Op *
+op_new (GstKvsStorageJoiner * self, const gchar * region)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->joiner = g_object_ref (self);
+  op->cancellable = g_object_ref (self->cancellable);
+  op->cp = self->cp ? g_object_ref (self->cp) : NULL;
+  op->region = g_strdup (region);
+  return op;
 }
 
 static void
-send_join (GstKvsStorageJoiner * self)
+op_free (Op * op)
+{
+  g_object_unref (op->joiner);
+  g_object_unref (op->cancellable);
+  g_clear_object (&op->cp);
+  g_free (op->region);
+  g_free (op);
+}
+
+static gboolean
+op_is_current (Op * op)
+{
+  return op->cancellable == op->joiner->cancellable &&
+      !g_cancellable_is_cancelled (op->cancellable);
+}
+
+static void
+on_joined (GObject * source, GAsyncResult * res, gpointer data)
+{
+  Op *op = data;
+  GstKvsStorageJoiner *self = op->joiner;
+  g_autoptr (GError) error = NULL;
+
+  gst_kvs_control_plane_join_storage_session_finish (op->cp, res, &error);
+  if (op_is_current (op)) {
+    if (error && (error->code == GST_KVS_ERROR_RESOURCE_NOT_FOUND ||
+            error->code == GST_KVS_ERROR_CONNECTION))
+      g_clear_pointer (&self->webrtc_endpoint, g_free); /* ask again */
+    finish (self, error);
+  }
+  op_free (op);
+}
+
+static void
+send_join (GstKvsStorageJoiner * self, const gchar * region)
 {
   GST_DEBUG_OBJECT (self, "JoinStorageSession on %s", self->webrtc_endpoint);
   gst_kvs_control_plane_join_storage_session_async (self->cp,
       self->webrtc_endpoint, self->arn, self->cancellable, on_joined,
-      g_object_ref (self));
+      op_new (self, region));
 }
 
 static void
 on_endpoint (GObject * source, GAsyncResult * res, gpointer data)
 {
-  GstKvsStorageJoiner *self = data;
+  Op *op = data;
+  GstKvsStorageJoiner *self = op->joiner;
   g_autoptr (GError) error = NULL;
   gchar *url;
 
-  url = gst_kvs_control_plane_get_webrtc_endpoint_finish (self->cp, res,
-      &error);
-  if (url == NULL) {
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      finish (self, error);
+  url = gst_kvs_control_plane_get_webrtc_endpoint_finish (op->cp, res, &error);
+  if (!op_is_current (op)) {
+    g_free (url);
+  } else if (url == NULL) {
+    finish (self, error);
   } else {
     g_free (self->webrtc_endpoint);
     self->webrtc_endpoint = url;
-    send_join (self);
+    send_join (self, op->region);
   }
-  g_object_unref (self);
+  op_free (op);
 }
 
 static gboolean
@@ -174,43 +214,35 @@ make_control_plane (GstKvsStorageJoiner * self, const gchar * region,
   return TRUE;
 }
 
-typedef struct
-{
-  GstKvsStorageJoiner *joiner;
-  gchar *region;
-} CredsWait;
-
 static void
 on_credentials (GObject * source, GAsyncResult * res, gpointer data)
 {
-  CredsWait *wait = data;
-  GstKvsStorageJoiner *self = wait->joiner;
+  Op *op = data;
+  GstKvsStorageJoiner *self = op->joiner;
   g_autoptr (GError) error = NULL;
   g_autoptr (GstKvsCredentials) creds = NULL;
 
   creds = gst_kvs_credentials_provider_get_finish (self->provider, res, &error);
-  if (creds == NULL) {
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      finish (self, error);
-  } else if (!make_control_plane (self, wait->region, creds, &error)) {
+  if (!op_is_current (op)) {
+    /* stale: a newer join runs */
+  } else if (creds == NULL) {
+    finish (self, error);
+  } else if (!make_control_plane (self, op->region, creds, &error)) {
     finish (self, error);
   } else if (self->webrtc_endpoint) {
-    send_join (self);
+    send_join (self, op->region);
   } else {
     gst_kvs_control_plane_get_webrtc_endpoint_async (self->cp, self->arn,
         GST_KVS_ROLE_MASTER, self->cancellable, on_endpoint,
-        g_object_ref (self));
+        op_new (self, op->region));
   }
-  g_free (wait->region);
-  g_free (wait);
-  g_object_unref (self);
+  op_free (op);
 }
 
 static void
 start_join (GstKvsStorageJoiner * self, const gchar * region)
 {
   const GstKvsSettings *c = &self->settings;
-  CredsWait *wait;
 
   GST_KVS_CHECK_OWNER (self->context);
   if (self->provider == NULL) {
@@ -222,11 +254,8 @@ start_join (GstKvsStorageJoiner * self, const gchar * region)
     self->provider = gst_kvs_credentials_provider_new_default (c->access_key,
         c->secret_key, c->session_token, c->profile, &iot);
   }
-  wait = g_new0 (CredsWait, 1);
-  wait->joiner = g_object_ref (self);
-  wait->region = g_strdup (region);
   gst_kvs_credentials_provider_get_async (self->provider, self->cancellable,
-      on_credentials, wait);
+      on_credentials, op_new (self, region));
 }
 
 typedef struct
