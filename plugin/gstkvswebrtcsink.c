@@ -1629,14 +1629,17 @@ on_signaling_state (GstElement * src, GParamSpec * pspec,
   storage_schedule_join (self, 0);
 }
 
+/* READY→PAUSED, once the src has its connection. */
 static void
 storage_start (GstKvsWebrtcSink * self)
 {
   g_autoptr (GstKvsConnection) connection = dup_connection (self);
   GstKvsStorageJoiner *joiner;
 
-  if (connection == NULL)
+  if (connection == NULL) {
+    GST_WARNING_OBJECT (self, "no signaling connection: no storage session");
     return;
+  }
   joiner = gst_kvs_storage_joiner_new (gst_kvs_connection_get_settings
       (connection), on_storage_joined, self);
   g_mutex_lock (&self->lock);
@@ -1644,6 +1647,8 @@ storage_start (GstKvsWebrtcSink * self)
   memset (&self->storage_backoff, 0, sizeof (self->storage_backoff));
   self->storage_gave_up = FALSE;
   g_mutex_unlock (&self->lock);
+  /* a connection shared with another element may be up already */
+  storage_schedule_join (self, 0);
 }
 
 /* PAUSED→READY: the signaling connection stops. */
@@ -1801,16 +1806,20 @@ gst_kvs_webrtc_sink_change_state (GstElement * element,
     case GST_STATE_CHANGE_NULL_TO_READY:
       if (ret == GST_STATE_CHANGE_FAILURE)
         stop_session (self);
-      else if (join_storage)
-        storage_start (self);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       if (ret != GST_STATE_CHANGE_FAILURE && role == GST_KVS_ROLE_MASTER)
         start_checks (self);
+      g_mutex_lock (&self->lock);
+      join_storage = self->join_storage_session && role == GST_KVS_ROLE_MASTER;
+      g_mutex_unlock (&self->lock);
+      /* the signaling connection is the src's from here */
+      if (ret != GST_STATE_CHANGE_FAILURE && join_storage)
+        storage_start (self);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       stop_checks (self);
-      storage_stop_session (self);
+      storage_stop (self);
       remove_all_viewers (self);
       reset_eos (self);
       break;

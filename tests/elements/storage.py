@@ -315,7 +315,9 @@ def record_and_view(service, storage_dir):
     stats = p.pipe.get_by_name("s").get_property("stats")
     check(stats.get_uint("viewers")[1] == 1 and
           stats.get_uint64("viewers-refused")[1] == 0,
-          "the storage session took no viewer slot (%s)" % stats.to_string())
+          "the storage session took no viewer slot (viewers %d, refused %d)"
+          % (stats.get_uint("viewers")[1],
+             stats.get_uint64("viewers-refused")[1]))
     viewer.set_state(Gst.State.NULL)
     check(not any("Refusing" in w for w in p.warnings),
           "no viewer refused")
@@ -337,8 +339,8 @@ def record_and_view(service, storage_dir):
     streams = {s.get_stream_type_nick(): s.get_caps().to_string()
                for s in info.get_stream_list()}
     check(streams.get("video", "").startswith("video/x-h264"),
-          "H.264 video recorded (%r)" % streams)
-    check("audio" in streams, "audio recorded (%r)" % streams)
+          "H.264 video recorded (%.60s)" % streams.get("video"))
+    check("audio" in streams, "audio recorded (%.60s)" % streams.get("audio"))
     duration = info.get_duration() / Gst.SECOND
     if not os.environ.get("KVS_ASAN_WRAPPER"):
         check(abs(duration - sent) <= 1.0,
