@@ -219,7 +219,7 @@ struct _GstKvsWebrtcSink
   GstKvsBackoff storage_backoff;
   gboolean storage_awaiting;    /* a join is under way or its offer awaited */
   gboolean storage_gave_up;     /* until the next reconnect */
-  guint storage_attempt;        /* the join under way */
+  guint storage_attempt;        /* the join whose offer is awaited */
   gchar *storage_id;            /* the storage peer's client id */
   GstClockID storage_timer;     /* the wait for its offer */
   guint64 storage_joins, storage_sessions;
@@ -1403,7 +1403,6 @@ storage_schedule_join (GstKvsWebrtcSink * self, guint delay_ms)
   g_autofree gchar *arn = NULL, *region = NULL;
   GstKvsSignalingClient *client;
   gboolean unknown = FALSE;
-  guint attempt;
 
   g_mutex_lock (&self->lock);
   if (self->joiner && !self->storage_gave_up)
@@ -1438,10 +1437,8 @@ storage_schedule_join (GstKvsWebrtcSink * self, guint delay_ms)
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self, "joining the storage session of %s in %u ms", arn,
       delay_ms);
-  attempt = gst_kvs_storage_joiner_join (joiner, arn, region, delay_ms);
-  g_mutex_lock (&self->lock);
-  self->storage_attempt = attempt;
-  g_mutex_unlock (&self->lock);
+  /* the joiner reports only its newest join (this one, or a later one) */
+  gst_kvs_storage_joiner_join (joiner, arn, region, delay_ms);
 }
 
 /* The joiner's thread. */
@@ -1456,12 +1453,13 @@ on_storage_joined (GstKvsStorageJoiner * joiner, guint attempt,
   guint delay = 0;
 
   g_mutex_lock (&self->lock);
-  if (attempt != self->storage_attempt || !self->storage_awaiting) {
+  if (!self->storage_awaiting) {
     g_mutex_unlock (&self->lock);
     return;
   }
   if (error == NULL) {
     self->storage_joins++;
+    self->storage_attempt = attempt;    /* its offer is awaited */
   } else {
     final = error->domain == GST_KVS_ERROR &&
         (error->code == GST_KVS_ERROR_INVALID_ARGUMENT ||
