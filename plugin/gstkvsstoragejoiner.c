@@ -336,21 +336,24 @@ gst_kvs_storage_joiner_join (GstKvsStorageJoiner * self, const gchar * arn,
     const gchar * region, guint delay_ms)
 {
   Request *req;
+  guint id;
 
   g_return_val_if_fail (GST_IS_KVS_STORAGE_JOINER (self), 0);
   g_return_val_if_fail (arn != NULL, 0);
 
+  id = (guint) g_atomic_int_add (&self->next_id, 1) + 1;
   req = g_new0 (Request, 1);
   req->joiner = g_object_ref (self);
-  req->id = (guint) g_atomic_int_add (&self->next_id, 1) + 1;
+  req->id = id;
   req->arn = g_strdup (arn);
   req->region = g_strdup (region);
   req->delay_ms = delay_ms;
+  /* gone once posted: the joiner's thread frees it */
   if (!g_atomic_int_get (&self->stopped))
     post_request (self, req);
   else
     request_free (req);
-  return req->id;
+  return id;
 }
 
 void
