@@ -436,6 +436,7 @@ gst_kvs_storage_joiner_finalize (GObject * object)
 
   /* the thread holds no reference: stop() must have joined it */
   g_warn_if_fail (self->thread == NULL);
+  GST_DEBUG_OBJECT (self, "finalized");
   gst_kvs_settings_clear (&self->settings);
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
