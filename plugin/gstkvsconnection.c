@@ -65,6 +65,7 @@ struct _GstKvsConnection
 
   GMutex lock;
   gchar *refusal;               /* why request-webrtcbin returned none */
+  gchar *storage_peer;          /* the storage session's peer, not a viewer */
   guint starts;
   GstKvsSignalingState state;
   guint correlation_seq;
@@ -315,8 +316,9 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
   GstElement *webrtcbin;
   gboolean requested = FALSE;
   guint n_sessions, n_bins;
-  gchar *busy_with = NULL;
+  gchar *busy_with = NULL, *storage_peer;
   g_autofree gchar *refusal = NULL;
+  gboolean is_storage;
 
   session = dup_session (self, peer);
   if (session)
@@ -324,8 +326,22 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
 
   webrtcbin = gst_kvs_session_table_take_free (self->table, &n_sessions,
       &n_bins, &busy_with);
+  /* The storage session (WebRTC ingestion) is no viewer: it takes no slot
+   * and is never refused for the viewers'. */
+  g_mutex_lock (&self->lock);
+  is_storage = g_strcmp0 (peer, self->storage_peer) == 0;
+  storage_peer = g_strdup (self->storage_peer);
+  g_mutex_unlock (&self->lock);
+  if (storage_peer && !is_storage) {
+    GstKvsWebrtcSession *storage = dup_session (self, storage_peer);
 
-  if (webrtcbin == NULL && n_sessions < MAX_SESSIONS) {
+    if (storage && n_sessions > 0)
+      n_sessions--;
+    g_clear_object (&storage);
+  }
+  g_free (storage_peer);
+
+  if (webrtcbin == NULL && (is_storage || n_sessions < MAX_SESSIONS)) {
     g_signal_emit (self, signals[SIGNAL_REQUEST_WEBRTCBIN], 0, peer,
         &webrtcbin);
     requested = webrtcbin != NULL;
@@ -344,7 +360,7 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
     g_mutex_lock (&self->lock);
     self->counters.refused_offers++;
     g_mutex_unlock (&self->lock);
-    if (refusal == NULL && n_sessions >= MAX_SESSIONS)
+    if (refusal == NULL && n_sessions >= MAX_SESSIONS && !is_storage)
       refusal = g_strdup ("already serving "
           G_STRINGIFY (GST_KVS_AWS_MAX_VIEWERS) " viewers");
     else if (refusal == NULL)
@@ -925,6 +941,22 @@ gst_kvs_connection_remove_webrtcbin (GstKvsConnection * self,
   gst_kvs_session_table_remove_webrtcbin (self->table, webrtcbin);
 }
 
+const GstKvsSettings *
+gst_kvs_connection_get_settings (GstKvsConnection * self)
+{
+  return &self->settings;
+}
+
+void
+gst_kvs_connection_set_storage_peer (GstKvsConnection * self,
+    const gchar * peer)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->storage_peer);
+  self->storage_peer = g_strdup (peer);
+  g_mutex_unlock (&self->lock);
+}
+
 void
 gst_kvs_connection_refuse_viewer (GstKvsConnection * self, const gchar * reason)
 {
@@ -1127,6 +1159,7 @@ gst_kvs_connection_finalize (GObject * object)
 
   gst_kvs_settings_clear (&self->settings);
   g_free (self->refusal);
+  g_free (self->storage_peer);
   g_array_unref (self->client_handlers);
   g_clear_object (&self->table);
   g_hash_table_unref (self->negotiation_start);

@@ -37,6 +37,16 @@ gboolean gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
 void gst_kvs_connection_remove_webrtcbin (GstKvsConnection * self,
     GstElement * webrtcbin);
 
+/* The settings the connection was made with (never change). */
+const GstKvsSettings *gst_kvs_connection_get_settings (GstKvsConnection *
+    self);
+
+/* Master: @peer (NULL: none) is the storage session's (WebRTC ingestion,
+ * JoinStorageSession): its offer is never refused for the viewers' limit
+ * and its session does not count in it. */
+void gst_kvs_connection_set_storage_peer (GstKvsConnection * self,
+    const gchar * peer);
+
 /* From a request-webrtcbin handler that returns NULL: why the viewer is
  * refused (e.g. "already serving max-viewers=2 viewers"); the connection's
  * one warning about the refusal says it. */

@@ -48,6 +48,31 @@
  * With role=viewer the element connects as one viewer and sends its media to
  * the channel's master (one session, one webrtcbin).
  *
+ * With #GstKvsWebrtcSink:join-storage-session the master also sends its
+ * media to the channel's storage session (WebRTC ingestion: Kinesis Video
+ * Streams records it into the stream of the channel's media storage
+ * configuration). Once the signaling connection is up, the bin calls
+ * JoinStorageSession on the channel's WEBRTC endpoint (from its own thread:
+ * no network call blocks the signaling, webrtcbin or streaming threads);
+ * the first offer from a new peer after it is the storage peer's, answered
+ * like a viewer's. The storage session takes no viewer slot (neither
+ * #GstKvsWebrtcSink:max-viewers nor the service's ten). The bin joins
+ * again after every reconnect of the signaling connection and when the
+ * storage session ends or fails (its connection closes, or it falls silent
+ * for #GstKvsWebrtcSink:viewer-timeout), after a backoff (100 ms doubling
+ * to 10 s, with jitter); and when no offer comes within 30 s of a join.
+ * The service stores H.264 video with Opus audio, both present: other
+ * media (VP8 or VP9 only, no audio, ...) end in an error naming what to
+ * fix before anything is sent (at the start when upstream already says its
+ * codecs, else before the first join). A channel without media storage
+ * (the service's InvalidArgumentException), or credentials without the
+ * permission, give one warning naming it, and no further join until the
+ * next reconnect; the viewers are served all the same. Each step posts an
+ * element message `kvswebrtcsink-storage` with `event` (string): "joined"
+ * (the service accepted a JoinStorageSession), "offer" (the storage peer
+ * offered; `client-id` names it), "ended" (that session ended; `client-id`)
+ * or "failed" (no further join until the next reconnect).
+ *
  * Every connection property of kvssignalingsink/kvssignalingsrc (channel,
  * region, credentials, endpoint, ca-file, client ids, …) is a property of
  * this bin under the same name; bus messages and errors of the signaling
@@ -64,6 +89,16 @@
  * H.264 with Opus audio:
  * |[
  * gst-launch-1.0 kvswebrtcsink name=s channel-name=cam1 \
+ *   videotestsrc is-live=true ! video/x-raw,width=640,height=480 ! \
+ *     openh264enc ! s.video_0 \
+ *   audiotestsrc is-live=true ! opusenc ! s.audio_0
+ * ]|
+ *
+ * The same, also recorded into the channel's Kinesis video stream (media
+ * storage configured for cam1):
+ * |[
+ * gst-launch-1.0 kvswebrtcsink name=s channel-name=cam1 \
+ *     join-storage-session=true \
  *   videotestsrc is-live=true ! video/x-raw,width=640,height=480 ! \
  *     openh264enc ! s.video_0 \
  *   audiotestsrc is-live=true ! opusenc ! s.audio_0
@@ -89,6 +124,7 @@
 #endif
 #include <gst/webrtc/webrtc.h>
 #include <gst/video/video.h>
+#include <string.h>
 
 #include "gstkvswebrtcsink.h"
 #include "gstkvswebrtcviewer.h"
@@ -96,6 +132,8 @@
 #include "gstkvssignalingelements.h"
 #include "gstkvssignalingbase.h"
 #include "gstkvsconnection.h"
+#include "gstkvsstoragejoiner.h"
+#include "gstkvsbackoff.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_webrtc_sink_debug);
 #define GST_CAT_DEFAULT kvs_webrtc_sink_debug
@@ -109,6 +147,13 @@ GST_DEBUG_CATEGORY_STATIC (kvs_webrtc_sink_debug);
 #define DEFAULT_VIEWER_TIMEOUT (15 * GST_SECOND)
 /* How often viewers are checked for silence. */
 #define CHECK_INTERVAL (GST_SECOND / 2)
+#define DEFAULT_JOIN_STORAGE_SESSION FALSE
+/* After a JoinStorageSession the service accepted: how long its storage
+ * peer's offer may take before the master joins again. */
+#define STORAGE_OFFER_TIMEOUT (30 * GST_SECOND)
+/* While the codec of an input is not known yet, the join waits this long
+ * (ms) before looking again. */
+#define STORAGE_CODEC_WAIT_MS 500
 
 enum
 {
@@ -119,6 +164,7 @@ enum
   PROP_QUEUE_TIME,
   PROP_RECEIVE_MEDIA,
   PROP_VIEWER_TIMEOUT,
+  PROP_JOIN_STORAGE_SESSION,
   PROP_STATS,
   N_PROPS
 };
@@ -168,12 +214,23 @@ struct _GstKvsWebrtcSink
   guint64 viewers_timed_out;
   GstClockID check;             /* periodic, while PAUSED or PLAYING */
 
+  /* the storage session (WebRTC ingestion), lock */
+  GstKvsStorageJoiner *joiner;  /* from READY to NULL, with the property */
+  GstKvsBackoff storage_backoff;
+  gboolean storage_awaiting;    /* a join is under way or its offer awaited */
+  gboolean storage_gave_up;     /* until the next reconnect */
+  guint storage_attempt;        /* the join whose offer is awaited */
+  gchar *storage_id;            /* the storage peer's client id */
+  GstClockID storage_timer;     /* the wait for its offer */
+  guint64 storage_joins, storage_sessions;
+
   /* properties (lock) */
   guint max_viewers;
   GstClockTime min_keyframe_interval;
   GstClockTime queue_time;
   GstKvsWebrtcSinkReceiveMedia receive_media;
   GstClockTime viewer_timeout;
+  gboolean join_storage_session;
 };
 
 G_DEFINE_TYPE (GstKvsWebrtcSink, gst_kvs_webrtc_sink, GST_TYPE_KVS_WEBRTC_BASE);
@@ -743,6 +800,14 @@ on_received (GstKvsWebrtcViewer * viewer, GstPad * pad, gpointer data)
 /* ------------------------------------------------------------------------ */
 /* viewers */
 
+static gboolean storage_offer_seen (GstKvsWebrtcSink * self,
+    const gchar * client_id, GstKvsWebrtcViewer ** old);
+static void storage_session_ended (GstKvsWebrtcSink * self,
+    const gchar * client_id);
+static GstKvsConnection *dup_connection (GstKvsWebrtcSink * self);
+static void release_viewer (GstKvsWebrtcSink * self,
+    GstKvsWebrtcViewer * viewer);
+
 static gchar *
 next_webrtcbin_name (GstKvsWebrtcSink * self)
 {
@@ -854,9 +919,19 @@ on_offer_received (GstElement * src, const gchar * client_id,
     GstWebRTCSessionDescription * offer, GstKvsWebrtcSink * self)
 {
   GstSDPMessage *copy = NULL;
+  GstKvsWebrtcViewer *old = NULL;
 
   if (client_id == NULL || offer == NULL || offer->sdp == NULL)
     return;
+  if (storage_offer_seen (self, client_id, &old)) {
+    g_autoptr (GstKvsConnection) connection = dup_connection (self);
+
+    /* before the offer is bound: it takes no viewer slot */
+    if (connection)
+      gst_kvs_connection_set_storage_peer (connection, client_id);
+    if (old)                    /* the previous storage session */
+      release_viewer (self, old);
+  }
   gst_sdp_message_copy (offer->sdp, &copy);
   g_mutex_lock (&self->lock);
   g_hash_table_insert (self->offers, g_strdup (client_id), copy);
@@ -871,19 +946,25 @@ on_request_webrtcbin (GstElement * src, const gchar * client_id,
   GstKvsWebrtcViewer *viewer, *old;
   GstElement *webrtcbin;
   gpointer key = NULL;
+  gboolean storage;
   guint n, max;
 
   g_mutex_lock (&self->lock);
   if (g_hash_table_steal_extended (self->offers, client_id, &key,
           (gpointer *) & offer))
     g_free (key);
+  /* the storage session is no viewer: it takes no slot */
+  storage = g_strcmp0 (client_id, self->storage_id) == 0;
   n = g_hash_table_size (self->viewers);
+  if (self->storage_id && g_hash_table_contains (self->viewers,
+          self->storage_id))
+    n--;
   max = self->max_viewers;
-  if (n >= max)
+  if (n >= max && !storage)
     self->viewers_refused++;
   g_mutex_unlock (&self->lock);
 
-  if (n >= max) {
+  if (n >= max && !storage) {
     g_autoptr (GstKvsConnection) connection =
         gst_kvs_signaling_base_dup_connection (GST_KVS_SIGNALING_BASE (src));
     g_autofree gchar *why = g_strdup_printf ("already serving "
@@ -982,24 +1063,21 @@ on_peer_removed (GstElement * src, const gchar * client_id,
       gst_kvs_webrtc_viewer_get_webrtcbin (viewer));
   gst_element_call_async (GST_ELEMENT (self), teardown_async, viewer,
       g_object_unref);
+  storage_session_ended (self, client_id);
 }
 
 /* A viewer silent for viewer-timeout is gone (killed, unplugged, or
  * stopped without a word: webrtcbin says nothing when it stops): its
  * session is dropped from the connection and its branch torn down. */
+/* @viewer, no longer in the table, is dropped from the connection and torn
+ * down from another thread (takes the reference). */
 static void
-expire_viewer (GstKvsWebrtcSink * self, GstKvsWebrtcViewer * viewer)
+release_viewer (GstKvsWebrtcSink * self, GstKvsWebrtcViewer * viewer)
 {
-  GstElement *src = gst_kvs_webrtc_base_get_signaling_src (GST_KVS_WEBRTC_BASE
-      (self));
-  GstKvsConnection *connection =
-      gst_kvs_signaling_base_dup_connection (GST_KVS_SIGNALING_BASE (src));
+  GstKvsConnection *connection = dup_connection (self);
   const gchar *client_id = gst_kvs_webrtc_viewer_get_client_id (viewer);
   GstElement *webrtcbin = gst_kvs_webrtc_viewer_get_webrtcbin (viewer);
 
-  GST_INFO_OBJECT (self, "viewer %s silent for %" GST_TIME_FORMAT
-      ": gone", client_id,
-      GST_TIME_ARGS (gst_kvs_webrtc_viewer_get_silence (viewer)));
   g_signal_emit (self, signals[SIGNAL_VIEWER_REMOVED], 0, client_id, webrtcbin);
   if (connection) {
     gst_kvs_connection_remove_webrtcbin (connection, webrtcbin);
@@ -1007,6 +1085,19 @@ expire_viewer (GstKvsWebrtcSink * self, GstKvsWebrtcViewer * viewer)
   }
   gst_element_call_async (GST_ELEMENT (self), teardown_async, viewer,
       g_object_unref);
+}
+
+static void
+expire_viewer (GstKvsWebrtcSink * self, GstKvsWebrtcViewer * viewer)
+{
+  g_autofree gchar *client_id =
+      g_strdup (gst_kvs_webrtc_viewer_get_client_id (viewer));
+
+  GST_INFO_OBJECT (self, "viewer %s silent for %" GST_TIME_FORMAT
+      ": gone", client_id,
+      GST_TIME_ARGS (gst_kvs_webrtc_viewer_get_silence (viewer)));
+  release_viewer (self, viewer);
+  storage_session_ended (self, client_id);
 }
 
 static gboolean
@@ -1090,6 +1181,500 @@ remove_all_viewers (GstKvsWebrtcSink * self)
   }
   if (viewers)
     g_list_free (viewers);
+}
+
+/* ------------------------------------------------------------------------ */
+/* the storage session (join-storage-session) */
+
+static void storage_schedule_join (GstKvsWebrtcSink * self, guint delay_ms);
+
+static void
+post_storage_event (GstKvsWebrtcSink * self, const gchar * event,
+    const gchar * client_id)
+{
+  GstStructure *s = gst_structure_new ("kvswebrtcsink-storage",
+      "event", G_TYPE_STRING, event, NULL);
+
+  if (client_id)
+    gst_structure_set (s, "client-id", G_TYPE_STRING, client_id, NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static GstKvsConnection *
+dup_connection (GstKvsWebrtcSink * self)
+{
+  return gst_kvs_signaling_base_dup_connection (GST_KVS_SIGNALING_BASE
+      (gst_kvs_webrtc_base_get_signaling_src (GST_KVS_WEBRTC_BASE (self))));
+}
+
+/* The codec of @stream from its caps, else from what upstream can send when
+ * that is one kind of media only (an upstream that could send several
+ * decides with its caps). */
+static const GstKvsRtpCodec *
+storage_stream_codec (Stream * stream)
+{
+  GstKvsWebrtcSink *self = stream->sink;
+  const GstKvsRtpCodec *codec;
+  gboolean is_rtp;
+  GstCaps *caps;
+
+  g_mutex_lock (&self->lock);
+  codec = stream->codec;
+  g_mutex_unlock (&self->lock);
+  if (codec)
+    return codec;
+  caps = gst_pad_peer_query_caps (stream->ghost, NULL);
+  if (caps && gst_caps_get_size (caps) == 1 && !gst_caps_is_any (caps))
+    codec = gst_kvs_rtp_codec_sent_from_caps (caps, &is_rtp);
+  gst_clear_caps (&caps);
+  return codec;
+}
+
+/* Why the media cannot be stored (KVS stores H.264 video with Opus audio,
+ * both present), or NULL: then *@unknown when an input's codec is not
+ * known yet (no caps, nothing upstream says). */
+static gchar *
+storage_media_problem (GstKvsWebrtcSink * self, gboolean * unknown)
+{
+  g_autoptr (GPtrArray) streams = dup_streams (self);
+  g_autoptr (GString) problems = g_string_new (NULL);
+  gboolean h264 = FALSE, opus = FALSE, video_unknown = FALSE;
+  gboolean audio_unknown = FALSE, any_video = FALSE, any_audio = FALSE;
+  g_autoptr (GString) other_video = g_string_new (NULL);
+  g_autoptr (GString) other_audio = g_string_new (NULL);
+  guint i;
+
+  *unknown = FALSE;
+  for (i = 0; i < streams->len; i++) {
+    Stream *stream = g_ptr_array_index (streams, i);
+    const GstKvsRtpCodec *codec = storage_stream_codec (stream);
+    GString *other = stream->audio ? other_audio : other_video;
+
+    if (stream->audio)
+      any_audio = TRUE;
+    else
+      any_video = TRUE;
+    if (codec == NULL) {
+      if (stream->audio)
+        audio_unknown = TRUE;
+      else
+        video_unknown = TRUE;
+    } else if (stream->audio ? g_str_equal (codec->name, "OPUS") :
+        g_str_equal (codec->name, "H264")) {
+      if (stream->audio)
+        opus = TRUE;
+      else
+        h264 = TRUE;
+    } else {
+      g_string_append_printf (other, "%s%s sends %s", other->len ? ", " : "",
+          GST_PAD_NAME (stream->ghost), codec->name);
+    }
+  }
+
+  if (!h264 && !video_unknown) {
+    if (!any_video)
+      g_string_append (problems, "there is no video input (no video_%u pad)");
+    else
+      g_string_append_printf (problems, "no video input is H.264 (%s)",
+          other_video->str);
+  }
+  if (!opus && !audio_unknown) {
+    if (problems->len)
+      g_string_append (problems, "; ");
+    if (!any_audio)
+      g_string_append (problems, "there is no audio input (no audio_%u pad)");
+    else
+      g_string_append_printf (problems, "no audio input is Opus (%s)",
+          other_audio->str);
+  }
+  if (problems->len)
+    return g_string_free (g_steal_pointer (&problems), FALSE);
+  *unknown = !(h264 && opus);
+  return NULL;
+}
+
+/* FALSE after an error on the bus when the media cannot be stored. */
+static gboolean
+storage_check_media (GstKvsWebrtcSink * self, gboolean * unknown)
+{
+  g_autofree gchar *problem = storage_media_problem (self, unknown);
+
+  if (problem == NULL)
+    return TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+      ("%s cannot join the storage session (join-storage-session=true): "
+          "Kinesis Video Streams stores H.264 video with Opus audio, both "
+          "present, and %s. Link H.264 video (e.g. x264enc, openh264enc) to "
+          "a video_%%u pad and Opus audio (opusenc) to an audio_%%u pad, or "
+          "set join-storage-session=false.", GST_OBJECT_NAME (self),
+          problem), ("nothing was sent to the storage session"));
+  return FALSE;
+}
+
+static void
+storage_cancel_timer (GstKvsWebrtcSink * self)
+{
+  GstClockID id;
+
+  g_mutex_lock (&self->lock);
+  id = self->storage_timer;
+  self->storage_timer = NULL;
+  g_mutex_unlock (&self->lock);
+  if (id) {
+    gst_clock_id_unschedule (id);
+    gst_clock_id_unref (id);
+  }
+}
+
+typedef struct
+{
+  GstKvsWebrtcSink *sink;       /* ref */
+  guint attempt;                /* 0: the wait for codecs */
+} StorageWait;
+
+static void
+storage_wait_free (StorageWait * wait)
+{
+  gst_object_unref (wait->sink);
+  g_free (wait);
+}
+
+static gboolean
+on_storage_timer (GstClock * clock, GstClockTime time, GstClockID id,
+    gpointer data)
+{
+  StorageWait *wait = data;
+  GstKvsWebrtcSink *self = wait->sink;
+  gboolean mine, offer_late;
+  guint delay = 0;
+
+  g_mutex_lock (&self->lock);
+  mine = self->storage_timer == id;
+  if (mine) {
+    gst_clock_id_unref (self->storage_timer);
+    self->storage_timer = NULL;
+  }
+  offer_late = mine && wait->attempt != 0 && self->storage_awaiting &&
+      self->storage_attempt == wait->attempt;
+  if (offer_late)
+    delay = gst_kvs_backoff_next (&self->storage_backoff);
+  g_mutex_unlock (&self->lock);
+
+  if (offer_late) {
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+        ("The storage peer sent no offer within %u s of JoinStorageSession; "
+            "joining again in %u ms.", (guint) (STORAGE_OFFER_TIMEOUT /
+                GST_SECOND), delay), (NULL));
+    storage_schedule_join (self, delay);
+  } else if (mine && wait->attempt == 0) {
+    storage_schedule_join (self, 0);
+  }
+  return TRUE;
+}
+
+static void
+storage_start_timer (GstKvsWebrtcSink * self, GstClockTime delay, guint attempt)
+{
+  GstClock *clock = gst_system_clock_obtain ();
+  GstClockID id = gst_clock_new_single_shot_id (clock,
+      gst_clock_get_time (clock) + delay);
+  StorageWait *wait = g_new0 (StorageWait, 1);
+
+  storage_cancel_timer (self);
+  wait->sink = gst_object_ref (self);
+  wait->attempt = attempt;
+  g_mutex_lock (&self->lock);
+  self->storage_timer = gst_clock_id_ref (id);
+  g_mutex_unlock (&self->lock);
+  gst_clock_id_wait_async (id, on_storage_timer, wait,
+      (GDestroyNotify) storage_wait_free);
+  gst_clock_id_unref (id);
+  gst_object_unref (clock);
+}
+
+/* JoinStorageSession in @delay_ms, once the signaling connection is up and
+ * the media fit; a later connection joins again (on_signaling_state()). */
+static void
+storage_schedule_join (GstKvsWebrtcSink * self, guint delay_ms)
+{
+  g_autoptr (GstKvsConnection) connection = dup_connection (self);
+  g_autoptr (GstKvsStorageJoiner) joiner = NULL;
+  g_autofree gchar *arn = NULL, *region = NULL;
+  GstKvsSignalingClient *client;
+  gboolean unknown = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (self->joiner && !self->storage_gave_up)
+    joiner = g_object_ref (self->joiner);
+  g_mutex_unlock (&self->lock);
+  if (joiner == NULL || connection == NULL ||
+      gst_kvs_connection_get_state (connection) !=
+      GST_KVS_SIGNALING_STATE_CONNECTED)
+    return;
+
+  if (!storage_check_media (self, &unknown)) {
+    g_mutex_lock (&self->lock);
+    self->storage_gave_up = TRUE;
+    self->storage_awaiting = FALSE;
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  if (unknown) {
+    GST_DEBUG_OBJECT (self, "codecs not known yet: joining the storage "
+        "session later");
+    storage_start_timer (self, STORAGE_CODEC_WAIT_MS * GST_MSECOND, 0);
+    return;
+  }
+
+  client = gst_kvs_connection_get_client (connection);
+  arn = gst_kvs_signaling_client_dup_channel_arn (client);
+  region = gst_kvs_signaling_client_dup_region (client);
+  if (arn == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  self->storage_awaiting = TRUE;
+  g_mutex_unlock (&self->lock);
+  GST_INFO_OBJECT (self, "joining the storage session of %s in %u ms", arn,
+      delay_ms);
+  /* the joiner reports only its newest join (this one, or a later one) */
+  gst_kvs_storage_joiner_join (joiner, arn, region, delay_ms);
+}
+
+/* The joiner's thread. */
+static void
+on_storage_joined (GstKvsStorageJoiner * joiner, guint attempt,
+    const GError * error, gpointer data)
+{
+  GstKvsWebrtcSink *self = data;
+  g_autofree gchar *channel =
+      gst_kvs_webrtc_base_dup_channel (GST_KVS_WEBRTC_BASE (self));
+  gboolean final = FALSE;
+  guint delay = 0;
+
+  g_mutex_lock (&self->lock);
+  if (!self->storage_awaiting) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  if (error == NULL) {
+    self->storage_joins++;
+    self->storage_attempt = attempt;    /* its offer is awaited */
+  } else {
+    final = error->domain == GST_KVS_ERROR &&
+        (error->code == GST_KVS_ERROR_INVALID_ARGUMENT ||
+        error->code == GST_KVS_ERROR_ACCESS_DENIED ||
+        error->code == GST_KVS_ERROR_NOT_AUTHORIZED);
+    if (final) {
+      self->storage_gave_up = TRUE;
+      self->storage_awaiting = FALSE;
+    } else {
+      delay = gst_kvs_backoff_next (&self->storage_backoff);
+    }
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (error == NULL) {
+    GST_INFO_OBJECT (self, "joined the storage session: waiting for the "
+        "storage peer's offer");
+    post_storage_event (self, "joined", NULL);
+    storage_start_timer (self, STORAGE_OFFER_TIMEOUT, attempt);
+  } else if (final) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Cannot join the storage session of channel '%s': %s. %s",
+            GST_STR_NULL (channel), error->message,
+            error->code == GST_KVS_ERROR_INVALID_ARGUMENT ?
+            "Configure media storage for the channel "
+            "(UpdateMediaStorageConfiguration with a stream and Status "
+            "ENABLED) and restart, or set join-storage-session=false; the "
+            "viewers are served all the same." :
+            "The credentials need kinesisvideo:GetSignalingChannelEndpoint "
+            "and kinesisvideo:JoinStorageSession."),
+        ("JoinStorageSession refused; not trying again until the signaling "
+            "connection is made again"));
+    post_storage_event (self, "failed", NULL);
+  } else {
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+        ("Could not join the storage session of channel '%s': %s; trying "
+            "again in %u ms.", GST_STR_NULL (channel), error->message, delay),
+        (NULL));
+    storage_schedule_join (self, delay);
+  }
+}
+
+/* Client's thread, from offer-received (before the offer is bound): the
+ * first offer from a new peer after a JoinStorageSession is the storage
+ * peer's (the service sends one per join). TRUE when @client_id is the
+ * storage peer. */
+static gboolean
+storage_offer_seen (GstKvsWebrtcSink * self, const gchar * client_id,
+    GstKvsWebrtcViewer ** old)
+{
+  g_autofree gchar *old_id = NULL;
+  GstClockID timer = NULL;
+
+  *old = NULL;
+  g_mutex_lock (&self->lock);
+  if (g_strcmp0 (client_id, self->storage_id) == 0) {
+    g_mutex_unlock (&self->lock);
+    return TRUE;
+  }
+  if (!self->storage_awaiting ||
+      g_hash_table_contains (self->viewers, client_id)) {
+    g_mutex_unlock (&self->lock);
+    return FALSE;
+  }
+  old_id = g_steal_pointer (&self->storage_id);
+  if (old_id) {
+    gpointer key = NULL;
+
+    if (g_hash_table_steal_extended (self->viewers, old_id, &key,
+            (gpointer *) old))
+      g_free (key);
+  }
+  self->storage_id = g_strdup (client_id);
+  self->storage_awaiting = FALSE;
+  self->storage_sessions++;
+  timer = self->storage_timer;
+  self->storage_timer = NULL;
+  g_mutex_unlock (&self->lock);
+
+  if (timer) {
+    gst_clock_id_unschedule (timer);
+    gst_clock_id_unref (timer);
+  }
+  GST_INFO_OBJECT (self, "%s is the storage peer", client_id);
+  post_storage_event (self, "offer", client_id);
+  return TRUE;
+}
+
+/* @client_id's session ended: when it was the storage session, join again
+ * after the backoff. */
+static void
+storage_session_ended (GstKvsWebrtcSink * self, const gchar * client_id)
+{
+  g_autoptr (GstKvsConnection) connection = NULL;
+  guint delay;
+
+  g_mutex_lock (&self->lock);
+  if (client_id == NULL || g_strcmp0 (client_id, self->storage_id) != 0) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  g_clear_pointer (&self->storage_id, g_free);
+  delay = gst_kvs_backoff_next (&self->storage_backoff);
+  g_mutex_unlock (&self->lock);
+
+  connection = dup_connection (self);
+  if (connection)
+    gst_kvs_connection_set_storage_peer (connection, NULL);
+  GST_INFO_OBJECT (self, "the storage session with %s ended: joining again "
+      "in %u ms", client_id, delay);
+  post_storage_event (self, "ended", client_id);
+  storage_schedule_join (self, delay);
+}
+
+/* Forgets the storage session (its viewer, if any, is returned). */
+static GstKvsWebrtcViewer *
+storage_forget (GstKvsWebrtcSink * self)
+{
+  g_autoptr (GstKvsConnection) connection = dup_connection (self);
+  g_autoptr (GstKvsStorageJoiner) joiner = NULL;
+  GstKvsWebrtcViewer *viewer = NULL;
+  gpointer key = NULL;
+
+  storage_cancel_timer (self);
+  g_mutex_lock (&self->lock);
+  if (self->joiner)
+    joiner = g_object_ref (self->joiner);
+  if (self->storage_id && g_hash_table_steal_extended (self->viewers,
+          self->storage_id, &key, (gpointer *) & viewer))
+    g_free (key);
+  g_clear_pointer (&self->storage_id, g_free);
+  self->storage_awaiting = FALSE;
+  self->storage_attempt = 0;
+  g_mutex_unlock (&self->lock);
+  if (connection)
+    gst_kvs_connection_set_storage_peer (connection, NULL);
+  if (joiner)
+    gst_kvs_storage_joiner_cancel (joiner);
+  return viewer;
+}
+
+/* The signaling connection is up again (or for the first time): the
+ * service ended the storage session of the previous one; join again. */
+static void
+on_signaling_state (GstElement * src, GParamSpec * pspec,
+    GstKvsWebrtcSink * self)
+{
+  GstKvsSignalingState state;
+  GstKvsWebrtcViewer *old;
+  gboolean joining;
+
+  g_object_get (src, "state", &state, NULL);
+  g_mutex_lock (&self->lock);
+  joining = self->joiner != NULL;
+  g_mutex_unlock (&self->lock);
+  if (state != GST_KVS_SIGNALING_STATE_CONNECTED || !joining)
+    return;
+
+  old = storage_forget (self);
+  if (old)
+    release_viewer (self, old);
+  g_mutex_lock (&self->lock);
+  self->storage_gave_up = FALSE;
+  g_mutex_unlock (&self->lock);
+  storage_schedule_join (self, 0);
+}
+
+/* READY→PAUSED, once the src has its connection. */
+static void
+storage_start (GstKvsWebrtcSink * self)
+{
+  g_autoptr (GstKvsConnection) connection = dup_connection (self);
+  GstKvsStorageJoiner *joiner;
+
+  if (connection == NULL) {
+    GST_WARNING_OBJECT (self, "no signaling connection: no storage session");
+    return;
+  }
+  joiner = gst_kvs_storage_joiner_new (gst_kvs_connection_get_settings
+      (connection), on_storage_joined, self);
+  g_mutex_lock (&self->lock);
+  self->joiner = joiner;
+  memset (&self->storage_backoff, 0, sizeof (self->storage_backoff));
+  self->storage_gave_up = FALSE;
+  g_mutex_unlock (&self->lock);
+  /* a connection shared with another element may be up already */
+  storage_schedule_join (self, 0);
+}
+
+/* PAUSED→READY: the signaling connection stops. */
+static void
+storage_stop_session (GstKvsWebrtcSink * self)
+{
+  GstKvsWebrtcViewer *viewer = storage_forget (self);
+
+  if (viewer) {
+    gst_kvs_webrtc_viewer_teardown (viewer);
+    g_object_unref (viewer);
+  }
+}
+
+static void
+storage_stop (GstKvsWebrtcSink * self)
+{
+  GstKvsStorageJoiner *joiner;
+
+  storage_stop_session (self);
+  g_mutex_lock (&self->lock);
+  joiner = self->joiner;
+  self->joiner = NULL;
+  g_mutex_unlock (&self->lock);
+  if (joiner) {
+    gst_kvs_storage_joiner_stop (joiner);
+    g_object_unref (joiner);
+  }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1189,6 +1774,7 @@ gst_kvs_webrtc_sink_change_state (GstElement * element,
 {
   GstKvsWebrtcSink *self = GST_KVS_WEBRTC_SINK (element);
   GstKvsRole role = gst_kvs_webrtc_base_get_role (GST_KVS_WEBRTC_BASE (self));
+  gboolean join_storage = FALSE, unknown = FALSE;
   GstStateChangeReturn ret;
 
   if (transition == GST_STATE_CHANGE_NULL_TO_READY) {
@@ -1201,6 +1787,12 @@ gst_kvs_webrtc_sink_change_state (GstElement * element,
       GST_ELEMENT_WARNING (self, CORE, PAD, ("%s has no input: link encoded "
               "media to its video_%%u or audio_%%u pads.",
               GST_OBJECT_NAME (self)), (NULL));
+    g_mutex_lock (&self->lock);
+    join_storage = self->join_storage_session && role == GST_KVS_ROLE_MASTER;
+    g_mutex_unlock (&self->lock);
+    /* what KVS cannot store fails before anything is sent */
+    if (join_storage && !storage_check_media (self, &unknown))
+      return GST_STATE_CHANGE_FAILURE;
     if (role == GST_KVS_ROLE_VIEWER && !start_session (self))
       return GST_STATE_CHANGE_FAILURE;
   }
@@ -1216,13 +1808,21 @@ gst_kvs_webrtc_sink_change_state (GstElement * element,
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       if (ret != GST_STATE_CHANGE_FAILURE && role == GST_KVS_ROLE_MASTER)
         start_checks (self);
+      g_mutex_lock (&self->lock);
+      join_storage = self->join_storage_session && role == GST_KVS_ROLE_MASTER;
+      g_mutex_unlock (&self->lock);
+      /* the signaling connection is the src's from here */
+      if (ret != GST_STATE_CHANGE_FAILURE && join_storage)
+        storage_start (self);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       stop_checks (self);
+      storage_stop (self);
       remove_all_viewers (self);
       reset_eos (self);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
+      storage_stop (self);
       remove_all_viewers (self);
       stop_session (self);
       break;
@@ -1251,7 +1851,11 @@ dup_stats (GstKvsWebrtcSink * self)
   for (l = viewers; l; l = l->next)
     g_object_ref (l->data);
   s = gst_structure_new ("application/x-kvs-webrtcsink-stats",
-      "viewers", G_TYPE_UINT, g_hash_table_size (self->viewers),
+      "viewers", G_TYPE_UINT, g_hash_table_size (self->viewers) -
+      (self->storage_id && g_hash_table_contains (self->viewers,
+              self->storage_id) ? 1 : 0),
+      "storage-joins", G_TYPE_UINT64, self->storage_joins,
+      "storage-sessions", G_TYPE_UINT64, self->storage_sessions,
       "viewers-served", G_TYPE_UINT64, self->viewers_served,
       "viewers-refused", G_TYPE_UINT64, self->viewers_refused,
       "viewers-timed-out", G_TYPE_UINT64, self->viewers_timed_out,
@@ -1340,6 +1944,11 @@ gst_kvs_webrtc_sink_set_property (GObject * object, guint prop_id,
       self->viewer_timeout = g_value_get_uint64 (value);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_JOIN_STORAGE_SESSION:
+      g_mutex_lock (&self->lock);
+      self->join_storage_session = g_value_get_boolean (value);
+      g_mutex_unlock (&self->lock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1382,6 +1991,11 @@ gst_kvs_webrtc_sink_get_property (GObject * object, guint prop_id,
       g_value_set_uint64 (value, self->viewer_timeout);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_JOIN_STORAGE_SESSION:
+      g_mutex_lock (&self->lock);
+      g_value_set_boolean (value, self->join_storage_session);
+      g_mutex_unlock (&self->lock);
+      break;
     case PROP_STATS:
       g_value_take_boxed (value, dup_stats (self));
       break;
@@ -1411,6 +2025,8 @@ gst_kvs_webrtc_sink_constructed (GObject * object)
       self, 0);
   g_signal_connect_object (src, "peer-removed", G_CALLBACK (on_peer_removed),
       self, 0);
+  g_signal_connect_object (src, "notify::state",
+      G_CALLBACK (on_signaling_state), self, 0);
 }
 
 static void
@@ -1419,6 +2035,7 @@ gst_kvs_webrtc_sink_dispose (GObject * object)
   GstKvsWebrtcSink *self = GST_KVS_WEBRTC_SINK (object);
 
   stop_checks (self);
+  storage_stop (self);
   remove_all_viewers (self);
   stop_session (self);
   G_OBJECT_CLASS (gst_kvs_webrtc_sink_parent_class)->dispose (object);
@@ -1432,6 +2049,7 @@ gst_kvs_webrtc_sink_finalize (GObject * object)
   g_ptr_array_unref (self->streams);
   g_hash_table_unref (self->viewers);
   g_hash_table_unref (self->offers);
+  g_free (self->storage_id);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (gst_kvs_webrtc_sink_parent_class)->finalize (object);
 }
@@ -1559,6 +2177,30 @@ gst_kvs_webrtc_sink_class_init (GstKvsWebrtcSinkClass * klass)
       rw | GST_PARAM_MUTABLE_PLAYING);
 
   /**
+   * GstKvsWebrtcSink:join-storage-session:
+   *
+   * As the master, also send the media to the channel's storage session
+   * (WebRTC ingestion: Kinesis Video Streams records it into the stream of
+   * the channel's media storage configuration). Once the signaling
+   * connection is up the bin calls JoinStorageSession on the channel's
+   * WEBRTC endpoint and answers the storage peer's offer like a viewer's;
+   * it joins again after every reconnect and when the storage session ends
+   * or fails, with backoff. The storage session takes no viewer slot.
+   * Needs H.264 video and Opus audio, both: other media fail with an error
+   * before anything is sent. A channel without media storage gives a
+   * warning (the viewers are served all the same).
+   *
+   * Since: 0.3
+   */
+  properties[PROP_JOIN_STORAGE_SESSION] =
+      g_param_spec_boolean ("join-storage-session", "Join storage session",
+      "As the master, join the channel's storage session (WebRTC ingestion, "
+      "JoinStorageSession) after each connect and whenever it ends, and send "
+      "it the media like a viewer (no viewer slot taken). Needs H.264 video "
+      "and Opus audio, and media storage configured for the channel.",
+      DEFAULT_JOIN_STORAGE_SESSION, rw | GST_PARAM_MUTABLE_READY);
+
+  /**
    * GstKvsWebrtcSink:stats:
    *
    * A structure `application/x-kvs-webrtcsink-stats` with:
@@ -1567,6 +2209,10 @@ gst_kvs_webrtc_sink_class_init (GstKvsWebrtcSinkClass * klass)
    *   since the start;
    * - `keyframes-requested` (guint64): force-key-unit events sent upstream;
    * - `keyframe-requests-merged` (guint64): requests merged into those;
+   * - `storage-joins`, `storage-sessions` (guint64): JoinStorageSession
+   *   calls the service accepted, and storage sessions answered
+   *   (join-storage-session); the storage session is not in `viewers` but
+   *   has its entry in `viewer-stats`;
    * - `viewer-stats` (#GstValueArray of structures), one per viewer:
    *   `client-id`, `connection-state` (#GstWebRTCPeerConnectionState),
    *   `duration` (guint64, ns since its offer), `bytes-sent` (guint64, RTP),
@@ -1645,4 +2291,5 @@ gst_kvs_webrtc_sink_init (GstKvsWebrtcSink * self)
   self->queue_time = DEFAULT_QUEUE_TIME;
   self->receive_media = DEFAULT_RECEIVE_MEDIA;
   self->viewer_timeout = DEFAULT_VIEWER_TIMEOUT;
+  self->join_storage_session = DEFAULT_JOIN_STORAGE_SESSION;
 }
