@@ -299,18 +299,22 @@ complete_waiters (GstKvsCredentialsProvider * self,
   GstKvsCredentialsProviderPrivate *priv = PRIV (self);
   GTask *task;
 
+  /* a task in the queue was not returned yet (on_waiter_cancelled takes it
+   * out first); its cancellable may be cancelled while its cancel source
+   * did not run yet: that source goes now, it must not see a freed task */
   while ((task = g_queue_pop_head (&priv->waiters))) {
-    if (!g_task_had_error (task) && !g_task_get_completed (task)) {
-      GSource *cancel_source = g_object_get_data (G_OBJECT (task),
-          "kvs-cancel-source");
+    GSource *cancel_source = g_object_get_data (G_OBJECT (task),
+        "kvs-cancel-source");
 
-      if (cancel_source)
-        g_source_destroy (cancel_source);
-      if (creds)
-        g_task_return_pointer (task, gst_kvs_credentials_ref (creds),
-            (GDestroyNotify) gst_kvs_credentials_unref);
-      else
-        g_task_return_error (task, g_error_copy (error));
+    if (cancel_source)
+      g_source_destroy (cancel_source);
+    if (g_task_return_error_if_cancelled (task)) {
+      /* told: cancelled */
+    } else if (creds) {
+      g_task_return_pointer (task, gst_kvs_credentials_ref (creds),
+          (GDestroyNotify) gst_kvs_credentials_unref);
+    } else {
+      g_task_return_error (task, g_error_copy (error));
     }
     g_object_unref (task);
   }

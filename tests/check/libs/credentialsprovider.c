@@ -666,6 +666,33 @@ GST_START_TEST (test_stop_resume)
 
 GST_END_TEST;
 
+/* A waiter whose cancellable is cancelled, then stop() before its cancel
+ * source ran (the client's shutdown): told once, cancelled. */
+GST_START_TEST (test_cancel_then_stop)
+{
+  g_autoptr (FakeProvider) fake = g_object_new (FAKE_TYPE_PROVIDER, NULL);
+  GstKvsCredentialsProvider *p = GST_KVS_CREDENTIALS_PROVIDER (fake);
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_autoptr (GError) err = NULL;
+  Got got = { NULL, 0 };
+
+  fake->hold = TRUE;
+  gst_kvs_credentials_provider_get_async (p, cancel, on_got, &got);
+  while (g_main_context_iteration (ctx, FALSE));
+  g_cancellable_cancel (cancel);
+  gst_kvs_credentials_provider_stop (p);
+  wait_count (&got.n, 1, 2000);
+  while (g_main_context_iteration (ctx, FALSE));
+  fail_unless_equals_int (got.n, 1);
+  fail_if (gst_kvs_credentials_provider_get_finish (p, got.res, &err));
+  fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_clear_object (&got.res);
+  fake_release (fake);
+  while (g_main_context_iteration (ctx, FALSE));
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_refresh_failure_keeps_old)
 {
   g_autoptr (FakeProvider) fake = g_object_new (FAKE_TYPE_PROVIDER, NULL);
@@ -1544,6 +1571,7 @@ credentialsprovider_suite (void)
   tcase_add_test (tc, test_refresh_ahead);
   tcase_add_test (tc, test_refresh_failure_keeps_old);
   tcase_add_test (tc, test_stop_resume);
+  tcase_add_test (tc, test_cancel_then_stop);
   tcase_add_test (tc, test_expired_on_arrival);
   tcase_add_test (tc, test_chain_order);
   tcase_add_test (tc, test_chain_sticky);

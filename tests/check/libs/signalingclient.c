@@ -1825,6 +1825,8 @@ GST_START_TEST (test_no_credentials_anywhere_fails_once)
   started = g_get_monotonic_time ();
   start_ok (client);
   WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_FAILED, 10);
+  /* "error" comes right after the state */
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_errors >= 1, 5);
   fail_unless (g_get_monotonic_time () - started < 5 * G_USEC_PER_SEC);
   STATES_ARE (rec, "get-credentials,failed");
 
