@@ -193,7 +193,8 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
 
   fake_set_date (fake, msg);
   if (g_str_equal (path, "/container-credentials")) {
-    g_autoptr (GDateTime) exp = g_date_time_add_hours (fake_now (fake), 1);
+    g_autoptr (GDateTime) now_fake = fake_now (fake);
+    g_autoptr (GDateTime) exp = g_date_time_add_hours (now_fake, 1);
     g_autofree gchar *when = g_date_time_format (exp, "%Y-%m-%dT%H:%M:%SZ");
     g_autofree gchar *json = NULL;
 
