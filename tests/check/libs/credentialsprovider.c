@@ -547,25 +547,53 @@ GST_START_TEST (test_cache_single_flight)
 
 GST_END_TEST;
 
-GST_START_TEST (test_cancel)
+typedef struct
+{
+  GAsyncResult *res;
+  guint n;
+} Got;
+
+static void
+on_got (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  Got *got = user_data;
+
+  g_clear_object (&got->res);
+  got->res = g_object_ref (result);
+  got->n++;
+}
+
+/* A get whose cancellable is cancelled (then, @stop: the provider is
+ * stopped before the cancel source ran, as at the client's shutdown): told
+ * once, G_IO_ERROR_CANCELLED. */
+static void
+check_cancelled_get (gboolean stop)
 {
   g_autoptr (FakeProvider) fake = g_object_new (FAKE_TYPE_PROVIDER, NULL);
   GstKvsCredentialsProvider *p = GST_KVS_CREDENTIALS_PROVIDER (fake);
   g_autoptr (GCancellable) cancel = g_cancellable_new ();
   g_autoptr (GError) err = NULL;
-  GAsyncResult *r = NULL;
+  Got got = { NULL, 0 };
 
   fake->hold = TRUE;
-  gst_kvs_credentials_provider_get_async (p, cancel, on_result, &r);
+  gst_kvs_credentials_provider_get_async (p, cancel, on_got, &got);
   while (g_main_context_iteration (ctx, FALSE));
   g_cancellable_cancel (cancel);
-  while (r == NULL)
-    g_main_context_iteration (ctx, TRUE);
-  fail_unless (gst_kvs_credentials_provider_get_finish (p, r, &err) == NULL);
+  if (stop)
+    gst_kvs_credentials_provider_stop (p);
+  wait_count (&got.n, 1, 2000);
+  while (g_main_context_iteration (ctx, FALSE));
+  fail_unless_equals_int (got.n, 1);
+  fail_if (gst_kvs_credentials_provider_get_finish (p, got.res, &err));
   fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED));
-  g_object_unref (r);
+  g_clear_object (&got.res);
   fake_release (fake);
   while (g_main_context_iteration (ctx, FALSE));
+}
+
+GST_START_TEST (test_cancel)
+{
+  check_cancelled_get (FALSE);
 }
 
 GST_END_TEST;
@@ -592,22 +620,6 @@ GST_START_TEST (test_refresh_ahead)
 }
 
 GST_END_TEST;
-
-typedef struct
-{
-  GAsyncResult *res;
-  guint n;
-} Got;
-
-static void
-on_got (GObject * source, GAsyncResult * result, gpointer user_data)
-{
-  Got *got = user_data;
-
-  g_clear_object (&got->res);
-  got->res = g_object_ref (result);
-  got->n++;
-}
 
 /* stop() at the end of a client's run, resume() in the next run's thread
  * (another context): the cached credentials are kept and refreshed from
@@ -666,29 +678,9 @@ GST_START_TEST (test_stop_resume)
 
 GST_END_TEST;
 
-/* A waiter whose cancellable is cancelled, then stop() before its cancel
- * source ran (the client's shutdown): told once, cancelled. */
 GST_START_TEST (test_cancel_then_stop)
 {
-  g_autoptr (FakeProvider) fake = g_object_new (FAKE_TYPE_PROVIDER, NULL);
-  GstKvsCredentialsProvider *p = GST_KVS_CREDENTIALS_PROVIDER (fake);
-  g_autoptr (GCancellable) cancel = g_cancellable_new ();
-  g_autoptr (GError) err = NULL;
-  Got got = { NULL, 0 };
-
-  fake->hold = TRUE;
-  gst_kvs_credentials_provider_get_async (p, cancel, on_got, &got);
-  while (g_main_context_iteration (ctx, FALSE));
-  g_cancellable_cancel (cancel);
-  gst_kvs_credentials_provider_stop (p);
-  wait_count (&got.n, 1, 2000);
-  while (g_main_context_iteration (ctx, FALSE));
-  fail_unless_equals_int (got.n, 1);
-  fail_if (gst_kvs_credentials_provider_get_finish (p, got.res, &err));
-  fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED));
-  g_clear_object (&got.res);
-  fake_release (fake);
-  while (g_main_context_iteration (ctx, FALSE));
+  check_cancelled_get (TRUE);
 }
 
 GST_END_TEST;
