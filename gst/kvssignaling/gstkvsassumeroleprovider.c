@@ -6,36 +6,17 @@
 #endif
 
 #include "gstkvsassumeroleprovider.h"
-#include "gstkvscredentialsutil.h"
-#include "gstkvsawsconfig.h"
-#include "gstkvsendpoints.h"
-#include "gstkvssts.h"
 
 struct _GstKvsAssumeRoleProvider
 {
-  GstKvsCredentialsProvider parent;
+  GstKvsStsProvider parent;
   GstKvsCredentialsProvider *source;
-  gchar *role_arn, *session_name, *external_id, *profile;
+  gchar *role_arn, *session_name, *external_id;
   guint duration_s;
-  SoupSession *session;
 };
 
 G_DEFINE_TYPE (GstKvsAssumeRoleProvider, gst_kvs_assume_role_provider,
-    GST_KVS_TYPE_CREDENTIALS_PROVIDER);
-
-static void
-on_sts (GObject * object, GAsyncResult * result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-  GstKvsCredentials *creds = gst_kvs_sts_call_finish (result, &error);
-
-  if (creds)
-    g_task_return_pointer (task, creds,
-        (GDestroyNotify) gst_kvs_credentials_unref);
-  else
-    g_task_return_error (task, error);
-}
+    GST_KVS_TYPE_STS_PROVIDER);
 
 static void
 on_source (GObject * object, GAsyncResult * result, gpointer user_data)
@@ -44,8 +25,8 @@ on_source (GObject * object, GAsyncResult * result, gpointer user_data)
   GstKvsAssumeRoleProvider *self = g_task_get_source_object (task);
   g_autoptr (GError) err = NULL;
   g_autoptr (GstKvsCredentials) src = NULL;
-  g_autofree gchar *region = NULL, *endpoint = NULL, *what = NULL;
-  g_autofree gchar *source = NULL, *name = NULL, *duration = NULL;
+  g_autofree gchar *what = NULL, *source = NULL, *name = NULL;
+  g_autofree gchar *duration = NULL;
   const gchar *params[13];
   guint n = 0;
 
@@ -65,15 +46,13 @@ on_source (GObject * object, GAsyncResult * result, gpointer user_data)
       "%s)", self->role_arn, src->source);
   source = g_strdup_printf ("assume role %s (source: %s)", self->role_arn,
       src->source);
-  if (self->session_name == NULL)
-    name = g_strdup_printf ("kvssignaling-%" G_GINT64_FORMAT,
-        g_get_real_time () / G_USEC_PER_SEC);
+  name = gst_kvs_sts_session_name (self->session_name);
   params[n++] = "Action";
   params[n++] = "AssumeRole";
   params[n++] = "RoleArn";
   params[n++] = self->role_arn;
   params[n++] = "RoleSessionName";
-  params[n++] = self->session_name ? self->session_name : name;
+  params[n++] = name;
   if (self->external_id) {
     params[n++] = "ExternalId";
     params[n++] = self->external_id;
@@ -84,26 +63,8 @@ on_source (GObject * object, GAsyncResult * result, gpointer user_data)
     params[n++] = duration;
   }
   params[n] = NULL;
-  region = gst_kvs_aws_resolve_region (NULL, self->profile);
-  endpoint = gst_kvs_endpoint_resolve (GST_KVS_AWS_SERVICE_STS, NULL, region,
-      self->profile, NULL);
-  if (self->session == NULL) {
-    GError *serr = NULL;
-
-    self->session = gst_kvs_credentials_session_new (10, NULL, &serr);
-    if (self->session == NULL) {
-      g_prefix_error (&serr, "%s: ",
-          gst_kvs_credentials_provider_get_name
-          (GST_KVS_CREDENTIALS_PROVIDER (self)));
-      serr->domain = GST_KVS_ERROR;
-      serr->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
-      g_task_return_error (task, serr);
-      g_object_unref (task);
-      return;
-    }
-  }
-  gst_kvs_sts_call_async (self->session, endpoint, region, params, src,
-      source, what, g_task_get_cancellable (task), on_sts, task);
+  gst_kvs_sts_provider_call (GST_KVS_STS_PROVIDER (self), task, params, src,
+      source, what);
 }
 
 static void
@@ -125,8 +86,6 @@ gst_kvs_assume_role_provider_finalize (GObject * object)
   g_free (self->role_arn);
   g_free (self->session_name);
   g_free (self->external_id);
-  g_free (self->profile);
-  g_clear_object (&self->session);
   G_OBJECT_CLASS (gst_kvs_assume_role_provider_parent_class)->finalize (object);
 }
 
@@ -159,6 +118,6 @@ gst_kvs_assume_role_provider_new (GstKvsCredentialsProvider * source,
   self->session_name = g_strdup (session_name);
   self->external_id = g_strdup (external_id);
   self->duration_s = duration_s;
-  self->profile = g_strdup (profile);
+  gst_kvs_sts_provider_set_profile (GST_KVS_STS_PROVIDER (self), profile);
   return GST_KVS_CREDENTIALS_PROVIDER (self);
 }

@@ -4,13 +4,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "gstkvscredentialsprovider.h"
+#include "gstkvssts.h"
 
 G_BEGIN_DECLS
 
 #define GST_KVS_TYPE_ASSUME_ROLE_PROVIDER (gst_kvs_assume_role_provider_get_type ())
 G_DECLARE_FINAL_TYPE (GstKvsAssumeRoleProvider, gst_kvs_assume_role_provider,
-    GST_KVS, ASSUME_ROLE_PROVIDER, GstKvsCredentialsProvider)
+    GST_KVS, ASSUME_ROLE_PROVIDER, GstKvsStsProvider)
 
 /* @source: where the signing credentials come from (fetched, uncached, at
  * each refresh). @session_name NULL: kvssignaling-<time>; @external_id

@@ -64,7 +64,9 @@ struct _GstKvsChannelResolver
 
   GSource *refresh_source;
   gboolean refresh_active;
+  gboolean refresh_retry;       /* this refresh follows new credentials */
   gint64 refresh_started;       /* monotonic us */
+  GstKvsClientCredentials *credentials;
   gboolean stopped;
 };
 
@@ -73,17 +75,31 @@ G_DEFINE_TYPE_WITH_CODE (GstKvsChannelResolver, gst_kvs_channel_resolver,
     GST_DEBUG_CATEGORY_INIT (kvs_channel_resolver_debug, "kvschannelresolver",
         0, "KVS signaling channel resolver"));
 
+static void
+on_credentials_changed (GstKvsClientCredentials * credentials,
+    GstKvsCredentials * creds, gpointer user_data)
+{
+  GstKvsChannelResolver *self = user_data;
+
+  gst_kvs_control_plane_set_credentials (self->cp, creds);
+}
+
 GstKvsChannelResolver *
 gst_kvs_channel_resolver_new (SoupSession * session, const gchar * endpoint,
-    const gchar * region, GstKvsCredentials * credentials, guint timeout_s,
-    GstKvsRole role, const gchar * name, const gchar * arn,
+    const gchar * region, GstKvsClientCredentials * credentials,
+    guint timeout_s, GstKvsRole role, const gchar * name, const gchar * arn,
     const gchar * client_id, GCancellable * cancellable)
 {
   GstKvsChannelResolver *self =
       g_object_new (GST_KVS_TYPE_CHANNEL_RESOLVER, NULL);
+  g_autoptr (GstKvsCredentials) creds =
+      gst_kvs_client_credentials_dup (credentials);
 
   self->context = g_main_context_ref_thread_default ();
-  self->cp = gst_kvs_control_plane_new (session, endpoint, region, credentials);
+  self->cp = gst_kvs_control_plane_new (session, endpoint, region, creds);
+  self->credentials = g_object_ref (credentials);
+  g_signal_connect (credentials, "changed",
+      G_CALLBACK (on_credentials_changed), self);
   /* background calls (ICE refresh) have no step timer: the same bound */
   gst_kvs_control_plane_set_timeout (self->cp, timeout_s);
   self->cancellable = g_object_ref (cancellable);
@@ -93,13 +109,6 @@ gst_kvs_channel_resolver_new (SoupSession * session, const gchar * endpoint,
   self->arn_from_user = arn != NULL;
   self->client_id = g_strdup (client_id);
   return self;
-}
-
-void
-gst_kvs_channel_resolver_set_credentials (GstKvsChannelResolver * self,
-    GstKvsCredentials * credentials)
-{
-  gst_kvs_control_plane_set_credentials (self->cp, credentials);
 }
 
 gint64
@@ -459,6 +468,36 @@ gst_kvs_channel_resolver_get_ice_config_finish (GstKvsChannelResolver * self,
   return g_task_propagate_pointer (G_TASK (res), error);
 }
 
+static void start_refresh (GstKvsChannelResolver * self, gboolean retry);
+
+/* A background call failed (@what): the refresh is tried again later. */
+static void
+refresh_later (GstKvsChannelResolver * self, const gchar * what,
+    const GError * error)
+{
+  GST_WARNING_OBJECT (self, "%s, retrying GetIceServerConfig in %d s: %s",
+      what, ICE_REFRESH_RETRY_S, error->message);
+  schedule_refresh (self, ICE_REFRESH_RETRY_S * 1000);
+}
+
+/* New credentials for a refresh refused with expired ones. */
+static void
+refetched_cb (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  g_autoptr (GstKvsChannelResolver) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstKvsCredentials) creds =
+      gst_kvs_client_credentials_get_finish (self->credentials, res, &error);
+
+  self->refresh_active = FALSE;
+  if (self->stopped)
+    return;
+  if (creds)
+    start_refresh (self, TRUE);
+  else
+    refresh_later (self, "no new credentials", error);
+}
+
 static void
 refresh_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
@@ -472,10 +511,19 @@ refresh_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   if (self->stopped)
     return;
 
+  if (!servers && !self->refresh_retry &&
+      g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE_EXPIRED)) {
+    /* as the connect path: new credentials, and at once again, once */
+    GST_INFO_OBJECT (self, "background GetIceServerConfig refused, "
+        "credentials expired: fetching new ones (%s)", error->message);
+    self->refresh_active = TRUE;
+    gst_kvs_client_credentials_invalidate (self->credentials);
+    gst_kvs_client_credentials_get_async (self->credentials,
+        self->cancellable, refetched_cb, g_object_ref (self));
+    return;
+  }
   if (!servers) {
-    GST_WARNING_OBJECT (self, "background GetIceServerConfig failed, "
-        "retrying in %d s: %s", ICE_REFRESH_RETRY_S, error->message);
-    schedule_refresh (self, ICE_REFRESH_RETRY_S * 1000);
+    refresh_later (self, "background GetIceServerConfig failed", error);
     return;
   }
   got_servers (self, servers);
@@ -483,24 +531,31 @@ refresh_cb (GObject * source, GAsyncResult * res, gpointer user_data)
       self->refresh_started);
 }
 
-/* Background refresh: never blocks a message or a connect. */
-void
-gst_kvs_channel_resolver_refresh_ice_config (GstKvsChannelResolver * self)
+static void
+start_refresh (GstKvsChannelResolver * self, gboolean retry)
 {
-  GST_KVS_CHECK_OWNER (self->context);
-
   if (self->stopped || self->refresh_active || !self->endpoints ||
       !self->endpoints->https || !self->arn)
     return;
 
-  GST_INFO_OBJECT (self, "refreshing the ICE servers");
+  GST_INFO_OBJECT (self, "refreshing the ICE servers%s",
+      retry ? " with new credentials" : "");
   gst_kvs_source_clear (&self->refresh_source);
   self->refresh_active = TRUE;
+  self->refresh_retry = retry;
   self->refresh_started = g_get_monotonic_time ();
   gst_kvs_control_plane_get_ice_server_config_async (self->cp,
       self->endpoints->https, self->arn,
       self->role == GST_KVS_ROLE_VIEWER ? self->client_id : NULL,
       self->cancellable, refresh_cb, g_object_ref (self));
+}
+
+/* Background refresh: never blocks a message or a connect. */
+void
+gst_kvs_channel_resolver_refresh_ice_config (GstKvsChannelResolver * self)
+{
+  GST_KVS_CHECK_OWNER (self->context);
+  start_refresh (self, FALSE);
 }
 
 gboolean
@@ -514,6 +569,7 @@ gst_kvs_channel_resolver_stop (GstKvsChannelResolver * self)
 {
   self->stopped = TRUE;
   gst_kvs_source_clear (&self->refresh_source);
+  g_signal_handlers_disconnect_by_data (self->credentials, self);
 }
 
 static void
@@ -522,6 +578,8 @@ gst_kvs_channel_resolver_finalize (GObject * object)
   GstKvsChannelResolver *self = GST_KVS_CHANNEL_RESOLVER (object);
 
   gst_kvs_source_clear (&self->refresh_source);
+  g_signal_handlers_disconnect_by_data (self->credentials, self);
+  g_clear_object (&self->credentials);
   g_clear_object (&self->cp);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->disk);

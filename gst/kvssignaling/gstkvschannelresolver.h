@@ -8,6 +8,7 @@
 #include "gstkvscredentials.h"
 #include "gstkvscontrolplane.h"
 #include "gstkvschannelcache.h"
+#include "gstkvsclientcredentials.h"
 
 G_BEGIN_DECLS
 
@@ -20,17 +21,17 @@ G_DECLARE_FINAL_TYPE (GstKvsChannelResolver, gst_kvs_channel_resolver,
  * callback and the "ice-servers-refreshed" signal (GPtrArray of
  * GstKvsIceServer, gint64 started, monotonic us) happen there. @arn is the
  * user's channel ARN (describe by ARN) or NULL (by @name); @client_id the
- * viewer's, NULL for a master. @cancellable cancels the background calls. */
+ * viewer's, NULL for a master. @cancellable cancels the background calls.
+ * The calls are signed with the credentials of @credentials (its
+ * "changed"), which are asked for new ones when a background call finds
+ * them expired. */
 G_GNUC_INTERNAL
 GstKvsChannelResolver *gst_kvs_channel_resolver_new (SoupSession * session,
     const gchar * endpoint, const gchar * region,
-    GstKvsCredentials * credentials, guint timeout_s, GstKvsRole role,
+    GstKvsClientCredentials * credentials, guint timeout_s, GstKvsRole role,
     const gchar * name, const gchar * arn, const gchar * client_id,
     GCancellable * cancellable);
 
-G_GNUC_INTERNAL
-void gst_kvs_channel_resolver_set_credentials (GstKvsChannelResolver * self,
-    GstKvsCredentials * credentials);
 /* Server clock minus local clock, in seconds (see GstKvsControlPlane). */
 G_GNUC_INTERNAL
 gint64 gst_kvs_channel_resolver_get_clock_offset (GstKvsChannelResolver *
@@ -111,7 +112,10 @@ GPtrArray *gst_kvs_channel_resolver_get_ice_config_finish (
     GstKvsChannelResolver * self, GAsyncResult * res, GError ** error);
 
 /* A background GetIceServerConfig (RECONNECT_ICE_SERVER), unless one runs
- * or nothing is resolved yet; its result comes as "ice-servers-refreshed". */
+ * or nothing is resolved yet; its result comes as "ice-servers-refreshed".
+ * Refused with expired credentials (ExpiredTokenException), it has new
+ * ones fetched (gst_kvs_channel_resolver_use_credentials()) and is retried
+ * at once, once, as the connect path does. */
 G_GNUC_INTERNAL
 void gst_kvs_channel_resolver_refresh_ice_config (GstKvsChannelResolver *
     self);

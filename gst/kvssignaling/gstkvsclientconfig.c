@@ -124,6 +124,31 @@ gst_kvs_client_config_get (const GstKvsSettings * config, guint prop_id,
   return TRUE;
 }
 
+void
+gst_kvs_client_config_take_settings (GstKvsSettings * config,
+    const GstKvsSettings * settings)
+{
+  gst_kvs_settings_clear (config);
+  gst_kvs_settings_copy_into (config, settings);
+  g_clear_pointer (&config->stun_server, g_free);
+  g_clear_pointer (&config->correlation_id, g_free);
+  g_clear_pointer (&config->local_addresses, g_free);
+  config->answer_timeout = 0;
+}
+
+void
+gst_kvs_client_config_set_keys (GstKvsSettings * config,
+    const gchar * access_key, const gchar * secret_key,
+    const gchar * session_token)
+{
+  g_free (config->access_key);
+  config->access_key = g_strdup (access_key);
+  g_free (config->secret_key);
+  config->secret_key = g_strdup (secret_key);
+  g_free (config->session_token);
+  config->session_token = g_strdup (session_token);
+}
+
 gboolean
 gst_kvs_client_config_is_credential (guint prop_id)
 {
@@ -131,6 +156,7 @@ gst_kvs_client_config_is_credential (guint prop_id)
       prop_id == GST_KVS_CLIENT_PROP_SECRET_KEY ||
       prop_id == GST_KVS_CLIENT_PROP_SESSION_TOKEN ||
       prop_id == GST_KVS_CLIENT_PROP_PROFILE ||
+      prop_id == GST_KVS_CLIENT_PROP_CA_FILE ||
       (prop_id >= GST_KVS_CLIENT_PROP_IOT_ENDPOINT &&
       prop_id <= GST_KVS_CLIENT_PROP_IOT_THING_NAME);
 }

@@ -49,8 +49,20 @@ gboolean gst_kvs_client_config_set (GstKvsSettings * config,
 G_GNUC_INTERNAL
 gboolean gst_kvs_client_config_get (const GstKvsSettings * config,
     guint prop_id, GValue * value);
+/* @config becomes a copy of @settings but for the WebRTC fields
+ * (stun_server, correlation_id, local_addresses, answer_timeout), which
+ * are the caller's. */
+G_GNUC_INTERNAL
+void gst_kvs_client_config_take_settings (GstKvsSettings * config,
+    const GstKvsSettings * settings);
+/* The explicit keys (NULL: none). */
+G_GNUC_INTERNAL
+void gst_kvs_client_config_set_keys (GstKvsSettings * config,
+    const gchar * access_key, const gchar * secret_key,
+    const gchar * session_token);
+
 /* TRUE for the properties that make the credentials (keys, profile,
- * AWS IoT). */
+ * AWS IoT and the ca-file its endpoint is checked with). */
 G_GNUC_INTERNAL
 gboolean gst_kvs_client_config_is_credential (guint prop_id);
 

@@ -32,6 +32,22 @@ gst_kvs_client_stats_count (guint64 * counters, GstKvsMessageType type)
     counters[type]++;
 }
 
+/* "messages-<sent|received>-<type>" for the types @first to @last. */
+static void
+add_counters (GstStructure * s, const gchar * direction,
+    const guint64 * counters, GstKvsMessageType first, GstKvsMessageType last)
+{
+  GEnumClass *klass = g_type_class_ref (GST_TYPE_KVS_MESSAGE_TYPE);
+
+  for (GstKvsMessageType t = first; t <= last; t++) {
+    g_autofree gchar *name = g_strdup_printf ("messages-%s-%s", direction,
+        g_enum_get_value (klass, t)->value_nick);
+
+    gst_structure_set (s, name, G_TYPE_UINT64, counters[t], NULL);
+  }
+  g_type_class_unref (klass);
+}
+
 GstStructure *
 gst_kvs_client_stats_to_structure (const GstKvsClientStats * stats,
     GstKvsSignalingState state, GstKvsRole role, guint queue_depth)
@@ -46,25 +62,14 @@ gst_kvs_client_stats_to_structure (const GstKvsClientStats * stats,
     if (GST_CLOCK_TIME_IS_VALID (stats->durations[i]))
       gst_structure_set (s, duration_names[i], G_TYPE_UINT64,
           stats->durations[i], NULL);
+  /* what a client sends: offers, answers, candidates; what it receives:
+   * also the service's own messages */
+  add_counters (s, "sent", stats->sent, GST_KVS_MESSAGE_TYPE_SDP_OFFER,
+      GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE);
+  add_counters (s, "received", stats->received,
+      GST_KVS_MESSAGE_TYPE_SDP_OFFER,
+      GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER);
   gst_structure_set (s,
-      "messages-sent-sdp-offer", G_TYPE_UINT64,
-      stats->sent[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
-      "messages-sent-sdp-answer", G_TYPE_UINT64,
-      stats->sent[GST_KVS_MESSAGE_TYPE_SDP_ANSWER],
-      "messages-sent-ice-candidate", G_TYPE_UINT64,
-      stats->sent[GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE],
-      "messages-received-sdp-offer", G_TYPE_UINT64,
-      stats->received[GST_KVS_MESSAGE_TYPE_SDP_OFFER],
-      "messages-received-sdp-answer", G_TYPE_UINT64,
-      stats->received[GST_KVS_MESSAGE_TYPE_SDP_ANSWER],
-      "messages-received-ice-candidate", G_TYPE_UINT64,
-      stats->received[GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE],
-      "messages-received-status-response", G_TYPE_UINT64,
-      stats->received[GST_KVS_MESSAGE_TYPE_STATUS_RESPONSE],
-      "messages-received-go-away", G_TYPE_UINT64,
-      stats->received[GST_KVS_MESSAGE_TYPE_GO_AWAY],
-      "messages-received-reconnect-ice-server", G_TYPE_UINT64,
-      stats->received[GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER],
       "reconnects", G_TYPE_UINT64, stats->reconnects,
       "send-failures", G_TYPE_UINT64, stats->send_failures,
       "ice-server-refreshes", G_TYPE_UINT64, stats->ice_server_refreshes,
@@ -214,23 +219,19 @@ gst_kvs_client_status_set_credentials (GstKvsClientStatus * status,
   g_mutex_unlock (&status->lock);
 }
 
-void
-gst_kvs_client_status_add_credentials (GstKvsClientStatus * status,
-    GstStructure * s)
+GstStructure *
+gst_kvs_client_status_to_structure (GstKvsClientStatus * status,
+    GstKvsSignalingState state, GstKvsRole role, guint queue_depth)
 {
+  GstStructure *s;
+
   g_mutex_lock (&status->lock);
+  s = gst_kvs_client_stats_to_structure (&status->stats, state, role,
+      queue_depth);
   if (status->credentials_source)
     gst_structure_set (s, "credentials-source", G_TYPE_STRING,
         status->credentials_source, "credentials-expiration", G_TYPE_INT64,
         status->credentials_expiration, NULL);
   g_mutex_unlock (&status->lock);
-}
-
-void
-gst_kvs_client_status_get_stats (GstKvsClientStatus * status,
-    GstKvsClientStats * stats)
-{
-  g_mutex_lock (&status->lock);
-  *stats = status->stats;
-  g_mutex_unlock (&status->lock);
+  return s;
 }

@@ -111,13 +111,11 @@ void gst_kvs_client_status_send_failed (GstKvsClientStatus * status);
 G_GNUC_INTERNAL
 void gst_kvs_client_status_set_credentials (GstKvsClientStatus * status,
     const gchar * source, gint64 expiration);
-/* Adds "credentials-source" (string) and "credentials-expiration" (gint64,
- * unix seconds; 0: never) to @s when credentials are known. */
+/* The "kvssignaling-stats" structure of the counters, with
+ * "credentials-source" (string) and "credentials-expiration" (gint64, unix
+ * seconds; 0: never) when credentials are known. */
 G_GNUC_INTERNAL
-void gst_kvs_client_status_add_credentials (GstKvsClientStatus * status,
-    GstStructure * s);
-G_GNUC_INTERNAL
-void gst_kvs_client_status_get_stats (GstKvsClientStatus * status,
-    GstKvsClientStats * stats);
+GstStructure *gst_kvs_client_status_to_structure (GstKvsClientStatus *
+    status, GstKvsSignalingState state, GstKvsRole role, guint queue_depth);
 
 G_END_DECLS

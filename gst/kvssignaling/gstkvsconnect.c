@@ -441,7 +441,7 @@ open_connection (GTask * task)
   /* presigned with the credentials valid now (a replacement may come long
    * after the attempt that fetched them) */
   g_autoptr (GstKvsCredentials) creds =
-      gst_kvs_signaling_run_dup_credentials (c->run);
+      gst_kvs_client_credentials_dup (c->run->credentials);
 
   gst_kvs_ws_connection_open_async (c->run->session, c->run->resolver,
       creds, c->run->region, c->run->role, c->run->client_id,

@@ -86,11 +86,7 @@ on_reply (GObject * object, GAsyncResult * result, gpointer user_data)
   creds = obj ? gst_kvs_credentials_from_json (obj, "AccessKeyId",
       "SecretAccessKey", "Token", "Expiration", FALSE, "container", r->what,
       &error) : NULL;
-  if (creds)
-    g_task_return_pointer (task, creds,
-        (GDestroyNotify) gst_kvs_credentials_unref);
-  else
-    g_task_return_error (task, error);
+  gst_kvs_credentials_task_return (task, creds, error);
 }
 
 static void
@@ -181,21 +177,8 @@ gst_kvs_container_provider_fetch (GstKvsCredentialsProvider * provider,
   if (token && *token)
     soup_message_headers_replace (soup_message_get_request_headers (r->msg),
         "Authorization", token);
-  if (self->session == NULL) {
-    GError *serr = NULL;
-
-    self->session = gst_kvs_credentials_session_new (2, NULL, &serr);
-    if (self->session == NULL) {
-      g_prefix_error (&serr, "%s: ",
-          gst_kvs_credentials_provider_get_name
-          (GST_KVS_CREDENTIALS_PROVIDER (self)));
-      serr->domain = GST_KVS_ERROR;
-      serr->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
-      g_task_return_error (task, serr);
-      g_object_unref (task);
-      return;
-    }
-  }
+  if (!gst_kvs_credentials_task_session (task, &self->session, 2))
+    return;
   gst_kvs_credentials_http_send_async (self->session, r->msg, TIMEOUT_MS,
       g_task_get_cancellable (task), on_reply, task);
   if (token)

@@ -507,33 +507,167 @@ role_to_string (GstKvsRole role)
   return role == GST_KVS_ROLE_MASTER ? "MASTER" : "VIEWER";
 }
 
-/* Builds one call's task and hands it to the transport. Takes @body. */
+/* What each operation is: its name, its path, how its reply is read
+ * (NULL: an accepted call gives TRUE) and the _async function that tags its
+ * tasks. */
+typedef enum
+{
+  OP_DESCRIBE,
+  OP_CREATE,
+  OP_DELETE,
+  OP_ENDPOINT,
+  OP_ICE,
+  OP_WEBRTC_ENDPOINT,
+  OP_JOIN_STORAGE,
+  OP_JOIN_STORAGE_VIEWER,
+  OP_DESCRIBE_STORAGE,
+  OP_UPDATE_STORAGE,
+} Op;
+
+typedef struct
+{
+  const gchar *name;
+  const gchar *path;
+  GstKvsReplyParseFunc parse;
+  GDestroyNotify result_free;
+  gpointer tag;
+} OpInfo;
+
+static const OpInfo ops[] = {
+  [OP_DESCRIBE] = {GST_KVS_OP_DESCRIBE, "/describeSignalingChannel",
+        gst_kvs_reply_parse_describe,
+        (GDestroyNotify) gst_kvs_channel_info_free,
+      gst_kvs_control_plane_describe_channel_async},
+  [OP_CREATE] = {GST_KVS_OP_CREATE, "/createSignalingChannel",
+        gst_kvs_reply_parse_create, g_free,
+      gst_kvs_control_plane_create_channel_async},
+  [OP_DELETE] = {GST_KVS_OP_DELETE, "/deleteSignalingChannel", NULL, NULL,
+      gst_kvs_control_plane_delete_channel_async},
+  [OP_ENDPOINT] = {GST_KVS_OP_ENDPOINT, "/getSignalingChannelEndpoint",
+        gst_kvs_reply_parse_endpoints, (GDestroyNotify) gst_kvs_endpoints_free,
+      gst_kvs_control_plane_get_endpoints_async},
+  [OP_ICE] = {GST_KVS_OP_ICE, "/v1/get-ice-server-config",
+        gst_kvs_reply_parse_ice_config, (GDestroyNotify) g_ptr_array_unref,
+      gst_kvs_control_plane_get_ice_server_config_async},
+  [OP_WEBRTC_ENDPOINT] = {GST_KVS_OP_ENDPOINT, "/getSignalingChannelEndpoint",
+        gst_kvs_reply_parse_webrtc_endpoint, g_free,
+      gst_kvs_control_plane_get_webrtc_endpoint_async},
+  [OP_JOIN_STORAGE] = {GST_KVS_OP_JOIN_STORAGE, "/joinStorageSession", NULL,
+      NULL, gst_kvs_control_plane_join_storage_session_async},
+  [OP_JOIN_STORAGE_VIEWER] = {GST_KVS_OP_JOIN_STORAGE_VIEWER,
+        "/joinStorageSessionAsViewer", NULL, NULL,
+      gst_kvs_control_plane_join_storage_session_as_viewer_async},
+  [OP_DESCRIBE_STORAGE] = {GST_KVS_OP_DESCRIBE_STORAGE,
+        "/describeMediaStorageConfiguration",
+        gst_kvs_reply_parse_media_storage,
+        (GDestroyNotify) gst_kvs_media_storage_configuration_free,
+      gst_kvs_control_plane_describe_media_storage_async},
+  [OP_UPDATE_STORAGE] = {GST_KVS_OP_UPDATE_STORAGE,
+        "/updateMediaStorageConfiguration", NULL, NULL,
+      gst_kvs_control_plane_update_media_storage_async},
+};
+
+/* Builds one call of @op to @base_url (NULL: the control plane's endpoint)
+ * with @body (its object still open: ended here) and hands it to the
+ * transport; with @error (taken), fails it at once without a request. */
 static void
-call_start (GstKvsControlPlane * self, const gchar * operation,
-    const gchar * base_url, const gchar * path, JsonNode * body,
-    GstKvsReplyParseFunc parse, GDestroyNotify result_free,
-    gpointer source_tag, GCancellable * cancellable,
+call_start (GstKvsControlPlane * self, Op op, const gchar * base_url,
+    JsonBuilder * body, GError * error, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree gchar *base = strip_trailing_slashes (base_url);
-  g_autofree gchar *url = g_strconcat (base, path, NULL);
+  g_autofree gchar *base = NULL;
+  g_autofree gchar *url = NULL;
 
-  g_task_set_source_tag (task, source_tag);
-  gst_kvs_rest_transport_call (self->transport, task, operation, url, body,
-      parse, result_free);
+  g_task_set_source_tag (task, ops[op].tag);
+  if (error) {
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  base = strip_trailing_slashes (base_url ? base_url : self->endpoint);
+  url = g_strconcat (base, ops[op].path, NULL);
+  json_builder_end_object (body);
+  gst_kvs_rest_transport_call (self->transport, task, ops[op].name, url,
+      json_builder_get_root (body), ops[op].parse, ops[op].result_free);
 }
 
+/* A string member, unless @value is NULL. */
 static void
-return_early_error (GstKvsControlPlane * self, gpointer source_tag,
-    GCancellable * cancellable, GAsyncReadyCallback callback,
-    gpointer user_data, GError * error)
+add_string (JsonBuilder * b, const gchar * name, const gchar * value)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  if (!value)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
 
-  g_task_set_source_tag (task, source_tag);
-  g_task_return_error (task, error);
-  g_object_unref (task);
+/* A request body: an object, its first member @name (call_start() ends
+ * it). */
+static JsonBuilder *
+body_new (const gchar * name, const gchar * value)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string (b, name, value);
+  return b;
+}
+
+/* The result of a call of @op, whose reply is read into a pointer. */
+static gpointer
+finish_pointer (GstKvsControlPlane * self, Op op, GAsyncResult * res,
+    GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (res, ops[op].tag), NULL);
+
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+/* The result of a call of @op, whose reply only says it was accepted. */
+static gboolean
+finish_boolean (GstKvsControlPlane * self, Op op, GAsyncResult * res,
+    GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (res, ops[op].tag), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+/* GetSignalingChannelEndpoint for @protocols, for @role. */
+static JsonBuilder *
+endpoint_body (const gchar * arn, GstKvsRole role,
+    const gchar * const *protocols)
+{
+  JsonBuilder *b = body_new ("ChannelARN", arn);
+
+  json_builder_set_member_name (b, "SingleMasterChannelEndpointConfiguration");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Protocols");
+  json_builder_begin_array (b);
+  for (guint i = 0; protocols[i]; i++)
+    json_builder_add_string_value (b, protocols[i]);
+  json_builder_end_array (b);
+  add_string (b, "Role", role_to_string (role));
+  json_builder_end_object (b);
+  return b;
+}
+
+/* Describe* by ARN, else by name (checked first). */
+static void
+describe_start (GstKvsControlPlane * self, Op op, const gchar * name,
+    const gchar * arn, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (JsonBuilder) b = body_new (arn ? "ChannelARN" : "ChannelName",
+      arn ? arn : name);
+  GError *err = NULL;
+
+  if (arn == NULL)
+    gst_kvs_validate_channel_name (name, &err);
+  call_start (self, op, NULL, b, err, cancellable, callback, user_data);
 }
 
 /**
@@ -553,32 +687,10 @@ gst_kvs_control_plane_describe_channel_async (GstKvsControlPlane * self,
     const gchar * name, const gchar * arn, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  GError *err = NULL;
-
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
   g_return_if_fail (name != NULL || arn != NULL);
 
-  if (arn == NULL && !gst_kvs_validate_channel_name (name, &err)) {
-    return_early_error (self, gst_kvs_control_plane_describe_channel_async,
-        cancellable, callback, user_data, err);
-    return;
-  }
-
-  json_builder_begin_object (b);
-  if (arn) {
-    json_builder_set_member_name (b, "ChannelARN");
-    json_builder_add_string_value (b, arn);
-  } else {
-    json_builder_set_member_name (b, "ChannelName");
-    json_builder_add_string_value (b, name);
-  }
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_DESCRIBE, self->endpoint,
-      "/describeSignalingChannel", json_builder_get_root (b),
-      gst_kvs_reply_parse_describe, (GDestroyNotify) gst_kvs_channel_info_free,
-      gst_kvs_control_plane_describe_channel_async, cancellable, callback,
+  describe_start (self, OP_DESCRIBE, name, arn, cancellable, callback,
       user_data);
 }
 
@@ -594,11 +706,7 @@ GstKvsChannelInfo *
 gst_kvs_control_plane_describe_channel_finish (GstKvsControlPlane * self,
     GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_describe_channel_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (res), error);
+  return finish_pointer (self, OP_DESCRIBE, res, error);
 }
 
 /**
@@ -618,43 +726,27 @@ gst_kvs_control_plane_create_channel_async (GstKvsControlPlane * self,
     const gchar * name, guint message_ttl, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = NULL;
   GError *err = NULL;
 
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
 
   if (message_ttl == 0)
     message_ttl = 60;
-  if (!gst_kvs_validate_channel_name (name, &err)) {
-    return_early_error (self, gst_kvs_control_plane_create_channel_async,
-        cancellable, callback, user_data, err);
-    return;
-  }
-  if (message_ttl < 5 || message_ttl > 120) {
-    return_early_error (self, gst_kvs_control_plane_create_channel_async,
-        cancellable, callback, user_data, g_error_new (GST_KVS_ERROR,
-            GST_KVS_ERROR_INVALID_ARGUMENT,
-            "message TTL %u s is outside 5..120 s", message_ttl));
-    return;
-  }
+  if (gst_kvs_validate_channel_name (name, &err) &&
+      (message_ttl < 5 || message_ttl > 120))
+    err = g_error_new (GST_KVS_ERROR, GST_KVS_ERROR_INVALID_ARGUMENT,
+        "message TTL %u s is outside 5..120 s", message_ttl);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ChannelName");
-  json_builder_add_string_value (b, name);
-  json_builder_set_member_name (b, "ChannelType");
-  json_builder_add_string_value (b, "SINGLE_MASTER");
+  b = body_new ("ChannelName", name);
+  add_string (b, "ChannelType", "SINGLE_MASTER");
   json_builder_set_member_name (b, "SingleMasterConfiguration");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "MessageTtlSeconds");
   json_builder_add_int_value (b, message_ttl);
   json_builder_end_object (b);
-  json_builder_end_object (b);
 
-  call_start (self, GST_KVS_OP_CREATE, self->endpoint,
-      "/createSignalingChannel", json_builder_get_root (b),
-      gst_kvs_reply_parse_create, g_free,
-      gst_kvs_control_plane_create_channel_async, cancellable, callback,
-      user_data);
+  call_start (self, OP_CREATE, NULL, b, err, cancellable, callback, user_data);
 }
 
 /**
@@ -669,11 +761,7 @@ gchar *
 gst_kvs_control_plane_create_channel_finish (GstKvsControlPlane * self,
     GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_create_channel_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (res), error);
+  return finish_pointer (self, OP_CREATE, res, error);
 }
 
 /**
@@ -692,24 +780,14 @@ gst_kvs_control_plane_delete_channel_async (GstKvsControlPlane * self,
     const gchar * arn, const gchar * version, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = NULL;
 
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
   g_return_if_fail (arn != NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ChannelARN");
-  json_builder_add_string_value (b, arn);
-  if (version) {
-    json_builder_set_member_name (b, "CurrentVersion");
-    json_builder_add_string_value (b, version);
-  }
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_DELETE, self->endpoint,
-      "/deleteSignalingChannel", json_builder_get_root (b), NULL, NULL,
-      gst_kvs_control_plane_delete_channel_async, cancellable, callback,
-      user_data);
+  b = body_new ("ChannelARN", arn);
+  add_string (b, "CurrentVersion", version);
+  call_start (self, OP_DELETE, NULL, b, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -724,11 +802,7 @@ gboolean
 gst_kvs_control_plane_delete_channel_finish (GstKvsControlPlane * self,
     GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_delete_channel_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (res), error);
+  return finish_boolean (self, OP_DELETE, res, error);
 }
 
 /**
@@ -747,30 +821,14 @@ gst_kvs_control_plane_get_endpoints_async (GstKvsControlPlane * self,
     const gchar * arn, GstKvsRole role, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  static const gchar *const protocols[] = { "WSS", "HTTPS", NULL };
+  g_autoptr (JsonBuilder) b = NULL;
 
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
   g_return_if_fail (arn != NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ChannelARN");
-  json_builder_add_string_value (b, arn);
-  json_builder_set_member_name (b, "SingleMasterChannelEndpointConfiguration");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Protocols");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, "WSS");
-  json_builder_add_string_value (b, "HTTPS");
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "Role");
-  json_builder_add_string_value (b, role_to_string (role));
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_ENDPOINT, self->endpoint,
-      "/getSignalingChannelEndpoint", json_builder_get_root (b),
-      gst_kvs_reply_parse_endpoints, (GDestroyNotify) gst_kvs_endpoints_free,
-      gst_kvs_control_plane_get_endpoints_async, cancellable, callback,
+  b = endpoint_body (arn, role, protocols);
+  call_start (self, OP_ENDPOINT, NULL, b, NULL, cancellable, callback,
       user_data);
 }
 
@@ -786,11 +844,7 @@ GstKvsEndpoints *
 gst_kvs_control_plane_get_endpoints_finish (GstKvsControlPlane * self,
     GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_get_endpoints_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (res), error);
+  return finish_pointer (self, OP_ENDPOINT, res, error);
 }
 
 /**
@@ -813,28 +867,17 @@ gst_kvs_control_plane_get_ice_server_config_async (GstKvsControlPlane * self,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = NULL;
 
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
   g_return_if_fail (https_endpoint != NULL);
   g_return_if_fail (arn != NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ChannelARN");
-  json_builder_add_string_value (b, arn);
-  if (client_id) {
-    json_builder_set_member_name (b, "ClientId");
-    json_builder_add_string_value (b, client_id);
-  }
-  json_builder_set_member_name (b, "Service");
-  json_builder_add_string_value (b, "TURN");
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_ICE, https_endpoint, "/v1/get-ice-server-config",
-      json_builder_get_root (b), gst_kvs_reply_parse_ice_config,
-      (GDestroyNotify) g_ptr_array_unref,
-      gst_kvs_control_plane_get_ice_server_config_async, cancellable,
-      callback, user_data);
+  b = body_new ("ChannelARN", arn);
+  add_string (b, "ClientId", client_id);
+  add_string (b, "Service", "TURN");
+  call_start (self, OP_ICE, https_endpoint, b, NULL, cancellable, callback,
+      user_data);
 }
 
 /**
@@ -850,11 +893,7 @@ GPtrArray *
 gst_kvs_control_plane_get_ice_server_config_finish (GstKvsControlPlane * self,
     GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_get_ice_server_config_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (res), error);
+  return finish_pointer (self, OP_ICE, res, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -877,29 +916,14 @@ gst_kvs_control_plane_get_webrtc_endpoint_async (GstKvsControlPlane * self,
     const gchar * arn, GstKvsRole role, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  static const gchar *const protocols[] = { "WEBRTC", NULL };
+  g_autoptr (JsonBuilder) b = NULL;
 
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
   g_return_if_fail (arn != NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ChannelARN");
-  json_builder_add_string_value (b, arn);
-  json_builder_set_member_name (b, "SingleMasterChannelEndpointConfiguration");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Protocols");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, "WEBRTC");
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "Role");
-  json_builder_add_string_value (b, role_to_string (role));
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_ENDPOINT, self->endpoint,
-      "/getSignalingChannelEndpoint", json_builder_get_root (b),
-      gst_kvs_reply_parse_webrtc_endpoint, g_free,
-      gst_kvs_control_plane_get_webrtc_endpoint_async, cancellable, callback,
+  b = endpoint_body (arn, role, protocols);
+  call_start (self, OP_WEBRTC_ENDPOINT, NULL, b, NULL, cancellable, callback,
       user_data);
 }
 
@@ -915,11 +939,7 @@ gchar *
 gst_kvs_control_plane_get_webrtc_endpoint_finish (GstKvsControlPlane * self,
     GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_get_webrtc_endpoint_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (res), error);
+  return finish_pointer (self, OP_WEBRTC_ENDPOINT, res, error);
 }
 
 /**
@@ -940,20 +960,14 @@ gst_kvs_control_plane_join_storage_session_async (GstKvsControlPlane * self,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = NULL;
 
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
   g_return_if_fail (webrtc_endpoint != NULL);
   g_return_if_fail (arn != NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "channelArn");
-  json_builder_add_string_value (b, arn);
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_JOIN_STORAGE, webrtc_endpoint,
-      "/joinStorageSession", json_builder_get_root (b), NULL, NULL,
-      gst_kvs_control_plane_join_storage_session_async, cancellable,
+  b = body_new ("channelArn", arn);
+  call_start (self, OP_JOIN_STORAGE, webrtc_endpoint, b, NULL, cancellable,
       callback, user_data);
 }
 
@@ -969,11 +983,7 @@ gboolean
 gst_kvs_control_plane_join_storage_session_finish (GstKvsControlPlane * self,
     GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_join_storage_session_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (res), error);
+  return finish_boolean (self, OP_JOIN_STORAGE, res, error);
 }
 
 /**
@@ -995,7 +1005,7 @@ gst_kvs_control_plane_join_storage_session_as_viewer_async (GstKvsControlPlane
     const gchar * client_id, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = NULL;
   GError *err = NULL;
 
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
@@ -1003,24 +1013,11 @@ gst_kvs_control_plane_join_storage_session_as_viewer_async (GstKvsControlPlane
   g_return_if_fail (arn != NULL);
   g_return_if_fail (client_id != NULL);
 
-  if (!gst_kvs_validate_id ("client id", client_id, &err)) {
-    return_early_error (self,
-        gst_kvs_control_plane_join_storage_session_as_viewer_async,
-        cancellable, callback, user_data, err);
-    return;
-  }
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "channelArn");
-  json_builder_add_string_value (b, arn);
-  json_builder_set_member_name (b, "clientId");
-  json_builder_add_string_value (b, client_id);
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_JOIN_STORAGE_VIEWER, webrtc_endpoint,
-      "/joinStorageSessionAsViewer", json_builder_get_root (b), NULL, NULL,
-      gst_kvs_control_plane_join_storage_session_as_viewer_async, cancellable,
-      callback, user_data);
+  gst_kvs_validate_id ("client id", client_id, &err);
+  b = body_new ("channelArn", arn);
+  add_string (b, "clientId", client_id);
+  call_start (self, OP_JOIN_STORAGE_VIEWER, webrtc_endpoint, b, err,
+      cancellable, callback, user_data);
 }
 
 /**
@@ -1035,11 +1032,7 @@ gboolean
 gst_kvs_control_plane_join_storage_session_as_viewer_finish (GstKvsControlPlane
     * self, GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_join_storage_session_as_viewer_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (res), error);
+  return finish_boolean (self, OP_JOIN_STORAGE_VIEWER, res, error);
 }
 
 /**
@@ -1058,30 +1051,11 @@ gst_kvs_control_plane_describe_media_storage_async (GstKvsControlPlane * self,
     const gchar * name, const gchar * arn, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  GError *err = NULL;
-
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
   g_return_if_fail (name != NULL || arn != NULL);
 
-  if (arn == NULL && !gst_kvs_validate_channel_name (name, &err)) {
-    return_early_error (self,
-        gst_kvs_control_plane_describe_media_storage_async, cancellable,
-        callback, user_data, err);
-    return;
-  }
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, arn ? "ChannelARN" : "ChannelName");
-  json_builder_add_string_value (b, arn ? arn : name);
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_DESCRIBE_STORAGE, self->endpoint,
-      "/describeMediaStorageConfiguration", json_builder_get_root (b),
-      gst_kvs_reply_parse_media_storage,
-      (GDestroyNotify) gst_kvs_media_storage_configuration_free,
-      gst_kvs_control_plane_describe_media_storage_async, cancellable,
-      callback, user_data);
+  describe_start (self, OP_DESCRIBE_STORAGE, name, arn, cancellable, callback,
+      user_data);
 }
 
 /**
@@ -1096,11 +1070,7 @@ GstKvsMediaStorageConfiguration *
 gst_kvs_control_plane_describe_media_storage_finish (GstKvsControlPlane *
     self, GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_describe_media_storage_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (res), error);
+  return finish_pointer (self, OP_DESCRIBE_STORAGE, res, error);
 }
 
 /**
@@ -1121,29 +1091,19 @@ gst_kvs_control_plane_update_media_storage_async (GstKvsControlPlane * self,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = NULL;
 
   g_return_if_fail (GST_KVS_IS_CONTROL_PLANE (self));
   g_return_if_fail (arn != NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ChannelARN");
-  json_builder_add_string_value (b, arn);
+  b = body_new ("ChannelARN", arn);
   json_builder_set_member_name (b, "MediaStorageConfiguration");
   json_builder_begin_object (b);
-  if (stream_arn) {
-    json_builder_set_member_name (b, "StreamARN");
-    json_builder_add_string_value (b, stream_arn);
-  }
-  json_builder_set_member_name (b, "Status");
-  json_builder_add_string_value (b, enabled ? "ENABLED" : "DISABLED");
+  add_string (b, "StreamARN", stream_arn);
+  add_string (b, "Status", enabled ? "ENABLED" : "DISABLED");
   json_builder_end_object (b);
-  json_builder_end_object (b);
-
-  call_start (self, GST_KVS_OP_UPDATE_STORAGE, self->endpoint,
-      "/updateMediaStorageConfiguration", json_builder_get_root (b), NULL,
-      NULL, gst_kvs_control_plane_update_media_storage_async, cancellable,
-      callback, user_data);
+  call_start (self, OP_UPDATE_STORAGE, NULL, b, NULL, cancellable, callback,
+      user_data);
 }
 
 /**
@@ -1158,9 +1118,5 @@ gboolean
 gst_kvs_control_plane_update_media_storage_finish (GstKvsControlPlane * self,
     GAsyncResult * res, GError ** error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (res,
-          gst_kvs_control_plane_update_media_storage_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (res), error);
+  return finish_boolean (self, OP_UPDATE_STORAGE, res, error);
 }

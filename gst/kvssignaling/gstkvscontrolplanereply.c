@@ -245,22 +245,25 @@ gst_kvs_reply_parse_create (JsonObject * root, GError ** error)
   return arn;
 }
 
-gpointer
-gst_kvs_reply_parse_endpoints (JsonObject * root, GError ** error)
+/* GetSignalingChannelEndpoint's ResourceEndpointList: @found[i] (transfer
+ * full) is the first endpoint of protocol @protocols[i] (NULL-terminated,
+ * any case), NULL when there is none. Every entry is checked, unless
+ * @until_found: then the list is read until each protocol has its
+ * endpoint. */
+static gboolean
+read_endpoint_list (JsonObject * root, const gchar * const *protocols,
+    gboolean until_found, gchar ** found, GError ** error)
 {
-  g_autoptr (GstKvsEndpoints) ep = g_new0 (GstKvsEndpoints, 1);
+  guint n_protocols = g_strv_length ((gchar **) protocols), n_found = 0;
   JsonNode *node;
   JsonArray *list;
-  guint i, n;
 
   node = read_node (root, "ResourceEndpointList", JSON_NODE_ARRAY, TRUE,
       GST_KVS_OP_ENDPOINT, "ResourceEndpointList", error);
   if (node == NULL)
-    return NULL;
+    return FALSE;
   list = json_node_get_array (node);
-  n = json_array_get_length (list);
-
-  for (i = 0; i < n; i++) {
+  for (guint i = 0; i < json_array_get_length (list); i++) {
     JsonNode *item = json_array_get_element (list, i);
     g_autofree gchar *path = g_strdup_printf ("ResourceEndpointList[%u]", i);
     g_autofree gchar *ppath = g_strconcat (path, ".Protocol", NULL);
@@ -271,22 +274,43 @@ gst_kvs_reply_parse_endpoints (JsonObject * root, GError ** error)
 
     if (!JSON_NODE_HOLDS_OBJECT (item)) {
       set_wrong_type (error, GST_KVS_OP_ENDPOINT, path, item, "an object");
-      return NULL;
+      return FALSE;
     }
     obj = json_node_get_object (item);
     if (!read_string (obj, "Protocol", TRUE, GST_KVS_OP_ENDPOINT, ppath,
             &protocol, error)
         || !read_string (obj, "ResourceEndpoint", TRUE, GST_KVS_OP_ENDPOINT,
             epath, &endpoint, error))
-      return NULL;
+      return FALSE;
 
-    /* Unknown protocols (WEBRTC for the ingestion API) are not ours. */
-    if (g_ascii_strcasecmp (protocol, "WSS") == 0 && ep->wss == NULL)
-      ep->wss = g_steal_pointer (&endpoint);
-    else if (g_ascii_strcasecmp (protocol, "HTTPS") == 0 && ep->https == NULL)
-      ep->https = g_steal_pointer (&endpoint);
+    /* Unknown protocols (WEBRTC for the signaling calls) are not ours. */
+    for (guint p = 0; p < n_protocols; p++) {
+      if (g_ascii_strcasecmp (protocol, protocols[p]) == 0 && !found[p]) {
+        found[p] = g_steal_pointer (&endpoint);
+        n_found++;
+        break;
+      }
+    }
+    if (until_found && n_found == n_protocols)
+      break;
   }
+  return TRUE;
+}
 
+gpointer
+gst_kvs_reply_parse_endpoints (JsonObject * root, GError ** error)
+{
+  static const gchar *const protocols[] = { "WSS", "HTTPS", NULL };
+  g_autoptr (GstKvsEndpoints) ep = g_new0 (GstKvsEndpoints, 1);
+  gchar *found[2] = { NULL, NULL };
+
+  if (!read_endpoint_list (root, protocols, FALSE, found, error)) {
+    g_free (found[0]);
+    g_free (found[1]);
+    return NULL;
+  }
+  ep->wss = found[0];
+  ep->https = found[1];
   if (ep->wss == NULL) {
     set_missing (error, GST_KVS_OP_ENDPOINT,
         "WSS endpoint in ResourceEndpointList");
@@ -305,41 +329,15 @@ gst_kvs_reply_parse_endpoints (JsonObject * root, GError ** error)
 gpointer
 gst_kvs_reply_parse_webrtc_endpoint (JsonObject * root, GError ** error)
 {
-  JsonNode *node;
-  JsonArray *list;
-  guint i, n;
+  static const gchar *const protocols[] = { "WEBRTC", NULL };
+  gchar *found = NULL;
 
-  node = read_node (root, "ResourceEndpointList", JSON_NODE_ARRAY, TRUE,
-      GST_KVS_OP_ENDPOINT, "ResourceEndpointList", error);
-  if (node == NULL)
+  if (!read_endpoint_list (root, protocols, TRUE, &found, error))
     return NULL;
-  list = json_node_get_array (node);
-  n = json_array_get_length (list);
-  for (i = 0; i < n; i++) {
-    JsonNode *item = json_array_get_element (list, i);
-    g_autofree gchar *path = g_strdup_printf ("ResourceEndpointList[%u]", i);
-    g_autofree gchar *ppath = g_strconcat (path, ".Protocol", NULL);
-    g_autofree gchar *epath = g_strconcat (path, ".ResourceEndpoint", NULL);
-    g_autofree gchar *protocol = NULL;
-    g_autofree gchar *endpoint = NULL;
-    JsonObject *obj;
-
-    if (!JSON_NODE_HOLDS_OBJECT (item)) {
-      set_wrong_type (error, GST_KVS_OP_ENDPOINT, path, item, "an object");
-      return NULL;
-    }
-    obj = json_node_get_object (item);
-    if (!read_string (obj, "Protocol", TRUE, GST_KVS_OP_ENDPOINT, ppath,
-            &protocol, error)
-        || !read_string (obj, "ResourceEndpoint", TRUE, GST_KVS_OP_ENDPOINT,
-            epath, &endpoint, error))
-      return NULL;
-    if (g_ascii_strcasecmp (protocol, "WEBRTC") == 0)
-      return g_steal_pointer (&endpoint);
-  }
-  set_missing (error, GST_KVS_OP_ENDPOINT,
-      "WEBRTC endpoint in ResourceEndpointList");
-  return NULL;
+  if (found == NULL)
+    set_missing (error, GST_KVS_OP_ENDPOINT,
+        "WEBRTC endpoint in ResourceEndpointList");
+  return found;
 }
 
 /* DescribeMediaStorageConfiguration. */
@@ -532,6 +530,17 @@ gst_kvs_reply_parse_success_body (const gchar * operation,
   return *result != NULL;
 }
 
+/* The result of @parse over a 2xx reply of @op, or NULL. */
+static gpointer
+parse_reply (const gchar * op, GstKvsReplyParseFunc parse, const gchar * body,
+    gsize len, GError ** error)
+{
+  gpointer result;
+
+  gst_kvs_reply_parse_success_body (op, parse, body, len, &result, error);
+  return result;
+}
+
 /**
  * gst_kvs_control_plane_parse_describe_reply:
  * @body: (array length=len): a DescribeSignalingChannel 2xx reply body
@@ -548,11 +557,8 @@ GstKvsChannelInfo *
 gst_kvs_control_plane_parse_describe_reply (const gchar * body, gsize len,
     GError ** error)
 {
-  gpointer result;
-
-  gst_kvs_reply_parse_success_body (GST_KVS_OP_DESCRIBE,
-      gst_kvs_reply_parse_describe, body, len, &result, error);
-  return result;
+  return parse_reply (GST_KVS_OP_DESCRIBE, gst_kvs_reply_parse_describe, body,
+      len, error);
 }
 
 /**
@@ -567,11 +573,8 @@ gchar *
 gst_kvs_control_plane_parse_create_reply (const gchar * body, gsize len,
     GError ** error)
 {
-  gpointer result;
-
-  gst_kvs_reply_parse_success_body (GST_KVS_OP_CREATE,
-      gst_kvs_reply_parse_create, body, len, &result, error);
-  return result;
+  return parse_reply (GST_KVS_OP_CREATE, gst_kvs_reply_parse_create, body, len,
+      error);
 }
 
 /**
@@ -605,11 +608,8 @@ GstKvsEndpoints *
 gst_kvs_control_plane_parse_endpoints_reply (const gchar * body, gsize len,
     GError ** error)
 {
-  gpointer result;
-
-  gst_kvs_reply_parse_success_body (GST_KVS_OP_ENDPOINT,
-      gst_kvs_reply_parse_endpoints, body, len, &result, error);
-  return result;
+  return parse_reply (GST_KVS_OP_ENDPOINT, gst_kvs_reply_parse_endpoints, body,
+      len, error);
 }
 
 /**
@@ -625,11 +625,8 @@ GPtrArray *
 gst_kvs_control_plane_parse_ice_server_config_reply (const gchar * body,
     gsize len, GError ** error)
 {
-  gpointer result;
-
-  gst_kvs_reply_parse_success_body (GST_KVS_OP_ICE,
-      gst_kvs_reply_parse_ice_config, body, len, &result, error);
-  return result;
+  return parse_reply (GST_KVS_OP_ICE, gst_kvs_reply_parse_ice_config, body, len,
+      error);
 }
 
 /* Replaces every occurrence of @needle in @s (in place, @s grows). */

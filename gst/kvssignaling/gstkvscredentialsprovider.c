@@ -31,6 +31,7 @@ typedef struct
   gint64 advisory_us, mandatory_us;     /* margins for the cached ones */
 
   gboolean in_flight;
+  guint generation;             /* of the fetch in flight; stop() bumps it */
   GQueue waiters;               /* GTask of get_async, waiting for the fetch */
   GCancellable *cancel;         /* the fetch in flight; cancelled at dispose */
   GSource *timer;               /* refresh or retry */
@@ -298,18 +299,22 @@ complete_waiters (GstKvsCredentialsProvider * self,
   GstKvsCredentialsProviderPrivate *priv = PRIV (self);
   GTask *task;
 
+  /* a task in the queue was not returned yet (on_waiter_cancelled takes it
+   * out first); its cancellable may be cancelled while its cancel source
+   * did not run yet: that source goes now, it must not see a freed task */
   while ((task = g_queue_pop_head (&priv->waiters))) {
-    if (!g_task_had_error (task) && !g_task_get_completed (task)) {
-      GSource *cancel_source = g_object_get_data (G_OBJECT (task),
-          "kvs-cancel-source");
+    GSource *cancel_source = g_object_get_data (G_OBJECT (task),
+        "kvs-cancel-source");
 
-      if (cancel_source)
-        g_source_destroy (cancel_source);
-      if (creds)
-        g_task_return_pointer (task, gst_kvs_credentials_ref (creds),
-            (GDestroyNotify) gst_kvs_credentials_unref);
-      else
-        g_task_return_error (task, g_error_copy (error));
+    if (cancel_source)
+      g_source_destroy (cancel_source);
+    if (g_task_return_error_if_cancelled (task)) {
+      /* told: cancelled */
+    } else if (creds) {
+      g_task_return_pointer (task, gst_kvs_credentials_ref (creds),
+          (GDestroyNotify) gst_kvs_credentials_unref);
+    } else {
+      g_task_return_error (task, g_error_copy (error));
     }
     g_object_unref (task);
   }
@@ -326,6 +331,9 @@ on_fetched (GObject * source, GAsyncResult * result, gpointer user_data)
   const gchar *name = gst_kvs_credentials_provider_get_name (self);
 
   creds = gst_kvs_credentials_provider_fetch_finish (self, result, &error);
+  /* a fetch stop() cancelled: the provider has moved on */
+  if (GPOINTER_TO_UINT (user_data) != priv->generation)
+    return;
   priv->in_flight = FALSE;
 
   /* Already expired on arrival (a stale cache at the source, a wrong
@@ -401,7 +409,7 @@ start_refresh (GstKvsCredentialsProvider * self)
   priv->in_flight = TRUE;
   clear_timer (priv);
   gst_kvs_credentials_provider_fetch_async (self, priv->cancel, on_fetched,
-      NULL);
+      GUINT_TO_POINTER (priv->generation));
 }
 
 static gboolean
@@ -499,4 +507,28 @@ gst_kvs_credentials_provider_stop (GstKvsCredentialsProvider * self)
   g_cancellable_cancel (priv->cancel);
   g_object_unref (priv->cancel);
   priv->cancel = g_cancellable_new ();
+  /* its callback may never come (the context it runs in may be gone):
+   * its waiters are told now */
+  priv->generation++;
+  priv->in_flight = FALSE;
+  if (!g_queue_is_empty (&priv->waiters)) {
+    g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR,
+        G_IO_ERROR_CANCELLED, "the credentials provider was stopped");
+
+    complete_waiters (self, NULL, error);
+  }
+}
+
+void
+gst_kvs_credentials_provider_resume (GstKvsCredentialsProvider * self)
+{
+  GstKvsCredentialsProviderPrivate *priv;
+
+  g_return_if_fail (GST_KVS_IS_CREDENTIALS_PROVIDER (self));
+  priv = PRIV (self);
+  clear_timer (priv);
+  g_main_context_unref (priv->context);
+  priv->context = g_main_context_ref_thread_default ();
+  if (priv->creds && priv->expires_us)
+    schedule_timer (self, priv->expires_us - priv->advisory_us);
 }

@@ -68,6 +68,11 @@ void gst_kvs_credentials_provider_invalidate (GstKvsCredentialsProvider *
  * shutdown: a fetch in flight holds a reference to the provider. */
 void gst_kvs_credentials_provider_stop (GstKvsCredentialsProvider * self);
 
+/* After stop(), from the thread-default main context of the provider's new
+ * owner (a new thread): the refresh timer goes there and restarts for the
+ * cached credentials, which are kept. */
+void gst_kvs_credentials_provider_resume (GstKvsCredentialsProvider * self);
+
 /* The provider's name ("environment", "web identity", ...), safe to log. */
 const gchar *gst_kvs_credentials_provider_get_name (GstKvsCredentialsProvider
     * self);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gstkvscredentialsutil.h"
+#include "gstkvscredentialsprovider.h"
 
 const gchar *
 gst_kvs_env_get (const gchar * name)
@@ -307,4 +308,34 @@ GBytes *
 gst_kvs_credentials_http_send_finish (GAsyncResult * result, GError ** error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+gst_kvs_credentials_task_session (GTask * task, SoupSession ** session,
+    guint timeout_s)
+{
+  GError *error = NULL;
+
+  if (*session == NULL)
+    *session = gst_kvs_credentials_session_new (timeout_s, NULL, &error);
+  if (*session)
+    return TRUE;
+  g_prefix_error (&error, "%s: ", gst_kvs_credentials_provider_get_name
+      (g_task_get_source_object (task)));
+  error->domain = GST_KVS_ERROR;
+  error->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
+  g_task_return_error (task, error);
+  g_object_unref (task);
+  return FALSE;
+}
+
+void
+gst_kvs_credentials_task_return (GTask * task, GstKvsCredentials * creds,
+    GError * error)
+{
+  if (creds)
+    g_task_return_pointer (task, creds,
+        (GDestroyNotify) gst_kvs_credentials_unref);
+  else
+    g_task_return_error (task, error);
 }

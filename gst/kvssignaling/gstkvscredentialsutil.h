@@ -50,6 +50,17 @@ SoupSession *gst_kvs_credentials_session_new (guint timeout_s,
 
 
 
+/* For a provider's fetch @task: *@session, made on first use with
+ * gst_kvs_credentials_session_new (@timeout_s, NULL). FALSE when it cannot
+ * be made: @task (taken) is then completed with the error
+ * (CREDENTIALS_SOURCE, naming the provider). */
+gboolean gst_kvs_credentials_task_session (GTask * task,
+    SoupSession ** session, guint timeout_s);
+
+/* Completes @task with @creds (taken) or, when NULL, @error (taken). */
+void gst_kvs_credentials_task_return (GTask * task, GstKvsCredentials * creds,
+    GError * error);
+
 /* Send @msg and read the whole body, giving up after @timeout_ms (the
  * error is then G_IO_ERROR_TIMED_OUT "timed out after N ms"); @cancellable
  * cancels as usual. */

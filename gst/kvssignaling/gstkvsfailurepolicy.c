@@ -57,6 +57,7 @@ gst_kvs_failure_policy_init (GstKvsFailurePolicy * policy,
   policy->region_source = region_source;
   policy->auth_failures = 0;
   policy->tls_failures = 0;
+  policy->connected_once = FALSE;
 }
 
 void
@@ -64,6 +65,7 @@ gst_kvs_failure_policy_connected (GstKvsFailurePolicy * policy)
 {
   policy->auth_failures = 0;
   policy->tls_failures = 0;
+  policy->connected_once = TRUE;
 }
 
 GstKvsFailureAction
@@ -78,6 +80,17 @@ gst_kvs_failure_policy_judge (GstKvsFailurePolicy * policy,
     g_set_error (fatal, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
         "signaling channel '%s' does not exist and create-channel is off "
         "(%s)", policy->channel, error->message);
+    return GST_KVS_FAILURE_GIVE_UP;
+  }
+
+  /* Nothing configured anywhere (an absent IMDS included): asking again
+   * finds nothing either, as botocore's NoCredentialsError. Once the run
+   * has connected, a source that went away (IMDS unreachable for a while)
+   * is retried as any refusal. */
+  if (step == GST_KVS_SIGNALING_STATE_GET_CREDENTIALS &&
+      !policy->connected_once &&
+      g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_NO_CREDENTIALS)) {
+    g_set_error_literal (fatal, GST_KVS_ERROR, error->code, error->message);
     return GST_KVS_FAILURE_GIVE_UP;
   }
 

@@ -26,9 +26,10 @@ typedef enum
  * Sorts the failures of one run of the client into those that can heal
  * (5xx, network, timeouts, closes, a 404 on the WebSocket: retry) and
  * those that cannot: an unknown channel that is not to be created, a
- * signature scoped to another region than the service's, credentials
- * rejected three times in a row, a certificate refused three times in a
- * row. A plain struct, embedded in the run, used from the client's thread
+ * signature scoped to another region than the service's, no credentials
+ * anywhere before the run ever connected (the chain's error names every
+ * place it looked at), credentials rejected three times in a row, a
+ * certificate refused three times in a row. A plain struct, embedded in the run, used from the client's thread
  * only; the strings are the run's.
  */
 typedef struct
@@ -38,6 +39,7 @@ typedef struct
   const gchar *region_source;
   guint auth_failures;
   guint tls_failures;
+  gboolean connected_once;      /* a connection of this run came up */
 } GstKvsFailurePolicy;
 
 G_GNUC_INTERNAL

@@ -256,12 +256,9 @@ replacement_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 
   /* the credentials it was presigned with expired (ExpiredTokenException):
    * forget them and make a full attempt at once, which fetches new ones */
-  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE_EXPIRED)
-      && !run->expired_retry) {
+  if (gst_kvs_client_credentials_expired (run->credentials, error)) {
     GST_INFO_OBJECT (self->log_object, "replacement refused, credentials "
-        "expired: fetching new ones (%s)", error->message);
-    run->expired_retry = TRUE;
-    gst_kvs_credentials_provider_invalidate (run->provider);
+        "expired: a full attempt fetches new ones");
     g_signal_emit (self, signals[SIGNAL_NEED_ATTEMPT], 0);
     return;
   }

@@ -158,11 +158,7 @@ on_reply (GObject * object, GAsyncResult * result, gpointer user_data)
       creds = gst_kvs_credentials_from_json (obj, "AccessKeyId",
           "SecretAccessKey", "Token", "Expiration", FALSE, source, what,
           &error);
-      if (creds)
-        g_task_return_pointer (task, creds,
-            (GDestroyNotify) gst_kvs_credentials_unref);
-      else
-        g_task_return_error (task, error);
+      gst_kvs_credentials_task_return (task, creds, error);
       return;
     }
   }

@@ -87,11 +87,7 @@ on_reply (GObject * object, GAsyncResult * result, gpointer user_data)
           "accessKeyId", "secretAccessKey", "sessionToken", "expiration",
           FALSE, r->source, r->what, &error);
   }
-  if (creds)
-    g_task_return_pointer (task, creds,
-        (GDestroyNotify) gst_kvs_credentials_unref);
-  else
-    g_task_return_error (task, error);
+  gst_kvs_credentials_task_return (task, creds, error);
 }
 
 static const gchar *

@@ -267,8 +267,8 @@ gst_kvs_outbox_detach (GstKvsOutbox * self)
   g_mutex_unlock (&self->lock);
 }
 
-gboolean
-gst_kvs_outbox_peek_type (GstKvsOutbox * self, GstKvsMessageType * type)
+static gboolean
+peek_type (GstKvsOutbox * self, GstKvsMessageType * type)
 {
   GstKvsOutboxItem *head;
 
@@ -280,8 +280,10 @@ gst_kvs_outbox_peek_type (GstKvsOutbox * self, GstKvsMessageType * type)
   return head != NULL;
 }
 
-GstKvsOutboxItem *
-gst_kvs_outbox_pop (GstKvsOutbox * self)
+/* The oldest message; when none is left behind it, the expiry timer
+ * stops. */
+static GstKvsOutboxItem *
+pop (GstKvsOutbox * self)
 {
   GstKvsOutboxItem *item;
   gboolean empty;
@@ -295,6 +297,27 @@ gst_kvs_outbox_pop (GstKvsOutbox * self)
     gst_kvs_source_clear (&self->expiry_source);
   }
   return item;
+}
+
+GstKvsMessage *
+gst_kvs_outbox_write_next (GstKvsOutbox * self, GstKvsWsConnection * conn)
+{
+  g_autoptr (GstKvsOutboxItem) item = NULL;
+  GstKvsMessageType type;
+
+  /* nothing waits (no send-timeout timer), or the head must wait:
+   * everything behind it waits too (the connection says "writable") */
+  if (!peek_type (self, &type) || gst_kvs_ws_connection_reserve (conn,
+          type) > 0)
+    return NULL;
+
+  item = pop (self);
+  gst_kvs_ws_connection_send (conn, item->frame);
+  GST_DEBUG_OBJECT (self, "sent %s%s%s",
+      gst_kvs_message_type_to_string (item->msg->type),
+      item->msg->correlation_id ? " correlation id " : "",
+      item->msg->correlation_id ? item->msg->correlation_id : "");
+  return gst_kvs_message_ref (item->msg);
 }
 
 static void

@@ -5,6 +5,7 @@
 
 #include <glib-object.h>
 #include "gstkvsmessage.h"
+#include "gstkvswsconnection.h"
 
 G_BEGIN_DECLS
 
@@ -54,13 +55,12 @@ void gst_kvs_outbox_detach (GstKvsOutbox * self);
 /* Arms the expiry timer for the oldest message, if any and not armed. */
 G_GNUC_INTERNAL
 void gst_kvs_outbox_arm (GstKvsOutbox * self);
-/* The type of the oldest message; FALSE when none waits. */
+/* The owner's thread: writes the oldest message on @conn if the
+ * connection's pacing lets it go now, and returns it (transfer full);
+ * NULL when none waits or it must wait. Sending order is kept: call again
+ * until NULL. */
 G_GNUC_INTERNAL
-gboolean gst_kvs_outbox_peek_type (GstKvsOutbox * self,
-    GstKvsMessageType * type);
-/* The oldest message (transfer full); when none is left behind it, the
- * expiry timer stops. */
-G_GNUC_INTERNAL
-GstKvsOutboxItem *gst_kvs_outbox_pop (GstKvsOutbox * self);
+GstKvsMessage *gst_kvs_outbox_write_next (GstKvsOutbox * self,
+    GstKvsWsConnection * conn);
 
 G_END_DECLS

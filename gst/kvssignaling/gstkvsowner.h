@@ -39,6 +39,19 @@ gst_kvs_timeout_add (GMainContext * context, guint ms, GSourceFunc func,
   return source;
 }
 
+/* Calls @func with @data once, soon, at @priority on @context. */
+static inline void
+gst_kvs_idle_add (GMainContext * context, gint priority, GSourceFunc func,
+    gpointer data)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 /* Destroys *@source, if any, and drops the reference. */
 static inline void
 gst_kvs_source_clear (GSource ** source)

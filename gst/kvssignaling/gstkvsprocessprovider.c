@@ -109,11 +109,7 @@ on_done (GObject * object, GAsyncResult * result, gpointer user_data)
   creds = gst_kvs_credentials_from_json (obj, "AccessKeyId",
       "SecretAccessKey", "SessionToken", "Expiration", FALSE, what, what,
       &error);
-  if (creds)
-    g_task_return_pointer (task, creds,
-        (GDestroyNotify) gst_kvs_credentials_unref);
-  else
-    g_task_return_error (task, error);
+  gst_kvs_credentials_task_return (task, creds, error);
   if (out)
     memset ((gpointer) g_bytes_get_data (out, NULL), 0, g_bytes_get_size (out));
 }

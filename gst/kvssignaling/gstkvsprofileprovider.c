@@ -262,11 +262,7 @@ on_inner (GObject * object, GAsyncResult * result, gpointer user_data)
   GstKvsCredentials *creds = gst_kvs_credentials_provider_fetch_finish
       (GST_KVS_CREDENTIALS_PROVIDER (object), result, &error);
 
-  if (creds)
-    g_task_return_pointer (task, creds,
-        (GDestroyNotify) gst_kvs_credentials_unref);
-  else
-    g_task_return_error (task, error);
+  gst_kvs_credentials_task_return (task, creds, error);
 }
 
 static void

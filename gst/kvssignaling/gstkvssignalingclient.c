@@ -36,17 +36,7 @@
  * connection.
  *
  * Inside, the client is the supervisor (thread, state machine, reconnect
- * timer) of internal parts, one per file: the connect procedure
- * (gstkvsconnect.c: one attempt's steps, each timed), the channel resolver
- * (gstkvschannelresolver.c: REST calls, endpoints, ICE servers), one
- * object per WebSocket connection (gstkvswsconnection.c: presign,
- * handshake, liveness, maximum age, frames, pacing), the handover
- * (gstkvshandover.c: the active connection and make before break), the
- * outbox (gstkvsoutbox.c: the queue of send()), the state of a run
- * (gstkvssignalingrun.c, made by start() and freed when the thread ends)
- * with its backoff (gstkvsbackoff.c) and failure policy
- * (gstkvsfailurepolicy.c), the status (gstkvsclientstats.c) and the
- * configuration properties (gstkvsclientconfig.c, over #GstKvsSettings).
+ * timer) of internal parts, one per file: docs/how-it-works.md draws them.
  *
  * TLS is always verified; ca-file replaces the system's authorities. GIO's
  * default proxy resolver (libproxy, not safe across threads on Debian 12)
@@ -74,6 +64,7 @@
 #include "gstkvsbackoff.h"
 #include "gstkvsfailurepolicy.h"
 #include "gstkvshandover.h"
+#include "gstkvsclientcredentials.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_kvs_signaling_client_debug);
 #define GST_CAT_DEFAULT gst_kvs_signaling_client_debug
@@ -117,7 +108,10 @@ struct _GstKvsSignalingClient
 
   /* Configuration (lock). */
   GstKvsSettings config;
-  gboolean credentials_changed;
+
+  /* The credential chain and the credentials in use, for the client's
+   * life (gstkvsclientcredentials.c). */
+  GstKvsClientCredentials *credentials;
 
   /* Status (lock). */
   GstKvsSignalingState state;
@@ -144,7 +138,6 @@ static void begin_attempt (GstKvsSignalingClient * self);
 static void attempt_failed (GstKvsSignalingClient * self,
     GstKvsSignalingState step, const GError * error);
 static guint schedule_reconnect (GstKvsSignalingClient * self, gint delay);
-static void refresh_ice_servers (GstKvsSignalingClient * self);
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
@@ -231,11 +224,7 @@ static void
 fail (GstKvsSignalingClient * self, const GError * error)
 {
   GST_ERROR_OBJECT (self, "giving up: %s", error->message);
-  self->run->attempt_active = FALSE;
-  gst_kvs_source_clear (&self->run->reconnect_source);
-  gst_kvs_channel_resolver_stop (self->run->resolver);
-  gst_kvs_source_clear (&self->run->stable_source);
-  gst_kvs_handover_drop (self->run->handover);
+  gst_kvs_signaling_run_halt (self->run);
   set_state (self, GST_KVS_SIGNALING_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
   fail_outgoing (self, "the signaling client failed");
@@ -255,36 +244,21 @@ conn_writable (GstKvsSignalingClient * self)
       gst_kvs_handover_writable (self->run->handover);
 }
 
-/* Sends what the connection's pacing allows, in order. */
+/* Sends what the connection's pacing allows, in order (a handler of
+ * "message-sent" may stop the client: asked again each time). */
 static void
 flush_outgoing (GstKvsSignalingClient * self)
 {
+  GstKvsWsConnection *conn;
+  GstKvsMessage *msg;
+
   GST_KVS_CHECK_OWNER (self->context);
 
-  if (self->run->stopping)
-    return;
-
-  while (TRUE) {
-    g_autoptr (GstKvsOutboxItem) item = NULL;
-    GstKvsWsConnection *conn = conn_writable (self);
-    GstKvsMessageType type;
-
-    if (!conn)
-      return;
-    /* nothing waits (no send-timeout timer), or the head must wait:
-     * everything behind it waits too ("writable" comes back here) */
-    if (!gst_kvs_outbox_peek_type (self->outbox, &type) ||
-        gst_kvs_ws_connection_reserve (conn, type) > 0)
-      return;
-
-    item = gst_kvs_outbox_pop (self->outbox);
-    gst_kvs_ws_connection_send (conn, item->frame);
-    GST_DEBUG_OBJECT (self, "sent %s%s%s",
-        gst_kvs_message_type_to_string (item->msg->type),
-        item->msg->correlation_id ? " correlation id " : "",
-        item->msg->correlation_id ? item->msg->correlation_id : "");
-    gst_kvs_client_status_message (&self->status, TRUE, item->msg->type);
-    g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, item->msg);
+  while (!self->run->stopping && (conn = conn_writable (self)) &&
+      (msg = gst_kvs_outbox_write_next (self->outbox, conn))) {
+    gst_kvs_client_status_message (&self->status, TRUE, msg->type);
+    g_signal_emit (self, signals[SIGNAL_MESSAGE_SENT], 0, msg);
+    gst_kvs_message_unref (msg);
   }
 }
 
@@ -405,7 +379,7 @@ on_handover_up (GstKvsHandover * handover, GstKvsWsConnection * conn,
 
   GST_INFO_OBJECT (self, "connected");
   gst_kvs_failure_policy_connected (&self->run->failures);
-  self->run->expired_retry = FALSE;
+  gst_kvs_client_credentials_connected (self->credentials);
   gst_kvs_client_status_connected (&self->status);
 
   gst_kvs_source_clear (&self->run->stable_source);
@@ -450,7 +424,7 @@ on_handover_message (GstKvsHandover * handover, GstKvsWsConnection * conn,
 
   /* GO_AWAY: gstkvshandover.c replaces the connection */
   if (msg->type == GST_KVS_MESSAGE_TYPE_RECONNECT_ICE_SERVER)
-    refresh_ice_servers (self);
+    gst_kvs_channel_resolver_refresh_ice_config (self->run->resolver);
 }
 
 /* ------------------------------------------------------------------ */
@@ -471,14 +445,9 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
   /* Credentials the service says are expired (ExpiredTokenException, or an
    * expired signature): forget them, fetch new ones and retry at once,
    * once; a second refusal goes through the failure policy. */
-  if (g_error_matches (error, GST_KVS_ERROR, GST_KVS_ERROR_SIGNATURE_EXPIRED)
-      && !self->run->expired_retry) {
-    self->run->expired_retry = TRUE;
-    GST_INFO_OBJECT (self, "%s: credentials from %s expired (%s), fetching "
-        "new ones and retrying", state_nick (step),
-        self->run->creds ? GST_STR_NULL (self->run->creds->source) : "?",
-        error->message);
-    gst_kvs_credentials_provider_invalidate (self->run->provider);
+  if (gst_kvs_client_credentials_expired (self->credentials, error)) {
+    GST_INFO_OBJECT (self, "%s: retrying at once with new credentials",
+        state_nick (step));
     set_state (self, GST_KVS_SIGNALING_STATE_DISCONNECTED);
     report_retry (self, step, error, schedule_reconnect (self, 0));
     return;
@@ -491,7 +460,7 @@ attempt_failed (GstKvsSignalingClient * self, GstKvsSignalingState step,
     return;
   }
   if (action & GST_KVS_FAILURE_NEW_CREDENTIALS)
-    gst_kvs_credentials_provider_invalidate (self->run->provider);
+    gst_kvs_client_credentials_invalidate (self->credentials);
   if (action & GST_KVS_FAILURE_FORGET_CHANNEL)
     gst_kvs_channel_resolver_forget (self->run->resolver);
 
@@ -563,51 +532,6 @@ attempt_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   }
 }
 
-/* @creds (from the chain) sign from now on: the REST calls at once, the
- * next presign; the open WebSocket is left alone. */
-static void
-use_credentials (GstKvsSignalingClient * self, GstKvsCredentials * creds)
-{
-  g_autofree gchar *expiry = NULL;
-
-  if (self->run->creds == creds)
-    return;
-  if (creds->expiration) {
-    g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (creds->expiration);
-
-    expiry = t ? g_date_time_format_iso8601 (t) : NULL;
-  }
-  GST_INFO_OBJECT (self, "credentials from %s, %s%s",
-      GST_STR_NULL (creds->source), expiry ? "expiring " : "not expiring",
-      expiry ? expiry : "");
-  g_clear_pointer (&self->run->creds, gst_kvs_credentials_unref);
-  self->run->creds = gst_kvs_credentials_ref (creds);
-  gst_kvs_channel_resolver_set_credentials (self->run->resolver, creds);
-  gst_kvs_client_status_set_credentials (&self->status, creds->source,
-      creds->expiration);
-}
-
-/* The chain renewed the credentials ahead of expiry. */
-static void
-on_credentials_changed (GstKvsCredentialsProvider * provider,
-    GstKvsCredentials * creds, gpointer user_data)
-{
-  GstKvsSignalingClient *self = user_data;
-
-  if (!self->run->stopping)
-    use_credentials (self, creds);
-}
-
-/* (Re)makes the credential chain: at the run's start, and when the
- * credential properties or set_credentials() changed them. */
-static void
-make_provider (GstKvsSignalingClient * self, const GstKvsSettings * config)
-{
-  gst_kvs_signaling_run_make_provider (self->run, config);
-  g_signal_connect (self->run->provider, "credentials-changed",
-      G_CALLBACK (on_credentials_changed), self);
-}
-
 static void
 credentials_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 {
@@ -617,8 +541,8 @@ credentials_cb (GObject * source, GAsyncResult * res, gpointer user_data)
   gboolean create_channel;
   guint ttl;
 
-  creds = gst_kvs_credentials_provider_get_finish
-      (GST_KVS_CREDENTIALS_PROVIDER (source), res, &error);
+  creds = gst_kvs_client_credentials_get_finish (self->credentials, res,
+      &error);
   self->run->pending_ops--;
   if (self->run->stopping)
     return;
@@ -626,7 +550,6 @@ credentials_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     attempt_failed (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS, error);
     return;
   }
-  use_credentials (self, creds);
 
   g_mutex_lock (&self->lock);
   create_channel = self->config.create_channel;
@@ -641,28 +564,13 @@ credentials_cb (GObject * source, GAsyncResult * res, gpointer user_data)
 static void
 begin_attempt (GstKvsSignalingClient * self)
 {
-  GstKvsSettings config;
-  gboolean changed;
-
   if (self->run->stopping || self->run->attempt_active)
     return;
   self->run->attempt_active = TRUE;
 
   set_state (self, GST_KVS_SIGNALING_STATE_GET_CREDENTIALS);
-  g_mutex_lock (&self->lock);
-  changed = self->credentials_changed;
-  self->credentials_changed = FALSE;
-  if (changed)
-    gst_kvs_settings_copy_into (&config, &self->config);
-  g_mutex_unlock (&self->lock);
-  if (changed) {
-    GST_INFO_OBJECT (self, "credential settings changed: new chain");
-    make_provider (self, &config);
-    gst_kvs_settings_clear (&config);
-  }
-
   self->run->pending_ops++;
-  gst_kvs_credentials_provider_get_async (self->run->provider,
+  gst_kvs_client_credentials_get_async (self->credentials,
       self->run->cancellable, credentials_cb, self);
 }
 
@@ -680,13 +588,6 @@ on_ice_servers_refreshed (GstKvsChannelResolver * resolver,
   gst_kvs_client_status_duration (&self->status, GST_KVS_STAT_GET_ICE_CONFIG,
       started);
   store_ice_servers (self, g_ptr_array_ref (servers), TRUE);
-}
-
-static void
-refresh_ice_servers (GstKvsSignalingClient * self)
-{
-  if (!self->run->stopping)
-    gst_kvs_channel_resolver_refresh_ice_config (self->run->resolver);
 }
 
 /* make before break (gstkvshandover.c) */
@@ -738,13 +639,9 @@ shutdown_in_thread (gpointer user_data)
   GST_DEBUG_OBJECT (self, "shutting down");
   self->run->stopping = TRUE;
   g_cancellable_cancel (self->run->cancellable);
-
-  gst_kvs_source_clear (&self->run->reconnect_source);
-  gst_kvs_channel_resolver_stop (self->run->resolver);
-  gst_kvs_credentials_provider_stop (self->run->provider);
+  gst_kvs_signaling_run_halt (self->run);
+  gst_kvs_client_credentials_attach (self->credentials, NULL);
   gst_kvs_outbox_detach (self->outbox);
-  gst_kvs_source_clear (&self->run->stable_source);
-  gst_kvs_handover_drop (self->run->handover);
 
   fail_outgoing (self, "the signaling client was stopped");
 
@@ -768,8 +665,6 @@ client_thread (gpointer user_data)
   g_main_context_push_thread_default (context);
 
   gst_kvs_signaling_run_open (run);
-  g_signal_connect (run->provider, "credentials-changed",
-      G_CALLBACK (on_credentials_changed), self);
   connect_handover (self, run);
   g_signal_connect (run->resolver, "ice-servers-refreshed",
       G_CALLBACK (on_ice_servers_refreshed), self);
@@ -828,48 +723,11 @@ gst_kvs_signaling_client_new_from_settings (const GstKvsSettings * settings)
 
   self = g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, NULL);
   g_mutex_lock (&self->lock);
-  gst_kvs_settings_clear (&self->config);
-  gst_kvs_settings_copy_into (&self->config, settings);
-  g_clear_pointer (&self->config.stun_server, g_free);
-  g_clear_pointer (&self->config.correlation_id, g_free);
-  g_clear_pointer (&self->config.local_addresses, g_free);
-  self->config.answer_timeout = 0;
+  gst_kvs_client_config_take_settings (&self->config, settings);
   gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
+  gst_kvs_client_credentials_configure (self->credentials, &self->config);
   g_mutex_unlock (&self->lock);
   return self;
-}
-
-static gboolean start_locked (GstKvsSignalingClient * self, GError ** error);
-
-/* TRUE when called from the client's thread (a signal handler): its
- * context is owned by that thread while it runs. */
-static gboolean
-in_client_thread (GstKvsSignalingClient * self)
-{
-  gboolean own;
-
-  g_mutex_lock (&self->lock);
-  own = self->context && g_main_context_is_owner (self->context);
-  g_mutex_unlock (&self->lock);
-  return own;
-}
-
-gboolean
-gst_kvs_signaling_client_start (GstKvsSignalingClient * self, GError ** error)
-{
-  gboolean own, ok;
-
-  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), FALSE);
-
-  /* start_lock is not taken in the client's thread: a stop() elsewhere may
-   * hold it while joining that thread */
-  own = in_client_thread (self);
-  if (!own)
-    g_mutex_lock (&self->start_lock);
-  ok = start_locked (self, error);
-  if (!own)
-    g_mutex_unlock (&self->start_lock);
-  return ok;
 }
 
 static gboolean
@@ -886,14 +744,15 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
     return FALSE;
   }
   gst_kvs_settings_copy_into (&settings, &self->config);
-  self->credentials_changed = FALSE;
   g_mutex_unlock (&self->lock);
 
-  /* a new run: nothing is left from the previous one */
+  /* a new run: nothing is left from the previous one but the credential
+   * chain and its cache */
   run = gst_kvs_signaling_run_new (&settings, error);
   gst_kvs_settings_clear (&settings);
   if (!run)
     return FALSE;
+  run->credentials = g_object_ref (self->credentials);
 
   GST_INFO_OBJECT (self, "starting %s on %s in %s (%s) via %s (%s)",
       role_nick (run->role), run->arn ? run->arn : run->channel_name,
@@ -911,33 +770,42 @@ start_locked (GstKvsSignalingClient * self, GError ** error)
   /* messages queued before start() go out once connected; their wait
    * starts now */
   gst_kvs_outbox_restamp (self->outbox);
-  if (gst_kvs_outbox_get_length (self->outbox) > 0) {
-    GSource *idle = g_idle_source_new ();
-
-    g_source_set_callback (idle, flush_idle, self, NULL);
-    g_source_attach (idle, self->context);
-    g_source_unref (idle);
-  }
+  if (gst_kvs_outbox_get_length (self->outbox) > 0)
+    gst_kvs_idle_add (self->context, G_PRIORITY_DEFAULT_IDLE, flush_idle, self);
   g_mutex_unlock (&self->lock);
 
   return TRUE;
 }
 
-static void stop_locked (GstKvsSignalingClient * self);
-
-void
-gst_kvs_signaling_client_stop (GstKvsSignalingClient * self)
+/* start() and stop() are serialised, but not in the client's thread (a
+ * signal handler, whose thread owns the client's context): a stop()
+ * elsewhere may hold start_lock while joining that thread. TRUE when
+ * start_lock was taken. */
+static gboolean
+lock_start (GstKvsSignalingClient * self)
 {
   gboolean own;
 
-  g_return_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self));
-
-  own = in_client_thread (self);
+  g_mutex_lock (&self->lock);
+  own = self->context && g_main_context_is_owner (self->context);
+  g_mutex_unlock (&self->lock);
   if (!own)
     g_mutex_lock (&self->start_lock);
-  stop_locked (self);
-  if (!own)
+  return !own;
+}
+
+gboolean
+gst_kvs_signaling_client_start (GstKvsSignalingClient * self, GError ** error)
+{
+  gboolean locked, ok;
+
+  g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), FALSE);
+
+  locked = lock_start (self);
+  ok = start_locked (self, error);
+  if (locked)
     g_mutex_unlock (&self->start_lock);
+  return ok;
 }
 
 static void
@@ -969,18 +837,26 @@ stop_locked (GstKvsSignalingClient * self)
     shutdown_in_thread (self);
     g_thread_unref (thread);
   } else {
-    GSource *source = g_idle_source_new ();
-
-    g_source_set_priority (source, G_PRIORITY_HIGH);
-    g_source_set_callback (source, shutdown_in_thread, self, NULL);
-    g_source_attach (source, context);
-    g_source_unref (source);
+    gst_kvs_idle_add (context, G_PRIORITY_HIGH, shutdown_in_thread, self);
     g_thread_join (thread);
     /* sent while the thread was finishing */
     fail_outgoing (self, "the signaling client was stopped");
   }
   g_main_context_unref (context);
   GST_DEBUG_OBJECT (self, "stopped");
+}
+
+void
+gst_kvs_signaling_client_stop (GstKvsSignalingClient * self)
+{
+  gboolean locked;
+
+  g_return_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self));
+
+  locked = lock_start (self);
+  stop_locked (self);
+  if (locked)
+    g_mutex_unlock (&self->start_lock);
 }
 
 gboolean
@@ -1014,16 +890,10 @@ gst_kvs_signaling_client_send (GstKvsSignalingClient * self,
     g_mutex_unlock (&self->lock);
     return FALSE;
   }
-  if (self->thread) {
-    GSource *idle = g_idle_source_new ();
-
-    /* not G_PRIORITY_DEFAULT_IDLE: a send must not wait behind the
-     * connection's I/O (latency, issue 6) */
-    g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-    g_source_set_callback (idle, flush_idle, self, NULL);
-    g_source_attach (idle, self->context);
-    g_source_unref (idle);
-  }
+  /* not G_PRIORITY_DEFAULT_IDLE: a send must not wait behind the
+   * connection's I/O (latency, issue 6) */
+  if (self->thread)
+    gst_kvs_idle_add (self->context, G_PRIORITY_DEFAULT, flush_idle, self);
   g_mutex_unlock (&self->lock);
 
   return TRUE;
@@ -1037,13 +907,9 @@ gst_kvs_signaling_client_set_credentials (GstKvsSignalingClient * self,
   g_return_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self));
 
   g_mutex_lock (&self->lock);
-  g_free (self->config.access_key);
-  self->config.access_key = g_strdup (access_key);
-  g_free (self->config.secret_key);
-  self->config.secret_key = g_strdup (secret_key);
-  g_free (self->config.session_token);
-  self->config.session_token = g_strdup (session_token);
-  self->credentials_changed = TRUE;
+  gst_kvs_client_config_set_keys (&self->config, access_key, secret_key,
+      session_token);
+  gst_kvs_client_credentials_configure (self->credentials, &self->config);
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self, "credentials replaced, used from the next connect "
       "(the open connection is kept)");
@@ -1117,24 +983,18 @@ gst_kvs_signaling_client_dup_ice_servers (GstKvsSignalingClient * self)
 GstStructure *
 gst_kvs_signaling_client_get_stats (GstKvsSignalingClient * self)
 {
-  GstKvsClientStats stats;
   GstKvsSignalingState state;
   GstKvsRole role;
-  GstStructure *st;
   guint depth;
 
   g_return_val_if_fail (GST_KVS_IS_SIGNALING_CLIENT (self), NULL);
 
-  gst_kvs_client_status_get_stats (&self->status, &stats);
   g_mutex_lock (&self->lock);
   state = self->state;
   role = self->config.role;
   depth = gst_kvs_outbox_get_length (self->outbox);
   g_mutex_unlock (&self->lock);
-
-  st = gst_kvs_client_stats_to_structure (&stats, state, role, depth);
-  gst_kvs_client_status_add_credentials (&self->status, st);
-  return st;
+  return gst_kvs_client_status_to_structure (&self->status, state, role, depth);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1150,7 +1010,7 @@ gst_kvs_signaling_client_set_property (GObject * object, guint prop_id,
   if (!gst_kvs_client_config_set (&self->config, prop_id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   else if (gst_kvs_client_config_is_credential (prop_id))
-    self->credentials_changed = TRUE;
+    gst_kvs_client_credentials_configure (self->credentials, &self->config);
   else if (prop_id == GST_KVS_CLIENT_PROP_SEND_TIMEOUT)
     gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
   g_mutex_unlock (&self->lock);
@@ -1186,6 +1046,7 @@ gst_kvs_signaling_client_finalize (GObject * object)
   GstKvsSignalingClient *self = GST_KVS_SIGNALING_CLIENT (object);
 
   g_object_unref (self->outbox);
+  g_object_unref (self->credentials);
   gst_kvs_settings_clear (&self->config);
   gst_kvs_client_status_clear (&self->status);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1203,6 +1064,7 @@ gst_kvs_signaling_client_init (GstKvsSignalingClient * self)
   gst_kvs_settings_init (&self->config);
   self->state = GST_KVS_SIGNALING_STATE_NEW;
   gst_kvs_client_status_init (&self->status);
+  self->credentials = gst_kvs_client_credentials_new (&self->status, self);
   self->outbox = gst_kvs_outbox_new (MAX_QUEUED_MESSAGES);
   gst_kvs_outbox_set_timeout (self->outbox, self->config.send_timeout);
   g_signal_connect (self->outbox, "send-failed",

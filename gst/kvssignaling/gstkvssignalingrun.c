@@ -8,8 +8,9 @@
  * starts: the channel (a name, or an ARN that also gives the region), the
  * viewer's client id, the credentials, the region, the control-plane
  * endpoint and the certificate authorities. The thread then makes the
- * session, the credential chain (its provider uses the thread's context)
- * and the channel resolver (gst_kvs_signaling_run_open()).
+ * session and the channel resolver, and attaches the client's credentials
+ * (gstkvsclientcredentials.c: the chain outlives the run) to the thread's
+ * context (gst_kvs_signaling_run_open()).
  *
  * GIO's default proxy resolver (libproxy, not safe across threads on
  * Debian 12) is not used: proxies come from https_proxy/http_proxy/
@@ -25,7 +26,6 @@
 #include "gstkvssignalingrun.h"
 #include "gstkvshandover.h"
 #include "gstkvsawsconfig.h"
-#include "gstkvschainprovider.h"
 #include "gstkvscredentialsutil.h"
 #include "gstkvsendpoints.h"
 #include "gstkvserror.h"
@@ -192,7 +192,6 @@ resolve_service (GstKvsSignalingRun * run, const GstKvsSettings * s,
       return FALSE;
     gst_kvs_credentials_unref (creds);
   }
-  gst_kvs_settings_copy_into (&run->creds_config, s);
   if (s->region && *s->region) {
     run->region = g_strdup (s->region);
     run->region_source = g_strdup ("the region property (aws-region on the "
@@ -311,53 +310,22 @@ gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
       "max-conns-per-host", 6, "proxy-resolver", proxy_resolver, NULL);
   if (run->tls_database)
     soup_session_set_tls_database (run->session, run->tls_database);
+  gst_kvs_client_credentials_attach (run->credentials, run->context);
   run->resolver = gst_kvs_channel_resolver_new (run->session,
-      run->cp_endpoint, run->region, run->creds, run->step_timeout_s,
+      run->cp_endpoint, run->region, run->credentials, run->step_timeout_s,
       run->role, run->channel_name, run->arn, run->client_id, run->cancellable);
-  gst_kvs_signaling_run_make_provider (run, NULL);
   open_disk_cache (run);
 }
 
-/* The supervisor's "credentials-changed" handler goes with the provider. */
-static void
-disconnect_provider (GstKvsCredentialsProvider * provider)
-{
-  guint id = g_signal_lookup ("credentials-changed",
-      GST_KVS_TYPE_CREDENTIALS_PROVIDER);
-
-  g_signal_handlers_disconnect_matched (provider, G_SIGNAL_MATCH_ID, id, 0,
-      NULL, NULL, NULL);
-}
-
 void
-gst_kvs_signaling_run_make_provider (GstKvsSignalingRun * run,
-    const GstKvsSettings * config)
+gst_kvs_signaling_run_halt (GstKvsSignalingRun * run)
 {
-  const GstKvsSettings *c = config ? config : &run->creds_config;
-  GstKvsIotSettings iot = {
-    c->iot_endpoint, c->iot_certificate, c->iot_private_key,
-    c->iot_role_alias, c->iot_thing_name, c->ca_file
-  };
-
   GST_KVS_CHECK_OWNER (run->context);
-  if (run->provider) {
-    gst_kvs_credentials_provider_stop (run->provider);
-    disconnect_provider (run->provider);
-    g_clear_object (&run->provider);
-  }
-  run->provider = gst_kvs_credentials_provider_new_default (c->access_key,
-      c->secret_key, c->session_token, c->profile, &iot);
-}
-
-GstKvsCredentials *
-gst_kvs_signaling_run_dup_credentials (GstKvsSignalingRun * run)
-{
-  GstKvsCredentials *creds = run->provider ?
-      gst_kvs_credentials_provider_get_cached (run->provider) : NULL;
-
-  if (creds == NULL && run->creds)
-    creds = gst_kvs_credentials_ref (run->creds);
-  return creds;
+  run->attempt_active = FALSE;
+  gst_kvs_source_clear (&run->reconnect_source);
+  gst_kvs_source_clear (&run->stable_source);
+  gst_kvs_channel_resolver_stop (run->resolver);
+  gst_kvs_handover_drop (run->handover);
 }
 
 /* Shutdown waits this long for the close handshakes and cancelled calls. */
@@ -408,12 +376,12 @@ gst_kvs_signaling_run_close (GstKvsSignalingRun * run)
   gst_kvs_source_clear (&run->stable_source);
   /* the connections are forgotten, not closed (the drain is over) */
   g_clear_object (&run->handover);
-  if (run->provider) {
-    gst_kvs_credentials_provider_stop (run->provider);
-    disconnect_provider (run->provider);
-    g_clear_object (&run->provider);
-  }
+  if (run->resolver)
+    gst_kvs_channel_resolver_stop (run->resolver);
   g_clear_object (&run->resolver);
+  /* the chain stays with the client, its cache too */
+  if (run->credentials)
+    gst_kvs_client_credentials_attach (run->credentials, NULL);
   g_clear_object (&run->session);
 }
 
@@ -428,8 +396,7 @@ gst_kvs_signaling_run_free (GstKvsSignalingRun * run)
   g_free (run->client_id);
   g_free (run->cp_endpoint);
   g_free (run->cp_endpoint_source);
-  gst_kvs_settings_clear (&run->creds_config);
-  g_clear_pointer (&run->creds, gst_kvs_credentials_unref);
+  g_clear_object (&run->credentials);
   g_clear_object (&run->tls_database);
   g_clear_pointer (&run->loop, g_main_loop_unref);
   g_clear_pointer (&run->context, g_main_context_unref);

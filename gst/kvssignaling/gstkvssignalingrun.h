@@ -6,7 +6,7 @@
 #include <libsoup/soup.h>
 #include "gstkvstypes.h"
 #include "gstkvscredentials.h"
-#include "gstkvscredentialsprovider.h"
+#include "gstkvsclientcredentials.h"
 #include "gstkvssettings.h"
 #include "gstkvschannelresolver.h"
 #include "gstkvswsconnection.h"
@@ -33,11 +33,9 @@ typedef struct
   gchar *client_id;             /* a viewer's (given or generated) */
   gchar *cp_endpoint;
   gchar *cp_endpoint_source;
-  /* what the credential chain is made of: the keys, profile, AWS IoT
-   * settings and ca-file of the settings (the rest unused) */
-  GstKvsSettings creds_config;
-  /* the credentials signing now (from the provider) */
-  GstKvsCredentials *creds;
+  /* the client's credentials (its chain, kept across runs), given by the
+   * client before the thread starts */
+  GstKvsClientCredentials *credentials;
   GTlsDatabase *tls_database;
   guint step_timeout_s;         /* request-timeout */
   guint max_age_s;              /* max-connection-age */
@@ -48,12 +46,6 @@ typedef struct
   /* made in the thread by gst_kvs_signaling_run_open() */
   SoupSession *session;
   GstKvsChannelResolver *resolver;
-  /* the credential chain: made in the thread, kept across reconnects,
-   * stopped at shutdown */
-  GstKvsCredentialsProvider *provider;
-  /* an expired-token refusal was answered by a refetch and an immediate
-   * retry; cleared when a connection comes up */
-  gboolean expired_retry;
 
   /* the supervisor's state */
   gboolean stopping;
@@ -75,20 +67,14 @@ G_GNUC_INTERNAL
 GstKvsSignalingRun *gst_kvs_signaling_run_new (const GstKvsSettings *
     settings, GError ** error);
 /* In the run's thread, its context pushed: the session (proxies from the
- * environment) and the channel resolver. */
+ * environment), the credentials (attached to this thread) and the channel
+ * resolver. */
 G_GNUC_INTERNAL
 void gst_kvs_signaling_run_open (GstKvsSignalingRun * run);
-/* In the run's thread: (re)makes the credential chain from @config (its
- * keys, profile, AWS IoT settings and ca-file; NULL: the run's), stopping
- * the previous one. */
+/* In the run's thread: no attempt, no timer, no background call, no
+ * connection any more (the client gives up, or stops). */
 G_GNUC_INTERNAL
-void gst_kvs_signaling_run_make_provider (GstKvsSignalingRun * run,
-    const GstKvsSettings * config);
-/* The credentials to sign with now: the provider's cached ones while
- * valid, else the last ones obtained. (transfer full), may be NULL. */
-G_GNUC_INTERNAL
-GstKvsCredentials *gst_kvs_signaling_run_dup_credentials (GstKvsSignalingRun *
-    run);
+void gst_kvs_signaling_run_halt (GstKvsSignalingRun * run);
 /* In the run's thread, after the loop: lets the close handshakes and the
  * cancelled calls finish, for at most two seconds. */
 G_GNUC_INTERNAL

@@ -94,11 +94,7 @@ on_reply (GObject * object, GAsyncResult * result, gpointer user_data)
   creds = gst_kvs_credentials_from_json (json_node_get_object (rc),
       "accessKeyId", "secretAccessKey", "sessionToken", "expiration", TRUE,
       source, what, &error);
-  if (creds)
-    g_task_return_pointer (task, creds,
-        (GDestroyNotify) gst_kvs_credentials_unref);
-  else
-    g_task_return_error (task, error);
+  gst_kvs_credentials_task_return (task, creds, error);
 }
 
 static void
@@ -178,21 +174,8 @@ gst_kvs_sso_provider_fetch (GstKvsCredentialsProvider * provider, GTask * task)
   }
   soup_message_headers_replace (soup_message_get_request_headers (msg),
       "x-amz-sso_bearer_token", token);
-  if (self->session == NULL) {
-    GError *serr = NULL;
-
-    self->session = gst_kvs_credentials_session_new (10, NULL, &serr);
-    if (self->session == NULL) {
-      g_prefix_error (&serr, "%s: ",
-          gst_kvs_credentials_provider_get_name
-          (GST_KVS_CREDENTIALS_PROVIDER (self)));
-      serr->domain = GST_KVS_ERROR;
-      serr->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
-      g_task_return_error (task, serr);
-      g_object_unref (task);
-      return;
-    }
-  }
+  if (!gst_kvs_credentials_task_session (task, &self->session, 10))
+    return;
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
       g_task_get_cancellable (task), on_reply, task);
   memset ((gpointer) g_bytes_get_data (bytes, NULL), 0, len);

@@ -11,6 +11,8 @@
 #include "gstkvssts.h"
 #include "gstkvssigv4.h"
 #include "gstkvscredentialsutil.h"
+#include "gstkvsawsconfig.h"
+#include "gstkvsendpoints.h"
 
 typedef struct
 {
@@ -208,11 +210,7 @@ on_sts_reply (GObject * object, GAsyncResult * result, gpointer user_data)
   }
   creds = gst_kvs_sts_parse_credentials (data, len, call->source, call->what,
       &error);
-  if (creds)
-    g_task_return_pointer (task, creds,
-        (GDestroyNotify) gst_kvs_credentials_unref);
-  else
-    g_task_return_error (task, error);
+  gst_kvs_credentials_task_return (task, creds, error);
 }
 
 void
@@ -272,4 +270,85 @@ GstKvsCredentials *
 gst_kvs_sts_call_finish (GAsyncResult * result, GError ** error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- the base of the STS providers ---- */
+
+typedef struct
+{
+  gchar *profile;
+  SoupSession *session;         /* made on first use */
+} GstKvsStsProviderPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstKvsStsProvider, gst_kvs_sts_provider,
+    GST_KVS_TYPE_CREDENTIALS_PROVIDER);
+
+void
+gst_kvs_sts_provider_set_profile (GstKvsStsProvider * self,
+    const gchar * profile)
+{
+  GstKvsStsProviderPrivate *priv =
+      gst_kvs_sts_provider_get_instance_private (self);
+
+  g_free (priv->profile);
+  priv->profile = g_strdup (profile);
+}
+
+static void
+on_sts (GObject * object, GAsyncResult * result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  GstKvsCredentials *creds = gst_kvs_sts_call_finish (result, &error);
+
+  gst_kvs_credentials_task_return (task, creds, error);
+}
+
+void
+gst_kvs_sts_provider_call (GstKvsStsProvider * self, GTask * task,
+    const gchar * const *params, GstKvsCredentials * sign_with,
+    const gchar * source, const gchar * what)
+{
+  GstKvsStsProviderPrivate *priv =
+      gst_kvs_sts_provider_get_instance_private (self);
+  g_autofree gchar *region = NULL, *endpoint = NULL;
+
+  region = gst_kvs_aws_resolve_region (NULL, priv->profile);
+  endpoint = gst_kvs_endpoint_resolve (GST_KVS_AWS_SERVICE_STS, NULL, region,
+      priv->profile, NULL);
+  if (!gst_kvs_credentials_task_session (task, &priv->session, 10))
+    return;
+  gst_kvs_sts_call_async (priv->session, endpoint, region, params, sign_with,
+      source, what, g_task_get_cancellable (task), on_sts, task);
+}
+
+gchar *
+gst_kvs_sts_session_name (const gchar * configured)
+{
+  if (configured)
+    return g_strdup (configured);
+  return g_strdup_printf ("kvssignaling-%" G_GINT64_FORMAT,
+      g_get_real_time () / G_USEC_PER_SEC);
+}
+
+static void
+gst_kvs_sts_provider_finalize (GObject * object)
+{
+  GstKvsStsProviderPrivate *priv =
+      gst_kvs_sts_provider_get_instance_private (GST_KVS_STS_PROVIDER (object));
+
+  g_free (priv->profile);
+  g_clear_object (&priv->session);
+  G_OBJECT_CLASS (gst_kvs_sts_provider_parent_class)->finalize (object);
+}
+
+static void
+gst_kvs_sts_provider_class_init (GstKvsStsProviderClass * klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gst_kvs_sts_provider_finalize;
+}
+
+static void
+gst_kvs_sts_provider_init (GstKvsStsProvider * self)
+{
 }

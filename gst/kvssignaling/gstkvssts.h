@@ -6,9 +6,37 @@
 
 #include <libsoup/soup.h>
 #include "gstkvscredentials.h"
+#include "gstkvscredentialsprovider.h"
 #include "gstkvserror.h"
 
 G_BEGIN_DECLS
+
+/* GstKvsStsProvider: the base of the providers whose credentials come from
+ * STS (AssumeRole, AssumeRoleWithWebIdentity): the profile that names
+ * STS's region and endpoint, the HTTP session (made on first use) and the
+ * call that completes a fetch. */
+#define GST_KVS_TYPE_STS_PROVIDER (gst_kvs_sts_provider_get_type ())
+G_DECLARE_DERIVABLE_TYPE (GstKvsStsProvider, gst_kvs_sts_provider, GST_KVS,
+    STS_PROVIDER, GstKvsCredentialsProvider)
+
+struct _GstKvsStsProviderClass
+{
+  GstKvsCredentialsProviderClass parent_class;
+};
+
+/* The profile (NULL: the default) whose region and endpoint settings
+ * (AWS_ENDPOINT_URL_STS, FIPS, dual-stack) the calls go to. */
+void gst_kvs_sts_provider_set_profile (GstKvsStsProvider * self,
+    const gchar * profile);
+/* For the fetch @task (taken): the STS call of @params (see
+ * gst_kvs_sts_call_async()), @task completed with its credentials or its
+ * error. */
+void gst_kvs_sts_provider_call (GstKvsStsProvider * self, GTask * task,
+    const gchar * const *params, GstKvsCredentials * sign_with,
+    const gchar * source, const gchar * what);
+/* @configured, else "kvssignaling-<unix time>" (transfer full): the
+ * RoleSessionName. */
+gchar *gst_kvs_sts_session_name (const gchar * configured);
 
 /* POST @params (NULL-terminated name, value, name, value, ...; Version is
  * added) to the STS @endpoint as a form; signed with SigV4 (service sts,

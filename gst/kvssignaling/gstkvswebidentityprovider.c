@@ -8,33 +8,15 @@
 
 #include "gstkvswebidentityprovider.h"
 #include "gstkvscredentialsutil.h"
-#include "gstkvsawsconfig.h"
-#include "gstkvsendpoints.h"
-#include "gstkvssts.h"
 
 struct _GstKvsWebIdentityProvider
 {
-  GstKvsCredentialsProvider parent;
-  gchar *token_file, *role_arn, *session_name, *profile;
-  SoupSession *session;
+  GstKvsStsProvider parent;
+  gchar *token_file, *role_arn, *session_name;
 };
 
 G_DEFINE_TYPE (GstKvsWebIdentityProvider, gst_kvs_web_identity_provider,
-    GST_KVS_TYPE_CREDENTIALS_PROVIDER);
-
-static void
-on_sts (GObject * object, GAsyncResult * result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-  GstKvsCredentials *creds = gst_kvs_sts_call_finish (result, &error);
-
-  if (creds)
-    g_task_return_pointer (task, creds,
-        (GDestroyNotify) gst_kvs_credentials_unref);
-  else
-    g_task_return_error (task, error);
-}
+    GST_KVS_TYPE_STS_PROVIDER);
 
 static void
 gst_kvs_web_identity_provider_fetch (GstKvsCredentialsProvider * provider,
@@ -50,8 +32,7 @@ gst_kvs_web_identity_provider_fetch (GstKvsCredentialsProvider * provider,
       gst_kvs_env_get ("AWS_ROLE_SESSION_NAME") : self->session_name;
   const gchar *what_file = from_env ? "AWS_WEB_IDENTITY_TOKEN_FILE" :
       "web_identity_token_file";
-  g_autofree gchar *token = NULL, *region = NULL, *endpoint = NULL;
-  g_autofree gchar *default_name = NULL, *what = NULL, *source = NULL;
+  g_autofree gchar *token = NULL, *name = NULL, *what = NULL, *source = NULL;
   g_autoptr (GError) err = NULL;
   gsize len = 0;
 
@@ -86,36 +67,16 @@ gst_kvs_web_identity_provider_fetch (GstKvsCredentialsProvider * provider,
     g_object_unref (task);
     return;
   }
-  if (session_name == NULL)
-    session_name = default_name = g_strdup_printf ("kvssignaling-%"
-        G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
-  region = gst_kvs_aws_resolve_region (NULL, self->profile);
-  endpoint = gst_kvs_endpoint_resolve (GST_KVS_AWS_SERVICE_STS, NULL, region,
-      self->profile, NULL);
-  if (self->session == NULL) {
-    GError *serr = NULL;
-
-    self->session = gst_kvs_credentials_session_new (10, NULL, &serr);
-    if (self->session == NULL) {
-      g_prefix_error (&serr, "%s: ",
-          gst_kvs_credentials_provider_get_name
-          (GST_KVS_CREDENTIALS_PROVIDER (self)));
-      serr->domain = GST_KVS_ERROR;
-      serr->code = GST_KVS_ERROR_CREDENTIALS_SOURCE;
-      g_task_return_error (task, serr);
-      g_object_unref (task);
-      return;
-    }
-  }
+  name = gst_kvs_sts_session_name (session_name);
   source = g_strdup_printf ("web identity (%s)", role_arn);
   {
     const gchar *params[] = { "Action", "AssumeRoleWithWebIdentity",
-      "RoleArn", role_arn, "RoleSessionName", session_name,
+      "RoleArn", role_arn, "RoleSessionName", name,
       "WebIdentityToken", token, NULL
     };
 
-    gst_kvs_sts_call_async (self->session, endpoint, region, params, NULL,
-        source, what, g_task_get_cancellable (task), on_sts, task);
+    gst_kvs_sts_provider_call (GST_KVS_STS_PROVIDER (self), task, params,
+        NULL, source, what);
   }
   memset (token, 0, len);
 }
@@ -128,8 +89,6 @@ gst_kvs_web_identity_provider_finalize (GObject * object)
   g_free (self->token_file);
   g_free (self->role_arn);
   g_free (self->session_name);
-  g_free (self->profile);
-  g_clear_object (&self->session);
   G_OBJECT_CLASS (gst_kvs_web_identity_provider_parent_class)->finalize
       (object);
 }
@@ -159,6 +118,6 @@ gst_kvs_web_identity_provider_new (const gchar * token_file,
   self->token_file = g_strdup (token_file);
   self->role_arn = g_strdup (role_arn);
   self->session_name = g_strdup (session_name);
-  self->profile = g_strdup (profile);
+  gst_kvs_sts_provider_set_profile (GST_KVS_STS_PROVIDER (self), profile);
   return GST_KVS_CREDENTIALS_PROVIDER (self);
 }

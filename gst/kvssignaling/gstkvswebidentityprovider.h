@@ -3,14 +3,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "gstkvscredentialsprovider.h"
+#include "gstkvssts.h"
 
 G_BEGIN_DECLS
 
 #define GST_KVS_TYPE_WEB_IDENTITY_PROVIDER (gst_kvs_web_identity_provider_get_type ())
 G_DECLARE_FINAL_TYPE (GstKvsWebIdentityProvider,
     gst_kvs_web_identity_provider, GST_KVS, WEB_IDENTITY_PROVIDER,
-    GstKvsCredentialsProvider)
+    GstKvsStsProvider)
 
 /* @token_file and @role_arn NULL: AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN
  * and AWS_ROLE_SESSION_NAME, read at each fetch (NO_CREDENTIALS when

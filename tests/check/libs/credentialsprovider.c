@@ -223,21 +223,27 @@ on_flag (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Iterate until *@counter >= @target; fails after @max_ms. */
+/* Iterate @c until *@counter >= @target; fails after @max_ms. */
 static void
-wait_count (guint * counter, guint target, guint max_ms)
+wait_count_in (GMainContext * c, guint * counter, guint target, guint max_ms)
 {
   gboolean expired = FALSE;
   GSource *t = g_timeout_source_new (max_ms);
 
   g_source_set_callback (t, on_flag, &expired, NULL);
-  g_source_attach (t, ctx);
+  g_source_attach (t, c);
   while (*counter < target && !expired)
-    g_main_context_iteration (ctx, TRUE);
+    g_main_context_iteration (c, TRUE);
   g_source_destroy (t);
   g_source_unref (t);
   fail_unless (*counter >= target, "waited %u ms for %u, have %u", max_ms,
       target, *counter);
+}
+
+static void
+wait_count (guint * counter, guint target, guint max_ms)
+{
+  wait_count_in (ctx, counter, target, max_ms);
 }
 
 static void
@@ -541,25 +547,53 @@ GST_START_TEST (test_cache_single_flight)
 
 GST_END_TEST;
 
-GST_START_TEST (test_cancel)
+typedef struct
+{
+  GAsyncResult *res;
+  guint n;
+} Got;
+
+static void
+on_got (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  Got *got = user_data;
+
+  g_clear_object (&got->res);
+  got->res = g_object_ref (result);
+  got->n++;
+}
+
+/* A get whose cancellable is cancelled (then, @stop: the provider is
+ * stopped before the cancel source ran, as at the client's shutdown): told
+ * once, G_IO_ERROR_CANCELLED. */
+static void
+check_cancelled_get (gboolean stop)
 {
   g_autoptr (FakeProvider) fake = g_object_new (FAKE_TYPE_PROVIDER, NULL);
   GstKvsCredentialsProvider *p = GST_KVS_CREDENTIALS_PROVIDER (fake);
   g_autoptr (GCancellable) cancel = g_cancellable_new ();
   g_autoptr (GError) err = NULL;
-  GAsyncResult *r = NULL;
+  Got got = { NULL, 0 };
 
   fake->hold = TRUE;
-  gst_kvs_credentials_provider_get_async (p, cancel, on_result, &r);
+  gst_kvs_credentials_provider_get_async (p, cancel, on_got, &got);
   while (g_main_context_iteration (ctx, FALSE));
   g_cancellable_cancel (cancel);
-  while (r == NULL)
-    g_main_context_iteration (ctx, TRUE);
-  fail_unless (gst_kvs_credentials_provider_get_finish (p, r, &err) == NULL);
+  if (stop)
+    gst_kvs_credentials_provider_stop (p);
+  wait_count (&got.n, 1, 2000);
+  while (g_main_context_iteration (ctx, FALSE));
+  fail_unless_equals_int (got.n, 1);
+  fail_if (gst_kvs_credentials_provider_get_finish (p, got.res, &err));
   fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED));
-  g_object_unref (r);
+  g_clear_object (&got.res);
   fake_release (fake);
   while (g_main_context_iteration (ctx, FALSE));
+}
+
+GST_START_TEST (test_cancel)
+{
+  check_cancelled_get (FALSE);
 }
 
 GST_END_TEST;
@@ -583,6 +617,70 @@ GST_START_TEST (test_refresh_ahead)
   c2 = gst_kvs_credentials_provider_get_cached (p);
   fail_unless (c2 != NULL);
   fail_unless_equals_string (c2->access_key_id, "AKIDFAKE2");
+}
+
+GST_END_TEST;
+
+/* stop() at the end of a client's run, resume() in the next run's thread
+ * (another context): the cached credentials are kept and refreshed from
+ * the new context; a fetch that stop() cut off (its reply never comes) is
+ * not waited for. */
+GST_START_TEST (test_stop_resume)
+{
+  g_autoptr (FakeProvider) fake = g_object_new (FAKE_TYPE_PROVIDER, NULL);
+  GstKvsCredentialsProvider *p = GST_KVS_CREDENTIALS_PROVIDER (fake);
+  GMainContext *ctx2 = g_main_context_new ();
+  g_autoptr (GstKvsCredentials) c1 = NULL, c2 = NULL;
+  g_autoptr (GError) err = NULL;
+  Got got = { NULL, 0 };
+  guint changed = 0;
+
+  g_signal_connect (p, "credentials-changed", G_CALLBACK (on_changed),
+      &changed);
+  fake->lifetime_s = 3;
+  c1 = get_ok (p);
+  gst_kvs_credentials_provider_stop (p);
+
+  g_main_context_push_thread_default (ctx2);
+  gst_kvs_credentials_provider_resume (p);
+  /* kept: no fetch; renewed ahead of expiry on the new context */
+  c2 = gst_kvs_credentials_provider_get_cached (p);
+  fail_unless_equals_string (c2->access_key_id, c1->access_key_id);
+  fail_unless_equals_int (fake->fetches, 1);
+  wait_count_in (ctx2, &changed, 2, 5000);
+  fail_unless_equals_int (fake->fetches, 2);
+
+  /* a fetch cut off by stop(): its waiter is told, a later get fetches */
+  fake->hold = TRUE;
+  gst_kvs_credentials_provider_invalidate (p);
+  gst_kvs_credentials_provider_get_async (p, NULL, on_got, &got);
+  gst_kvs_credentials_provider_stop (p);
+  wait_count_in (ctx2, &got.n, 1, 2000);
+  fail_if (gst_kvs_credentials_provider_get_finish (p, got.res, &err));
+  fail_unless (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  gst_kvs_credentials_provider_resume (p);
+  fake->hold = FALSE;
+  gst_kvs_credentials_provider_get_async (p, NULL, on_got, &got);
+  wait_count_in (ctx2, &got.n, 2, 2000);
+  g_clear_pointer (&c2, gst_kvs_credentials_unref);
+  c2 = gst_kvs_credentials_provider_get_finish (p, got.res, NULL);
+  fail_unless (c2 != NULL);
+  fail_unless_equals_int (fake->fetches, 4);
+
+  /* the cut-off reply comes after all: ignored */
+  fake_release (fake);
+  while (g_main_context_iteration (ctx2, FALSE));
+  g_clear_object (&got.res);
+  gst_kvs_credentials_provider_stop (p);
+  g_main_context_pop_thread_default (ctx2);
+  g_main_context_unref (ctx2);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_cancel_then_stop)
+{
+  check_cancelled_get (TRUE);
 }
 
 GST_END_TEST;
@@ -1464,6 +1562,8 @@ credentialsprovider_suite (void)
   tcase_add_test (tc, test_cancel);
   tcase_add_test (tc, test_refresh_ahead);
   tcase_add_test (tc, test_refresh_failure_keeps_old);
+  tcase_add_test (tc, test_stop_resume);
+  tcase_add_test (tc, test_cancel_then_stop);
   tcase_add_test (tc, test_expired_on_arrival);
   tcase_add_test (tc, test_chain_order);
   tcase_add_test (tc, test_chain_sticky);

@@ -64,6 +64,13 @@ typedef struct
   gchar *greeting;              /* a frame sent on each accepted WebSocket,
                                  * then the held ICE call answered */
   GArray *rest_ports;           /* client port of each REST request */
+
+  /* container credentials (GET /container-credentials): AK, then AK2 from
+   * the second fetch on when rotate_creds */
+  gint n_creds;                 /* atomic */
+  gboolean rotate_creds;
+  gchar *expired_key;           /* REST calls signed with it: 403
+                                 * ExpiredTokenException */
 } FakeKvs;
 
 static const gchar *
@@ -175,6 +182,7 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   g_autoptr (GError) error = NULL;
   g_autoptr (GDateTime) now = NULL;
   g_autofree gchar *text = NULL;
+  g_autofree gchar *key = NULL;
   GUri *uri = soup_server_message_get_uri (msg);
 
   g_mutex_lock (&fake->lock);
@@ -184,6 +192,19 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   }
 
   fake_set_date (fake, msg);
+  if (g_str_equal (path, "/container-credentials")) {
+    g_autoptr (GDateTime) now_fake = fake_now (fake);
+    g_autoptr (GDateTime) exp = g_date_time_add_hours (now_fake, 1);
+    g_autofree gchar *when = g_date_time_format (exp, "%Y-%m-%dT%H:%M:%SZ");
+    g_autofree gchar *json = NULL;
+
+    g_atomic_int_inc (&fake->n_creds);
+    json = g_strdup_printf ("{\"AccessKeyId\":\"%s\",\"SecretAccessKey\":"
+        "\"%s\",\"Token\":\"" TOKEN "\",\"Expiration\":\"%s\"}",
+        fake->rotate_creds && fake->n_creds > 1 ? AK2 : AK, SK, when);
+    fake_reply (msg, json);
+    goto done;
+  }
   {
     GInetSocketAddress *remote =
         G_INET_SOCKET_ADDRESS (soup_server_message_get_remote_address (msg));
@@ -196,10 +217,17 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   now = fake_now (fake);
   if (!gst_kvs_sigv4_verify_headers (soup_server_message_get_method (msg),
           g_uri_get_path (uri), g_uri_get_query (uri), headers, body, REGION,
-          GST_KVS_SIGV4_SERVICE, fake_lookup, NULL, now, NULL, &error)) {
+          GST_KVS_SIGV4_SERVICE, fake_lookup, NULL, now, &key, &error)) {
     GST_INFO ("fake: signature refused: %s", error->message);
     fake->n_bad_signatures++;
     fake_error (fake, msg, 403, "InvalidSignatureException", error->message);
+    goto done;
+  }
+  if (fake->expired_key && g_strcmp0 (key, fake->expired_key) == 0) {
+    if (g_str_equal (path, "/v1/get-ice-server-config"))
+      fake->n_ice++;
+    fake_error (fake, msg, 403, "ExpiredTokenException",
+        "The security token included in the request is expired");
     goto done;
   }
 
@@ -434,6 +462,7 @@ fake_free (FakeKvs * fake)
   kvs_fake_server_free (fake->srv, do_drop_conns, fake);
   g_ptr_array_unref (fake->ice_held);
   g_free (fake->greeting);
+  g_free (fake->expired_key);
   g_array_unref (fake->rest_ports);
   g_free (fake->last_describe_body);
   g_free (fake->last_create_body);
@@ -1680,6 +1709,156 @@ GST_START_TEST (test_credentials_replaced_live)
 
 GST_END_TEST;
 
+/* A master whose only credentials come from the fake's container
+ * credentials endpoint (the chain's "container" source), connected. */
+static GstKvsSignalingClient *
+connect_container_client (FakeKvs * fake, Recorder ** rec)
+{
+  g_autofree gchar *uri = g_strdup_printf ("%s/container-credentials",
+      fake->srv->http_base);
+  GstKvsSignalingClient *client;
+
+  g_setenv ("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri, TRUE);
+  client = g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role",
+      GST_KVS_ROLE_MASTER, "channel-name", CHANNEL, "endpoint",
+      fake->srv->http_base, "region", REGION, NULL);
+  *rec = recorder_new (client);
+  start_ok (client);
+  WAIT_STATE (*rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 1, 5);
+  return client;
+}
+
+/* The chain belongs to the client: valid credentials are not fetched
+ * again by a reconnect, nor by a stop() and start(). */
+GST_START_TEST (test_credentials_kept_across_runs)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client = connect_container_client (fake, &rec);
+  g_autoptr (GstStructure) stats = NULL;
+
+  fail_unless_equals_int (g_atomic_int_get (&fake->n_creds), 1);
+
+  /* a reconnect in the run */
+  fake_close (fake, 0, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 2, 10);
+  /* a new run */
+  gst_kvs_signaling_client_stop (client);
+  start_ok (client);
+  WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws == 3, 10);
+  fail_unless_equals_int (g_atomic_int_get (&fake->n_creds), 1);
+  stats = gst_kvs_signaling_client_get_stats (client);
+  fail_unless_equals_string (gst_structure_get_string (stats,
+          "credentials-source"), "container");
+
+  client_free (client, rec);
+  g_unsetenv ("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+/* The background GetIceServerConfig refused with ExpiredTokenException:
+ * new credentials at once and the call again, as the connect path. */
+GST_START_TEST (test_ice_refresh_expired_token_refetches)
+{
+  FakeKvs *fake = fake_new (TRUE);
+  Recorder *rec;
+  GstKvsSignalingClient *client;
+
+  fake->rotate_creds = TRUE;
+  client = connect_container_client (fake, &rec);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_ice_changed == 1, 5);
+
+  g_mutex_lock (&fake->lock);
+  fake->expired_key = g_strdup (AK);
+  g_mutex_unlock (&fake->lock);
+  fake_send (fake, 0, "{\"messageType\":\"RECONNECT_ICE_SERVER\"}");
+
+  /* refused, new credentials (AK2), and again: well before the 10 s of a
+   * failed refresh's retry */
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_ice_changed == 2, 5);
+  g_mutex_lock (&fake->lock);
+  fail_unless_equals_int (fake->n_creds, 2);
+  fail_unless_equals_int (fake->n_ice, 3);
+  fail_unless_equals_int (fake->n_ws, 1);
+  g_mutex_unlock (&fake->lock);
+  STATES_ARE (rec, CONNECTED_STATES);
+
+  client_free (client, rec);
+  g_unsetenv ("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  fake_free (fake);
+}
+
+GST_END_TEST;
+
+/* No credentials anywhere and IMDS enabled but absent (a closed port): one
+ * error at once naming every place looked at, no retries. */
+GST_START_TEST (test_no_credentials_anywhere_fails_once)
+{
+  GstKvsSignalingClient *client;
+  Recorder *rec;
+  g_autoptr (GSocket) sock = NULL;
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+      (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autofree gchar *imds = NULL;
+  const GError *err;
+  gint64 started;
+
+  /* a port nobody listens on */
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  fail_unless (g_socket_bind (sock, any, FALSE, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  imds = g_strdup_printf ("http://127.0.0.1:%u",
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (sock, NULL);
+  g_setenv ("AWS_EC2_METADATA_DISABLED", "false", TRUE);
+  g_setenv ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds, TRUE);
+
+  client = g_object_new (GST_KVS_TYPE_SIGNALING_CLIENT, "role",
+      GST_KVS_ROLE_MASTER, "channel-name", CHANNEL, "endpoint",
+      "http://127.0.0.1:9", "region", REGION, NULL);
+  rec = recorder_new (client);
+  started = g_get_monotonic_time ();
+  start_ok (client);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_FAILED, 10);
+  /* "error" comes right after the state */
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_errors >= 1, 5);
+  fail_unless (g_get_monotonic_time () - started < 5 * G_USEC_PER_SEC);
+  STATES_ARE (rec, "get-credentials,failed");
+
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->retries->len, 0);
+  fail_unless_equals_int (rec->n_errors, 1);
+  err = rec->error;
+  fail_unless (g_error_matches (err, GST_KVS_ERROR,
+          GST_KVS_ERROR_NO_CREDENTIALS), "%s", err->message);
+  fail_unless (g_str_has_prefix (err->message, "No AWS credentials found"),
+      "%s", err->message);
+  {
+    const gchar *const places[] = { "explicit", "AWS_ACCESS_KEY_ID",
+      "AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/kvs-test/config",
+      "/nonexistent/kvs-test/credentials",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI", imds, NULL
+    };
+
+    for (guint i = 0; places[i]; i++)
+      fail_unless (strstr (err->message, places[i]) != NULL,
+          "'%s' not in: %s", places[i], err->message);
+  }
+  g_mutex_unlock (&rec->lock);
+
+  client_free (client, rec);
+  g_setenv ("AWS_EC2_METADATA_DISABLED", "true", TRUE);
+  g_unsetenv ("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_send_timeout_reported)
 {
   FakeKvs *fake = fake_new (TRUE);
@@ -2239,6 +2418,9 @@ signalingclient_suite (void)
   tcase_add_test (tc, test_send_timeout_reported);
   tcase_add_test (tc, test_no_secrets_in_logs);
   tcase_add_test (tc, test_restart);
+  tcase_add_test (tc, test_credentials_kept_across_runs);
+  tcase_add_test (tc, test_ice_refresh_expired_token_refetches);
+  tcase_add_test (tc, test_no_credentials_anywhere_fails_once);
   tcase_add_test (tc, test_ca_file);
   tcase_add_test (tc, test_stats);
   return s;
