@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { Agent } from 'node:http';
 import {
   ARN_RE, CREDENTIALS, REGION, expectFdsReleased, kvsClient, require, signalingRestClient,
   signedFetch, startServer, tcpTouch,
@@ -307,6 +308,30 @@ describe('REST control plane with @aws-sdk/client-kinesis-video', () => {
     const r = await signedFetch(server.url, '/describeStreamFoo', '{}');
     assert.equal(r.status, 404, r.text);
     assert.equal(r.headers.get('x-amzn-errortype'), 'UnknownOperationException');
+  });
+
+  test('consecutive calls of one SDK client share one kept-alive connection, as on AWS', async () => {
+    // node's keep-alive agent, the SDK's own request handler around it;
+    // every TCP connection it opens is counted
+    const agent = new Agent({ keepAlive: true });
+    let sockets = 0;
+    const createConnection = agent.createConnection.bind(agent);
+    agent.createConnection = (...args) => {
+      sockets++;
+      return createConnection(...args);
+    };
+    const c = kvsClient(server.url, CREDENTIALS, { requestHandler: { httpAgent: agent } });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const out = await c.send(new ListSignalingChannelsCommand({}));
+        assert.equal(out.$metadata.httpStatusCode, 200);
+      }
+      assert.equal(sockets, 1, `5 calls opened ${sockets} TCP connections ` +
+        '(the service closes its REST connections after each reply)');
+    } finally {
+      c.destroy();
+      agent.destroy();
+    }
   });
 
   test('connections closed by REST clients are released (no descriptor leak)', async () => {

@@ -251,6 +251,9 @@ kvs_iot_on_request_started (SoupServer * soup, SoupServerMessage * msg,
   soup_message_headers_replace (soup_server_message_get_response_headers
       (msg), "Connection", "close");
   g_signal_connect (msg, "accept-certificate",
+  /* One request per connection: libsoup 3.2 gives the client certificate
+   * to the first request of a connection only (the one whose handshake
+   * verified it); a second request kept alive on it would find none. */
       G_CALLBACK (kvs_iot_on_accept_certificate), self);
 }
 

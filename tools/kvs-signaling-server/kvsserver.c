@@ -15,6 +15,7 @@
 #include "gstkvssigv4verify.h"
 #include "gstkvsvalidation.h"
 #include "kvsacceptor.h"
+#include "kvskeepalive.h"
 #include "kvsactivitystream.h"
 #include "kvscontainercreds.h"
 #include "kvscontrolapi.h"
@@ -745,6 +746,16 @@ kvs_upgrade_check_clear (KvsUpgradeCheck * check)
   g_clear_pointer (&check->client_id, g_free);
 }
 
+/* A refused WebSocket upgrade ends its connection (Connection: close): the
+ * client asked for another protocol and will not send HTTP requests on it,
+ * but some (node's ws) keep it open after the refusal. */
+static void
+kvs_server_refuse_upgrade (SoupServerMessage * msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+}
+
 static void
 kvs_server_handle_upgrade (KvsServer * self, SoupServerMessage * msg)
 {
@@ -756,11 +767,13 @@ kvs_server_handle_upgrade (KvsServer * self, SoupServerMessage * msg)
   if (!kvs_server_check_upgrade (self, g_uri_get_path (uri),
           g_uri_get_query (uri), soup_message_headers_get_one (headers,
               "Host"), &check)) {
+    kvs_server_refuse_upgrade (msg);
     kvs_server_reply_error (msg, check.status, check.error_type, check.message);
     return;
   }
 
   if (!soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL)) {
+    kvs_server_refuse_upgrade (msg);
     self->counters.handshake_rejects++;
     GST_INFO ("WebSocket upgrade refused: not a valid WebSocket handshake");
     return;
@@ -804,16 +817,23 @@ kvs_server_handle (SoupServer * soup, SoupServerMessage * msg,
 
 /* ---- life cycle ------------------------------------------------------- */
 
-/* libsoup 3.2.3 never releases a kept-alive connection that the client
- * closes (its socket stays in CLOSE-WAIT for ever): every reply closes its
- * connection, whoever handles the request. A WebSocket handshake replaces
- * this with "Connection: Upgrade". */
+/* Connections stay open between REST calls (HTTP/1.1 keep-alive, as on
+ * AWS): KvsAcceptor makes libsoup keep them, kvskeepalive.c closes those
+ * their client closes between two requests. */
 static void
 kvs_server_on_request_started (SoupServer * soup, SoupServerMessage * msg,
     gpointer user_data)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers
-      (msg), "Connection", "close");
+  kvs_keep_alive_busy (kvs_acceptor_socket_for_address
+      (soup_server_message_get_remote_address (msg)));
+}
+
+static void
+kvs_server_on_request_finished (SoupServer * soup, SoupServerMessage * msg,
+    gpointer user_data)
+{
+  kvs_keep_alive_watch_idle (kvs_acceptor_socket_for_address
+      (soup_server_message_get_remote_address (msg)));
 }
 
 static GInetAddress *
@@ -858,6 +878,8 @@ kvs_server_start (KvsServer * self, GError ** error)
   }
   g_signal_connect (self->soup, "request-started",
       G_CALLBACK (kvs_server_on_request_started), NULL);
+  g_signal_connect (self->soup, "request-finished",
+      G_CALLBACK (kvs_server_on_request_finished), NULL);
   soup_server_add_handler (self->soup, NULL, kvs_server_handle, self, NULL);
   if (self->config->control)
     self->control = kvs_control_api_new (self);
