@@ -13,19 +13,21 @@ static const gchar *documented_options[] = {
   "--message-ttl", "--idle-timeout", "--max-connection-duration",
   "--go-away-grace", "--max-viewers", "--max-connects-per-second",
   "--max-frame-size", "--max-queue",
-  "--turn-uri", "--turn-secret", "--no-turn", "--control", "--tls-cert", "--tls-key",
+  "--turn-uri", "--turn-secret", "--no-turn", "--control", "--tls-cert",
+  "--tls-key",
   "--create-channel", "--viewer-dir", "--version",
   "--credential-ttl", "--emulate-credentials", "--web-identity-token",
   "--instance-role", "--container-token", "--sso-token", "--iot-listen",
-  "--iot-ca-cert", "--iot-tls-cert", "--iot-tls-key", "--iot-role-alias",
-  NULL
+  "--iot-ca-cert", "--iot-ca-dir", "--iot-thing", "--iot-tls-cert",
+  "--iot-tls-key", "--iot-role-alias", NULL
 };
 
 /* GST_DEBUG_CATEGORY_INIT of tools/kvs-signaling-server/ */
 static const gchar *real_categories[] = {
   "kvsserver ", "kvsserverchannel", "kvsserverconnection", "kvsservercontrol",
   "kvsviewerpage", "kvsservercredentials", "kvsserversts", "kvsserverimds",
-  "kvsservercontainer", "kvsserversso", "kvsserveriot", "kvsserverturn", NULL
+  "kvsservercontainer", "kvsserversso", "kvsserveriot", "kvsserveriotca",
+  "kvsserverkeepalive", "kvsserverturn", NULL
 };
 
 GST_START_TEST (test_help_documents_every_option)
@@ -105,6 +107,13 @@ GST_START_TEST (test_usage_errors_exit_2)
   };
   const gchar *key[] = { "--no-auth", "--tls-key", "/nonexistent", NULL };
   const gchar *extra[] = { "--no-auth", "stray", NULL };
+  const gchar *iot_both[] = { "--no-auth", "--iot-listen", "127.0.0.1:0",
+    "--iot-ca-cert", "/tmp/ca.pem", "--iot-ca-dir", "/tmp/x", NULL
+  };
+  const gchar *iot_thing[] = { "--no-auth", "--iot-listen", "127.0.0.1:0",
+    "--iot-thing", "a/b", NULL
+  };
+  const gchar *iot_alone[] = { "--no-auth", "--iot-thing", "t", NULL };
 
   check_usage_error (unknown, "--bogus");
   check_usage_error (listen, "--listen 'nohost'");
@@ -117,6 +126,10 @@ GST_START_TEST (test_usage_errors_exit_2)
   check_usage_error (no_turn, "--no-turn and --turn-uri exclude each other");
   check_usage_error (key, "--tls-key needs --tls-cert");
   check_usage_error (extra, "unexpected argument 'stray'");
+  check_usage_error (iot_both, "--iot-ca-cert (a given CA, without its key) "
+      "excludes --iot-ca-dir");
+  check_usage_error (iot_thing, "--iot-thing 'a/b': a thing name is");
+  check_usage_error (iot_alone, "need --iot-listen");
 }
 
 GST_END_TEST;

@@ -983,6 +983,13 @@ kvs_server_get_listen_authority (KvsServer * self)
   return self->listen_authority;
 }
 
+KvsIotCa *
+kvs_server_get_iot_ca (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->iot ? kvs_iot_credentials_get_ca (self->iot) : NULL;
+}
+
 const gchar *
 kvs_server_get_iot_base_url (KvsServer * self)
 {

@@ -61,7 +61,9 @@ typedef struct {
   gchar **sso_tokens;           /* accepted; NULL = any non-empty */
   gchar *iot_listen_host;       /* NULL: no IoT credentials endpoint */
   guint iot_listen_port;
-  gchar *iot_ca_cert;
+  gchar *iot_ca_cert;           /* a given CA (certificate only), or: */
+  gchar *iot_ca_dir;            /* the service's CA (created there) */
+  gchar **iot_things;           /* device certificates written at start */
   gchar *iot_tls_cert;
   gchar *iot_tls_key;
   gchar **iot_role_aliases;
