@@ -221,7 +221,7 @@ kvs_acceptor_enable_keep_alive (SoupServer * soup, GError ** error)
 
 KvsAcceptor *
 kvs_acceptor_new (SoupServer * soup, GSocketAddress * address,
-    GTlsCertificate * certificate, GError ** error)
+    GTlsCertificate * certificate, gboolean keep_alive, GError ** error)
 {
   g_autoptr (KvsAcceptor) self = NULL;
   g_autoptr (GSocketAddress) local = NULL;
@@ -229,7 +229,7 @@ kvs_acceptor_new (SoupServer * soup, GSocketAddress * address,
 
   g_return_val_if_fail (SOUP_IS_SERVER (soup), NULL);
 
-  if (!kvs_acceptor_enable_keep_alive (soup, error))
+  if (keep_alive && !kvs_acceptor_enable_keep_alive (soup, error))
     return NULL;
   self = g_object_new (KVS_TYPE_ACCEPTOR, NULL);
   g_weak_ref_set (&self->soup, soup);

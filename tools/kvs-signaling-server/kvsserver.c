@@ -817,9 +817,23 @@ kvs_server_handle (SoupServer * soup, SoupServerMessage * msg,
 
 /* ---- life cycle ------------------------------------------------------- */
 
-/* Connections stay open between REST calls (HTTP/1.1 keep-alive, as on
- * AWS): KvsAcceptor makes libsoup keep them, kvskeepalive.c closes those
- * their client closes between two requests. */
+/* Without --keep-alive (the default) every reply closes its connection
+ * (Connection: close), whoever handles the request; a WebSocket handshake
+ * replaces this with "Connection: Upgrade". libsoup 3.2.3 keeps about
+ * 2 KiB of every kept-alive connection its client closes until the
+ * service exits, none of a connection it closes itself: a service running
+ * for weeks must not grow with its clients' connections. */
+static void
+kvs_server_on_request_started_close (SoupServer * soup,
+    SoupServerMessage * msg, gpointer user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+}
+
+/* With --keep-alive connections stay open between REST calls (HTTP/1.1
+ * keep-alive, as on AWS): KvsAcceptor makes libsoup keep them,
+ * kvskeepalive.c closes those their client closes between two requests. */
 static void
 kvs_server_on_request_started (SoupServer * soup, SoupServerMessage * msg,
     gpointer user_data)
@@ -876,10 +890,15 @@ kvs_server_start (KvsServer * self, GError ** error)
       return FALSE;
     self->tls = TRUE;
   }
-  g_signal_connect (self->soup, "request-started",
-      G_CALLBACK (kvs_server_on_request_started), NULL);
-  g_signal_connect (self->soup, "request-finished",
-      G_CALLBACK (kvs_server_on_request_finished), NULL);
+  if (self->config->keep_alive) {
+    g_signal_connect (self->soup, "request-started",
+        G_CALLBACK (kvs_server_on_request_started), NULL);
+    g_signal_connect (self->soup, "request-finished",
+        G_CALLBACK (kvs_server_on_request_finished), NULL);
+  } else {
+    g_signal_connect (self->soup, "request-started",
+        G_CALLBACK (kvs_server_on_request_started_close), NULL);
+  }
   soup_server_add_handler (self->soup, NULL, kvs_server_handle, self, NULL);
   if (self->config->control)
     self->control = kvs_control_api_new (self);
@@ -893,7 +912,8 @@ kvs_server_start (KvsServer * self, GError ** error)
   }
 
   sa = g_inet_socket_address_new (addr, self->config->listen_port);
-  self->acceptor = kvs_acceptor_new (self->soup, sa, cert, error);
+  self->acceptor = kvs_acceptor_new (self->soup, sa, cert,
+      self->config->keep_alive, error);
   if (self->acceptor == NULL)
     return FALSE;
   port = kvs_acceptor_get_port (self->acceptor);
@@ -917,9 +937,10 @@ kvs_server_start (KvsServer * self, GError ** error)
       return FALSE;
   }
 
-  GST_INFO ("listening on %s (auth %s, control API %s)", self->base_url,
-      self->config->no_auth ? "off" : "on",
-      self->config->control ? "on" : "off");
+  GST_INFO ("listening on %s (auth %s, control API %s, HTTP keep-alive %s)",
+      self->base_url, self->config->no_auth ? "off" : "on",
+      self->config->control ? "on" : "off",
+      self->config->keep_alive ? "on" : "off");
   return TRUE;
 }
 

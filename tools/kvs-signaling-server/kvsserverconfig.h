@@ -44,6 +44,7 @@ typedef struct {
   gchar **turn_uris;
   gchar *turn_secret;
   gboolean control;
+  gboolean keep_alive;          /* REST connections kept alive (--keep-alive) */
   gchar *tls_cert;
   gchar *tls_key;
   gchar **create_channels;
