@@ -133,7 +133,7 @@ class Service:
                    GST_DEBUG_NO_COLOR="1")
         self.proc = spawn([exe, "--listen", "127.0.0.1:0", "--access-key", AK,
                            "--secret-key", SK, "--region", "us-west-2", "--control",
-                           "--tls-cert", cert, "--tls-key", key,
+                           "--tls-cert", cert, "--tls-key", key, "--keep-alive",
                            "--viewer-dir", os.path.join(ROOT, "tools", "viewer", "dist"),
                            ], env=env)
         line = self.proc.stdout.readline()

@@ -20,6 +20,11 @@
 #define CHANNEL "faults-credentials"
 #define THING "camera-thing-1"
 #define ALIAS "kvs-camera-alias"
+/* the service's IoT CA and THING's device certificate, in the tmpdir */
+#define IOT_DIR "iot"
+#define IOT_CA IOT_DIR "/ca.pem"
+#define IOT_CERT IOT_DIR "/" THING ".cert.pem"
+#define IOT_KEY IOT_DIR "/" THING ".private.key"
 #define ACCOUNT "123456789012"
 #define WEB_TOKEN "web-identity-token-CREDTEST"
 #define SSO_TOKEN "sso-access-token-CREDTEST"
@@ -62,24 +67,6 @@ write_file (const gchar * name, const gchar * text)
   fail_unless (g_file_set_contents (path, text, -1, NULL), "%s", path);
 }
 
-/* openssl @args (space-separated, no quoting) in the temporary folder. */
-static void
-run_openssl (const gchar * args)
-{
-  g_autofree gchar *cmd = g_strdup_printf ("openssl %s", args);
-  g_auto (GStrv) argv = g_strsplit (cmd, " ", -1);
-  g_autofree gchar *err = NULL;
-  g_autoptr (GError) error = NULL;
-  gint status = 0;
-
-  fail_unless (g_spawn_sync (tmpdir, argv, NULL, G_SPAWN_SEARCH_PATH |
-          G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status,
-          &error), "openssl: %s", error ? error->message : "");
-  fail_unless (g_spawn_check_wait_status (status, NULL), "%s: %s", cmd, err);
-}
-
-#define EC "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-
 /* A free TCP port of 127.0.0.1 for the IoT endpoint. */
 static guint
 free_port (void)
@@ -96,8 +83,10 @@ free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-/* A clean environment in a new temporary folder (HOME), the IoT CA, the
- * device of THING and the service's certificate for 127.0.0.1. */
+/* A clean environment in a new temporary folder (HOME) and a port for the
+ * IoT endpoint. The service creates the IoT CA in IOT_DIR of it
+ * (--iot-ca-dir), the device certificate of THING (--iot-thing) and its
+ * own certificate for 127.0.0.1, all chaining to IOT_DIR/ca.pem. */
 static void
 setup (void)
 {
@@ -118,13 +107,6 @@ setup (void)
     g_setenv ("AWS_CONFIG_FILE", c, TRUE);
     g_setenv ("AWS_SHARED_CREDENTIALS_FILE", k, TRUE);
   }
-  run_openssl ("req -x509 " EC " -keyout ca.key -out ca.pem -days 2 "
-      "-subj /CN=kvs-faults-iot-ca");
-  run_openssl ("req " EC " -keyout dev.key -out dev.csr -subj /CN=" THING);
-  run_openssl ("x509 -req -in dev.csr -CA ca.pem -CAkey ca.key "
-      "-CAcreateserial -out dev.pem -days 2");
-  run_openssl ("req -x509 " EC " -keyout server.key -out server.pem "
-      "-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1");
   iot_port = free_port ();
 }
 
@@ -141,6 +123,17 @@ teardown (void)
     g_autofree gchar *path = path_of (name);
 
     g_unlink (path);
+  }
+  {
+    g_autofree gchar *iot = path_of (IOT_DIR);
+    g_autoptr (GDir) d = g_dir_open (iot, 0, NULL);
+
+    while (d && (name = g_dir_read_name (d))) {
+      g_autofree gchar *path = g_build_filename (iot, name, NULL);
+
+      g_unlink (path);
+    }
+    g_rmdir (iot);
   }
   /* .aws/sso/cache */
   {
@@ -200,17 +193,13 @@ server_start (const gchar * ttl)
 {
   g_autofree gchar *listen = g_strdup_printf ("--iot-listen=127.0.0.1:%u",
       iot_port);
-  g_autofree gchar *ca = path_of ("ca.pem");
-  g_autofree gchar *cert = path_of ("server.pem");
-  g_autofree gchar *key = path_of ("server.key");
-  g_autofree gchar *ca_arg = g_strconcat ("--iot-ca-cert=", ca, NULL);
-  g_autofree gchar *cert_arg = g_strconcat ("--iot-tls-cert=", cert, NULL);
-  g_autofree gchar *key_arg = g_strconcat ("--iot-tls-key=", key, NULL);
+  g_autofree gchar *dir = path_of (IOT_DIR);
+  g_autofree gchar *dir_arg = g_strconcat ("--iot-ca-dir=", dir, NULL);
   g_autofree gchar *ttl_arg = g_strconcat ("--credential-ttl=",
       ttl ? ttl : "3600", NULL);
   const gchar *args[] = { "--create-channel=" CHANNEL,
     "--create-channel=" THING, "--emulate-credentials", ttl_arg, listen,
-    ca_arg, cert_arg, key_arg, "--iot-role-alias=" ALIAS,
+    dir_arg, "--iot-thing=" THING, "--iot-role-alias=" ALIAS,
     "--web-identity-token=" WEB_TOKEN, "--sso-token=" SSO_TOKEN,
     "--container-token=" CONTAINER_TOKEN, NULL
   };
@@ -227,9 +216,9 @@ static void
 use_iot (void)
 {
   g_autofree gchar *url = g_strdup_printf ("https://127.0.0.1:%u", iot_port);
-  g_autofree gchar *cert = path_of ("dev.pem");
-  g_autofree gchar *key = path_of ("dev.key");
-  g_autofree gchar *ca = path_of ("server.pem");
+  g_autofree gchar *cert = path_of (IOT_CERT);
+  g_autofree gchar *key = path_of (IOT_KEY);
+  g_autofree gchar *ca = path_of (IOT_CA);
 
   g_setenv ("AWS_IOT_CORE_CREDENTIAL_ENDPOINT", url, TRUE);
   g_setenv ("AWS_IOT_CORE_CERT", cert, TRUE);
@@ -431,7 +420,7 @@ assert_absent (const gchar * what, const gchar * secret)
 static void
 assert_log_clean (void)
 {
-  g_autofree gchar *key_path = path_of ("dev.key");
+  g_autofree gchar *key_path = path_of (IOT_KEY);
   g_autofree gchar *pem = NULL;
   g_auto (GStrv) lines = NULL;
   const gchar *p;
@@ -768,9 +757,9 @@ check_bus (GstElement * pipeline)
 static gchar *
 iot_props (FaultServer * server)
 {
-  g_autofree gchar *cert = path_of ("dev.pem");
-  g_autofree gchar *key = path_of ("dev.key");
-  g_autofree gchar *ca = path_of ("server.pem");
+  g_autofree gchar *cert = path_of (IOT_CERT);
+  g_autofree gchar *key = path_of (IOT_KEY);
+  g_autofree gchar *ca = path_of (IOT_CA);
 
   return g_strdup_printf ("aws-region=" FAULT_REGION " endpoint=%s "
       "iot-endpoint=127.0.0.1:%u iot-certificate=%s iot-private-key=%s "

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { Agent } from 'node:http';
 import {
   ARN_RE, CREDENTIALS, REGION, expectFdsReleased, kvsClient, require, signalingRestClient,
   signedFetch, startServer, tcpTouch,
@@ -309,6 +310,13 @@ describe('REST control plane with @aws-sdk/client-kinesis-video', () => {
     assert.equal(r.headers.get('x-amzn-errortype'), 'UnknownOperationException');
   });
 
+  test('by default each call of an SDK client opens its own connection (Connection: close)', async () => {
+    const { sockets, closes } = await callsOverKeepAliveAgent(server.url, 5);
+    assert.equal(closes, 5, `${closes} of 5 replies said Connection: close`);
+    assert.equal(sockets, 5, `5 calls opened ${sockets} TCP connections ` +
+      '(without --keep-alive the service closes each REST connection after its reply)');
+  });
+
   test('connections closed by REST clients are released (no descriptor leak)', async () => {
     const baseline = server.fdCount();
     for (let i = 0; i < 20; i++) {
@@ -358,6 +366,53 @@ async function endpointsFor(kv, arn, role) {
   }));
   return Object.fromEntries(out.ResourceEndpointList.map((e) => [e.Protocol, e.ResourceEndpoint]));
 }
+
+// @calls ListSignalingChannels of one SDK client through node's keep-alive
+// agent (the SDK's own request handler around it): how many TCP connections
+// it opened, how many replies said Connection: close.
+async function callsOverKeepAliveAgent(url, calls) {
+  const agent = new Agent({ keepAlive: true });
+  let sockets = 0;
+  let closes = 0;
+  const createConnection = agent.createConnection.bind(agent);
+  agent.createConnection = (...args) => {
+    sockets++;
+    return createConnection(...args);
+  };
+  const c = kvsClient(url, CREDENTIALS, { requestHandler: { httpAgent: agent } });
+  c.middlewareStack.add((next) => async (args) => {
+    const out = await next(args);
+    if (/\bclose\b/i.test(out.response?.headers?.connection ?? '')) closes++;
+    return out;
+  }, { step: 'deserialize', name: 'countConnectionClose' });
+  try {
+    for (let i = 0; i < calls; i++) {
+      const out = await c.send(new ListSignalingChannelsCommand({}));
+      assert.equal(out.$metadata.httpStatusCode, 200);
+    }
+    return { sockets, closes };
+  } finally {
+    c.destroy();
+    agent.destroy();
+  }
+}
+
+describe('REST keep-alive with --keep-alive', () => {
+  let server;
+  before(async () => {
+    server = await startServer(['--keep-alive']);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('consecutive calls of one SDK client share one kept-alive connection, as on AWS', async () => {
+    const { sockets, closes } = await callsOverKeepAliveAgent(server.url, 5);
+    assert.equal(closes, 0, `${closes} of 5 replies said Connection: close`);
+    assert.equal(sockets, 1, `5 calls opened ${sockets} TCP connections ` +
+      '(the service closes its REST connections after each reply)');
+  });
+});
 
 describe('GetIceServerConfig with @aws-sdk/client-kinesis-video-signaling, --no-turn', () => {
   let server;

@@ -10,14 +10,14 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   ACCESS_KEY, CREDENTIALS, INTEROP_DIR, REGION, SECRET_KEY, createChannel,
-  kvsClient, require, sleep, startServer, waitFor,
+  execPython, kvsClient, require, sleep, startServer, waitFor,
 } from './lib/harness.mjs';
 
 const {
@@ -29,7 +29,6 @@ const {
 } = require('@aws-sdk/client-kinesis-video-webrtc-storage');
 
 const GST_LAUNCH = process.env.KVS_GST_LAUNCH || 'gst-launch-1.0';
-const PYTHON = process.env.KVS_PYTHON || '/usr/bin/python3';
 const DISCOVER = join(INTEROP_DIR, 'lib', 'discover.py');
 const SLOW = Number(process.env.KVS_TIMEOUT_MULTIPLIER) || 1;
 
@@ -72,13 +71,7 @@ async function stopMaster(child) {
 
 function discover(file) {
   return new Promise((resolve) => {
-    // Python under scripts/check-sanitizers asan: the ASan runtime only
-    // (tests/sanitizers/preload says why; GnuTLS preloaded too deadlocks it)
-    const env = { ...process.env };
-    if (process.env.KVS_ASAN_LD_PRELOAD_PYTHON !== undefined) {
-      env.LD_PRELOAD = process.env.KVS_ASAN_LD_PRELOAD_PYTHON;
-    }
-    execFile(PYTHON, [DISCOVER, file], { timeout: 20000, env }, (error, out) => {
+    execPython(DISCOVER, [file], { timeout: 20000 }, (error, out) => {
       try {
         resolve(JSON.parse(out));
       } catch {

@@ -39,6 +39,13 @@ kvs_test_iterate (guint ms)
 KvsTestServer *
 kvs_test_server_start (const gchar * const *extra)
 {
+  return kvs_test_server_start_with_env (extra, NULL);
+}
+
+KvsTestServer *
+kvs_test_server_start_with_env (const gchar * const *extra,
+    const gchar * const *envp)
+{
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GDataInputStream) data = NULL;
@@ -64,6 +71,11 @@ kvs_test_server_start (const gchar * const *extra)
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  for (i = 0; envp && envp[i]; i++) {
+    g_auto (GStrv) kv = g_strsplit (envp[i], "=", 2);
+
+    g_subprocess_launcher_setenv (launcher, kv[0], kv[1] ? kv[1] : "", TRUE);
+  }
   s = g_new0 (KvsTestServer, 1);
   s->proc = g_subprocess_launcher_spawnv (launcher,
       (const gchar * const *) argv->pdata, &error);

@@ -52,6 +52,9 @@ const gchar *kvs_test_server_path (void);
  * credentials, and @extra (NULL-terminated, may be NULL). Fails the test if
  * the start line does not come. */
 KvsTestServer *kvs_test_server_start (const gchar * const *extra);
+/* The same with the environment variables @envp ("NAME=VALUE") added. */
+KvsTestServer *kvs_test_server_start_with_env (const gchar * const *extra,
+    const gchar * const *envp);
 /* SIGTERM and check a clean exit (status 0). */
 void kvs_test_server_stop (KvsTestServer * s);
 

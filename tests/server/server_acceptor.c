@@ -9,13 +9,14 @@
  * (iterations are counted, not time). They also check that the request
  * handler finds each connection's socket from its remote address (the
  * WebSocket upgrade needs it; libsoup gives none for a stream it was
- * handed).
+ * handed), and that connections stay alive between requests.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
+#include <string.h>
 #include <gst/check/gstcheck.h>
 #include <gio/gio.h>
 #include <libsoup/soup.h>
@@ -68,7 +69,7 @@ GST_START_TEST (test_burst_accepted_in_a_few_iterations)
   const gchar *request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
   soup_server_add_handler (soup, NULL, handler, &seen, NULL);
-  acceptor = kvs_acceptor_new (soup, any, NULL, &error);
+  acceptor = kvs_acceptor_new (soup, any, NULL, FALSE, &error);
   fail_unless (acceptor != NULL, "%s", error ? error->message : "");
   fail_unless (kvs_acceptor_get_port (acceptor) != 0);
   addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
@@ -121,7 +122,7 @@ GST_START_TEST (test_stop_closes_the_port)
   g_autoptr (GSocket) client = NULL;
   GError *error = NULL;
 
-  acceptor = kvs_acceptor_new (soup, any, NULL, &error);
+  acceptor = kvs_acceptor_new (soup, any, NULL, FALSE, &error);
   fail_unless (acceptor != NULL);
   addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
   kvs_acceptor_stop (acceptor);
@@ -135,6 +136,137 @@ GST_START_TEST (test_stop_closes_the_port)
 
 GST_END_TEST;
 
+/* Reads one whole response ("ok" body) from @client, iterating the main
+ * context meanwhile; FALSE when the connection closed first. */
+static gboolean
+read_response (GSocket * client)
+{
+  GString *got = g_string_new (NULL);
+  gint64 end = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  gboolean ok = FALSE;
+
+  g_socket_set_blocking (client, FALSE);
+  while (g_get_monotonic_time () < end) {
+    gchar buf[512];
+    gssize n = g_socket_receive (client, buf, sizeof (buf), NULL, NULL);
+
+    if (n == 0)
+      break;
+    if (n > 0)
+      g_string_append_len (got, buf, n);
+    if (g_str_has_prefix (got->str, "HTTP/1.1 200") &&
+        g_str_has_suffix (got->str, "\r\n\r\nok")) {
+      ok = TRUE;
+      break;
+    }
+    g_main_context_iteration (NULL, FALSE);
+    g_usleep (1000);
+  }
+  g_string_free (got, TRUE);
+  return ok;
+}
+
+/* TRUE when @client's peer closes the connection (end of stream) within
+ * 5 s, iterating the main context meanwhile. */
+static gboolean
+wait_closed (GSocket * client)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+
+  g_socket_set_blocking (client, FALSE);
+  while (g_get_monotonic_time () < end) {
+    gchar buf[512];
+    g_autoptr (GError) error = NULL;
+    gssize n = g_socket_receive (client, buf, sizeof (buf), NULL, &error);
+
+    if (n == 0 || (n < 0 && !g_error_matches (error, G_IO_ERROR,
+                G_IO_ERROR_WOULD_BLOCK)))
+      return TRUE;
+    g_main_context_iteration (NULL, FALSE);
+    g_usleep (1000);
+  }
+  return FALSE;
+}
+
+/* HTTP/1.1 keep-alive through the acceptor (keep_alive TRUE, the
+ * service's --keep-alive): the second request on the same connection is
+ * answered too (libsoup keeps a connection alive only when its SoupServer
+ * has a listener of its own: the acceptor gives it one). */
+GST_START_TEST (test_keep_alive)
+{
+  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+      (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) addr = NULL;
+  g_autoptr (KvsAcceptor) acceptor = NULL;
+  g_autoptr (GSocket) client = NULL;
+  GError *error = NULL;
+  Seen seen = { 0 };
+  const gchar *request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+  soup_server_add_handler (soup, NULL, handler, &seen, NULL);
+  acceptor = kvs_acceptor_new (soup, any, NULL, TRUE, &error);
+  fail_unless (acceptor != NULL, "%s", error ? error->message : "");
+  addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
+  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_DEFAULT, &error);
+  fail_unless (g_socket_connect (client, addr, NULL, &error), "%s",
+      error ? error->message : "");
+  for (guint i = 0; i < 3; i++) {
+    fail_unless_equals_int (g_socket_send (client, request, strlen (request),
+            NULL, &error), (gint) strlen (request));
+    fail_unless (read_response (client), "request %u on the connection: no "
+        "response (connection closed after the previous one)", i + 1);
+  }
+  fail_unless_equals_int (seen.answered, 3);
+  g_socket_close (client, NULL);
+  kvs_acceptor_stop (acceptor);
+  soup_server_disconnect (soup);
+  while (g_main_context_iteration (NULL, FALSE));
+}
+
+GST_END_TEST;
+
+/* Without keep_alive (the service's default) libsoup closes a connection
+ * handed over by the acceptor after its first response. */
+GST_START_TEST (test_no_keep_alive_by_default)
+{
+  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+      (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) addr = NULL;
+  g_autoptr (KvsAcceptor) acceptor = NULL;
+  g_autoptr (GSocket) client = NULL;
+  GError *error = NULL;
+  Seen seen = { 0 };
+  const gchar *request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+  soup_server_add_handler (soup, NULL, handler, &seen, NULL);
+  acceptor = kvs_acceptor_new (soup, any, NULL, FALSE, &error);
+  fail_unless (acceptor != NULL, "%s", error ? error->message : "");
+  fail_unless (soup_server_get_listeners (soup) == NULL,
+      "a listener given to the SoupServer without keep_alive");
+  addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
+  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_DEFAULT, &error);
+  fail_unless (g_socket_connect (client, addr, NULL, &error), "%s",
+      error ? error->message : "");
+  fail_unless_equals_int (g_socket_send (client, request, strlen (request),
+          NULL, &error), (gint) strlen (request));
+  fail_unless (read_response (client));
+  fail_unless (wait_closed (client), "the connection stayed open after its "
+      "response without keep_alive");
+  fail_unless_equals_int (seen.answered, 1);
+  g_socket_close (client, NULL);
+  kvs_acceptor_stop (acceptor);
+  soup_server_disconnect (soup);
+  while (g_main_context_iteration (NULL, FALSE));
+}
+
+GST_END_TEST;
+
 static Suite *
 server_acceptor_suite (void)
 {
@@ -144,6 +276,8 @@ server_acceptor_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_burst_accepted_in_a_few_iterations);
   tcase_add_test (tc, test_stop_closes_the_port);
+  tcase_add_test (tc, test_keep_alive);
+  tcase_add_test (tc, test_no_keep_alive_by_default);
   return s;
 }
 

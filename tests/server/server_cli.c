@@ -13,19 +13,22 @@ static const gchar *documented_options[] = {
   "--message-ttl", "--idle-timeout", "--max-connection-duration",
   "--go-away-grace", "--max-viewers", "--max-connects-per-second",
   "--max-frame-size", "--max-queue",
-  "--turn-uri", "--turn-secret", "--no-turn", "--control", "--tls-cert", "--tls-key",
+  "--turn-uri", "--turn-secret", "--no-turn", "--control", "--keep-alive",
+  "--tls-cert",
+  "--tls-key",
   "--create-channel", "--viewer-dir", "--version",
   "--credential-ttl", "--emulate-credentials", "--web-identity-token",
   "--instance-role", "--container-token", "--sso-token", "--iot-listen",
-  "--iot-ca-cert", "--iot-tls-cert", "--iot-tls-key", "--iot-role-alias",
-  NULL
+  "--iot-ca-cert", "--iot-ca-dir", "--iot-thing", "--iot-tls-cert",
+  "--iot-tls-key", "--iot-role-alias", NULL
 };
 
 /* GST_DEBUG_CATEGORY_INIT of tools/kvs-signaling-server/ */
 static const gchar *real_categories[] = {
   "kvsserver ", "kvsserverchannel", "kvsserverconnection", "kvsservercontrol",
   "kvsviewerpage", "kvsservercredentials", "kvsserversts", "kvsserverimds",
-  "kvsservercontainer", "kvsserversso", "kvsserveriot", "kvsserverturn", NULL
+  "kvsservercontainer", "kvsserversso", "kvsserveriot", "kvsserveriotca",
+  "kvsserverkeepalive", "kvsserverturn", NULL
 };
 
 GST_START_TEST (test_help_documents_every_option)
@@ -105,6 +108,13 @@ GST_START_TEST (test_usage_errors_exit_2)
   };
   const gchar *key[] = { "--no-auth", "--tls-key", "/nonexistent", NULL };
   const gchar *extra[] = { "--no-auth", "stray", NULL };
+  const gchar *iot_both[] = { "--no-auth", "--iot-listen", "127.0.0.1:0",
+    "--iot-ca-cert", "/tmp/ca.pem", "--iot-ca-dir", "/tmp/x", NULL
+  };
+  const gchar *iot_thing[] = { "--no-auth", "--iot-listen", "127.0.0.1:0",
+    "--iot-thing", "a/b", NULL
+  };
+  const gchar *iot_alone[] = { "--no-auth", "--iot-thing", "t", NULL };
 
   check_usage_error (unknown, "--bogus");
   check_usage_error (listen, "--listen 'nohost'");
@@ -117,6 +127,10 @@ GST_START_TEST (test_usage_errors_exit_2)
   check_usage_error (no_turn, "--no-turn and --turn-uri exclude each other");
   check_usage_error (key, "--tls-key needs --tls-cert");
   check_usage_error (extra, "unexpected argument 'stray'");
+  check_usage_error (iot_both, "--iot-ca-cert (a given CA, without its key) "
+      "excludes --iot-ca-dir");
+  check_usage_error (iot_thing, "--iot-thing 'a/b': a thing name is");
+  check_usage_error (iot_alone, "need --iot-listen");
 }
 
 GST_END_TEST;
@@ -288,6 +302,48 @@ GST_START_TEST (test_sigint_exits_cleanly)
 
 GST_END_TEST;
 
+/* Starts the service with --no-auth --no-turn and @extra, stops it after
+ * its start line: what it wrote on stderr. */
+static gchar *
+stderr_of_a_start (const gchar * extra)
+{
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GDataInputStream) data = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *line = NULL;
+  gchar *err = NULL;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+      G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, kvs_test_server_path (),
+      "--listen", "127.0.0.1:0", "--no-auth", "--no-turn", extra, NULL);
+  fail_unless (proc != NULL, "%s", error ? error->message : "");
+  data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  line = g_data_input_stream_read_line (data, NULL, NULL, &error);
+  fail_unless (line && g_str_has_prefix (line, "kvs-signaling-server "
+          "listening on"), "no start line: '%s'", GST_STR_NULL (line));
+  g_subprocess_send_signal (proc, SIGTERM);
+  fail_unless (g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err,
+          &error), "%s", error ? error->message : "");
+  fail_unless (g_subprocess_get_if_exited (proc));
+  fail_unless_equals_int (g_subprocess_get_exit_status (proc), 0);
+  return err;
+}
+
+/* --keep-alive says at start what libsoup 3.2.3 keeps of the connections
+ * it keeps alive; without it nothing is said (and nothing kept). */
+GST_START_TEST (test_keep_alive_said_at_start)
+{
+  g_autofree gchar *with = stderr_of_a_start ("--keep-alive");
+  g_autofree gchar *without = stderr_of_a_start (NULL);
+
+  fail_unless (strstr (with, "--keep-alive: REST connections stay open") &&
+      strstr (with, "2 KiB"), "stderr with --keep-alive: '%s'", with);
+  fail_if (strstr (without, "keep-alive") != NULL || strstr (without,
+          "2 KiB") != NULL, "stderr without --keep-alive: '%s'", without);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_port_in_use_exits_1)
 {
   KvsTestServer *s = kvs_test_server_start (NULL);
@@ -412,6 +468,7 @@ server_cli_suite (void)
   tcase_add_test (tc, test_credentials_from_environment);
   tcase_add_test (tc, test_no_auth_accepts_unsigned_requests);
   tcase_add_test (tc, test_sigint_exits_cleanly);
+  tcase_add_test (tc, test_keep_alive_said_at_start);
   tcase_add_test (tc, test_port_in_use_exits_1);
   tcase_add_test (tc, test_ipv6_listen);
   tcase_add_test (tc, test_tls);

@@ -1,7 +1,11 @@
 /* kvs-signaling-server: the AWS IoT credentials provider (--iot-listen):
- * mutual TLS with device certificates the test makes with the openssl CLI,
- * the role alias and the thing name checked, the credentials it vends
- * accepted by the signaling service. The real server process, 127.0.0.1.
+ * the service's own CA (--iot-ca-dir: created, kept 0600, loaded again at
+ * the next start), the device certificates it issues (--iot-thing files,
+ * POST /_control/iot-certificate as CreateKeysAndCertificate answers),
+ * mutual TLS with them, the role alias and the thing name checked, the
+ * credentials it vends accepted by the signaling service; a device
+ * certificate of another service's CA refused. The real server processes,
+ * 127.0.0.1.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #ifdef HAVE_CONFIG_H
@@ -9,6 +13,7 @@
 #endif
 
 #include <string.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include "kvsservertest.h"
 
@@ -20,62 +25,36 @@ test_path (const gchar * name)
   return g_build_filename (tmpdir, name, NULL);
 }
 
-/* openssl @args (a space-separated command line, no quoting needed) in
- * the temporary folder. */
 static void
-test_openssl (const gchar * args)
-{
-  g_autofree gchar *cmd = g_strdup_printf ("openssl %s", args);
-  g_auto (GStrv) argv = g_strsplit (cmd, " ", -1);
-  g_autofree gchar *err = NULL;
-  g_autoptr (GError) error = NULL;
-  gint status = 0;
-
-  fail_unless (g_spawn_sync (tmpdir, argv, NULL, G_SPAWN_SEARCH_PATH |
-          G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status,
-          &error), "openssl: %s", error ? error->message : "");
-  fail_unless (g_spawn_check_wait_status (status, NULL), "%s: %s", cmd, err);
-}
-
-#define EC "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-
-static void
-test_make_certificates (void)
+test_make_tmpdir (void)
 {
   g_autoptr (GError) error = NULL;
 
   tmpdir = g_dir_make_tmp ("kvs-iot-XXXXXX", &error);
   fail_unless (tmpdir != NULL, "%s", error ? error->message : "");
-  /* the IoT CA and a device of thing-1 */
-  test_openssl ("req -x509 " EC " -keyout ca.key -out ca.pem -days 2 "
-      "-subj /CN=kvs-test-iot-ca");
-  test_openssl ("req " EC " -keyout dev.key -out dev.csr -subj /CN=thing-1");
-  test_openssl ("x509 -req -in dev.csr -CA ca.pem -CAkey ca.key "
-      "-CAcreateserial -out dev.pem -days 2");
-  /* a device certificate from another CA */
-  test_openssl ("req -x509 " EC " -keyout rogue-ca.key -out rogue-ca.pem "
-      "-days 2 -subj /CN=rogue-ca");
-  test_openssl ("req " EC " -keyout rogue.key -out rogue.csr "
-      "-subj /CN=thing-1");
-  test_openssl ("x509 -req -in rogue.csr -CA rogue-ca.pem -CAkey "
-      "rogue-ca.key -CAcreateserial -out rogue.pem -days 2");
-  /* the service's certificate for 127.0.0.1 */
-  test_openssl ("req -x509 " EC " -keyout server.key -out server.pem "
-      "-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1");
 }
 
 static void
-test_remove_certificates (void)
+test_remove_tree (const gchar * path)
 {
-  g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   const gchar *name;
 
   while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree gchar *path = test_path (name);
+    g_autofree gchar *child = g_build_filename (path, name, NULL);
 
-    g_unlink (path);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR))
+      test_remove_tree (child);
+    else
+      g_unlink (child);
   }
-  g_rmdir (tmpdir);
+  g_rmdir (path);
+}
+
+static void
+test_remove_tmpdir (void)
+{
+  test_remove_tree (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
 }
 
@@ -111,25 +90,104 @@ test_suppress_libsoup_peer_certificate_leak (void)
 }
 #endif
 
+/* The service with its IoT CA in TMP/@ca_dir, the role alias
+ * kvs-camera-alias, channel thing-1 and @extra (NULL-terminated, up to 4),
+ * the environment variables @envp added. */
 static KvsTestServer *
-test_start (void)
+test_start_env (const gchar * ca_dir, const gchar * const *extra,
+    const gchar * const *envp)
 {
-  g_autofree gchar *ca = test_path ("ca.pem");
-  g_autofree gchar *cert = test_path ("server.pem");
-  g_autofree gchar *key = test_path ("server.key");
-  const gchar *extra[] = { "--iot-listen", "127.0.0.1:0", "--iot-ca-cert", ca,
-    "--iot-tls-cert", cert, "--iot-tls-key", key, "--iot-role-alias",
-    "kvs-camera-alias", "--create-channel", "thing-1", NULL
+  g_autofree gchar *dir = test_path (ca_dir);
+  const gchar *args[16] = { "--iot-listen", "127.0.0.1:0", "--iot-ca-dir",
+    dir, "--iot-role-alias", "kvs-camera-alias", "--create-channel",
+    "thing-1", NULL
   };
+  guint n = 8;
   KvsTestServer *s;
 
+  for (guint i = 0; extra && extra[i]; i++)
+    args[n++] = extra[i];
+  args[n] = NULL;
 #ifdef __SANITIZE_ADDRESS__
   test_suppress_libsoup_peer_certificate_leak ();
 #endif
-  s = kvs_test_server_start (extra);
+  s = kvs_test_server_start_with_env (args, envp);
   fail_unless (g_str_has_prefix (s->iot_url, "https://127.0.0.1:"), "%s",
       s->iot_url);
   return s;
+}
+
+static KvsTestServer *
+test_start_full (const gchar * ca_dir, const gchar * const *extra)
+{
+  return test_start_env (ca_dir, extra, NULL);
+}
+
+static KvsTestServer *
+test_start (void)
+{
+  return test_start_full ("ca", NULL);
+}
+
+/* A device certificate (with its key) for @thing from @s's CA:
+ * POST /_control/iot-certificate. */
+static GTlsCertificate *
+test_issue_device (KvsTestServer * s, const gchar * thing)
+{
+  g_autofree gchar *body = g_strdup_printf ("{\"thingName\":\"%s\"}", thing);
+  g_autoptr (KvsTestReply) r = kvs_test_control (s, "POST",
+      "/_control/iot-certificate", body);
+  g_autofree gchar *pem = NULL;
+  g_autoptr (GError) error = NULL;
+  const gchar *id, *arn, *cert, *key;
+  GTlsCertificate *tls;
+
+  fail_unless_equals_int (r->status, 200);
+  id = kvs_test_reply_string (r, "certificateId");
+  arn = kvs_test_reply_string (r, "certificateArn");
+  cert = kvs_test_reply_string (r, "certificatePem");
+  key = kvs_test_reply_string (r, "keyPair.PrivateKey");
+  fail_unless (id && strlen (id) == 64, "certificateId %s", GST_STR_NULL (id));
+  fail_unless (arn && g_str_has_prefix (arn, "arn:aws:iot:" KVS_TEST_REGION
+          ":123456789012:cert/") && g_str_has_suffix (arn, id), "%s",
+      GST_STR_NULL (arn));
+  fail_unless (cert && g_str_has_prefix (cert, "-----BEGIN CERTIFICATE-----"));
+  fail_unless (key && g_str_has_prefix (key, "-----BEGIN PRIVATE KEY-----"));
+  fail_unless (g_str_has_prefix (kvs_test_reply_string (r,
+              "keyPair.PublicKey"), "-----BEGIN PUBLIC KEY-----"));
+  pem = g_strconcat (cert, key, NULL);
+  tls = g_tls_certificate_new_from_pem (pem, -1, &error);
+  fail_unless (tls != NULL, "%s", error ? error->message : "");
+  return tls;
+}
+
+/* The device certificate --iot-thing @thing wrote in TMP/@ca_dir. */
+static GTlsCertificate *
+test_device_files (const gchar * ca_dir, const gchar * thing)
+{
+  g_autofree gchar *cert_name = g_strdup_printf ("%s/%s.cert.pem", ca_dir,
+      thing);
+  g_autofree gchar *key_name = g_strdup_printf ("%s/%s.private.key", ca_dir,
+      thing);
+  g_autofree gchar *cert_path = test_path (cert_name);
+  g_autofree gchar *key_path = test_path (key_name);
+  g_autoptr (GError) error = NULL;
+  GTlsCertificate *tls =
+      g_tls_certificate_new_from_files (cert_path, key_path, &error);
+
+  fail_unless (tls != NULL, "%s", error ? error->message : "");
+  return tls;
+}
+
+/* @name in TMP: mode @mode (permission bits). */
+static void
+test_expect_mode (const gchar * name, guint mode)
+{
+  g_autofree gchar *path = test_path (name);
+  GStatBuf st;
+
+  fail_unless (g_stat (path, &st) == 0, "%s: missing", path);
+  fail_unless_equals_int (st.st_mode & 0777, mode);
 }
 
 typedef struct
@@ -147,13 +205,14 @@ iot_reply_free (IotReply * r)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IotReply, iot_reply_free);
 
-/* GET @path on the IoT port with the device certificate @device ("dev",
- * "rogue"; NULL: none) and the thing name @thing. */
+/* GET @path on the IoT port with the device certificate @device (NULL:
+ * none) and the thing name @thing, trusting @s's CA (TMP/@ca_dir/ca.pem). */
 static IotReply *
-test_iot_get (KvsTestServer * s, const gchar * path, const gchar * device,
-    const gchar * thing)
+test_iot_get_full (KvsTestServer * s, const gchar * ca_dir,
+    const gchar * path, GTlsCertificate * device, const gchar * thing)
 {
-  g_autofree gchar *server_ca = test_path ("server.pem");
+  g_autofree gchar *ca_name = g_strdup_printf ("%s/ca.pem", ca_dir);
+  g_autofree gchar *server_ca = test_path (ca_name);
   g_autoptr (GTlsDatabase) db = NULL;
   g_autoptr (SoupSession) session = NULL;
   g_autoptr (SoupMessage) msg = NULL;
@@ -167,17 +226,8 @@ test_iot_get (KvsTestServer * s, const gchar * path, const gchar * device,
   session = soup_session_new_with_options ("timeout", 10, "tls-database", db,
       NULL);
   msg = soup_message_new ("GET", url);
-  if (device) {
-    g_autofree gchar *name = g_strdup_printf ("%s.pem", device);
-    g_autofree gchar *kname = g_strdup_printf ("%s.key", device);
-    g_autofree gchar *cert_path = test_path (name);
-    g_autofree gchar *key_path = test_path (kname);
-    g_autoptr (GTlsCertificate) cert =
-        g_tls_certificate_new_from_files (cert_path, key_path, &error);
-
-    fail_unless (cert != NULL, "%s", error ? error->message : "");
-    soup_message_set_tls_client_certificate (msg, cert);
-  }
+  if (device)
+    soup_message_set_tls_client_certificate (msg, device);
   if (thing)
     soup_message_headers_replace (soup_message_get_request_headers (msg),
         "x-amzn-iot-thingname", thing);
@@ -192,18 +242,35 @@ test_iot_get (KvsTestServer * s, const gchar * path, const gchar * device,
   return r;
 }
 
+static IotReply *
+test_iot_get (KvsTestServer * s, const gchar * path, GTlsCertificate * device,
+    const gchar * thing)
+{
+  return test_iot_get_full (s, "ca", path, device, thing);
+}
+
+/* The credentials of a device certificate the service issued at start
+ * (--iot-thing: files in the CA's folder, 0600 like the CA's key), and the
+ * signaling service accepts them. */
 GST_START_TEST (test_iot_credentials)
 {
+  const gchar *extra[] = { "--iot-thing", "thing-1", NULL };
   KvsTestServer *s;
   g_autoptr (IotReply) ok = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (KvsTestReply) use = NULL;
   g_autoptr (GDateTime) exp = NULL;
+  g_autoptr (GTlsCertificate) device = NULL;
   JsonObject *c;
 
-  test_make_certificates ();
-  s = test_start ();
-  ok = test_iot_get (s, "/role-aliases/kvs-camera-alias/credentials", "dev",
+  test_make_tmpdir ();
+  s = test_start_full ("ca", extra);
+  test_expect_mode ("ca", 0700);
+  test_expect_mode ("ca/ca.key", 0600);
+  test_expect_mode ("ca/ca.pem", 0600);
+  test_expect_mode ("ca/thing-1.private.key", 0600);
+  test_expect_mode ("ca/thing-1.cert.pem", 0600);
+  device = test_device_files ("ca", "thing-1");
+  ok = test_iot_get (s, "/role-aliases/kvs-camera-alias/credentials", device,
       "thing-1");
   fail_unless_equals_int (ok->status, 200);
   fail_unless (json_parser_load_from_data (parser, ok->text, -1, NULL), "%s",
@@ -236,21 +303,181 @@ GST_START_TEST (test_iot_credentials)
     fail_unless_equals_int (soup_message_get_status (msg), 200);
   }
   kvs_test_server_stop (s);
-  test_remove_certificates ();
+  test_remove_tmpdir ();
+}
+
+GST_END_TEST;
+
+/* The CA outlives the service: the next start with the same folder loads
+ * it (ca.pem unchanged), and a device provisioned by the first run (POST
+ * /_control/iot-certificate, as CreateKeysAndCertificate) still gets
+ * credentials. */
+GST_START_TEST (test_iot_ca_kept)
+{
+  KvsTestServer *s;
+  g_autoptr (GTlsCertificate) device = NULL;
+  g_autofree gchar *ca_path = NULL;
+  g_autofree gchar *first = NULL, *second = NULL;
+
+  test_make_tmpdir ();
+  ca_path = test_path ("ca/ca.pem");
+  s = test_start ();
+  device = test_issue_device (s, "thing-1");
+  kvs_test_server_stop (s);
+  fail_unless (g_file_get_contents (ca_path, &first, NULL, NULL));
+
+  s = test_start ();
+  fail_unless (g_file_get_contents (ca_path, &second, NULL, NULL));
+  fail_unless_equals_string (second, first);
+  {
+    g_autoptr (IotReply) r = test_iot_get (s,
+        "/role-aliases/kvs-camera-alias/credentials", device, "thing-1");
+
+    fail_unless_equals_int (r->status, 200);
+    fail_unless (strstr (r->text, "accessKeyId") != NULL, "%s", r->text);
+  }
+  kvs_test_server_stop (s);
+  test_remove_tmpdir ();
+}
+
+GST_END_TEST;
+
+/* Bad input of the CA and of the control endpoint: a precise error. */
+GST_START_TEST (test_iot_ca_bad_input)
+{
+  KvsTestServer *s;
+
+  test_make_tmpdir ();
+  s = test_start ();
+  {
+    g_autoptr (KvsTestReply) r = kvs_test_control (s, "POST",
+        "/_control/iot-certificate", "{\"thingName\":\"a/b\"}");
+
+    fail_unless_equals_int (r->status, 400);
+    fail_unless (strstr (r->text, "thing name") != NULL, "%s", r->text);
+  }
+  {
+    g_autoptr (KvsTestReply) r = kvs_test_control (s, "POST",
+        "/_control/iot-certificate", "{}");
+
+    fail_unless_equals_int (r->status, 400);
+    fail_unless (strstr (r->text, "thingName") != NULL, "%s", r->text);
+  }
+  kvs_test_server_stop (s);
+  {
+    /* ca.pem without its key */
+    g_autofree gchar *key = test_path ("ca/ca.key");
+    g_autofree gchar *dir = test_path ("ca");
+    const gchar *argv[] = { "--no-auth", "--no-turn", "--listen",
+      "127.0.0.1:0", "--iot-listen", "127.0.0.1:0", "--iot-ca-dir", dir,
+      NULL
+    };
+    g_autofree gchar *out = NULL, *err = NULL;
+
+    fail_unless (g_unlink (key) == 0);
+    fail_unless_equals_int (kvs_test_server_run (argv, NULL, &out, &err), 1);
+    fail_unless (strstr (err, "ca.pem without ca.key") != NULL, "%s", err);
+  }
+  test_remove_tmpdir ();
+}
+
+GST_END_TEST;
+
+/* The second line of PEM @pem (the first 64 base64 characters of the
+ * key). */
+static gchar *
+test_pem_line (const gchar * pem)
+{
+  g_auto (GStrv) lines = g_strsplit (pem, "\n", 3);
+
+  fail_unless (lines[0] && lines[1] && strlen (lines[1]) >= 32, "%s", pem);
+  return g_strdup (lines[1]);
+}
+
+/* No private key (the CA's, the devices', the server's) and no vended
+ * secret in the service's GST_DEBUG=*:9 log. */
+GST_START_TEST (test_iot_secrets_not_logged)
+{
+  const gchar *extra[] = { "--iot-thing", "thing-1", NULL };
+  g_autofree gchar *log_path = NULL, *log_env = NULL, *log = NULL;
+  g_autofree gchar *ca_key = NULL, *dev_key = NULL;
+  g_autofree gchar *ca_key_path = NULL, *dev_key_path = NULL;
+  g_autofree gchar *issued_key = NULL, *secret = NULL;
+  g_autoptr (GTlsCertificate) device = NULL;
+  KvsTestServer *s;
+
+  test_make_tmpdir ();
+  log_path = test_path ("server.log");
+  log_env = g_strconcat ("GST_DEBUG_FILE=", log_path, NULL);
+  {
+    const gchar *envp[] = { "GST_DEBUG=*:9", "GST_DEBUG_NO_COLOR=1", log_env,
+      NULL
+    };
+
+    s = test_start_env ("ca", extra, envp);
+  }
+  {
+    g_autoptr (KvsTestReply) r = kvs_test_control (s, "POST",
+        "/_control/iot-certificate", "{\"thingName\":\"thing-2\"}");
+
+    fail_unless_equals_int (r->status, 200);
+    issued_key = test_pem_line (kvs_test_reply_string (r,
+            "keyPair.PrivateKey"));
+  }
+  device = test_device_files ("ca", "thing-1");
+  {
+    g_autoptr (IotReply) r = test_iot_get (s,
+        "/role-aliases/kvs-camera-alias/credentials", device, "thing-1");
+    g_autoptr (JsonParser) parser = json_parser_new ();
+
+    fail_unless_equals_int (r->status, 200);
+    fail_unless (json_parser_load_from_data (parser, r->text, -1, NULL));
+    secret =
+        g_strdup (json_object_get_string_member (json_object_get_object_member
+            (json_node_get_object (json_parser_get_root (parser)),
+                "credentials"), "secretAccessKey"));
+  }
+  kvs_test_server_stop (s);
+
+  ca_key_path = test_path ("ca/ca.key");
+  dev_key_path = test_path ("ca/thing-1.private.key");
+  fail_unless (g_file_get_contents (ca_key_path, &ca_key, NULL, NULL));
+  fail_unless (g_file_get_contents (dev_key_path, &dev_key, NULL, NULL));
+  fail_unless (g_file_get_contents (log_path, &log, NULL, NULL));
+  /* the log is there, and says what was issued */
+  fail_unless (strstr (log, "thing-2") != NULL, "no debug log");
+  fail_if (strstr (log, "PRIVATE KEY") != NULL, "a private key in the log");
+  {
+    g_autofree gchar *ca_line = test_pem_line (ca_key);
+    g_autofree gchar *dev_line = test_pem_line (dev_key);
+
+    fail_if (strstr (log, ca_line) != NULL, "the CA's key in the log");
+    fail_if (strstr (log, dev_line) != NULL, "a device key in the log");
+    fail_if (strstr (log, issued_key) != NULL, "an issued key in the log");
+    fail_if (strstr (log, secret) != NULL, "a vended secret in the log");
+  }
+  test_remove_tmpdir ();
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_iot_refusals)
 {
-  KvsTestServer *s;
+  KvsTestServer *s, *other;
+  g_autoptr (GTlsCertificate) dev = NULL;
+  g_autoptr (GTlsCertificate) rogue = NULL;
 
-  test_make_certificates ();
+  test_make_tmpdir ();
   s = test_start ();
+  dev = test_issue_device (s, "thing-1");
+  /* a device certificate of thing-1 from another service's CA */
+  other = test_start_full ("other-ca", NULL);
+  rogue = test_issue_device (other, "thing-1");
+  kvs_test_server_stop (other);
   {
     /* the thing name is not the certificate's */
     g_autoptr (IotReply) r = test_iot_get (s,
-        "/role-aliases/kvs-camera-alias/credentials", "dev", "thing-2");
+        "/role-aliases/kvs-camera-alias/credentials", dev, "thing-2");
 
     fail_unless_equals_int (r->status, 403);
     fail_unless (strstr (r->text, "\"message\"") != NULL, "%s", r->text);
@@ -258,21 +485,21 @@ GST_START_TEST (test_iot_refusals)
   {
     /* unknown role alias */
     g_autoptr (IotReply) r = test_iot_get (s,
-        "/role-aliases/other-alias/credentials", "dev", "thing-1");
+        "/role-aliases/other-alias/credentials", dev, "thing-1");
 
     fail_unless_equals_int (r->status, 404);
   }
   {
     /* no thing name */
     g_autoptr (IotReply) r = test_iot_get (s,
-        "/role-aliases/kvs-camera-alias/credentials", "dev", NULL);
+        "/role-aliases/kvs-camera-alias/credentials", dev, NULL);
 
     fail_unless_equals_int (r->status, 400);
   }
   {
     /* a certificate from another CA: no credentials (TLS or 403) */
     g_autoptr (IotReply) r = test_iot_get (s,
-        "/role-aliases/kvs-camera-alias/credentials", "rogue", "thing-1");
+        "/role-aliases/kvs-camera-alias/credentials", rogue, "thing-1");
 
     fail_unless (r->status == 0 || r->status == 403, "%u %s", r->status,
         r->text);
@@ -295,7 +522,7 @@ GST_START_TEST (test_iot_refusals)
             "credentialsVended"), 0);
   }
   kvs_test_server_stop (s);
-  test_remove_certificates ();
+  test_remove_tmpdir ();
 }
 
 GST_END_TEST;
@@ -309,7 +536,10 @@ server_iot_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_iot_credentials);
+  tcase_add_test (tc, test_iot_ca_kept);
+  tcase_add_test (tc, test_iot_ca_bad_input);
   tcase_add_test (tc, test_iot_refusals);
+  tcase_add_test (tc, test_iot_secrets_not_logged);
   return s;
 }
 

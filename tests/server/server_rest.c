@@ -6,6 +6,8 @@
 #include "config.h"
 #endif
 
+#include <stdio.h>
+#include <string.h>
 #include "kvsservertest.h"
 
 static KvsTestServer *server;
@@ -606,6 +608,134 @@ GST_START_TEST (test_connections_released)
 
 GST_END_TEST;
 
+/* Server-side TCP connections of @port in CLOSE-WAIT (the client closed,
+ * the service did not), from /proc/net/tcp: state 08. */
+static guint
+close_wait_count (guint port)
+{
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *local = g_strdup_printf (":%04X", port);
+  g_auto (GStrv) lines = NULL;
+  guint i, n = 0;
+
+  fail_unless (g_file_get_contents ("/proc/net/tcp", &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  /* "sl local_address rem_address st ...", after a header line */
+  for (i = 1; lines[i]; i++) {
+    gchar local_address[64], state[8];
+
+    if (sscanf (lines[i], " %*s %63s %*s %7s", local_address, state) == 2 &&
+        g_str_has_suffix (local_address, local) && g_str_equal (state, "08"))
+      n++;
+  }
+  return n;
+}
+
+/* One signed ListSignalingChannels on @session: the id of the connection
+ * it went over. The reply says Connection: close unless @keep_alive. */
+static guint64
+list_on (SoupSession * session, gboolean keep_alive)
+{
+  g_autoptr (GstKvsCredentials) creds =
+      gst_kvs_credentials_new (KVS_TEST_ACCESS_KEY, KVS_TEST_SECRET_KEY,
+      NULL, "test");
+  g_autofree gchar *url = g_strdup_printf ("%s/listSignalingChannels",
+      server->url);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GBytes) body = g_bytes_new_static ("{}", 2);
+  g_autoptr (GBytes) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  /* as the library's REST calls (gstkvsresttransport.c): libsoup sends a
+   * POST on a new connection unless it is marked idempotent */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  fail_unless (gst_kvs_sigv4_sign_message (msg, body, creds, KVS_TEST_REGION,
+          GST_KVS_SIGV4_SERVICE, NULL, &error));
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  fail_unless (reply != NULL, "%s", error ? error->message : "");
+  fail_unless_equals_int (soup_message_get_status (msg), 200);
+  if (keep_alive)
+    fail_if (soup_message_headers_header_contains
+        (soup_message_get_response_headers (msg), "Connection", "close"),
+        "with --keep-alive the service closes its REST connections after "
+        "each reply");
+  else
+    fail_unless (soup_message_headers_header_contains
+        (soup_message_get_response_headers (msg), "Connection", "close"),
+        "without --keep-alive a REST reply does not close its connection");
+  return soup_message_get_connection_id (msg);
+}
+
+/* With --keep-alive a client's consecutive REST calls go over one TCP
+ * connection (HTTP/1.1 keep-alive, as AWS keeps them), and the kept-alive connections their
+ * clients close between two calls are closed by the service too: none
+ * left in CLOSE-WAIT, the service's descriptors back to what they were
+ * (libsoup 3.2.3 alone keeps each in CLOSE-WAIT for ever). */
+GST_START_TEST (test_rest_keep_alive)
+{
+  const gchar *extra[] = { "--keep-alive", NULL };
+  KvsTestServer *own = kvs_test_server_start (extra);
+  KvsTestServer *fixture = server;
+  guint baseline, i, j;
+
+  server = own;                 /* what list_on() talks to */
+  baseline = kvs_test_server_fd_count (server);
+
+  for (i = 0; i < 20; i++) {
+    g_autoptr (SoupSession) session =
+        soup_session_new_with_options ("timeout", 10, NULL);
+    guint64 first = list_on (session, TRUE);
+
+    for (j = 1; j < 3; j++) {
+      guint64 id = list_on (session, TRUE);
+
+      fail_unless (id == first, "client %u: call %u went over connection %"
+          G_GUINT64_FORMAT ", the first over %" G_GUINT64_FORMAT, i, j,
+          id, first);
+    }
+    soup_session_abort (session);
+  }
+  kvs_test_server_expect_fds_released (server, baseline,
+      "20 clients that closed their kept-alive connection");
+  /* the last ones may take a main-loop iteration of the service */
+  {
+    gint64 end = g_get_monotonic_time () + 3 * G_TIME_SPAN_SECOND;
+    guint n;
+
+    while ((n = close_wait_count (server->port)) > 0 &&
+        g_get_monotonic_time () < end)
+      g_usleep (20 * 1000);
+    fail_unless_equals_int (n, 0);
+  }
+  kvs_test_server_stop (own);
+  server = fixture;
+}
+
+GST_END_TEST;
+
+/* By default (no --keep-alive) every REST reply closes its connection
+ * (Connection: close): a client's consecutive calls each open a new one,
+ * and the service keeps nothing of them (libsoup 3.2.3 keeps about 2 KiB
+ * of each kept-alive connection its client closes). */
+GST_START_TEST (test_rest_connection_close_by_default)
+{
+  g_autoptr (SoupSession) session =
+      soup_session_new_with_options ("timeout", 10, NULL);
+  guint64 ids[3];
+  guint j;
+
+  for (j = 0; j < G_N_ELEMENTS (ids); j++) {
+    ids[j] = list_on (session, FALSE);
+    if (j > 0)
+      fail_if (ids[j] == ids[j - 1], "call %u went over the connection of "
+          "the call before (%" G_GUINT64_FORMAT ")", j, ids[j]);
+  }
+  soup_session_abort (session);
+}
+
+GST_END_TEST;
+
 static Suite *
 server_rest_suite (void)
 {
@@ -626,6 +756,8 @@ server_rest_suite (void)
   tcase_add_test (tc, test_signature_failures);
   tcase_add_test (tc, test_session_token);
   tcase_add_test (tc, test_connections_released);
+  tcase_add_test (tc, test_rest_keep_alive);
+  tcase_add_test (tc, test_rest_connection_close_by_default);
   return s;
 }
 

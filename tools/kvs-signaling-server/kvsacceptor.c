@@ -187,9 +187,41 @@ kvs_acceptor_on_incoming (GSocket * listen_socket, GIOCondition condition,
   return G_SOURCE_CONTINUE;
 }
 
+/* libsoup keeps a connection alive after a response only when the
+ * SoupServer has a listener of its own (soup-server.c, request_finished():
+ * "priv->listeners"; libsoup 3.2 to 3.6): with every connection handed over
+ * by soup_server_accept_iostream() it would close each one after its first
+ * reply, and a client that reused it would find it gone. The SoupServer
+ * gets a placeholder: a listening socket on the loopback address, closed
+ * right after soup_server_listen_socket() took it, so that it never accepts
+ * a connection (libsoup's watch of it ends at its first dispatch, its
+ * accept() failing on the closed socket). */
+static gboolean
+kvs_acceptor_enable_keep_alive (SoupServer * soup, GError ** error)
+{
+  g_autoptr (GSocket) placeholder = NULL;
+  g_autoptr (GInetAddress) lo =
+      g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSList) listeners = soup_server_get_listeners (soup);
+
+  if (listeners)
+    return TRUE;
+  placeholder = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (placeholder == NULL || !g_socket_bind (placeholder, any, FALSE, error))
+    return FALSE;
+  g_socket_set_listen_backlog (placeholder, 1);
+  if (!g_socket_listen (placeholder, error) ||
+      !soup_server_listen_socket (soup, placeholder, 0, error))
+    return FALSE;
+  g_socket_close (placeholder, NULL);
+  return TRUE;
+}
+
 KvsAcceptor *
 kvs_acceptor_new (SoupServer * soup, GSocketAddress * address,
-    GTlsCertificate * certificate, GError ** error)
+    GTlsCertificate * certificate, gboolean keep_alive, GError ** error)
 {
   g_autoptr (KvsAcceptor) self = NULL;
   g_autoptr (GSocketAddress) local = NULL;
@@ -197,6 +229,8 @@ kvs_acceptor_new (SoupServer * soup, GSocketAddress * address,
 
   g_return_val_if_fail (SOUP_IS_SERVER (soup), NULL);
 
+  if (keep_alive && !kvs_acceptor_enable_keep_alive (soup, error))
+    return NULL;
   self = g_object_new (KVS_TYPE_ACCEPTOR, NULL);
   g_weak_ref_set (&self->soup, soup);
   self->certificate = certificate ? g_object_ref (certificate) : NULL;

@@ -13,9 +13,12 @@ G_DECLARE_FINAL_TYPE (KvsAcceptor, kvs_acceptor, KVS, ACCEPTOR, GObject);
 
 /* Listens on @address (port 0: one the kernel picks) with the kernel's
  * largest accept queue; with @certificate, every connection is TLS. The
- * connections go to @soup (held weakly: the acceptor stops with it). */
+ * connections go to @soup (held weakly: the acceptor stops with it). With
+ * @keep_alive, @soup gets what libsoup needs to keep a connection alive
+ * after a response (a placeholder listener of its own); without it, libsoup
+ * closes every connection handed over after its first response. */
 KvsAcceptor *kvs_acceptor_new (SoupServer * soup, GSocketAddress * address,
-    GTlsCertificate * certificate, GError ** error);
+    GTlsCertificate * certificate, gboolean keep_alive, GError ** error);
 
 /* The bound port. */
 guint16 kvs_acceptor_get_port (KvsAcceptor * self);

@@ -10,6 +10,14 @@
  * POST /_control/drop          shut the TCP connection down, no close frame
  * POST /_control/expire-credentials   every credential set vended so far
  *                              expires now: {"affected": n still valid}
+ * POST /_control/iot-certificate   {"thingName": "…"}: a new key pair and
+ *                              device certificate from the IoT CA
+ *                              (--iot-listen, --iot-ca-dir), as AWS IoT's
+ *                              CreateKeysAndCertificate answers:
+ *                              {certificateArn, certificateId,
+ *                              certificatePem, keyPair: {PublicKey,
+ *                              PrivateKey}}; the private key is in this
+ *                              reply only (never logged)
  *
  * POST bodies: {"channelArn": "…"} or {"channelName": "…"}, plus
  * {"clientId": "…"} for one viewer or {"role": "master"} for the master;
@@ -212,6 +220,70 @@ kvs_control_api_act (KvsControlApi * self, SoupServerMessage * msg,
 }
 
 static void
+kvs_control_api_iot_certificate (KvsControlApi * self, SoupServerMessage * msg)
+{
+  KvsIotCa *ca = kvs_server_get_iot_ca (self->server);
+  const KvsServerConfig *config = kvs_server_get_config (self->server);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (KvsIotDeviceCertificate) c = NULL;
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *arn = NULL;
+  const gchar *thing = NULL;
+  gsize len;
+
+  if (ca == NULL) {
+    kvs_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
+        "InvalidRequestException", config->iot_ca_cert ?
+        "The IoT CA was given without its key (--iot-ca-cert): the service "
+        "cannot issue device certificates; use --iot-ca-dir" :
+        "The IoT credentials provider is off (--iot-listen)");
+    return;
+  }
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_bytes_get_data (body, &len);
+  if (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), len,
+          NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    thing = json_object_get_string_member_with_default (json_node_get_object
+        (json_parser_get_root (parser)), "thingName", NULL);
+  if (thing == NULL) {
+    kvs_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
+        "InvalidRequestException", "The body must be a JSON object with "
+        "thingName (the certificate's subject CN)");
+    return;
+  }
+  c = kvs_iot_ca_issue_device (ca, thing, &error);
+  if (c == NULL) {
+    kvs_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
+        "InvalidRequestException", error->message);
+    return;
+  }
+  arn = g_strdup_printf ("arn:aws:iot:%s:" KVS_SERVER_ACCOUNT_ID ":cert/%s",
+      config->region, c->certificate_id);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "certificateArn");
+  json_builder_add_string_value (b, arn);
+  json_builder_set_member_name (b, "certificateId");
+  json_builder_add_string_value (b, c->certificate_id);
+  json_builder_set_member_name (b, "certificatePem");
+  json_builder_add_string_value (b, c->certificate_pem);
+  json_builder_set_member_name (b, "keyPair");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "PublicKey");
+  json_builder_add_string_value (b, c->public_key_pem);
+  json_builder_set_member_name (b, "PrivateKey");
+  json_builder_add_string_value (b, c->private_key_pem);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  reply = json_builder_get_root (b);
+  GST_INFO ("IoT device certificate %s for thing %s", c->certificate_id, thing);
+  kvs_server_reply (msg, SOUP_STATUS_OK, NULL, reply);
+}
+
+static void
 kvs_control_api_handle (SoupServer * soup, SoupServerMessage * msg,
     const char *path, GHashTable * query, gpointer user_data)
 {
@@ -249,6 +321,9 @@ kvs_control_api_handle (SoupServer * soup, SoupServerMessage * msg,
               (self->server)));
       json_node_take_object (node, obj);
       kvs_server_reply (msg, SOUP_STATUS_OK, NULL, node);
+      return;
+    } else if (g_str_equal (path, "/_control/iot-certificate")) {
+      kvs_control_api_iot_certificate (self, msg);
       return;
     } else if (g_str_equal (path, "/_control/drop")) {
       kvs_control_api_act (self, msg, kvs_connection_drop, "drop");

@@ -1,6 +1,7 @@
 /* kvs-signaling-server: the AWS IoT credentials provider, as
  * <prefix>.credentials.iot.REGION.amazonaws.com serves it:
- * mutual TLS, the client certificate chaining to --iot-ca-cert;
+ * mutual TLS, the client certificate chaining to the IoT CA (the service's
+ * own, kvsiotca.c, created in --iot-ca-dir; or a given --iot-ca-cert);
  * GET /role-aliases/<alias>/credentials with x-amzn-iot-thingname →
  * {"credentials": {accessKeyId, secretAccessKey, sessionToken,
  * expiration ("2026-12-07T10:00:00Z")}}.
@@ -31,6 +32,7 @@ struct _KvsIotCredentials
   KvsServer *server;            /* owns us */
   SoupServer *soup;
   GTlsDatabase *ca;
+  KvsIotCa *issuer;             /* NULL with --iot-ca-cert */
   gchar *base_url;
 };
 
@@ -46,6 +48,7 @@ kvs_iot_credentials_dispose (GObject * object)
     g_clear_object (&self->soup);
   }
   g_clear_object (&self->ca);
+  g_clear_object (&self->issuer);
   G_OBJECT_CLASS (kvs_iot_credentials_parent_class)->dispose (object);
 }
 
@@ -248,9 +251,15 @@ static void
 kvs_iot_on_request_started (SoupServer * soup, SoupServerMessage * msg,
     KvsIotCredentials * self)
 {
+  /* One request per connection: libsoup 3.2 gives the client certificate
+   * to the first request of a connection only (the one whose handshake
+   * verified it); a second request kept alive on it would find none. */
   soup_message_headers_replace (soup_server_message_get_response_headers
       (msg), "Connection", "close");
   g_signal_connect (msg, "accept-certificate",
+  /* One request per connection: libsoup 3.2 gives the client certificate
+   * to the first request of a connection only (the one whose handshake
+   * verified it); a second request kept alive on it would find none. */
       G_CALLBACK (kvs_iot_on_accept_certificate), self);
 }
 
@@ -262,7 +271,7 @@ kvs_iot_credentials_start (KvsIotCredentials * self, GError ** error)
   g_autoptr (GInetAddress) addr = NULL;
   g_autoptr (GSocketAddress) sa = NULL;
   g_autofree gchar *host = NULL;
-  const gchar *cert_file, *key_file;
+  const gchar *cert_file, *key_file, *ca_file;
   GSList *listeners;
   guint port;
 
@@ -271,19 +280,17 @@ kvs_iot_credentials_start (KvsIotCredentials * self, GError ** error)
 
   cert_file = config->iot_tls_cert ? config->iot_tls_cert : config->tls_cert;
   key_file = config->iot_tls_cert ? config->iot_tls_key : config->tls_key;
-  if (cert_file == NULL || config->iot_ca_cert == NULL) {
+  if (config->iot_ca_cert == NULL && config->iot_ca_dir == NULL) {
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-        "--iot-listen needs --iot-ca-cert and a server certificate "
-        "(--iot-tls-cert or --tls-cert)");
+        "--iot-listen needs --iot-ca-dir or --iot-ca-cert");
     return FALSE;
   }
-  cert = g_tls_certificate_new_from_files (cert_file,
-      key_file ? key_file : cert_file, error);
-  if (cert == NULL)
+  if (cert_file == NULL && config->iot_ca_cert) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "--iot-ca-cert needs a server certificate (--iot-tls-cert or "
+        "--tls-cert): the service has no key to issue one");
     return FALSE;
-  self->ca = g_tls_file_database_new (config->iot_ca_cert, error);
-  if (self->ca == NULL)
-    return FALSE;
+  }
 
   if (g_ascii_strcasecmp (config->iot_listen_host, "localhost") == 0)
     addr = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -294,6 +301,33 @@ kvs_iot_credentials_start (KvsIotCredentials * self, GError ** error)
         "--iot-listen: '%s' is not an IP address", config->iot_listen_host);
     return FALSE;
   }
+  host = g_inet_address_to_string (addr);
+
+  if (config->iot_ca_cert) {
+    ca_file = config->iot_ca_cert;
+  } else {
+    self->issuer = kvs_iot_ca_open (config->iot_ca_dir, NULL, error);
+    if (self->issuer == NULL)
+      return FALSE;
+    ca_file = kvs_iot_ca_get_certificate_file (self->issuer);
+    for (guint i = 0; config->iot_things && config->iot_things[i]; i++) {
+      if (!kvs_iot_ca_write_device (self->issuer, config->iot_things[i], NULL,
+              error)) {
+        g_prefix_error (error, "--iot-thing %s: ", config->iot_things[i]);
+        return FALSE;
+      }
+    }
+  }
+  if (cert_file)
+    cert = g_tls_certificate_new_from_files (cert_file,
+        key_file ? key_file : cert_file, error);
+  else
+    cert = kvs_iot_ca_issue_server (self->issuer, host, error);
+  if (cert == NULL)
+    return FALSE;
+  self->ca = g_tls_file_database_new (ca_file, error);
+  if (self->ca == NULL)
+    return FALSE;
 
   self->soup = soup_server_new ("server-header", "kvs-signaling-server",
       "tls-certificate", cert, "tls-database", self->ca,
@@ -315,11 +349,17 @@ kvs_iot_credentials_start (KvsIotCredentials * self, GError ** error)
       port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
   }
   g_slist_free (listeners);
-  host = g_inet_address_to_string (addr);
   self->base_url = g_strdup_printf (strchr (host, ':') ? "https://[%s]:%u" :
       "https://%s:%u", host, port);
   GST_INFO ("IoT credentials provider on %s", self->base_url);
   return TRUE;
+}
+
+KvsIotCa *
+kvs_iot_credentials_get_ca (KvsIotCredentials * self)
+{
+  g_return_val_if_fail (KVS_IS_IOT_CREDENTIALS (self), NULL);
+  return self->issuer;
 }
 
 const gchar *

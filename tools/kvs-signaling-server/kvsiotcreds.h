@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kvsserver.h"
+#include "kvsiotca.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,9 @@ KvsIotCredentials *kvs_iot_credentials_new (KvsServer * server);
 /* Load the certificates and listen on config->iot_listen_host/port. */
 gboolean kvs_iot_credentials_start (KvsIotCredentials * self,
     GError ** error);
+/* The CA that issues device certificates (--iot-ca-dir), NULL with a
+ * given CA certificate (--iot-ca-cert); valid after start. */
+KvsIotCa *kvs_iot_credentials_get_ca (KvsIotCredentials * self);
 /* "https://127.0.0.1:PORT"; valid after start. */
 const gchar *kvs_iot_credentials_get_base_url (KvsIotCredentials * self);
 

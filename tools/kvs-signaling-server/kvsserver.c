@@ -15,6 +15,7 @@
 #include "gstkvssigv4verify.h"
 #include "gstkvsvalidation.h"
 #include "kvsacceptor.h"
+#include "kvskeepalive.h"
 #include "kvsactivitystream.h"
 #include "kvscontainercreds.h"
 #include "kvscontrolapi.h"
@@ -745,6 +746,16 @@ kvs_upgrade_check_clear (KvsUpgradeCheck * check)
   g_clear_pointer (&check->client_id, g_free);
 }
 
+/* A refused WebSocket upgrade ends its connection (Connection: close): the
+ * client asked for another protocol and will not send HTTP requests on it,
+ * but some (node's ws) keep it open after the refusal. */
+static void
+kvs_server_refuse_upgrade (SoupServerMessage * msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+}
+
 static void
 kvs_server_handle_upgrade (KvsServer * self, SoupServerMessage * msg)
 {
@@ -756,11 +767,13 @@ kvs_server_handle_upgrade (KvsServer * self, SoupServerMessage * msg)
   if (!kvs_server_check_upgrade (self, g_uri_get_path (uri),
           g_uri_get_query (uri), soup_message_headers_get_one (headers,
               "Host"), &check)) {
+    kvs_server_refuse_upgrade (msg);
     kvs_server_reply_error (msg, check.status, check.error_type, check.message);
     return;
   }
 
   if (!soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL)) {
+    kvs_server_refuse_upgrade (msg);
     self->counters.handshake_rejects++;
     GST_INFO ("WebSocket upgrade refused: not a valid WebSocket handshake");
     return;
@@ -804,16 +817,37 @@ kvs_server_handle (SoupServer * soup, SoupServerMessage * msg,
 
 /* ---- life cycle ------------------------------------------------------- */
 
-/* libsoup 3.2.3 never releases a kept-alive connection that the client
- * closes (its socket stays in CLOSE-WAIT for ever): every reply closes its
- * connection, whoever handles the request. A WebSocket handshake replaces
- * this with "Connection: Upgrade". */
+/* Without --keep-alive (the default) every reply closes its connection
+ * (Connection: close), whoever handles the request; a WebSocket handshake
+ * replaces this with "Connection: Upgrade". libsoup 3.2.3 keeps about
+ * 2 KiB of every kept-alive connection its client closes until the
+ * service exits, none of a connection it closes itself: a service running
+ * for weeks must not grow with its clients' connections. */
+static void
+kvs_server_on_request_started_close (SoupServer * soup,
+    SoupServerMessage * msg, gpointer user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+}
+
+/* With --keep-alive connections stay open between REST calls (HTTP/1.1
+ * keep-alive, as on AWS): KvsAcceptor makes libsoup keep them,
+ * kvskeepalive.c closes those their client closes between two requests. */
 static void
 kvs_server_on_request_started (SoupServer * soup, SoupServerMessage * msg,
     gpointer user_data)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers
-      (msg), "Connection", "close");
+  kvs_keep_alive_busy (kvs_acceptor_socket_for_address
+      (soup_server_message_get_remote_address (msg)));
+}
+
+static void
+kvs_server_on_request_finished (SoupServer * soup, SoupServerMessage * msg,
+    gpointer user_data)
+{
+  kvs_keep_alive_watch_idle (kvs_acceptor_socket_for_address
+      (soup_server_message_get_remote_address (msg)));
 }
 
 static GInetAddress *
@@ -856,8 +890,15 @@ kvs_server_start (KvsServer * self, GError ** error)
       return FALSE;
     self->tls = TRUE;
   }
-  g_signal_connect (self->soup, "request-started",
-      G_CALLBACK (kvs_server_on_request_started), NULL);
+  if (self->config->keep_alive) {
+    g_signal_connect (self->soup, "request-started",
+        G_CALLBACK (kvs_server_on_request_started), NULL);
+    g_signal_connect (self->soup, "request-finished",
+        G_CALLBACK (kvs_server_on_request_finished), NULL);
+  } else {
+    g_signal_connect (self->soup, "request-started",
+        G_CALLBACK (kvs_server_on_request_started_close), NULL);
+  }
   soup_server_add_handler (self->soup, NULL, kvs_server_handle, self, NULL);
   if (self->config->control)
     self->control = kvs_control_api_new (self);
@@ -871,7 +912,8 @@ kvs_server_start (KvsServer * self, GError ** error)
   }
 
   sa = g_inet_socket_address_new (addr, self->config->listen_port);
-  self->acceptor = kvs_acceptor_new (self->soup, sa, cert, error);
+  self->acceptor = kvs_acceptor_new (self->soup, sa, cert,
+      self->config->keep_alive, error);
   if (self->acceptor == NULL)
     return FALSE;
   port = kvs_acceptor_get_port (self->acceptor);
@@ -895,9 +937,10 @@ kvs_server_start (KvsServer * self, GError ** error)
       return FALSE;
   }
 
-  GST_INFO ("listening on %s (auth %s, control API %s)", self->base_url,
-      self->config->no_auth ? "off" : "on",
-      self->config->control ? "on" : "off");
+  GST_INFO ("listening on %s (auth %s, control API %s, HTTP keep-alive %s)",
+      self->base_url, self->config->no_auth ? "off" : "on",
+      self->config->control ? "on" : "off",
+      self->config->keep_alive ? "on" : "off");
   return TRUE;
 }
 
@@ -959,6 +1002,13 @@ kvs_server_get_listen_authority (KvsServer * self)
 {
   g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
   return self->listen_authority;
+}
+
+KvsIotCa *
+kvs_server_get_iot_ca (KvsServer * self)
+{
+  g_return_val_if_fail (KVS_IS_SERVER (self), NULL);
+  return self->iot ? kvs_iot_credentials_get_ca (self->iot) : NULL;
 }
 
 const gchar *

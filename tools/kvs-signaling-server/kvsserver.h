@@ -8,6 +8,7 @@
 #include "kvsserverconfig.h"
 #include "kvschannel.h"
 #include "kvscredentialstore.h"
+#include "kvsiotca.h"
 
 G_BEGIN_DECLS
 
@@ -73,6 +74,10 @@ KvsAuthResult kvs_server_authenticate (KvsServer * self,
 /* "https://127.0.0.1:PORT" of the IoT credentials provider (--iot-listen),
  * NULL without it; valid after start. */
 const gchar *kvs_server_get_iot_base_url (KvsServer * self);
+
+/* The IoT CA that issues device certificates (--iot-listen with
+ * --iot-ca-dir), NULL otherwise. */
+KvsIotCa *kvs_server_get_iot_ca (KvsServer * self);
 
 /* The credentials the service vends. */
 KvsCredentialStore *kvs_server_get_credential_store (KvsServer * self);

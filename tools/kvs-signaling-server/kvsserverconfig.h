@@ -44,6 +44,7 @@ typedef struct {
   gchar **turn_uris;
   gchar *turn_secret;
   gboolean control;
+  gboolean keep_alive;          /* REST connections kept alive (--keep-alive) */
   gchar *tls_cert;
   gchar *tls_key;
   gchar **create_channels;
@@ -61,7 +62,9 @@ typedef struct {
   gchar **sso_tokens;           /* accepted; NULL = any non-empty */
   gchar *iot_listen_host;       /* NULL: no IoT credentials endpoint */
   guint iot_listen_port;
-  gchar *iot_ca_cert;
+  gchar *iot_ca_cert;           /* a given CA (certificate only), or: */
+  gchar *iot_ca_dir;            /* the service's CA (created there) */
+  gchar **iot_things;           /* device certificates written at start */
   gchar *iot_tls_cert;
   gchar *iot_tls_key;
   gchar **iot_role_aliases;

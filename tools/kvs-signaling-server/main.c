@@ -16,6 +16,7 @@
 #include <gst/gst.h>
 #include "kvsserver.h"
 #include "kvsturnserver.h"
+#include "kvsiotca.h"
 
 #define EXIT_USAGE 2
 
@@ -171,12 +172,14 @@ main (int argc, char **argv)
   g_autofree gchar *iot_listen = NULL;
   g_autofree gchar *iot_listen_host = NULL;
   g_autofree gchar *iot_ca_cert = NULL;
+  g_autofree gchar *iot_ca_dir = NULL;
+  g_auto (GStrv) iot_things = NULL;
   g_autofree gchar *iot_tls_cert = NULL;
   g_autofree gchar *iot_tls_key = NULL;
   gboolean emulate_credentials = FALSE;
   gint credential_ttl = KVS_CREDENTIAL_DEFAULT_TTL;
   gboolean no_auth = FALSE, control = FALSE, version = FALSE;
-  gboolean no_turn = FALSE;
+  gboolean no_turn = FALSE, keep_alive = FALSE;
   g_autoptr (KvsTurnServer) turn = NULL;
   gint message_ttl = 0;
   gint idle_timeout = KVS_SERVER_DEFAULT_IDLE_TIMEOUT;
@@ -247,6 +250,12 @@ main (int argc, char **argv)
     {"control", 0, 0, G_OPTION_ARG_NONE, &control,
         "Enable the test control API under /_control (no authentication: "
           "for tests only)", NULL},
+    {"keep-alive", 0, 0, G_OPTION_ARG_NONE, &keep_alive,
+        "Keep REST connections open between calls (HTTP/1.1 keep-alive, "
+          "as AWS does); off by default: every reply closes its connection "
+          "(Connection: close), since libsoup 3.2.3 keeps about 2 KiB of "
+          "each kept-alive connection its client closes until the service "
+          "exits", NULL},
     {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
           "PEM certificate: serve https:// and wss:// instead of plain HTTP",
         "FILE"},
@@ -295,11 +304,21 @@ main (int argc, char **argv)
           "Serve the AWS IoT credentials provider (mutual TLS) on this "
           "address; port 0 picks one, printed on a second start line",
         "HOST:PORT"},
+    {"iot-ca-dir", 0, 0, G_OPTION_ARG_FILENAME, &iot_ca_dir,
+          "Folder of the IoT CA the service issues device certificates with "
+          "(ca.pem, ca.key: loaded, or created when absent; default: "
+          "kvs-signaling-server-iot-ca-PID in the temporary folder)",
+        "DIR"},
     {"iot-ca-cert", 0, 0, G_OPTION_ARG_FILENAME, &iot_ca_cert,
-        "PEM CA the IoT clients' certificates must chain to", "FILE"},
+        "Instead of --iot-ca-dir: a given PEM CA the IoT clients' "
+          "certificates must chain to (the service issues none)", "FILE"},
+    {"iot-thing", 0, 0, G_OPTION_ARG_STRING_ARRAY, &iot_things,
+        "Issue a device certificate for this thing at start, written to "
+          "THING.cert.pem and THING.private.key in --iot-ca-dir "
+          "(repeatable; more with POST /_control/iot-certificate)", "THING"},
     {"iot-tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &iot_tls_cert,
-          "PEM server certificate of the IoT port (default: --tls-cert)",
-        "FILE"},
+        "PEM server certificate of the IoT port (default: --tls-cert, "
+          "else one the IoT CA issues)", "FILE"},
     {"iot-tls-key", 0, 0, G_OPTION_ARG_FILENAME, &iot_tls_key,
         "PEM private key of --iot-tls-cert (default: read from "
           "--iot-tls-cert)", "FILE"},
@@ -346,7 +365,8 @@ main (int argc, char **argv)
       "  kvsserverturn (the TURN server's log);\n"
       "  kvsservercredentials (vended credentials), kvsserversts, "
       "kvsserverimds,\n  kvsservercontainer, kvsserversso, kvsserveriot "
-      "(the credential sources);\n"
+      "(the credential sources),\n  kvsserveriotca (the IoT CA), "
+      "kvsserverkeepalive (kept-alive HTTP connections);\n"
       "kvsviewerpage for /viewer, kvs*:6 for these and the library's "
       "(SigV4, ...).");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -392,22 +412,31 @@ main (int argc, char **argv)
       g_prefix_error (&error, "--iot-listen: ");
       goto usage;
     }
-    if (iot_ca_cert == NULL) {
+    if (iot_ca_cert && (iot_ca_dir || iot_things)) {
       g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "--iot-listen needs --iot-ca-cert (the CA of the device "
-          "certificates)");
+          "--iot-ca-cert (a given CA, without its key) excludes --iot-ca-dir "
+          "and --iot-thing (the service's own CA)");
       goto usage;
     }
-    if (iot_tls_cert == NULL && tls_cert == NULL) {
+    if (iot_ca_cert && iot_tls_cert == NULL && tls_cert == NULL) {
       g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "--iot-listen needs a server certificate: --iot-tls-cert or "
+          "--iot-ca-cert needs a server certificate: --iot-tls-cert or "
           "--tls-cert");
       goto usage;
     }
-  } else if (iot_ca_cert || iot_tls_cert || iot_tls_key || iot_role_aliases) {
+    for (guint i = 0; iot_things && iot_things[i]; i++) {
+      if (!kvs_iot_ca_thing_name_is_valid (iot_things[i])) {
+        g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+            "--iot-thing '%s': a thing name is 1 to 128 letters, digits, "
+            "':', '_' or '-'", iot_things[i]);
+        goto usage;
+      }
+    }
+  } else if (iot_ca_cert || iot_ca_dir || iot_things || iot_tls_cert ||
+      iot_tls_key || iot_role_aliases) {
     g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "--iot-ca-cert, --iot-tls-cert, --iot-tls-key and --iot-role-alias "
-        "need --iot-listen");
+        "--iot-ca-dir, --iot-ca-cert, --iot-thing, --iot-tls-cert, "
+        "--iot-tls-key and --iot-role-alias need --iot-listen");
     goto usage;
   }
   if (iot_tls_key && !iot_tls_cert) {
@@ -480,6 +509,7 @@ main (int argc, char **argv)
   config.turn_uris = turn_uris;
   config.turn_secret = turn_secret;
   config.control = control;
+  config.keep_alive = keep_alive;
   config.tls_cert = tls_cert;
   config.tls_key = tls_key;
   config.create_channels = create_channels;
@@ -499,6 +529,21 @@ main (int argc, char **argv)
     iot_ca_cert = abs;
   }
   config.iot_ca_cert = iot_ca_cert;
+  if (iot_listen && iot_ca_cert == NULL) {
+    if (iot_ca_dir == NULL) {
+      g_autofree gchar *name =
+          g_strdup_printf ("kvs-signaling-server-iot-ca-%d", (int) getpid ());
+
+      iot_ca_dir = g_build_filename (g_get_tmp_dir (), name, NULL);
+    } else if (!g_path_is_absolute (iot_ca_dir)) {
+      gchar *abs = g_canonicalize_filename (iot_ca_dir, NULL);
+
+      g_free (iot_ca_dir);
+      iot_ca_dir = abs;
+    }
+  }
+  config.iot_ca_dir = iot_ca_dir;
+  config.iot_things = iot_things;
   config.iot_tls_cert = iot_tls_cert;
   config.iot_tls_key = iot_tls_key;
   config.iot_role_aliases = iot_role_aliases;
@@ -570,6 +615,20 @@ main (int argc, char **argv)
     printf ("kvs-signaling-server IoT credentials provider on %s\n",
         kvs_server_get_iot_base_url (server));
   fflush (stdout);
+  if (keep_alive)
+    g_printerr ("kvs-signaling-server: --keep-alive: REST connections stay "
+        "open between calls; with libsoup 3.2.3 each kept-alive connection "
+        "its client closes leaves about 2 KiB in the service until it exits "
+        "(RSS +6.5 MiB per 3,000 connections)\n");
+  if (kvs_server_get_iot_ca (server)) {
+    g_printerr ("kvs-signaling-server: IoT CA %s (the IoT port's "
+        "certificate and the device certificates chain to it)\n",
+        kvs_iot_ca_get_certificate_file (kvs_server_get_iot_ca (server)));
+    for (guint i = 0; iot_things && iot_things[i]; i++)
+      g_printerr ("kvs-signaling-server: device certificate of thing %s: "
+          "%s/%s.cert.pem, its key %s.private.key\n", iot_things[i],
+          iot_ca_dir, iot_things[i], iot_things[i]);
+  }
 
   g_main_loop_run (loop);
 

@@ -57,7 +57,49 @@ export const ARN_RE = /^arn:aws:kinesisvideo:us-west-2:\d{12}:channel\/([a-zA-Z0
 
 const LISTEN_RE = /^kvs-signaling-server listening on (https?:\/\/127\.0\.0\.1:(\d+))\s*$/;
 
+// ---- Python children ------------------------------------------------------
+
+// Under scripts/check-sanitizers asan the programs the tests start get the
+// ASan runtime and GnuTLS preloaded (KVS_ASAN_LD_PRELOAD, inherited from
+// meson's wrapper) -- except Python: with p11-kit (a GnuTLS dependency)
+// preloaded after the ASan runtime, /usr/bin/python3 3.11 deadlocks on
+// glibc's locale lock at start-up. Every Python child of the tests gets
+// the ASan runtime only (KVS_ASAN_LD_PRELOAD_PYTHON) and no leak detection,
+// as tests/sanitizers/preload gives the Python programs meson runs; so does
+// the service when it starts Python children itself (the storage peer:
+// startServer's pythonChildren), its own leak detection kept. Outside
+// asan the environment is left as it is.
+export const PYTHON = process.env.KVS_PYTHON || '/usr/bin/python3';
+const NO_LEAKS = ':detect_leaks=0';
+
+export function pythonEnv(env = process.env, { leaks = false } = {}) {
+  const out = { ...env };
+  if (process.env.KVS_ASAN_LD_PRELOAD_PYTHON === undefined) {
+    return out;
+  }
+  out.LD_PRELOAD = process.env.KVS_ASAN_LD_PRELOAD_PYTHON;
+  if (!leaks && !(out.ASAN_OPTIONS ?? '').endsWith(NO_LEAKS)) {
+    out.ASAN_OPTIONS = `${out.ASAN_OPTIONS ?? ''}${NO_LEAKS}`;
+  }
+  return out;
+}
+
+// PYTHON script args..., with pythonEnv(options.env): child_process.spawn().
+export function spawnPython(script, args = [], options = {}) {
+  return spawn(PYTHON, [script, ...args], { ...options, env: pythonEnv(options.env) });
+}
+
+// The same with child_process.execFile().
+export function execPython(script, args, options, callback) {
+  return execFile(PYTHON, [script, ...args], { ...options, env: pythonEnv(options.env) },
+    callback);
+}
+
+// ---- the service ----------------------------------------------------------
+
 // Starts the server with the test credentials, --control and extra args.
+// pythonChildren: the service will start Python programs (the storage peer
+// of JoinStorageSession): its environment is pythonEnv()'s.
 // Resolves to { port, url, proc, stop() }. stop() sends SIGTERM to its PID
 // and asserts a clean exit (code 0).
 export async function startServer(extraArgs = [], { auth = true, pythonChildren = false } = {}) {
@@ -66,14 +108,7 @@ export async function startServer(extraArgs = [], { auth = true, pythonChildren 
     args.push('--access-key', ACCESS_KEY, '--secret-key', SECRET_KEY);
   }
   args.push(...extraArgs);
-  // Under scripts/check-sanitizers asan a service that starts Python
-  // programs (the storage peer) gets only the ASan runtime preloaded, as
-  // tests/sanitizers/preload gives Python: with GnuTLS/p11-kit preloaded too,
-  // /usr/bin/python3 deadlocks at start-up.
-  const env = { ...process.env };
-  if (pythonChildren && process.env.KVS_ASAN_LD_PRELOAD_PYTHON !== undefined) {
-    env.LD_PRELOAD = process.env.KVS_ASAN_LD_PRELOAD_PYTHON;
-  }
+  const env = pythonChildren ? pythonEnv(process.env, { leaks: true }) : { ...process.env };
   const proc = spawn(process.env.KVS_SERVER, args, {
     stdio: ['ignore', 'pipe', 'pipe'], env,
   });
