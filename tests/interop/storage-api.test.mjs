@@ -33,6 +33,22 @@ const {
 
 const STREAM_ARN_RE = /^arn:aws:kinesisvideo:us-west-2:\d{12}:stream\/([a-zA-Z0-9_.-]+)\/\d{13}$/;
 
+// The server sees a closed viewer go a moment after the client: retried.
+async function waitForJoin(storage, channelArn, clientId) {
+  for (let i = 0; ; i++) {
+    try {
+      const v = await storage.send(new JoinStorageSessionAsViewerCommand({ channelArn, clientId }));
+      assert.equal(v.$metadata.httpStatusCode, 200);
+      return;
+    } catch (e) {
+      if (e.name !== 'ClientLimitExceededException' || i >= 30) {
+        throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 async function expectError(promise, name, status, what) {
   let out;
   try {
@@ -210,12 +226,27 @@ describe('media storage and JoinStorageSession with AWS clients', () => {
 
       await expectError(storage.send(new JoinStorageSessionAsViewerCommand({ channelArn, clientId: 'v1' })),
         'ResourceNotFoundException', 404, 'a viewer that is not connected');
-      const viewer = await connectViewer(server.port, channelArn, 'v1');
+      const viewers = [];
       try {
-        const v = await storage.send(new JoinStorageSessionAsViewerCommand({ channelArn, clientId: 'v1' }));
-        assert.equal(v.$metadata.httpStatusCode, 200);
+        for (const id of ['v1', 'v2', 'v3', 'v4']) {
+          viewers.push(await connectViewer(server.port, channelArn, id));
+        }
+        // AWS's limit: 3 viewers joined to a storage session; joining again
+        // with the same client id takes no other place.
+        for (const id of ['v1', 'v2', 'v3', 'v1']) {
+          const v = await storage.send(new JoinStorageSessionAsViewerCommand({ channelArn, clientId: id }));
+          assert.equal(v.$metadata.httpStatusCode, 200);
+        }
+        await expectError(storage.send(new JoinStorageSessionAsViewerCommand({ channelArn, clientId: 'v4' })),
+          'ClientLimitExceededException', 400, 'a fourth viewer');
+        // A viewer leaving frees its place.
+        viewers[2].close();
+        await viewers[2].closed;
+        await waitForJoin(storage, channelArn, 'v4');
       } finally {
-        viewer.close();
+        for (const viewer of viewers) {
+          viewer.close();
+        }
       }
     } finally {
       master.close();

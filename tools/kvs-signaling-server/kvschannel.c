@@ -63,6 +63,10 @@ struct _KvsChannel
   KvsChannelPeerFunc peer_func;
   gpointer peer_data;
   GDestroyNotify peer_notify;
+  /* Viewers joined to the storage session (JoinStorageSessionAsViewer):
+   * client id set; their messages go to viewer_func. */
+  GHashTable *storage_viewers;
+  KvsChannelStorageViewerFunc viewer_func;
   GHashTable *waiters;          /* sender id -> KvsOfferWaiter */
   /* Connections replaced by a newer one and closing: what they still
    * receive is relayed until they are closed, so a client that switches
@@ -136,6 +140,7 @@ kvs_channel_finalize (GObject * object)
   g_clear_pointer (&self->queues, g_hash_table_unref);
   g_clear_pointer (&self->tags, g_hash_table_unref);
   g_clear_pointer (&self->waiters, g_hash_table_unref);
+  g_clear_pointer (&self->storage_viewers, g_hash_table_unref);
   g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_free (self->connects);
   g_free (self->name);
@@ -165,6 +170,8 @@ kvs_channel_init (KvsChannel * self)
   self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) kvs_held_queue_free);
   self->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->storage_viewers = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, NULL);
   self->waiters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
 }
@@ -319,6 +326,10 @@ kvs_channel_set_storage_peer (KvsChannel * self, const gchar * client_id,
   self->peer_func = client_id ? func : NULL;
   self->peer_data = client_id ? user_data : NULL;
   self->peer_notify = client_id ? notify : NULL;
+  /* The viewers joined to the old session go back to the master. */
+  self->viewer_func = NULL;
+  if (self->storage_viewers)
+    g_hash_table_remove_all (self->storage_viewers);
   if (old_id) {
     GST_INFO ("%s: storage session of '%s' ends", self->name, old_id);
     if (old_notify)
@@ -356,6 +367,85 @@ kvs_channel_send_from_storage_peer (KvsChannel * self,
     return FALSE;
   self->counters->messages_relayed++;
   return TRUE;
+}
+
+void
+kvs_channel_set_storage_viewer_func (KvsChannel * self,
+    KvsChannelStorageViewerFunc func)
+{
+  g_return_if_fail (KVS_IS_CHANNEL (self));
+  g_return_if_fail (self->peer_id != NULL);
+
+  self->viewer_func = func;
+}
+
+gboolean
+kvs_channel_join_storage_viewer (KvsChannel * self, const gchar * client_id,
+    guint max, GError ** error)
+{
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (client_id != NULL, FALSE);
+
+  if (self->peer_id == NULL || self->viewer_func == NULL) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
+        "The channel %s has no storage session: the master has to call "
+        "JoinStorageSession first.", self->name);
+    return FALSE;
+  }
+  if (!g_hash_table_contains (self->storage_viewers, client_id) &&
+      g_hash_table_size (self->storage_viewers) >= max) {
+    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_CLIENT_LIMIT_EXCEEDED,
+        "The storage session of the channel %s already has %u viewers.",
+        self->name, max);
+    return FALSE;
+  }
+  g_hash_table_add (self->storage_viewers, g_strdup (client_id));
+  GST_INFO ("%s: viewer '%s' joins the storage session '%s' (%u joined)",
+      self->name, client_id, self->peer_id,
+      g_hash_table_size (self->storage_viewers));
+  self->viewer_func (self, client_id, KVS_STORAGE_VIEWER_JOINED, NULL,
+      self->peer_data);
+  return TRUE;
+}
+
+gboolean
+kvs_channel_send_to_storage_viewer (KvsChannel * self,
+    const gchar * viewer_id, GstKvsMessageType type, const gchar * payload)
+{
+  g_autoptr (GstKvsMessage) msg = NULL;
+  g_autofree gchar *frame = NULL;
+  KvsConnection *target;
+
+  g_return_val_if_fail (KVS_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (viewer_id != NULL && payload != NULL, FALSE);
+
+  if (!g_hash_table_contains (self->storage_viewers, viewer_id))
+    return FALSE;
+  target = g_hash_table_lookup (self->viewers, viewer_id);
+  if (target == NULL || !kvs_connection_is_open (target))
+    return FALSE;
+  msg = gst_kvs_message_new (type);
+  msg->payload = g_strdup (payload);
+  frame = gst_kvs_message_to_service_frame (msg, NULL);
+  self->counters->messages_received++;
+  GST_DEBUG ("%s: %s of the storage session to viewer '%s'", self->name,
+      gst_kvs_message_type_to_string (type), viewer_id);
+  if (!kvs_connection_send_frame (target, frame))
+    return FALSE;
+  self->counters->messages_relayed++;
+  return TRUE;
+}
+
+/* Viewer @id left (closed or replaced): it leaves the storage session. */
+static void
+kvs_channel_storage_viewer_left (KvsChannel * self, const gchar * id)
+{
+  if (id == NULL || !g_hash_table_remove (self->storage_viewers, id))
+    return;
+  GST_INFO ("%s: viewer '%s' leaves the storage session", self->name, id);
+  if (self->viewer_func)
+    self->viewer_func (self, id, KVS_STORAGE_VIEWER_LEFT, NULL,
+        self->peer_data);
 }
 
 /* The master left or was replaced: its storage session ends. */
@@ -512,9 +602,18 @@ kvs_channel_on_message (KvsConnection * conn, GstKvsMessage * msg,
   gchar *frame;
 
   if (kvs_connection_get_role (conn) == GST_KVS_ROLE_VIEWER) {
-    /* The recipient a viewer names is ignored: viewers talk to the master. */
+    /* The recipient a viewer names is ignored: viewers talk to the master,
+     * or to the storage session once joined to it. */
     key = KVS_MASTER_KEY;
     sender_id = kvs_connection_get_client_id (conn);
+    if (self->viewer_func && sender_id &&
+        g_hash_table_lookup (self->viewers, sender_id) == conn &&
+        g_hash_table_contains (self->storage_viewers, sender_id)) {
+      self->counters->messages_relayed++;
+      self->viewer_func (self, sender_id, KVS_STORAGE_VIEWER_MESSAGE, msg,
+          self->peer_data);
+      return;
+    }
     target = self->master;
   } else {
     KvsOfferWaiter *waiter;
@@ -566,6 +665,8 @@ kvs_channel_on_closed (KvsConnection * conn, KvsChannel * self)
     kvs_channel_forget (self, conn);
     kvs_channel_end_storage_session (self);
   } else if (id && g_hash_table_lookup (self->viewers, id) == conn) {
+    /* (id belongs to conn: before letting it go) */
+    kvs_channel_storage_viewer_left (self, id);
     g_hash_table_remove (self->viewers, id);
     kvs_channel_forget (self, conn);
   } else if (g_ptr_array_remove (self->retired, conn)) {
@@ -668,6 +769,7 @@ kvs_channel_attach (KvsChannel * self, KvsConnection * conn)
           "previous one", self->name, id);
       kvs_channel_retire (self, old,
           "Replaced by a newer connection with the same client id");
+      kvs_channel_storage_viewer_left (self, id);
     }
   }
 

@@ -65,6 +65,33 @@ const gchar *kvs_channel_get_storage_peer (KvsChannel * self);
 gboolean kvs_channel_send_from_storage_peer (KvsChannel * self,
     GstKvsMessageType type, const gchar * payload);
 
+/* JoinStorageSessionAsViewer: viewers joined to the storage session talk to
+ * it instead of the master. @func gets each event of viewer @viewer_id:
+ * JOINED, a MESSAGE (@msg) it sent, LEFT (its connection closed or was
+ * replaced); with the session's user_data. Set by the session after
+ * kvs_channel_set_storage_peer(); cleared with the session. */
+typedef enum
+{
+  KVS_STORAGE_VIEWER_JOINED,
+  KVS_STORAGE_VIEWER_MESSAGE,
+  KVS_STORAGE_VIEWER_LEFT,
+} KvsStorageViewerEvent;
+typedef void (*KvsChannelStorageViewerFunc) (KvsChannel * channel,
+    const gchar * viewer_id, KvsStorageViewerEvent event,
+    const GstKvsMessage * msg, gpointer user_data);
+void kvs_channel_set_storage_viewer_func (KvsChannel * self,
+    KvsChannelStorageViewerFunc func);
+/* Join the connected viewer @client_id to the storage session (again: a
+ * new offer). FALSE and @error without a session (RESOURCE_NOT_FOUND) or
+ * when @max viewers are joined already (CLIENT_LIMIT_EXCEEDED). */
+gboolean kvs_channel_join_storage_viewer (KvsChannel * self,
+    const gchar * client_id, guint max, GError ** error);
+/* Send @payload (base64) to joined viewer @viewer_id as the storage
+ * session's message of @type (no senderClientId, as the master's); FALSE
+ * when that viewer is not joined or not connected. */
+gboolean kvs_channel_send_to_storage_viewer (KvsChannel * self,
+    const gchar * viewer_id, GstKvsMessageType type, const gchar * payload);
+
 /* SendAlexaOfferToMaster: what the master answered a relayed offer (its
  * base64 messagePayload), or NULL and @error when there will be none: the
  * channel was deleted (RESOURCE_NOT_FOUND), a newer offer of the same

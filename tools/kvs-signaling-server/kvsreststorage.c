@@ -25,6 +25,9 @@ GST_DEBUG_CATEGORY_EXTERN (kvs_server_debug);
 #define KVS_STREAM_LIST_MAX_RESULTS 10000
 /* AWS's default quota of streams per account and region. */
 #define KVS_SERVER_MAX_STREAMS 10000
+/* AWS's limit of viewers joined to a storage session
+ * (JoinStorageSessionAsViewer: "Maximum viewers: 3"). */
+#define KVS_STORAGE_MAX_VIEWERS 3
 
 #define kvs_quote(value) gst_kvs_validation_quote_value ((value), -1)
 
@@ -588,13 +591,10 @@ kvs_rest_join_storage_session_as_viewer (KvsServer * self,
         quoted, kvs_channel_get_name (channel));
     return NULL;
   }
-  if (kvs_channel_lookup (channel, GST_KVS_ROLE_MASTER, NULL) == NULL) {
-    g_set_error (error, GST_KVS_ERROR, GST_KVS_ERROR_RESOURCE_NOT_FOUND,
-        "The channel %s has no storage session: no master is connected.",
-        kvs_channel_get_name (channel));
+  /* The storage session offers to the viewer (again on a repeated join:
+   * each call sends one offer, as AWS documents). */
+  if (!kvs_channel_join_storage_viewer (channel, client_id,
+          KVS_STORAGE_MAX_VIEWERS, error))
     return NULL;
-  }
-  GST_INFO ("viewer %s joins the storage session of %s", client_id,
-      kvs_channel_get_name (channel));
   return kvs_rest_empty_reply ();
 }

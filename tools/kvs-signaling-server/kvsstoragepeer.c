@@ -89,12 +89,12 @@ kvs_storage_peer_end (KvsStoragePeer * self, const gchar * why)
     kvs_channel_set_storage_peer (channel, NULL, NULL, NULL, NULL);
 }
 
-/* The master's answer and candidates, to the helper. */
+/* One line to the helper: @action, the viewer it concerns (NULL: the
+ * master) and the message payload (NULL: none). */
 static void
-kvs_storage_peer_on_master (KvsChannel * channel, const GstKvsMessage * msg,
-    gpointer user_data)
+kvs_storage_peer_tell (KvsStoragePeer * self, const gchar * action,
+    const gchar * viewer, const gchar * payload)
 {
-  KvsStoragePeer *self = user_data;
   g_autoptr (JsonBuilder) b = NULL;
   g_autoptr (JsonGenerator) gen = NULL;
   g_autoptr (JsonNode) root = NULL;
@@ -102,19 +102,20 @@ kvs_storage_peer_on_master (KvsChannel * channel, const GstKvsMessage * msg,
   g_autofree gchar *line = NULL;
   gchar *text;
 
-  if (msg->payload == NULL || (msg->type != GST_KVS_MESSAGE_TYPE_SDP_ANSWER &&
-          msg->type != GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE)) {
-    GST_INFO ("%s: %s of the master to the storage peer ignored",
-        kvs_channel_get_name (channel),
-        gst_kvs_message_type_to_string (msg->type));
+  if (self->in == NULL || g_output_stream_is_closed (self->in))
     return;
-  }
   b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "action");
-  json_builder_add_string_value (b, gst_kvs_message_type_to_string (msg->type));
-  json_builder_set_member_name (b, "messagePayload");
-  json_builder_add_string_value (b, msg->payload);
+  json_builder_add_string_value (b, action);
+  if (viewer) {
+    json_builder_set_member_name (b, "viewer");
+    json_builder_add_string_value (b, viewer);
+  }
+  if (payload) {
+    json_builder_set_member_name (b, "messagePayload");
+    json_builder_add_string_value (b, payload);
+  }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   gen = json_generator_new ();
@@ -128,6 +129,55 @@ kvs_storage_peer_on_master (KvsChannel * channel, const GstKvsMessage * msg,
     kvs_storage_peer_end (self, error->message);
 }
 
+/* The master's answer and candidates, to the helper. */
+static void
+kvs_storage_peer_on_master (KvsChannel * channel, const GstKvsMessage * msg,
+    gpointer user_data)
+{
+  KvsStoragePeer *self = user_data;
+
+  if (msg->payload == NULL || (msg->type != GST_KVS_MESSAGE_TYPE_SDP_ANSWER &&
+          msg->type != GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE)) {
+    GST_INFO ("%s: %s of the master to the storage peer ignored",
+        kvs_channel_get_name (channel),
+        gst_kvs_message_type_to_string (msg->type));
+    return;
+  }
+  kvs_storage_peer_tell (self, gst_kvs_message_type_to_string (msg->type),
+      NULL, msg->payload);
+}
+
+/* A viewer joined (JoinStorageSessionAsViewer), sent its answer or a
+ * candidate, or left: to the helper, which offers to it the master's
+ * media. */
+static void
+kvs_storage_peer_on_viewer (KvsChannel * channel, const gchar * viewer_id,
+    KvsStorageViewerEvent event, const GstKvsMessage * msg, gpointer user_data)
+{
+  KvsStoragePeer *self = user_data;
+
+  switch (event) {
+    case KVS_STORAGE_VIEWER_JOINED:
+      kvs_storage_peer_tell (self, "VIEWER_JOINED", viewer_id, NULL);
+      break;
+    case KVS_STORAGE_VIEWER_LEFT:
+      kvs_storage_peer_tell (self, "VIEWER_LEFT", viewer_id, NULL);
+      break;
+    case KVS_STORAGE_VIEWER_MESSAGE:
+      if (msg->payload == NULL ||
+          (msg->type != GST_KVS_MESSAGE_TYPE_SDP_ANSWER &&
+              msg->type != GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE)) {
+        GST_INFO ("%s: %s of viewer '%s' to the storage session ignored",
+            kvs_channel_get_name (channel),
+            gst_kvs_message_type_to_string (msg->type), viewer_id);
+        return;
+      }
+      kvs_storage_peer_tell (self, gst_kvs_message_type_to_string (msg->type),
+          viewer_id, msg->payload);
+      break;
+  }
+}
+
 static void kvs_storage_peer_read_next (KvsStoragePeer * self);
 
 static void
@@ -137,7 +187,7 @@ kvs_storage_peer_on_line (GObject * source, GAsyncResult * res, gpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonParser) parser = NULL;
   g_autofree gchar *line = NULL;
-  const gchar *action, *payload;
+  const gchar *action, *payload, *viewer;
   JsonObject *obj;
   gsize len = 0;
 
@@ -162,7 +212,23 @@ kvs_storage_peer_on_line (GObject * source, GAsyncResult * res, gpointer data)
   action = json_object_get_string_member_with_default (obj, "action", "");
   payload = json_object_get_string_member_with_default (obj,
       "messagePayload", NULL);
-  if (g_str_equal (action, "SDP_OFFER") && payload) {
+  viewer = json_object_get_string_member_with_default (obj, "viewer", NULL);
+  if (viewer && payload && (g_str_equal (action, "SDP_OFFER") ||
+          g_str_equal (action, "ICE_CANDIDATE"))) {
+    /* To a joined viewer; one that left meanwhile misses it. */
+    if (!kvs_channel_send_to_storage_viewer (self->channel, viewer,
+            g_str_equal (action, "SDP_OFFER") ? GST_KVS_MESSAGE_TYPE_SDP_OFFER
+            : GST_KVS_MESSAGE_TYPE_ICE_CANDIDATE, payload))
+      GST_INFO ("%s: %s of the storage session to viewer '%s' dropped: it "
+          "left", kvs_channel_get_name (self->channel), action, viewer);
+    else if (g_str_equal (action, "SDP_OFFER"))
+      GST_INFO ("%s: storage peer '%s' sent its offer to viewer '%s'",
+          kvs_channel_get_name (self->channel), self->client_id, viewer);
+  } else if (viewer && g_str_equal (action, "STATE")) {
+    GST_INFO ("%s: storage session '%s', viewer '%s': ICE %s",
+        kvs_channel_get_name (self->channel), self->client_id, viewer,
+        json_object_get_string_member_with_default (obj, "state", ""));
+  } else if (g_str_equal (action, "SDP_OFFER") && payload) {
     if (!kvs_channel_send_from_storage_peer (self->channel,
             GST_KVS_MESSAGE_TYPE_SDP_OFFER, payload)) {
       kvs_storage_peer_end (self, "the master is not connected");
@@ -233,5 +299,6 @@ kvs_storage_peer_start (KvsChannel * channel, const gchar * helper,
   /* The channel owns the session from here (and ends any older one). */
   kvs_channel_set_storage_peer (channel, client_id, kvs_storage_peer_on_master,
       g_object_ref (self), kvs_storage_peer_release);
+  kvs_channel_set_storage_viewer_func (channel, kvs_storage_peer_on_viewer);
   return TRUE;
 }

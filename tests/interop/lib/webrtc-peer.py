@@ -5,6 +5,8 @@ driven over stdin/stdout with one JSON object per line.
 
     webrtc-peer.py offerer   receives VP8: creates the offer, decodes frames
     webrtc-peer.py answerer  sends VP8: answers the offer it is given
+    webrtc-peer.py viewer    sends nothing: answers the offer it is given
+                             (H.264 + Opus), decodes the H.264 video
 
 The Node test carries the descriptions and candidates between this process
 and AWS's JavaScript SignalingClient. Out (stdout):
@@ -51,7 +53,7 @@ class Peer:
         self.role = role
         self.loop = GLib.MainLoop()
         self.frames = 0
-        if role == "offerer":
+        if role in ("offerer", "viewer"):
             self.pipe = Gst.Pipeline.new("peer")
             self.pipe.add(Gst.ElementFactory.make("webrtcbin", "wb"))
         else:
@@ -126,11 +128,20 @@ class Peer:
     def on_pad(self, wb, pad):
         if pad.get_direction() != Gst.PadDirection.SRC:
             return
-        dec = Gst.parse_bin_from_description(
-            "rtpvp8depay ! vp8dec ! "
-            "fakesink name=frames signal-handoffs=true sync=false", True)
+        caps = pad.get_current_caps() or pad.query_caps(None)
+        name = caps.get_structure(0).get_string("encoding-name")
+        if self.role != "viewer":
+            desc = "rtpvp8depay ! vp8dec ! "
+        elif name == "H264":
+            desc = "rtph264depay ! h264parse ! openh264dec ! "
+        else:
+            desc = "fakesink sync=false"
+        if desc.endswith("! "):
+            desc += "fakesink name=frames signal-handoffs=true sync=false"
+        dec = Gst.parse_bin_from_description(desc, True)
         self.pipe.add(dec)
-        dec.get_by_name("frames").connect("handoff", self.on_frame)
+        if dec.get_by_name("frames"):
+            dec.get_by_name("frames").connect("handoff", self.on_frame)
         dec.sync_state_with_parent()
         pad.link(dec.get_static_pad("sink"))
 
@@ -207,8 +218,9 @@ class Peer:
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("offerer", "answerer"):
-        sys.exit("usage: webrtc-peer.py offerer|answerer")
+    if len(sys.argv) != 2 or sys.argv[1] not in ("offerer", "answerer",
+                                                 "viewer"):
+        sys.exit("usage: webrtc-peer.py offerer|answerer|viewer")
     Gst.init(None)
     sys.exit(Peer(sys.argv[1]).run())
 
