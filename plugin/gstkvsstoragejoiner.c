@@ -17,6 +17,7 @@
 #include "gstkvsowner.h"
 #include "gstkvsendpoints.h"
 #include "gstkvschainprovider.h"
+#include "gstkvsproxy.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_storage_joiner_debug);
 #define GST_CAT_DEFAULT kvs_storage_joiner_debug
@@ -188,8 +189,14 @@ make_control_plane (GstKvsStorageJoiner * self, const gchar * region,
   g_clear_object (&self->cp);
   g_clear_pointer (&self->webrtc_endpoint, g_free);
   if (self->session == NULL) {
+    /* proxies as the signaling client takes them: never GIO's default
+     * resolver (libproxy), not safe across threads */
+    g_autoptr (GProxyResolver) proxy_resolver =
+        gst_kvs_proxy_resolver_from_env ();
+
     self->session = soup_session_new_with_options ("timeout", 0,
-        "idle-timeout", 60, "user-agent", "gst-kvssignaling", NULL);
+        "idle-timeout", 60, "user-agent", "gst-kvssignaling",
+        "proxy-resolver", proxy_resolver, NULL);
     if (s->ca_file && *s->ca_file) {
       g_autoptr (GError) tls_error = NULL;
       g_autoptr (GTlsDatabase) db = g_tls_file_database_new (s->ca_file,

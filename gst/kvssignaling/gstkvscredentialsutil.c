@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gstkvscredentialsutil.h"
+#include "gstkvsproxy.h"
 #include "gstkvscredentialsprovider.h"
 
 const gchar *
@@ -196,8 +197,11 @@ SoupSession *
 gst_kvs_credentials_session_new (guint timeout_s, const gchar * ca_file,
     GError ** error)
 {
+  g_autoptr (GProxyResolver) proxy_resolver =
+      gst_kvs_proxy_resolver_from_env ();
   SoupSession *session = soup_session_new_with_options ("timeout", timeout_s,
-      "idle-timeout", 60, "user-agent", "kvssignaling", NULL);
+      "idle-timeout", 60, "user-agent", "kvssignaling",
+      "proxy-resolver", proxy_resolver, NULL);
   const gchar *what = ca_file ? "the CA file" : "the CA file of AWS_CA_BUNDLE";
 
   if (ca_file == NULL)

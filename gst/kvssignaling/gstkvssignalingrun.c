@@ -24,6 +24,7 @@
 #include <gst/gst.h>
 
 #include "gstkvssignalingrun.h"
+#include "gstkvsproxy.h"
 #include "gstkvshandover.h"
 #include "gstkvsawsconfig.h"
 #include "gstkvscredentialsutil.h"
@@ -247,46 +248,6 @@ gst_kvs_signaling_run_new (const GstKvsSettings * settings, GError ** error)
   return run;
 }
 
-static const gchar *
-env_nonempty (const gchar * lower, const gchar * upper)
-{
-  const gchar *v = g_getenv (lower);
-
-  if (!v || !*v)
-    v = g_getenv (upper);
-  return v && *v ? v : NULL;
-}
-
-/* The proxies of the usual environment variables, or NULL for direct
- * connections. GIO's default resolver (libproxy on Debian 12) is avoided:
- * it is not safe when several threads resolve at once. */
-static GProxyResolver *
-proxy_resolver_from_env (void)
-{
-  const gchar *all = env_nonempty ("all_proxy", "ALL_PROXY");
-  const gchar *https = env_nonempty ("https_proxy", "HTTPS_PROXY");
-  const gchar *http = env_nonempty ("http_proxy", "HTTP_PROXY");
-  const gchar *no = env_nonempty ("no_proxy", "NO_PROXY");
-  g_auto (GStrv) ignore = NULL;
-  GSimpleProxyResolver *resolver;
-
-  if (!all && !https && !http)
-    return NULL;
-
-  ignore = no ? g_strsplit (no, ",", -1) : NULL;
-  resolver = G_SIMPLE_PROXY_RESOLVER (g_simple_proxy_resolver_new (all,
-          ignore));
-  if (https) {
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "https", https);
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "wss", https);
-  }
-  if (http) {
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "http", http);
-    g_simple_proxy_resolver_set_uri_proxy (resolver, "ws", http);
-  }
-  return G_PROXY_RESOLVER (resolver);
-}
-
 /* The ARN and endpoints of earlier processes (gstkvschannelcache.c). */
 static void
 open_disk_cache (GstKvsSignalingRun * run)
@@ -300,7 +261,8 @@ open_disk_cache (GstKvsSignalingRun * run)
 void
 gst_kvs_signaling_run_open (GstKvsSignalingRun * run)
 {
-  g_autoptr (GProxyResolver) proxy_resolver = proxy_resolver_from_env ();
+  g_autoptr (GProxyResolver) proxy_resolver =
+      gst_kvs_proxy_resolver_from_env ();
 
   /* max-conns-per-host: the WebSocket opens beside GetIceServerConfig and
    * a kept-alive REST connection (libsoup's default, 2, would make it wait
