@@ -643,38 +643,61 @@ typedef struct
   GMutex lock;
   gboolean released;            /* (lock) */
   guint accepted;               /* (lock) */
+  guint open;                   /* (lock) connections not closed yet */
   GPtrArray *held;              /* GSocketConnection, the gate's thread */
 } Gate;
+
+static void
+gate_closed (Gate * gate)
+{
+  g_mutex_lock (&gate->lock);
+  gate->open--;
+  g_mutex_unlock (&gate->lock);
+}
 
 static void
 gate_spliced (GObject * source, GAsyncResult * res, gpointer data)
 {
   g_io_stream_splice_finish (res, NULL);
+  gate_closed (data);
 }
+
+typedef struct
+{
+  Gate *gate;
+  GIOStream *down;
+} GateOpening;
 
 static void
 gate_connected (GObject * source, GAsyncResult * res, gpointer data)
 {
-  GIOStream *down = data;
+  GateOpening *opening = data;
   GSocketConnection *up =
       g_socket_client_connect_finish (G_SOCKET_CLIENT (source), res, NULL);
 
-  if (up)
-    g_io_stream_splice_async (down, G_IO_STREAM (up),
+  if (up) {
+    g_io_stream_splice_async (opening->down, G_IO_STREAM (up),
         G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
-        G_PRIORITY_DEFAULT, NULL, gate_spliced, NULL);
-  else
-    g_io_stream_close (down, NULL, NULL);
+        G_PRIORITY_DEFAULT, NULL, gate_spliced, opening->gate);
+  } else {
+    g_io_stream_close (opening->down, NULL, NULL);
+    gate_closed (opening->gate);
+  }
   g_clear_object (&up);
-  g_object_unref (down);
+  g_object_unref (opening->down);
+  g_free (opening);
 }
 
 /* The gate's thread: @conn (taken) to the service. */
 static void
 gate_open (Gate * gate, GSocketConnection * conn)
 {
+  GateOpening *opening = g_new (GateOpening, 1);
+
+  opening->gate = gate;
+  opening->down = G_IO_STREAM (conn);
   g_socket_client_connect_to_host_async (gate->client, "127.0.0.1",
-      gate->target_port, NULL, gate_connected, conn);
+      gate->target_port, NULL, gate_connected, opening);
 }
 
 static void
@@ -690,6 +713,7 @@ gate_accepted (GObject * source, GAsyncResult * res, gpointer data)
     return;                     /* closed */
   g_mutex_lock (&gate->lock);
   gate->accepted++;
+  gate->open++;
   released = gate->released;
   g_mutex_unlock (&gate->lock);
   if (released)
@@ -775,9 +799,23 @@ gate_accepted_count (Gate * gate)
   return n;
 }
 
+/* After the viewer stopped: its connections end (bounded wait), then the
+ * gate. */
 static void
 gate_free (Gate * gate)
 {
+  gint64 end = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  guint open = 1;
+
+  while (g_get_monotonic_time () < end) {
+    g_mutex_lock (&gate->lock);
+    open = gate->open;
+    g_mutex_unlock (&gate->lock);
+    if (open == 0)
+      break;
+    g_usleep (20 * 1000);
+  }
+  fail_unless_equals_int (open, 0);
   g_main_loop_quit (gate->loop);
   g_thread_join (gate->thread);
   g_ptr_array_unref (gate->held);
