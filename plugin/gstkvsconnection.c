@@ -578,6 +578,32 @@ on_client_connect_failed (GstKvsSignalingClient * client,
       retry_ms, started);
 }
 
+/* Viewer: the offer is made while the connection is set up (issue 16: the
+ * webrtcbin's DTLS certificate, its local description and the gathering of
+ * host and STUN candidates overlap the REST calls and the WebSocket
+ * handshake); it goes out, with the candidates found meanwhile, once
+ * connected. The STUN server is known up front; TURN servers join the ICE
+ * agent when GetIceServerConfig has answered (apply_ice_servers() at
+ * CONNECTED: libnice gathers relay candidates for the streams it has, and
+ * they are trickled). */
+static void
+prepare_viewer (GstKvsConnection * self, GstKvsWebrtcSession * session)
+{
+  if (session == NULL || gst_kvs_webrtc_session_is_prepared (session))
+    return;
+  apply_ice_servers (self, gst_kvs_webrtc_session_get_webrtcbin (session));
+  gst_kvs_webrtc_session_prepare (session);
+}
+
+/* Whether the client is on its way to a connection (the run's region is
+ * known, a webrtcbin may prepare its offer). */
+static gboolean
+is_connecting (GstKvsSignalingState state)
+{
+  return state >= GST_KVS_SIGNALING_STATE_GET_CREDENTIALS
+      && state <= GST_KVS_SIGNALING_STATE_CONNECTING;
+}
+
 static void
 on_client_state (GstKvsSignalingClient * client, GstKvsSignalingState state,
     GstKvsConnection * self)
@@ -597,6 +623,11 @@ on_client_state (GstKvsSignalingClient * client, GstKvsSignalingState state,
   post_stats (self, "state-changed");
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
 
+  if (is_connecting (state) && self->settings.role == GST_KVS_ROLE_VIEWER) {
+    viewer_session = dup_session (self, NULL);
+    prepare_viewer (self, viewer_session);
+    g_clear_object (&viewer_session);
+  }
   if (state != GST_KVS_SIGNALING_STATE_CONNECTED)
     return;
 
@@ -903,7 +934,7 @@ gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
     GstElement * webrtcbin, GError ** error)
 {
   GstKvsWebrtcSession *session = NULL;
-  gboolean added, connected;
+  gboolean added, connected, connecting;
 
   g_return_val_if_fail (GST_IS_ELEMENT (webrtcbin), FALSE);
 
@@ -916,6 +947,7 @@ gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
     return FALSE;
   }
   connected = self->state == GST_KVS_SIGNALING_STATE_CONNECTED;
+  connecting = self->starts > 0 && is_connecting (self->state);
   g_mutex_unlock (&self->lock);
   if (!added)
     return TRUE;
@@ -929,6 +961,8 @@ gst_kvs_connection_add_webrtcbin (GstKvsConnection * self,
   if (session) {
     if (connected)
       gst_kvs_webrtc_session_set_ready (session);
+    else if (connecting)
+      prepare_viewer (self, session);
     g_object_unref (session);
   }
   return TRUE;

@@ -18,6 +18,17 @@ typedef struct
   gchar *candidate;
 } HeldCandidate;
 
+/* What an offerer made before the signaling path was up, in order: its
+ * offer, then its candidates (sdp NULL). */
+typedef struct
+{
+  GstWebRTCSDPType type;
+  gchar *sdp;
+  guint mline_index;
+  gchar *mid;
+  gchar *candidate;
+} Outgoing;
+
 struct _GstKvsWebrtcSession
 {
   GObject parent;
@@ -30,11 +41,14 @@ struct _GstKvsWebrtcSession
   GMutex lock;
   GObject *owner;               /* NULL once closed */
   gboolean closed;
-  gboolean ready;
+  gboolean prepared;            /* offerer: may make its offer */
+  gboolean ready;               /* the signaling path is up: may send */
   gboolean negotiation_needed;
   gboolean offer_in_progress;
   gboolean remote_set;
   GQueue held;                  /* HeldCandidate, until remote_set */
+  GQueue outgoing;              /* Outgoing, until ready (offerer) */
+  GMutex send_lock;             /* keeps what is sent in order */
   GstWebRTCPeerConnectionState connection_state;
   gchar *remote_origin;         /* of the last remote offer applied */
   gboolean offered;             /* a remote offer was handled */
@@ -62,6 +76,15 @@ held_candidate_free (HeldCandidate * held)
   g_free (held->mid);
   g_free (held->candidate);
   g_free (held);
+}
+
+static void
+outgoing_free (Outgoing * out)
+{
+  g_free (out->sdp);
+  g_free (out->mid);
+  g_free (out->candidate);
+  g_free (out);
 }
 
 static const gchar *
@@ -183,18 +206,61 @@ session_promise_new (GstKvsWebrtcSession * self, GstPromiseChangeFunc done)
   return promise;
 }
 
+/* Hands @out to the owner (send_lock held). */
+static void
+deliver (GstKvsWebrtcSession * self, Outgoing * out)
+{
+  g_autoptr (GObject) owner = dup_owner (self);
+
+  if (owner == NULL)
+    return;
+  if (out->sdp) {
+    if (self->callbacks.send_sdp == NULL)
+      return;
+    GST_INFO_OBJECT (self->webrtcbin, "sending %s to peer %s",
+        gst_webrtc_sdp_type_to_string (out->type), peer_name (self));
+    self->callbacks.send_sdp (self, out->type, out->sdp, owner);
+  } else if (self->callbacks.send_candidate) {
+    GST_LOG_OBJECT (self->webrtcbin, "local candidate for m-line %u (mid %s)",
+        out->mline_index, GST_STR_NULL (out->mid));
+    self->callbacks.send_candidate (self, out->mline_index, out->mid,
+        out->candidate, owner);
+  }
+}
+
+/* Sends @out (taken), or keeps it until the session is ready: an offerer
+ * makes its offer and gathers candidates while the signaling connection is
+ * still being set up, and sends them, in order, once it is up. */
+static void
+send_or_hold (GstKvsWebrtcSession * self, Outgoing * out)
+{
+  gboolean now;
+
+  g_mutex_lock (&self->send_lock);
+  g_mutex_lock (&self->lock);
+  now = self->ready || !self->offerer;
+  if (!now && !self->closed) {
+    GST_DEBUG_OBJECT (self->webrtcbin, "holding our %s until the signaling "
+        "connection is up", out->sdp ? "offer" : "candidate");
+    g_queue_push_tail (&self->outgoing, out);
+    out = NULL;
+  }
+  g_mutex_unlock (&self->lock);
+  if (out && now)
+    deliver (self, out);
+  g_mutex_unlock (&self->send_lock);
+  if (out)
+    outgoing_free (out);
+}
+
 static void
 send_local_sdp (GstKvsWebrtcSession * self, GstWebRTCSessionDescription * desc)
 {
-  g_autoptr (GObject) owner = dup_owner (self);
-  g_autofree gchar *text = NULL;
+  Outgoing *out = g_new0 (Outgoing, 1);
 
-  if (owner == NULL || self->callbacks.send_sdp == NULL)
-    return;
-  text = gst_kvs_webrtc_sdp_to_text (desc->sdp);
-  GST_INFO_OBJECT (self->webrtcbin, "sending %s to peer %s",
-      gst_webrtc_sdp_type_to_string (desc->type), peer_name (self));
-  self->callbacks.send_sdp (self, desc->type, text, owner);
+  out->type = desc->type;
+  out->sdp = gst_kvs_webrtc_sdp_to_text (desc->sdp);
+  send_or_hold (self, out);
 }
 
 static void
@@ -257,7 +323,7 @@ maybe_offer (GstKvsWebrtcSession * self)
   gboolean go = FALSE;
 
   g_mutex_lock (&self->lock);
-  if (!self->closed && self->offerer && self->ready
+  if (!self->closed && self->offerer && self->prepared
       && self->negotiation_needed && !self->offer_in_progress) {
     self->negotiation_needed = FALSE;
     self->offer_in_progress = TRUE;
@@ -287,24 +353,20 @@ static void
 on_ice_candidate (GstElement * webrtcbin, guint mline_index,
     const gchar * candidate, GstKvsWebrtcSession * self)
 {
-  g_autoptr (GObject) owner = NULL;
   GstWebRTCSessionDescription *local = NULL;
-  g_autofree gchar *mid = NULL;
+  Outgoing *out;
 
   if (candidate == NULL || *candidate == '\0')
     return;                     /* end of candidates: KVS has no such message */
 
+  out = g_new0 (Outgoing, 1);
   g_object_get (webrtcbin, "local-description", &local, NULL);
-  mid = gst_kvs_webrtc_sdp_dup_mid (local, mline_index);
+  out->mid = gst_kvs_webrtc_sdp_dup_mid (local, mline_index);
   if (local)
     gst_webrtc_session_description_free (local);
-
-  owner = dup_owner (self);
-  if (owner && self->callbacks.send_candidate) {
-    GST_LOG_OBJECT (webrtcbin, "local candidate for m-line %u (mid %s)",
-        mline_index, GST_STR_NULL (mid));
-    self->callbacks.send_candidate (self, mline_index, mid, candidate, owner);
-  }
+  out->mline_index = mline_index;
+  out->candidate = g_strdup (candidate);
+  send_or_hold (self, out);
 }
 
 static void
@@ -560,32 +622,86 @@ gst_kvs_webrtc_session_get_held_candidates (GstKvsWebrtcSession * self)
   return n;
 }
 
-void
-gst_kvs_webrtc_session_set_ready (GstKvsWebrtcSession * self)
+/* An offerer's offer is due when webrtcbin has transceivers and no local
+ * description: it may have asked for negotiation before we listened.
+ * (Asked outside our lock: webrtcbin takes its own.) */
+static gboolean
+offer_due (GstKvsWebrtcSession * self)
 {
-  gboolean due = FALSE;
+  GstWebRTCSessionDescription *local = NULL;
+
+  if (!self->offerer
+      || gst_kvs_webrtcbin_count_transceivers (self->webrtcbin) == 0)
+    return FALSE;
+  g_object_get (self->webrtcbin, "local-description", &local, NULL);
+  if (local == NULL)
+    return TRUE;
+  gst_webrtc_session_description_free (local);
+  return FALSE;
+}
+
+void
+gst_kvs_webrtc_session_prepare (GstKvsWebrtcSession * self)
+{
+  gboolean due;
 
   g_return_if_fail (GST_IS_KVS_WEBRTC_SESSION (self));
 
-  /* webrtcbin may have asked for negotiation before we listened: transceivers
-   * without a local description mean an offer is due. (Asked outside our
-   * lock: webrtcbin takes its own.) */
-  if (self->offerer
-      && gst_kvs_webrtcbin_count_transceivers (self->webrtcbin) > 0) {
-    GstWebRTCSessionDescription *local = NULL;
-
-    g_object_get (self->webrtcbin, "local-description", &local, NULL);
-    if (local == NULL)
-      due = TRUE;
-    else
-      gst_webrtc_session_description_free (local);
-  }
-
+  due = offer_due (self);
   g_mutex_lock (&self->lock);
-  self->ready = TRUE;
+  if (!self->prepared)
+    GST_DEBUG_OBJECT (self->webrtcbin, "peer %s: the offer may be made "
+        "before the signaling connection is up", peer_name (self));
+  self->prepared = TRUE;
   if (due && !self->offer_in_progress)
     self->negotiation_needed = TRUE;
   g_mutex_unlock (&self->lock);
+  maybe_offer (self);
+}
+
+gboolean
+gst_kvs_webrtc_session_is_prepared (GstKvsWebrtcSession * self)
+{
+  gboolean prepared;
+
+  g_return_val_if_fail (GST_IS_KVS_WEBRTC_SESSION (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  prepared = self->prepared;
+  g_mutex_unlock (&self->lock);
+  return prepared;
+}
+
+void
+gst_kvs_webrtc_session_set_ready (GstKvsWebrtcSession * self)
+{
+  GQueue outgoing = G_QUEUE_INIT;
+  gboolean due;
+  Outgoing *out;
+
+  g_return_if_fail (GST_IS_KVS_WEBRTC_SESSION (self));
+
+  due = offer_due (self);
+
+  /* What was made meanwhile goes first, in order (send_lock: a candidate
+   * that comes now waits for it). */
+  g_mutex_lock (&self->send_lock);
+  g_mutex_lock (&self->lock);
+  self->prepared = TRUE;
+  self->ready = TRUE;
+  if (due && !self->offer_in_progress)
+    self->negotiation_needed = TRUE;
+  outgoing = self->outgoing;
+  g_queue_init (&self->outgoing);
+  g_mutex_unlock (&self->lock);
+  if (outgoing.length)
+    GST_DEBUG_OBJECT (self->webrtcbin, "signaling connection up: sending "
+        "the %u messages made meanwhile", outgoing.length);
+  while ((out = g_queue_pop_head (&outgoing))) {
+    deliver (self, out);
+    outgoing_free (out);
+  }
+  g_mutex_unlock (&self->send_lock);
   maybe_offer (self);
 }
 
@@ -665,6 +781,7 @@ gst_kvs_webrtc_session_close (GstKvsWebrtcSession * self)
   ids[2] = self->sig_state;
   self->sig_negotiation = self->sig_candidate = self->sig_state = 0;
   g_queue_clear_full (&self->held, (GDestroyNotify) held_candidate_free);
+  g_queue_clear_full (&self->outgoing, (GDestroyNotify) outgoing_free);
   in_flight = g_steal_pointer (&self->in_flight);
   self->in_flight = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_promise_unref);
@@ -685,12 +802,14 @@ gst_kvs_webrtc_session_finalize (GObject * object)
   GstKvsWebrtcSession *self = GST_KVS_WEBRTC_SESSION (object);
 
   g_queue_clear_full (&self->held, (GDestroyNotify) held_candidate_free);
+  g_queue_clear_full (&self->outgoing, (GDestroyNotify) outgoing_free);
   g_ptr_array_unref (self->in_flight);
   g_clear_object (&self->owner);
   gst_clear_object (&self->webrtcbin);
   g_free (self->peer_id);
   g_free (self->remote_origin);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->send_lock);
 
   G_OBJECT_CLASS (gst_kvs_webrtc_session_parent_class)->finalize (object);
 }
@@ -705,7 +824,9 @@ static void
 gst_kvs_webrtc_session_init (GstKvsWebrtcSession * self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->send_lock);
   g_queue_init (&self->held);
+  g_queue_init (&self->outgoing);
   self->in_flight = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_promise_unref);
 }

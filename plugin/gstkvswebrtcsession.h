@@ -37,7 +37,8 @@ typedef struct {
 } GstKvsWebrtcSessionCallbacks;
 
 /* @offerer: TRUE for a viewer (creates the offer when webrtcbin needs
- * negotiation and the session is ready), FALSE for a master (answers).
+ * negotiation and the session is prepared or ready), FALSE for a master
+ * (answers).
  * @peer_id: the remote client id, NULL for the master as seen by a viewer.
  * @owner: a GObject kept (referenced) until gst_kvs_webrtc_session_close(). */
 GstKvsWebrtcSession *gst_kvs_webrtc_session_new (GstElement * webrtcbin,
@@ -47,7 +48,16 @@ GstKvsWebrtcSession *gst_kvs_webrtc_session_new (GstElement * webrtcbin,
 GstElement *gst_kvs_webrtc_session_get_webrtcbin (GstKvsWebrtcSession * self);
 const gchar *gst_kvs_webrtc_session_get_peer_id (GstKvsWebrtcSession * self);
 
-/* The signaling path is up: an offerer may now send its offer. */
+/* Offerer: the signaling connection is being set up; the offer may be made
+ * now (webrtcbin's DTLS certificate, the local description, ICE gathering)
+ * while it is. The offer and the candidates are held until
+ * gst_kvs_webrtc_session_set_ready(). Idempotent. */
+void gst_kvs_webrtc_session_prepare (GstKvsWebrtcSession * self);
+gboolean gst_kvs_webrtc_session_is_prepared (GstKvsWebrtcSession * self);
+
+/* The signaling path is up: an offerer sends what it held (its offer, then
+ * its candidates, in order) and from now on sends as it goes; one that was
+ * not prepared makes its offer now. */
 void gst_kvs_webrtc_session_set_ready (GstKvsWebrtcSession * self);
 
 /* Remote messages, from any thread. Candidates that arrive before the remote

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""One cold kvswebrtcsrc viewer for the join benchmark (tests/bench/run
---only join): a new process, nothing cached.
+"""One kvswebrtcsrc viewer for the join benchmark (tests/bench/run --only
+join): a new process; cold or warm as the channel cache directory it is
+given (KVS_SIGNALING_CACHE_DIR, set by join.py) is empty or not.
 
     join-viewer.py ENDPOINT CA_FILE CHANNEL CLIENT_ID AK SK LOCAL_ADDRESS
 

@@ -213,7 +213,8 @@ def start_master(srv, cert, env, channel):
 
 def gst_viewer(ctx, endpoint, channel, client_id, cache_dir):
     """A new process: /usr/bin/python3 join-viewer.py (kvswebrtcsrc)."""
-    env = dict(ctx["env"], XDG_CACHE_HOME=cache_dir)
+    env = dict(ctx["env"], KVS_SIGNALING_CACHE_DIR=os.path.join(cache_dir, "kvssignaling"),
+               KVS_SIGNALING_CACHE_TTL="")
     t0 = time.monotonic()
     p = spawn(["/usr/bin/python3", os.path.join(HERE, "join-viewer.py"), endpoint,
                ctx["cert"], channel, client_id, AK, SK, HOST], env=env)
@@ -238,6 +239,13 @@ def gst_cold(ctx, endpoint, channel, client_id):
         return gst_viewer(ctx, endpoint, channel, client_id, cache)
 
 
+def gst_warm(ctx, endpoint, channel, client_id):
+    """The on-disk channel cache (gstkvschannelcache.c) of the viewers that
+    joined this channel through this endpoint before: one directory kept
+    across joins, filled by the unmeasured warm-up join of each RTT."""
+    return gst_viewer(ctx, endpoint, channel, client_id, ctx["warm_cache"])
+
+
 def browser(ctx, endpoint, channel, client_id):
     b = ctx["browser"]
     url = ("%s/viewer?channel=%s&region=us-west-2&clientId=%s#accessKeyId=%s"
@@ -254,13 +262,13 @@ def browser(ctx, endpoint, channel, client_id):
     return {"join_ms": d["frame_ms"], "script_ms": d.get("script_ms")}
 
 
-# name -> (what it is, how to run one join). The warm kvswebrtcsrc (cache
-# present) is one more entry once the on-disk cache exists, e.g.
-#   "kvswebrtcsrc-warm": ("kvswebrtcsrc warm ...", gst_warm),
-# with gst_warm running gst_viewer on a cache directory kept across joins.
+# name -> (what it is, how to run one join).
 CLIENTS = {
     "kvswebrtcsrc-cold": ("kvswebrtcsrc, cold (new process, nothing cached): "
                           "PLAYING → first decoded frame", gst_cold),
+    "kvswebrtcsrc-warm": ("kvswebrtcsrc, warm (new process, the channel's ARN and "
+                          "endpoints in the on-disk cache): PLAYING → first decoded "
+                          "frame", gst_warm),
     "browser": ("AWS's JS SDK: the viewer page in headless Chromium: "
                 "navigation start → first rendered frame", browser),
 }
@@ -271,8 +279,13 @@ def one_join(ctx, srv, client, endpoint, n, tcp_count=lambda: 0):
     before the clock starts, stopped after. (With one master for every
     join, each Chromium viewer after the first reached 'connected' and then
     received no media, its master no RTCP: see docs/performance.md.)"""
-    channel = "%s-%d" % (CHANNEL, n)
+    # a warm viewer joins the channel its cache knows (the previous
+    # masters are gone; each join still has a new one)
+    channel = "%s-%d" % (CHANNEL, n) if client != "kvswebrtcsrc-warm" else CHANNEL + "-warm"
     master = start_master(srv, ctx["cert"], ctx["env"], channel)
+    # a master that has been running a while: its encoder past its first
+    # frames, its process past its start-up work
+    time.sleep(ctx.get("settle", 0))
     try:
         c0, off, p0 = srv.counters(), srv.log_size(), tcp_count()
         res = CLIENTS[client][1](ctx, endpoint, channel, "bench-join-viewer-%d" % n)
@@ -303,6 +316,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--clients", default=",".join(CLIENTS))
     ap.add_argument("--budget", type=float, default=540, help="seconds")
+    ap.add_argument("--master-settle", type=float, default=1.0,
+                    help="seconds between the master's connect and the viewer's start")
     args = ap.parse_args()
     rtts = [int(x) for x in args.rtts.split(",")]
     clients = args.clients.split(",")
@@ -314,7 +329,9 @@ def main():
     try:
         cert, key = make_cert(tmp)
         srv = Service(args.server, cert, key, tmp, env)
-        ctx = {"env": env, "cert": cert}
+        ctx = {"env": env, "cert": cert, "warm_cache": os.path.join(tmp, "warm-cache"),
+               "settle": args.master_settle}
+        os.makedirs(ctx["warm_cache"], mode=0o700)
         if "browser" in clients:
             ctx["browser"] = start_browser(env)
         n = 0
@@ -340,6 +357,13 @@ def main():
             endpoint = "https://" + first.split()[-1]
             if os.environ.get("KVS_JOIN_DIRECT"):
                 endpoint = srv.url
+            if "kvswebrtcsrc-warm" in clients:
+                # fills the warm cache for this endpoint (the proxy's
+                # address is part of an entry's key)
+                n += 1
+                res = one_join(ctx, srv, "kvswebrtcsrc-warm", endpoint, n)
+                log("RTT %d ms, warm-up of the cache: %s (REST %s)" % (
+                    rtt, res.get("join_ms", res.get("error")), res.get("operations")))
             for r in range(args.rounds):
                 if r > 1 and time.monotonic() > t_end:
                     log("budget spent: RTT %d ms stops after %d rounds" % (rtt, r))

@@ -1,6 +1,8 @@
 /* Tests of the webrtcbin binding (GstKvsWebrtcSession) without signaling:
  * two sessions wired to each other in-process, master answering, viewer
- * offering, trickle ICE with mids only, early candidates held.
+ * offering (made ready at once, or prepared first: the offer made while
+ * the connection is set up, sent before its candidates once ready),
+ * trickle ICE with mids only, early candidates held.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -331,6 +333,8 @@ typedef struct
   GstElement *master_wb;
   GstElement *viewer_wb;
   gchar *offer;                 /* held back by the test */
+  guint offers;                 /* offers sent */
+  guint candidates_before_offer;        /* the viewer's, sent before it */
   gboolean answer_seen;
   guint viewer_candidates;
   guint master_candidates;
@@ -368,6 +372,7 @@ send_sdp (GstKvsWebrtcSession * session, GstWebRTCSDPType type,
     fail_unless (session == wire.viewer);
     g_mutex_lock (&wire.lock);
     wire.offer = g_strdup (sdp);
+    wire.offers++;
     g_cond_broadcast (&wire.cond);
     g_mutex_unlock (&wire.lock);
   } else {
@@ -389,6 +394,8 @@ send_candidate (GstKvsWebrtcSession * session, guint mline,
     gst_kvs_webrtc_session_handle_candidate (wire.master, -1, mid, candidate);
     g_mutex_lock (&wire.lock);
     wire.viewer_candidates++;
+    if (wire.offers == 0)
+      wire.candidates_before_offer++;
     g_cond_broadcast (&wire.cond);
     g_mutex_unlock (&wire.lock);
   } else {
@@ -456,6 +463,21 @@ on_viewer_pad (GstElement * wb, GstPad * pad, GstElement * pipeline)
   g_mutex_unlock (&wire.lock);                                             \
 } G_STMT_END
 
+static gboolean
+has_local_description (GstElement * webrtcbin)
+{
+  GstWebRTCSessionDescription *local = NULL;
+
+  g_object_get (webrtcbin, "local-description", &local, NULL);
+  if (local == NULL)
+    return FALSE;
+  gst_webrtc_session_description_free (local);
+  return TRUE;
+}
+
+/* Run twice: the viewer's session made ready at once (__i__ 0), and first
+ * prepared (1): the offer is then made, its candidates gathered, nothing
+ * sent until ready, and then the offer before any candidate. */
 GST_START_TEST (test_viewer_offers_master_answers_video_flows)
 {
   GstElement *master, *viewer;
@@ -509,6 +531,24 @@ GST_START_TEST (test_viewer_offers_master_answers_video_flows)
   fail_unless (wire.offer == NULL);
   g_mutex_unlock (&wire.lock);
 
+  if (__i__ == 1) {
+    gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+    /* The signaling connection is being set up: the offer is made, not
+     * sent. */
+    gst_kvs_webrtc_session_prepare (wire.viewer);
+    while (!has_local_description (wire.viewer_wb)
+        && g_get_monotonic_time () < end)
+      g_usleep (10 * 1000);
+    fail_unless (has_local_description (wire.viewer_wb),
+        "no offer made while the connection was being set up");
+    g_usleep (300 * 1000);      /* host candidates gathered meanwhile */
+    g_mutex_lock (&wire.lock);
+    fail_unless (wire.offer == NULL, "the offer went out before ready");
+    fail_unless_equals_int (wire.viewer_candidates, 0);
+    g_mutex_unlock (&wire.lock);
+  }
+
   gst_kvs_webrtc_session_set_ready (wire.viewer);
 
   /* The offer is held back until the viewer's first candidates reached the
@@ -517,6 +557,7 @@ GST_START_TEST (test_viewer_offers_master_answers_video_flows)
   fail_unless (wire.problem == NULL, "%s", wire.problem);
   fail_unless (wire.offer != NULL, "no offer");
   fail_unless (wire.viewer_candidates > 0, "no viewer candidate");
+  fail_unless_equals_int (wire.candidates_before_offer, 0);
   held = gst_kvs_webrtc_session_get_held_candidates (wire.master);
   fail_unless (held > 0, "early candidates were not held");
   fail_if (wire.answer_seen);
@@ -679,7 +720,8 @@ session_suite (void)
   tcase_add_test (tc, test_close_interrupts_dropped_actions);
   tcase_add_test (tc, test_bad_remote_sdp_is_reported);
   if (elem_have_factories (media))
-    tcase_add_test (tc, test_viewer_offers_master_answers_video_flows);
+    tcase_add_loop_test (tc, test_viewer_offers_master_answers_video_flows, 0,
+        2);
   else
     g_printerr ("nicesrc/dtlssrtpenc/vp8 missing: skipping media tests\n");
   return s;

@@ -4,7 +4,8 @@
  * description decodes; two bins in one pipeline are two viewers; the bin
  * survives a master restart with its pads and decoder; a viewer restarted
  * with the same client id gets video again; role=master exposes a viewer's
- * stream; bad codec lists are clear errors.
+ * stream; bad codec lists are clear errors; the offer is made while the
+ * connection is being set up and sent first once it is up.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -14,6 +15,10 @@
 #include <gio/gio.h>
 #include <signal.h>
 #include <string.h>
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API
+#endif
+#include <gst/webrtc/webrtc.h>
 #include <gst/kvssignaling/kvssignaling.h>
 #include "../kvstestexit.h"
 #include "elementutil.h"
@@ -623,6 +628,341 @@ GST_START_TEST (test_negotiation_failure_is_a_warning)
 
 GST_END_TEST;
 
+/* ---- the offer is made while the connection is set up (issue 16) ------ */
+
+/* A TCP gate in front of the service: it accepts connections and holds
+ * them until released, then splices each to the service. */
+typedef struct
+{
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GSocketListener *listener;
+  GSocketClient *client;
+  guint port, target_port;
+  GMutex lock;
+  gboolean released;            /* (lock) */
+  guint accepted;               /* (lock) */
+  guint open;                   /* (lock) connections not closed yet */
+  GPtrArray *held;              /* GSocketConnection, the gate's thread */
+} Gate;
+
+static void
+gate_closed (Gate * gate)
+{
+  g_mutex_lock (&gate->lock);
+  gate->open--;
+  g_mutex_unlock (&gate->lock);
+}
+
+static void
+gate_spliced (GObject * source, GAsyncResult * res, gpointer data)
+{
+  g_io_stream_splice_finish (res, NULL);
+  gate_closed (data);
+}
+
+typedef struct
+{
+  Gate *gate;
+  GIOStream *down;
+} GateOpening;
+
+static void
+gate_connected (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GateOpening *opening = data;
+  GSocketConnection *up =
+      g_socket_client_connect_finish (G_SOCKET_CLIENT (source), res, NULL);
+
+  if (up) {
+    g_io_stream_splice_async (opening->down, G_IO_STREAM (up),
+        G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+        G_PRIORITY_DEFAULT, NULL, gate_spliced, opening->gate);
+  } else {
+    g_io_stream_close (opening->down, NULL, NULL);
+    gate_closed (opening->gate);
+  }
+  g_clear_object (&up);
+  g_object_unref (opening->down);
+  g_free (opening);
+}
+
+/* The gate's thread: @conn (taken) to the service. */
+static void
+gate_open (Gate * gate, GSocketConnection * conn)
+{
+  GateOpening *opening = g_new (GateOpening, 1);
+
+  opening->gate = gate;
+  opening->down = G_IO_STREAM (conn);
+  g_socket_client_connect_to_host_async (gate->client, "127.0.0.1",
+      gate->target_port, NULL, gate_connected, opening);
+}
+
+static void
+gate_accepted (GObject * source, GAsyncResult * res, gpointer data)
+{
+  Gate *gate = data;
+  GSocketConnection *conn =
+      g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), res, NULL,
+      NULL);
+  gboolean released;
+
+  if (conn == NULL)
+    return;                     /* closed */
+  g_mutex_lock (&gate->lock);
+  gate->accepted++;
+  gate->open++;
+  released = gate->released;
+  g_mutex_unlock (&gate->lock);
+  if (released)
+    gate_open (gate, conn);
+  else
+    g_ptr_array_add (gate->held, conn);
+  g_socket_listener_accept_async (gate->listener, NULL, gate_accepted, gate);
+}
+
+static gboolean
+gate_release_cb (gpointer data)
+{
+  Gate *gate = data;
+  guint i;
+
+  g_mutex_lock (&gate->lock);
+  gate->released = TRUE;
+  g_mutex_unlock (&gate->lock);
+  for (i = 0; i < gate->held->len; i++)
+    gate_open (gate, g_object_ref (g_ptr_array_index (gate->held, i)));
+  g_ptr_array_set_size (gate->held, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+gate_thread (gpointer data)
+{
+  Gate *gate = data;
+
+  g_main_context_push_thread_default (gate->context);
+  g_socket_listener_accept_async (gate->listener, NULL, gate_accepted, gate);
+  g_main_loop_run (gate->loop);
+  g_socket_listener_close (gate->listener);
+  g_ptr_array_set_size (gate->held, 0);
+  /* what the closed listener and the splices still have to say */
+  while (g_main_context_iteration (gate->context, FALSE));
+  g_main_context_pop_thread_default (gate->context);
+  return NULL;
+}
+
+static Gate *
+gate_new (void)
+{
+  Gate *gate = g_new0 (Gate, 1);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0);
+  GSocketAddress *bound = NULL;
+  const gchar *service = elem_service_endpoint ();
+
+  fail_unless (service && strrchr (service, ':'));
+  gate->target_port = (guint) g_ascii_strtoull (strrchr (service, ':') + 1,
+      NULL, 10);
+  g_mutex_init (&gate->lock);
+  gate->held = g_ptr_array_new_with_free_func (g_object_unref);
+  gate->context = g_main_context_new ();
+  gate->loop = g_main_loop_new (gate->context, FALSE);
+  gate->client = g_socket_client_new ();
+  gate->listener = g_socket_listener_new ();
+  fail_unless (g_socket_listener_add_address (gate->listener, addr,
+          G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound, NULL));
+  gate->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  g_object_unref (addr);
+  g_object_unref (lo);
+  gate->thread = g_thread_new ("gate", gate_thread, gate);
+  return gate;
+}
+
+static void
+gate_release (Gate * gate)
+{
+  g_main_context_invoke (gate->context, gate_release_cb, gate);
+}
+
+static guint
+gate_accepted_count (Gate * gate)
+{
+  guint n;
+
+  g_mutex_lock (&gate->lock);
+  n = gate->accepted;
+  g_mutex_unlock (&gate->lock);
+  return n;
+}
+
+/* After the viewer stopped: its connections end (bounded wait), then the
+ * gate. */
+static void
+gate_free (Gate * gate)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  guint open = 1;
+
+  while (g_get_monotonic_time () < end) {
+    g_mutex_lock (&gate->lock);
+    open = gate->open;
+    g_mutex_unlock (&gate->lock);
+    if (open == 0)
+      break;
+    g_usleep (20 * 1000);
+  }
+  fail_unless_equals_int (open, 0);
+  g_main_loop_quit (gate->loop);
+  g_thread_join (gate->thread);
+  g_ptr_array_unref (gate->held);
+  g_object_unref (gate->listener);
+  g_object_unref (gate->client);
+  g_main_loop_unref (gate->loop);
+  g_main_context_unref (gate->context);
+  g_mutex_clear (&gate->lock);
+  g_free (gate);
+}
+
+/* What a master receives from the viewer, in order: "offer,candidate,...". */
+typedef struct
+{
+  GMutex lock;
+  GString *got;
+  guint candidates;
+} Received;
+
+static void
+on_received_offer (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    Received * r)
+{
+  g_mutex_lock (&r->lock);
+  g_string_append (r->got, r->got->len ? ",offer" : "offer");
+  g_mutex_unlock (&r->lock);
+}
+
+static void
+on_received_candidate (GstKvsSignalingClient * client, GstKvsMessage * msg,
+    Received * r)
+{
+  g_mutex_lock (&r->lock);
+  g_string_append (r->got, r->got->len ? ",candidate" : "candidate");
+  r->candidates++;
+  g_mutex_unlock (&r->lock);
+}
+
+static gboolean
+has_local_description (GstElement * webrtcbin)
+{
+  GstWebRTCSessionDescription *local = NULL;
+
+  g_object_get (webrtcbin, "local-description", &local, NULL);
+  if (local == NULL)
+    return FALSE;
+  gst_webrtc_session_description_free (local);
+  return TRUE;
+}
+
+/* A viewer makes its offer (webrtcbin's DTLS certificate, the local
+ * description, its host candidates) while its connection is being set up,
+ * not after: the service is behind a gate that holds the viewer's first
+ * REST call, and the offer is made meanwhile. Released, the viewer sends
+ * it first, then the candidates found meanwhile (a master receives them
+ * in that order). */
+GST_START_TEST (test_offer_made_while_connecting)
+{
+  Gate *gate = gate_new ();
+  GstKvsSignalingClient *master =
+      gst_kvs_signaling_client_new (GST_KVS_ROLE_MASTER, CHANNEL);
+  Received r = { 0, };
+  g_autofree gchar *desc = g_strdup_printf ("kvswebrtcsrc name=src "
+      "channel-name=" CHANNEL " aws-region=us-west-2 "
+      "endpoint=http://127.0.0.1:%u access-key=" AK " "
+      "local-addresses=127.0.0.1 client-id=early-offer video-codecs=VP8 "
+      "audio-codecs=\"\" ! fakesink", gate->port);
+  GstElement *viewer, *src, *webrtcbin;
+  GstElement *pipelines[2] = { NULL, NULL };
+  GstKvsSignalingState state = GST_KVS_SIGNALING_STATE_NEW;
+  gint64 end;
+
+  g_mutex_init (&r.lock);
+  r.got = g_string_new (NULL);
+  g_object_set (master, "endpoint", elem_service_endpoint (), "region",
+      "us-west-2", "access-key", AK, "secret-key", SK, NULL);
+  g_signal_connect (master, "sdp-offer", G_CALLBACK (on_received_offer), &r);
+  g_signal_connect (master, "ice-candidate",
+      G_CALLBACK (on_received_candidate), &r);
+  fail_unless (gst_kvs_signaling_client_start (master, NULL));
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (state != GST_KVS_SIGNALING_STATE_CONNECTED
+      && g_get_monotonic_time () < end) {
+    g_usleep (20 * 1000);
+    g_object_get (master, "state", &state, NULL);
+  }
+  fail_unless_equals_int (state, GST_KVS_SIGNALING_STATE_CONNECTED);
+
+  viewer = elem_launch (desc);
+  pipelines[0] = viewer;
+  set_secret (viewer, "src");
+  src = gst_bin_get_by_name (GST_BIN (viewer), "src");
+  elem_play (viewer);
+  /* made at NULL→READY */
+  webrtcbin = gst_bin_get_by_name (GST_BIN (src), "webrtcbin1");
+  fail_unless (webrtcbin != NULL);
+
+  /* The first REST call is held at the gate: the offer is made anyway. */
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while ((gate_accepted_count (gate) == 0 || !has_local_description
+          (webrtcbin)) && g_get_monotonic_time () < end) {
+    check_buses (pipelines);
+    g_usleep (20 * 1000);
+  }
+  fail_unless (gate_accepted_count (gate) >= 1,
+      "the viewer did not call the service");
+  fail_unless (has_local_description (webrtcbin),
+      "no offer made while the connection was being set up");
+  g_object_get (src, "state", &state, NULL);
+  fail_unless (state < GST_KVS_SIGNALING_STATE_CONNECTED, "state %d", state);
+  g_mutex_lock (&r.lock);
+  fail_unless_equals_int ((gint) r.got->len, 0);
+  g_mutex_unlock (&r.lock);
+
+  /* Connected: the offer goes first, then the candidates. */
+  gate_release (gate);
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (g_get_monotonic_time () < end) {
+    gboolean done;
+
+    check_buses (pipelines);
+    g_mutex_lock (&r.lock);
+    done = r.candidates > 0;
+    g_mutex_unlock (&r.lock);
+    if (done)
+      break;
+    g_usleep (20 * 1000);
+  }
+  g_mutex_lock (&r.lock);
+  fail_unless (g_str_has_prefix (r.got->str, "offer,candidate"),
+      "the master received: %s", r.got->str);
+  fail_unless (strstr (r.got->str + 1, "offer") == NULL,
+      "the master received: %s", r.got->str);
+  g_mutex_unlock (&r.lock);
+
+  gst_object_unref (webrtcbin);
+  gst_object_unref (src);
+  elem_stop (viewer);
+  gst_kvs_signaling_client_stop (master);
+  g_object_unref (master);
+  gate_free (gate);
+  g_string_free (r.got, TRUE);
+  g_mutex_clear (&r.lock);
+}
+
+GST_END_TEST;
+
 /* What gst-inspect-1.0 and gi see: a viewer by default, the codecs, the
  * pad templates, the pair's properties, stats before the start. */
 GST_START_TEST (test_defaults)
@@ -748,6 +1088,7 @@ webrtcsrc_suite (void)
     tcase_add_test (tc, test_role_master_exposes_viewer_stream);
     tcase_add_test (tc, test_sendrecv);
     tcase_add_test (tc, test_negotiation_failure_is_a_warning);
+    tcase_add_test (tc, test_offer_made_while_connecting);
   } else {
     g_printerr ("nicesrc/dtlssrtpenc/vp8 missing: skipping media tests\n");
   }
