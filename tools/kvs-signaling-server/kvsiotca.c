@@ -169,6 +169,29 @@ out:
   return NULL;
 }
 
+/* A certificate for an end entity (not a CA): @key, subject CN @cn, for
+ * digital signatures, extended key usage @purpose (GNUTLS_KP_TLS_WWW_*). */
+static gnutls_x509_crt_t
+kvs_iot_ca_new_leaf (gnutls_x509_privkey_t key, const gchar * cn,
+    const gchar * purpose, GError ** error)
+{
+  gnutls_x509_crt_t crt = kvs_iot_ca_new_crt (key, cn, error);
+
+  if (crt == NULL)
+    return NULL;
+  CHECK (gnutls_x509_crt_set_basic_constraints (crt, 0, -1),
+      "basic constraints");
+  CHECK (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE),
+      "key usage");
+  CHECK (gnutls_x509_crt_set_key_purpose_oid (crt, purpose, 0),
+      "extended key usage");
+  return crt;
+
+out:
+  gnutls_x509_crt_deinit (crt);
+  return NULL;
+}
+
 /* Sign @crt with the CA: issuer, authority key id, SHA-256. */
 static gboolean
 kvs_iot_ca_sign (KvsIotCa * self, gnutls_x509_crt_t crt, GError ** error)
@@ -410,15 +433,9 @@ kvs_iot_ca_issue_device (KvsIotCa * self, const gchar * thing, GError ** error)
   key = kvs_iot_ca_new_key (error);
   if (key == NULL)
     return NULL;
-  crt = kvs_iot_ca_new_crt (key, thing, error);
+  crt = kvs_iot_ca_new_leaf (key, thing, GNUTLS_KP_TLS_WWW_CLIENT, error);
   if (crt == NULL)
     goto out;
-  CHECK (gnutls_x509_crt_set_basic_constraints (crt, 0, -1),
-      "basic constraints");
-  CHECK (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE),
-      "key usage");
-  CHECK (gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_CLIENT,
-          0), "extended key usage");
   if (!kvs_iot_ca_sign (self, crt, error))
     goto out;
   CHECK (gnutls_x509_crt_get_fingerprint (crt, GNUTLS_DIG_SHA256, fingerprint,
@@ -488,15 +505,9 @@ kvs_iot_ca_issue_server (KvsIotCa * self, const gchar * host, GError ** error)
   key = kvs_iot_ca_new_key (error);
   if (key == NULL)
     return NULL;
-  crt = kvs_iot_ca_new_crt (key, host, error);
+  crt = kvs_iot_ca_new_leaf (key, host, GNUTLS_KP_TLS_WWW_SERVER, error);
   if (crt == NULL)
     goto out;
-  CHECK (gnutls_x509_crt_set_basic_constraints (crt, 0, -1),
-      "basic constraints");
-  CHECK (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE),
-      "key usage");
-  CHECK (gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_SERVER,
-          0), "extended key usage");
   if (addr) {
     CHECK (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS,
             g_inet_address_to_bytes (addr),
