@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """One kvswebrtcsrc viewer for the join benchmark (tests/bench/run --only
 join): a new process; cold or warm as the channel cache directory it is
-given (KVS_SIGNALING_CACHE_DIR, set by join.py) is empty or not.
+given (KVS_SIGNALING_CACHE_DIR, set by join.py) is empty or not. With
+CHANNEL_ARN, the viewer is given the channel's ARN (its channel-arn
+property) as an application that stored it would be.
 
-    join-viewer.py ENDPOINT CA_FILE CHANNEL CLIENT_ID AK SK LOCAL_ADDRESS
+    join-viewer.py ENDPOINT CA_FILE CHANNEL CLIENT_ID AK SK LOCAL_ADDRESS [CHANNEL_ARN]
 
 Runs `kvswebrtcsrc ! decodebin ! fakesink`, and prints one JSON line
 {"playing": T0, "frame": T1} (CLOCK_MONOTONIC seconds, the clock of the
@@ -29,15 +31,17 @@ TIMEOUT_S = 30
 
 def main():
     endpoint, ca_file, channel, client_id, ak, sk, local = sys.argv[1:8]
+    arn = sys.argv[8] if len(sys.argv) > 8 else None
     Gst.init(None)
     loop = GLib.MainLoop()
     out = {"start": T_START}
     pipeline = Gst.parse_launch(
         "kvswebrtcsrc name=src channel-name=%s endpoint=%s ca-file=%s "
         "access-key=%s secret-key=%s aws-region=us-west-2 local-addresses=%s "
-        "client-id=%s video-codecs=VP8 audio-codecs=\"\" "
+        "client-id=%s video-codecs=VP8 audio-codecs=\"\" %s"
         "! decodebin ! video/x-raw ! fakesink name=sink sync=false async=false"
-        % (channel, endpoint, ca_file, ak, sk, local, client_id))
+        % (channel, endpoint, ca_file, ak, sk, local, client_id,
+           "channel-arn=%s " % arn if arn else ""))
 
     def on_buffer(pad, info):
         if "frame" not in out:

@@ -43,6 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 AK, SK = "AKIDBENCHMARK", "bench-secret-key"
 CHANNEL = "bench-join"
+VIEWER_DIR = os.path.join(ROOT, "tools", "viewer", "dist")   # the browser client's page
 HOST = os.environ.get("KVS_TEST_HOST", "127.0.0.1")
 
 children = []
@@ -134,8 +135,8 @@ class Service:
         self.proc = spawn([exe, "--listen", "127.0.0.1:0", "--access-key", AK,
                            "--secret-key", SK, "--region", "us-west-2", "--control",
                            "--tls-cert", cert, "--tls-key", key, "--keep-alive",
-                           "--viewer-dir", os.path.join(ROOT, "tools", "viewer", "dist"),
-                           ], env=env)
+                           ] + (["--viewer-dir", VIEWER_DIR] if os.path.isdir(VIEWER_DIR) else []),
+                          env=env)
         line = self.proc.stdout.readline()
         if "listening on" not in line:
             raise RuntimeError("kvs-signaling-server did not start (%r)" % line)
@@ -143,11 +144,24 @@ class Service:
         self.url = line.split()[-1]
         self.port = int(self.url.rsplit(":", 1)[1])
         self.ssl = ssl.create_default_context(cafile=cert)
+        self.cert = cert
 
     def counters(self):
         with urllib.request.urlopen(self.url + "/_control/counters", timeout=5,
                                     context=self.ssl) as r:
             return json.load(r)
+
+    def channel_arn(self, name):
+        """DescribeSignalingChannel with botocore (Debian's python3-botocore)."""
+        import botocore.session
+        for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):   # set empty by tests/bench/run
+            if not os.environ.get(k):
+                os.environ.pop(k, None)
+        s = botocore.session.get_session()
+        c = s.create_client("kinesisvideo", region_name="us-west-2", endpoint_url=self.url,
+                            verify=self.cert, aws_access_key_id=AK,
+                            aws_secret_access_key=SK)
+        return c.describe_signaling_channel(ChannelName=name)["ChannelInfo"]["ChannelARN"]
 
     def log_size(self):
         try:
@@ -211,13 +225,14 @@ def start_master(srv, cert, env, channel):
 
 # ---- the clients --------------------------------------------------------------
 
-def gst_viewer(ctx, endpoint, channel, client_id, cache_dir):
+def gst_viewer(ctx, endpoint, channel, client_id, cache_dir, arn=None):
     """A new process: /usr/bin/python3 join-viewer.py (kvswebrtcsrc)."""
     env = dict(ctx["env"], KVS_SIGNALING_CACHE_DIR=os.path.join(cache_dir, "kvssignaling"),
                KVS_SIGNALING_CACHE_TTL="")
     t0 = time.monotonic()
     p = spawn(["/usr/bin/python3", os.path.join(HERE, "join-viewer.py"), endpoint,
-               ctx["cert"], channel, client_id, AK, SK, HOST], env=env)
+               ctx["cert"], channel, client_id, AK, SK, HOST] + ([arn] if arn else []),
+              env=env)
     try:
         out, _ = p.communicate(timeout=45)
     except subprocess.TimeoutExpired:
@@ -237,6 +252,14 @@ def gst_viewer(ctx, endpoint, channel, client_id, cache_dir):
 def gst_cold(ctx, endpoint, channel, client_id):
     with tempfile.TemporaryDirectory(prefix="kvs-join-cache-") as cache:
         return gst_viewer(ctx, endpoint, channel, client_id, cache)
+
+
+def gst_cold_arn(ctx, endpoint, channel, client_id):
+    """Cold, but given the channel's ARN (channel-arn), as an application
+    that stored it at set-up: no DescribeSignalingChannel. The ARN is read
+    before the clock starts (one_join), as AWS's CLI would print it."""
+    with tempfile.TemporaryDirectory(prefix="kvs-join-cache-") as cache:
+        return gst_viewer(ctx, endpoint, channel, client_id, cache, ctx["arn"])
 
 
 def gst_warm(ctx, endpoint, channel, client_id):
@@ -266,6 +289,9 @@ def browser(ctx, endpoint, channel, client_id):
 CLIENTS = {
     "kvswebrtcsrc-cold": ("kvswebrtcsrc, cold (new process, nothing cached): "
                           "PLAYING → first decoded frame", gst_cold),
+    "kvswebrtcsrc-cold-arn": ("kvswebrtcsrc, cold with the channel's ARN given "
+                              "(channel-arn; new process, nothing cached): PLAYING → "
+                              "first decoded frame", gst_cold_arn),
     "kvswebrtcsrc-warm": ("kvswebrtcsrc, warm (new process, the channel's ARN and "
                           "endpoints in the on-disk cache): PLAYING → first decoded "
                           "frame", gst_warm),
@@ -287,6 +313,8 @@ def one_join(ctx, srv, client, endpoint, n, tcp_count=lambda: 0):
     # frames, its process past its start-up work
     time.sleep(ctx.get("settle", 0))
     try:
+        if client == "kvswebrtcsrc-cold-arn":
+            ctx["arn"] = srv.channel_arn(channel)
         c0, off, p0 = srv.counters(), srv.log_size(), tcp_count()
         res = CLIENTS[client][1](ctx, endpoint, channel, "bench-join-viewer-%d" % n)
         time.sleep(0.3)   # late requests of this join are counted
