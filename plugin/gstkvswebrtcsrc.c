@@ -116,6 +116,8 @@ GST_DEBUG_CATEGORY_STATIC (kvs_webrtc_src_debug);
 #define DEFAULT_VIDEO_CODECS "VP8,H264"
 #define DEFAULT_AUDIO_CODECS "OPUS"
 #define DEFAULT_RESTART_TIMEOUT 3000
+/* webrtcbin's own default jitter buffer latency, ms */
+#define DEFAULT_LATENCY 200
 /* How often the watchdog looks at the session. */
 #define WATCHDOG_INTERVAL (200 * GST_MSECOND)
 /* A session that never brought media is given up after this long at most. */
@@ -134,6 +136,7 @@ enum
   PROP_VIDEO_CODECS,
   PROP_AUDIO_CODECS,
   PROP_RESTART_TIMEOUT,
+  PROP_LATENCY,
   PROP_STATS,
 };
 
@@ -170,6 +173,7 @@ struct _GstKvsWebrtcSrc
   /* properties (lock) */
   gchar *codecs[N_KINDS];
   guint restart_timeout;        /* ms, 0: never on silence */
+  guint latency;                /* ms, each new webrtcbin's */
 
   /* lock */
   GPtrArray *offered[N_KINDS];  /* const GstKvsRtpCodec *, at NULL→READY */
@@ -606,6 +610,9 @@ session_new (GstKvsWebrtcSrc * self)
   gst_object_ref_sink (session->webrtcbin);
   gst_util_set_object_arg (G_OBJECT (session->webrtcbin), "bundle-policy",
       "max-bundle");
+  g_mutex_lock (&self->lock);
+  g_object_set (session->webrtcbin, "latency", self->latency, NULL);
+  g_mutex_unlock (&self->lock);
   session->pad_handler = g_signal_connect (session->webrtcbin, "pad-added",
       G_CALLBACK (on_webrtc_pad_added), self);
   session->state_handler = g_signal_connect (session->webrtcbin,
@@ -1331,6 +1338,11 @@ gst_kvs_webrtc_src_set_property (GObject * object, guint prop_id,
       self->restart_timeout = g_value_get_uint (value);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_LATENCY:
+      g_mutex_lock (&self->lock);
+      self->latency = g_value_get_uint (value);
+      g_mutex_unlock (&self->lock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1358,6 +1370,11 @@ gst_kvs_webrtc_src_get_property (GObject * object, guint prop_id,
     case PROP_RESTART_TIMEOUT:
       g_mutex_lock (&self->lock);
       g_value_set_uint (value, self->restart_timeout);
+      g_mutex_unlock (&self->lock);
+      break;
+    case PROP_LATENCY:
+      g_mutex_lock (&self->lock);
+      g_value_set_uint (value, self->latency);
       g_mutex_unlock (&self->lock);
       break;
     case PROP_STATS:
@@ -1499,6 +1516,24 @@ gst_kvs_webrtc_src_class_init (GstKvsWebrtcSrcClass * klass)
           | GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstKvsWebrtcSrc:latency:
+   *
+   * The jitter buffer latency of each session's webrtcbin, in milliseconds
+   * (webrtcbin's #GstWebRTCBin:latency, default 200 as there): the first
+   * packet of each stream is held this long before it leaves, so it is
+   * part of the time to the first picture; lower it for a faster start on
+   * a steady network, raise it for a jittery one. A change applies to the
+   * sessions started after it.
+   */
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency",
+          "Jitter buffer latency of each session's webrtcbin in "
+          "milliseconds (the first packet waits this long; applies to "
+          "sessions started after a change).", 0, 60000, DEFAULT_LATENCY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
    * GstKvsWebrtcSrc:stats:
    *
    * The fields of kvssignalingsrc's `stats` (the signaling connection),
@@ -1527,6 +1562,7 @@ gst_kvs_webrtc_src_init (GstKvsWebrtcSrc * self)
   self->codecs[KIND_VIDEO] = g_strdup (DEFAULT_VIDEO_CODECS);
   self->codecs[KIND_AUDIO] = g_strdup (DEFAULT_AUDIO_CODECS);
   self->restart_timeout = DEFAULT_RESTART_TIMEOUT;
+  self->latency = DEFAULT_LATENCY;
   self->held_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   self->senders = g_ptr_array_new ();
   for (k = 0; k < N_KINDS; k++) {

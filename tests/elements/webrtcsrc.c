@@ -212,18 +212,25 @@ wait_count (GstElement ** pipelines, gint * counter, gint min, guint seconds)
 
 /* ---- tests -------------------------------------------------------------- */
 
-/* The one-liner: kvswebrtcsrc ! decodebin ! videoconvert ! sink. */
+/* The one-liner: kvswebrtcsrc ! decodebin ! videoconvert ! sink; its
+ * latency property reaches the session's webrtcbin. */
 GST_START_TEST (test_launch_line_decodes)
 {
   Master *m = master_start ();
   gint frames = 0;
-  GstElement *viewer = viewer_launch (NULL, &frames);
+  GstElement *viewer = viewer_launch ("latency=77", &frames);
   GstElement *pipelines[] = { m->pipeline, viewer, NULL };
   GstStructure *stats;
-  guint pads = 0;
+  GstElement *webrtcbin;
+  guint pads = 0, latency = 0;
 
   elem_play (viewer);
   wait_count (pipelines, &frames, MIN_FRAMES, 20);
+  webrtcbin = gst_bin_get_by_name (GST_BIN (viewer), "webrtcbin1");
+  fail_unless (webrtcbin != NULL);
+  g_object_get (webrtcbin, "latency", &latency, NULL);
+  fail_unless_equals_int (latency, 77);
+  gst_object_unref (webrtcbin);
 
   stats = elem_dup_stats (viewer, "src");
   fail_unless_equals_int ((gint) elem_stat_u64 (stats, "sessions"), 1);
@@ -978,7 +985,7 @@ GST_START_TEST (test_defaults)
   };
   g_autofree gchar *video = NULL, *audio = NULL;
   GstStructure *stats = NULL;
-  guint timeout = 0, i;
+  guint timeout = 0, latency = 0, i;
   gint role = -1;
 
   fail_unless (e != NULL);
@@ -986,6 +993,8 @@ GST_START_TEST (test_defaults)
   g_object_get (e, "role", &role, "video-codecs", &video, "audio-codecs",
       &audio, "restart-timeout", &timeout, "stats", &stats, NULL);
   fail_unless_equals_int (role, 1);     /* viewer */
+  g_object_get (e, "latency", &latency, NULL);
+  fail_unless_equals_int (latency, 200);        /* webrtcbin's */
   fail_unless_equals_string (video, "VP8,H264");
   fail_unless_equals_string (audio, "OPUS");
   fail_unless_equals_int (timeout, 3000);
