@@ -12,11 +12,15 @@
  * and reported as "no reply within N s". The client (the caller) keeps
  * what to do about a failure.
  *
- * GetIceServerConfig runs beside the WebSocket connect, not before it: the
- * GET_ICE_CONFIG state is reported and CONNECTING follows at once; the
- * attempt ends when both are done (the servers, or the call's failure or
- * timeout, which only costs TURN), so the ICE servers are known when the
- * client says CONNECTED, one round trip earlier than in sequence.
+ * GetIceServerConfig is never on the path to CONNECTED: it runs beside the
+ * WebSocket connect (the GET_ICE_CONFIG state is reported and CONNECTING
+ * follows at once) and the attempt ends when the WebSocket is open, with
+ * the call still running if it has not answered yet. Its servers then
+ * reach the client through the hooks when they come (the client announces
+ * them with "ice-servers-changed"; webrtcbin takes TURN servers for the
+ * streams it has, and their relay candidates trickle); its failure or
+ * timeout only costs TURN. A viewer's offer thus leaves the moment the
+ * WebSocket opens, however slow GetIceServerConfig is.
  *
  * gst_kvs_connect_replacement_async(): the CONNECTING step alone, for the
  * new connection of make before break (the client stays CONNECTED
@@ -60,13 +64,13 @@ typedef struct
   GSource *poll_source;
   GSource *poll_cancel_source;
 
-  /* GetIceServerConfig beside CONNECTING */
+  /* GetIceServerConfig beside CONNECTING, and after it */
   gboolean finished;
+  gboolean connected;           /* finished with an open WebSocket */
   gboolean ice_pending;
   GCancellable *ice_cancellable;
   GSource *ice_timer;
   gint64 ice_started;           /* monotonic us */
-  GstKvsWsConnection *opened;   /* waits for the ICE call */
 } Connect;
 
 static void
@@ -78,7 +82,6 @@ connect_free (Connect * c)
   gst_kvs_source_clear (&c->ice_timer);
   g_clear_object (&c->step_cancellable);
   g_clear_object (&c->ice_cancellable);
-  g_clear_object (&c->opened);
   g_free (c);
 }
 
@@ -91,6 +94,7 @@ finish (GTask * task, GstKvsWsConnection * conn, GError * error)
 
   gst_kvs_source_clear (&c->step_timer);
   c->finished = TRUE;
+  c->connected = conn != NULL;
   if (c->ice_pending && !conn)
     g_cancellable_cancel (c->ice_cancellable);
   if (conn || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -333,19 +337,10 @@ ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
       (GST_KVS_CHANNEL_RESOLVER (source), res, &error);
   gst_kvs_source_clear (&c->ice_timer);
   c->ice_pending = FALSE;
-  if (c->finished) {
-    /* the WebSocket failed or the attempt was cancelled */
+  if ((c->finished && !c->connected) ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (task))) {
+    /* the WebSocket failed, or the attempt or the run was cancelled */
     g_clear_pointer (&servers, g_ptr_array_unref);
-    return;
-  }
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (task))) {
-    g_clear_pointer (&servers, g_ptr_array_unref);
-    if (c->opened) {
-      /* the open WebSocket is dropped as a cancelled open's is */
-      g_clear_object (&c->opened);
-      finish (task, NULL, g_error_new_literal (G_IO_ERROR,
-              G_IO_ERROR_CANCELLED, "the connect attempt was cancelled"));
-    }
     return;
   }
 
@@ -358,10 +353,6 @@ ice_config_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     GST_WARNING ("GetIceServerConfig failed, continuing without TURN: %s",
         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
         "no reply in time" : error->message);
-  }
-  if (c->opened) {
-    GST_DEBUG ("WebSocket open, ICE servers known: connected");
-    finish (task, g_steal_pointer (&c->opened), NULL);
   }
 }
 
@@ -424,10 +415,8 @@ open_cb (GObject * source, GAsyncResult * res, gpointer user_data)
     return;
   }
   if (conn && ((Connect *) g_task_get_task_data (task))->ice_pending) {
-    /* the ICE servers come first (ice_config_cb finishes) */
-    GST_DEBUG ("WebSocket open, waiting for GetIceServerConfig");
-    ((Connect *) g_task_get_task_data (task))->opened = conn;
-    return;
+    /* the ICE servers follow (ice_config_cb) */
+    GST_DEBUG ("WebSocket open: connected, GetIceServerConfig still running");
   }
   finish (task, conn, g_steal_pointer (&error));
 }

@@ -1132,7 +1132,10 @@ gst_kvs_signaling_client_class_init (GstKvsSignalingClientClass * klass)
    * GstKvsSignalingClient::ice-servers-changed:
    *
    * A GetIceServerConfig reply replaced the ICE servers (see
-   * gst_kvs_signaling_client_dup_ice_servers()).
+   * gst_kvs_signaling_client_dup_ice_servers()). The first reply may come
+   * after #GstKvsSignalingClient::state-changed to CONNECTED: the client
+   * never waits for it (TURN servers can join a webrtcbin's ICE agent
+   * later; their candidates trickle).
    */
   signals[SIGNAL_ICE_SERVERS_CHANGED] = g_signal_new ("ice-servers-changed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -103,7 +103,9 @@ gchar *gst_kvs_signaling_client_dup_region (GstKvsSignalingClient * self);
  * default: ...", ...); NULL before start(). */
 gchar *gst_kvs_signaling_client_dup_region_source (
     GstKvsSignalingClient * self);
-/* The last ICE server config (GstKvsIceServer), never NULL. */
+/* The last ICE server config (GstKvsIceServer), never NULL; empty until
+ * GetIceServerConfig answers, which may be after CONNECTED
+ * ("ice-servers-changed" says when). */
 GPtrArray *gst_kvs_signaling_client_dup_ice_servers (
     GstKvsSignalingClient * self);
 

@@ -356,6 +356,8 @@ GST_START_TEST (test_reconnect_ice_server_refreshes)
   mrec = fault_recorder_new (master);
   fault_start (master);
   FAULT_WAIT_STATE (mrec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  /* GetIceServerConfig may answer after "connected" */
+  FAULT_WAIT (&mrec->lock, &mrec->cond, mrec->n_ice_changed >= 1, 5);
   g_mutex_lock (&mrec->lock);
   fail_unless_equals_int (mrec->n_ice_changed, 1);
   g_mutex_unlock (&mrec->lock);

@@ -45,6 +45,7 @@ typedef struct
   guint ice_fail_status;        /* GetIceServerConfig answers this */
   gboolean ws_stall;            /* hold accepted handshakes (fake_release) */
   gboolean ice_hold;            /* hold GetIceServerConfig until a handshake */
+  gboolean ice_hold_long;       /* ... until fake_release_ice () instead */
 
   /* records */
   guint n_describe, n_create, n_endpoint, n_ice, n_ws, n_ws_refused;
@@ -134,8 +135,8 @@ fake_websocket_precheck (FakeKvs * fake, SoupServerMessage * msg)
   fake->n_ws_seen++;
   if (fake->ice_hold && (fake->ice_held->len > 0 || fake->n_ice == 0)) {
     fake->n_ws_during_ice++;
-    if (fake->greeting)
-      goto held;                /* answered after the greeting */
+    if (fake->greeting || fake->ice_hold_long)
+      goto held;                /* answered after the greeting, or later */
     /* a handshake while GetIceServerConfig is held or not even sent yet:
      * the two run side by side; the held call is answered now */
     for (guint i = 0; i < fake->ice_held->len; i++)
@@ -277,7 +278,7 @@ fake_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
           "try again");
     else
       fake_reply (msg, reply);
-    if (fake->ice_hold && fake->n_ws_seen == 0) {
+    if (fake->ice_hold && (fake->ice_hold_long || fake->n_ws_seen == 0)) {
       soup_server_message_pause (msg);
       g_ptr_array_add (fake->ice_held, g_object_ref (msg));
     }
@@ -336,7 +337,7 @@ fake_websocket (SoupServer * server, SoupServerMessage * msg,
   g_ptr_array_add (fake->conns, g_object_ref (conn));
   g_array_append_val (fake->close_codes, zero);
   fake->n_ws++;
-  if (fake->greeting) {
+  if (fake->greeting && !fake->ice_hold_long) {
     soup_websocket_connection_send_text (conn, fake->greeting);
     for (guint i = 0; i < fake->ice_held->len; i++)
       soup_server_message_unpause (g_ptr_array_index (fake->ice_held, i));
@@ -436,6 +437,25 @@ static void
 fake_release (FakeKvs * fake)
 {
   kvs_fake_server_call (fake->srv, do_release, fake);
+}
+
+static void
+do_release_ice (gpointer data)
+{
+  FakeKvs *fake = data;
+
+  g_mutex_lock (&fake->lock);
+  for (guint i = 0; i < fake->ice_held->len; i++)
+    soup_server_message_unpause (g_ptr_array_index (fake->ice_held, i));
+  g_ptr_array_set_size (fake->ice_held, 0);
+  g_mutex_unlock (&fake->lock);
+}
+
+/* Answers the GetIceServerConfig calls held by ice_hold_long. */
+static void
+fake_release_ice (FakeKvs * fake)
+{
+  kvs_fake_server_call (fake->srv, do_release_ice, fake);
 }
 
 static void
@@ -2085,10 +2105,12 @@ GST_START_TEST (test_stats)
     fail_unless_equals_uint64 (stat_u64 (client, counters[i]), 0);
   fail_unless_equals_int (stat_queue_depth (client), 0);
 
-  /* connected: every call of the attempt measured, no create */
+  /* connected: every call of the attempt measured, no create
+   * (GetIceServerConfig may answer after "connected": its servers then) */
   start_ok (client);
   WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
   WAIT_FOR (&fake->lock, &fake->cond, fake->n_ws >= 1, 5);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_ice_changed >= 1, 5);
   s = gst_kvs_signaling_client_get_stats (client);
   fail_unless (gst_structure_get_enum (s, "state",
           GST_TYPE_KVS_SIGNALING_STATE, (gint *) & state));
@@ -2290,28 +2312,41 @@ GST_START_TEST (test_ca_file)
 GST_END_TEST;
 
 
-/* GetIceServerConfig runs beside the WebSocket connect, not before it: the
- * fake holds its reply until a handshake arrives (in sequence, the
- * handshake would only come after the call's timeout, and the call would
- * have failed: no ICE servers), and the servers are known when the client
- * says "connected". The state sequence is kept. */
+/* GetIceServerConfig is never on the path to "connected": it runs beside
+ * the WebSocket connect, and the fake holds its reply until the test
+ * releases it. The client says "connected" with the WebSocket open and no
+ * ICE servers yet (in sequence, or waiting for the call, it would only
+ * connect after the call's timeout), then announces the servers with
+ * "ice-servers-changed" when the reply comes. The state sequence is kept. */
 GST_START_TEST (test_ice_config_beside_connect)
 {
   FakeKvs *fake = fake_new (TRUE);
   GstKvsSignalingClient *client = client_new (fake, GST_KVS_ROLE_VIEWER);
   Recorder *rec = recorder_new (client);
-  g_autoptr (GPtrArray) ice = NULL;
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
 
   fake->ice_hold = TRUE;
-  g_object_set (client, "request-timeout", 3, NULL);
+  fake->ice_hold_long = TRUE;
+  g_object_set (client, "request-timeout", 5, NULL);
   start_ok (client);
-  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 10);
+  WAIT_STATE (rec, GST_KVS_SIGNALING_STATE_CONNECTED, 4);
+  /* the call may reach the fake after the handshake: it is held then too */
+  WAIT_FOR (&fake->lock, &fake->cond, fake->ice_held->len == 1, 4);
   g_mutex_lock (&fake->lock);
   fail_unless_equals_int (fake->n_ice, 1);
   fail_unless_equals_int (fake->n_ws_during_ice, 1);
   g_mutex_unlock (&fake->lock);
-  ice = gst_kvs_signaling_client_dup_ice_servers (client);
-  fail_unless (ice != NULL && ice->len == 1);
+  before = gst_kvs_signaling_client_dup_ice_servers (client);
+  fail_unless (before == NULL || before->len == 0);
+  g_mutex_lock (&rec->lock);
+  fail_unless_equals_int (rec->n_ice_changed, 0);
+  g_mutex_unlock (&rec->lock);
+
+  fake_release_ice (fake);
+  WAIT_FOR (&rec->lock, &rec->cond, rec->n_ice_changed >= 1, 5);
+  after = gst_kvs_signaling_client_dup_ice_servers (client);
+  fail_unless (after != NULL && after->len == 1);
   STATES_ARE (rec, CONNECTED_STATES);
   client_free (client, rec);
   fake_free (fake);
