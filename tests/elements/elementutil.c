@@ -7,6 +7,7 @@
 #include "elementutil.h"
 
 #include <gst/check/gstcheck.h>
+#include <gst/webrtc/webrtc.h>
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 #include <signal.h>
@@ -300,6 +301,18 @@ elem_check_bus_find (GstElement * pipeline, const gchar * needle,
 }
 
 /* ---- what a test needs -------------------------------------------------- */
+
+gboolean
+elem_has_local_description (GstElement * webrtcbin)
+{
+  GstWebRTCSessionDescription *local = NULL;
+
+  g_object_get (webrtcbin, "local-description", &local, NULL);
+  if (local == NULL)
+    return FALSE;
+  gst_webrtc_session_description_free (local);
+  return TRUE;
+}
 
 gboolean
 elem_have_factories (const gchar * const *names)

@@ -69,6 +69,9 @@ void elem_check_bus (GstElement * pipeline, ElemWarningFunc func,
 gchar *elem_check_bus_find (GstElement * pipeline, const gchar * needle,
     const gchar * needle2);
 
+/* Whether @webrtcbin has a local description (its offer or answer made). */
+gboolean elem_has_local_description (GstElement * webrtcbin);
+
 /* Whether every element of @names (NULL-terminated) is installed. */
 gboolean elem_have_factories (const gchar * const *names);
 

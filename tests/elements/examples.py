@@ -22,12 +22,12 @@ import sys
 import threading
 import time
 
+from elementutil import (check, failures, log, secs, spawn, start_service,
+                         stop_service)
+
 AK = "AKIDEXAMPLESTEST"
 SK = "examples-secret"
 CHANNEL = "examples"
-failures = []
-# Deadlines: scaled when the programs run slower (sanitizers).
-SLOW = float(os.environ.get("KVS_TIMEOUT_MULTIPLIER") or 1)
 SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|"
                        r"SUMMARY: UndefinedBehaviorSanitizer")
 # The GStreamer leaks tracer's records (check-sanitizers leaks): judged by
@@ -35,46 +35,10 @@ SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|"
 LEAKS_TRACER = re.compile(r"object-alive, type-name=|Leaks detected")
 
 
-def log(msg):
-    print(msg, flush=True)
-
-
-def check(cond, msg):
-    if not cond:
-        failures.append(msg)
-        log("FAIL: " + msg)
-    return cond
-
-
 def decoded(out, what="frames"):
     """The count of a viewer's '<what> decoded: N' line, or 0."""
     m = re.search(r"%s decoded: (\d+)" % what, out)
     return int(m.group(1)) if m else 0
-
-
-def start_server(path):
-    p = spawn([path, "--listen", "127.0.0.1:0", "--access-key", AK,
-               "--secret-key", SK, "--region", "us-west-2",
-               "--create-channel", CHANNEL],
-              stdout=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    m = re.search(r"(http://[0-9.:]+)", line)
-    if not m:
-        p.kill()
-        sys.exit("the service said %r" % line)
-    return p, m.group(1)
-
-
-def secs(n):
-    """n seconds of deadline, scaled by SLOW."""
-    return int(n * SLOW)
-
-
-def spawn(argv, **kwargs):
-    """subprocess.Popen, through the ASan wrapper under check-sanitizers
-    asan."""
-    wrapper = os.environ.get("KVS_ASAN_WRAPPER")
-    return subprocess.Popen(([wrapper] if wrapper else []) + argv, **kwargs)
 
 
 def sanitizer_reports(name, lines):
@@ -281,14 +245,15 @@ def test_python_master_python_viewer(examples, endpoint):
 
 def main():
     server_path, master_exe, examples = sys.argv[1:4]
-    server, endpoint = start_server(server_path)
+    server, endpoint = start_service(
+        server_path, ["--access-key", AK, "--secret-key", SK,
+                      "--region", "us-west-2", "--create-channel", CHANNEL])
     try:
         test_launch_lines(examples, endpoint)
         test_c_master_python_viewers(master_exe, examples, endpoint)
         test_python_master_python_viewer(examples, endpoint)
     finally:
-        server.terminate()
-        server.wait(secs(10))
+        stop_service(server)
     if failures:
         log("%d failure(s)" % len(failures))
         return 1

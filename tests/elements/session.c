@@ -463,18 +463,6 @@ on_viewer_pad (GstElement * wb, GstPad * pad, GstElement * pipeline)
   g_mutex_unlock (&wire.lock);                                             \
 } G_STMT_END
 
-static gboolean
-has_local_description (GstElement * webrtcbin)
-{
-  GstWebRTCSessionDescription *local = NULL;
-
-  g_object_get (webrtcbin, "local-description", &local, NULL);
-  if (local == NULL)
-    return FALSE;
-  gst_webrtc_session_description_free (local);
-  return TRUE;
-}
-
 /* Run twice: the viewer's session made ready at once (__i__ 0), and first
  * prepared (1): the offer is then made, its candidates gathered, nothing
  * sent until ready, and then the offer before any candidate. */
@@ -537,10 +525,10 @@ GST_START_TEST (test_viewer_offers_master_answers_video_flows)
     /* The signaling connection is being set up: the offer is made, not
      * sent. */
     gst_kvs_webrtc_session_prepare (wire.viewer);
-    while (!has_local_description (wire.viewer_wb)
+    while (!elem_has_local_description (wire.viewer_wb)
         && g_get_monotonic_time () < end)
       g_usleep (10 * 1000);
-    fail_unless (has_local_description (wire.viewer_wb),
+    fail_unless (elem_has_local_description (wire.viewer_wb),
         "no offer made while the connection was being set up");
     g_usleep (300 * 1000);      /* host candidates gathered meanwhile */
     g_mutex_lock (&wire.lock);

@@ -39,6 +39,10 @@ gi.require_version("GstPbutils", "1.0")
 gi.require_version("GstWebRTC", "1.0")
 from gi.repository import Gst, GstPbutils, GstWebRTC  # noqa: E402
 
+import elementutil  # noqa: E402
+from elementutil import (failures, log, start_service,  # noqa: E402
+                         stop_service)
+
 AK = "AKIDSTORAGEELEMENT01"
 SK = "storage-element-secret"
 CHANNEL = "storage-master"
@@ -49,20 +53,10 @@ BAD_STREAM = "storage-bad-stream"
 SLOW = float(os.environ.get("KVS_TIMEOUT_MULTIPLIER") or 1)
 SEND_S = 10
 CONNECTED = int(GstWebRTC.WebRTCPeerConnectionState.CONNECTED)
-failures = []
-
-
-def log(msg):
-    print(msg, flush=True)
 
 
 def check(cond, msg):
-    if not cond:
-        failures.append(msg)
-        log("FAIL: " + msg)
-    else:
-        log("ok: " + msg)
-    return cond
+    return elementutil.check(cond, msg, log_ok=True)
 
 
 class Service:
@@ -74,17 +68,11 @@ class Service:
         # python3 deadlocks at start), as tests/interop/lib/harness.mjs does.
         if os.environ.get("KVS_ASAN_LD_PRELOAD_PYTHON") is not None:
             env["LD_PRELOAD"] = os.environ["KVS_ASAN_LD_PRELOAD_PYTHON"]
-        self.p = subprocess.Popen(
-            [path, "--listen", "127.0.0.1:0", "--access-key", AK,
-             "--secret-key", SK, "--region", "us-west-2", "--no-auth",
-             "--no-turn", "--storage-dir", storage_dir,
-             "--create-channel", CHANNEL],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
-        m = re.search(r"(http://[0-9.:]+)", self.p.stdout.readline())
-        if not m:
-            self.p.kill()
-            sys.exit("the service did not start")
-        self.url = m.group(1)
+        self.p, self.url = start_service(
+            path, ["--access-key", AK, "--secret-key", SK,
+                   "--region", "us-west-2", "--no-auth", "--no-turn",
+                   "--storage-dir", storage_dir, "--create-channel", CHANNEL],
+            wrapped=False, stderr=self.log, env=env)
 
     def post(self, path, body):
         req = urllib.request.Request(
@@ -128,13 +116,7 @@ class Service:
         return pids
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            self.p.wait(10 * SLOW)
-        except subprocess.TimeoutExpired:
-            check(False, "the service stopped within 10 s")
-            self.p.kill()
-            self.p.wait()
+        stop_service(self.p)
         if failures:
             self.log.seek(0)
             log("service's log (end):\n" + self.log.read()[-4000:])
@@ -396,26 +378,9 @@ def rejoin(service, storage_dir):
               err)
 
 
-def asan_reexec():
-    """Under the sanitizers' stage (tests/sanitizers/preload gives Python
-    the ASan runtime only) openh264enc, C++ in this process, throws through
-    ASan's __cxa_throw interceptor, which needs libstdc++ loaded at start:
-    run again with it preloaded too."""
-    rt = os.environ.get("KVS_ASAN_LD_PRELOAD_PYTHON")
-    if not rt or os.environ.get("KVS_STORAGE_REEXEC"):
-        return
-    libs = glob.glob("/usr/lib/*/libstdc++.so.6")
-    if not libs:
-        return
-    env = dict(os.environ, KVS_STORAGE_REEXEC="1",
-               LD_PRELOAD=rt + ":" + libs[0])
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
-
-
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    asan_reexec()
     Gst.init(None)
     for f in ("openh264enc", "vp8enc", "opusenc", "h264parse",
               "matroskamux", "webrtcbin"):

@@ -145,8 +145,7 @@ def main():
         test_launch_line(examples, endpoint)
         test_python(examples, endpoint)
     finally:
-        server.terminate()
-        server.wait(secs(10))
+        ex.stop_service(server)
     test_demo_keep(demo, build)
     if ex.failures:
         log("%d failure(s)" % len(ex.failures))

@@ -21,31 +21,12 @@ import sys
 import threading
 import time
 
+from elementutil import (check, failures, log, secs, spawn, start_service,
+                         stop_service)
+
 AK = "AKIDEXAMPLESRCTEST"
 SK = "webrtcsrc-examples-secret"
 CHANNEL = "webrtcsrc-examples"
-SLOW = float(os.environ.get("KVS_TIMEOUT_MULTIPLIER") or 1)
-failures = []
-
-
-def log(msg):
-    print(msg, flush=True)
-
-
-def check(cond, msg):
-    if not cond:
-        failures.append(msg)
-        log("FAIL: " + msg)
-    return cond
-
-
-def secs(n):
-    return int(n * SLOW)
-
-
-def spawn(argv, **kwargs):
-    wrapper = os.environ.get("KVS_ASAN_WRAPPER")
-    return subprocess.Popen(([wrapper] if wrapper else []) + argv, **kwargs)
 
 
 def drain(p, lines):
@@ -95,15 +76,11 @@ class Child:
 
 
 def start_server(path):
-    p = spawn([path, "--listen", "127.0.0.1:0", "--access-key", AK,
-               "--secret-key", SK, "--region", "us-west-2",
-               "--create-channel", CHANNEL],
-              stdout=subprocess.PIPE, text=True)
-    m = re.search(r"(http://[0-9.:]+)", p.stdout.readline())
-    if not m:
-        p.kill()
-        sys.exit("the service did not start")
-    return p, m.group(1)
+    """The service with this test's credentials and channel (also
+    webrtcsink-examples.py's): (process, URL)."""
+    return start_service(path, ["--access-key", AK, "--secret-key", SK,
+                                "--region", "us-west-2",
+                                "--create-channel", CHANNEL])
 
 
 def env_for(endpoint, **extra):
@@ -247,8 +224,7 @@ def main():
         test_python(examples, endpoint)
         test_python_master_restart(examples, endpoint)
     finally:
-        server.terminate()
-        server.wait(secs(10))
+        stop_service(server)
     if failures:
         log("%d failure(s)" % len(failures))
         return 1

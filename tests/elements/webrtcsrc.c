@@ -861,18 +861,6 @@ on_received_candidate (GstKvsSignalingClient * client, GstKvsMessage * msg,
   g_mutex_unlock (&r->lock);
 }
 
-static gboolean
-has_local_description (GstElement * webrtcbin)
-{
-  GstWebRTCSessionDescription *local = NULL;
-
-  g_object_get (webrtcbin, "local-description", &local, NULL);
-  if (local == NULL)
-    return FALSE;
-  gst_webrtc_session_description_free (local);
-  return TRUE;
-}
-
 /* A viewer makes its offer (webrtcbin's DTLS certificate, the local
  * description, its host candidates) while its connection is being set up,
  * not after: the service is behind a gate that holds the viewer's first
@@ -922,14 +910,14 @@ GST_START_TEST (test_offer_made_while_connecting)
 
   /* The first REST call is held at the gate: the offer is made anyway. */
   end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while ((gate_accepted_count (gate) == 0 || !has_local_description
+  while ((gate_accepted_count (gate) == 0 || !elem_has_local_description
           (webrtcbin)) && g_get_monotonic_time () < end) {
     check_buses (pipelines);
     g_usleep (20 * 1000);
   }
   fail_unless (gate_accepted_count (gate) >= 1,
       "the viewer did not call the service");
-  fail_unless (has_local_description (webrtcbin),
+  fail_unless (elem_has_local_description (webrtcbin),
       "no offer made while the connection was being set up");
   g_object_get (src, "state", &state, NULL);
   fail_unless (state < GST_KVS_SIGNALING_STATE_CONNECTED, "state %d", state);

@@ -7,8 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import {
-  CREDENTIALS, REGION, control, createChannel, fakeIce, fakeSdp, kvsClient, plainWsSigner,
-  require, sleep, startServer, waitFor, wssEndpoint,
+  CREDENTIALS, REGION, control, createChannel, fakeIce, fakeSdp, kvsClient, openSignalingClient,
+  plainWsSigner, require, sleep, startServer, waitFor, wssEndpoint,
 } from './lib/harness.mjs';
 
 const { SignalingClient, Role } = require('amazon-kinesis-video-streams-webrtc');
@@ -18,25 +18,6 @@ function nextEvent(emitter, name, timeoutMs = 3000) {
     .catch((e) => {
       throw new Error(`no '${name}' event within ${timeoutMs} ms (${e.message})`);
     });
-}
-
-async function openClient(url, arn, role, clientId) {
-  const client = new SignalingClient({
-    channelARN: arn,
-    channelEndpoint: await wssEndpoint(url, arn, role),
-    role,
-    region: REGION,
-    clientId,
-    credentials: CREDENTIALS,
-    requestSigner: plainWsSigner(),
-  });
-  const errors = [];
-  client.on('error', (e) => errors.push(e));
-  client.errors = errors;
-  const opened = nextEvent(client, 'open', 5000);
-  client.open();
-  await opened;
-  return client;
 }
 
 async function closeClient(client) {
@@ -58,8 +39,8 @@ describe('AWS SignalingClient as master and viewer', () => {
   before(async () => {
     server = await startServer();
     arn = await createChannel(server.url, 'sig-conformance');
-    master = await openClient(server.url, arn, Role.MASTER);
-    viewer = await openClient(server.url, arn, Role.VIEWER, viewerId);
+    master = await openSignalingClient(server.url, arn, Role.MASTER);
+    viewer = await openSignalingClient(server.url, arn, Role.VIEWER, viewerId);
   });
   after(async () => {
     await closeClient(viewer);
@@ -139,7 +120,7 @@ describe('AWS SignalingClient as master and viewer', () => {
 
   test('early ICE from the master is held by the SDK until the answer', async () => {
     await closeClient(viewer);
-    viewer = await openClient(server.url, arn, Role.VIEWER, viewerId);
+    viewer = await openSignalingClient(server.url, arn, Role.VIEWER, viewerId);
     const events = [];
     viewer.on('iceCandidate', (c) => events.push(['ice', c]));
     viewer.on('sdpAnswer', (a) => events.push(['answer', a]));
@@ -161,7 +142,7 @@ describe('AWS SignalingClient as master and viewer', () => {
   });
 
   test('early ICE from a viewer is held by the master SDK per viewer', async () => {
-    const other = await openClient(server.url, arn, Role.VIEWER, 'viewer-aws-js-2');
+    const other = await openSignalingClient(server.url, arn, Role.VIEWER, 'viewer-aws-js-2');
     try {
       other.sendIceCandidate(fakeIce(301));
       await waitFor(() => master.getPendingIceCandidates('viewer-aws-js-2').length === 1, 3000,

@@ -27,12 +27,11 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import {
-  ACCESS_KEY, CREDENTIALS, INTEROP_DIR, PYTHON, REGION, SECRET_KEY, awsCli, b64json,
-  createChannel, plainWsSigner, require, spawnPython, startServer, unb64json, waitFor,
-  wssEndpoint,
+  ACCESS_KEY, INTEROP_DIR, PYTHON, REGION, SECRET_KEY, awsCli, b64json, createChannel,
+  openSignalingClient, require, spawnPython, startServer, unb64json, waitFor,
 } from './lib/harness.mjs';
 
-const { SignalingClient, Role } = require('amazon-kinesis-video-streams-webrtc');
+const { Role } = require('amazon-kinesis-video-streams-webrtc');
 
 const GST_LAUNCH = process.env.KVS_GST_LAUNCH || 'gst-launch-1.0';
 const PEER = join(INTEROP_DIR, 'lib', 'webrtc-peer.py');
@@ -222,24 +221,6 @@ function decodedFrames(child) {
 
 // ---- AWS's SignalingClient ----------------------------------------------------
 
-async function openClient(url, arn, role, clientId) {
-  const client = new SignalingClient({
-    channelARN: arn,
-    channelEndpoint: await wssEndpoint(url, arn, role),
-    role,
-    region: REGION,
-    clientId,
-    credentials: CREDENTIALS,
-    requestSigner: plainWsSigner(),
-  });
-  client.errors = [];
-  client.on('error', (e) => client.errors.push(e));
-  const opened = once(client, 'open', { signal: AbortSignal.timeout(5000 * SLOW) });
-  client.open();
-  await opened;
-  return client;
-}
-
 // The offering helper (lib/webrtc-peer.py offerer) behind the JS viewer
 // @viewer: its offer and candidates go out through the viewer, the answer
 // and the master's candidates come back. helper.frames: frames it decoded;
@@ -314,7 +295,7 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
     await withProcesses(async (track) => {
       const master = await untilConnected(track(startOurMaster(channel, server.url)),
         'our master');
-      const viewer = track(await openClient(server.url, arn, Role.VIEWER, 'js-viewer-1'));
+      const viewer = track(await openSignalingClient(server.url, arn, Role.VIEWER, 'js-viewer-1'));
       const answers = [];
       const remoteCandidates = [];
       viewer.on('sdpAnswer', (answer, sender) => answers.push([answer, sender]));
@@ -353,7 +334,7 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
     const arn = await createChannel(server.url, channel);
     const viewerId = 'our-viewer-1';
     await withProcesses(async (track) => {
-      const master = track(await openClient(server.url, arn, Role.MASTER));
+      const master = track(await openSignalingClient(server.url, arn, Role.MASTER));
       const offers = [];
       const remoteCandidates = [];
       let answerSdp;
@@ -416,7 +397,7 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
       const master = await untilConnected(track(startOurBinMaster(channel, server.url)),
         'our kvswebrtcsink master');
       const ours = track(startOurBinViewer(channel, server.url, 'our-bin-viewer'));
-      const jsViewer = track(await openClient(server.url, arn, Role.VIEWER, 'js-bin-viewer'));
+      const jsViewer = track(await openSignalingClient(server.url, arn, Role.VIEWER, 'js-bin-viewer'));
       const peer = track(startOffererBehind(jsViewer));
 
       await waitFor(() => (peer.frames >= MIN_FRAMES && decodedFrames(ours) >= MIN_FRAMES) ||
@@ -477,7 +458,7 @@ describe('kvssignaling elements with AWS SignalingClient', () => {
 
       // The trickled candidates: the master's were held for viewer
       // alexa-device; its connection as that viewer gets them and sends ours.
-      ice = track(await openClient(server.url, arn, Role.VIEWER, sender));
+      ice = track(await openSignalingClient(server.url, arn, Role.VIEWER, sender));
       ice.on('iceCandidate', (candidate) => peer.send({ type: 'candidate', ...candidate }));
       for (const c of candidates) {
         ice.sendIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });

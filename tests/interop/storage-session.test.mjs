@@ -14,18 +14,17 @@
 // storage peer; the recording still plays. Without a storage session the
 // join is AWS's ResourceNotFoundException.
 
-import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   ACCESS_KEY, CREDENTIALS, INTEROP_DIR, REGION, SECRET_KEY, connectMaster, createChannel,
-  execPython, kvsClient, plainWsSigner, require, sleep, spawnPython, startServer, waitFor,
-  wssEndpoint,
+  execPython, kvsClient, openSignalingClient, require, sleep, spawnPython, startServer,
+  waitFor,
 } from './lib/harness.mjs';
 
 const {
@@ -35,7 +34,7 @@ const {
 const {
   JoinStorageSessionAsViewerCommand, JoinStorageSessionCommand, KinesisVideoWebRTCStorageClient,
 } = require('@aws-sdk/client-kinesis-video-webrtc-storage');
-const { SignalingClient, Role } = require('amazon-kinesis-video-streams-webrtc');
+const { Role } = require('amazon-kinesis-video-streams-webrtc');
 
 const GST_LAUNCH = process.env.KVS_GST_LAUNCH || 'gst-launch-1.0';
 const DISCOVER = join(INTEROP_DIR, 'lib', 'discover.py');
@@ -49,16 +48,6 @@ function startMaster(channel, url, extra = '') {
     `openh264enc ! h264parse ! kvswebrtcsink name=s ${props} ` +
     'audiotestsrc is-live=true ! opusenc ! s.';
   const env = { ...process.env, AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY };
-  // Under scripts/check-sanitizers asan: join-storage-session's requests go
-  // through GIO's default proxy resolver, libproxy (C++), which throws
-  // through ASan's __cxa_throw interceptor: that needs libstdc++ loaded at
-  // start (as tests/elements/storage.py does for openh264enc).
-  const libstdcxx = ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/lib/aarch64-linux-gnu/libstdc++.so.6']
-    .find((f) => existsSync(f));
-  const preload = env.LD_PRELOAD || process.env.KVS_ASAN_LD_PRELOAD;
-  if (process.env.KVS_ASAN_LD_PRELOAD_PYTHON !== undefined && preload && libstdcxx) {
-    env.LD_PRELOAD = `${preload}:${libstdcxx}`;
-  }
   const proc = spawn(GST_LAUNCH, ['-m', ...desc.split(/\s+/)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,24 +120,6 @@ async function stopViewerPeer(peer) {
   const timer = setTimeout(() => peer.proc.kill('SIGKILL'), 5000 * SLOW);
   await peer.exited;
   clearTimeout(timer);
-}
-
-async function openViewer(url, arn, clientId) {
-  const client = new SignalingClient({
-    channelARN: arn,
-    channelEndpoint: await wssEndpoint(url, arn, Role.VIEWER),
-    role: Role.VIEWER,
-    region: REGION,
-    clientId,
-    credentials: CREDENTIALS,
-    requestSigner: plainWsSigner(),
-  });
-  client.errors = [];
-  client.on('error', (e) => client.errors.push(e));
-  const opened = once(client, 'open', { signal: AbortSignal.timeout(5000 * SLOW) });
-  client.open();
-  await opened;
-  return client;
 }
 
 function discover(file) {
@@ -309,7 +280,7 @@ describe('JoinStorageSession records a kvswebrtcsink master', () => {
       // No storage session (a master connected, no JoinStorageSession): AWS's
       // ResourceNotFoundException, no offer.
       rawMaster = await connectMaster(server.port, channelArn);
-      viewer = await openViewer(server.url, channelArn, clientId);
+      viewer = await openSignalingClient(server.url, channelArn, Role.VIEWER, clientId);
       const offers = [];
       viewer.on('sdpOffer', (offer) => offers.push(offer));
       await assert.rejects(webrtc.send(new JoinStorageSessionAsViewerCommand({ channelArn, clientId })),

@@ -54,36 +54,106 @@ handler (SoupServer * server, SoupServerMessage * msg, const char *path,
       "ok", 2);
 }
 
-GST_START_TEST (test_burst_accepted_in_a_few_iterations)
+static const gchar request[] = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+/* An acceptor on 127.0.0.1, a free port, handing its connections to @soup,
+ * whose requests handler() answers and counts in @seen (@keep_alive as
+ * kvs_acceptor_new()'s); fails the test when it cannot listen. */
+static KvsAcceptor *
+start_acceptor (SoupServer * soup, Seen * seen, gboolean keep_alive)
 {
-  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
   g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
       (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) addr = NULL;
+  KvsAcceptor *acceptor;
+  GError *error = NULL;
+
+  soup_server_add_handler (soup, NULL, handler, seen, NULL);
+  acceptor = kvs_acceptor_new (soup, any, NULL, keep_alive, &error);
+  fail_unless (acceptor != NULL, "%s", error ? error->message : "");
+  fail_unless (kvs_acceptor_get_port (acceptor) != 0);
+  return acceptor;
+}
+
+/* A client connected to @acceptor's port on 127.0.0.1 (the kernel's accept
+ * queue: the acceptor need not have run); fails the test when it cannot. */
+static GSocket *
+connect_client (KvsAcceptor * acceptor)
+{
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
+      (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (lo,
+      kvs_acceptor_get_port (acceptor));
+  GSocket *client;
+  GError *error = NULL;
+
+  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_DEFAULT, &error);
+  fail_unless (client != NULL, "%s", error ? error->message : "");
+  fail_unless (g_socket_connect (client, addr, NULL, &error), "%s",
+      error ? error->message : "");
+  return client;
+}
+
+/* Writes request (GET /x) on @client, whole. */
+static void
+send_request (GSocket * client)
+{
+  GError *error = NULL;
+
+  fail_unless_equals_int (g_socket_send (client, request, strlen (request),
+          NULL, &error), (gint) strlen (request));
+}
+
+/* A SoupServer behind an acceptor (start_acceptor()) and one client
+ * connected to it. */
+typedef struct
+{
+  SoupServer *soup;
+  KvsAcceptor *acceptor;
+  GSocket *client;
+  Seen seen;
+} Served;
+
+static void
+served_open (Served * s, gboolean keep_alive)
+{
+  memset (s, 0, sizeof (*s));
+  s->soup = soup_server_new (NULL, NULL);
+  s->acceptor = start_acceptor (s->soup, &s->seen, keep_alive);
+  s->client = connect_client (s->acceptor);
+}
+
+/* The client closed, the acceptor stopped, the SoupServer disconnected,
+ * what they left on the main context run; all freed. */
+static void
+served_close (Served * s)
+{
+  g_socket_close (s->client, NULL);
+  kvs_acceptor_stop (s->acceptor);
+  soup_server_disconnect (s->soup);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_object_unref (s->client);
+  g_object_unref (s->acceptor);
+  g_object_unref (s->soup);
+}
+
+GST_START_TEST (test_burst_accepted_in_a_few_iterations)
+{
+  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
   g_autoptr (KvsAcceptor) acceptor = NULL;
   GSocket *clients[N_CLIENTS];
   GError *error = NULL;
   Seen seen = { 0 };
   guint iterations = 0;
-  const gchar *request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
-  soup_server_add_handler (soup, NULL, handler, &seen, NULL);
-  acceptor = kvs_acceptor_new (soup, any, NULL, FALSE, &error);
-  fail_unless (acceptor != NULL, "%s", error ? error->message : "");
-  fail_unless (kvs_acceptor_get_port (acceptor) != 0);
-  addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
+  acceptor = start_acceptor (soup, &seen, FALSE);
 
   /* every client connected (the kernel's accept queue) and its request
    * written before the main loop runs once */
   for (guint i = 0; i < N_CLIENTS; i++) {
-    clients[i] = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-        G_SOCKET_PROTOCOL_DEFAULT, &error);
-    fail_unless (clients[i] != NULL);
-    fail_unless (g_socket_connect (clients[i], addr, NULL, &error), "%s",
-        error ? error->message : "");
-    fail_unless_equals_int (g_socket_send (clients[i], request,
-            strlen (request), NULL, &error), (gint) strlen (request));
+    clients[i] = connect_client (acceptor);
+    send_request (clients[i]);
   }
 
   while (seen.answered < N_CLIENTS && iterations < 10 * N_CLIENTS) {
@@ -194,36 +264,16 @@ wait_closed (GSocket * client)
  * has a listener of its own: the acceptor gives it one). */
 GST_START_TEST (test_keep_alive)
 {
-  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
-      (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) addr = NULL;
-  g_autoptr (KvsAcceptor) acceptor = NULL;
-  g_autoptr (GSocket) client = NULL;
-  GError *error = NULL;
-  Seen seen = { 0 };
-  const gchar *request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  Served s;
 
-  soup_server_add_handler (soup, NULL, handler, &seen, NULL);
-  acceptor = kvs_acceptor_new (soup, any, NULL, TRUE, &error);
-  fail_unless (acceptor != NULL, "%s", error ? error->message : "");
-  addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
-  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-      G_SOCKET_PROTOCOL_DEFAULT, &error);
-  fail_unless (g_socket_connect (client, addr, NULL, &error), "%s",
-      error ? error->message : "");
+  served_open (&s, TRUE);
   for (guint i = 0; i < 3; i++) {
-    fail_unless_equals_int (g_socket_send (client, request, strlen (request),
-            NULL, &error), (gint) strlen (request));
-    fail_unless (read_response (client), "request %u on the connection: no "
-        "response (connection closed after the previous one)", i + 1);
+    send_request (s.client);
+    fail_unless (read_response (s.client), "request %u on the connection: "
+        "no response (connection closed after the previous one)", i + 1);
   }
-  fail_unless_equals_int (seen.answered, 3);
-  g_socket_close (client, NULL);
-  kvs_acceptor_stop (acceptor);
-  soup_server_disconnect (soup);
-  while (g_main_context_iteration (NULL, FALSE));
+  fail_unless_equals_int (s.seen.answered, 3);
+  served_close (&s);
 }
 
 GST_END_TEST;
@@ -232,37 +282,17 @@ GST_END_TEST;
  * handed over by the acceptor after its first response. */
 GST_START_TEST (test_no_keep_alive_by_default)
 {
-  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback
-      (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) addr = NULL;
-  g_autoptr (KvsAcceptor) acceptor = NULL;
-  g_autoptr (GSocket) client = NULL;
-  GError *error = NULL;
-  Seen seen = { 0 };
-  const gchar *request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  Served s;
 
-  soup_server_add_handler (soup, NULL, handler, &seen, NULL);
-  acceptor = kvs_acceptor_new (soup, any, NULL, FALSE, &error);
-  fail_unless (acceptor != NULL, "%s", error ? error->message : "");
-  fail_unless (soup_server_get_listeners (soup) == NULL,
+  served_open (&s, FALSE);
+  fail_unless (soup_server_get_listeners (s.soup) == NULL,
       "a listener given to the SoupServer without keep_alive");
-  addr = g_inet_socket_address_new (lo, kvs_acceptor_get_port (acceptor));
-  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-      G_SOCKET_PROTOCOL_DEFAULT, &error);
-  fail_unless (g_socket_connect (client, addr, NULL, &error), "%s",
-      error ? error->message : "");
-  fail_unless_equals_int (g_socket_send (client, request, strlen (request),
-          NULL, &error), (gint) strlen (request));
-  fail_unless (read_response (client));
-  fail_unless (wait_closed (client), "the connection stayed open after its "
-      "response without keep_alive");
-  fail_unless_equals_int (seen.answered, 1);
-  g_socket_close (client, NULL);
-  kvs_acceptor_stop (acceptor);
-  soup_server_disconnect (soup);
-  while (g_main_context_iteration (NULL, FALSE));
+  send_request (s.client);
+  fail_unless (read_response (s.client));
+  fail_unless (wait_closed (s.client), "the connection stayed open after "
+      "its response without keep_alive");
+  fail_unless_equals_int (s.seen.answered, 1);
+  served_close (&s);
 }
 
 GST_END_TEST;

@@ -544,24 +544,38 @@ GST_START_TEST (test_signature_failures)
 
 GST_END_TEST;
 
-/* Temporary credentials: x-amz-security-token is signed like any x-amz-*
- * header; its value is not checked, changing it breaks the signature. */
-static guint
-post_with_token (const gchar * token, const gchar * sent_token)
+/* A ListSignalingChannels POST ("{}") to the service of the fixture,
+ * @flags added, signed now with the test credentials and the session token
+ * @token (NULL: none); fails the test when it cannot be signed. */
+static SoupMessage *
+signed_list_message (const gchar * token, SoupMessageFlags flags)
 {
   g_autoptr (GstKvsCredentials) creds =
       gst_kvs_credentials_new (KVS_TEST_ACCESS_KEY, KVS_TEST_SECRET_KEY,
       token, "test");
   g_autofree gchar *url = g_strdup_printf ("%s/listSignalingChannels",
       server->url);
-  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  SoupMessage *msg = soup_message_new ("POST", url);
   g_autoptr (GBytes) body = g_bytes_new_static ("{}", 2);
-  g_autoptr (GBytes) reply = NULL;
   g_autoptr (GError) error = NULL;
 
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  soup_message_add_flags (msg, flags);
   fail_unless (gst_kvs_sigv4_sign_message (msg, body, creds, KVS_TEST_REGION,
-          GST_KVS_SIGV4_SERVICE, NULL, &error));
+          GST_KVS_SIGV4_SERVICE, NULL, &error), "%s",
+      error ? error->message : "");
+  return msg;
+}
+
+/* Temporary credentials: x-amz-security-token is signed like any x-amz-*
+ * header; its value is not checked, changing it breaks the signature. */
+static guint
+post_with_token (const gchar * token, const gchar * sent_token)
+{
+  g_autoptr (SoupMessage) msg = signed_list_message (token, 0);
+  g_autoptr (GBytes) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
   fail_unless_equals_string (soup_message_headers_get_one
       (soup_message_get_request_headers (msg), "x-amz-security-token"), token);
   if (sent_token)
@@ -636,22 +650,13 @@ close_wait_count (guint port)
 static guint64
 list_on (SoupSession * session, gboolean keep_alive)
 {
-  g_autoptr (GstKvsCredentials) creds =
-      gst_kvs_credentials_new (KVS_TEST_ACCESS_KEY, KVS_TEST_SECRET_KEY,
-      NULL, "test");
-  g_autofree gchar *url = g_strdup_printf ("%s/listSignalingChannels",
-      server->url);
-  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr (GBytes) body = g_bytes_new_static ("{}", 2);
+  /* as the library's REST calls (gstkvsresttransport.c): libsoup sends a
+   * POST on a new connection unless it is marked idempotent */
+  g_autoptr (SoupMessage) msg = signed_list_message (NULL,
+      SOUP_MESSAGE_IDEMPOTENT);
   g_autoptr (GBytes) reply = NULL;
   g_autoptr (GError) error = NULL;
 
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  /* as the library's REST calls (gstkvsresttransport.c): libsoup sends a
-   * POST on a new connection unless it is marked idempotent */
-  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
-  fail_unless (gst_kvs_sigv4_sign_message (msg, body, creds, KVS_TEST_REGION,
-          GST_KVS_SIGV4_SERVICE, NULL, &error));
   reply = soup_session_send_and_read (session, msg, NULL, &error);
   fail_unless (reply != NULL, "%s", error ? error->message : "");
   fail_unless_equals_int (soup_message_get_status (msg), 200);

@@ -70,7 +70,90 @@ def b64(obj):
     return base64.b64encode(json.dumps(obj).encode()).decode()
 
 
-class StoragePeer:
+class Offerer:
+    """What the recording (StoragePeer) and each viewer (ViewerBranch) do
+    with their webrtcbin @wb, whose transceivers are in place: ICE on
+    127.0.0.1 only, no UPnP; the offer and the local candidates go out
+    through send(), the peer's answer and candidates come in through
+    on_message(); failures go to error(text), ICE states to send() and
+    ice_state_changed()."""
+
+    ANSWER_NOT_SDP = "the answer is not SDP"
+
+    def __init__(self, wb):
+        self.wb = wb
+        self.ice = wb.get_property("ice-agent")
+        if not self.ice.emit("add-local-ip-address", "127.0.0.1"):
+            raise RuntimeError("the ICE agent refused 127.0.0.1")
+        self.ice.get_property("agent").set_property("upnp", False)
+        wb.connect("on-negotiation-needed", self.on_negotiation)
+        wb.connect("on-ice-candidate", self.on_candidate)
+        wb.connect("notify::ice-connection-state", self.on_ice_state)
+
+    def send(self, **obj):
+        raise NotImplementedError
+
+    def error(self, text):
+        raise NotImplementedError
+
+    def ice_state_changed(self, state):
+        pass
+
+    # -- the offer and our candidates --------------------------------------
+
+    def on_negotiation(self, wb):
+        promise = Gst.Promise.new_with_change_func(self.on_offer, None)
+        wb.emit("create-offer", None, promise)
+
+    def on_offer(self, promise, _):
+        promise.wait()
+        reply = promise.get_reply()
+        if reply is None or reply.has_field("error"):
+            self.error("create-offer failed: %s" % reply)
+            return
+        desc = reply.get_value("offer")
+        self.wb.emit("set-local-description", desc, None)
+        self.send(action="SDP_OFFER",
+                  messagePayload=b64({"type": "offer",
+                                      "sdp": desc.sdp.as_text()}))
+
+    def on_candidate(self, wb, mline, candidate):
+        if not candidate:
+            return
+        self.send(action="ICE_CANDIDATE",
+                  messagePayload=b64({"candidate": candidate,
+                                      "sdpMid": mid_of(wb, mline),
+                                      "sdpMLineIndex": mline}))
+
+    def on_ice_state(self, wb, pspec):
+        state = wb.get_property("ice-connection-state")
+        self.send(action="STATE", state=state.value_nick)
+        self.ice_state_changed(state)
+
+    # -- the peer's answer and candidates ----------------------------------
+
+    def on_message(self, action, payload):
+        if action == "SDP_ANSWER":
+            ok, sdp = GstSdp.SDPMessage.new_from_text(payload.get("sdp", ""))
+            if ok != GstSdp.SDPResult.OK:
+                self.error(self.ANSWER_NOT_SDP)
+                return
+            desc = GstWebRTC.WebRTCSessionDescription.new(
+                GstWebRTC.WebRTCSDPType.ANSWER, sdp)
+            self.wb.emit("set-remote-description", desc, None)
+        elif action == "ICE_CANDIDATE":
+            index = payload.get("sdpMLineIndex")
+            if index is not None and payload.get("candidate"):
+                self.wb.emit("add-ice-candidate", int(index),
+                             payload["candidate"])
+
+
+class StoragePeer(Offerer):
+    """The recording: offers to the master (recvonly H.264 and Opus) and
+    records what it sends."""
+
+    ANSWER_NOT_SDP = "the master's answer is not SDP"
+
     def __init__(self, output):
         self.loop = GLib.MainLoop()
         self.failed = False
@@ -85,60 +168,23 @@ class StoragePeer:
             "tee name=atee ! queue ! mux.")
         self.viewers = {}
         self.pipe.get_by_name("file").set_property("location", output)
-        self.wb = self.pipe.get_by_name("wb")
-        self.ice = self.wb.get_property("ice-agent")
-        if not self.ice.emit("add-local-ip-address", "127.0.0.1"):
-            raise RuntimeError("the ICE agent refused 127.0.0.1")
-        self.nice = self.ice.get_property("agent")
-        self.nice.set_property("upnp", False)
+        wb = self.pipe.get_by_name("wb")
         recv = GstWebRTC.WebRTCRTPTransceiverDirection.RECVONLY
-        self.wb.emit("add-transceiver", recv, Gst.Caps.from_string(H264_CAPS))
-        self.wb.emit("add-transceiver", recv, Gst.Caps.from_string(OPUS_CAPS))
-        self.wb.connect("on-negotiation-needed", self.on_negotiation)
-        self.wb.connect("on-ice-candidate", self.on_candidate)
-        self.wb.connect("pad-added", self.on_pad)
-        self.wb.connect("notify::ice-connection-state", self.on_ice_state)
+        wb.emit("add-transceiver", recv, Gst.Caps.from_string(H264_CAPS))
+        wb.emit("add-transceiver", recv, Gst.Caps.from_string(OPUS_CAPS))
+        Offerer.__init__(self, wb)
+        wb.connect("pad-added", self.on_pad)
         bus = self.pipe.get_bus()
         bus.add_signal_watch()
         bus.connect("message::error", self.on_error)
         bus.connect("message::eos", self.on_eos)
         threading.Thread(target=self.read_stdin, daemon=True).start()
 
-    # -- the offer and our candidates --------------------------------------
+    def send(self, **obj):
+        say(**obj)
 
-    def on_negotiation(self, wb):
-        promise = Gst.Promise.new_with_change_func(self.on_offer, None)
-        wb.emit("create-offer", None, promise)
-
-    def on_offer(self, promise, _):
-        promise.wait()
-        reply = promise.get_reply()
-        if reply is None or reply.has_field("error"):
-            self.fail("create-offer failed: %s" % reply)
-            return
-        desc = reply.get_value("offer")
-        self.wb.emit("set-local-description", desc, None)
-        say(action="SDP_OFFER",
-            messagePayload=b64({"type": "offer", "sdp": desc.sdp.as_text()}))
-
-    def on_candidate(self, wb, mline, candidate):
-        if not candidate:
-            return
-        mid = None
-        local = wb.get_property("local-description")
-        if local is not None:
-            sections = local.sdp.as_text().split("\r\nm=")[1:]
-            if mline < len(sections):
-                for line in sections[mline].split("\r\n"):
-                    if line.startswith("a=mid:"):
-                        mid = line[len("a=mid:"):]
-        say(action="ICE_CANDIDATE",
-            messagePayload=b64({"candidate": candidate, "sdpMid": mid,
-                                "sdpMLineIndex": mline}))
-
-    def on_ice_state(self, wb, pspec):
-        state = wb.get_property("ice-connection-state")
-        say(action="STATE", state=state.value_nick)
+    def error(self, text):
+        self.fail(text)
 
     def on_pad(self, wb, pad):
         if pad.get_direction() != Gst.PadDirection.SRC:
@@ -173,21 +219,8 @@ class StoragePeer:
             return False
         if viewer is not None:
             self.on_viewer_line(viewer, action, payload)
-            return False
-        if action == "SDP_ANSWER":
-            ok, sdp = GstSdp.SDPMessage.new_from_text(payload.get("sdp", ""))
-            if ok != GstSdp.SDPResult.OK:
-                self.fail("the master's answer is not SDP")
-                return False
-            desc = GstWebRTC.WebRTCSessionDescription.new(
-                GstWebRTC.WebRTCSDPType.ANSWER, sdp)
-            self.wb.emit("set-remote-description", desc, None)
-        elif action == "ICE_CANDIDATE":
-            index = payload.get("sdpMLineIndex")
-            if index is None or not payload.get("candidate"):
-                return False
-            self.wb.emit("add-ice-candidate", int(index),
-                         payload["candidate"])
+        else:
+            self.on_message(action, payload)
         return False
 
     # -- viewers (JoinStorageSessionAsViewer) --------------------------------
@@ -263,7 +296,7 @@ class StoragePeer:
         return 1 if self.failed else 0
 
 
-class ViewerBranch:
+class ViewerBranch(Offerer):
     """One joined viewer: the master's H.264 and Opus from the tees,
     repayloaded into a webrtcbin of its own that offers sendonly."""
 
@@ -279,18 +312,12 @@ class ViewerBranch:
             "queue name=aq leaky=downstream max-size-buffers=200 ! "
             "rtpopuspay ! " + VIEWER_OPUS_CAPS + " ! wb.", False)
         self.bin.set_name("viewer-" + viewer)
-        self.wb = self.bin.get_by_name("wb")
-        self.ice = self.wb.get_property("ice-agent")
-        if not self.ice.emit("add-local-ip-address", "127.0.0.1"):
-            raise RuntimeError("the ICE agent refused 127.0.0.1")
-        self.ice.get_property("agent").set_property("upnp", False)
-        for i in range(self.wb.emit("get-transceivers").len):
-            trans = self.wb.emit("get-transceiver", i)
+        wb = self.bin.get_by_name("wb")
+        for i in range(wb.emit("get-transceivers").len):
+            trans = wb.emit("get-transceiver", i)
             trans.set_property(
                 "direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
-        self.wb.connect("on-negotiation-needed", self.on_negotiation)
-        self.wb.connect("on-ice-candidate", self.on_candidate)
-        self.wb.connect("notify::ice-connection-state", self.on_ice_state)
+        Offerer.__init__(self, wb)
         peer.pipe.add(self.bin)
         self.tee_pads = []
         for tee, queue in (("vtee", "vq"), ("atee", "aq")):
@@ -306,53 +333,15 @@ class ViewerBranch:
         self.bin.sync_state_with_parent()
         peer.request_key_frame()
 
-    def say(self, **obj):
+    def send(self, **obj):
         say(viewer=self.viewer, **obj)
 
-    def on_negotiation(self, wb):
-        promise = Gst.Promise.new_with_change_func(self.on_offer, None)
-        wb.emit("create-offer", None, promise)
+    def error(self, text):
+        self.send(action="ERROR", message=text)
 
-    def on_offer(self, promise, _):
-        promise.wait()
-        reply = promise.get_reply()
-        if reply is None or reply.has_field("error"):
-            self.say(action="ERROR", message="create-offer failed: %s" % reply)
-            return
-        desc = reply.get_value("offer")
-        self.wb.emit("set-local-description", desc, None)
-        self.say(action="SDP_OFFER",
-                 messagePayload=b64({"type": "offer",
-                                     "sdp": desc.sdp.as_text()}))
-
-    def on_candidate(self, wb, mline, candidate):
-        if not candidate:
-            return
-        self.say(action="ICE_CANDIDATE",
-                 messagePayload=b64({"candidate": candidate,
-                                     "sdpMid": mid_of(wb, mline),
-                                     "sdpMLineIndex": mline}))
-
-    def on_ice_state(self, wb, pspec):
-        state = wb.get_property("ice-connection-state")
-        self.say(action="STATE", state=state.value_nick)
+    def ice_state_changed(self, state):
         if state == GstWebRTC.WebRTCICEConnectionState.CONNECTED:
             GLib.idle_add(self.peer.request_key_frame)
-
-    def on_message(self, action, payload):
-        if action == "SDP_ANSWER":
-            ok, sdp = GstSdp.SDPMessage.new_from_text(payload.get("sdp", ""))
-            if ok != GstSdp.SDPResult.OK:
-                self.say(action="ERROR", message="the answer is not SDP")
-                return
-            desc = GstWebRTC.WebRTCSessionDescription.new(
-                GstWebRTC.WebRTCSDPType.ANSWER, sdp)
-            self.wb.emit("set-remote-description", desc, None)
-        elif action == "ICE_CANDIDATE":
-            index = payload.get("sdpMLineIndex")
-            if index is not None and payload.get("candidate"):
-                self.wb.emit("add-ice-candidate", int(index),
-                             payload["candidate"])
 
     def remove(self):
         """The viewer left: its branch goes, the tees' pads are released

@@ -7,6 +7,7 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -575,6 +576,34 @@ export async function wssEndpoint(url, arn, role) {
   } finally {
     kv.destroy();
   }
+}
+
+// AWS's JS SignalingClient (amazon-kinesis-video-streams-webrtc) as @role
+// (Role.MASTER, or Role.VIEWER with @clientId) of the channel @arn of the
+// service at @url, with the test credentials, once open (its 'open' event
+// within 5 s, scaled by $KVS_TIMEOUT_MULTIPLIER). client.errors collects
+// its 'error' events.
+export async function openSignalingClient(url, arn, role, clientId) {
+  const { SignalingClient } = require('amazon-kinesis-video-streams-webrtc');
+  const client = new SignalingClient({
+    channelARN: arn,
+    channelEndpoint: await wssEndpoint(url, arn, role),
+    role,
+    region: REGION,
+    clientId,
+    credentials: CREDENTIALS,
+    requestSigner: plainWsSigner(),
+  });
+  client.errors = [];
+  client.on('error', (e) => client.errors.push(e));
+  const timeoutMs = 5000 * (Number(process.env.KVS_TIMEOUT_MULTIPLIER) || 1);
+  const opened = once(client, 'open', { signal: AbortSignal.timeout(timeoutMs) })
+    .catch((e) => {
+      throw new Error(`no 'open' event within ${timeoutMs} ms (${e.message})`);
+    });
+  client.open();
+  await opened;
+  return client;
 }
 
 // ---- the AWS CLI v2 ------------------------------------------------------
