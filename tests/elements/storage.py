@@ -378,9 +378,26 @@ def rejoin(service, storage_dir):
               err)
 
 
+def asan_reexec():
+    """Under the sanitizers' stage (tests/sanitizers/preload gives Python
+    the ASan runtime only) openh264enc, C++ in this process, throws through
+    ASan's __cxa_throw interceptor, which needs libstdc++ loaded at start:
+    run again with it preloaded too."""
+    rt = os.environ.get("KVS_ASAN_LD_PRELOAD_PYTHON")
+    if not rt or os.environ.get("KVS_STORAGE_REEXEC"):
+        return
+    libs = glob.glob("/usr/lib/*/libstdc++.so.6")
+    if not libs:
+        return
+    env = dict(os.environ, KVS_STORAGE_REEXEC="1",
+               LD_PRELOAD=rt + ":" + libs[0])
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
+    asan_reexec()
     Gst.init(None)
     for f in ("openh264enc", "vp8enc", "opusenc", "h264parse",
               "matroskamux", "webrtcbin"):

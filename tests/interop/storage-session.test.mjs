@@ -17,7 +17,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -48,6 +48,16 @@ function startMaster(channel, url, extra = '') {
     `openh264enc ! h264parse ! kvswebrtcsink name=s ${props} ` +
     'audiotestsrc is-live=true ! opusenc ! s.';
   const env = { ...process.env, AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY };
+  // Under scripts/check-sanitizers asan: join-storage-session's requests go
+  // through GIO's default proxy resolver, libproxy (C++), which throws
+  // through ASan's __cxa_throw interceptor: that needs libstdc++ loaded at
+  // start (as tests/elements/storage.py does for openh264enc).
+  const libstdcxx = ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/lib/aarch64-linux-gnu/libstdc++.so.6']
+    .find((f) => existsSync(f));
+  const preload = env.LD_PRELOAD || process.env.KVS_ASAN_LD_PRELOAD;
+  if (process.env.KVS_ASAN_LD_PRELOAD_PYTHON !== undefined && preload && libstdcxx) {
+    env.LD_PRELOAD = `${preload}:${libstdcxx}`;
+  }
   const proc = spawn(GST_LAUNCH, ['-m', ...desc.split(/\s+/)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
