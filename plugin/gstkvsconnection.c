@@ -66,6 +66,7 @@ struct _GstKvsConnection
   GMutex lock;
   gchar *refusal;               /* why request-webrtcbin returned none */
   gchar *storage_peer;          /* the storage session's peer, not a viewer */
+  gpointer storage_owner;       /* the element running the storage session */
   guint starts;
   GstKvsSignalingState state;
   guint correlation_seq;
@@ -989,6 +990,40 @@ gst_kvs_connection_set_storage_peer (GstKvsConnection * self,
   g_free (self->storage_peer);
   self->storage_peer = g_strdup (peer);
   g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gst_kvs_connection_claim_storage (GstKvsConnection * self, gpointer owner)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (owner != NULL, FALSE);
+  g_mutex_lock (&self->lock);
+  if (self->storage_owner == NULL)
+    self->storage_owner = owner;
+  ret = self->storage_owner == owner;
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+void
+gst_kvs_connection_unclaim_storage (GstKvsConnection * self, gpointer owner)
+{
+  g_mutex_lock (&self->lock);
+  if (self->storage_owner == owner)
+    self->storage_owner = NULL;
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gst_kvs_connection_has_peer (GstKvsConnection * self, const gchar * peer)
+{
+  GstKvsWebrtcSession *session = dup_session (self, peer);
+
+  if (session == NULL)
+    return FALSE;
+  g_object_unref (session);
+  return TRUE;
 }
 
 void
