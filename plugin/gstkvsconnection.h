@@ -55,6 +55,12 @@ gboolean gst_kvs_connection_claim_storage (GstKvsConnection * self,
 void gst_kvs_connection_unclaim_storage (GstKvsConnection * self,
     gpointer owner);
 
+/* Master, from a "message-received" handler of @peer's offer (the client's
+ * thread): that offer is not handed to a webrtcbin (counted in
+ * refused-offers); the handler posted why. */
+void gst_kvs_connection_drop_offer (GstKvsConnection * self,
+    const gchar * peer);
+
 /* Master: whether a WebRTC session with viewer @peer is driven. */
 gboolean gst_kvs_connection_has_peer (GstKvsConnection * self,
     const gchar * peer);

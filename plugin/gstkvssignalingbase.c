@@ -21,6 +21,7 @@
 #include "gstkvswebrtcbinutils.h"
 #include "gstkvsstoragesession.h"
 #include "gstkvsrtpcodecs.h"
+#include "gstkvswebrtccodec.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_signaling_base_debug);
 #define GST_CAT_DEFAULT kvs_signaling_base_debug
@@ -578,6 +579,56 @@ storage_pin_codecs (GstElement * webrtcbin)
   g_list_free_full (pads, gst_object_unref);
 }
 
+/* webrtcbin 1.22 answers with the payload types its sink pads receive,
+ * and aborts (an assertion: the whole process) when an offered codec's
+ * payload type matches none of them: why the storage peer's offer @sdp
+ * cannot be answered by @webrtcbin, or NULL. */
+static gchar *
+storage_payload_problem (GstElement * webrtcbin, const gchar * sdp)
+{
+  g_autoptr (GstSDPMessage) offer = NULL;
+  g_autoptr (GString) problems = g_string_new (NULL);
+  g_autoptr (GString) fixes = g_string_new (NULL);
+  GList *pads, *l;
+  guint64 taken = 0;
+
+  if (sdp == NULL || gst_sdp_message_new_from_text (sdp, &offer) != GST_SDP_OK)
+    return NULL;
+  GST_OBJECT_LOCK (webrtcbin);
+  pads = g_list_copy (GST_ELEMENT (webrtcbin)->sinkpads);
+  for (l = pads; l; l = l->next)
+    gst_object_ref (l->data);
+  GST_OBJECT_UNLOCK (webrtcbin);
+  for (l = pads; l; l = l->next) {
+    g_autoptr (GstCaps) caps = gst_pad_get_current_caps (l->data);
+    const GstKvsRtpCodec *codec;
+    const GstStructure *s;
+    gint pt, current = -1;
+
+    if (caps == NULL || gst_caps_get_size (caps) != 1)
+      continue;
+    s = gst_caps_get_structure (caps, 0);
+    codec = gst_kvs_rtp_codec_find (gst_structure_get_string (s, "media"),
+        gst_structure_get_string (s, "encoding-name"));
+    if (codec == NULL || !gst_structure_get_int (s, "payload", &current))
+      continue;
+    pt = gst_kvs_codec_offered_pt (offer, codec, &taken);
+    if (pt < 0 || pt == current)
+      continue;
+    g_string_append_printf (problems, "%s%s sends %s at payload type %d "
+        "where the offer has %d", problems->len ? "; " : "",
+        GST_PAD_NAME (l->data), codec->name, current, pt);
+    g_string_append_printf (fixes, "%s%s pt=%d and payload=%d in the caps "
+        "after it", fixes->len ? "; " : "", codec->payloader, pt, pt);
+  }
+  g_list_free_full (pads, gst_object_unref);
+  if (problems->len == 0)
+    return NULL;
+  g_string_append_printf (problems, ". Payload at the offer's types (%s), "
+      "or use kvswebrtcsink, which payloads for each peer", fixes->str);
+  return g_string_free (g_steal_pointer (&problems), FALSE);
+}
+
 /* The signaling client's thread, before the offer is handed on (to the
  * src's offer-received, and to the driven webrtcbin). */
 static void
@@ -590,9 +641,28 @@ on_storage_message (GstKvsConnection * connection, GstKvsMessage * msg,
   if (msg->type != GST_KVS_MESSAGE_TYPE_SDP_OFFER
       || msg->sender_client_id == NULL)
     return;
-  gst_kvs_storage_session_offer_seen (priv->storage, msg->sender_client_id,
-      gst_kvs_connection_has_peer (connection, msg->sender_client_id),
-      &previous);
+  if (gst_kvs_storage_session_offer_seen (priv->storage,
+          msg->sender_client_id, gst_kvs_connection_has_peer (connection,
+              msg->sender_client_id), &previous)) {
+    g_autoptr (GstElement) webrtcbin = NULL;
+    g_autofree gchar *problem = NULL;
+
+    GST_OBJECT_LOCK (self);
+    if (priv->webrtcbin && priv->auto_negotiate)
+      webrtcbin = gst_object_ref (priv->webrtcbin);
+    GST_OBJECT_UNLOCK (self);
+    if (webrtcbin)
+      problem = storage_payload_problem (webrtcbin, msg->sdp);
+    if (problem) {
+      gst_kvs_connection_drop_offer (connection, msg->sender_client_id);
+      GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+          ("%s cannot answer the storage peer '%s' "
+              "(join-storage-session=true): webrtcbin answers with the "
+              "payload types its sink pads receive, and %s.",
+              GST_OBJECT_NAME (self), msg->sender_client_id, problem),
+          ("the offer was not answered"));
+    }
+  }
   /* A previous storage session on a webrtcbin of the application or of
    * the element ends by itself (its peer is gone): nothing to release. */
   if (previous)

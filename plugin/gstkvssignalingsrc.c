@@ -73,8 +73,9 @@
  * payload, ssrc), so that H.264 of any profile is answered (send the
  * parameter sets in band: rtph264pay config-interval=-1). The payload
  * types must still be those the storage peer offers (the local service's:
- * H.264 96, Opus 111); kvswebrtcsink, which payloads for each peer, has no
- * such constraint.
+ * H.264 96, Opus 111): other ones end in an error naming them, and the
+ * offer is not answered (webrtcbin 1.22 would abort the process);
+ * kvswebrtcsink, which payloads for each peer, has no such constraint.
  *
  * The service stores H.264 video with Opus audio, both present: when the
  * driven webrtcbin's sink pads carry other media (VP8 or VP9 only, no

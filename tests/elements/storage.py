@@ -16,7 +16,9 @@ service and its real storage peer (kvs-storage-peer.py, webrtcbin):
   (SIGKILL), the master joins again and a further recording appears;
 - the kvssignalingsink/kvssignalingsrc pair (join-storage-session=true on
   a master pair driving its webrtcbin): VP8-only video is an error naming
-  it, role=viewer a warning naming the fix; H.264 + Opus RTP are answered
+  it, role=viewer a warning naming the fix, H.264 at another payload type
+  than the storage peer's offer an error naming it (not webrtcbin's
+  abort); H.264 + Opus RTP are answered
   to the storage peer (named by the `kvssignaling-storage` message) and
   the recording has H.264 video and audio.
 
@@ -53,6 +55,8 @@ STREAM = "storage-stream"
 BAD_STREAM = "storage-bad-stream"
 PAIR_CHANNEL = "storage-pair"
 PAIR_STREAM = "storage-pair-stream"
+PT_CHANNEL = "storage-pair-pt"
+PT_STREAM = "storage-pair-pt-stream"
 SLOW = float(os.environ.get("KVS_TIMEOUT_MULTIPLIER") or 1)
 SEND_S = 10
 CONNECTED = int(GstWebRTC.WebRTCPeerConnectionState.CONNECTED)
@@ -462,6 +466,18 @@ def pair(service, storage_dir):
     p.stop()
     check(recordings(storage_dir, PAIR_STREAM) == [],
           "pair, bad input: nothing recorded")
+
+    # H.264 at another payload type than the storage peer's offer: webrtcbin
+    # 1.22 would abort the process; an error naming the fix instead.
+    service.enable_storage(PT_CHANNEL, PT_STREAM)
+    p = pair_pipeline(service, "master", PAIR_H264.replace(
+        "payload=96", "payload=97") + PAIR_OPUS, PT_CHANNEL)
+    p.play()
+    p.wait("pair, payload type 97: an error naming the fix",
+           lambda: any("sink_0 sends H264 at payload type 97 where the "
+                       "offer has 96" in e and "rtph264pay pt=96" in e
+                       for e in p.errors), 20)
+    p.stop()
 
     # H.264 + Opus: the storage peer's offer answered by the pair's
     # webrtcbin; the recording plays.
