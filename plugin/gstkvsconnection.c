@@ -66,6 +66,8 @@ struct _GstKvsConnection
   GMutex lock;
   gchar *refusal;               /* why request-webrtcbin returned none */
   gchar *storage_peer;          /* the storage session's peer, not a viewer */
+  gpointer storage_owner;       /* the element running the storage session */
+  gchar *dropped_offer;         /* the peer whose offer is not bound */
   guint starts;
   GstKvsSignalingState state;
   guint correlation_seq;
@@ -701,6 +703,16 @@ on_client_offer (GstKvsSignalingClient * client, GstKvsMessage * msg,
         g_strdup ("Ignoring an offer without sender or SDP"), NULL);
     return;
   }
+  /* a message-received handler said why this offer cannot be answered */
+  g_mutex_lock (&self->lock);
+  if (g_strcmp0 (self->dropped_offer, msg->sender_client_id) == 0) {
+    g_clear_pointer (&self->dropped_offer, g_free);
+    self->counters.refused_offers++;
+    g_mutex_unlock (&self->lock);
+    GST_INFO_OBJECT (self, "offer of %s not bound", msg->sender_client_id);
+    return;
+  }
+  g_mutex_unlock (&self->lock);
 
   /* A known viewer: the same peer connection renegotiates on its
    * webrtcbin; a new one (the viewer restarted) replaces the session. */
@@ -991,6 +1003,49 @@ gst_kvs_connection_set_storage_peer (GstKvsConnection * self,
   g_mutex_unlock (&self->lock);
 }
 
+gboolean
+gst_kvs_connection_claim_storage (GstKvsConnection * self, gpointer owner)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (owner != NULL, FALSE);
+  g_mutex_lock (&self->lock);
+  if (self->storage_owner == NULL)
+    self->storage_owner = owner;
+  ret = self->storage_owner == owner;
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+void
+gst_kvs_connection_unclaim_storage (GstKvsConnection * self, gpointer owner)
+{
+  g_mutex_lock (&self->lock);
+  if (self->storage_owner == owner)
+    self->storage_owner = NULL;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gst_kvs_connection_drop_offer (GstKvsConnection * self, const gchar * peer)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->dropped_offer);
+  self->dropped_offer = g_strdup (peer);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gst_kvs_connection_has_peer (GstKvsConnection * self, const gchar * peer)
+{
+  GstKvsWebrtcSession *session = dup_session (self, peer);
+
+  if (session == NULL)
+    return FALSE;
+  g_object_unref (session);
+  return TRUE;
+}
+
 void
 gst_kvs_connection_refuse_viewer (GstKvsConnection * self, const gchar * reason)
 {
@@ -1194,6 +1249,7 @@ gst_kvs_connection_finalize (GObject * object)
   gst_kvs_settings_clear (&self->settings);
   g_free (self->refusal);
   g_free (self->storage_peer);
+  g_free (self->dropped_offer);
   g_array_unref (self->client_handlers);
   g_clear_object (&self->table);
   g_hash_table_unref (self->negotiation_start);

@@ -47,6 +47,24 @@ const GstKvsSettings *gst_kvs_connection_get_settings (GstKvsConnection *
 void gst_kvs_connection_set_storage_peer (GstKvsConnection * self,
     const gchar * peer);
 
+/* Master: the element that runs the connection's storage session (the
+ * first of a pair's elements with join-storage-session to claim it): TRUE
+ * for @owner once claimed by it, until unclaimed. */
+gboolean gst_kvs_connection_claim_storage (GstKvsConnection * self,
+    gpointer owner);
+void gst_kvs_connection_unclaim_storage (GstKvsConnection * self,
+    gpointer owner);
+
+/* Master, from a "message-received" handler of @peer's offer (the client's
+ * thread): that offer is not handed to a webrtcbin (counted in
+ * refused-offers); the handler posted why. */
+void gst_kvs_connection_drop_offer (GstKvsConnection * self,
+    const gchar * peer);
+
+/* Master: whether a WebRTC session with viewer @peer is driven. */
+gboolean gst_kvs_connection_has_peer (GstKvsConnection * self,
+    const gchar * peer);
+
 /* From a request-webrtcbin handler that returns NULL: why the viewer is
  * refused (e.g. "already serving max-viewers=2 viewers"); the connection's
  * one warning about the refusal says it. */

@@ -19,6 +19,9 @@
 #include "gstkvssignalingbase.h"
 #include "gstkvsconnectionregistry.h"
 #include "gstkvswebrtcbinutils.h"
+#include "gstkvsstoragesession.h"
+#include "gstkvsrtpcodecs.h"
+#include "gstkvswebrtccodec.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_signaling_base_debug);
 #define GST_CAT_DEFAULT kvs_signaling_base_debug
@@ -27,6 +30,7 @@ GST_DEBUG_CATEGORY_STATIC (kvs_signaling_base_debug);
 #define DEFAULT_CREATE_CHANNEL FALSE
 #define DEFAULT_AUTO_NEGOTIATE TRUE
 #define DEFAULT_ANSWER_TIMEOUT 10
+#define DEFAULT_JOIN_STORAGE_SESSION FALSE
 
 enum
 {
@@ -57,6 +61,7 @@ enum
   PROP_IOT_PRIVATE_KEY,
   PROP_IOT_ROLE_ALIAS,
   PROP_IOT_THING_NAME,
+  PROP_JOIN_STORAGE_SESSION,
   PROP_STATE,
   PROP_STATS,
   N_PROPS
@@ -73,6 +78,7 @@ typedef struct
   gchar *webrtcbin_name;
   gboolean auto_negotiate;
   GstCaps *recv_caps;
+  gboolean join_storage_session;
 
   /* webrtcbin: NULL→READY to READY→NULL; the connection: READY→PAUSED to
    * PAUSED→READY (object lock). */
@@ -81,6 +87,13 @@ typedef struct
   gboolean webrtcbin_added;     /* handed to the connection */
   gulong state_handler;
   gboolean started;
+
+  /* join-storage-session: the session from the first READY→PAUSED that
+   * claimed it (its counters live on) to finalize; claimed, and the
+   * handlers, from READY→PAUSED to PAUSED→READY (the streaming thread's) */
+  GstKvsStorageSession *storage;
+  gboolean storage_claimed;
+  gulong storage_handlers[2];
 } GstKvsSignalingBasePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_CODE (GstKvsSignalingBase, gst_kvs_signaling_base,
@@ -361,11 +374,397 @@ prepare_webrtcbin (GstKvsSignalingBase * self, GstElement * webrtcbin,
   return TRUE;
 }
 
+/* ------------------------------------------------------------------------ */
+/* join-storage-session (a master's WebRTC ingestion): the element of a
+ * pair that claims it on the connection runs the storage session; the
+ * storage peer's offer goes the way of every offer (the driven webrtcbin,
+ * request-webrtcbin, or the application) */
+
+/* The sink pads of @webrtcbin, referenced (free with
+ * g_list_free_full (pads, gst_object_unref)). */
+static GList *
+dup_sink_pads (GstElement * webrtcbin)
+{
+  GList *pads, *l;
+
+  GST_OBJECT_LOCK (webrtcbin);
+  pads = g_list_copy (webrtcbin->sinkpads);
+  for (l = pads; l; l = l->next)
+    gst_object_ref (l->data);
+  GST_OBJECT_UNLOCK (webrtcbin);
+  return pads;
+}
+
+/* The codec @pad of a webrtcbin sends: its media ("video", "audio"; NULL
+ * when not known yet) and encoding name (transfer full). */
+static const gchar *
+pad_codec (GstPad * pad, gchar ** name)
+{
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  const GstKvsRtpCodec *codec;
+  const GstStructure *s;
+  const gchar *media = NULL, *encoding;
+
+  *name = NULL;
+  if (caps == NULL)
+    caps = gst_pad_peer_query_caps (pad, NULL);
+  if (caps == NULL || gst_caps_is_any (caps) || gst_caps_get_size (caps) != 1) {
+    gst_clear_caps (&caps);
+    return NULL;
+  }
+  s = gst_caps_get_structure (caps, 0);
+  encoding = gst_structure_get_string (s, "encoding-name");
+  if (encoding) {
+    codec = gst_kvs_rtp_codec_find (gst_structure_get_string (s, "media"),
+        encoding);
+    media = codec ? codec->media : gst_structure_get_string (s, "media");
+    if (g_strcmp0 (media, "video") == 0)
+      media = "video";
+    else if (g_strcmp0 (media, "audio") == 0)
+      media = "audio";
+    else
+      media = NULL;
+    if (media)
+      *name = g_ascii_strup (encoding, -1);
+  }
+  gst_caps_unref (caps);
+  return media;
+}
+
+/* Why what @webrtcbin sends cannot be stored (KVS stores H.264 video with
+ * Opus audio, both present), or NULL: then *@unknown when a sink pad's
+ * codec is not known yet. */
+static gchar *
+storage_media_problem (GstElement * webrtcbin, gboolean * unknown)
+{
+  g_autoptr (GString) problems = g_string_new (NULL);
+  g_autoptr (GString) other_video = g_string_new (NULL);
+  g_autoptr (GString) other_audio = g_string_new (NULL);
+  gboolean h264 = FALSE, opus = FALSE, any_unknown = FALSE;
+  GList *l, *i;
+
+  *unknown = FALSE;
+  l = dup_sink_pads (webrtcbin);
+  for (i = l; i; i = i->next) {
+    g_autofree gchar *name = NULL;
+    const gchar *media = pad_codec (i->data, &name);
+    gboolean video = g_strcmp0 (media, "video") == 0;
+    GString *other = video ? other_video : other_audio;
+
+    if (media == NULL)
+      any_unknown = TRUE;
+    else if (video ? g_str_equal (name, "H264") : g_str_equal (name, "OPUS")) {
+      if (video)
+        h264 = TRUE;
+      else
+        opus = TRUE;
+    } else {
+      g_string_append_printf (other, "%s%s sends %s", other->len ? ", " : "",
+          GST_PAD_NAME (i->data), name);
+    }
+  }
+  g_list_free_full (l, gst_object_unref);
+
+  if (!h264 && !any_unknown) {
+    if (other_video->len == 0)
+      g_string_append_printf (problems, "webrtcbin '%s' sends no video (no "
+          "sink pad with video RTP caps)", GST_OBJECT_NAME (webrtcbin));
+    else
+      g_string_append_printf (problems, "no video stream of webrtcbin '%s' "
+          "is H.264 (%s)", GST_OBJECT_NAME (webrtcbin), other_video->str);
+  }
+  if (!opus && !any_unknown) {
+    if (problems->len)
+      g_string_append (problems, "; ");
+    if (other_audio->len == 0)
+      g_string_append_printf (problems, "webrtcbin '%s' sends no audio (no "
+          "sink pad with audio RTP caps)", GST_OBJECT_NAME (webrtcbin));
+    else
+      g_string_append_printf (problems, "no audio stream of webrtcbin '%s' "
+          "is Opus (%s)", GST_OBJECT_NAME (webrtcbin), other_audio->str);
+  }
+  if (problems->len)
+    return g_string_free (g_steal_pointer (&problems), FALSE);
+  *unknown = !(h264 && opus);
+  return NULL;
+}
+
+/* Whether what @webrtcbin sends can be stored; UNFIT after an error on the
+ * bus. Without a webrtcbin (auto-negotiate=false, or request-webrtcbin
+ * only) the media are the application's: OK. */
+static GstKvsStorageMedia
+storage_check_webrtcbin (GstKvsSignalingBase * self, GstElement * webrtcbin)
+{
+  g_autofree gchar *problem = NULL;
+  gboolean unknown = FALSE;
+
+  if (webrtcbin == NULL)
+    return GST_KVS_STORAGE_MEDIA_OK;
+  problem = storage_media_problem (webrtcbin, &unknown);
+  if (problem == NULL)
+    return unknown ? GST_KVS_STORAGE_MEDIA_UNKNOWN : GST_KVS_STORAGE_MEDIA_OK;
+  GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+      ("%s cannot join the storage session (join-storage-session=true): "
+          "Kinesis Video Streams stores H.264 video with Opus audio, both "
+          "present, and %s. Link H.264 video (e.g. x264enc or openh264enc, "
+          "then rtph264pay) and Opus audio (opusenc, then rtpopuspay) to "
+          "sink pads of webrtcbin '%s', or set join-storage-session=false.",
+          GST_OBJECT_NAME (self), problem, GST_OBJECT_NAME (webrtcbin)),
+      ("nothing was sent to the storage session"));
+  return GST_KVS_STORAGE_MEDIA_UNFIT;
+}
+
+/* GstKvsStorageCheckMedia: before each join. */
+static GstKvsStorageMedia
+storage_media (GstElement * element)
+{
+  GstKvsSignalingBase *self = GST_KVS_SIGNALING_BASE (element);
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  g_autoptr (GstElement) webrtcbin = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (priv->webrtcbin)
+    webrtcbin = gst_object_ref (priv->webrtcbin);
+  GST_OBJECT_UNLOCK (self);
+  return storage_check_webrtcbin (self, webrtcbin);
+}
+
+/* webrtcbin 1.22 answers an offered m-line only with a transceiver whose
+ * caps intersect the offer's, and takes them from what its sink pad
+ * received, to the letter: an H.264 stream of another profile-level-id
+ * than the storage peer's (42e01f), or other sprop-parameter-sets, finds
+ * none, and webrtcbin then aborts on the sink pad without a stream. As
+ * kvswebrtcsink pins each viewer's branch to the codec alone, the caps
+ * webrtcbin's sink pads receive keep the codec's fields only (media,
+ * encoding name, clock rate, payload type, SSRC); the stream itself keeps
+ * its parameter sets in band (rtph264pay config-interval). */
+static gboolean
+keep_field (GQuark field, GValue * value, gpointer fields)
+{
+  return g_strv_contains (fields, g_quark_to_string (field));
+}
+
+static GstPadProbeReturn
+pin_codec_caps (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  static const gchar *const fields[] = { "media", "encoding-name",
+    "clock-rate", "payload", "ssrc", NULL
+  };
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  if (gst_caps_get_size (caps) != 1 || !gst_structure_has_name
+      (gst_caps_get_structure (caps, 0), "application/x-rtp"))
+    return GST_PAD_PROBE_OK;
+  caps = gst_caps_copy (caps);
+  gst_structure_filter_and_map_in_place (gst_caps_get_structure (caps, 0),
+      keep_field, (gpointer) fields);
+  GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_caps (caps);
+  gst_event_unref (event);
+  gst_caps_unref (caps);
+  return GST_PAD_PROBE_OK;
+}
+
+/* NULL→READY, with join-storage-session: once per webrtcbin (both elements
+ * of a pair prepare it). */
+static void
+storage_pin_codecs (GstElement * webrtcbin)
+{
+  GList *pads, *l;
+
+  if (g_object_get_data (G_OBJECT (webrtcbin), "kvs-storage-pinned"))
+    return;
+  g_object_set_data (G_OBJECT (webrtcbin), "kvs-storage-pinned",
+      GINT_TO_POINTER (1));
+  pads = dup_sink_pads (webrtcbin);
+  for (l = pads; l; l = l->next)
+    gst_pad_add_probe (l->data, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        pin_codec_caps, NULL, NULL);
+  g_list_free_full (pads, gst_object_unref);
+}
+
+/* webrtcbin 1.22 answers with the payload types its sink pads receive,
+ * and aborts (an assertion: the whole process) when an offered codec's
+ * payload type matches none of them: why the storage peer's offer @sdp
+ * cannot be answered by @webrtcbin, or NULL. */
+static gchar *
+storage_payload_problem (GstElement * webrtcbin, const gchar * sdp)
+{
+  g_autoptr (GstSDPMessage) offer = NULL;
+  g_autoptr (GString) problems = g_string_new (NULL);
+  g_autoptr (GString) fixes = g_string_new (NULL);
+  GList *pads, *l;
+  guint64 taken = 0;
+
+  if (sdp == NULL || gst_sdp_message_new_from_text (sdp, &offer) != GST_SDP_OK)
+    return NULL;
+  pads = dup_sink_pads (webrtcbin);
+  for (l = pads; l; l = l->next) {
+    g_autoptr (GstCaps) caps = gst_pad_get_current_caps (l->data);
+    const GstKvsRtpCodec *codec;
+    const GstStructure *s;
+    gint pt, current = -1;
+
+    if (caps == NULL || gst_caps_get_size (caps) != 1)
+      continue;
+    s = gst_caps_get_structure (caps, 0);
+    codec = gst_kvs_rtp_codec_find (gst_structure_get_string (s, "media"),
+        gst_structure_get_string (s, "encoding-name"));
+    if (codec == NULL || !gst_structure_get_int (s, "payload", &current))
+      continue;
+    pt = gst_kvs_codec_offered_pt (offer, codec, &taken);
+    if (pt < 0 || pt == current)
+      continue;
+    g_string_append_printf (problems, "%s%s sends %s at payload type %d "
+        "where the offer has %d", problems->len ? "; " : "",
+        GST_PAD_NAME (l->data), codec->name, current, pt);
+    g_string_append_printf (fixes, "%s%s pt=%d and payload=%d in the caps "
+        "after it", fixes->len ? "; " : "", codec->payloader, pt, pt);
+  }
+  g_list_free_full (pads, gst_object_unref);
+  if (problems->len == 0)
+    return NULL;
+  g_string_append_printf (problems, ". Payload at the offer's types (%s), "
+      "or use kvswebrtcsink, which payloads for each peer", fixes->str);
+  return g_string_free (g_steal_pointer (&problems), FALSE);
+}
+
+/* The signaling client's thread, before the offer is handed on (to the
+ * src's offer-received, and to the driven webrtcbin). */
+static void
+on_storage_message (GstKvsConnection * connection, GstKvsMessage * msg,
+    GstKvsSignalingBase * self)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  g_autofree gchar *previous = NULL;
+
+  if (msg->type != GST_KVS_MESSAGE_TYPE_SDP_OFFER
+      || msg->sender_client_id == NULL)
+    return;
+  if (gst_kvs_storage_session_offer_seen (priv->storage,
+          msg->sender_client_id, gst_kvs_connection_has_peer (connection,
+              msg->sender_client_id), &previous)) {
+    g_autoptr (GstElement) webrtcbin = NULL;
+    g_autofree gchar *problem = NULL;
+
+    GST_OBJECT_LOCK (self);
+    if (priv->webrtcbin && priv->auto_negotiate)
+      webrtcbin = gst_object_ref (priv->webrtcbin);
+    GST_OBJECT_UNLOCK (self);
+    if (webrtcbin)
+      problem = storage_payload_problem (webrtcbin, msg->sdp);
+    if (problem) {
+      gst_kvs_connection_drop_offer (connection, msg->sender_client_id);
+      GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+          ("%s cannot answer the storage peer '%s' "
+              "(join-storage-session=true): webrtcbin answers with the "
+              "payload types its sink pads receive, and %s.",
+              GST_OBJECT_NAME (self), msg->sender_client_id, problem),
+          ("the offer was not answered"));
+    }
+  }
+  /* A previous storage session on a webrtcbin of the application or of
+   * the element ends by itself (its peer is gone): nothing to release. */
+  if (previous)
+    GST_INFO_OBJECT (self, "the storage session with %s is replaced", previous);
+}
+
+/* webrtcbin's thread (or the signaling client's: a replaced session). */
+static void
+on_storage_peer_removed (GstKvsConnection * connection, const gchar * peer,
+    GstKvsSignalingBase * self)
+{
+  gst_kvs_storage_session_peer_ended (GET_PRIV (self)->storage, peer);
+}
+
+/* READY→PAUSED, with the connection joined (before the src's handlers: the
+ * element message about the storage peer's offer comes before its
+ * offer-received). */
+static void
+storage_attach (GstKvsSignalingBase * self, GstKvsConnection * connection)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  gboolean join;
+
+  GST_OBJECT_LOCK (self);
+  join = priv->join_storage_session
+      && priv->settings.role == GST_KVS_ROLE_MASTER;
+  GST_OBJECT_UNLOCK (self);
+  if (!join)
+    return;
+  if (!gst_kvs_connection_claim_storage (connection, self)) {
+    GST_INFO_OBJECT (self, "another element of the connection runs the "
+        "storage session");
+    return;
+  }
+  if (priv->storage == NULL)
+    priv->storage = gst_kvs_storage_session_new (GST_ELEMENT (self),
+        "kvssignaling-storage", storage_media);
+  priv->storage_handlers[0] = g_signal_connect (connection,
+      "message-received", G_CALLBACK (on_storage_message), self);
+  priv->storage_handlers[1] = g_signal_connect (connection, "peer-removed",
+      G_CALLBACK (on_storage_peer_removed), self);
+  GST_OBJECT_LOCK (self);
+  priv->storage_claimed = TRUE;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* READY→PAUSED, once the connection is started. */
+static void
+storage_start (GstKvsSignalingBase * self, GstKvsConnection * connection)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  gboolean claimed;
+
+  GST_OBJECT_LOCK (self);
+  claimed = priv->storage_claimed;
+  GST_OBJECT_UNLOCK (self);
+  if (claimed)
+    gst_kvs_storage_session_start (priv->storage, connection);
+}
+
+/* PAUSED→READY (or a failed READY→PAUSED). */
+static void
+storage_detach (GstKvsSignalingBase * self, GstKvsConnection * connection)
+{
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  gboolean claimed;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  claimed = priv->storage_claimed;
+  priv->storage_claimed = FALSE;
+  GST_OBJECT_UNLOCK (self);
+  if (!claimed)
+    return;
+  for (i = 0; i < G_N_ELEMENTS (priv->storage_handlers); i++) {
+    if (priv->storage_handlers[i])
+      g_signal_handler_disconnect (connection, priv->storage_handlers[i]);
+    priv->storage_handlers[i] = 0;
+  }
+  g_free (gst_kvs_storage_session_stop (priv->storage));
+  gst_kvs_connection_unclaim_storage (connection, self);
+}
+
+/* The signaling client's thread. */
 static void
 on_connection_state (GstKvsConnection * connection,
     GstKvsSignalingState state, GstKvsSignalingBase * self)
 {
+  GstKvsSignalingBasePrivate *priv = GET_PRIV (self);
+  gboolean claimed;
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  GST_OBJECT_LOCK (self);
+  claimed = priv->storage_claimed;
+  GST_OBJECT_UNLOCK (self);
+  /* connected again: the service ended the previous storage session (its
+   * webrtcbin session ends by itself); join again */
+  if (state == GST_KVS_SIGNALING_STATE_CONNECTED && claimed)
+    g_free (gst_kvs_storage_session_connected (priv->storage));
 }
 
 /* NULL→READY: check the settings, find and prepare the webrtcbin. */
@@ -379,7 +778,7 @@ prepare (GstKvsSignalingBase * self)
   g_autoptr (GstElement) prop = NULL;
   g_autoptr (GstCaps) recv_caps = NULL;
   GstElement *webrtcbin = NULL;
-  gboolean auto_negotiate, ok = TRUE;
+  gboolean auto_negotiate, join_storage, ok = TRUE;
 
   GST_OBJECT_LOCK (self);
   gst_kvs_settings_copy_into (&settings, &priv->settings);
@@ -388,6 +787,7 @@ prepare (GstKvsSignalingBase * self)
   prop = priv->webrtcbin_prop ? gst_object_ref (priv->webrtcbin_prop) : NULL;
   recv_caps = priv->recv_caps ? gst_caps_ref (priv->recv_caps) : NULL;
   auto_negotiate = priv->auto_negotiate;
+  join_storage = priv->join_storage_session;
   GST_OBJECT_UNLOCK (self);
 
   ok = check_settings (self, &settings, recipient);
@@ -400,6 +800,19 @@ prepare (GstKvsSignalingBase * self)
             "channel's current master.", settings.client_id), (NULL));
   if (ok && auto_negotiate)
     webrtcbin = resolve_webrtcbin (self, prop, name, &ok);
+  if (ok && join_storage && settings.role == GST_KVS_ROLE_VIEWER)
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("join-storage-session is ignored with role=viewer: only the "
+            "channel's master joins its storage session (JoinStorageSession). "
+            "Set role=master on %s to record this pipeline's media, or "
+            "join-storage-session=false.", GST_OBJECT_NAME (self)), (NULL));
+  /* What the storage session cannot store fails before anything is sent
+   * (codecs not known yet are looked at again before each join). */
+  if (ok && join_storage && settings.role == GST_KVS_ROLE_MASTER)
+    ok = storage_check_webrtcbin (self, webrtcbin) !=
+        GST_KVS_STORAGE_MEDIA_UNFIT;
+  if (ok && join_storage && settings.role == GST_KVS_ROLE_MASTER && webrtcbin)
+    storage_pin_codecs (webrtcbin);
   /* Before PLAYING: ICE addresses and receive-only transceivers. */
   if (ok && webrtcbin)
     ok = prepare_webrtcbin (self, webrtcbin, settings.local_addresses,
@@ -474,6 +887,7 @@ open_connection (GstKvsSignalingBase * self)
   gst_kvs_connection_attach_element (connection, GST_ELEMENT (self));
   priv->state_handler = g_signal_connect (connection, "state-changed",
       G_CALLBACK (on_connection_state), self);
+  storage_attach (self, connection);
   if (klass->attach)
     klass->attach (self, connection);
   GST_OBJECT_LOCK (self);
@@ -500,6 +914,7 @@ open_connection (GstKvsSignalingBase * self)
     goto done;
   }
   priv->started = TRUE;
+  storage_start (self, connection);
   ok = TRUE;
 
 done:
@@ -523,6 +938,7 @@ close_connection (GstKvsSignalingBase * self)
   if (connection == NULL)
     return;
 
+  storage_detach (self, connection);
   if (priv->started) {
     priv->started = FALSE;
     gst_kvs_connection_stop (connection);
@@ -794,6 +1210,11 @@ gst_kvs_signaling_base_set_property (GObject * object, guint prop_id,
       s->answer_timeout = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_JOIN_STORAGE_SESSION:
+      GST_OBJECT_LOCK (self);
+      priv->join_storage_session = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_STUN_SERVER:{
       const gchar *str = g_value_get_string (value);
 
@@ -919,6 +1340,9 @@ gst_kvs_signaling_base_get_property (GObject * object, guint prop_id,
     case PROP_ANSWER_TIMEOUT:
       g_value_set_uint (value, s->answer_timeout);
       break;
+    case PROP_JOIN_STORAGE_SESSION:
+      g_value_set_boolean (value, priv->join_storage_session);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -936,6 +1360,7 @@ gst_kvs_signaling_base_finalize (GObject * object)
   g_free (priv->webrtcbin_name);
   gst_clear_object (&priv->webrtcbin_prop);
   gst_clear_caps (&priv->recv_caps);
+  g_clear_object (&priv->storage);
 
   G_OBJECT_CLASS (gst_kvs_signaling_base_parent_class)->finalize (object);
 }
@@ -1237,6 +1662,36 @@ gst_kvs_signaling_base_class_init (GstKvsSignalingBaseClass * klass)
       "before posting a warning that no master answered (the viewer keeps "
       "waiting); 0 means never warn.", 0, 3600, DEFAULT_ANSWER_TIMEOUT, rw);
 
+  /**
+   * GstKvsSignalingBase:join-storage-session:
+   *
+   * As the master, also send the media to the channel's storage session
+   * (WebRTC ingestion: Kinesis Video Streams records it into the stream of
+   * the channel's media storage configuration), as kvswebrtcsink's
+   * property of that name does. Once the signaling connection is up, the
+   * pair calls JoinStorageSession on the channel's WEBRTC endpoint (from a
+   * thread of its own); the first offer from a new peer after it is the
+   * storage peer's, answered like a viewer's: by the driven webrtcbin
+   * (auto-negotiate=true; the storage peer takes no viewer slot), a
+   * webrtcbin from #GstKvsSignalingSrc::request-webrtcbin, or the
+   * application. The element message `kvssignaling-storage` tells which
+   * peer it is. The pair joins again after every reconnect and when the
+   * storage session ends or fails, with backoff (100 ms doubling to 10 s,
+   * with jitter), and when no offer comes within 30 s of a join. Set it on
+   * both elements of the pair, like the other shared settings: the first
+   * of them to start runs the storage session of the connection. A
+   * viewer (role=viewer) ignores it with a warning.
+   *
+   * Since: 0.3
+   */
+  properties[PROP_JOIN_STORAGE_SESSION] =
+      g_param_spec_boolean ("join-storage-session", "Join storage session",
+      "Master only: join the channel's storage session (WebRTC ingestion, "
+      "JoinStorageSession) after each connect and whenever it ends, and "
+      "answer the storage peer's offer like a viewer's. Needs H.264 video "
+      "and Opus audio on the webrtcbin, and media storage configured for "
+      "the channel.", DEFAULT_JOIN_STORAGE_SESSION, rw);
+
   properties[PROP_STATE] = g_param_spec_enum ("state", "State",
       "The state of the signaling connection.",
       GST_TYPE_KVS_SIGNALING_STATE, GST_KVS_SIGNALING_STATE_NEW,
@@ -1307,4 +1762,5 @@ gst_kvs_signaling_base_init (GstKvsSignalingBase * self)
   priv->settings.create_channel = DEFAULT_CREATE_CHANNEL;
   priv->auto_negotiate = DEFAULT_AUTO_NEGOTIATE;
   priv->settings.answer_timeout = DEFAULT_ANSWER_TIMEOUT;
+  priv->join_storage_session = DEFAULT_JOIN_STORAGE_SESSION;
 }

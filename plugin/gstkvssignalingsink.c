@@ -31,6 +31,12 @@
  * machine, #GstKvsSignalingBase:local-addresses=127.0.0.1 lets ICE use
  * loopback.
  *
+ * With #GstKvsSignalingBase:join-storage-session (set on both elements of a
+ * master pair) the pair also joins the channel's storage session (WebRTC
+ * ingestion) and answers the storage peer's offer; see kvssignalingsrc for
+ * how, and for the element message `kvssignaling-storage` that names the
+ * storage peer.
+ *
  * ## Example launch line
  *
  * Master (VP8 video and Opus audio from test sources):

@@ -33,6 +33,75 @@
  * offer is refused with a warning (and counted in `refused-offers`): restart
  * the master pipeline, or serve viewers through request-webrtcbin.
  *
+ * ## The storage session (WebRTC ingestion)
+ *
+ * With #GstKvsSignalingBase:join-storage-session on a master pair (set it
+ * on both elements), the pair also sends its media to the channel's
+ * storage session: Kinesis Video Streams records it into the stream of the
+ * channel's media storage configuration, as kvswebrtcsink's property of
+ * that name does. After the signaling connection connects, the pair calls
+ * JoinStorageSession on the channel's WEBRTC endpoint (from a thread of its
+ * own: nothing blocks the signaling, webrtcbin or streaming threads), and
+ * the first offer from a new peer after it is the storage peer's. It goes
+ * the way of every offer: with auto-negotiate=true the driven webrtcbin
+ * answers it (the storage peer takes no viewer slot: a viewer beyond the
+ * service's ten is still refused, the storage peer never); with
+ * auto-negotiate=false the application gets it from
+ * #GstKvsSignalingSrc::offer-received and answers it with the sink's
+ * send-answer, as a viewer's.
+ *
+ * The application tells the storage peer apart by the element message
+ * `kvssignaling-storage` with `event` "offer" and the storage peer's
+ * `client-id`: it is posted from the signaling thread before the offer is
+ * handed on (before #GstKvsSignalingSrc::offer-received of that offer), so
+ * a synchronous bus handler (gst_bus_set_sync_handler()) sees it first;
+ * its `event` "ended" (the storage session's connection failed or closed,
+ * #GstKvsSignalingSrc::peer-removed) comes when the pair drives that
+ * session. Storage peers' client ids change with every join.
+ *
+ * The pair joins again after every reconnect, when the storage session it
+ * drives ends or fails, and when no offer comes within 30 s of a join,
+ * after a backoff (100 ms doubling to 10 s, with jitter). The element's own
+ * single webrtcbin serves one session in GStreamer 1.22: to serve the
+ * storage peer of a later join (and viewers beside it) hand out a webrtcbin
+ * per peer with #GstKvsSignalingSrc::request-webrtcbin.
+ *
+ * webrtcbin 1.22 answers an offered m-line only with a sending transceiver
+ * whose caps intersect the offer's, and takes them from what its sink pad
+ * received: with the property, the caps the driven webrtcbin's sink pads
+ * receive keep the codec's fields only (media, encoding-name, clock-rate,
+ * payload, ssrc), so that H.264 of any profile is answered (send the
+ * parameter sets in band: rtph264pay config-interval=-1). The payload
+ * types must still be those the storage peer offers (the local service's:
+ * H.264 96, Opus 111): other ones end in an error naming them, and the
+ * offer is not answered (webrtcbin 1.22 would abort the process);
+ * kvswebrtcsink, which payloads for each peer, has no such constraint.
+ *
+ * The service stores H.264 video with Opus audio, both present: when the
+ * driven webrtcbin's sink pads carry other media (VP8 or VP9 only, no
+ * audio, ...), the element fails to start with an error naming what to
+ * fix, before anything is sent (pads whose RTP caps are not known yet are
+ * looked at again before each join). A channel without media storage
+ * configured (the service's InvalidArgumentException), or credentials
+ * without the permission, give one warning naming how to enable it, and no
+ * further join until the next reconnect. A viewer pair (role=viewer)
+ * ignores the property with a warning.
+ *
+ * Master recording its H.264 and Opus into the channel's stream (media
+ * storage configured for demo):
+ * |[
+ * gst-launch-1.0 webrtcbin name=wb bundle-policy=max-bundle \
+ *   videotestsrc is-live=true ! video/x-raw,width=640,height=480 ! \
+ *     openh264enc ! rtph264pay config-interval=-1 ! \
+ *     application/x-rtp,media=video,encoding-name=H264,payload=96 ! wb. \
+ *   audiotestsrc is-live=true ! opusenc ! rtpopuspay ! \
+ *     application/x-rtp,media=audio,encoding-name=OPUS,payload=111 ! wb. \
+ *   kvssignalingsink role=master channel-name=demo webrtcbin-name=wb \
+ *     join-storage-session=true \
+ *   kvssignalingsrc role=master channel-name=demo webrtcbin-name=wb \
+ *     join-storage-session=true
+ * ]|
+ *
  * While the signaling connection reconnects (service restart, network
  * drop, GO_AWAY), established WebRTC sessions keep flowing: nothing is
  * renegotiated.
@@ -51,7 +120,13 @@
  *   (e.g. "SDP_OFFER"), `peer` and `correlation-id`, for each offer and
  *   answer;
  * - `kvssignaling-peer`: `peer` and `connection-state`
- *   (#GstWebRTCPeerConnectionState) of a WebRTC session.
+ *   (#GstWebRTCPeerConnectionState) of a WebRTC session;
+ * - `kvssignaling-storage` (with #GstKvsSignalingBase:join-storage-session):
+ *   `event` (string) "joined" (the service accepted a JoinStorageSession),
+ *   "offer" (the storage peer offered; `client-id` (string) names it),
+ *   "ended" (that session ended; `client-id`) or "failed" (no further join
+ *   until the next reconnect), posted by the element that runs the storage
+ *   session.
  *
  * Refused messages (STATUS_RESPONSE) and sessions that fail are warnings;
  * only what cannot heal is an error.

@@ -32,7 +32,7 @@ enum
  * drive their own webrtcbins, and report their own stats. */
 static const gchar *const not_forwarded[] = {
   "name", "parent", "role", "webrtcbin", "webrtcbin-name", "auto-negotiate",
-  "recv-caps", "stats", NULL
+  "recv-caps", "stats", "join-storage-session", NULL
 };
 
 /* The forwarded properties, by property id - PROP_FIRST_FORWARDED. */

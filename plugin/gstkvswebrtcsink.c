@@ -132,8 +132,7 @@
 #include "gstkvssignalingelements.h"
 #include "gstkvssignalingbase.h"
 #include "gstkvsconnection.h"
-#include "gstkvsstoragejoiner.h"
-#include "gstkvsbackoff.h"
+#include "gstkvsstoragesession.h"
 
 GST_DEBUG_CATEGORY_STATIC (kvs_webrtc_sink_debug);
 #define GST_CAT_DEFAULT kvs_webrtc_sink_debug
@@ -148,12 +147,6 @@ GST_DEBUG_CATEGORY_STATIC (kvs_webrtc_sink_debug);
 /* How often viewers are checked for silence. */
 #define CHECK_INTERVAL (GST_SECOND / 2)
 #define DEFAULT_JOIN_STORAGE_SESSION FALSE
-/* After a JoinStorageSession the service accepted: how long its storage
- * peer's offer may take before the master joins again. */
-#define STORAGE_OFFER_TIMEOUT (30 * GST_SECOND)
-/* While the codec of an input is not known yet, the join waits this long
- * (ms) before looking again. */
-#define STORAGE_CODEC_WAIT_MS 500
 
 enum
 {
@@ -214,15 +207,9 @@ struct _GstKvsWebrtcSink
   guint64 viewers_timed_out;
   GstClockID check;             /* periodic, while PAUSED or PLAYING */
 
-  /* the storage session (WebRTC ingestion), lock */
-  GstKvsStorageJoiner *joiner;  /* from READY to NULL, with the property */
-  GstKvsBackoff storage_backoff;
-  gboolean storage_awaiting;    /* a join is under way or its offer awaited */
-  gboolean storage_gave_up;     /* until the next reconnect */
-  guint storage_attempt;        /* the join whose offer is awaited */
-  gchar *storage_id;            /* the storage peer's client id */
-  GstClockID storage_timer;     /* the wait for its offer */
-  guint64 storage_joins, storage_sessions;
+  /* the storage session (WebRTC ingestion): made at construction, started
+   * from READY→PAUSED to PAUSED→READY with the property */
+  GstKvsStorageSession *storage;
 
   /* properties (lock) */
   guint max_viewers;
@@ -800,9 +787,7 @@ on_received (GstKvsWebrtcViewer * viewer, GstPad * pad, gpointer data)
 /* ------------------------------------------------------------------------ */
 /* viewers */
 
-static gboolean storage_offer_seen (GstKvsWebrtcSink * self,
-    const gchar * client_id, GstKvsWebrtcViewer ** old);
-static void storage_session_ended (GstKvsWebrtcSink * self,
+static GstKvsWebrtcViewer *steal_viewer (GstKvsWebrtcSink * self,
     const gchar * client_id);
 static GstKvsConnection *dup_connection (GstKvsWebrtcSink * self);
 static void release_viewer (GstKvsWebrtcSink * self,
@@ -914,24 +899,25 @@ make_viewer (GstKvsWebrtcSink * self, const gchar * client_id,
   return viewer;
 }
 
+/* The signaling client's thread. */
 static void
 on_offer_received (GstElement * src, const gchar * client_id,
     GstWebRTCSessionDescription * offer, GstKvsWebrtcSink * self)
 {
+  g_autofree gchar *previous = NULL;
   GstSDPMessage *copy = NULL;
-  GstKvsWebrtcViewer *old = NULL;
+  GstKvsWebrtcViewer *old;
+  gboolean known;
 
   if (client_id == NULL || offer == NULL || offer->sdp == NULL)
     return;
-  if (storage_offer_seen (self, client_id, &old)) {
-    g_autoptr (GstKvsConnection) connection = dup_connection (self);
-
-    /* before the offer is bound: it takes no viewer slot */
-    if (connection)
-      gst_kvs_connection_set_storage_peer (connection, client_id);
-    if (old)                    /* the previous storage session */
-      release_viewer (self, old);
-  }
+  g_mutex_lock (&self->lock);
+  known = g_hash_table_contains (self->viewers, client_id);
+  g_mutex_unlock (&self->lock);
+  /* before the offer is bound: the storage peer takes no viewer slot */
+  if (gst_kvs_storage_session_offer_seen (self->storage, client_id, known,
+          &previous) && (old = steal_viewer (self, previous)))
+    release_viewer (self, old); /* the previous storage session */
   gst_sdp_message_copy (offer->sdp, &copy);
   g_mutex_lock (&self->lock);
   g_hash_table_insert (self->offers, g_strdup (client_id), copy);
@@ -942,6 +928,8 @@ static GstElement *
 on_request_webrtcbin (GstElement * src, const gchar * client_id,
     GstKvsWebrtcSink * self)
 {
+  g_autofree gchar *storage_id =
+      gst_kvs_storage_session_dup_peer (self->storage);
   GstSDPMessage *offer = NULL;
   GstKvsWebrtcViewer *viewer, *old;
   GstElement *webrtcbin;
@@ -954,10 +942,9 @@ on_request_webrtcbin (GstElement * src, const gchar * client_id,
           (gpointer *) & offer))
     g_free (key);
   /* the storage session is no viewer: it takes no slot */
-  storage = g_strcmp0 (client_id, self->storage_id) == 0;
+  storage = g_strcmp0 (client_id, storage_id) == 0;
   n = g_hash_table_size (self->viewers);
-  if (self->storage_id && g_hash_table_contains (self->viewers,
-          self->storage_id))
+  if (storage_id && g_hash_table_contains (self->viewers, storage_id))
     n--;
   max = self->max_viewers;
   if (n >= max && !storage)
@@ -1063,7 +1050,7 @@ on_peer_removed (GstElement * src, const gchar * client_id,
       gst_kvs_webrtc_viewer_get_webrtcbin (viewer));
   gst_element_call_async (GST_ELEMENT (self), teardown_async, viewer,
       g_object_unref);
-  storage_session_ended (self, client_id);
+  gst_kvs_storage_session_peer_ended (self->storage, client_id);
 }
 
 /* A viewer silent for viewer-timeout is gone (killed, unplugged, or
@@ -1097,7 +1084,7 @@ expire_viewer (GstKvsWebrtcSink * self, GstKvsWebrtcViewer * viewer)
       ": gone", client_id,
       GST_TIME_ARGS (gst_kvs_webrtc_viewer_get_silence (viewer)));
   release_viewer (self, viewer);
-  storage_session_ended (self, client_id);
+  gst_kvs_storage_session_peer_ended (self->storage, client_id);
 }
 
 static gboolean
@@ -1184,22 +1171,9 @@ remove_all_viewers (GstKvsWebrtcSink * self)
 }
 
 /* ------------------------------------------------------------------------ */
-/* the storage session (join-storage-session) */
-
-static void storage_schedule_join (GstKvsWebrtcSink * self, guint delay_ms);
-
-static void
-post_storage_event (GstKvsWebrtcSink * self, const gchar * event,
-    const gchar * client_id)
-{
-  GstStructure *s = gst_structure_new ("kvswebrtcsink-storage",
-      "event", G_TYPE_STRING, event, NULL);
-
-  if (client_id)
-    gst_structure_set (s, "client-id", G_TYPE_STRING, client_id, NULL);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
-}
+/* the storage session (join-storage-session): GstKvsStorageSession decides
+ * when to join and which peer is the storage peer; the bin serves that peer
+ * like a viewer (without a slot) and ends its sessions */
 
 static GstKvsConnection *
 dup_connection (GstKvsWebrtcSink * self)
@@ -1312,319 +1286,53 @@ storage_check_media (GstKvsWebrtcSink * self, gboolean * unknown)
   return FALSE;
 }
 
-static void
-storage_cancel_timer (GstKvsWebrtcSink * self)
+/* The storage session's check before each join (GstKvsStorageCheckMedia). */
+static GstKvsStorageMedia
+storage_media (GstElement * element)
 {
-  GstClockID id;
-
-  g_mutex_lock (&self->lock);
-  id = self->storage_timer;
-  self->storage_timer = NULL;
-  g_mutex_unlock (&self->lock);
-  if (id) {
-    gst_clock_id_unschedule (id);
-    gst_clock_id_unref (id);
-  }
-}
-
-typedef struct
-{
-  GstKvsWebrtcSink *sink;       /* ref */
-  guint attempt;                /* 0: the wait for codecs */
-} StorageWait;
-
-static void
-storage_wait_free (StorageWait * wait)
-{
-  gst_object_unref (wait->sink);
-  g_free (wait);
-}
-
-static gboolean
-on_storage_timer (GstClock * clock, GstClockTime time, GstClockID id,
-    gpointer data)
-{
-  StorageWait *wait = data;
-  GstKvsWebrtcSink *self = wait->sink;
-  gboolean mine, offer_late;
-  guint delay = 0;
-
-  g_mutex_lock (&self->lock);
-  mine = self->storage_timer == id;
-  if (mine) {
-    gst_clock_id_unref (self->storage_timer);
-    self->storage_timer = NULL;
-  }
-  offer_late = mine && wait->attempt != 0 && self->storage_awaiting &&
-      self->storage_attempt == wait->attempt;
-  if (offer_late)
-    delay = gst_kvs_backoff_next (&self->storage_backoff);
-  g_mutex_unlock (&self->lock);
-
-  if (offer_late) {
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
-        ("The storage peer sent no offer within %u s of JoinStorageSession; "
-            "joining again in %u ms.", (guint) (STORAGE_OFFER_TIMEOUT /
-                GST_SECOND), delay), (NULL));
-    storage_schedule_join (self, delay);
-  } else if (mine && wait->attempt == 0) {
-    storage_schedule_join (self, 0);
-  }
-  return TRUE;
-}
-
-static void
-storage_start_timer (GstKvsWebrtcSink * self, GstClockTime delay, guint attempt)
-{
-  GstClock *clock = gst_system_clock_obtain ();
-  GstClockID id = gst_clock_new_single_shot_id (clock,
-      gst_clock_get_time (clock) + delay);
-  StorageWait *wait = g_new0 (StorageWait, 1);
-
-  storage_cancel_timer (self);
-  wait->sink = gst_object_ref (self);
-  wait->attempt = attempt;
-  g_mutex_lock (&self->lock);
-  self->storage_timer = gst_clock_id_ref (id);
-  g_mutex_unlock (&self->lock);
-  gst_clock_id_wait_async (id, on_storage_timer, wait,
-      (GDestroyNotify) storage_wait_free);
-  gst_clock_id_unref (id);
-  gst_object_unref (clock);
-}
-
-/* JoinStorageSession in @delay_ms, once the signaling connection is up and
- * the media fit; a later connection joins again (on_signaling_state()). */
-static void
-storage_schedule_join (GstKvsWebrtcSink * self, guint delay_ms)
-{
-  g_autoptr (GstKvsConnection) connection = dup_connection (self);
-  g_autoptr (GstKvsStorageJoiner) joiner = NULL;
-  g_autofree gchar *arn = NULL, *region = NULL;
-  GstKvsSignalingClient *client;
   gboolean unknown = FALSE;
 
-  g_mutex_lock (&self->lock);
-  if (self->joiner && !self->storage_gave_up)
-    joiner = g_object_ref (self->joiner);
-  g_mutex_unlock (&self->lock);
-  if (joiner == NULL || connection == NULL ||
-      gst_kvs_connection_get_state (connection) !=
-      GST_KVS_SIGNALING_STATE_CONNECTED)
-    return;
-
-  if (!storage_check_media (self, &unknown)) {
-    g_mutex_lock (&self->lock);
-    self->storage_gave_up = TRUE;
-    self->storage_awaiting = FALSE;
-    g_mutex_unlock (&self->lock);
-    return;
-  }
-  if (unknown) {
-    GST_DEBUG_OBJECT (self, "codecs not known yet: joining the storage "
-        "session later");
-    storage_start_timer (self, STORAGE_CODEC_WAIT_MS * GST_MSECOND, 0);
-    return;
-  }
-
-  client = gst_kvs_connection_get_client (connection);
-  arn = gst_kvs_signaling_client_dup_channel_arn (client);
-  region = gst_kvs_signaling_client_dup_region (client);
-  if (arn == NULL)
-    return;
-  g_mutex_lock (&self->lock);
-  self->storage_awaiting = TRUE;
-  g_mutex_unlock (&self->lock);
-  GST_INFO_OBJECT (self, "joining the storage session of %s in %u ms", arn,
-      delay_ms);
-  /* the joiner reports only its newest join (this one, or a later one) */
-  gst_kvs_storage_joiner_join (joiner, arn, region, delay_ms);
+  if (!storage_check_media (GST_KVS_WEBRTC_SINK (element), &unknown))
+    return GST_KVS_STORAGE_MEDIA_UNFIT;
+  return unknown ? GST_KVS_STORAGE_MEDIA_UNKNOWN : GST_KVS_STORAGE_MEDIA_OK;
 }
 
-/* The joiner's thread. */
-static void
-on_storage_joined (GstKvsStorageJoiner * joiner, guint attempt,
-    const GError * error, gpointer data)
-{
-  GstKvsWebrtcSink *self = data;
-  g_autofree gchar *channel =
-      gst_kvs_webrtc_base_dup_channel (GST_KVS_WEBRTC_BASE (self));
-  gboolean final = FALSE;
-  guint delay = 0;
-
-  g_mutex_lock (&self->lock);
-  if (!self->storage_awaiting) {
-    g_mutex_unlock (&self->lock);
-    return;
-  }
-  if (error == NULL) {
-    self->storage_joins++;
-    self->storage_attempt = attempt;    /* its offer is awaited */
-  } else {
-    final = error->domain == GST_KVS_ERROR &&
-        (error->code == GST_KVS_ERROR_INVALID_ARGUMENT ||
-        error->code == GST_KVS_ERROR_ACCESS_DENIED ||
-        error->code == GST_KVS_ERROR_NOT_AUTHORIZED);
-    if (final) {
-      self->storage_gave_up = TRUE;
-      self->storage_awaiting = FALSE;
-    } else {
-      delay = gst_kvs_backoff_next (&self->storage_backoff);
-    }
-  }
-  g_mutex_unlock (&self->lock);
-
-  if (error == NULL) {
-    GST_INFO_OBJECT (self, "joined the storage session: waiting for the "
-        "storage peer's offer");
-    post_storage_event (self, "joined", NULL);
-    storage_start_timer (self, STORAGE_OFFER_TIMEOUT, attempt);
-  } else if (final) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("Cannot join the storage session of channel '%s': %s. %s",
-            GST_STR_NULL (channel), error->message,
-            error->code == GST_KVS_ERROR_INVALID_ARGUMENT ?
-            "Configure media storage for the channel "
-            "(UpdateMediaStorageConfiguration with a stream and Status "
-            "ENABLED) and restart, or set join-storage-session=false; the "
-            "viewers are served all the same." :
-            "The credentials need kinesisvideo:GetSignalingChannelEndpoint "
-            "and kinesisvideo:JoinStorageSession."),
-        ("JoinStorageSession refused; not trying again until the signaling "
-            "connection is made again"));
-    post_storage_event (self, "failed", NULL);
-  } else {
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
-        ("Could not join the storage session of channel '%s': %s; trying "
-            "again in %u ms.", GST_STR_NULL (channel), error->message, delay),
-        (NULL));
-    storage_schedule_join (self, delay);
-  }
-}
-
-/* Client's thread, from offer-received (before the offer is bound): the
- * first offer from a new peer after a JoinStorageSession is the storage
- * peer's (the service sends one per join). TRUE when @client_id is the
- * storage peer. */
-static gboolean
-storage_offer_seen (GstKvsWebrtcSink * self, const gchar * client_id,
-    GstKvsWebrtcViewer ** old)
-{
-  g_autofree gchar *old_id = NULL;
-  GstClockID timer = NULL;
-
-  *old = NULL;
-  g_mutex_lock (&self->lock);
-  if (g_strcmp0 (client_id, self->storage_id) == 0) {
-    g_mutex_unlock (&self->lock);
-    return TRUE;
-  }
-  if (!self->storage_awaiting ||
-      g_hash_table_contains (self->viewers, client_id)) {
-    g_mutex_unlock (&self->lock);
-    return FALSE;
-  }
-  old_id = g_steal_pointer (&self->storage_id);
-  if (old_id) {
-    gpointer key = NULL;
-
-    if (g_hash_table_steal_extended (self->viewers, old_id, &key,
-            (gpointer *) old))
-      g_free (key);
-  }
-  self->storage_id = g_strdup (client_id);
-  self->storage_awaiting = FALSE;
-  self->storage_sessions++;
-  timer = self->storage_timer;
-  self->storage_timer = NULL;
-  g_mutex_unlock (&self->lock);
-
-  if (timer) {
-    gst_clock_id_unschedule (timer);
-    gst_clock_id_unref (timer);
-  }
-  GST_INFO_OBJECT (self, "%s is the storage peer", client_id);
-  post_storage_event (self, "offer", client_id);
-  return TRUE;
-}
-
-/* @client_id's session ended: when it was the storage session, join again
- * after the backoff. */
-static void
-storage_session_ended (GstKvsWebrtcSink * self, const gchar * client_id)
-{
-  g_autoptr (GstKvsConnection) connection = NULL;
-  guint delay;
-
-  g_mutex_lock (&self->lock);
-  if (client_id == NULL || g_strcmp0 (client_id, self->storage_id) != 0) {
-    g_mutex_unlock (&self->lock);
-    return;
-  }
-  g_clear_pointer (&self->storage_id, g_free);
-  delay = gst_kvs_backoff_next (&self->storage_backoff);
-  g_mutex_unlock (&self->lock);
-
-  connection = dup_connection (self);
-  if (connection)
-    gst_kvs_connection_set_storage_peer (connection, NULL);
-  GST_INFO_OBJECT (self, "the storage session with %s ended: joining again "
-      "in %u ms", client_id, delay);
-  post_storage_event (self, "ended", client_id);
-  storage_schedule_join (self, delay);
-}
-
-/* Forgets the storage session (its viewer, if any, is returned). */
+/* The viewer serving @client_id, out of the table (transfer full), or
+ * NULL. */
 static GstKvsWebrtcViewer *
-storage_forget (GstKvsWebrtcSink * self)
+steal_viewer (GstKvsWebrtcSink * self, const gchar * client_id)
 {
-  g_autoptr (GstKvsConnection) connection = dup_connection (self);
-  g_autoptr (GstKvsStorageJoiner) joiner = NULL;
   GstKvsWebrtcViewer *viewer = NULL;
   gpointer key = NULL;
 
-  storage_cancel_timer (self);
+  if (client_id == NULL)
+    return NULL;
   g_mutex_lock (&self->lock);
-  if (self->joiner)
-    joiner = g_object_ref (self->joiner);
-  if (self->storage_id && g_hash_table_steal_extended (self->viewers,
-          self->storage_id, &key, (gpointer *) & viewer))
+  if (g_hash_table_steal_extended (self->viewers, client_id, &key,
+          (gpointer *) & viewer))
     g_free (key);
-  g_clear_pointer (&self->storage_id, g_free);
-  self->storage_awaiting = FALSE;
-  self->storage_attempt = 0;
   g_mutex_unlock (&self->lock);
-  if (connection)
-    gst_kvs_connection_set_storage_peer (connection, NULL);
-  if (joiner)
-    gst_kvs_storage_joiner_cancel (joiner);
   return viewer;
 }
 
-/* The signaling connection is up again (or for the first time): the
- * service ended the storage session of the previous one; join again. */
+/* The signaling client's thread: the signaling connection is up again (or
+ * for the first time): the service ended the storage session of the
+ * previous one; join again. */
 static void
 on_signaling_state (GstElement * src, GParamSpec * pspec,
     GstKvsWebrtcSink * self)
 {
   GstKvsSignalingState state;
+  g_autofree gchar *previous = NULL;
   GstKvsWebrtcViewer *old;
-  gboolean joining;
 
   g_object_get (src, "state", &state, NULL);
-  g_mutex_lock (&self->lock);
-  joining = self->joiner != NULL;
-  g_mutex_unlock (&self->lock);
-  if (state != GST_KVS_SIGNALING_STATE_CONNECTED || !joining)
+  if (state != GST_KVS_SIGNALING_STATE_CONNECTED)
     return;
-
-  old = storage_forget (self);
+  previous = gst_kvs_storage_session_connected (self->storage);
+  old = steal_viewer (self, previous);
   if (old)
     release_viewer (self, old);
-  g_mutex_lock (&self->lock);
-  self->storage_gave_up = FALSE;
-  g_mutex_unlock (&self->lock);
-  storage_schedule_join (self, 0);
 }
 
 /* READY→PAUSED, once the src has its connection. */
@@ -1632,48 +1340,24 @@ static void
 storage_start (GstKvsWebrtcSink * self)
 {
   g_autoptr (GstKvsConnection) connection = dup_connection (self);
-  GstKvsStorageJoiner *joiner;
 
   if (connection == NULL) {
     GST_WARNING_OBJECT (self, "no signaling connection: no storage session");
     return;
   }
-  joiner = gst_kvs_storage_joiner_new (gst_kvs_connection_get_settings
-      (connection), on_storage_joined, self);
-  g_mutex_lock (&self->lock);
-  self->joiner = joiner;
-  memset (&self->storage_backoff, 0, sizeof (self->storage_backoff));
-  self->storage_gave_up = FALSE;
-  g_mutex_unlock (&self->lock);
-  /* a connection shared with another element may be up already */
-  storage_schedule_join (self, 0);
+  gst_kvs_storage_session_start (self->storage, connection);
 }
 
-/* PAUSED→READY: the signaling connection stops. */
+/* PAUSED→READY (the signaling connection stops) and dispose. */
 static void
-storage_stop_session (GstKvsWebrtcSink * self)
+storage_stop (GstKvsWebrtcSink * self)
 {
-  GstKvsWebrtcViewer *viewer = storage_forget (self);
+  g_autofree gchar *peer = gst_kvs_storage_session_stop (self->storage);
+  GstKvsWebrtcViewer *viewer = steal_viewer (self, peer);
 
   if (viewer) {
     gst_kvs_webrtc_viewer_teardown (viewer);
     g_object_unref (viewer);
-  }
-}
-
-static void
-storage_stop (GstKvsWebrtcSink * self)
-{
-  GstKvsStorageJoiner *joiner;
-
-  storage_stop_session (self);
-  g_mutex_lock (&self->lock);
-  joiner = self->joiner;
-  self->joiner = NULL;
-  g_mutex_unlock (&self->lock);
-  if (joiner) {
-    gst_kvs_storage_joiner_stop (joiner);
-    g_object_unref (joiner);
   }
 }
 
@@ -1840,10 +1524,15 @@ dup_stats (GstKvsWebrtcSink * self)
 {
   GstElement *src = gst_kvs_webrtc_base_get_signaling_src (GST_KVS_WEBRTC_BASE
       (self));
+  g_autofree gchar *storage_id =
+      gst_kvs_storage_session_dup_peer (self->storage);
   GstStructure *s, *signaling = NULL;
   GValue list = G_VALUE_INIT;
   GList *viewers, *l;
+  guint64 storage_joins, storage_sessions;
 
+  gst_kvs_storage_session_get_counts (self->storage, &storage_joins,
+      &storage_sessions);
   g_mutex_lock (&self->lock);
   viewers = g_hash_table_get_values (self->viewers);
   if (self->session)
@@ -1852,10 +1541,10 @@ dup_stats (GstKvsWebrtcSink * self)
     g_object_ref (l->data);
   s = gst_structure_new ("application/x-kvs-webrtcsink-stats",
       "viewers", G_TYPE_UINT, g_hash_table_size (self->viewers) -
-      (self->storage_id && g_hash_table_contains (self->viewers,
-              self->storage_id) ? 1 : 0),
-      "storage-joins", G_TYPE_UINT64, self->storage_joins,
-      "storage-sessions", G_TYPE_UINT64, self->storage_sessions,
+      (storage_id && g_hash_table_contains (self->viewers,
+              storage_id) ? 1 : 0),
+      "storage-joins", G_TYPE_UINT64, storage_joins,
+      "storage-sessions", G_TYPE_UINT64, storage_sessions,
       "viewers-served", G_TYPE_UINT64, self->viewers_served,
       "viewers-refused", G_TYPE_UINT64, self->viewers_refused,
       "viewers-timed-out", G_TYPE_UINT64, self->viewers_timed_out,
@@ -2016,6 +1705,8 @@ gst_kvs_webrtc_sink_constructed (GObject * object)
   G_OBJECT_CLASS (gst_kvs_webrtc_sink_parent_class)->constructed (object);
 
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+  self->storage = gst_kvs_storage_session_new (GST_ELEMENT (self),
+      "kvswebrtcsink-storage", storage_media);
   src = gst_kvs_webrtc_base_get_signaling_src (GST_KVS_WEBRTC_BASE (self));
   g_signal_connect_object (src, "offer-received",
       G_CALLBACK (on_offer_received), self, 0);
@@ -2049,7 +1740,7 @@ gst_kvs_webrtc_sink_finalize (GObject * object)
   g_ptr_array_unref (self->streams);
   g_hash_table_unref (self->viewers);
   g_hash_table_unref (self->offers);
-  g_free (self->storage_id);
+  g_clear_object (&self->storage);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (gst_kvs_webrtc_sink_parent_class)->finalize (object);
 }

@@ -13,7 +13,14 @@ service and its real storage peer (kvs-storage-peer.py, webrtcbin):
   audio, its duration within 1 s of the time the storage session was
   connected;
 - a master restart gets a new storage session; the storage peer killed
-  (SIGKILL), the master joins again and a further recording appears.
+  (SIGKILL), the master joins again and a further recording appears;
+- the kvssignalingsink/kvssignalingsrc pair (join-storage-session=true on
+  a master pair driving its webrtcbin): VP8-only video is an error naming
+  it, role=viewer a warning naming the fix, H.264 at another payload type
+  than the storage peer's offer an error naming it (not webrtcbin's
+  abort); H.264 + Opus RTP are answered
+  to the storage peer (named by the `kvssignaling-storage` message) and
+  the recording has H.264 video and audio.
 
 usage: storage.py SERVER
 
@@ -50,6 +57,10 @@ BAD_CHANNEL = "storage-bad-media"
 NOSTORE_CHANNEL = "storage-not-configured"
 STREAM = "storage-stream"
 BAD_STREAM = "storage-bad-stream"
+PAIR_CHANNEL = "storage-pair"
+PAIR_STREAM = "storage-pair-stream"
+PT_CHANNEL = "storage-pair-pt"
+PT_STREAM = "storage-pair-pt-stream"
 SLOW = float(os.environ.get("KVS_TIMEOUT_MULTIPLIER") or 1)
 SEND_S = 10
 CONNECTED = int(GstWebRTC.WebRTCPeerConnectionState.CONNECTED)
@@ -135,6 +146,22 @@ VP8 = ("videotestsrc is-live=true ! "
        "video/x-raw,width=320,height=240,framerate=30/1 ! "
        "vp8enc deadline=1 ! s.video_0 ")
 OPUS = "audiotestsrc is-live=true ! opusenc ! s.audio_0 "
+# The pair: RTP into the webrtcbin it drives (the payload types of the
+# storage peer's offer, as kvswebrtcsink payloads for it).
+PAIR_H264 = ("videotestsrc is-live=true ! "
+             "video/x-raw,width=320,height=240,framerate=30/1 ! "
+             "openh264enc ! h264parse ! "
+             "rtph264pay config-interval=-1 aggregate-mode=zero-latency ! "
+             "application/x-rtp,media=video,encoding-name=H264,"
+             "clock-rate=90000,payload=96 ! wb. ")
+PAIR_VP8 = ("videotestsrc is-live=true ! "
+            "video/x-raw,width=320,height=240,framerate=30/1 ! "
+            "vp8enc deadline=1 ! rtpvp8pay ! "
+            "application/x-rtp,media=video,encoding-name=VP8,"
+            "clock-rate=90000,payload=96 ! wb. ")
+PAIR_OPUS = ("audiotestsrc is-live=true ! opusenc ! rtpopuspay ! "
+             "application/x-rtp,media=audio,encoding-name=OPUS,"
+             "clock-rate=48000,payload=111 ! wb. ")
 
 
 class Pipeline:
@@ -142,6 +169,7 @@ class Pipeline:
         self.pipe = Gst.parse_launch(desc)
         self.bus = self.pipe.get_bus()
         self.errors, self.warnings, self.events = [], [], []
+        self.peer_states = {}
 
     def play(self):
         return self.pipe.set_state(Gst.State.PLAYING)
@@ -161,10 +189,14 @@ class Pipeline:
                 log("warning: " + self.warnings[-1])
             elif msg.type == Gst.MessageType.ELEMENT:
                 s = msg.get_structure()
-                if s and s.get_name() == "kvswebrtcsink-storage":
+                if s and s.get_name() in ("kvswebrtcsink-storage",
+                                          "kvssignaling-storage"):
                     ev = (s.get_string("event"), s.get_string("client-id"))
                     self.events.append(ev)
-                    log("storage event: %s %s" % ev)
+                    log("%s event: %s %s" % ((s.get_name(),) + ev))
+                elif s and s.get_name() == "kvssignaling-peer":
+                    self.peer_states[s.get_string("peer")] = int(
+                        s.get_value("connection-state"))
 
     def wait(self, what, cond, timeout):
         end = time.monotonic() + timeout * SLOW
@@ -378,6 +410,93 @@ def rejoin(service, storage_dir):
               err)
 
 
+def pair_pipeline(service, role, media, channel=PAIR_CHANNEL):
+    extra = "role=%s join-storage-session=true webrtcbin-name=wb" % role
+    return Pipeline(
+        "webrtcbin name=wb bundle-policy=max-bundle %s "
+        "kvssignalingsink name=ks %s kvssignalingsrc name=kr %s" % (
+            media, props(service, channel, extra),
+            props(service, channel, extra)))
+
+
+def pair(service, storage_dir):
+    """join-storage-session on the kvssignalingsink/src pair."""
+    service.enable_storage(PAIR_CHANNEL, PAIR_STREAM)
+
+    # VP8-only video: an error naming it, before anything is sent.
+    p = pair_pipeline(service, "master", PAIR_VP8 + PAIR_OPUS)
+    ret = p.play()
+    p.poll(0.5)
+    check(ret == Gst.StateChangeReturn.FAILURE,
+          "pair, VP8-only video: the pipeline does not start")
+    check(any("no video stream of webrtcbin 'wb' is H.264 (sink_0 sends "
+              "VP8)" in e and "join-storage-session" in e and "Opus" in e
+              for e in p.errors),
+          "pair, VP8-only video: an error naming it (%r)" % p.errors)
+    p.stop()
+
+    # role=viewer: a warning naming the fix (the viewer runs on). On a
+    # channel of its own: its offer would wait there for the master below.
+    service.channel_arn(NOSTORE_CHANNEL)
+    p = pair_pipeline(service, "viewer", PAIR_H264 + PAIR_OPUS,
+                      NOSTORE_CHANNEL)
+    p.play()
+    p.wait("pair, role=viewer: a warning naming the fix",
+           lambda: any("join-storage-session is ignored with role=viewer"
+                       in w and "role=master" in w for w in p.warnings), 5)
+    check(not p.errors, "pair, role=viewer: no error (%r)" % p.errors)
+    p.stop()
+    check(recordings(storage_dir, PAIR_STREAM) == [],
+          "pair, bad input: nothing recorded")
+
+    # H.264 at another payload type than the storage peer's offer: webrtcbin
+    # 1.22 would abort the process; an error naming the fix instead.
+    service.enable_storage(PT_CHANNEL, PT_STREAM)
+    p = pair_pipeline(service, "master", PAIR_H264.replace(
+        "payload=96", "payload=97") + PAIR_OPUS, PT_CHANNEL)
+    p.play()
+    p.wait("pair, payload type 97: an error naming the fix",
+           lambda: any("sink_0 sends H264 at payload type 97 where the "
+                       "offer has 96" in e and "rtph264pay pt=96" in e
+                       for e in p.errors), 20)
+    p.stop()
+
+    # H.264 + Opus: the storage peer's offer answered by the pair's
+    # webrtcbin; the recording plays.
+    p = pair_pipeline(service, "master", PAIR_H264 + PAIR_OPUS)
+    p.play()
+    if not p.wait("pair: the storage peer's offer (kvssignaling-storage)",
+                  lambda: storage_id(p), 20):
+        p.stop()
+        return
+    sid = storage_id(p)
+    check(("joined", None) in p.events, "pair: a 'joined' event")
+    if not p.wait("pair: the storage session connected",
+                  lambda: p.peer_states.get(sid) == CONNECTED, 20):
+        p.stop()
+        return
+    p.poll(4)
+    p.stop()
+    check(not p.errors, "pair: ran without error (%r)" % p.errors)
+    files = recordings(storage_dir, PAIR_STREAM)
+    if not check(len(files) == 1, "pair: one recording (%r)" % files):
+        return
+    if not wait_finished(files[0]):
+        return
+    info, err = discover(files[0])
+    if not check(info is not None, "pair: the recording plays (%s)" % err):
+        return
+    streams = {s.get_stream_type_nick(): s.get_caps().to_string()
+               for s in info.get_stream_list()}
+    check(streams.get("video", "").startswith("video/x-h264"),
+          "pair: H.264 video recorded (%.60s)" % streams.get("video"))
+    check("audio" in streams,
+          "pair: audio recorded (%.60s)" % streams.get("audio"))
+    duration = info.get_duration() / Gst.SECOND
+    check(duration >= 2.0, "pair: %.2f s recorded of the ~4 s sent" %
+          duration)
+
+
 def asan_reexec():
     """Under the sanitizers' stage (tests/sanitizers/preload gives Python
     the ASan runtime only) openh264enc, C++ in this process, throws through
@@ -400,7 +519,8 @@ def main():
     asan_reexec()
     Gst.init(None)
     for f in ("openh264enc", "vp8enc", "opusenc", "h264parse",
-              "matroskamux", "webrtcbin"):
+              "matroskamux", "webrtcbin", "rtph264pay", "rtpvp8pay",
+              "rtpopuspay"):
         if Gst.ElementFactory.find(f) is None:
             log("SKIP: %s is not installed" % f)
             sys.exit(77)
@@ -414,6 +534,8 @@ def main():
             record_and_view(service, storage_dir)
         if which in ("all", "record"):
             rejoin(service, storage_dir)
+        if which in ("all", "pair"):
+            pair(service, storage_dir)
     finally:
         service.stop()
         shutil.rmtree(storage_dir, ignore_errors=True)
