@@ -30,10 +30,8 @@ Deadlines scale with $KVS_TIMEOUT_MULTIPLIER.
 import glob
 import json
 import os
-import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
