@@ -21,6 +21,7 @@
 #include "gstkvsbusreporter.h"
 #include "gstkvssessiontable.h"
 #include "gstkvswebrtcbinutils.h"
+#include "gstkvswebrtccodec.h"
 
 #include <string.h>
 
@@ -309,10 +310,11 @@ dup_session (GstKvsConnection * self, const gchar * peer)
   return gst_kvs_session_table_dup_session (self->table, peer);
 }
 
-/* Master: the session for viewer @peer, binding a free or requested webrtcbin
- * when it is new. NULL when the offer is refused or nothing is driven. */
+/* Master: the session for viewer @peer (offering @sdp), binding a free or
+ * requested webrtcbin when it is new. NULL when the offer is refused or
+ * nothing is driven. */
 static GstKvsWebrtcSession *
-bind_viewer (GstKvsConnection * self, const gchar * peer)
+bind_viewer (GstKvsConnection * self, const gchar * peer, const gchar * sdp)
 {
   GstKvsWebrtcSession *session;
   GstElement *webrtcbin;
@@ -377,6 +379,28 @@ bind_viewer (GstKvsConnection * self, const gchar * peer)
     return NULL;
   }
   g_free (busy_with);
+
+  /* A webrtcbin of the pair sends what the application payloaded, at its
+   * payload types: an offer numbering a codec otherwise would abort the
+   * process in webrtcbin 1.22 (a requested webrtcbin, kvswebrtcsink's,
+   * payloads for its peer). */
+  if (!requested) {
+    g_autofree gchar *problem = gst_kvs_codec_payload_problem (webrtcbin,
+        sdp);
+
+    if (problem) {
+      gst_kvs_session_table_give_back (self->table, webrtcbin);
+      g_mutex_lock (&self->lock);
+      self->counters.refused_offers++;
+      g_mutex_unlock (&self->lock);
+      gst_kvs_bus_reporter_problem (self->reporter, GST_MESSAGE_WARNING,
+          GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE,
+          g_strdup_printf ("Refusing the offer of viewer '%s': webrtcbin "
+              "answers with the payload types its sink pads receive, and %s",
+              peer, problem), g_strdup ("the offer was not answered"));
+      return NULL;
+    }
+  }
 
   if (requested) {
     g_autoptr (GError) err = NULL;
@@ -727,7 +751,7 @@ on_client_offer (GstKvsSignalingClient * client, GstKvsMessage * msg,
       return;
   }
   if (session == NULL)
-    session = bind_viewer (self, msg->sender_client_id);
+    session = bind_viewer (self, msg->sender_client_id, msg->sdp);
   if (session == NULL)
     return;
   negotiation_started (self, msg->sender_client_id);

@@ -198,6 +198,20 @@ gst_kvs_session_table_take_free (GstKvsSessionTable * self,
   return webrtcbin;
 }
 
+void
+gst_kvs_session_table_give_back (GstKvsSessionTable * self,
+    GstElement * webrtcbin)
+{
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_contains (self->webrtcbins, webrtcbin)) {
+    g_queue_push_head (&self->free_webrtcbins, webrtcbin);
+    webrtcbin = NULL;
+  }
+  g_mutex_unlock (&self->lock);
+  if (webrtcbin)                /* removed meanwhile */
+    gst_object_unref (webrtcbin);
+}
+
 GstKvsWebrtcSession *
 gst_kvs_session_table_bind (GstKvsSessionTable * self, const gchar * peer,
     GstElement * webrtcbin, gboolean requested)

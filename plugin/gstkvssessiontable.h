@@ -45,6 +45,10 @@ GstKvsWebrtcSession *gst_kvs_session_table_dup_session (GstKvsSessionTable
  * and webrtcbins, and (without a free one) a viewer it is busy with. */
 GstElement *gst_kvs_session_table_take_free (GstKvsSessionTable * self,
     guint * n_sessions, guint * n_webrtcbins, gchar ** busy_with);
+/* Master: @webrtcbin, from take_free (transfer full), is free again (its
+ * offer was refused before a session was made). */
+void gst_kvs_session_table_give_back (GstKvsSessionTable * self,
+    GstElement * webrtcbin);
 /* Master: a new session binding @webrtcbin to viewer @peer (transfer
  * full); @requested: a webrtcbin from request-webrtcbin, now driven. */
 GstKvsWebrtcSession *gst_kvs_session_table_bind (GstKvsSessionTable * self,

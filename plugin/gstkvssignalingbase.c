@@ -586,52 +586,6 @@ storage_pin_codecs (GstElement * webrtcbin)
   g_list_free_full (pads, gst_object_unref);
 }
 
-/* webrtcbin 1.22 answers with the payload types its sink pads receive,
- * and aborts (an assertion: the whole process) when an offered codec's
- * payload type matches none of them: why the storage peer's offer @sdp
- * cannot be answered by @webrtcbin, or NULL. */
-static gchar *
-storage_payload_problem (GstElement * webrtcbin, const gchar * sdp)
-{
-  g_autoptr (GstSDPMessage) offer = NULL;
-  g_autoptr (GString) problems = g_string_new (NULL);
-  g_autoptr (GString) fixes = g_string_new (NULL);
-  GList *pads, *l;
-  guint64 taken = 0;
-
-  if (sdp == NULL || gst_sdp_message_new_from_text (sdp, &offer) != GST_SDP_OK)
-    return NULL;
-  pads = dup_sink_pads (webrtcbin);
-  for (l = pads; l; l = l->next) {
-    g_autoptr (GstCaps) caps = gst_pad_get_current_caps (l->data);
-    const GstKvsRtpCodec *codec;
-    const GstStructure *s;
-    gint pt, current = -1;
-
-    if (caps == NULL || gst_caps_get_size (caps) != 1)
-      continue;
-    s = gst_caps_get_structure (caps, 0);
-    codec = gst_kvs_rtp_codec_find (gst_structure_get_string (s, "media"),
-        gst_structure_get_string (s, "encoding-name"));
-    if (codec == NULL || !gst_structure_get_int (s, "payload", &current))
-      continue;
-    pt = gst_kvs_codec_offered_pt (offer, codec, &taken);
-    if (pt < 0 || pt == current)
-      continue;
-    g_string_append_printf (problems, "%s%s sends %s at payload type %d "
-        "where the offer has %d", problems->len ? "; " : "",
-        GST_PAD_NAME (l->data), codec->name, current, pt);
-    g_string_append_printf (fixes, "%s%s pt=%d and payload=%d in the caps "
-        "after it", fixes->len ? "; " : "", codec->payloader, pt, pt);
-  }
-  g_list_free_full (pads, gst_object_unref);
-  if (problems->len == 0)
-    return NULL;
-  g_string_append_printf (problems, ". Payload at the offer's types (%s), "
-      "or use kvswebrtcsink, which payloads for each peer", fixes->str);
-  return g_string_free (g_steal_pointer (&problems), FALSE);
-}
-
 /* The signaling client's thread, before the offer is handed on (to the
  * src's offer-received, and to the driven webrtcbin). */
 static void
@@ -655,7 +609,7 @@ on_storage_message (GstKvsConnection * connection, GstKvsMessage * msg,
       webrtcbin = gst_object_ref (priv->webrtcbin);
     GST_OBJECT_UNLOCK (self);
     if (webrtcbin)
-      problem = storage_payload_problem (webrtcbin, msg->sdp);
+      problem = gst_kvs_codec_payload_problem (webrtcbin, msg->sdp);
     if (problem) {
       gst_kvs_connection_drop_offer (connection, msg->sender_client_id);
       GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,

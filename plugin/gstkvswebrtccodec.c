@@ -127,3 +127,49 @@ gst_kvs_codec_make_payloader (const GstKvsRtpCodec * codec, gint pt)
   }
   return pay;
 }
+
+gchar *
+gst_kvs_codec_payload_problem (GstElement * webrtcbin, const gchar * sdp)
+{
+  g_autoptr (GstSDPMessage) offer = NULL;
+  g_autoptr (GString) problems = g_string_new (NULL);
+  g_autoptr (GString) fixes = g_string_new (NULL);
+  GList *pads, *l;
+  guint64 taken = 0;
+
+  if (sdp == NULL || gst_sdp_message_new_from_text (sdp, &offer) != GST_SDP_OK)
+    return NULL;
+  GST_OBJECT_LOCK (webrtcbin);
+  pads = g_list_copy (webrtcbin->sinkpads);
+  for (l = pads; l; l = l->next)
+    gst_object_ref (l->data);
+  GST_OBJECT_UNLOCK (webrtcbin);
+  for (l = pads; l; l = l->next) {
+    g_autoptr (GstCaps) caps = gst_pad_get_current_caps (l->data);
+    const GstKvsRtpCodec *codec;
+    const GstStructure *s;
+    gint pt, current = -1;
+
+    if (caps == NULL || gst_caps_get_size (caps) != 1)
+      continue;
+    s = gst_caps_get_structure (caps, 0);
+    codec = gst_kvs_rtp_codec_find (gst_structure_get_string (s, "media"),
+        gst_structure_get_string (s, "encoding-name"));
+    if (codec == NULL || !gst_structure_get_int (s, "payload", &current))
+      continue;
+    pt = gst_kvs_codec_offered_pt (offer, codec, &taken);
+    if (pt < 0 || pt == current)
+      continue;
+    g_string_append_printf (problems, "%s%s sends %s at payload type %d "
+        "where the offer has %d", problems->len ? "; " : "",
+        GST_PAD_NAME (l->data), codec->name, current, pt);
+    g_string_append_printf (fixes, "%s%s pt=%d and payload=%d in the caps "
+        "after it", fixes->len ? "; " : "", codec->payloader, pt, pt);
+  }
+  g_list_free_full (pads, gst_object_unref);
+  if (problems->len == 0)
+    return NULL;
+  g_string_append_printf (problems, ". Payload at the offer's types (%s), "
+      "or use kvswebrtcsink, which payloads for each peer", fixes->str);
+  return g_string_free (g_steal_pointer (&problems), FALSE);
+}

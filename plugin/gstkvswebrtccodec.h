@@ -16,6 +16,15 @@ G_BEGIN_DECLS
 gint gst_kvs_codec_offered_pt (const GstSDPMessage * sdp,
     const GstKvsRtpCodec * codec, guint64 * taken);
 
+/* webrtcbin 1.22 answers with the payload types its sink pads receive:
+ * when an offered codec's payload type is not its sink pad's, the answer
+ * is one the offerer cannot use (no media), or webrtcbin aborts the whole
+ * process (an assertion, seen with H.264 offers). Why the offer @sdp
+ * cannot be answered by @webrtcbin (its sink pads' payload types against
+ * the offer's, and how to fix it), or NULL (transfer full). */
+gchar *gst_kvs_codec_payload_problem (GstElement * webrtcbin,
+    const gchar * sdp);
+
 /* The payloader of @codec configured to send @pt; NULL when the factory is
  * missing. */
 GstElement *gst_kvs_codec_make_payloader (const GstKvsRtpCodec * codec,

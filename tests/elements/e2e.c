@@ -593,6 +593,62 @@ GST_START_TEST (test_second_viewer_refused)
 
 GST_END_TEST;
 
+/* A viewer offering VP8 at another payload type than the pair's webrtcbin
+ * sends (Firefox offers VP8 at 120): webrtcbin 1.22 would answer with its
+ * own (no media, and no word of why); the master refuses that offer with a
+ * warning naming the fix, and its webrtcbin then serves the next viewer. */
+GST_START_TEST (test_offer_other_payload_type_refused)
+{
+  g_autofree gchar *mprops = connection_props ("master", CHANNEL, SK, NULL);
+  g_autofree gchar *mdesc = master_description (mprops);
+  g_autofree gchar *bprops = connection_props ("viewer", CHANNEL, SK,
+      "client-id=pt-100");
+  g_autofree gchar *bdesc = g_strdup_printf ("webrtcbin name=wb "
+      "bundle-policy=max-bundle wb. ! fakesink async=false "
+      "kvssignalingsink name=ksink %s kvssignalingsrc name=ksrc "
+      "recv-caps=\"application/x-rtp,media=video,encoding-name=VP8,"
+      "payload=100,clock-rate=90000\" %s", bprops, bprops);
+  g_autofree gchar *gprops = connection_props ("viewer", CHANNEL, SK,
+      "client-id=pt-96");
+  g_autofree gchar *gdesc = viewer_description (gprops);
+  GstElement *pipelines[4] = { NULL, };
+  GstElement *master_only[] = { NULL, NULL };
+  gint good = 0;
+  gint *counters[] = { &good, NULL };
+  gchar *warning = NULL;
+  gint64 end;
+
+  pipelines[0] = launch (mdesc, NULL);
+  master_only[0] = pipelines[0];
+  elem_play (pipelines[0]);
+  pipelines[1] = launch (bdesc, NULL);
+  elem_play (pipelines[1]);
+  end = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  while (warning == NULL && g_get_monotonic_time () < end) {
+    check_buses (master_only, &warning, "Refusing the offer");
+    g_usleep (20 * 1000);
+  }
+  fail_unless (warning != NULL, "no warning about the offer at pt 100");
+  fail_unless (strstr (warning, "pt-100") != NULL, "%s", warning);
+  fail_unless (strstr (warning, "payload type 96 where the offer has 100")
+      != NULL, "%s", warning);
+  g_free (warning);
+  elem_stop (pipelines[1]);
+  pipelines[1] = NULL;
+
+  pipelines[2] = launch (gdesc, &good);
+  elem_play (pipelines[2]);
+  {
+    GstElement *both[] = { pipelines[0], pipelines[2], NULL };
+
+    wait_frames (both, counters, 25);
+  }
+  elem_stop (pipelines[2]);
+  elem_stop (pipelines[0]);
+}
+
+GST_END_TEST;
+
 /* ---- signaling reconnects under an established session ----------------- */
 
 static guint64
@@ -1411,6 +1467,7 @@ e2e_suite (void)
     tcase_add_test (tc, test_app_api_master_signals);
     tcase_add_test (tc, test_several_viewers_request_webrtcbin);
     tcase_add_test (tc, test_second_viewer_refused);
+    tcase_add_test (tc, test_offer_other_payload_type_refused);
     tcase_add_test (tc, test_restarted_viewer_replaces_session);
     tcase_add_test (tc, test_restarted_viewer_refused_single_webrtcbin);
     tcase_add_test (tc, test_manual_negotiation_viewer);
