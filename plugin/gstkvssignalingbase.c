@@ -380,21 +380,6 @@ prepare_webrtcbin (GstKvsSignalingBase * self, GstElement * webrtcbin,
  * storage peer's offer goes the way of every offer (the driven webrtcbin,
  * request-webrtcbin, or the application) */
 
-/* The sink pads of @webrtcbin, referenced (free with
- * g_list_free_full (pads, gst_object_unref)). */
-static GList *
-dup_sink_pads (GstElement * webrtcbin)
-{
-  GList *pads, *l;
-
-  GST_OBJECT_LOCK (webrtcbin);
-  pads = g_list_copy (webrtcbin->sinkpads);
-  for (l = pads; l; l = l->next)
-    gst_object_ref (l->data);
-  GST_OBJECT_UNLOCK (webrtcbin);
-  return pads;
-}
-
 /* The codec @pad of a webrtcbin sends: its media ("video", "audio"; NULL
  * when not known yet) and encoding name (transfer full). */
 static const gchar *
@@ -444,7 +429,7 @@ storage_media_problem (GstElement * webrtcbin, gboolean * unknown)
   GList *l, *i;
 
   *unknown = FALSE;
-  l = dup_sink_pads (webrtcbin);
+  l = gst_kvs_webrtcbin_dup_sink_pads (webrtcbin);
   for (i = l; i; i = i->next) {
     g_autofree gchar *name = NULL;
     const gchar *media = pad_codec (i->data, &name);
@@ -579,7 +564,7 @@ storage_pin_codecs (GstElement * webrtcbin)
     return;
   g_object_set_data (G_OBJECT (webrtcbin), "kvs-storage-pinned",
       GINT_TO_POINTER (1));
-  pads = dup_sink_pads (webrtcbin);
+  pads = gst_kvs_webrtcbin_dup_sink_pads (webrtcbin);
   for (l = pads; l; l = l->next)
     gst_pad_add_probe (l->data, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
         pin_codec_caps, NULL, NULL);

@@ -405,3 +405,16 @@ gst_kvs_webrtcbin_count_transceivers (GstElement * webrtcbin)
   }
   return n;
 }
+
+GList *
+gst_kvs_webrtcbin_dup_sink_pads (GstElement * webrtcbin)
+{
+  GList *pads, *l;
+
+  GST_OBJECT_LOCK (webrtcbin);
+  pads = g_list_copy (webrtcbin->sinkpads);
+  for (l = pads; l; l = l->next)
+    gst_object_ref (l->data);
+  GST_OBJECT_UNLOCK (webrtcbin);
+  return pads;
+}

@@ -53,4 +53,8 @@ guint gst_kvs_webrtcbin_add_recv_transceivers (GstElement * webrtcbin,
 /* Number of transceivers of @webrtcbin. */
 guint gst_kvs_webrtcbin_count_transceivers (GstElement * webrtcbin);
 
+/* The sink pads of @webrtcbin, referenced (free with
+ * g_list_free_full (pads, gst_object_unref)). */
+GList *gst_kvs_webrtcbin_dup_sink_pads (GstElement * webrtcbin);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #endif
 
 #include "gstkvswebrtccodec.h"
+#include "gstkvswebrtcbinutils.h"
 
 #include <string.h>
 
@@ -139,11 +140,7 @@ gst_kvs_codec_payload_problem (GstElement * webrtcbin, const gchar * sdp)
 
   if (sdp == NULL || gst_sdp_message_new_from_text (sdp, &offer) != GST_SDP_OK)
     return NULL;
-  GST_OBJECT_LOCK (webrtcbin);
-  pads = g_list_copy (webrtcbin->sinkpads);
-  for (l = pads; l; l = l->next)
-    gst_object_ref (l->data);
-  GST_OBJECT_UNLOCK (webrtcbin);
+  pads = gst_kvs_webrtcbin_dup_sink_pads (webrtcbin);
   for (l = pads; l; l = l->next) {
     g_autoptr (GstCaps) caps = gst_pad_get_current_caps (l->data);
     const GstKvsRtpCodec *codec;
